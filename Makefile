@@ -1,0 +1,38 @@
+# Two entry points that work on a fresh machine with only Python 3.11+:
+#   make demo   creates .venv, installs advisor and its plugins, runs a real example
+#   make test   creates .venv with the test extras, runs the whole suite
+# Installs are real (not editable): the tests exercise the installed wheel, price tables included.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
+PLUGINS := $(patsubst %/pyproject.toml,./%,$(wildcard plugins/*/pyproject.toml))
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "advisor needs Python 3.11 or newer; run make with PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+
+demo: $(BIN)/python
+	$(PIP) install . $(PLUGINS)
+	$(BIN)/advisor estimate --model gpt-4.1 --ft-model gpt-4.1-mini --requests 2M \
+		--prompt-file examples/invoice-extraction/prompt.json --cached-tokens 1614 --output-tokens 120 \
+		--ft-prompt-file examples/invoice-extraction/ft-prompt.json \
+		--training-file examples/invoice-extraction/train.jsonl --setup-cost 2000
+
+test: $(BIN)/python
+	$(PIP) install ".[test]" $(PLUGINS)
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/python
+	$(PIP) install ".[test]"
+	$(BIN)/ruff check src tests benchmarks plugins
+
+bench: $(BIN)/python
+	$(PIP) install . $(PLUGINS)
+	$(BIN)/python benchmarks/startup.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .hypothesis .ruff_cache

@@ -1,0 +1,66 @@
+"""The `advisor` command line: parse, call the core, render. Nothing else.
+
+Subcommands are imported only when they run, so `advisor --help` loads click and nothing heavy
+(no pydantic, tiktoken, rich or provider SDKs).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+
+from advisor import __version__
+from advisor.cli.lazy import LazyGroup
+
+# name -> (module:attribute, one-line help shown by `advisor --help` without importing it)
+COMMANDS = {
+    "estimate": (
+        "advisor.cli.estimate_cmd:estimate",
+        "Monthly cost, training cost, savings and payback of a fine-tune.",
+    ),
+    "pricing": ("advisor.cli.pricing_cmd:pricing", "List and show the price tables in force."),
+    "tokens": ("advisor.cli.tokens_cmd:tokens", "Count tokens in prompts, chat requests and JSONL files."),
+}
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy_commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(__version__, prog_name="advisor")
+def cli() -> None:
+    """How to improve an LLM feature (prompting, RAG, SFT, DPO, RFT) and what it will cost."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; bad input ends with one line on stderr and status 2, never a traceback."""
+    from advisor.errors import UserError
+
+    try:
+        result = cli.main(args=list(argv) if argv is not None else None, prog_name="advisor", standalone_mode=False)
+    except UserError as error:
+        click.echo(f"advisor: error: {error}", err=True)
+        return error.exit_code
+    except click.exceptions.Abort:
+        click.echo("advisor: aborted", err=True)
+        return 1
+    except click.ClickException as error:
+        context = getattr(error, "ctx", None)
+        command = context.command_path if context else "advisor"
+        click.echo(
+            f"{command}: error: {error.format_message()} (see `{command} --help`)"
+            if isinstance(error, click.UsageError)
+            else f"advisor: error: {error.format_message()}",
+            err=True,
+        )
+        return error.exit_code
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (`advisor ... | head`): not an error
+        return 0
+    except KeyboardInterrupt:
+        click.echo("advisor: interrupted", err=True)
+        return 130
+    return result if isinstance(result, int) else 0

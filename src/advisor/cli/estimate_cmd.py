@@ -1,0 +1,94 @@
+"""`advisor estimate`: the cost, savings and payback of a fine-tune, from flags and real files."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from advisor.cli.options import (
+    AMOUNT,
+    COUNT,
+    COUNT_OR_ZERO,
+    POSITIVE_AMOUNT,
+    format_option,
+    pricing_options,
+    today_or,
+)
+
+
+def _epochs(value: str) -> int | str:
+    if value == "auto":
+        return value
+    if value.isdigit() and 0 < int(value) <= 50:
+        return int(value)
+    raise click.BadParameter(f"must be 'auto' or a whole number from 1 to 50, not {value!r}")
+
+
+@click.command()
+@click.option("--model", required=True, help="Model the feature uses today (e.g. gpt-4.1).")
+@click.option("--ft-model", help="Base model to fine-tune [default: --model].")
+@click.option("--provider", default="openai", show_default=True, help="Price table of --model.")
+@click.option("--ft-provider", help="Price table of the fine-tune [default: --provider].")
+@click.option("--requests", type=COUNT, required=True, help="Requests a month (2000, 10k, 1.5M).")
+@click.option("--prompt-tokens", type=COUNT_OR_ZERO, help="Prompt tokens per request today.")
+@click.option("--prompt-file", metavar="FILE", help="Real prompt(s) today: text, chat JSON or JSONL (mean).")
+@click.option("--cached-tokens", type=COUNT_OR_ZERO, default=0, help="Static prompt prefix eligible for caching.")
+@click.option("--output-tokens", type=COUNT_OR_ZERO, default=0, show_default=True, help="Output tokens per request.")
+@click.option("--ft-prompt-tokens", type=COUNT_OR_ZERO, help="Prompt tokens after fine-tuning [default: today's].")
+@click.option("--ft-prompt-file", metavar="FILE", help="Real prompt(s) for the fine-tuned model.")
+@click.option("--ft-cached-tokens", type=COUNT_OR_ZERO, default=0, help="Cacheable prefix of the fine-tuned prompt.")
+@click.option(
+    "--ft-output-tokens", type=COUNT_OR_ZERO, help="Output tokens after fine-tuning [default: --output-tokens]."
+)
+@click.option("--method", type=click.Choice(["sft", "dpo", "rft"]), default="sft", show_default=True)
+@click.option("--training-tokens", type=COUNT, help="Tokens in the training file (one epoch).")
+@click.option("--examples", type=COUNT, help="Examples in the training file (for --epochs auto).")
+@click.option("--training-file", metavar="FILE", help="JSONL training file to count.")
+@click.option(
+    "--epochs",
+    default="auto",
+    show_default=True,
+    callback=lambda _c, _p, v: _epochs(v),
+    help="Epochs, or 'auto' (the cookbook rule).",
+)
+@click.option("--rft-hours", type=POSITIVE_AMOUNT, help="Billable RFT training hours.")
+@click.option("--training-cost", type=AMOUNT, help="Quoted training cost in USD (overrides the computed one).")
+@click.option("--setup-cost", type=AMOUNT, default="0", help="Data preparation and evaluation labour, USD.")
+@click.option("--batch", is_flag=True, help="Price both sides at Batch API rates.")
+@click.option("--data-sharing", is_flag=True, help="Fine-tuned inference at the data-sharing discount (o4-mini).")
+@click.option(
+    "--cache-hit-rate",
+    type=AMOUNT,
+    default="1",
+    show_default=True,
+    help="Share of the static prefix served from cache (0 to 1).",
+)
+@click.option(
+    "--retrain-every",
+    type=POSITIVE_AMOUNT,
+    metavar="MONTHS",
+    help="Retrain this often because the data changes; its cost is spread per month.",
+)
+@click.option(
+    "--hosting-hours",
+    type=AMOUNT,
+    default="730",
+    show_default=True,
+    help="Hours a month a fine-tune stays deployed (for hourly hosting fees).",
+)
+@click.option("--horizon", type=click.IntRange(1, 120), default=12, show_default=True, help="Months to compare over.")
+@click.option("--encoding", type=click.Choice(["o200k_base", "cl100k_base"]), help="Tokenizer for unknown models.")
+@format_option("table", "json", "markdown")
+@pricing_options
+def estimate(output_format: str, pricing_files: tuple[str, ...], today: date | None, **options: object) -> None:
+    """Monthly cost of today's model vs a fine-tuned one, training cost, savings, payback and
+    break-even volume. Prices come from the versioned tables (see `advisor pricing list`)."""
+    from advisor.estimate import estimate as run_estimate
+    from advisor.estimate_inputs import EstimateArgs, build_request
+    from advisor.price_catalog import load_catalog
+    from advisor.render.estimate import render
+
+    catalog = load_catalog(pricing_files)
+    args = EstimateArgs(**options, today=today_or(today))  # type: ignore[arg-type]
+    render(run_estimate(build_request(args, catalog), catalog), output_format)

@@ -1,0 +1,101 @@
+"""Option types and options shared by several commands (click only: cheap to import)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import click
+
+from advisor.quantities import parse_amount, parse_count
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CountType(click.ParamType):
+    """A whole positive count written like 2000, 10k or 1.5M."""
+
+    name = "N"
+
+    def __init__(self, allow_zero: bool = False) -> None:
+        self.allow_zero = allow_zero
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_count(str(value), what="the value", allow_zero=self.allow_zero)
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
+class AmountType(click.ParamType):
+    """A non-negative decimal (USD, hours, months), kept exact."""
+
+    name = "X"
+
+    def __init__(self, positive: bool = False) -> None:
+        self.positive = positive
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Decimal:
+        if isinstance(value, Decimal):
+            return value
+        try:
+            amount = parse_amount(str(value), what="the value")
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+        if self.positive and amount == 0:
+            self.fail("the value must be greater than zero", param, ctx)
+        return amount
+
+
+class DateType(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date like 2026-11-22", param, ctx)
+
+
+COUNT = CountType()
+COUNT_OR_ZERO = CountType(allow_zero=True)
+AMOUNT = AmountType()
+POSITIVE_AMOUNT = AmountType(positive=True)
+
+
+def pricing_options(function: F) -> F:
+    """`--pricing FILE` (repeatable) and `--today DATE`."""
+    function = click.option(
+        "--today",
+        type=DateType(),
+        default=None,
+        help="Date to check shutdowns, job availability and table age against [default: today].",
+    )(function)
+    return click.option(
+        "--pricing",
+        "pricing_files",
+        multiple=True,
+        metavar="FILE",
+        help="Extra price table (TOML) that adds or overrides rows; repeatable. See docs/pricing.md.",
+    )(function)
+
+
+def format_option(*choices: str) -> Callable[[F], F]:
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def today_or(given: date | None) -> date:
+    return given or date.today()

@@ -1,0 +1,58 @@
+"""`advisor pricing list|show`: the price rows in force, where each came from and its dates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from advisor.cli.options import format_option, pricing_options, today_or
+
+
+@click.group()
+def pricing() -> None:
+    """List and show the price tables in force (bundled, your config folder, --pricing files)."""
+
+
+@pricing.command("list")
+@click.option("--provider", help="Only this provider's rows.")
+@format_option("table", "json")
+@pricing_options
+def list_rows(provider: str | None, output_format: str, pricing_files: tuple[str, ...], today: date | None) -> None:
+    """Every model with its prices (USD per 1M tokens) and dates."""
+    from advisor.errors import UserError
+    from advisor.price_catalog import load_catalog
+    from advisor.render.pricing import print_rows, rows_json
+
+    catalog = load_catalog(pricing_files)
+    if provider and provider not in catalog.providers:
+        raise UserError(f"no price table for provider {provider!r}", hint=f"known: {', '.join(catalog.providers)}")
+    rows = catalog.rows(provider)
+    if output_format == "json":
+        click.echo(rows_json(rows))
+    else:
+        print_rows(rows, today_or(today))
+
+
+@pricing.command("show")
+@click.argument("model")
+@click.option("--provider", help="Only this provider's row [default: every provider that prices MODEL].")
+@format_option("table", "json")
+@pricing_options
+def show(
+    model: str, provider: str | None, output_format: str, pricing_files: tuple[str, ...], today: date | None
+) -> None:
+    """One model's row, resolving aliases, snapshots and fine-tuned ids (ft:...)."""
+    from advisor.price_catalog import load_catalog
+    from advisor.render.pricing import match_json, print_match
+
+    catalog = load_catalog(pricing_files)
+    if provider:
+        matches = [catalog.find(model, provider)]
+    else:
+        matches = [m for p in catalog.providers if (m := catalog.find_optional(model, p))] or [catalog.find(model)]
+    if output_format == "json":
+        click.echo(match_json(matches, today_or(today)))
+    else:
+        for match in matches:
+            print_match(match, today_or(today))

@@ -1,0 +1,508 @@
+"""Monthly cost, training cost, savings, payback and break-even of moving a feature from today's
+model and prompt to a fine-tuned model with a shorter prompt.
+
+Honest where naive calculators are not: the baseline is priced with prompt caching, fine-tuned
+traffic at fine-tuned rates (1.5x to 3.6x its base), batch prices come from the table, hosting
+fees and forced retraining count, and the payback horizon ends at the base model's shutdown.
+Every amount is an exact Decimal; docs/cost-model.md gives each formula.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+from advisor.errors import UserError
+from advisor.money import format_price, format_usd, per_million
+from advisor.price_catalog import Catalog, ModelMatch, dedupe, stale_warning, training_blockers
+from advisor.price_tables import FineTuning, InferencePrices, Method
+from advisor.training_cost import (
+    TrainingCost,
+    auto_epochs,
+    auto_epochs_rule,
+    hourly_training_cost,
+    token_training_cost,
+)
+
+CACHE_MIN_PROMPT_TOKENS = 1024
+HOURS_PER_MONTH = Decimal(730)
+DAYS_PER_MONTH = HOURS_PER_MONTH / 24
+
+Tokens = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+Usd = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+
+
+class Assumption(BaseModel):
+    """Where a figure came from: a price row and its date, a tokenizer, a rule, a default."""
+
+    topic: str
+    text: str
+    row: str | None = None
+    usd_per_1m: Decimal | None = None
+    as_of: date | None = None
+    source: str | None = None
+
+
+class EstimateRequest(BaseModel):
+    """Everything an estimate needs; token counts are already counted (see token_files)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str
+    ft_model: str | None = None
+    provider: str = "openai"
+    ft_provider: str | None = None
+    requests_per_month: int = Field(gt=0)
+    prompt_tokens: Tokens
+    cached_tokens: Tokens = Decimal(0)
+    output_tokens: Tokens = Decimal(0)
+    ft_prompt_tokens: Tokens
+    ft_cached_tokens: Tokens = Decimal(0)
+    ft_output_tokens: Tokens | None = None
+    method: Method = "sft"
+    training_tokens: int | None = Field(None, ge=0, description="billed tokens per epoch")
+    examples: int | None = Field(None, gt=0)
+    epochs: int | Literal["auto"] = "auto"
+    rft_hours: Usd | None = None
+    quoted_training_usd: Usd | None = None
+    setup_usd: Usd = Decimal(0)
+    batch: bool = False
+    data_sharing: bool = False
+    cache_hit_rate: Annotated[Decimal, Field(ge=0, le=1)] = Decimal(1)
+    horizon_months: int = Field(12, gt=0, le=120)
+    retrain_every_months: Annotated[Decimal, Field(gt=0)] | None = None
+    hosting_hours_per_month: Annotated[Decimal, Field(ge=0, le=744)] = HOURS_PER_MONTH
+    today: date
+    notes: list[Assumption] = []
+
+
+class ServingCost(BaseModel):
+    """What one side (today, or the fine-tune) costs to serve a month of traffic."""
+
+    label: str
+    row: str
+    fine_tuned: bool
+    tier: Literal["standard", "batch", "data-sharing"]
+    uncached_prompt_tokens: Decimal
+    cached_prompt_tokens: Decimal
+    output_tokens: Decimal
+    per_request_usd: Decimal
+    inference_monthly_usd: Decimal
+    hosting_monthly_usd: Decimal = Decimal(0)
+    retraining_monthly_usd: Decimal = Decimal(0)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def monthly_usd(self) -> Decimal:
+        return self.inference_monthly_usd + self.hosting_monthly_usd + self.retraining_monthly_usd
+
+
+class Estimate(BaseModel):
+    """The answer, with every assumption behind it."""
+
+    requests_per_month: int
+    baseline: ServingCost
+    option: ServingCost
+    baseline_monthly_usd: Decimal
+    option_monthly_usd: Decimal
+    monthly_savings_usd: Decimal
+    training: TrainingCost
+    training_usd: Decimal
+    setup_usd: Decimal
+    payback_months: Decimal | None
+    payback_note: str
+    break_even_requests_per_month: int | None
+    horizon_months: int
+    effective_horizon_months: Decimal
+    horizon_note: str
+    net_savings_usd: Decimal
+    assumptions: list[Assumption]
+    warnings: list[str]
+
+
+def estimate(request: EstimateRequest, catalog: Catalog) -> Estimate:
+    """Price today's setup against the fine-tuned option; pure apart from reading `catalog`."""
+    today_match = catalog.find(request.model, request.provider)
+    ft_match = catalog.find(request.ft_model or request.model, request.ft_provider or request.provider)
+    fine_tuning = _fine_tuning_of(ft_match, request.method, catalog, request.today)
+    assumptions = list(request.notes)
+    warnings = [today_match.note, ft_match.note]
+
+    baseline_prices, baseline_tier = _serving_prices(today_match, request.batch, data_sharing=False)
+    option_prices, option_tier = _serving_prices(ft_match, request.batch, request.data_sharing, force_ft=True)
+    baseline = _serving_cost(
+        "today",
+        today_match,
+        baseline_prices,
+        baseline_tier,
+        request.requests_per_month,
+        request.prompt_tokens,
+        request.cached_tokens,
+        request.output_tokens,
+        request.cache_hit_rate,
+        assumptions,
+    )
+    ft_output = request.output_tokens if request.ft_output_tokens is None else request.ft_output_tokens
+    option = _serving_cost(
+        "fine-tuned",
+        ft_match,
+        option_prices,
+        option_tier,
+        request.requests_per_month,
+        request.ft_prompt_tokens,
+        request.ft_cached_tokens,
+        ft_output,
+        request.cache_hit_rate,
+        assumptions,
+    )
+    baseline.hosting_monthly_usd = (
+        _hosting(today_match, request, assumptions) if today_match.model_id.fine_tuned else Decimal(0)
+    )
+    option.hosting_monthly_usd = _hosting(ft_match, request, assumptions)
+
+    training = _training_cost(request, ft_match, fine_tuning, assumptions)
+    if request.retrain_every_months is not None:
+        option.retraining_monthly_usd = training.usd / request.retrain_every_months
+        assumptions.append(
+            Assumption(
+                topic="retraining",
+                text=(
+                    f"retrained every {request.retrain_every_months.normalize():f} months as the data changes: "
+                    f"{format_usd(training.usd)} / {request.retrain_every_months.normalize():f} = "
+                    f"{format_usd(option.retraining_monthly_usd)} a month added to the fine-tuned option"
+                ),
+            )
+        )
+
+    horizon, horizon_note = _effective_horizon(request, ft_match)
+    savings = baseline.monthly_usd - option.monthly_usd
+    upfront = training.usd + request.setup_usd
+    payback, payback_note = _payback(upfront, savings, horizon, horizon_note)
+
+    warnings += _date_warnings(request, today_match, ft_match, fine_tuning, training, catalog)
+    warnings += [stale_warning(table, request.today) for table in (today_match.table, ft_match.table)]
+    assumptions.append(Assumption(topic="horizon", text=horizon_note))
+    return Estimate(
+        requests_per_month=request.requests_per_month,
+        baseline=baseline,
+        option=option,
+        baseline_monthly_usd=baseline.monthly_usd,
+        option_monthly_usd=option.monthly_usd,
+        monthly_savings_usd=savings,
+        training=training,
+        training_usd=training.usd,
+        setup_usd=request.setup_usd,
+        payback_months=payback,
+        payback_note=payback_note,
+        break_even_requests_per_month=_break_even(baseline, option, upfront, horizon),
+        horizon_months=request.horizon_months,
+        effective_horizon_months=horizon,
+        horizon_note=horizon_note,
+        net_savings_usd=savings * horizon - upfront,
+        assumptions=_dedupe_assumptions(assumptions),
+        warnings=dedupe(warnings),
+    )
+
+
+def _fine_tuning_of(match: ModelMatch, method: Method, catalog: Catalog, today: date) -> FineTuning:
+    if match.row.fine_tuning is not None:
+        return match.row.fine_tuning
+    tunable = [
+        name for name, row, _ in catalog.rows(match.provider) if row.fine_tuning and method in row.fine_tuning.methods
+    ]
+    elsewhere = catalog.providers_offering(method, match.name, today)
+    hint = f"{match.provider} fine-tunes with {method}: {', '.join(tunable) or 'none'}"
+    if elsewhere:
+        hint += f"; {match.name} can be tuned with {method} at {', '.join(elsewhere)}"
+    raise UserError(
+        f"{match.provider}:{match.name} cannot be fine-tuned (its table has no fine_tuning prices)",
+        hint=f"choose --ft-model from {hint}",
+    )
+
+
+def _serving_prices(
+    match: ModelMatch, batch: bool, data_sharing: bool, *, force_ft: bool = False
+) -> tuple[InferencePrices, Literal["standard", "batch", "data-sharing"]]:
+    """The per-token prices that apply to traffic on this model and tier."""
+    fine_tuned = force_ft or match.model_id.fine_tuned
+    tier: Literal["standard", "batch", "data-sharing"] = (
+        "data-sharing" if data_sharing else "batch" if batch else "standard"
+    )
+    if match.row.kind != "chat":
+        raise UserError(
+            f"{match.provider}:{match.name} is an {match.row.kind} model, not a chat model",
+            hint="give a chat model to --model / --ft-model",
+        )
+    if fine_tuned:
+        assert match.row.fine_tuning is not None
+        prices = match.row.fine_tuning.serving(batch=batch, data_sharing=data_sharing)
+    else:
+        prices = match.row.serving(batch=batch)
+    if prices is None:
+        what = "fine-tuned " if fine_tuned else ""
+        option = "--data-sharing" if data_sharing else "--batch"
+        raise UserError(
+            f"{match.label} has no {what}{tier} prices",
+            hint=f"drop {option}, or add them with --pricing FILE (docs/pricing.md)",
+        )
+    return prices, tier
+
+
+def _serving_cost(
+    side: str,
+    match: ModelMatch,
+    prices: InferencePrices,
+    tier: Literal["standard", "batch", "data-sharing"],
+    requests: int,
+    prompt_tokens: Decimal,
+    cached_tokens: Decimal,
+    output_tokens: Decimal,
+    hit_rate: Decimal,
+    assumptions: list[Assumption],
+) -> ServingCost:
+    if cached_tokens > prompt_tokens:
+        flag = "--ft-cached-tokens" if side == "fine-tuned" else "--cached-tokens"
+        raise UserError(
+            f"{flag} ({cached_tokens:,}) is larger than the prompt ({prompt_tokens:,} tokens)",
+            hint="the cached prefix is part of the prompt",
+        )
+    fine_tuned = side == "fine-tuned" or match.model_id.fine_tuned
+    kind = "fine-tuned " if fine_tuned else ""
+    row = f"{match.provider}:{match.name} {kind}{tier}"
+    cached = Decimal(0)
+    if cached_tokens > 0:
+        if prompt_tokens < CACHE_MIN_PROMPT_TOKENS:
+            assumptions.append(
+                Assumption(
+                    topic="caching",
+                    text=(
+                        f"{side}: no prompt caching: the prompt ({prompt_tokens:,} tokens) is under the "
+                        f"{CACHE_MIN_PROMPT_TOKENS:,}-token minimum"
+                    ),
+                )
+            )
+        elif prices.cached_input is None:
+            assumptions.append(
+                Assumption(topic="caching", text=f"{side}: no prompt caching: {row} has no cached-input price")
+            )
+        else:
+            cached = cached_tokens * hit_rate
+            assumptions.append(
+                Assumption(
+                    topic="caching",
+                    text=(
+                        f"{side}: {cached_tokens:,} of {prompt_tokens:,} prompt tokens are a static prefix; "
+                        f"{(hit_rate * 100).normalize():f}% of them hit the cache and are billed at "
+                        f"{format_price(prices.cached_input)} instead of {format_price(prices.input)} per 1M"
+                    ),
+                )
+            )
+    uncached = prompt_tokens - cached
+    output_price = prices.output or Decimal(0)
+    per_request = (
+        per_million(uncached, prices.input)
+        + per_million(output_tokens, output_price)
+        + (per_million(cached, prices.cached_input) if cached and prices.cached_input is not None else 0)
+    )
+    used = [("input", prices.input), ("output", output_price)]
+    if cached and prices.cached_input is not None:
+        used.insert(1, ("cached_input", prices.cached_input))
+    for field, price in used:
+        assumptions.append(
+            Assumption(
+                topic="price",
+                row=f"{row} {field}",
+                usd_per_1m=price,
+                as_of=match.table.as_of,
+                source=match.table.source,
+                text=f"{row} {field}: {format_price(price)} per 1M tokens (as_of {match.table.as_of})",
+            )
+        )
+    return ServingCost(
+        label=f"{'fine-tuned ' if fine_tuned else ''}{match.requested}",
+        row=row,
+        fine_tuned=fine_tuned,
+        tier=tier,
+        uncached_prompt_tokens=uncached,
+        cached_prompt_tokens=cached,
+        output_tokens=output_tokens,
+        per_request_usd=per_request,
+        inference_monthly_usd=per_request * requests,
+    )
+
+
+def _hosting(match: ModelMatch, request: EstimateRequest, assumptions: list[Assumption]) -> Decimal:
+    fine_tuning = match.row.fine_tuning
+    if fine_tuning is None or not fine_tuning.hosting_per_hour:
+        return Decimal(0)
+    monthly = fine_tuning.hosting_per_hour * request.hosting_hours_per_month
+    assumptions.append(
+        Assumption(
+            topic="hosting",
+            row=f"{match.provider}:{match.name} hosting_per_hour",
+            as_of=match.table.as_of,
+            source=match.table.source,
+            text=(
+                f"{match.provider} bills hosting of a deployed fine-tune: {format_price(fine_tuning.hosting_per_hour)} "
+                f"an hour x {request.hosting_hours_per_month.normalize():f} hours a month = {format_usd(monthly)}"
+            ),
+        )
+    )
+    return monthly
+
+
+def _training_cost(
+    request: EstimateRequest, match: ModelMatch, fine_tuning: FineTuning, assumptions: list[Assumption]
+) -> TrainingCost:
+    if request.quoted_training_usd is not None:
+        assumptions.append(
+            Assumption(
+                topic="training",
+                text=f"training cost quoted: {format_usd(request.quoted_training_usd)} (overrides the computed figure)",
+            )
+        )
+        return TrainingCost(
+            usd=request.quoted_training_usd, basis="quoted", method=request.method, explanation="quoted by the user"
+        )
+    if request.method == "rft":
+        if request.rft_hours is None or fine_tuning.training_per_hour is None:
+            raise UserError(
+                "an RFT estimate needs the billable training hours",
+                hint="give --rft-hours H (or a quoted --training-cost USD)",
+            )
+        assumptions.append(_price_assumption(match, "training_per_hour", fine_tuning.training_per_hour, "an hour"))
+        return hourly_training_cost(request.rft_hours, fine_tuning)
+    if request.training_tokens is None or fine_tuning.training is None:
+        raise UserError(
+            f"a {request.method} estimate needs the size of the training data",
+            hint="give --training-file F, or --training-tokens N with --examples N (or --training-cost USD)",
+        )
+    if request.epochs == "auto":
+        if request.examples is None:
+            raise UserError(
+                "--epochs auto depends on the number of examples",
+                hint="give --examples N, a --training-file, or --epochs N",
+            )
+        epochs = auto_epochs(request.examples)
+        assumptions.append(Assumption(topic="epochs", text=auto_epochs_rule(request.examples)))
+    else:
+        epochs = request.epochs
+        assumptions.append(Assumption(topic="epochs", text=f"epochs = {epochs} (given)"))
+    assumptions.append(_price_assumption(match, "training", fine_tuning.training, "per 1M training tokens"))
+    return token_training_cost(request.method, request.training_tokens, epochs, fine_tuning)
+
+
+def _price_assumption(match: ModelMatch, field: str, price: Decimal, unit: str) -> Assumption:
+    row = f"{match.provider}:{match.name} fine_tuning {field}"
+    return Assumption(
+        topic="price",
+        row=row,
+        usd_per_1m=price if "1M" in unit else None,
+        as_of=match.table.as_of,
+        source=match.table.source,
+        text=f"{row}: {format_price(price)} {unit} (as_of {match.table.as_of})",
+    )
+
+
+def months_until(later: date, today: date) -> Decimal:
+    """Months from `today` to `later` (a month is 730 hours, as for hosting), never negative."""
+    return max(Decimal(0), Decimal((later - today).days) / DAYS_PER_MONTH)
+
+
+def _effective_horizon(request: EstimateRequest, ft_match: ModelMatch) -> tuple[Decimal, str]:
+    horizon = Decimal(request.horizon_months)
+    shutdown = ft_match.row.shutdown
+    if shutdown is None:
+        return horizon, f"horizon: {request.horizon_months} months"
+    left = months_until(shutdown, request.today)
+    unverified = " (unverified date)" if "UNVERIFIED" in (ft_match.row.shutdown_note or "") else ""
+    if left <= 0:
+        return Decimal(0), (
+            f"no horizon: {ft_match.provider}:{ft_match.name} and its fine-tunes were shut down on {shutdown}"
+        )
+    if left >= horizon:
+        return horizon, f"horizon: {request.horizon_months} months (the base model shuts down on {shutdown}, after it)"
+    return left, (
+        f"horizon cut to {left.quantize(Decimal('0.01'))} months: {ft_match.provider}:{ft_match.name} "
+        f"and its fine-tunes shut down on {shutdown}{unverified}"
+    )
+
+
+def _payback(upfront: Decimal, savings: Decimal, horizon: Decimal, horizon_note: str) -> tuple[Decimal | None, str]:
+    if horizon <= 0:
+        return None, horizon_note
+    if savings <= 0:
+        return None, (
+            f"the fine-tuned option costs {format_usd(-savings)} more a month"
+            if savings < 0
+            else "the fine-tuned option saves nothing a month"
+        )
+    months = upfront / savings
+    if months > horizon:
+        return None, (
+            f"it would take {months.quantize(Decimal('0.01'))} months, longer than the "
+            f"{horizon.quantize(Decimal('0.01'))}-month horizon"
+        )
+    return months, f"{format_usd(upfront)} up front / {format_usd(savings)} saved a month"
+
+
+def _break_even(baseline: ServingCost, option: ServingCost, upfront: Decimal, horizon: Decimal) -> int | None:
+    """Fewest requests a month for which the option pays back its up-front cost within the horizon."""
+    saving_per_request = baseline.per_request_usd - option.per_request_usd
+    if saving_per_request <= 0 or horizon <= 0:
+        return None
+    fixed = option.hosting_monthly_usd + option.retraining_monthly_usd - baseline.hosting_monthly_usd
+    needed = (upfront / horizon + fixed) / saving_per_request
+    return max(0, math.ceil(needed))
+
+
+def _date_warnings(
+    request: EstimateRequest,
+    today_match: ModelMatch,
+    ft_match: ModelMatch,
+    fine_tuning: FineTuning,
+    training: TrainingCost,
+    catalog: Catalog,
+) -> list[str | None]:
+    today = request.today
+    warnings: list[str | None] = []
+    same_row = (today_match.provider, today_match.name) == (ft_match.provider, ft_match.name)
+    for match in [today_match] if same_row else [today_match, ft_match]:
+        shutdown = match.row.shutdown
+        if shutdown and today >= shutdown:
+            warnings.append(f"{match.provider}:{match.name} was shut down on {shutdown}")
+        elif shutdown and months_until(shutdown, today) < request.horizon_months:
+            note = f" ({match.row.shutdown_note})" if match.row.shutdown_note else ""
+            warnings.append(f"{match.provider}:{match.name} shuts down on {shutdown}{note}")
+    blockers = [b for b in training_blockers(ft_match, request.method, today) if "shut down" not in b]
+    if blockers:
+        elsewhere = [
+            p for p in catalog.providers_offering(request.method, ft_match.name, today) if p != ft_match.provider
+        ]
+        also = f"; still offered by {', '.join(elsewhere)}" if elsewhere else "; no table offers it today"
+        warnings.extend(f"{blocker}{also}" for blocker in blockers)
+    warnings += [notice.text for notice in ft_match.table.notices if notice.since <= today]
+    until, every = fine_tuning.new_jobs_until, request.retrain_every_months
+    horizon = Decimal(request.horizon_months)
+    if every is not None and until and until >= today and every < horizon and months_until(until, today) < horizon:
+        warnings.append(
+            f"retraining every {every.normalize():f} months needs new jobs after {until}, "
+            f"when {ft_match.provider} stops creating fine-tuning jobs"
+        )
+    if fine_tuning.auto_pause_usd is not None and training.usd >= fine_tuning.auto_pause_usd:
+        warnings.append(
+            f"{ft_match.provider} pauses training jobs at {format_usd(fine_tuning.auto_pause_usd)}; "
+            f"this job is estimated at {format_usd(training.usd)}"
+        )
+    return warnings
+
+
+def _dedupe_assumptions(assumptions: list[Assumption]) -> list[Assumption]:
+    seen: dict[str, Assumption] = {}
+    for assumption in assumptions:
+        seen.setdefault(assumption.text, assumption)
+    return list(seen.values())

@@ -1,0 +1,198 @@
+"""From what a user gives (flags, or the same keys in Python) to an EstimateRequest: checks the
+combinations, counts tokens in real files and notes how each figure was counted."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from advisor.errors import UserError
+from advisor.estimate import HOURS_PER_MONTH, Assumption, EstimateRequest
+from advisor.price_catalog import Catalog
+from advisor.price_tables import Method
+from advisor.render.figures import tokens
+from advisor.token_files import count_source, training_example_tokens
+from advisor.tokenizer import get_encoding
+from advisor.training_cost import billed_tokens_per_epoch
+
+Encoding = Literal["o200k_base", "cl100k_base"]
+# EstimateRequest fields whose option has another name
+_FLAGS = {
+    "requests_per_month": "requests",
+    "horizon_months": "horizon",
+    "retrain_every_months": "retrain_every",
+    "hosting_hours_per_month": "hosting_hours",
+    "quoted_training_usd": "training_cost",
+    "setup_usd": "setup_cost",
+}
+
+
+class EstimateArgs(BaseModel):
+    """The `advisor estimate` options, by name; files are paths, counted by build_request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str
+    ft_model: str | None = None
+    provider: str = "openai"
+    ft_provider: str | None = None
+    requests: int
+    prompt_tokens: int | None = None
+    prompt_file: str | None = None
+    cached_tokens: int = 0
+    output_tokens: int = 0
+    ft_prompt_tokens: int | None = None
+    ft_prompt_file: str | None = None
+    ft_cached_tokens: int = 0
+    ft_output_tokens: int | None = None
+    method: Method = "sft"
+    training_tokens: int | None = None
+    examples: int | None = None
+    training_file: str | None = None
+    epochs: int | Literal["auto"] = "auto"
+    rft_hours: Decimal | None = None
+    training_cost: Decimal | None = None
+    setup_cost: Decimal = Decimal(0)
+    batch: bool = False
+    data_sharing: bool = False
+    cache_hit_rate: Decimal = Decimal(1)
+    retrain_every: Decimal | None = None
+    hosting_hours: Decimal = HOURS_PER_MONTH
+    horizon: int = 12
+    encoding: Encoding | None = None
+    today: date
+
+
+def _exclusive(args: EstimateArgs, *names: str) -> None:
+    given = [name for name in names if getattr(args, name) is not None]
+    if len(given) > 1:
+        flags = " and ".join("--" + name.replace("_", "-") for name in given)
+        raise UserError(f"{flags} cannot be used together", hint="give one of them")
+
+
+def build_request(args: EstimateArgs, catalog: Catalog) -> EstimateRequest:
+    """Check the combinations, count the files, and say how every token figure was reached."""
+    _exclusive(args, "prompt_tokens", "prompt_file")
+    _exclusive(args, "ft_prompt_tokens", "ft_prompt_file")
+    _exclusive(args, "training_tokens", "training_file")
+    _exclusive(args, "examples", "training_file")
+    if not 0 <= args.cache_hit_rate <= 1:
+        raise UserError("--cache-hit-rate must be between 0 and 1", hint="e.g. 0.9 for 90%")
+    ft_model = args.ft_model or args.model
+    ft_provider = args.ft_provider or args.provider
+    notes: list[Assumption] = []
+
+    prompt: Decimal | int | None = args.prompt_tokens
+    if args.prompt_file:
+        prompt, note = prompt_tokens_from_file(args.prompt_file, args.model, catalog, args.encoding)
+        notes.append(note)
+    if prompt is None:
+        raise UserError("the prompt size is missing", hint="give --prompt-tokens N or --prompt-file FILE")
+    ft_prompt: Decimal | int | None = args.ft_prompt_tokens
+    if args.ft_prompt_file:
+        ft_prompt, note = prompt_tokens_from_file(args.ft_prompt_file, ft_model, catalog, args.encoding)
+        notes.append(note)
+    if ft_prompt is None:
+        ft_prompt = prompt
+        notes.append(
+            Assumption(topic="default", text="fine-tuned prompt: same size as today's (no --ft-prompt-tokens given)")
+        )
+    if args.output_tokens == 0:
+        notes.append(Assumption(topic="default", text="output tokens: 0 a request (no --output-tokens given)"))
+    training_tokens, examples = args.training_tokens, args.examples
+    if args.training_file:
+        training_tokens, examples, note = training_tokens_from_file(
+            args.training_file, ft_model, catalog, args.method, ft_provider, args.encoding
+        )
+        notes.append(note)
+
+    try:
+        return _request(
+            args, ft_model, ft_provider, Decimal(prompt), Decimal(ft_prompt), training_tokens, examples, notes
+        )
+    except ValidationError as error:
+        problem = error.errors(include_url=False)[0]
+        field = str(problem["loc"][0]) if problem["loc"] else "input"
+        flag = "--" + _FLAGS.get(field, field).replace("_", "-")
+        raise UserError(f"{flag}: {problem['msg']}", hint="see `advisor estimate --help`") from None
+
+
+def _request(
+    args: EstimateArgs,
+    ft_model: str,
+    ft_provider: str,
+    prompt: Decimal,
+    ft_prompt: Decimal,
+    training_tokens: int | None,
+    examples: int | None,
+    notes: list[Assumption],
+) -> EstimateRequest:
+    return EstimateRequest(
+        model=args.model,
+        ft_model=ft_model,
+        provider=args.provider,
+        ft_provider=ft_provider,
+        requests_per_month=args.requests,
+        prompt_tokens=prompt,
+        cached_tokens=Decimal(args.cached_tokens),
+        output_tokens=Decimal(args.output_tokens),
+        ft_prompt_tokens=ft_prompt,
+        ft_cached_tokens=Decimal(args.ft_cached_tokens),
+        ft_output_tokens=None if args.ft_output_tokens is None else Decimal(args.ft_output_tokens),
+        method=args.method,
+        training_tokens=training_tokens,
+        examples=examples,
+        epochs=args.epochs,
+        rft_hours=args.rft_hours,
+        quoted_training_usd=args.training_cost,
+        setup_usd=args.setup_cost,
+        batch=args.batch,
+        data_sharing=args.data_sharing,
+        cache_hit_rate=args.cache_hit_rate,
+        horizon_months=args.horizon,
+        retrain_every_months=args.retrain_every,
+        hosting_hours_per_month=args.hosting_hours,
+        today=args.today,
+        notes=notes,
+    )
+
+
+def prompt_tokens_from_file(
+    path: str, model: str, catalog: Catalog, encoding: str | None = None
+) -> tuple[Decimal, Assumption]:
+    """Mean prompt tokens per request in a text, chat JSON or JSONL file of real prompts."""
+    name = encoding or catalog.encoding_for(model)
+    tally = count_source(path, get_encoding(name))
+    if tally.kind == "jsonl":
+        how = (
+            f"mean of {tally.items:,} prompts in {path} ({tally.smallest:,} to {tally.largest:,} tokens), "
+            "cookbook message rules"
+        )
+    elif tally.kind == "chat":
+        how = f"the chat request in {path}, cookbook message rules (3 per message, 3 reply priming)"
+    else:
+        how = f"the text of {path}"
+    note = Assumption(
+        topic="tokenizer", text=f"prompt for {model}: {tokens(tally.mean)} tokens, {how}, counted with {name}"
+    )
+    return tally.mean, note
+
+
+def training_tokens_from_file(
+    path: str, ft_model: str, catalog: Catalog, method: Method, provider: str, encoding: str | None = None
+) -> tuple[int, int, Assumption]:
+    """(billed tokens per epoch, examples, note) for a JSONL training file."""
+    name = encoding or catalog.encoding_for(ft_model)
+    counts = training_example_tokens(path, get_encoding(name))
+    fine_tuning = catalog.find(ft_model, provider).row.fine_tuning
+    cap = fine_tuning.max_example_tokens if fine_tuning else None
+    tokens, over = billed_tokens_per_epoch(counts, cap)
+    text = f"training file {path}: {len(counts):,} examples, {sum(counts):,} tokens counted with {name}"
+    if method == "dpo":
+        text += " (input + preferred + non-preferred per example)"
+    if over:
+        text += f"; {over:,} over the {cap:,}-token limit are truncated to it, so {tokens:,} are billed per epoch"
+    return tokens, len(counts), Assumption(topic="tokenizer", text=text)

@@ -1,0 +1,95 @@
+"""Model identifiers as users write them: dated snapshots, provider prefixes, Azure names and
+fine-tuned ids, reduced to the base model a price table or tokenizer knows.
+
+tiktoken's own prefix table maps `ft:gpt-4.1-...` to cl100k_base (it matches `ft:gpt-4`) and
+does not know `ft:o4-mini-...`, so fine-tuned ids are parsed here and their base resolved.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+PROVIDER_PREFIXES = ("openai/", "azure/", "azure-openai/")
+_SNAPSHOT = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{4})$")
+_AZURE_FT = re.compile(r"^(?P<base>.+?)\.ft-(?P<id>[0-9a-zA-Z]+)$")
+_CHECKPOINT = re.compile(r"^ckpt-step-(\d+)$")
+
+# Tokenizer families, most specific first (gpt-4o and gpt-4.1 before gpt-4).
+_ENCODING_FAMILIES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), encoding)
+    for pattern, encoding in (
+        (r"^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|gpt-oss|o1|o3|o4|codex)", "o200k_base"),
+        (r"^(gpt-4|gpt-3\.5|gpt-35|text-embedding|davinci-002|babbage-002)", "cl100k_base"),
+    )
+)
+
+
+@dataclass(frozen=True)
+class ModelId:
+    """What a model name says about itself."""
+
+    written: str
+    base: str
+    provider_hint: str | None = None
+    fine_tuned: bool = False
+    organization: str | None = None
+    suffix: str | None = None
+    job_id: str | None = None
+    checkpoint_step: int | None = None
+
+    @property
+    def base_without_snapshot(self) -> str:
+        return strip_snapshot(self.base)
+
+
+def strip_snapshot(name: str) -> str:
+    """`gpt-4.1-2025-04-14` -> `gpt-4.1`; `gpt-3.5-turbo-0125` -> `gpt-3.5-turbo`."""
+    return _SNAPSHOT.sub("", name)
+
+
+def parse_model_id(written: str) -> ModelId:
+    """Parse `ft:<base>:<org>:<suffix>:<id>[:ckpt-step-N]`, `<base>.ft-<id>` (Azure) and
+    `provider/<name>`; anything else is a plain base model name."""
+    name = written.strip()
+    provider_hint = None
+    for prefix in PROVIDER_PREFIXES:
+        if name.lower().startswith(prefix):
+            provider_hint = "openai" if prefix == "openai/" else "azure-openai"
+            name = name[len(prefix) :]
+            break
+    if name.startswith("ft:"):
+        parts = name.split(":")
+        step = None
+        if len(parts) > 2 and (match := _CHECKPOINT.match(parts[-1])):
+            step = int(match.group(1))
+            parts = parts[:-1]
+        base = parts[1] if len(parts) > 1 else ""
+        fields = [*parts[2:5], None, None, None][:3]
+        return ModelId(
+            written=written,
+            base=base,
+            provider_hint=provider_hint,
+            fine_tuned=True,
+            organization=fields[0] or None,
+            suffix=fields[1] or None,
+            job_id=fields[2] or None,
+            checkpoint_step=step,
+        )
+    if match := _AZURE_FT.match(name):
+        return ModelId(
+            written=written,
+            base=match.group("base"),
+            provider_hint=provider_hint or "azure-openai",
+            fine_tuned=True,
+            job_id=match.group("id"),
+        )
+    return ModelId(written=written, base=name, provider_hint=provider_hint)
+
+
+def encoding_family(base: str) -> str | None:
+    """The tokenizer of a base model family, or None when the family is unknown."""
+    for pattern, encoding in _ENCODING_FAMILIES:
+        if pattern.match(base):
+            return encoding
+    return None

@@ -1,0 +1,29 @@
+"""Exact money. Prices are USD per 1M tokens as Decimals; rounding happens only when shown."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+MILLION = Decimal(1_000_000)
+CENT = Decimal("0.01")
+
+
+def per_million(tokens: Decimal | int, usd_per_million: Decimal) -> Decimal:
+    """Exact cost of `tokens` at a price quoted per 1M tokens."""
+    return Decimal(tokens) * usd_per_million / MILLION
+
+
+def format_usd(amount: Decimal) -> str:
+    """`$1,234.57` for display; amounts under a cent keep their significant digits (`$0.00042`)."""
+    sign = "-" if amount < 0 else ""
+    magnitude = abs(amount)
+    if magnitude == 0 or magnitude >= CENT:
+        return f"{sign}${magnitude.quantize(CENT, rounding=ROUND_HALF_UP):,}"
+    shown = magnitude.quantize(Decimal("1e-8"), rounding=ROUND_HALF_UP).normalize()
+    return f"{sign}${shown:f}"
+
+
+def format_price(usd_per_million: Decimal) -> str:
+    """A table price as written in the table (`$0.275`), never rounded to cents."""
+    exact = usd_per_million.normalize()
+    return f"${exact:f}" if exact.as_tuple().exponent < -2 else f"${usd_per_million:.2f}"

@@ -1,0 +1,21 @@
+"""Printing rich renderables: terminal width on a terminal, natural width when piped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def print_wide(*renderables: Any, max_width: int = 200) -> None:
+    """Print tables so that a pipe or a file gets whole rows, not rows folded at 80 columns."""
+    from rich.console import Console
+
+    console = Console()
+    if not console.is_terminal:
+        unbounded = console.options.update(width=max_width, max_width=max_width)
+        widest = max(
+            (console.measure(item, options=unbounded).maximum for item in renderables if not isinstance(item, str)),
+            default=80,
+        )
+        console = Console(width=min(max_width, max(80, widest)))
+    for item in renderables:
+        console.print(item, highlight=False)

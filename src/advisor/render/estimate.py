@@ -1,0 +1,141 @@
+"""An estimate as a terminal table, JSON (the contract in docs/cost-model.md) or a Markdown
+section to paste into a proposal. All three show the same rows, built once here."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import click
+
+from advisor.estimate import Estimate, ServingCost
+from advisor.money import format_usd
+from advisor.render.console import print_wide
+from advisor.render.figures import jsonable, months, tokens
+
+
+def title(estimate: Estimate) -> str:
+    return (
+        f"{estimate.baseline.label} today vs {estimate.option.label} ({estimate.training.method.upper()}), "
+        f"{estimate.requests_per_month:,} requests a month"
+    )
+
+
+def _prompt(side: ServingCost) -> str:
+    total = side.uncached_prompt_tokens + side.cached_prompt_tokens
+    cached = f" ({tokens(side.cached_prompt_tokens)} cached)" if side.cached_prompt_tokens else ""
+    return f"{tokens(total)}{cached}"
+
+
+def _optional(amount: Decimal) -> str:
+    return format_usd(amount) if amount else "-"
+
+
+def side_rows(estimate: Estimate) -> list[tuple[str, str, str]]:
+    """(what, today, fine-tuned) rows."""
+    today, option = estimate.baseline, estimate.option
+    return [
+        ("Price row", today.row, option.row),
+        ("Prompt tokens / request", _prompt(today), _prompt(option)),
+        ("Output tokens / request", tokens(today.output_tokens), tokens(option.output_tokens)),
+        ("Cost / request", format_usd(today.per_request_usd), format_usd(option.per_request_usd)),
+        ("Inference / month", format_usd(today.inference_monthly_usd), format_usd(option.inference_monthly_usd)),
+        ("Hosting / month", _optional(today.hosting_monthly_usd), _optional(option.hosting_monthly_usd)),
+        ("Retraining / month", _optional(today.retraining_monthly_usd), _optional(option.retraining_monthly_usd)),
+        ("Total / month", format_usd(today.monthly_usd), format_usd(option.monthly_usd)),
+    ]
+
+
+def summary_rows(estimate: Estimate) -> list[tuple[str, str, str]]:
+    """(what, figure, how it was reached) rows."""
+    savings = estimate.monthly_savings_usd
+    horizon = months(estimate.effective_horizon_months)
+    break_even = estimate.break_even_requests_per_month
+    return [
+        ("Training", format_usd(estimate.training_usd), estimate.training.explanation),
+        ("Setup", format_usd(estimate.setup_usd), "data preparation and evaluation labour"),
+        ("Savings / month", format_usd(savings), "today's total minus the fine-tuned total"),
+        ("Payback", months(estimate.payback_months), estimate.payback_note),
+        (
+            "Break-even volume",
+            f"{break_even:,} requests / month" if break_even is not None else "none",
+            "fewest requests a month that pay back training and setup within the horizon"
+            if break_even is not None
+            else "the fine-tuned option never costs less per request",
+        ),
+        (f"Net over {horizon}", format_usd(estimate.net_savings_usd), estimate.horizon_note),
+    ]
+
+
+def to_json(estimate: Estimate) -> str:
+    return json.dumps(jsonable(estimate), indent=2)
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(estimate: Estimate) -> str:
+    """A self-contained section for a proposal document."""
+    lines = [f"### Cost estimate: {title(estimate)}", ""]
+    payback = months(estimate.payback_months)
+    lines += [
+        f"Fine-tuning saves **{format_usd(estimate.monthly_savings_usd)} a month** "
+        f"(from {format_usd(estimate.baseline_monthly_usd)} to {format_usd(estimate.option_monthly_usd)}); "
+        f"payback: **{payback}** ({estimate.payback_note}).",
+        "",
+        "| | Today | Fine-tuned |",
+        "|---|---:|---:|",
+    ]
+    lines += [f"| {what} | {_md_cell(a)} | {_md_cell(b)} |" for what, a, b in side_rows(estimate)]
+    lines += ["", "| | Figure | How |", "|---|---:|---|"]
+    lines += [f"| {what} | {_md_cell(figure)} | {_md_cell(how)} |" for what, figure, how in summary_rows(estimate)]
+    lines += ["", "**Assumptions**", ""]
+    lines += [
+        f"- {item.text}" + (f" ({item.source})" if item.source and item.topic != "price" else "")
+        for item in estimate.assumptions
+    ]
+    sources = sorted(
+        {(item.source, item.as_of) for item in estimate.assumptions if item.source and item.as_of}, key=str
+    )
+    lines += [f"- Prices: {source} (as_of {as_of})" for source, as_of in sources]
+    if estimate.warnings:
+        lines += ["", "**Warnings**", ""]
+        lines += [f"- {warning}" for warning in estimate.warnings]
+    return "\n".join(lines) + "\n"
+
+
+def print_table(estimate: Estimate) -> None:
+    from rich import box
+    from rich.table import Table
+
+    sides = Table(box=box.SIMPLE_HEAD)
+    sides.add_column("")
+    sides.add_column("Today", justify="right")
+    sides.add_column("Fine-tuned", justify="right")
+    for what, today, option in side_rows(estimate):
+        sides.add_row(what, today, option, style="bold" if what.startswith("Total") else None)
+    summary = Table(box=box.SIMPLE_HEAD, show_header=False)
+    summary.add_column(style="bold", no_wrap=True)
+    summary.add_column(justify="right", no_wrap=True)
+    summary.add_column(style="dim", max_width=70)
+    for row in summary_rows(estimate):
+        summary.add_row(*row)
+    print_wide(
+        f"[bold]{title(estimate)}[/bold]",
+        sides,
+        summary,
+        "[bold]Assumptions[/bold]",
+        *(f"  • {item.text}" for item in estimate.assumptions),
+        *(f"[yellow]warning:[/yellow] {warning}" for warning in estimate.warnings),
+        max_width=120,
+    )
+
+
+def render(estimate: Estimate, output_format: str) -> None:
+    if output_format == "json":
+        click.echo(to_json(estimate))
+    elif output_format == "markdown":
+        click.echo(to_markdown(estimate), nl=False)
+    else:
+        print_table(estimate)

@@ -1,0 +1,178 @@
+"""Price rows for `advisor pricing list` and `advisor pricing show`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+from advisor.money import format_price
+from advisor.price_catalog import ModelMatch, row_status
+from advisor.price_tables import ModelRow, PriceTable
+from advisor.render.console import print_wide
+from advisor.render.figures import jsonable
+
+Row = tuple[str, ModelRow, PriceTable]
+
+
+def _price(value: Decimal | None) -> str:
+    return "-" if value is None else format_price(value)
+
+
+def _triple(input_: Decimal | None, cached: Decimal | None, output: Decimal | None) -> str:
+    return " / ".join(_price(value) for value in (input_, cached, output))
+
+
+def row_dict(name: str, row: ModelRow, table: PriceTable) -> dict[str, object]:
+    return {
+        "provider": table.provider,
+        "model": name,
+        **row.model_dump(exclude_none=True),
+        "as_of": table.as_of,
+        "source": table.source,
+        "table": table.path,
+    }
+
+
+def rows_json(rows: list[Row]) -> str:
+    return json.dumps(jsonable([row_dict(*row) for row in rows]), indent=2)
+
+
+def _compact(*prices: Decimal | None) -> str:
+    """`2.00/0.50/8.00`: a row's prices, narrow enough for an 80-column terminal."""
+    return "/".join("-" if price is None else format_price(price).removeprefix("$") for price in prices)
+
+
+def print_rows(rows: list[Row], today: date) -> None:
+    from itertools import groupby
+
+    from rich import box
+    from rich.table import Table
+
+    tables = []
+    for _, group in groupby(rows, key=lambda item: item[2].provider):
+        entries = list(group)
+        source = entries[0][2]
+        table = Table(
+            box=box.SIMPLE_HEAD,
+            title_justify="left",
+            caption_justify="left",
+            title=f"[bold]{source.provider}[/bold]: USD per 1M tokens, as_of {source.as_of}",
+        )
+        for header in ("Model", "In/cached/out", "Fine-tuning", "Tuned in/cached/out", "Shutdown"):
+            table.add_column(header, no_wrap=header != "Fine-tuning")
+        cutoffs = set()
+        for name, row, _ in entries:
+            ft = row.fine_tuning
+            training = "-"
+            if ft:
+                cutoffs.add(ft.new_jobs_until)
+                training = " ".join(ft.methods)
+                if ft.training is not None:
+                    training += f" {_compact(ft.training)}/1M"
+                if ft.training_per_hour is not None:
+                    training += f" {_compact(ft.training_per_hour)}/h"
+                if ft.hosting_per_hour:
+                    training += f" +{_compact(ft.hosting_per_hour)}/h hosting"
+            shutdown = "-"
+            if row.shutdown:
+                shutdown = f"{row.shutdown}{' (past)' if today >= row.shutdown else ''}"
+                if "UNVERIFIED" in (row.shutdown_note or ""):
+                    shutdown += " ?"
+            table.add_row(
+                name + ("" if row.kind == "chat" else f" ({row.kind})"),
+                _compact(row.input, row.cached_input, row.output),
+                training,
+                _compact(ft.input, ft.cached_input, ft.output) if ft else "-",
+                shutdown,
+            )
+        notes = [f"source: {source.source}"]
+        notes += [f"new fine-tuning jobs until {cutoff}" for cutoff in sorted(c for c in cutoffs if c)]
+        if any("UNVERIFIED" in (row.shutdown_note or "") for _, row, _ in entries):
+            notes.append("? = unverified date")
+        table.caption = "; ".join(notes)
+        tables.append(table)
+    print_wide(*tables)
+
+
+def match_json(matches: list[ModelMatch], today: date) -> str:
+    return json.dumps(
+        jsonable(
+            [
+                {
+                    "requested": m.requested,
+                    "fine_tuned_id": m.model_id.fine_tuned,
+                    "resolved_note": m.note,
+                    **row_dict(m.name, m.row, m.table),
+                    "status": row_status(m, today),
+                }
+                for m in matches
+            ]
+        ),
+        indent=2,
+    )
+
+
+def print_match(match: ModelMatch, today: date) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    row, ft = match.row, match.row.fine_tuning
+    heading = f"[bold]{match.provider}:{match.name}[/bold]"
+    if match.requested != match.name:
+        heading += f" (for {match.requested}{', a fine-tuned model' if match.model_id.fine_tuned else ''})"
+    console.print(heading)
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="dim")
+    table.add_column()
+    details: list[tuple[str, str]] = [
+        ("aliases", ", ".join(row.aliases) or "-"),
+        ("tokenizer", row.encoding or "-"),
+        ("standard", _triple(row.input, row.cached_input, row.output) + " per 1M (input / cached / output)"),
+        (
+            "batch",
+            _triple(row.batch_input, row.batch_cached_input, row.batch_output) if row.batch_input is not None else "-",
+        ),
+    ]
+    if ft:
+        details += [
+            ("fine-tuning", ", ".join(ft.methods)),
+            (
+                "training",
+                " ; ".join(
+                    filter(
+                        None,
+                        [
+                            f"{format_price(ft.training)} per 1M training tokens" if ft.training is not None else "",
+                            f"{format_price(ft.training_per_hour)} per hour"
+                            if ft.training_per_hour is not None
+                            else "",
+                        ],
+                    )
+                ),
+            ),
+            ("fine-tuned", _triple(ft.input, ft.cached_input, ft.output) + " per 1M"),
+            (
+                "fine-tuned batch",
+                _triple(ft.batch_input, ft.batch_cached_input, ft.batch_output) if ft.batch_input is not None else "-",
+            ),
+        ]
+        if ft.data_sharing:
+            sharing = ft.data_sharing
+            details.append(("with data sharing", _triple(sharing.input, sharing.cached_input, sharing.output)))
+        if ft.max_example_tokens:
+            details.append(("max tokens / example", f"{ft.max_example_tokens:,}"))
+        if ft.hosting_per_hour:
+            details.append(("hosting", f"{format_price(ft.hosting_per_hour)} per hour deployed"))
+        if ft.notes:
+            details.append(("fine-tuning notes", ft.notes))
+    if row.notes:
+        details.append(("notes", row.notes))
+    details += [("source", f"{match.table.source} (as_of {match.table.as_of})"), ("table", match.table.path)]
+    for label, value in details:
+        table.add_row(label, value)
+    console.print(table)
+    for line in row_status(match, today):
+        console.print(f"[yellow]note:[/yellow] {line}", highlight=False)
+    console.print()

@@ -1,0 +1,140 @@
+"""Token counts of text, chat messages and tool definitions, by the OpenAI Cookbook's rules.
+
+`How_to_count_tokens_with_tiktoken.ipynb`: every message costs 3 tokens plus the encoded length of
+each string field (role included), a `name` costs 1 more, and every reply is primed with 3.
+Tool definitions follow the notebook's per-function overheads. These match the API for the
+notebook's examples (124 tokens with o200k_base, 129 with cl100k_base; 101 / 105 with tools);
+for anything else they are a close estimate, which the reports say.
+
+Special-token strings in user text (`<|endoftext|>`) are counted as plain text, as the API does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+TOKENS_PER_MESSAGE = 3
+TOKENS_PER_NAME = 1
+REPLY_PRIMING = 3
+
+
+class Encoder(Protocol):
+    name: str
+
+    def encode_ordinary(self, text: str) -> list[int]: ...
+
+
+@dataclass(frozen=True)
+class ToolOverheads:
+    """Per-function token overheads from the cookbook's `num_tokens_for_tools`."""
+
+    func_init: int
+    prop_init: int = 3
+    prop_key: int = 3
+    enum_init: int = -3
+    enum_item: int = 3
+    func_end: int = 12
+
+
+# gpt-4o family (o200k_base) and gpt-4 / gpt-3.5 (cl100k_base).
+TOOL_OVERHEADS = {"o200k_base": ToolOverheads(func_init=7), "cl100k_base": ToolOverheads(func_init=10)}
+
+
+def count_text(encoder: Encoder, text: str) -> int:
+    return len(encoder.encode_ordinary(text))
+
+
+def _content_text(content: Any) -> Iterable[str]:
+    """Strings the model reads in a message's content: a string, or the text of text parts."""
+    if isinstance(content, str):
+        yield content
+    elif isinstance(content, list):
+        for part in content:
+            if isinstance(part, Mapping) and isinstance(part.get("text"), str):
+                yield part["text"]
+            elif isinstance(part, str):
+                yield part
+
+
+def _tool_call_text(tool_calls: Any) -> Iterable[str]:
+    """Function names and argument strings of an assistant's tool calls."""
+    if not isinstance(tool_calls, list):
+        return
+    for call in tool_calls:
+        function = call.get("function") if isinstance(call, Mapping) else None
+        if isinstance(function, Mapping):
+            for key in ("name", "arguments"):
+                if isinstance(function.get(key), str):
+                    yield function[key]
+
+
+def count_message(encoder: Encoder, message: Mapping[str, Any]) -> int:
+    """Tokens of one message, without the reply priming."""
+    tokens = TOKENS_PER_MESSAGE
+    for key, value in message.items():
+        if key == "content":
+            texts: Iterable[str] = _content_text(value)
+        elif key == "tool_calls":
+            texts = _tool_call_text(value)
+        elif isinstance(value, str):
+            texts = (value,)
+        else:
+            continue  # weight, null content, numbers: nothing the model reads
+        tokens += sum(count_text(encoder, text) for text in texts)
+        if key == "name":
+            tokens += TOKENS_PER_NAME
+    return tokens
+
+
+def count_messages(encoder: Encoder, messages: Iterable[Mapping[str, Any]], *, prime_reply: bool = True) -> int:
+    """Tokens of a conversation as the API bills its prompt (the cookbook's num_tokens_from_messages)."""
+    total = sum(count_message(encoder, message) for message in messages if isinstance(message, Mapping))
+    return total + (REPLY_PRIMING if prime_reply else 0)
+
+
+def count_tools(encoder: Encoder, tools: Iterable[Any]) -> int:
+    """Tokens added by tool (function) definitions, per the cookbook's num_tokens_for_tools."""
+    overheads = TOOL_OVERHEADS.get(encoder.name, TOOL_OVERHEADS["o200k_base"])
+    total = 0
+    functions = [tool.get("function", tool) for tool in tools if isinstance(tool, Mapping)]
+    for function in functions:
+        if not isinstance(function, Mapping):
+            continue
+        total += overheads.func_init
+        name = _text(function.get("name"))
+        description = _text(function.get("description")).removesuffix(".")
+        total += count_text(encoder, f"{name}:{description}")
+        parameters = function.get("parameters")
+        properties = parameters.get("properties") if isinstance(parameters, Mapping) else None
+        if isinstance(properties, Mapping) and properties:
+            total += overheads.prop_init
+            for key, spec in properties.items():
+                spec = spec if isinstance(spec, Mapping) else {}
+                total += overheads.prop_key
+                enum = spec.get("enum")
+                if isinstance(enum, list):
+                    total += overheads.enum_init
+                    for item in enum:
+                        total += overheads.enum_item + count_text(encoder, _text(item))
+                p_type = _text(spec.get("type"))
+                p_description = _text(spec.get("description")).removesuffix(".")
+                total += count_text(encoder, f"{key}:{p_type}:{p_description}")
+    if functions:
+        total += overheads.func_end
+    return total
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return "" if value is None else str(value)
+
+
+def count_chat(encoder: Encoder, chat: Mapping[str, Any]) -> int:
+    """A request body: `messages` plus optional `tools` (or legacy `functions`)."""
+    messages = chat.get("messages")
+    tools = chat.get("tools") or chat.get("functions") or []
+    total = count_messages(encoder, messages if isinstance(messages, list) else [])
+    return total + count_tools(encoder, tools if isinstance(tools, list) else [])

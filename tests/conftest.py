@@ -1,0 +1,93 @@
+"""Shared fixtures. No test reaches the internet: any connection off the loopback is refused."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from advisor.cli import main
+from advisor.price_catalog import Catalog, load_catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+TODAY = date(2026, 11, 22)
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self: socket.socket, address: object) -> None:
+    host = address[0] if isinstance(address, tuple) else address
+    if self.family in (socket.AF_INET, socket.AF_INET6) and host not in ("127.0.0.1", "::1", "localhost"):
+        raise OSError(f"test tried to reach the network: {address!r}")
+    _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+
+
+@pytest.fixture(autouse=True)
+def isolated_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets an empty per-user config folder, so a developer's own tables never leak in."""
+    folder = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("ADVISOR_CONFIG_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return load_catalog(include_user=False)
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def advisor(capsys: pytest.CaptureFixture[str]):
+    """Run the real CLI entry point in-process: `advisor("estimate", "--model", ...)`."""
+
+    def run(*args: str) -> Run:
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
+
+
+# A user table with one model at $15 per 1M tokens for every kind (issue 2's worked case).
+FLAT_15 = """\
+provider = "acme"
+currency = "USD"
+as_of = 2026-11-01
+source = "https://example.com/acme-prices"
+
+[models.flat15]
+input = 15
+cached_input = 15
+output = 15
+batch_input = 15
+batch_output = 15
+
+[models.flat15.fine_tuning]
+methods = ["sft", "dpo"]
+training = 15
+input = 15
+cached_input = 15
+output = 15
+"""
+
+
+@pytest.fixture
+def flat15(tmp_path: Path) -> Path:
+    path = tmp_path / "acme.toml"
+    path.write_text(FLAT_15)
+    return path

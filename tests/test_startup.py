@@ -1,0 +1,35 @@
+"""`advisor --help` starts fast: it must not import heavy modules it does not need."""
+
+import subprocess
+import sys
+
+HEAVY = ("openai", "tiktoken", "pydantic", "rich", "platformdirs", "advisor.estimate")
+
+
+def imported_modules(*args: str) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "advisor", *args], capture_output=True, text=True, check=True
+    )
+    return {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+
+
+def test_help_imports_nothing_heavy() -> None:
+    modules = imported_modules("--help")
+    assert "click" in modules
+    assert not [name for name in modules if name.split(".")[0] in HEAVY or name in HEAVY]
+
+
+def test_subcommand_help_stays_light() -> None:
+    modules = imported_modules("estimate", "--help")
+    assert not [name for name in modules if name.split(".")[0] in ("openai", "tiktoken", "rich", "pydantic")]
+
+
+def test_console_script_bad_input_exits_2_without_traceback() -> None:
+    script = "advisor" if sys.platform == "win32" else sys.executable.replace("python", "advisor")
+    result = subprocess.run(
+        [script, "estimate", "--model", "gpt-4.1", "--requests", "0", "--prompt-tokens", "1"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
