@@ -30,8 +30,12 @@ def list_rows(provider: str | None, output_format: str, pricing_files: tuple[str
     rows = catalog.rows(provider)
     if output_format == "json":
         click.echo(rows_json(rows))
-    else:
-        print_rows(rows, today_or(today))
+        return
+    from advisor.price_tables import user_tables_dir
+
+    print_rows(rows, today_or(today))
+    click.echo(f"Tables read: {', '.join(table.path for table in catalog.tables)}")
+    click.echo(f"Your own tables go in {user_tables_dir()} (or pass --pricing FILE); see docs/pricing.md.")
 
 
 @pricing.command("show")

@@ -67,6 +67,19 @@ def summary_rows(estimate: Estimate) -> list[tuple[str, str, str]]:
     ]
 
 
+def headline(estimate: Estimate) -> str:
+    """The estimate in one sentence."""
+    savings = estimate.monthly_savings_usd
+    costs = f"(from {format_usd(estimate.baseline_monthly_usd)} to {format_usd(estimate.option_monthly_usd)})"
+    if savings <= 0:
+        change = f"costs **{format_usd(-savings)} more a month**" if savings else "saves **nothing** a month"
+        return f"Fine-tuning {change} {costs}: it does not pay back."
+    return (
+        f"Fine-tuning saves **{format_usd(savings)} a month** {costs}; "
+        f"payback: **{months(estimate.payback_months)}** ({estimate.payback_note})."
+    )
+
+
 def to_json(estimate: Estimate) -> str:
     return json.dumps(jsonable(estimate), indent=2)
 
@@ -78,11 +91,8 @@ def _md_cell(text: str) -> str:
 def to_markdown(estimate: Estimate) -> str:
     """A self-contained section for a proposal document."""
     lines = [f"### Cost estimate: {title(estimate)}", ""]
-    payback = months(estimate.payback_months)
+    lines += [headline(estimate)]
     lines += [
-        f"Fine-tuning saves **{format_usd(estimate.monthly_savings_usd)} a month** "
-        f"(from {format_usd(estimate.baseline_monthly_usd)} to {format_usd(estimate.option_monthly_usd)}); "
-        f"payback: **{payback}** ({estimate.payback_note}).",
         "",
         "| | Today | Fine-tuned |",
         "|---|---:|---:|",

@@ -1,0 +1,61 @@
+"""Start-up time of `advisor --help` and of one `advisor estimate`, against a bare interpreter
+measured in the same run (and `import click`, the floor any click CLI pays).
+
+Goal: `advisor --help` within 3x of `python -c pass`.
+Run: `make bench`, or `.venv/bin/python benchmarks/startup.py [--runs N]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PYTHON = sys.executable
+ADVISOR = str(Path(PYTHON).with_name("advisor"))
+CASES = {
+    "python -c pass (baseline)": [PYTHON, "-c", "pass"],
+    "python -c 'import click' (floor)": [PYTHON, "-c", "import click"],
+    "advisor --help": [ADVISOR, "--help"],
+    "advisor estimate (flags only)": [
+        ADVISOR,
+        *shlex.split(
+            "estimate --model gpt-4.1 --ft-model gpt-4.1-mini --requests 2M --prompt-tokens 1800 --cached-tokens 1500 "
+            "--output-tokens 120 --ft-prompt-tokens 300 --training-tokens 2M --examples 5000 --format json"
+        ),
+    ],
+}
+
+
+def run_once(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    runs = parser.parse_args().runs
+    for command in CASES.values():  # warm the file cache and .pyc files
+        run_once(command)
+    timings: dict[str, list[float]] = {name: [] for name in CASES}
+    for _ in range(runs):  # interleaved, so drift hits every case alike
+        for name, command in CASES.items():
+            timings[name].append(run_once(command))
+    baseline = statistics.median(timings["python -c pass (baseline)"])
+    print(f"{'case':36} {'median ms':>10} {'min ms':>8} {'x baseline':>11}   ({runs} runs each, interleaved)")
+    for name, values in timings.items():
+        median = statistics.median(values)
+        print(f"{name:36} {median * 1000:10.1f} {min(values) * 1000:8.1f} {median / baseline:10.2f}x")
+    ratio = statistics.median(timings["advisor --help"]) / baseline
+    verdict = "met" if ratio <= 3 else "NOT met"
+    print(f"\n`advisor --help` is {ratio:.2f}x a bare interpreter (goal: within 3x): {verdict}")
+
+
+if __name__ == "__main__":
+    main()
