@@ -1,6 +1,8 @@
 """Model names as users write them resolve to the right price row and tokenizer."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from advisor.errors import UserError
 from advisor.model_ids import parse_model_id, strip_snapshot
@@ -95,3 +97,25 @@ class TestTokenizerResolution:
     def test_unknown_family_asks_for_encoding(self, catalog) -> None:
         with pytest.raises(UserError, match="--encoding"):
             catalog.encoding_for("claude-3-opus")
+
+
+class TestParserProperties:
+    @given(st.text(max_size=80))
+    def test_any_name_parses(self, written: str) -> None:
+        model = parse_model_id(written)
+        assert model.written == written
+        if model.fine_tuned:
+            assert "ft:" in written or ".ft-" in written
+        else:
+            assert model.base == written.strip().split("/", 1)[-1] or model.provider_hint is None
+
+    @given(
+        st.from_regex(r"[a-z0-9.\-]{1,20}", fullmatch=True),
+        st.from_regex(r"[a-z0-9\-]{0,10}", fullmatch=True),
+        st.from_regex(r"[a-zA-Z0-9]{1,10}", fullmatch=True),
+        st.none() | st.integers(0, 10**6),
+    )
+    def test_fine_tuned_ids_round_trip(self, base: str, suffix: str, job: str, step: int | None) -> None:
+        written = f"ft:{base}:org:{suffix}:{job}" + (f":ckpt-step-{step}" if step is not None else "")
+        model = parse_model_id(written)
+        assert (model.base, model.suffix or "", model.job_id, model.checkpoint_step) == (base, suffix, job, step)
