@@ -10,6 +10,7 @@ Every amount is an exact Decimal; docs/cost-model.md gives each formula.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -34,6 +35,7 @@ DAYS_PER_MONTH = HOURS_PER_MONTH / 24
 
 Tokens = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 Usd = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+Tier = Literal["standard", "batch", "data-sharing"]
 
 
 class Assumption(BaseModel):
@@ -86,7 +88,7 @@ class ServingCost(BaseModel):
     label: str
     row: str
     fine_tuned: bool
-    tier: Literal["standard", "batch", "data-sharing"]
+    tier: Tier
     uncached_prompt_tokens: Decimal
     cached_prompt_tokens: Decimal
     output_tokens: Decimal
@@ -124,68 +126,41 @@ class Estimate(BaseModel):
     warnings: list[str]
 
 
+@dataclass(frozen=True)
+class _Traffic:
+    """One side's tokens per request, and the flag that declared its cached prefix."""
+
+    prompt: Decimal
+    cached: Decimal
+    output: Decimal
+    cached_flag: str
+
+
 def estimate(request: EstimateRequest, catalog: Catalog) -> Estimate:
     """Price today's setup against the fine-tuned option; pure apart from reading `catalog`."""
     today_match = catalog.find(request.model, request.provider)
     ft_match = catalog.find(request.ft_model or request.model, request.ft_provider or request.provider)
     fine_tuning = _fine_tuning_of(ft_match, request.method, catalog, request.today)
     assumptions = list(request.notes)
-    warnings = [today_match.note, ft_match.note]
 
-    baseline_prices, baseline_tier = _serving_prices(today_match, request.batch, data_sharing=False)
-    option_prices, option_tier = _serving_prices(ft_match, request.batch, request.data_sharing, force_ft=True)
-    baseline = _serving_cost(
-        "today",
-        today_match,
-        baseline_prices,
-        baseline_tier,
-        request.requests_per_month,
-        request.prompt_tokens,
-        request.cached_tokens,
-        request.output_tokens,
-        request.cache_hit_rate,
-        assumptions,
-    )
+    today_traffic = _Traffic(request.prompt_tokens, request.cached_tokens, request.output_tokens, "--cached-tokens")
     ft_output = request.output_tokens if request.ft_output_tokens is None else request.ft_output_tokens
-    option = _serving_cost(
-        "fine-tuned",
-        ft_match,
-        option_prices,
-        option_tier,
-        request.requests_per_month,
-        request.ft_prompt_tokens,
-        request.ft_cached_tokens,
-        ft_output,
-        request.cache_hit_rate,
-        assumptions,
-    )
-    baseline.hosting_monthly_usd = (
-        _hosting(today_match, request, assumptions) if today_match.model_id.fine_tuned else Decimal(0)
-    )
-    option.hosting_monthly_usd = _hosting(ft_match, request, assumptions)
+    ft_traffic = _Traffic(request.ft_prompt_tokens, request.ft_cached_tokens, ft_output, "--ft-cached-tokens")
+    baseline = _side_cost("today", today_match, today_match.model_id.fine_tuned, today_traffic, request, assumptions)
+    option = _side_cost("fine-tuned", ft_match, True, ft_traffic, request, assumptions)
 
     training = _training_cost(request, ft_match, fine_tuning, assumptions)
     if request.retrain_every_months is not None:
-        option.retraining_monthly_usd = training.usd / request.retrain_every_months
-        assumptions.append(
-            Assumption(
-                topic="retraining",
-                text=(
-                    f"retrained every {request.retrain_every_months.normalize():f} months as the data changes: "
-                    f"{format_usd(training.usd)} / {request.retrain_every_months.normalize():f} = "
-                    f"{format_usd(option.retraining_monthly_usd)} a month added to the fine-tuned option"
-                ),
-            )
-        )
+        option = option.model_copy(update={"retraining_monthly_usd": _retraining(training, request, assumptions)})
 
     horizon, horizon_note = _effective_horizon(request, ft_match)
     savings = baseline.monthly_usd - option.monthly_usd
     upfront = training.usd + request.setup_usd
     payback, payback_note = _payback(upfront, savings, horizon, horizon_note)
-
+    assumptions.append(Assumption(topic="horizon", text=horizon_note))
+    warnings = [today_match.note, ft_match.note]
     warnings += _date_warnings(request, today_match, ft_match, fine_tuning, training, catalog)
     warnings += [stale_warning(table, request.today) for table in (today_match.table, ft_match.table)]
-    assumptions.append(Assumption(topic="horizon", text=horizon_note))
     return Estimate(
         requests_per_month=request.requests_per_month,
         baseline=baseline,
@@ -225,13 +200,10 @@ def _fine_tuning_of(match: ModelMatch, method: Method, catalog: Catalog, today: 
 
 
 def _serving_prices(
-    match: ModelMatch, batch: bool, data_sharing: bool, *, force_ft: bool = False
-) -> tuple[InferencePrices, Literal["standard", "batch", "data-sharing"]]:
+    match: ModelMatch, fine_tuned: bool, batch: bool, data_sharing: bool
+) -> tuple[InferencePrices, Tier]:
     """The per-token prices that apply to traffic on this model and tier."""
-    fine_tuned = force_ft or match.model_id.fine_tuned
-    tier: Literal["standard", "batch", "data-sharing"] = (
-        "data-sharing" if data_sharing else "batch" if batch else "standard"
-    )
+    tier: Tier = "data-sharing" if data_sharing else "batch" if batch else "standard"
     if match.row.kind != "chat":
         raise UserError(
             f"{match.provider}:{match.name} is an {match.row.kind} model, not a chat model",
@@ -241,7 +213,7 @@ def _serving_prices(
         assert match.row.fine_tuning is not None
         prices = match.row.fine_tuning.serving(batch=batch, data_sharing=data_sharing)
     else:
-        prices = match.row.serving(batch=batch)
+        prices = match.row.tier(batch=batch)
     if prices is None:
         what = "fine-tuned " if fine_tuned else ""
         option = "--data-sharing" if data_sharing else "--batch"
@@ -252,87 +224,96 @@ def _serving_prices(
     return prices, tier
 
 
-def _serving_cost(
-    side: str,
-    match: ModelMatch,
-    prices: InferencePrices,
-    tier: Literal["standard", "batch", "data-sharing"],
-    requests: int,
-    prompt_tokens: Decimal,
-    cached_tokens: Decimal,
-    output_tokens: Decimal,
-    hit_rate: Decimal,
-    assumptions: list[Assumption],
-) -> ServingCost:
-    if cached_tokens > prompt_tokens:
-        flag = "--ft-cached-tokens" if side == "fine-tuned" else "--cached-tokens"
+def _cached_tokens(
+    side: str, row: str, traffic: _Traffic, prices: InferencePrices, hit_rate: Decimal
+) -> tuple[Decimal, Assumption | None]:
+    """Prompt tokens billed at the cached price, and the assumption that says why."""
+    if traffic.cached > traffic.prompt:
         raise UserError(
-            f"{flag} ({cached_tokens:,}) is larger than the prompt ({prompt_tokens:,} tokens)",
+            f"{traffic.cached_flag} ({traffic.cached:,}) is larger than the prompt ({traffic.prompt:,} tokens)",
             hint="the cached prefix is part of the prompt",
         )
-    fine_tuned = side == "fine-tuned" or match.model_id.fine_tuned
-    kind = "fine-tuned " if fine_tuned else ""
-    row = f"{match.provider}:{match.name} {kind}{tier}"
-    cached = Decimal(0)
-    if cached_tokens > 0:
-        if prompt_tokens < CACHE_MIN_PROMPT_TOKENS:
-            assumptions.append(
-                Assumption(
-                    topic="caching",
-                    text=(
-                        f"{side}: no prompt caching: the prompt ({prompt_tokens:,} tokens) is under the "
-                        f"{CACHE_MIN_PROMPT_TOKENS:,}-token minimum"
-                    ),
-                )
-            )
-        elif prices.cached_input is None:
-            assumptions.append(
-                Assumption(topic="caching", text=f"{side}: no prompt caching: {row} has no cached-input price")
-            )
-        else:
-            cached = cached_tokens * hit_rate
-            assumptions.append(
-                Assumption(
-                    topic="caching",
-                    text=(
-                        f"{side}: {cached_tokens:,} of {prompt_tokens:,} prompt tokens are a static prefix; "
-                        f"{(hit_rate * 100).normalize():f}% of them hit the cache and are billed at "
-                        f"{format_price(prices.cached_input)} instead of {format_price(prices.input)} per 1M"
-                    ),
-                )
-            )
-    uncached = prompt_tokens - cached
-    output_price = prices.output or Decimal(0)
-    per_request = (
-        per_million(uncached, prices.input)
-        + per_million(output_tokens, output_price)
-        + (per_million(cached, prices.cached_input) if cached and prices.cached_input is not None else 0)
-    )
-    used = [("input", prices.input), ("output", output_price)]
-    if cached and prices.cached_input is not None:
-        used.insert(1, ("cached_input", prices.cached_input))
-    for field, price in used:
-        assumptions.append(
-            Assumption(
-                topic="price",
-                row=f"{row} {field}",
-                usd_per_1m=price,
-                as_of=match.table.as_of,
-                source=match.table.source,
-                text=f"{row} {field}: {format_price(price)} per 1M tokens (as_of {match.table.as_of})",
-            )
+    if traffic.cached == 0:
+        return Decimal(0), None
+    if traffic.prompt < CACHE_MIN_PROMPT_TOKENS:
+        why = f"the prompt ({traffic.prompt:,} tokens) is under the {CACHE_MIN_PROMPT_TOKENS:,}-token minimum"
+        return Decimal(0), Assumption(topic="caching", text=f"{side}: no prompt caching: {why}")
+    if prices.cached_input is None:
+        return Decimal(0), Assumption(
+            topic="caching", text=f"{side}: no prompt caching: {row} has no cached-input price"
         )
+    text = (
+        f"{side}: {traffic.cached:,} of {traffic.prompt:,} prompt tokens are a static prefix; "
+        f"{(hit_rate * 100).normalize():f}% of them hit the cache and are billed at "
+        f"{format_price(prices.cached_input)} instead of {format_price(prices.input)} per 1M"
+    )
+    return traffic.cached * hit_rate, Assumption(topic="caching", text=text)
+
+
+def _side_cost(
+    side: str,
+    match: ModelMatch,
+    fine_tuned: bool,
+    traffic: _Traffic,
+    request: EstimateRequest,
+    assumptions: list[Assumption],
+) -> ServingCost:
+    """What one side costs a month: per-request inference, plus hosting when it is a deployed fine-tune."""
+    data_sharing = request.data_sharing and side == "fine-tuned"
+    prices, tier = _serving_prices(match, fine_tuned, request.batch, data_sharing)
+    row = f"{match.provider}:{match.name} {'fine-tuned ' if fine_tuned else ''}{tier}"
+    cached, caching = _cached_tokens(side, row, traffic, prices, request.cache_hit_rate)
+    if caching:
+        assumptions.append(caching)
+    used = {"input": prices.input}
+    if cached and prices.cached_input is not None:
+        used["cached_input"] = prices.cached_input
+    used["output"] = prices.output or Decimal(0)
+    per_request = (
+        per_million(traffic.prompt - cached, used["input"])
+        + per_million(cached, used.get("cached_input", Decimal(0)))
+        + per_million(traffic.output, used["output"])
+    )
+    assumptions += [
+        Assumption(
+            topic="price",
+            row=f"{row} {field}",
+            usd_per_1m=price,
+            as_of=match.table.as_of,
+            source=match.table.source,
+            text=f"{row} {field}: {format_price(price)} per 1M tokens (as_of {match.table.as_of})",
+        )
+        for field, price in used.items()
+    ]
     return ServingCost(
         label=f"{'fine-tuned ' if fine_tuned else ''}{match.requested}",
         row=row,
         fine_tuned=fine_tuned,
         tier=tier,
-        uncached_prompt_tokens=uncached,
+        uncached_prompt_tokens=traffic.prompt - cached,
         cached_prompt_tokens=cached,
-        output_tokens=output_tokens,
+        output_tokens=traffic.output,
         per_request_usd=per_request,
-        inference_monthly_usd=per_request * requests,
+        inference_monthly_usd=per_request * request.requests_per_month,
+        hosting_monthly_usd=_hosting(match, request, assumptions) if fine_tuned else Decimal(0),
     )
+
+
+def _retraining(training: TrainingCost, request: EstimateRequest, assumptions: list[Assumption]) -> Decimal:
+    """Training cost spread over the retraining interval the data's volatility forces."""
+    every = request.retrain_every_months
+    assert every is not None
+    monthly = training.usd / every
+    assumptions.append(
+        Assumption(
+            topic="retraining",
+            text=(
+                f"retrained every {every.normalize():f} months as the data changes: {format_usd(training.usd)} / "
+                f"{every.normalize():f} = {format_usd(monthly)} a month added to the fine-tuned option"
+            ),
+        )
+    )
+    return monthly
 
 
 def _hosting(match: ModelMatch, request: EstimateRequest, assumptions: list[Assumption]) -> Decimal:

@@ -37,18 +37,32 @@ class InferencePrices(_Strict):
     output: Price | None = None
 
 
-class FineTuning(_Strict):
+class _TieredPrices(_Strict):
+    """Standard and Batch API prices of one way of serving a model."""
+
+    input: Price
+    cached_input: Price | None = None
+    output: Price | None = None
+    batch_input: Price | None = None
+    batch_cached_input: Price | None = None
+    batch_output: Price | None = None
+
+    def tier(self, *, batch: bool = False) -> InferencePrices | None:
+        """Prices of the standard or batch tier, None when the table has no batch prices."""
+        if not batch:
+            return InferencePrices(input=self.input, cached_input=self.cached_input, output=self.output)
+        if self.batch_input is None:
+            return None
+        return InferencePrices(input=self.batch_input, cached_input=self.batch_cached_input, output=self.batch_output)
+
+
+class FineTuning(_TieredPrices):
     """What training a model costs, and what its fine-tunes cost to run."""
 
     methods: list[Method] = Field(min_length=1)
     training: Price | None = Field(None, description="USD per 1M billed training tokens")
     training_per_hour: Price | None = Field(None, description="USD per hour of training (RFT)")
-    input: Price
-    cached_input: Price | None = None
     output: Price
-    batch_input: Price | None = None
-    batch_cached_input: Price | None = None
-    batch_output: Price | None = None
     data_sharing: InferencePrices | None = None
     max_example_tokens: int | None = Field(None, gt=0)
     hosting_per_hour: Price | None = None
@@ -67,29 +81,15 @@ class FineTuning(_Strict):
 
     def serving(self, *, batch: bool = False, data_sharing: bool = False) -> InferencePrices | None:
         """Fine-tuned inference prices for the chosen tier, None when the table has none."""
-        if data_sharing:
-            return self.data_sharing
-        if batch:
-            if self.batch_input is None:
-                return None
-            return InferencePrices(
-                input=self.batch_input, cached_input=self.batch_cached_input, output=self.batch_output
-            )
-        return InferencePrices(input=self.input, cached_input=self.cached_input, output=self.output)
+        return self.data_sharing if data_sharing else self.tier(batch=batch)
 
 
-class ModelRow(_Strict):
+class ModelRow(_TieredPrices):
     """One model in a table."""
 
     kind: Literal["chat", "embedding"] = "chat"
     aliases: list[str] = []
     encoding: Literal["o200k_base", "cl100k_base"] | None = None
-    input: Price
-    cached_input: Price | None = None
-    output: Price | None = None
-    batch_input: Price | None = None
-    batch_cached_input: Price | None = None
-    batch_output: Price | None = None
     shutdown: date | None = None
     shutdown_note: str | None = None
     notes: str | None = None
@@ -100,15 +100,6 @@ class ModelRow(_Strict):
         if self.kind == "chat" and self.output is None:
             raise ValueError("`output` is required for a chat model")
         return self
-
-    def serving(self, *, batch: bool = False) -> InferencePrices | None:
-        if batch:
-            if self.batch_input is None:
-                return None
-            return InferencePrices(
-                input=self.batch_input, cached_input=self.batch_cached_input, output=self.batch_output
-            )
-        return InferencePrices(input=self.input, cached_input=self.cached_input, output=self.output)
 
 
 class Notice(_Strict):
