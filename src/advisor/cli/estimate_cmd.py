@@ -25,7 +25,16 @@ def _epochs(value: str) -> int | str:
     raise click.BadParameter(f"must be 'auto' or a whole number from 1 to 50, not {value!r}")
 
 
-@click.command()
+@click.command(
+    epilog="""\b
+Examples:
+  advisor estimate --model gpt-4.1 --ft-model gpt-4.1-mini --requests 2M \\
+      --prompt-tokens 1800 --cached-tokens 1500 --ft-prompt-tokens 300 --output-tokens 120 \\
+      --training-file train.jsonl --setup-cost 2000
+  advisor estimate --model o4-mini --method rft --rft-hours 4 --requests 50k --prompt-tokens 900
+
+See docs/cost-model.md for every formula."""
+)
 @click.option("--model", required=True, help="Model the feature uses today (e.g. gpt-4.1).")
 @click.option("--ft-model", help="Base model to fine-tune [default: --model].")
 @click.option("--provider", default="openai", show_default=True, help="Price table of --model.")
@@ -41,25 +50,37 @@ def _epochs(value: str) -> int | str:
 @click.option(
     "--ft-output-tokens", type=COUNT_OR_ZERO, help="Output tokens after fine-tuning [default: --output-tokens]."
 )
-@click.option("--method", type=click.Choice(["sft", "dpo", "rft"]), default="sft", show_default=True)
+@click.option(
+    "--method",
+    type=click.Choice(["sft", "dpo", "rft"]),
+    default="sft",
+    show_default=True,
+    help="Training method: supervised, preference (DPO) or reinforcement (RFT, billed by the hour).",
+)
 @click.option("--training-tokens", type=COUNT, help="Tokens in the training file (one epoch).")
 @click.option("--examples", type=COUNT, help="Examples in the training file (for --epochs auto).")
 @click.option("--training-file", metavar="FILE", help="JSONL training file to count.")
 @click.option(
     "--epochs",
+    metavar="N|auto",
     default="auto",
     show_default=True,
     callback=lambda _c, _p, v: _epochs(v),
     help="Epochs, or 'auto' (the cookbook rule).",
 )
-@click.option("--rft-hours", type=POSITIVE_AMOUNT, help="Billable RFT training hours.")
-@click.option("--training-cost", type=AMOUNT, help="Quoted training cost in USD (overrides the computed one).")
-@click.option("--setup-cost", type=AMOUNT, default="0", help="Data preparation and evaluation labour, USD.")
+@click.option("--rft-hours", type=POSITIVE_AMOUNT, metavar="HOURS", help="Billable RFT training hours.")
+@click.option(
+    "--training-cost", type=AMOUNT, metavar="USD", help="Quoted training cost in USD (overrides the computed one)."
+)
+@click.option(
+    "--setup-cost", type=AMOUNT, metavar="USD", default="0", help="Data preparation and evaluation labour, USD."
+)
 @click.option("--batch", is_flag=True, help="Price both sides at Batch API rates.")
 @click.option("--data-sharing", is_flag=True, help="Fine-tuned inference at the data-sharing discount (o4-mini).")
 @click.option(
     "--cache-hit-rate",
     type=AMOUNT,
+    metavar="RATE",
     default="1",
     show_default=True,
     help="Share of the static prefix served from cache (0 to 1).",
@@ -73,11 +94,19 @@ def _epochs(value: str) -> int | str:
 @click.option(
     "--hosting-hours",
     type=AMOUNT,
+    metavar="HOURS",
     default="730",
     show_default=True,
     help="Hours a month a fine-tune stays deployed (for hourly hosting fees).",
 )
-@click.option("--horizon", type=click.IntRange(1, 120), default=12, show_default=True, help="Months to compare over.")
+@click.option(
+    "--horizon",
+    type=click.IntRange(1, 120),
+    metavar="MONTHS",
+    default=12,
+    show_default=True,
+    help="Months to compare over.",
+)
 @click.option("--encoding", type=click.Choice(["o200k_base", "cl100k_base"]), help="Tokenizer for unknown models.")
 @format_option("table", "json", "markdown")
 @pricing_options
