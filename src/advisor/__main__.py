@@ -1,3 +1,6 @@
+"""`python -m advisor`. The guard matters: worker processes start by importing this module."""
+
 from advisor.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    raise SystemExit(main())

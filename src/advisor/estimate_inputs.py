@@ -14,7 +14,7 @@ from advisor.estimate import HOURS_PER_MONTH, Assumption, EstimateRequest
 from advisor.price_catalog import Catalog
 from advisor.price_tables import Method
 from advisor.render.figures import tokens
-from advisor.token_files import count_source, training_example_tokens
+from advisor.token_files import count_source
 from advisor.tokenizer import get_encoding
 from advisor.training_cost import billed_tokens_per_epoch
 
@@ -184,15 +184,29 @@ def prompt_tokens_from_file(
 def training_tokens_from_file(
     path: str, ft_model: str, catalog: Catalog, method: Method, provider: str, encoding: str | None = None
 ) -> tuple[int, int, Assumption]:
-    """(billed tokens per epoch, examples, note) for a JSONL training file."""
+    """(billed tokens per epoch, examples, note) for a JSONL training file, counted by the same scan
+    as `advisor dataset check`; a file the provider would reject is refused."""
+    from advisor.datasets.scan import ScanSettings, scan_file
+
     name = encoding or catalog.encoding_for(ft_model)
-    counts = training_example_tokens(path, get_encoding(name))
+    scan = scan_file(ScanSettings(path, method, (name,)))
+    errors = scan.problems.total("error")
+    if errors or not scan.valid:
+        first = next((p for p in scan.problems.kept if p.severity == "error"), None)
+        where = f"{path}:{first.line}" if first and first.line else path
+        detail = f"{first.message}" if first else "no valid examples"
+        raise UserError(
+            f"the training file has {errors:,} error(s), the first: {detail}",
+            where=where,
+            hint=f"run `advisor dataset check {path}` for every problem",
+        )
+    counts = scan.tokens[0]
     fine_tuning = catalog.find(ft_model, provider).row.fine_tuning
     cap = fine_tuning.max_example_tokens if fine_tuning else None
     tokens, over = billed_tokens_per_epoch(counts, cap)
-    text = f"training file {path}: {len(counts):,} examples, {sum(counts):,} tokens counted with {name}"
+    text = f"training file {path}: {scan.valid:,} examples, {sum(counts):,} tokens counted with {name}"
     if method == "dpo":
         text += " (input + preferred + non-preferred per example)"
     if over:
         text += f"; {over:,} over the {cap:,}-token limit are truncated to it, so {tokens:,} are billed per epoch"
-    return tokens, len(counts), Assumption(topic="tokenizer", text=text)
+    return tokens, scan.valid, Assumption(topic="tokenizer", text=text)

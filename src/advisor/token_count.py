@@ -138,3 +138,44 @@ def count_chat(encoder: Encoder, chat: Mapping[str, Any]) -> int:
     tools = chat.get("tools") or chat.get("functions") or []
     total = count_messages(encoder, messages if isinstance(messages, list) else [])
     return total + count_tools(encoder, tools if isinstance(tools, list) else [])
+
+
+class MemoEncoder:
+    """An Encoder that remembers token counts of strings that recur in a training file: short ones
+    (roles, names, class labels) always, long ones (system prompts, tool definitions) when asked."""
+
+    SHORT = 32
+    LIMIT = 50_000
+    REPEATED_LIMIT = 256
+
+    def __init__(self, encoding: Encoder) -> None:
+        self.name = encoding.name
+        self._encode = encoding.encode_ordinary
+        self._short: dict[str, int] = {}
+        self._repeated: dict[str, int] = {}
+        # a {"role": ..., "content": ...} message costs this much besides its content
+        self.role_tokens = {
+            role: TOKENS_PER_MESSAGE + len(self._encode(role)) for role in ("system", "user", "assistant", "tool")
+        }
+
+    def encode_ordinary(self, text: str) -> list[int]:
+        return self._encode(text)
+
+    def count(self, text: str) -> int:
+        if len(text) > self.SHORT:
+            return len(self._encode(text))
+        tokens = self._short.get(text)
+        if tokens is None:
+            if len(self._short) >= self.LIMIT:
+                self._short.clear()
+            tokens = self._short[text] = len(self._encode(text))
+        return tokens
+
+    def count_repeated(self, text: str) -> int:
+        """For strings likely to recur verbatim on many lines; a bounded memo of any length."""
+        tokens = self._repeated.get(text)
+        if tokens is None:
+            if len(self._repeated) >= self.REPEATED_LIMIT:
+                self._repeated.clear()
+            tokens = self._repeated[text] = len(self._encode(text))
+        return tokens

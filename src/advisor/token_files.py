@@ -147,17 +147,7 @@ def count_source(source: str, encoder: Encoder, kind: str = "auto") -> TokenTall
             )
         tokens = count_chat(encoder, chat)
         return TokenTally(source, "chat", encoder.name, 1, tokens, tokens, tokens)
-    counts = _example_counts(text, source, encoder)
-    return TokenTally(source, "jsonl", encoder.name, len(counts), sum(counts), min(counts), max(counts))
-
-
-def training_example_tokens(source: str, encoder: Encoder) -> list[int]:
-    """Tokens of every example in a JSONL training file, in file order."""
-    return _example_counts(decode_utf8(read_source(source), source), source, encoder)
-
-
-def _example_counts(text: str, source: str, encoder: Encoder) -> list[int]:
     counts = [example_tokens(encoder, example) for _, example in iter_jsonl(text, source)]
     if not counts:
         raise UserError("has no examples (every line is blank)", where=source, hint="check the file")
-    return counts
+    return TokenTally(source, "jsonl", encoder.name, len(counts), sum(counts), min(counts), max(counts))

@@ -3,7 +3,7 @@ token-billed methods (SFT, DPO) and hour-billed RFT."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
 
@@ -41,8 +41,10 @@ def auto_epochs_rule(examples: int) -> str:
     )
 
 
-def billed_tokens_per_epoch(example_tokens: Iterable[int], cap: int | None) -> tuple[int, int]:
+def billed_tokens_per_epoch(example_tokens: Sequence[int], cap: int | None) -> tuple[int, int]:
     """(tokens billed per epoch, examples over the cap); longer examples are truncated to the cap."""
+    if cap is None or not example_tokens or max(example_tokens) <= cap:
+        return sum(example_tokens), 0
     total = over = 0
     for tokens in example_tokens:
         if cap is not None and tokens > cap:

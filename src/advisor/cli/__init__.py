@@ -16,6 +16,7 @@ from advisor.cli.lazy import LazyGroup
 
 # name -> (module:attribute, one-line help shown by `advisor --help` without importing it)
 COMMANDS = {
+    "dataset": ("advisor.cli.dataset_cmd:dataset", "Check and split fine-tuning data (SFT, DPO, RFT JSONL)."),
     "estimate": (
         "advisor.cli.estimate_cmd:estimate",
         "Monthly cost, training cost, savings and payback of a fine-tune.",

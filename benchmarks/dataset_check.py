@@ -1,0 +1,297 @@
+"""`advisor dataset check` against a straightforward single-threaded loop (json.loads + tiktoken
+encode per message: the OpenAI Cookbook's method) on the same generated file, in the same run.
+
+Checks that both give the same token total, and prints the speed ratio (median of interleaved rounds:
+machines shared with other work vary by 20% from one minute to the next) and advisor's peak memory:
+the proportional set size (PSS) summed over advisor and its worker processes, sampled from /proc, so
+pages the workers share with their parent (the tokenizer tables) are counted once.
+
+Goal: at least 1.6x faster than the loop on 2 cores; memory flat whatever the file size (a 1 GB file
+in under 300 MB).
+Run: `make bench`, or `.venv/bin/python benchmarks/dataset_check.py [--examples N] [--size-mb M] [--rounds R]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from advisor.tokenizer import get_encoding
+
+WORDS = [
+    "the",
+    "invoice",
+    "customer",
+    "order",
+    "shipment",
+    "refund",
+    "account",
+    "payment",
+    "delivery",
+    "product",
+    "warranty",
+    "return",
+    "policy",
+    "please",
+    "thanks",
+    "support",
+    "issue",
+    "error",
+    "update",
+    "request",
+    "approve",
+    "reject",
+    "summary",
+    "detail",
+    "schedule",
+    "meeting",
+    "report",
+    "quarter",
+    "revenue",
+    "forecast",
+    "budget",
+    "contract",
+    "renewal",
+    "discount",
+    "price",
+    "tier",
+    "plan",
+    "migrate",
+    "database",
+    "backup",
+    "latency",
+    "timeout",
+    "retry",
+    "region",
+    "cluster",
+    "deploy",
+    "release",
+    "version",
+    "feature",
+    "flag",
+    "rollback",
+    "incident",
+    "severity",
+    "Oslo",
+    "Berlin",
+    "Paris",
+    "København",
+    "Zürich",
+    "São",
+    "naïve",
+    "café",
+    "résumé",
+    "2026",
+    "42",
+    "3.14",
+    "100%",
+    "$250",
+    "#A-113",
+    "e-mail",
+]
+SYSTEMS = [
+    "You are Acme's support assistant. Answer briefly and cite the policy section.",
+    "You classify support tickets into billing, shipping, technical or other.",
+    "You are a careful analyst. Reply in JSON with keys summary and action.",
+]
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "lookup_order",
+            "description": "Find an order by its number.",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "order_id": {"type": "string", "description": "The order number, e.g. A-113."},
+                    "region": {"type": "string", "description": "Sales region.", "enum": ["eu", "us", "apac"]},
+                },
+                "required": ["order_id"],
+            },
+        },
+    }
+]
+
+
+def sentence(rng: random.Random, low: int, high: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(low, high))).capitalize() + "."
+
+
+def example(rng: random.Random) -> dict:
+    messages = [
+        {"role": "system", "content": rng.choice(SYSTEMS)},
+        {"role": "user", "content": sentence(rng, 8, rng.choice([40, 120, 600]))},
+    ]
+    record: dict = {"messages": messages}
+    if rng.random() < 0.1:
+        call = {
+            "id": f"call_{rng.randrange(10**8)}",
+            "type": "function",
+            "function": {"name": "lookup_order", "arguments": json.dumps({"order_id": f"A-{rng.randrange(999)}"})},
+        }
+        messages += [
+            {"role": "assistant", "content": None, "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": call["id"], "content": sentence(rng, 5, 30)},
+        ]
+        record["tools"] = TOOLS
+    messages.append({"role": "assistant", "content": sentence(rng, 3, rng.choice([20, 80, 300]))})
+    return record
+
+
+def generate(path: Path, examples: int, size_mb: int | None) -> int:
+    rng = random.Random(20261122)
+    count = 0
+    with path.open("w", encoding="utf-8") as handle:
+        while count < examples or (size_mb and handle.tell() < size_mb * 1024 * 1024):
+            handle.write(json.dumps(example(rng), ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def cookbook_loop(path: Path) -> int:
+    """What a developer would write from the Cookbook: parse each line, encode each message's strings."""
+    encoding = get_encoding("o200k_base")
+    total = 0
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            tokens = 3  # reply priming
+            for message in record["messages"]:
+                tokens += 3
+                for key, value in message.items():
+                    if isinstance(value, str):
+                        tokens += len(encoding.encode(value))
+                    elif key == "tool_calls":
+                        for call in value:
+                            tokens += len(encoding.encode(call["function"]["name"]))
+                            tokens += len(encoding.encode(call["function"]["arguments"]))
+                    if key == "name":
+                        tokens += 1
+            for tool in record.get("tools", []):  # the Cookbook's num_tokens_for_tools, gpt-4o family
+                function = tool["function"]
+                tokens += 7 + len(encoding.encode(f"{function['name']}:{function['description'].removesuffix('.')}"))
+                properties = function["parameters"]["properties"]
+                if properties:
+                    tokens += 3
+                    for key, spec in properties.items():
+                        tokens += 3
+                        if "enum" in spec:
+                            tokens += -3 + sum(3 + len(encoding.encode(item)) for item in spec["enum"])
+                        description = spec["description"].removesuffix(".")
+                        tokens += len(encoding.encode(f"{key}:{spec['type']}:{description}"))
+            if record.get("tools"):
+                tokens += 12
+            total += tokens
+    return total
+
+
+def tree_pss_kib(pid: int) -> int:
+    """Proportional memory of a process and all its descendants, in KiB (Linux /proc)."""
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/smaps_rollup") as rollup:
+                total += next((int(line.split()[1]) for line in rollup if line.startswith("Pss:")), 0)
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                pending += [int(child) for child in children.read().split()]
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def run_advisor(path: Path) -> tuple[float, float, dict, int]:
+    advisor = str(Path(sys.executable).with_name("advisor"))
+    command = [advisor, "dataset", "check", str(path), "--model", "gpt-4.1-mini", "--format", "json"]
+    peak = 0
+    cpu_before = _children_cpu()
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_pss_kib(process.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    out, err = process.communicate()
+    elapsed = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"advisor failed: {err}")
+    return elapsed, _children_cpu() - cpu_before, json.loads(out), peak
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--examples", type=int, default=200_000)
+    parser.add_argument("--size-mb", type=int, help="grow the file to at least this size")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; medians are reported")
+    parser.add_argument("--keep", action="store_true", help="keep the generated file")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="advisor-bench-"))
+    path = folder / "train.jsonl"
+    count = generate(path, args.examples, args.size_mb)
+    size = path.stat().st_size
+    print(f"file: {count:,} examples, {size / 2**20:,.1f} MiB, {os.cpu_count()} cores")
+
+    loop_wall, loop_cpu, advisor_wall, advisor_cpu, peaks = [], [], [], [], []
+    for _ in range(args.rounds):
+        start, cpu = time.perf_counter(), time.process_time()
+        loop_total = cookbook_loop(path)
+        loop_wall.append(time.perf_counter() - start)
+        loop_cpu.append(time.process_time() - cpu)
+        wall, cpu_used, report, peak_kib = run_advisor(path)
+        advisor_wall.append(wall)
+        advisor_cpu.append(cpu_used)
+        peaks.append(peak_kib)
+    advisor_total = report["tokens"]["total"]
+    median = statistics.median
+    print(f"{'':36} {'wall (median)':>14} {'CPU (median)':>13}   rounds: {args.rounds}")
+    print(
+        f"{'single-threaded cookbook loop':36} {median(loop_wall):12.2f} s {median(loop_cpu):11.2f} s   "
+        f"tokens {loop_total:,}"
+    )
+    print(
+        f"{'advisor dataset check (all cores)':36} {median(advisor_wall):12.2f} s {median(advisor_cpu):11.2f} s   "
+        f"tokens {advisor_total:,}   peak memory {max(peaks) / 1024:,.0f} MiB (PSS, all processes)"
+    )
+    print(f"same token total: {'yes' if loop_total == advisor_total else 'NO'}")
+    ratios = [loop / ours for loop, ours in zip(loop_wall, advisor_wall, strict=True)]
+    print(
+        f"speed-up: {median(loop_wall) / median(advisor_wall):.2f}x wall-clock (per round: "
+        f"{', '.join(f'{r:.2f}x' for r in ratios)}); goal: at least 1.6x on 2 cores"
+    )
+    print(
+        f"advisor's CPU per example is {median(advisor_cpu) / median(loop_cpu):.2f}x the loop's: it also validates "
+        "every field, looks for personal data, duplicates and conflicts, and prices the file"
+    )
+    if not args.keep:
+        path.unlink()
+        folder.rmdir()
+    else:
+        print(f"kept {path}")
+
+
+if __name__ == "__main__":
+    main()

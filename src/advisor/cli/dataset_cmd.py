@@ -1,0 +1,106 @@
+"""`advisor dataset check|split`: will a provider accept this training file, what will it cost,
+what is wrong with it; and a deterministic train/validation split."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from advisor.cli.options import format_option, pricing_options, today_or
+
+
+def _epochs(_ctx: click.Context, _param: click.Parameter, value: str) -> int | str:
+    if value == "auto" or (value.isdigit() and 0 < int(value) <= 50):
+        return value if value == "auto" else int(value)
+    raise click.BadParameter(f"must be 'auto' or a whole number from 1 to 50, not {value!r}")
+
+
+@click.group()
+def dataset() -> None:
+    """Check and split fine-tuning data (SFT, DPO, RFT JSONL)."""
+
+
+@dataset.command()
+@click.argument("file")
+@click.option("--method", type=click.Choice(["sft", "dpo", "rft"]), help="Force the method [default: detected].")
+@click.option(
+    "--model",
+    "models",
+    multiple=True,
+    metavar="M",
+    help="Price training on this model; repeatable [default: every model that offers the method today].",
+)
+@click.option(
+    "--epochs",
+    metavar="N|auto",
+    default="auto",
+    show_default=True,
+    callback=_epochs,
+    help="Epochs for the cost ('auto' is the cookbook rule).",
+)
+@click.option("--grader", metavar="FILE", help="RFT grader (JSON): check its type and the fields it reads.")
+@click.option("--jobs", type=click.IntRange(1, 256), help="Worker processes [default: every core].")
+@format_option("table", "json")
+@pricing_options
+def check(
+    file: str,
+    method: str | None,
+    models: tuple[str, ...],
+    epochs: int | str,
+    grader: str | None,
+    jobs: int | None,
+    output_format: str,
+    pricing_files: tuple[str, ...],
+    today: date | None,
+) -> None:
+    """Check a JSONL training file: errors (the provider rejects it) and warnings (it trains, but
+    badly), each with its line, example, field and what to do; statistics; training cost.
+    Exit status 1 when there are errors."""
+    from advisor.datasets.check import check_dataset
+    from advisor.price_catalog import load_catalog
+    from advisor.render.dataset import print_report, to_json
+    from advisor.render.progress import scan_progress
+
+    catalog = load_catalog(pricing_files)
+    with scan_progress(file) as progress:
+        report = check_dataset(
+            file,
+            catalog,
+            today_or(today),
+            method=method,
+            models=models,  # type: ignore[arg-type]
+            epochs=epochs,
+            grader_path=grader,
+            jobs=jobs,
+            progress=progress,
+        )  # type: ignore[arg-type]
+    if output_format == "json":
+        click.echo(to_json(report))
+    else:
+        print_report(report)
+    if report.errors:
+        click.get_current_context().exit(1)
+
+
+@dataset.command()
+@click.argument("file")
+@click.option(
+    "--validation",
+    default="0.2",
+    show_default=True,
+    metavar="SHARE|N",
+    help="Validation share (0.2) or number of examples (500).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same split.")
+@click.option("--force", is_flag=True, help="Overwrite existing output files.")
+def split(file: str, validation: str, seed: int, force: bool) -> None:
+    """Split FILE into FILE.train.jsonl and FILE.validation.jsonl beside it, deterministically
+    (RFT needs a validation file). Refuses to overwrite unless --force."""
+    from advisor.datasets.split import split_file
+
+    result = split_file(file, validation, seed=seed, force=force)
+    click.echo(f"{result.train:,} examples -> {result.train_path}")
+    click.echo(f"{result.validation:,} examples -> {result.validation_path} (seed {seed})")
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)

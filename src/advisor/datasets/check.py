@@ -1,0 +1,83 @@
+"""`advisor dataset check` as a function: detect the method, choose models and tokenizers, scan the
+file on every core, and report."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from advisor.datasets.examples import Method, detect_method
+from advisor.datasets.grader import load_grader
+from advisor.datasets.report import DatasetReport, build_report, training_models
+from advisor.datasets.scan import BOM, ScanResult, ScanSettings, scan_file
+from advisor.errors import UserError
+from advisor.price_catalog import Catalog
+
+DETECT_LINES = 1000
+
+
+def detect_file_method(path: str) -> tuple[Method, str]:
+    """The method of the first valid example in the file, and how it was decided."""
+    try:
+        with open(path, "rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                if number > DETECT_LINES:
+                    break
+                try:
+                    example = json.loads(raw.removeprefix(BOM))
+                except ValueError:
+                    continue
+                if isinstance(example, dict):
+                    method = detect_method(example)
+                    return method, f"detected from line {number}"
+    except FileNotFoundError:
+        raise UserError("no such file", where=path, hint="check the path") from None
+    except IsADirectoryError:
+        raise UserError("is a folder, not a file", where=path, hint="name a JSONL file") from None
+    except OSError as exc:
+        raise UserError(f"cannot read ({exc.strerror})", where=path, hint="check the path") from None
+    return "sft", "assumed: no valid example to detect it from (use --method)"
+
+
+def check_dataset(
+    path: str,
+    catalog: Catalog,
+    today: date,
+    *,
+    method: Method | None = None,
+    models: Sequence[str] = (),
+    epochs: int | Literal["auto"] = "auto",
+    grader_path: str | None = None,
+    jobs: int | None = None,
+    chunk_bytes: int | None = None,
+    progress: Callable[[ScanResult], None] | None = None,
+) -> DatasetReport:
+    if not Path(path).is_file():
+        detect_file_method(path)  # raises the right error for a missing path or a folder
+    detected, source = detect_file_method(path)
+    if method is None:
+        method = detected
+    else:
+        source = "given with --method" + (f" (the file looks like {detected})" if detected != method else "")
+    grader = load_grader(grader_path) if grader_path else None
+    if grader and method != "rft":
+        raise UserError("--grader goes with RFT data", hint="drop --grader, or check an RFT file (--method rft)")
+    matches = training_models(catalog, method, today, models)
+    encodings = list(dict.fromkeys(catalog.encoding_for(f"{m.provider}/{m.name}") for m in matches)) or ["o200k_base"]
+    if not models:
+        encodings.sort(key=lambda name: name != "o200k_base")  # the common tokenizer first, for statistics
+    settings = ScanSettings(path, method, tuple(encodings), grader)
+    scan_options = {} if chunk_bytes is None else {"chunk_bytes": chunk_bytes}
+    scan = scan_file(settings, jobs=jobs, progress=progress, **scan_options)
+    return build_report(
+        scan,
+        file=path,
+        method=method,
+        method_source=source,
+        models=matches,
+        epochs=epochs,
+        grader_given=grader is not None,
+    )

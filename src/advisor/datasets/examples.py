@@ -1,0 +1,586 @@
+"""Checking one training example (a parsed JSONL line) for SFT, DPO or RFT, and measuring it.
+
+The checks start from the OpenAI Cookbook's data-preparation notebook (a dict with a non-empty
+`messages` list, each message with a known `role` and string `content`, no unknown keys, at least one
+assistant message) and add what current fine-tuning files carry: content parts, `name`, `weight`,
+`tool_calls`, `tools`, `parallel_tool_calls`, the DPO and RFT shapes. Token counts follow the
+Cookbook's rules (advisor.token_count), counted in the same walk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple
+
+from advisor.datasets.grader import GraderSpec, missing_fields
+from advisor.datasets.problems import ProblemLog
+from advisor.token_count import MemoEncoder, count_message, count_messages, count_tools
+
+Method = Literal["sft", "dpo", "rft"]
+ROLES = ("system", "user", "assistant", "tool")
+ROLE_SET = frozenset(ROLES)
+MESSAGE_KEYS = frozenset({"role", "content", "name", "weight", "tool_calls", "tool_call_id", "function_call"})
+TOP_LEVEL_KEYS: dict[str, frozenset[str]] = {
+    "sft": frozenset({"messages", "tools", "parallel_tool_calls", "functions"}),
+    "dpo": frozenset({"input", "preferred_output", "non_preferred_output"}),
+}
+LABEL_MAX_CHARS = 40
+
+
+class ExampleFacts(NamedTuple):
+    """What the file-wide checks and statistics need to know about one valid example."""
+
+    tokens: tuple[int, ...]  # per encoding, in the order the scan was given
+    assistant_tokens: int  # in the first encoding
+    input: int  # digest of every message before the answer (all of them when there is none), white space removed
+    answer: int  # digest of the answer, white space removed (0: no answer)
+    system: int  # digest of the first system message (0: none)
+    label: str | None  # the answer, when short enough to be a class label
+    has_system: bool
+    has_user: bool
+
+
+def digest_bytes(data: bytes) -> int:
+    """A stable 64-bit digest (Python's hash() differs between processes)."""
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+
+
+def digest(text: str) -> int:
+    return digest_bytes(text.encode("utf-8", "surrogatepass"))
+
+
+WHITESPACE = b" \t\r\n\x0b\x0c"
+
+
+def squeeze(text: str) -> bytes:
+    """UTF-8 with every white-space character removed: two texts that differ only in white space
+    squeeze to the same bytes."""
+    return text.encode("utf-8", "surrogatepass").translate(None, WHITESPACE)
+
+
+@dataclass
+class _Walk:
+    """What one pass over a conversation's messages found."""
+
+    tokens: list[int]  # per encoder: the messages' tokens (without reply priming and tools)
+    roles: list[Any] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # what each message says (content, tool calls)
+    assistant_tokens: int = 0  # first encoder, assistant messages that are trained
+    trained: int = 0  # assistant messages that are trained (weight not 0)
+    answers: list[int] = field(default_factory=list)  # positions of trained assistant messages in words
+    system: str | None = None  # the first system message
+    last_assistant: int | None = None  # position of the last assistant message
+
+
+def detect_method(example: Mapping[str, Any]) -> Method:
+    """SFT, DPO or RFT, from the shape of one example."""
+    if {"preferred_output", "non_preferred_output"} & example.keys() or isinstance(example.get("input"), Mapping):
+        return "dpo"
+    messages = example.get("messages")
+    ends_with_user = (
+        isinstance(messages, list)
+        and bool(messages)
+        and isinstance(messages[-1], Mapping)
+        and (messages[-1].get("role") == "user")
+    )
+    if ends_with_user and not any(isinstance(m, Mapping) and m.get("role") == "assistant" for m in messages):
+        return "rft"
+    return "sft"
+
+
+class ExampleChecker:
+    """Checks and measures examples of one method; problems go to the log it is given."""
+
+    def __init__(self, method: Method, encoders: Sequence[MemoEncoder], grader: GraderSpec | None = None) -> None:
+        self.method = method
+        self.encoders = encoders
+        self.grader = grader
+        self._tools_memo: dict[str, list[int]] = {}
+        self._no_tools = [0] * len(encoders)
+        self._last_system: tuple[str | None, int] = (None, 0)
+
+    def check(self, example: Mapping[str, Any], log: ProblemLog, line: int, index: int) -> ExampleFacts | None:
+        """Facts about a valid example, or None when it has errors (they are in the log)."""
+        where = {"line": line, "example": index}
+        errors_before = log.total("error")
+        check = self._check_dpo if self.method == "dpo" else self._check_chat
+        facts = check(example, log, where)
+        return facts if facts is not None and log.total("error") == errors_before else None
+
+    # SFT and RFT ---------------------------------------------------------------------------------
+
+    def _check_chat(self, example: Mapping[str, Any], log: ProblemLog, where: dict[str, int]) -> ExampleFacts | None:
+        if self.method == "sft":
+            self._unknown_keys(example, TOP_LEVEL_KEYS["sft"], "", log, where)
+        messages = example.get("messages")
+        if not _messages_ok(messages, "messages", log, where):
+            return None
+        self._check_tools(example, log, where)
+        walk = self._walk(messages, "messages", log, where)
+        if walk is None:
+            return None
+        roles = walk.roles
+        if self.method == "rft":
+            if roles[-1] != "user":
+                log.error(
+                    "rft-last-not-user",
+                    f"the last message is {roles[-1]!r}; an RFT prompt ends with a user message",
+                    "end each example with the user turn the model answers; put the reference answer in a field "
+                    "the grader reads",
+                    field=f"messages[{len(messages) - 1}]",
+                    **where,
+                )
+            if self.grader:
+                for missing in missing_fields(example, self.grader):
+                    log.error(
+                        "grader-field-missing",
+                        f"field `{missing}` read by the grader ({{{{item.{missing}}}}}) is missing",
+                        f"add `{missing}` to every row, or change {self.grader.path}",
+                        field=missing,
+                        **where,
+                    )
+        else:
+            self._check_answers(walk, log, where)
+        tools = self._tool_tokens(example.get("tools"))
+        totals = tuple([tokens + 3 + extra for tokens, extra in zip(walk.tokens, tools, strict=True)])
+        answer_index = walk.last_assistant if self.method == "sft" else None
+        return self._facts(walk, answer_index, totals, walk.assistant_tokens)
+
+    def _check_answers(self, walk: _Walk, log: ProblemLog, where: dict[str, int]) -> None:
+        roles = walk.roles
+        if not walk.trained:
+            if "assistant" not in roles:
+                log.error(
+                    "no-assistant",
+                    "no assistant message: there is nothing to learn from",
+                    "add the ideal answer as an assistant message",
+                    field="messages",
+                    **where,
+                )
+            else:
+                log.error(
+                    "all-weights-zero",
+                    "every assistant message has weight 0: nothing is trained",
+                    "set weight 1 on at least one assistant message",
+                    field="messages",
+                    **where,
+                )
+        elif roles[-1] != "assistant":
+            log.warning(
+                "ends-without-answer",
+                f"the last message is {roles[-1]!r}: it teaches nothing",
+                "end the example with the assistant's answer, or drop the trailing messages",
+                field=f"messages[{len(roles) - 1}]",
+                **where,
+            )
+        for position in walk.answers:
+            text = walk.texts[position]
+            if not text or text.isspace():
+                log.warning(
+                    "empty-answer",
+                    "the assistant answer is empty",
+                    "write the ideal answer, or remove the example",
+                    field=f"messages[{position}].content",
+                    **where,
+                )
+            elif not any(char.isalnum() for char in text):
+                log.warning(
+                    "near-empty-answer",
+                    f"the assistant answer has no letters or digits ({len(text)} characters)",
+                    "write the ideal answer, or remove the example",
+                    field=f"messages[{position}].content",
+                    **where,
+                )
+
+    # DPO -------------------------------------------------------------------------------------------
+
+    def _check_dpo(self, example: Mapping[str, Any], log: ProblemLog, where: dict[str, int]) -> ExampleFacts | None:
+        self._unknown_keys(example, TOP_LEVEL_KEYS["dpo"], "", log, where)
+        source = example.get("input")
+        if not isinstance(source, Mapping):
+            log.error(
+                "dpo-input",
+                "`input` is missing or not an object",
+                'give the prompt as "input": {"messages": [...]}',
+                field="input",
+                **where,
+            )
+            return None
+        self._unknown_keys(source, TOP_LEVEL_KEYS["sft"], "input.", log, where)
+        messages = source.get("messages")
+        if not _messages_ok(messages, "input.messages", log, where):
+            return None
+        walk = self._walk(messages, "input.messages", log, where)
+        self._check_tools(source, log, where, prefix="input.")
+        if messages[-1].get("role") != "user":
+            log.error(
+                "dpo-input-last-not-user",
+                f"the input ends with a {messages[-1].get('role')!r} message; DPO compares two answers to the last "
+                "user message",
+                "end input.messages with the user turn",
+                field=f"input.messages[{len(messages) - 1}]",
+                **where,
+            )
+        answers = {
+            key: self._dpo_output(example.get(key), key, log, where)
+            for key in ("preferred_output", "non_preferred_output")
+        }
+        if walk is None or None in answers.values():
+            return None
+        preferred, rejected = answers["preferred_output"], answers["non_preferred_output"]
+        assert preferred is not None and rejected is not None
+        if squeeze(preferred[0]["content"]) == squeeze(rejected[0]["content"]):
+            log.warning(
+                "dpo-identical-outputs",
+                "the preferred and non-preferred answers are the same",
+                "give two different answers, or remove the example: identical pairs teach nothing",
+                field="non_preferred_output",
+                **where,
+            )
+        tools = self._tool_tokens(source.get("tools"))
+        outputs = [
+            count_messages(encoder, preferred, prime_reply=False) + count_messages(encoder, rejected, prime_reply=False)
+            for encoder in self.encoders
+        ]
+        totals = tuple(t + 3 + extra + out for t, extra, out in zip(walk.tokens, tools, outputs, strict=True))
+        walk.roles.append("assistant")
+        walk.texts.append(preferred[0]["content"])
+        return self._facts(walk, len(messages), totals, outputs[0])
+
+    def _dpo_output(
+        self, value: Any, key: str, log: ProblemLog, where: dict[str, int]
+    ) -> list[Mapping[str, Any]] | None:
+        if (
+            isinstance(value, list)
+            and len(value) == 1
+            and isinstance(value[0], Mapping)
+            and value[0].get("role") == "assistant"
+            and isinstance(value[0].get("content"), str)
+            and value[0]["content"].strip()
+        ):
+            return value
+        log.error(
+            "dpo-output",
+            f"`{key}` must be a list with exactly one assistant message with text content",
+            f'write "{key}": [{{"role": "assistant", "content": "..."}}] (DPO is single-turn)',
+            field=key,
+            **where,
+        )
+        return None
+
+    # shared ----------------------------------------------------------------------------------------
+
+    def _walk(self, messages: list[Any], path: str, log: ProblemLog, where: dict[str, int]) -> _Walk | None:
+        """Check and count every message in one pass; None when a message has errors.
+
+        Most messages are exactly {"role": ..., "content": "..."}: they take a fast path that counts
+        with the memoizing encoders; anything else gets every check and the general counting rules.
+        """
+        encoders = self.encoders
+        walk = _Walk([0] * len(encoders))
+        ok = True
+        tool_call_ids: set[str] = set()
+        for position, message in enumerate(messages):
+            role = message.get("role") if type(message) is dict else None
+            if role in ROLE_SET and len(message) == 2 and type(message.get("content")) is str:
+                content = message["content"]
+                for index, encoder in enumerate(encoders):
+                    # 3 per message + the role, + the content; a system prompt recurs on every line
+                    tokens = encoder.role_tokens[role] + (
+                        encoder.count_repeated(content) if role == "system" else encoder.count(content)
+                    )
+                    walk.tokens[index] += tokens
+                    if index == 0 and role == "assistant":
+                        walk.assistant_tokens += tokens
+                if role == "assistant":
+                    walk.trained += 1
+                    walk.answers.append(position)
+                    walk.last_assistant = position
+                elif role == "system" and walk.system is None:
+                    walk.system = content
+                walk.roles.append(role)
+                walk.texts.append(content)
+                continue
+            field = f"{path}[{position}]"
+            if not isinstance(message, Mapping):
+                log.error(
+                    "message-not-object",
+                    f"a message must be an object, not {_kind(message)}",
+                    'write {"role": "...", "content": "..."}',
+                    field=field,
+                    **where,
+                )
+                ok = False
+                continue
+            if not self._check_message(message, field, tool_call_ids, log, where):
+                ok = False
+                continue
+            trained = role == "assistant" and message.get("weight", 1) != 0
+            for index, encoder in enumerate(encoders):
+                tokens = count_message(encoder, message)
+                walk.tokens[index] += tokens
+                if index == 0 and trained:
+                    walk.assistant_tokens += tokens
+            text = _signature_text(message)
+            if role == "assistant":
+                walk.last_assistant = position
+            if trained:
+                walk.trained += 1
+                if not message.get("tool_calls"):
+                    walk.answers.append(position)
+            elif role == "system" and walk.system is None:
+                walk.system = text
+            walk.roles.append(role)
+            walk.texts.append(text)
+        return walk if ok else None
+
+    def _tool_tokens(self, tools: Any) -> list[int]:
+        """Tokens of the tool definitions per encoder; identical definitions recur on every line."""
+        if not isinstance(tools, list) or not tools:
+            return self._no_tools
+        key = json.dumps(tools, sort_keys=True)
+        cached = self._tools_memo.get(key)
+        if cached is None:
+            if len(self._tools_memo) >= 256:
+                self._tools_memo.clear()
+            cached = self._tools_memo[key] = [count_tools(encoder, tools) for encoder in self.encoders]
+        return cached
+
+    def _check_message(
+        self, message: Mapping[str, Any], field: str, tool_call_ids: set[str], log: ProblemLog, where: dict[str, int]
+    ) -> bool:
+        ok = True
+        role = message.get("role")
+
+        def error(code: str, message_text: str, hint: str, at: str = "") -> None:
+            nonlocal ok
+            ok = False
+            log.error(code, message_text, hint, field=field + at, **where)
+
+        if "role" not in message:
+            error("missing-role", "the message has no `role`", f"add a role: {', '.join(ROLES)}")
+        elif role not in ROLES:
+            error("unknown-role", f"unknown role {role!r}", f"use one of {', '.join(ROLES)}", ".role")
+        for key in message:
+            if key not in MESSAGE_KEYS:
+                error("unknown-message-key", f"unknown key {key!r} in a message", "remove it", f".{key}")
+        has_calls = bool(message.get("tool_calls") or message.get("function_call"))
+        content = message.get("content")
+        if "content" not in message and not (role == "assistant" and has_calls):
+            error("missing-content", "the message has no `content`", "add the text as `content`")
+        elif content is None and "content" in message and not (role == "assistant" and has_calls):
+            error("content-type", "`content` is null", "give the text as a string", ".content")
+        elif content is not None and not _content_ok(content):
+            error(
+                "content-type",
+                f"`content` must be a string or a list of text parts, not {_kind(content)}",
+                'write "content": "..." or [{"type": "text", "text": "..."}]',
+                ".content",
+            )
+        if "name" in message and not isinstance(message["name"], str):
+            error("name-type", "`name` must be a string", "write the speaker's name as text", ".name")
+        if "weight" in message:
+            if role != "assistant":
+                error("weight-not-assistant", "`weight` is only allowed on assistant messages", "remove it", ".weight")
+            elif message["weight"] not in (0, 1) or isinstance(message["weight"], bool):
+                error("weight-invalid", f"`weight` must be 0 or 1, not {message['weight']!r}", "use 0 or 1", ".weight")
+        if "tool_calls" in message:
+            if role != "assistant":
+                error(
+                    "tool-calls-not-assistant",
+                    "only assistant messages make tool calls",
+                    "remove `tool_calls`",
+                    ".tool_calls",
+                )
+            elif not _tool_calls_ok(message["tool_calls"]):
+                error(
+                    "tool-calls-invalid",
+                    "`tool_calls` must be a list of {id, type: function, function: {name, arguments}}",
+                    "fix the tool call (arguments are a JSON string)",
+                    ".tool_calls",
+                )
+            else:
+                for position, call in enumerate(message["tool_calls"]):
+                    tool_call_ids.add(call["id"])
+                    if not _is_json(call["function"]["arguments"]):
+                        log.warning(
+                            "arguments-not-json",
+                            "tool call arguments are not valid JSON",
+                            "write the arguments as a JSON object in a string",
+                            field=f"{field}.tool_calls[{position}].function.arguments",
+                            **where,
+                        )
+        if role == "tool":
+            call_id = message.get("tool_call_id")
+            if not isinstance(call_id, str):
+                error(
+                    "tool-call-id-missing", "a tool message needs `tool_call_id`", "give the id of the call it answers"
+                )
+            elif call_id not in tool_call_ids:
+                log.warning(
+                    "tool-call-id-unknown",
+                    f"tool_call_id {call_id!r} answers no earlier tool call",
+                    "use the id of an assistant tool call above it",
+                    field=field + ".tool_call_id",
+                    **where,
+                )
+        return ok
+
+    def _check_tools(
+        self, container: Mapping[str, Any], log: ProblemLog, where: dict[str, int], prefix: str = ""
+    ) -> None:
+        tools = container.get("tools")
+        if "tools" in container and not (isinstance(tools, list) and all(_tool_ok(tool) for tool in tools)):
+            log.error(
+                "tools-invalid",
+                "`tools` must be a list of {type: function, function: {name, description, parameters}}",
+                "fix the tool definitions",
+                field=prefix + "tools",
+                **where,
+            )
+        if "parallel_tool_calls" in container and not isinstance(container["parallel_tool_calls"], bool):
+            log.error(
+                "parallel-tool-calls-invalid",
+                "`parallel_tool_calls` must be true or false",
+                "use a boolean",
+                field=prefix + "parallel_tool_calls",
+                **where,
+            )
+
+    def _unknown_keys(
+        self, example: Mapping[str, Any], allowed: frozenset[str], prefix: str, log: ProblemLog, where: dict[str, int]
+    ) -> None:
+        for key in example:
+            if key not in allowed:
+                log.error(
+                    "unknown-key",
+                    f"unknown key {key!r} for {self.method.upper()}",
+                    f"remove it (allowed: {', '.join(sorted(allowed))})",
+                    field=prefix + key,
+                    **where,
+                )
+
+    def _facts(
+        self, walk: _Walk, answer_index: int | None, tokens: tuple[int, ...], assistant_tokens: int
+    ) -> ExampleFacts:
+        """Digests for duplicate and conflict detection: of the input (every message before the answer;
+        all of them when there is no answer) and of the answer, white space removed."""
+        roles, texts = walk.roles, walk.texts
+        end = len(texts) if answer_index is None else answer_index
+        joined = "\x00".join([f"{role}\x01{text}" for role, text in zip(roles[:end], texts, strict=False)])
+        input_digest = digest_bytes(squeeze(joined))
+        answer_digest = 0
+        label = None
+        if answer_index is not None:
+            answer = texts[answer_index]
+            answer_digest = digest_bytes(squeeze(answer)) or 1
+            stripped = answer.strip()
+            label = stripped if len(stripped) <= LABEL_MAX_CHARS else None
+        system = walk.system
+        return ExampleFacts(
+            tokens,
+            assistant_tokens,
+            input_digest,
+            answer_digest,
+            0 if system is None else self._system_digest(system),
+            label,
+            system is not None,
+            "user" in roles,
+        )
+
+    def _system_digest(self, text: str) -> int:
+        """Digest of a system prompt; consecutive examples usually share one, so the last is kept."""
+        if text != self._last_system[0]:
+            self._last_system = (text, digest(text))
+        return self._last_system[1]
+
+
+def _messages_ok(messages: Any, path: str, log: ProblemLog, where: dict[str, int]) -> bool:
+    if messages is None:
+        log.error("missing-messages", f"no `{path}`", 'give the conversation as "messages": [...]', field=path, **where)
+    elif not isinstance(messages, list):
+        log.error(
+            "messages-not-list",
+            f"`{path}` must be a list, not {_kind(messages)}",
+            "give a list of messages",
+            field=path,
+            **where,
+        )
+    elif not messages:
+        log.error("empty-messages", f"`{path}` is empty", "add the conversation's messages", field=path, **where)
+    else:
+        return True
+    return False
+
+
+def _content_ok(content: Any) -> bool:
+    if isinstance(content, str):
+        return True
+    return isinstance(content, list) and all(
+        isinstance(part, Mapping) and part.get("type") == "text" and isinstance(part.get("text"), str)
+        for part in content
+    )
+
+
+def _content_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(
+            part["text"] for part in content if isinstance(part, Mapping) and isinstance(part.get("text"), str)
+        )
+    return ""
+
+
+def _signature_text(message: Mapping[str, Any]) -> str:
+    """The text a message says, tool calls included, for duplicate and conflict detection."""
+    text = _content_text(message.get("content"))
+    calls = message.get("tool_calls")
+    if isinstance(calls, list):
+        text += "".join(
+            f"\x1d{call['function'].get('name')}({call['function'].get('arguments')})"
+            for call in calls
+            if isinstance(call, Mapping) and isinstance(call.get("function"), Mapping)
+        )
+    return text
+
+
+def _tool_calls_ok(calls: Any) -> bool:
+    return isinstance(calls, list) and all(
+        isinstance(call, Mapping)
+        and isinstance(call.get("id"), str)
+        and call.get("type", "function") == "function"
+        and isinstance(call.get("function"), Mapping)
+        and isinstance(call["function"].get("name"), str)
+        and isinstance(call["function"].get("arguments"), str)
+        for call in calls
+    )
+
+
+def _tool_ok(tool: Any) -> bool:
+    if not isinstance(tool, Mapping) or tool.get("type", "function") != "function":
+        return False
+    function = tool.get("function")
+    return (
+        isinstance(function, Mapping)
+        and isinstance(function.get("name"), str)
+        and isinstance(function.get("description", ""), str)
+        and isinstance(function.get("parameters", {}), Mapping)
+    )
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number"
+    )

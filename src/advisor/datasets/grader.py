@@ -1,0 +1,131 @@
+"""RFT graders: which types a reinforcement fine-tuning job accepts, and which fields of each
+training row a grader reads (`{{item.field}}` templates, `item["field"]` in python graders)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from advisor.errors import UserError
+
+TOP_LEVEL_TYPES = ("string_check", "text_similarity", "score_model", "python", "multi")
+INSIDE_MULTI_ONLY = ("label_model",)
+SAMPLE_FIELDS = ("output_text", "output_json", "output_tools")
+_TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][\w]*)((?:\.[\w-]+)*)\s*\}\}")
+_PYTHON_ITEM = re.compile(r"""\bitem\s*(?:\[\s*["']([^"']+)["']\s*\]|\.get\(\s*["']([^"']+)["'])""")
+
+
+@dataclass(frozen=True)
+class GraderSpec:
+    """What a grader file asks of the training rows."""
+
+    path: str
+    type: str
+    item_fields: tuple[tuple[str, ...], ...]
+
+
+def load_grader(path: str) -> GraderSpec:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError("no such file", where=path, hint="give the grader as a JSON file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read the grader ({exc})", where=path, hint="give a UTF-8 JSON file") from None
+    try:
+        grader = json.loads(text)
+    except ValueError as exc:
+        line = getattr(exc, "lineno", None)
+        raise UserError(
+            f"not valid JSON ({getattr(exc, 'msg', exc)})",
+            where=f"{path}:{line}" if line else path,
+            hint="fix the grader file",
+        ) from None
+    if not isinstance(grader, dict):
+        raise UserError("a grader is a JSON object with a `type`", where=path, hint="see docs/datasets.md")
+    grader_type = grader.get("type")
+    if grader_type not in TOP_LEVEL_TYPES:
+        extra = " (label_model only inside a multi grader)" if grader_type in INSIDE_MULTI_ONLY else ""
+        raise UserError(
+            f"grader type {grader_type!r} is not one an RFT job accepts{extra}",
+            where=path,
+            hint=f"use one of {', '.join(TOP_LEVEL_TYPES)}",
+        )
+    for inner_path, inner in _nested_graders(grader):
+        if inner.get("type") not in TOP_LEVEL_TYPES + INSIDE_MULTI_ONLY:
+            raise UserError(
+                f"grader {inner_path} has type {inner.get('type')!r}",
+                where=path,
+                hint=f"use one of {', '.join(TOP_LEVEL_TYPES + INSIDE_MULTI_ONLY)}",
+            )
+    fields: dict[tuple[str, ...], None] = {}
+    for text_value in _strings(grader):
+        for namespace, dotted in _TEMPLATE.findall(text_value):
+            parts = tuple(part for part in dotted.split(".") if part)
+            if namespace == "item" and parts:
+                fields[parts] = None
+            elif namespace == "sample":
+                if not parts or parts[0] not in SAMPLE_FIELDS:
+                    raise UserError(
+                        f"template {{{{sample{dotted}}}}} reads nothing a sample has",
+                        where=path,
+                        hint=f"use sample.{', sample.'.join(SAMPLE_FIELDS)}",
+                    )
+            else:
+                raise UserError(
+                    f"template {{{{{namespace}{dotted}}}}} is neither item.* nor sample.*",
+                    where=path,
+                    hint="graders read {{item.field}} and {{sample.output_text}}",
+                )
+    for source in _python_sources(grader):
+        for bracket, getter in _PYTHON_ITEM.findall(source):
+            fields[(bracket or getter,)] = None
+    return GraderSpec(path, str(grader_type), tuple(fields))
+
+
+def _nested_graders(grader: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
+    inner = grader.get("graders")
+    if isinstance(inner, Mapping):
+        for name, sub in inner.items():
+            if isinstance(sub, Mapping):
+                yield f"{prefix}{name}", sub
+                yield from _nested_graders(sub, f"{prefix}{name}.")
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _python_sources(value: Any) -> Iterator[str]:
+    if isinstance(value, Mapping):
+        if value.get("type") == "python" and isinstance(value.get("source"), str):
+            yield value["source"]
+        for item in value.values():
+            yield from _python_sources(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _python_sources(item)
+
+
+def missing_fields(row: Mapping[str, Any], spec: GraderSpec) -> list[str]:
+    """Dotted paths the grader reads that this row lacks."""
+    missing = []
+    for parts in spec.item_fields:
+        value: Any = row
+        for part in parts:
+            if isinstance(value, Mapping) and part in value:
+                value = value[part]
+            else:
+                missing.append(".".join(parts))
+                break
+    return missing

@@ -1,0 +1,459 @@
+"""From a scanned file to a DatasetReport: file-wide checks (size, duplicates, conflicting answers,
+label imbalance, differing system prompts, over-long examples), statistics and training cost."""
+
+from __future__ import annotations
+
+import hashlib
+from array import array
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel
+
+from advisor.datasets.examples import Method
+from advisor.datasets.problems import Problem, ProblemLog
+from advisor.datasets.scan import BOM, SYSTEMS_TRACKED, ScanResult
+from advisor.money import format_price, per_million
+from advisor.price_catalog import Catalog, ModelMatch, training_blockers
+from advisor.training_cost import auto_epochs, auto_epochs_rule, billed_tokens_per_epoch
+
+# domain-facts.md section 5 and decision-guidance.md
+MIN_EXAMPLES = 10
+FEW_EXAMPLES = 50
+RFT_MAX_TRAINING = 50_000
+RECOMMENDED = {
+    "sft": "at least 10 examples (hard minimum); 50-100 to see an effect; 500+ for production",
+    "dpo": "preference pairs: ideally thousands; do SFT on the preferred answers first",
+    "rft": "dozens to hundreds of graded prompts; at most 50,000 training and 1,000 validation examples",
+}
+GROUPS_REPORTED = 100
+LABEL_SET_MAX = 20
+DOMINANT_SHARE = Decimal("0.8")
+
+
+class ProblemEntry(BaseModel):
+    severity: Literal["error", "warning"]
+    code: str
+    line: int | None
+    example: int | None
+    field: str | None
+    message: str
+    hint: str
+
+
+class TokenStats(BaseModel):
+    """Tokens per valid example (cookbook count), nearest-rank percentiles."""
+
+    encoding: str
+    total: int
+    min: int
+    p10: int
+    median: int
+    p90: int
+    max: int
+    mean: Decimal
+
+
+class OverLimit(BaseModel):
+    provider: str
+    model: str
+    limit: int
+    examples: int
+
+
+class TrainingQuote(BaseModel):
+    """What training on this file costs on one model, and which price row says so."""
+
+    provider: str
+    model: str
+    encoding: str
+    basis: Literal["tokens", "hours"]
+    billed_tokens_per_epoch: int | None = None
+    epochs: int | None = None
+    billed_tokens: int | None = None
+    price: Decimal
+    usd: Decimal | None = None
+    row: str
+    as_of: date
+    source: str
+    note: str | None = None
+
+
+class DatasetReport(BaseModel):
+    file: str
+    method: Method
+    method_source: str
+    lines: int
+    examples: int
+    valid_examples: int
+    errors: int
+    warnings: int
+    problems: list[ProblemEntry]
+    omitted: dict[str, int]
+    tokens: TokenStats | None
+    assistant_tokens: int
+    missing_system: int
+    missing_user: int
+    over_limit: list[OverLimit]
+    recommended_size: str
+    epochs: int | None
+    epochs_rule: str | None
+    costs: list[TrainingQuote]
+    notes: list[str]
+
+
+def nearest_rank(sorted_values: Sequence[int], percent: int) -> int:
+    """The nearest-rank percentile: the smallest value with at least `percent`% of the values at or below it."""
+    rank = max(1, -(-percent * len(sorted_values) // 100))
+    return sorted_values[rank - 1]
+
+
+def token_stats(encoding: str, counts: array) -> TokenStats | None:
+    if not counts:
+        return None
+    ordered = sorted(counts)
+    total = sum(ordered)
+    return TokenStats(
+        encoding=encoding,
+        total=total,
+        min=ordered[0],
+        p10=nearest_rank(ordered, 10),
+        median=nearest_rank(ordered, 50),
+        p90=nearest_rank(ordered, 90),
+        max=ordered[-1],
+        mean=Decimal(total) / len(ordered),
+    )
+
+
+def equal_groups(keys: array) -> list[list[int]]:
+    """Indexes of values that share a non-zero key (groups of two or more), in order of first appearance."""
+    distinct = set(keys)
+    distinct.discard(0)
+    if len(distinct) == len(keys) - keys.count(0):
+        return []  # the usual case, answered in C
+    seen: set[int] = set()
+    repeated: set[int] = set()
+    for key in keys:
+        if key in seen:
+            repeated.add(key)
+        else:
+            seen.add(key)
+    repeated.discard(0)
+    groups: dict[int, list[int]] = {}
+    for index, key in enumerate(keys):
+        if key in repeated:
+            groups.setdefault(key, []).append(index)
+    return sorted(groups.values())
+
+
+def _lines(scan: ScanResult, indexes: Sequence[int], limit: int = 5) -> str:
+    shown = ", ".join(str(scan.line_of[i]) for i in indexes[:limit])
+    return shown + (f" and {len(indexes) - limit} more" if len(indexes) > limit else "")
+
+
+def _duplicates(scan: ScanResult, path: str) -> list[Problem]:
+    """Exact and white-space duplicates. Examples with the same messages apart from white space share
+    their input and answer digests; only those few lines are read again, to tell exact copies apart."""
+    near = array(
+        "Q", ((i * 0x9E3779B97F4A7C15 + a) & 0xFFFFFFFFFFFFFFFF for i, a in zip(scan.input, scan.answer, strict=True))
+    )
+    groups = equal_groups(near)
+    if not groups:
+        return []
+    problems: list[Problem] = []
+    exact_groups = near_groups = 0
+    with open(path, "rb") as handle:
+        for group in groups:
+            versions: dict[bytes, list[int]] = {}
+            for index in group:
+                handle.seek(scan.offset_of[index])
+                line = handle.readline().rstrip(b"\r\n").removeprefix(BOM)
+                versions.setdefault(hashlib.blake2b(line, digest_size=16).digest(), []).append(index)
+            copies = [members for members in versions.values() if len(members) > 1]
+            for members in copies:
+                exact_groups += 1
+                if exact_groups <= GROUPS_REPORTED:
+                    problems.append(
+                        _group_problem(
+                            scan,
+                            members,
+                            "duplicate",
+                            "is an exact duplicate of line",
+                            "remove the copies: duplicates weigh an example twice",
+                        )
+                    )
+            if len(versions) > 1:
+                near_groups += 1
+                if near_groups <= GROUPS_REPORTED:
+                    firsts = [members[0] for members in versions.values()]
+                    problems.append(
+                        _group_problem(
+                            scan,
+                            firsts,
+                            "near-duplicate",
+                            "has the same messages as line {first}, apart from white space",
+                            "keep one of them",
+                        )
+                    )
+    return problems
+
+
+def file_wide_problems(scan: ScanResult, method: Method, path: str) -> list[Problem]:
+    """Problems only the whole file shows."""
+    problems: list[Problem] = []
+    valid = scan.valid
+    if valid < MIN_EXAMPLES:
+        problems.append(
+            Problem(
+                "error",
+                "too-few-examples",
+                f"{valid} valid examples: providers reject fewer than {MIN_EXAMPLES}",
+                f"add examples ({RECOMMENDED[method]})",
+            )
+        )
+    elif valid < FEW_EXAMPLES:
+        problems.append(
+            Problem(
+                "warning",
+                "few-examples",
+                f"{valid} valid examples: likely too few to see an effect",
+                f"aim for {RECOMMENDED[method]}",
+            )
+        )
+    if method == "rft" and valid > RFT_MAX_TRAINING:
+        problems.append(
+            Problem(
+                "error",
+                "rft-too-many",
+                f"{valid:,} examples: RFT takes at most {RFT_MAX_TRAINING:,}",
+                "split off a sample with `advisor dataset split`",
+            )
+        )
+    problems += _duplicates(scan, path)
+    if method != "rft":
+        conflicts = 0
+        for group in equal_groups(scan.input):
+            answers = {scan.answer[i] for i in group}
+            if len(answers) > 1:
+                conflicts += 1
+                if conflicts <= GROUPS_REPORTED:
+                    problems.append(
+                        _group_problem(
+                            scan,
+                            group,
+                            "conflicting-answers",
+                            f"has the same input as line {{first}} with a different answer ({len(answers)} answers)",
+                            "keep one answer per input, or make the inputs tell them apart",
+                        )
+                    )
+    problems += _label_imbalance(scan)
+    problems += _system_prompts(scan)
+    return problems
+
+
+def _group_problem(scan: ScanResult, group: list[int], code: str, what: str, hint: str) -> Problem:
+    first, rest = group[0], group[1:]
+    text = what.format(first=scan.line_of[first]) if "{first}" in what else f"{what} {scan.line_of[first]}"
+    others = f" (also lines {_lines(scan, rest[1:])})" if len(rest) > 1 else ""
+    return Problem("warning", code, text + others, hint, line=scan.line_of[rest[0]])
+
+
+def _label_imbalance(scan: ScanResult) -> list[Problem]:
+    labelled = scan.labelled
+    if scan.labels_overflow or labelled < 20 or labelled < 0.9 * scan.valid or not scan.labels:
+        return []
+    counts = scan.labels
+    label, top = counts.most_common(1)[0]
+    share = Decimal(top) / labelled
+    if len(counts) == 1:
+        return [
+            Problem(
+                "warning",
+                "single-answer",
+                f"every answer is {label!r}",
+                "a model trained on one answer learns to say it always: add the other cases",
+            )
+        ]
+    if len(counts) <= LABEL_SET_MAX and share >= DOMINANT_SHARE:
+        return [
+            Problem(
+                "warning",
+                "label-imbalance",
+                f"{label!r} is {share:.0%} of {labelled:,} answers ({len(counts)} distinct)",
+                "balance the classes, or the model will over-predict the common one",
+            )
+        ]
+    return []
+
+
+def _system_prompts(scan: ScanResult) -> list[Problem]:
+    if scan.systems_overflow:
+        return [
+            Problem(
+                "warning",
+                "system-prompt-varies",
+                f"more than {SYSTEMS_TRACKED:,} different system prompts",
+                "use the system prompt you will use in production on every example",
+            )
+        ]
+    if len(scan.systems) <= 1:
+        return []
+    (_, common_count), *others = scan.systems.most_common()
+    lines = sorted(line for system, _ in others for line in scan.system_lines[system])
+    shown = ", ".join(map(str, lines[:5]))
+    return [
+        Problem(
+            "warning",
+            "system-prompt-varies",
+            f"{len(scan.systems)} different system prompts; the most common is in {common_count:,} examples, "
+            f"others are on lines {shown}" + (" and more" if sum(c for _, c in others) > 5 else ""),
+            "use the system prompt you will use in production on every example",
+            line=lines[0],
+        )
+    ]
+
+
+def training_models(catalog: Catalog, method: Method, today: date, models: Sequence[str]) -> list[ModelMatch]:
+    """The models to price: those given, or every row that can start a `method` job today."""
+    if models:
+        return [catalog.find(model) for model in models]
+    found = []
+    for provider in catalog.providers:
+        for name, row, _ in catalog.rows(provider):
+            if row.fine_tuning and method in row.fine_tuning.methods:
+                match = catalog.find(name, provider)
+                if not training_blockers(match, method, today):
+                    found.append(match)
+    return found
+
+
+def quote(match: ModelMatch, method: Method, encoding: str, counts: array, epochs: int) -> TrainingQuote:
+    fine_tuning = match.row.fine_tuning
+    table = match.table
+    common = dict(provider=match.provider, model=match.name, encoding=encoding, as_of=table.as_of, source=table.source)
+    if fine_tuning is None or method not in fine_tuning.methods:
+        offers = ", ".join(fine_tuning.methods) if fine_tuning else "no fine-tuning"
+        return TrainingQuote(
+            **common,
+            basis="tokens",
+            price=Decimal(0),
+            row=f"{match.provider}:{match.name}",
+            note=f"does not offer {method} (offers {offers})",
+        )
+    if method == "rft":
+        assert fine_tuning.training_per_hour is not None
+        return TrainingQuote(
+            **common,
+            basis="hours",
+            price=fine_tuning.training_per_hour,
+            row=f"{match.provider}:{match.name} fine_tuning training_per_hour",
+            note=f"RFT bills training hours ({format_price(fine_tuning.training_per_hour)} an hour), "
+            "not tokens: estimate with `advisor estimate --method rft --rft-hours H`",
+        )
+    assert fine_tuning.training is not None
+    cap = fine_tuning.max_example_tokens
+    per_epoch, _ = billed_tokens_per_epoch(counts, cap)
+    billed = per_epoch * epochs
+    note = "DPO token counting is not published: input + both outputs, an estimate" if method == "dpo" else None
+    return TrainingQuote(
+        **common,
+        basis="tokens",
+        billed_tokens_per_epoch=per_epoch,
+        epochs=epochs,
+        billed_tokens=billed,
+        price=fine_tuning.training,
+        usd=per_million(billed, fine_tuning.training),
+        row=f"{match.provider}:{match.name} fine_tuning training",
+        note=note,
+    )
+
+
+def build_report(
+    scan: ScanResult,
+    *,
+    file: str,
+    method: Method,
+    method_source: str,
+    models: list[ModelMatch],
+    epochs: int | Literal["auto"],
+    grader_given: bool,
+) -> DatasetReport:
+    log = ProblemLog()
+    log.merge(scan.problems, 0, 0)
+    log.extend(file_wide_problems(scan, method, file))
+    encodings = scan.encodings
+    over_limit = []
+    for match in models:
+        cap = match.row.fine_tuning.max_example_tokens if match.row.fine_tuning else None
+        if cap is None:
+            continue
+        counts = scan.tokens[encodings.index(match.row.encoding or encodings[0])]
+        over = [i for i, tokens in enumerate(counts) if tokens > cap]
+        if over:
+            over_limit.append(OverLimit(provider=match.provider, model=match.name, limit=cap, examples=len(over)))
+            log.warning(
+                "over-limit",
+                f"{len(over):,} examples are longer than {match.provider}:{match.name}'s "
+                f"{cap:,}-token limit (lines {_lines(scan, over)})",
+                "they are truncated to the limit: shorten or split them",
+                line=scan.line_of[over[0]],
+            )
+    valid = scan.valid
+    chosen_epochs = None
+    rule = None
+    if valid:
+        chosen_epochs = auto_epochs(valid) if epochs == "auto" else epochs
+        rule = auto_epochs_rule(valid) if epochs == "auto" else f"epochs = {epochs} (given)"
+    costs = (
+        [
+            quote(
+                match,
+                method,
+                match.row.encoding or encodings[0],
+                scan.tokens[encodings.index(match.row.encoding or encodings[0])],
+                chosen_epochs or 1,
+            )
+            for match in models
+        ]
+        if valid
+        else []
+    )
+    notes = []
+    if scan.valid < scan.examples:
+        notes.append(
+            f"{scan.examples - scan.valid:,} examples have errors; statistics and costs count the "
+            f"{scan.valid:,} valid ones"
+        )
+    if method == "rft":
+        notes.append("RFT also needs a validation file (at most 1,000 examples): `advisor dataset split`")
+        if not grader_given:
+            notes.append("no --grader given: the fields a grader reads were not checked")
+    problems = sorted(log.kept, key=_problem_order)
+    return DatasetReport(
+        file=file,
+        method=method,
+        method_source=method_source,
+        lines=scan.lines,
+        examples=scan.examples,
+        valid_examples=valid,
+        errors=log.total("error"),
+        warnings=log.total("warning"),
+        problems=[ProblemEntry(**vars(problem)) for problem in problems],
+        omitted=log.omitted(),
+        tokens=token_stats(encodings[0], scan.tokens[0]),
+        assistant_tokens=sum(scan.assistant_tokens),
+        missing_system=scan.missing_system,
+        missing_user=scan.missing_user,
+        over_limit=over_limit,
+        recommended_size=RECOMMENDED[method],
+        epochs=chosen_epochs,
+        epochs_rule=rule,
+        costs=costs,
+        notes=notes,
+    )
+
+
+def _problem_order(problem: Problem) -> tuple[int, int, str]:
+    return (0 if problem.severity == "error" else 1, problem.line or 0, problem.code)

@@ -1,0 +1,345 @@
+"""Reading a JSONL training file of any size: in byte ranges, on every core, in flat memory.
+
+The file is cut into ranges of about CHUNK_BYTES that end on a newline. Each range is read, parsed,
+checked and tokenized by a worker process, which sends back only compact arrays (token counts and
+64-bit digests per example) and its problems. Results are merged in file order, so the outcome is the
+same for one worker or many, for any chunk size.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+from array import array
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+
+from advisor.datasets.examples import ExampleChecker, ExampleFacts, Method
+from advisor.datasets.grader import GraderSpec
+from advisor.datasets.personal_data import KINDS, find_in_block
+from advisor.datasets.problems import ProblemLog
+from advisor.errors import UserError
+
+CHUNK_BYTES = 2 * 1024 * 1024
+BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class ScanSettings:
+    """What every worker needs (small, pickled once per chunk)."""
+
+    path: str
+    method: Method
+    encodings: tuple[str, ...]
+    grader: GraderSpec | None = None
+
+
+LABELS_TRACKED = 50  # more distinct short answers than this: not a label set
+SYSTEMS_TRACKED = 1_000  # distinct system prompts followed one by one
+SYSTEM_LINES_KEPT = 5
+
+
+def _counts() -> array:
+    return array("I")
+
+
+def _digests() -> array:
+    return array("Q")
+
+
+@dataclass
+class ScanResult:
+    """What a range (or, merged, the whole file) holds: per valid example a few numbers, kept in
+    compact arrays (about 36 bytes an example), plus bounded tallies and every problem."""
+
+    encodings: tuple[str, ...]
+    bytes: int = 0
+    lines: int = 0
+    examples: int = 0  # non-blank lines
+    problems: ProblemLog = field(default_factory=ProblemLog)
+    line_of: array = field(default_factory=_counts)
+    tokens: list[array] = field(default_factory=list)  # per encoding
+    assistant_tokens: array = field(default_factory=_counts)
+    offset_of: array = field(default_factory=_digests)  # where each line starts in the file
+    input: array = field(default_factory=_digests)  # of the messages before the answer, white space removed
+    answer: array = field(default_factory=_digests)  # of the answer, white space removed
+    labels: Counter[str] = field(default_factory=Counter)  # short answers, while they look like a label set
+    labelled: int = 0  # examples whose answer is short enough to be a label
+    labels_overflow: bool = False
+    systems: Counter[int] = field(default_factory=Counter)  # system prompt digest -> examples
+    system_lines: dict[int, list[int]] = field(default_factory=dict)  # digest -> its first lines
+    systems_overflow: bool = False
+    missing_system: int = 0
+    missing_user: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.tokens:
+            self.tokens = [_counts() for _ in self.encodings]
+
+    @property
+    def valid(self) -> int:
+        return len(self.line_of)
+
+    def add_rows(self, rows: list[tuple[int, int, ExampleFacts]]) -> None:
+        """Append (line, byte offset, facts) rows, column by column (faster than row by row)."""
+        if not rows:
+            return
+        lines, offsets, facts = zip(*rows, strict=True)
+        tokens, assistant, inputs, answers, systems, labels, has_system, has_user = zip(*facts, strict=True)
+        self.line_of.extend(lines)
+        self.offset_of.extend(offsets)
+        for counts, more in zip(self.tokens, zip(*tokens, strict=True), strict=True):
+            counts.extend(more)
+        self.assistant_tokens.extend(assistant)
+        self.input.extend(inputs)
+        self.answer.extend(answers)
+        self.missing_system += len(rows) - sum(has_system)
+        self.missing_user += len(rows) - sum(has_user)
+        short = [label for label in labels if label is not None]
+        self._tally_labels(len(short), Counter(short), False)
+        first_lines: dict[int, list[int]] = {}
+        for line, system in zip(lines, systems, strict=True):
+            if system:
+                kept = first_lines.setdefault(system, [])
+                if len(kept) < SYSTEM_LINES_KEPT:
+                    kept.append(line)
+        self._tally_systems(Counter(system for system in systems if system), first_lines, False, shift=0)
+
+    def _tally_labels(self, labelled: int, labels: Counter[str], overflow: bool) -> None:
+        self.labelled += labelled
+        self.labels_overflow = self.labels_overflow or overflow
+        if not self.labels_overflow:
+            self.labels.update(labels)
+            if len(self.labels) > LABELS_TRACKED:
+                self.labels_overflow = True
+        if self.labels_overflow:
+            self.labels.clear()
+
+    def _tally_systems(
+        self, systems: Counter[int], first_lines: dict[int, list[int]], overflow: bool, shift: int
+    ) -> None:
+        """Count system prompts and keep each one's first lines, until there are too many to follow."""
+        self.systems_overflow = self.systems_overflow or overflow
+        if not self.systems_overflow:
+            self.systems.update(systems)
+            for system, lines in first_lines.items():
+                kept = self.system_lines.setdefault(system, [])
+                kept.extend(line + shift for line in lines[: SYSTEM_LINES_KEPT - len(kept)])
+            self.systems_overflow = len(self.systems) > SYSTEMS_TRACKED
+        if self.systems_overflow:
+            self.systems.clear()
+            self.system_lines.clear()
+
+    def merge(self, later: ScanResult) -> None:
+        """Append the result of the range that follows this one."""
+        self.problems.merge(later.problems, self.lines, self.examples)
+        self.line_of.extend([line + self.lines for line in later.line_of])
+        for counts, more in zip(self.tokens, later.tokens, strict=True):
+            counts.extend(more)
+        for name in ("assistant_tokens", "offset_of", "input", "answer"):
+            getattr(self, name).extend(getattr(later, name))
+        self._tally_labels(later.labelled, later.labels, later.labels_overflow)
+        self._tally_systems(later.systems, later.system_lines, later.systems_overflow, shift=self.lines)
+        self.missing_system += later.missing_system
+        self.missing_user += later.missing_user
+        self.bytes += later.bytes
+        self.lines += later.lines
+        self.examples += later.examples
+
+
+@cache
+def _encoders(names: tuple[str, ...]) -> tuple[object, ...]:
+    from advisor.token_count import MemoEncoder
+    from advisor.tokenizer import get_encoding
+
+    return tuple(MemoEncoder(get_encoding(name)) for name in names)
+
+
+def scan_range(settings: ScanSettings, start: int, end: int) -> ScanResult:
+    """Check and measure the lines in bytes [start, end) of the file (a worker's unit of work).
+
+    The cyclic garbage collector is paused meanwhile: parsed JSON holds no cycles (reference counting
+    frees it), and full collections would keep walking the tokenizer's 200,000-entry tables.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _scan_range(settings, start, end)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _scan_range(settings: ScanSettings, start: int, end: int) -> ScanResult:
+    result = ScanResult(settings.encodings, bytes=end - start)
+    checker = ExampleChecker(settings.method, _encoders(settings.encodings), settings.grader)  # type: ignore[arg-type]
+    log = result.problems
+    with open(settings.path, "rb") as handle:
+        handle.seek(start)
+        data = handle.read(end - start)
+    pieces = data.split(b"\n")
+    ends_with_newline = pieces[-1] == b""
+    if ends_with_newline:
+        pieces.pop()
+    result.lines = len(pieces)
+    personal = _personal_data_by_line(data)
+    rows: list[tuple[int, int, ExampleFacts]] = []
+    offset = start
+    for line, raw in enumerate(pieces, start=1):
+        line_start = offset
+        offset += len(raw) + 1
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        if line == 1 and start == 0 and raw.startswith(BOM):
+            raw = raw[len(BOM) :]
+            log.warning(
+                "bom", "the file starts with a UTF-8 byte-order mark", "save the file as UTF-8 without BOM", line=1
+            )
+        if not raw.strip():
+            log.warning(
+                "blank-line", "blank line (skipped)", "remove it: strict JSONL readers reject blank lines", line=line
+            )
+            continue
+        result.examples += 1
+        where = {"line": line, "example": result.examples}
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            log.error(
+                "not-utf8", f"not UTF-8 text (byte {exc.start + 1} of the line)", "save the file as UTF-8", **where
+            )
+            continue
+        try:
+            example = json.loads(text)
+        except ValueError as exc:
+            message = getattr(exc, "msg", str(exc))
+            if line == len(pieces) and not ends_with_newline and end == os.path.getsize(settings.path):
+                log.error(
+                    "truncated",
+                    f"the last line is not complete JSON ({message}): the file looks cut short",
+                    "write the file again, or remove the partial line",
+                    **where,
+                )
+            else:
+                column = getattr(exc, "colno", None)
+                at = f" at column {column}" if column else ""
+                log.error("not-json", f"not valid JSON ({message}{at})", "fix the line or remove it", **where)
+            continue
+        if not isinstance(example, dict):
+            log.error(
+                "not-object",
+                f"each line must be a JSON object, this is {_kind(example)}",
+                'write one {"messages": [...]} object per line',
+                **where,
+            )
+            continue
+        for kind in personal.get(line, ()):
+            log.warning(
+                f"personal-data-{kind}",
+                f"looks like it contains {KINDS[kind]} (not shown)",
+                "remove or mask personal data and secrets before training",
+                **where,
+            )
+        facts = checker.check(example, log, line, result.examples)
+        if facts is not None:
+            rows.append((line, line_start, facts))
+    result.add_rows(rows)
+    return result
+
+
+def _personal_data_by_line(block: bytes) -> dict[int, list[str]]:
+    """Line number (1-based within the block) -> kinds of personal data on it, in KINDS order."""
+    found = find_in_block(block)
+    if not found:
+        return {}
+    starts = [0]
+    at = block.find(b"\n")
+    while at >= 0:
+        starts.append(at + 1)
+        at = block.find(b"\n", at + 1)
+    by_line: dict[int, set[str]] = {}
+    for offset, kind in found:
+        by_line.setdefault(bisect_right(starts, offset), set()).add(kind)
+    return {line: [kind for kind in KINDS if kind in kinds] for line, kinds in by_line.items()}
+
+
+def _kind(value: object) -> str:
+    return {list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(type(value), "a number")
+
+
+def ranges(path: str, chunk_bytes: int = CHUNK_BYTES) -> Iterator[tuple[int, int]]:
+    """Byte ranges of about `chunk_bytes` that start at a line start and end after a newline."""
+    size = os.path.getsize(path)
+    start = 0
+    with open(path, "rb") as handle:
+        while start < size:
+            end = min(size, start + chunk_bytes)
+            if end < size:
+                handle.seek(end)
+                while True:
+                    block = handle.read(1 << 16)
+                    if not block:
+                        end = size
+                        break
+                    newline = block.find(b"\n")
+                    if newline >= 0:
+                        end += newline + 1
+                        break
+                    end += len(block)
+            yield start, end
+            start = end
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def scan_file(
+    settings: ScanSettings,
+    *,
+    jobs: int | None = None,
+    chunk_bytes: int = CHUNK_BYTES,
+    progress: Callable[[ScanResult], None] | None = None,
+) -> ScanResult:
+    """Scan the whole file; `progress` is called with each range's result as it is merged."""
+    try:
+        spans = list(ranges(settings.path, chunk_bytes))
+    except OSError as exc:
+        raise UserError(f"cannot read ({exc.strerror})", where=settings.path, hint="check the path") from None
+    total = ScanResult(settings.encodings)
+    jobs = min(jobs or default_jobs(), len(spans))
+    if jobs <= 1:
+        parts: Iterator[ScanResult] = (scan_range(settings, start, end) for start, end in spans)
+        for part in parts:
+            total.merge(part)
+            if progress:
+                progress(part)
+        return total
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context(settings)) as pool:
+        starts, ends = zip(*spans, strict=True)
+        for part in pool.map(scan_range, [settings] * len(spans), starts, ends):
+            total.merge(part)
+            if progress:
+                progress(part)
+    return total
+
+
+def _worker_context(settings: ScanSettings):  # type: ignore[no-untyped-def]
+    """Fork where it is safe (a single-threaded process on a platform that forks): workers then
+    share the tokenizers loaded here instead of loading 75 MB each. Otherwise spawn."""
+    import multiprocessing
+    import threading
+
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        _encoders(settings.encodings)
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")

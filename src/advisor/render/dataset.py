@@ -1,0 +1,113 @@
+"""A DatasetReport as a terminal report or JSON."""
+
+from __future__ import annotations
+
+import json
+
+from advisor.datasets.report import DatasetReport
+from advisor.money import format_price, format_usd
+from advisor.render.console import print_wide
+from advisor.render.figures import jsonable
+
+SHOWN_PER_SEVERITY = 30
+
+
+def to_json(report: DatasetReport) -> str:
+    return json.dumps(jsonable(report), indent=2)
+
+
+def print_report(report: DatasetReport) -> None:
+    from rich import box
+    from rich.table import Table
+
+    verdict = (f"[red]{report.errors:,} errors[/red]" if report.errors else "[green]no errors[/green]") + (
+        f", [yellow]{report.warnings:,} warnings[/yellow]" if report.warnings else ", no warnings"
+    )
+    header = f"[bold]{report.file}[/bold]: {report.method.upper()} data ({report.method_source}); {verdict}"
+
+    facts = Table(box=None, show_header=False, pad_edge=False)
+    facts.add_column(style="dim")
+    facts.add_column()
+    facts.add_row("examples", f"{report.examples:,} ({report.valid_examples:,} valid) on {report.lines:,} lines")
+    if report.tokens:
+        t = report.tokens
+        facts.add_row(
+            "tokens per example",
+            f"min {t.min:,} · p10 {t.p10:,} · median {t.median:,} · p90 {t.p90:,} · max {t.max:,} "
+            f"(mean {t.mean:,.1f}; total {t.total:,})",
+        )
+        facts.add_row(
+            "",
+            f"[dim]{t.encoding}, counted as the OpenAI Cookbook does (3 per message, 3 reply priming, "
+            "tools included); percentiles by nearest rank[/dim]",
+        )
+        facts.add_row("assistant tokens", f"{report.assistant_tokens:,} (the answers the model is trained on)")
+    facts.add_row("missing system / user", f"{report.missing_system:,} / {report.missing_user:,} examples")
+    for over in report.over_limit:
+        facts.add_row(
+            "over the limit",
+            f"{over.examples:,} longer than {over.provider}:{over.model}'s {over.limit:,} "
+            "tokens (truncated in training)",
+        )
+    facts.add_row("recommended size", report.recommended_size)
+
+    renderables: list[object] = [header, facts]
+    for severity, style in (("error", "red"), ("warning", "yellow")):
+        entries = [p for p in report.problems if p.severity == severity]
+        if not entries:
+            continue
+        table = Table(box=box.SIMPLE_HEAD, title=f"[{style}]{severity.capitalize()}s[/{style}]", title_justify="left")
+        for column in ("Line", "Ex.", "Field", "Problem", "What to do"):
+            table.add_column(
+                column,
+                justify="right" if column in ("Line", "Ex.") else "left",
+                max_width=60 if column in ("Problem", "What to do") else None,
+            )
+        for problem in entries[:SHOWN_PER_SEVERITY]:
+            table.add_row(
+                str(problem.line or ""),
+                str(problem.example or ""),
+                problem.field or "",
+                f"[{style}]{problem.code}[/{style}] {problem.message}",
+                problem.hint,
+            )
+        renderables.append(table)
+        more = (
+            len(entries)
+            - SHOWN_PER_SEVERITY
+            + sum(count for code, count in report.omitted.items() if any(p.code == code for p in entries))
+        )
+        if more > 0:
+            renderables.append(
+                f"[dim]... and {more:,} more {severity}s (--format json lists the first 100 of each kind)[/dim]"
+            )
+
+    if report.costs:
+        costs = Table(
+            box=box.SIMPLE_HEAD,
+            title="Training cost",
+            title_justify="left",
+            caption=report.epochs_rule,
+            caption_justify="left",
+        )
+        for column in ("Model", "Billed tokens", "Price", "Cost", "Price row"):
+            costs.add_column(column, justify="right" if column in ("Billed tokens", "Price", "Cost") else "left")
+        for q in report.costs:
+            if q.basis == "hours":
+                costs.add_row(
+                    f"{q.provider}:{q.model}", "-", f"{format_price(q.price)}/hour", "-", f"{q.row} (as_of {q.as_of})"
+                )
+            elif q.usd is None:
+                costs.add_row(f"{q.provider}:{q.model}", "-", "-", "-", q.note or "")
+            else:
+                costs.add_row(
+                    f"{q.provider}:{q.model}",
+                    f"{q.billed_tokens:,}",
+                    f"{format_price(q.price)}/1M",
+                    format_usd(q.usd),
+                    f"{q.row} (as_of {q.as_of})",
+                )
+        renderables.append(costs)
+        renderables += [f"[dim]{note}[/dim]" for note in dict.fromkeys(q.note for q in report.costs if q.note)]
+    renderables += [f"note: {note}" for note in report.notes]
+    print_wide(*renderables, max_width=160)
