@@ -33,6 +33,7 @@ lint: $(BIN)/python
 bench: $(BIN)/python
 	$(PIP) install . $(PLUGINS)
 	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/dataset_check.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .hypothesis .ruff_cache

@@ -36,3 +36,20 @@ def test_cost_model_python_example_runs() -> None:
     namespace: dict[str, object] = {}
     exec(compile(code, "docs/cost-model.md", "exec"), namespace)
     assert namespace["result"].training_usd == 30  # 2M tokens x 3 epochs at $5 per 1M
+
+
+def test_every_dataset_check_is_documented(tmp_path: Path) -> None:
+    from advisor.price_catalog import load_catalog
+
+    from .test_dataset_check import CORPUS, check, write
+
+    documented = (ROOT / "docs" / "datasets.md").read_text()
+    catalog = load_catalog(include_user=False)
+    codes = {"over-limit", "rft-too-many", "grader-field-missing"}
+    for case in CORPUS:
+        report = check(write(tmp_path / f"{case.name}.jsonl", case.lines), catalog, method=case.method)
+        codes |= {problem.code for problem in report.problems}
+    missing = sorted(
+        code for code in codes if f"`{code}`" not in documented and f"`-{code.split('-')[-1]}`" not in documented
+    )
+    assert not missing, f"docs/datasets.md does not describe: {missing}"

@@ -82,6 +82,8 @@ class Catalog:
 
     def find(self, model: str, provider: str | None = None) -> ModelMatch:
         """Resolve `model` (alias, dated snapshot, provider prefix, fine-tuned id) to a row."""
+        named, model = self._split_provider(model)
+        provider = provider or named
         model_id = parse_model_id(model)
         provider = provider or model_id.provider_hint or "openai"
         if provider not in self._rows:
@@ -98,6 +100,11 @@ class Catalog:
         else:
             hint = self._suggestion(model_id.base, provider)
         raise UserError(f"unknown model {model!r} for provider {provider!r}", hint=hint)
+
+    def _split_provider(self, model: str) -> tuple[str | None, str]:
+        """`acme/model` names its provider, for any provider with a table."""
+        prefix, _, rest = model.partition("/")
+        return (prefix, rest) if rest and prefix in self._rows else (None, model)
 
     def find_optional(self, model: str, provider: str) -> ModelMatch | None:
         """Like find, but None when `provider` does not price `model`."""
@@ -126,8 +133,9 @@ class Catalog:
 
     def encoding_for(self, model: str) -> str:
         """The tokenizer of `model`: the price row's `encoding`, else the model family's."""
+        named, model = self._split_provider(model)
         model_id = parse_model_id(model)
-        for provider in self.providers:
+        for provider in [named] if named else self.providers:
             match = self._lookup(provider, model_id)
             if match and match.row.encoding:
                 return match.row.encoding

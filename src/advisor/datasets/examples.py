@@ -21,7 +21,7 @@ from advisor.token_count import MemoEncoder, count_message, count_messages, coun
 
 Method = Literal["sft", "dpo", "rft"]
 ROLES = ("system", "user", "assistant", "tool")
-ROLE_SET = frozenset(ROLES)
+PLAIN_ROLES = frozenset({"system", "user", "assistant"})  # a tool message always needs its tool_call_id
 MESSAGE_KEYS = frozenset({"role", "content", "name", "weight", "tool_calls", "tool_call_id", "function_call"})
 TOP_LEVEL_KEYS: dict[str, frozenset[str]] = {
     "sft": frozenset({"messages", "tools", "parallel_tool_calls", "functions"}),
@@ -218,7 +218,7 @@ class ExampleChecker:
         if messages[-1].get("role") != "user":
             log.error(
                 "dpo-input-last-not-user",
-                f"the input ends with a {messages[-1].get('role')!r} message; DPO compares two answers to the last "
+                f"the input's last message is {messages[-1].get('role')!r}; DPO compares two answers to the last "
                 "user message",
                 "end input.messages with the user turn",
                 field=f"input.messages[{len(messages) - 1}]",
@@ -285,7 +285,7 @@ class ExampleChecker:
         tool_call_ids: set[str] = set()
         for position, message in enumerate(messages):
             role = message.get("role") if type(message) is dict else None
-            if role in ROLE_SET and len(message) == 2 and type(message.get("content")) is str:
+            if role in PLAIN_ROLES and len(message) == 2 and type(message.get("content")) is str:
                 content = message["content"]
                 for index, encoder in enumerate(encoders):
                     # 3 per message + the role, + the content; a system prompt recurs on every line

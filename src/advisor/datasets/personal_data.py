@@ -17,7 +17,7 @@ import re
 KINDS = {
     "email": "an email address",
     "phone": "a phone number",
-    "card": "a payment card number (passes the Luhn check)",
+    "card": "a payment card number that passes the Luhn check",
     "api-key": "an API key or access token",
 }
 

@@ -210,7 +210,7 @@ def file_wide_problems(scan: ScanResult, method: Method, path: str) -> list[Prob
                 "error",
                 "too-few-examples",
                 f"{valid} valid examples: providers reject fewer than {MIN_EXAMPLES}",
-                f"add examples ({RECOMMENDED[method]})",
+                f"add examples: {RECOMMENDED[method]}",
             )
         )
     elif valid < FEW_EXAMPLES:
@@ -302,13 +302,13 @@ def _system_prompts(scan: ScanResult) -> list[Problem]:
         return []
     (_, common_count), *others = scan.systems.most_common()
     lines = sorted(line for system, _ in others for line in scan.system_lines[system])
-    shown = ", ".join(map(str, lines[:5]))
+    shown = ("line " if len(lines) == 1 else "lines ") + ", ".join(map(str, lines[:5]))
     return [
         Problem(
             "warning",
             "system-prompt-varies",
             f"{len(scan.systems)} different system prompts; the most common is in {common_count:,} examples, "
-            f"others are on lines {shown}" + (" and more" if sum(c for _, c in others) > 5 else ""),
+            f"the others are on {shown}" + (" and more" if sum(c for _, c in others) > 5 else ""),
             "use the system prompt you will use in production on every example",
             line=lines[0],
         )

@@ -34,22 +34,22 @@ def validation_size(spec: str, examples: int) -> int:
             f"--validation {spec!r} is neither a share (0.2) nor a count (500)",
             hint="give a share between 0 and 1, or a whole number",
         ) from None
-    if 0 < value < 1:
-        size = int((value * examples).to_integral_value())
-    elif value >= 1 and value == value.to_integral_value():
+    if examples < 2:
+        raise UserError(f"{examples} example(s): nothing to split", hint="a split needs at least two examples")
+    if 0 < value < 1:  # a share always leaves at least one example on each side
+        return min(examples - 1, max(1, int((value * examples).to_integral_value())))
+    if value >= 1 and value == value.to_integral_value():
         size = int(value)
     else:
         raise UserError(
             f"--validation {spec} must be a share between 0 and 1 or a whole number of examples",
             hint="e.g. --validation 0.2 or --validation 500",
         )
-    if examples < 2:
-        raise UserError(f"{examples} example(s): nothing to split", hint="a split needs at least two examples")
     if size >= examples:
         raise UserError(
             f"--validation {spec} asks for {size:,} of {examples:,} examples", hint="leave some for training"
         )
-    return max(1, size)
+    return size
 
 
 def output_paths(path: Path) -> tuple[Path, Path]:
