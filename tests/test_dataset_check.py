@@ -75,6 +75,15 @@ CORPUS = [
     Case("not-utf8", body(b'{"messages": [{"role": "user", "content": "caf\xe9"}]}'), {("not-utf8", 1)}),
     Case("not-json", body('{"messages": [}'), {("not-json", 1)}, message="not valid JSON"),
     Case("not-object", body("[1, 2]"), {("not-object", 1)}, message="this is a list"),
+    Case("nested-too-deeply", body("[" * 100_000 + "]" * 100_000), {("not-json", 1)}, message="nested too deeply"),
+    Case(
+        "lone-surrogate",
+        body(
+            r'{"messages": [{"role": "user", "content": "bad \ud800 text"}, '
+            r'{"role": "assistant", "content": "A fine answer to a broken question."}]}'
+        ),
+        set(),
+    ),
     Case(
         "numbers-and-nulls",
         body(line({"messages": [{"role": "user", "content": 42}, {"role": "assistant", "content": None}]})),

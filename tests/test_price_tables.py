@@ -176,6 +176,10 @@ class TestMalformedTables:
         ):
             parse_table(GOOD.replace('methods = ["sft"]', 'methods = ["ppo"]'), "acme.toml")
 
+    def test_nesting_too_deep_is_a_clear_error(self) -> None:
+        with pytest.raises(UserError, match="nested too deeply"):
+            parse_table(GOOD + "x = " + "[" * 5000 + "]" * 5000 + "\n", "acme.toml")
+
     def test_duplicate_alias(self) -> None:
         text = GOOD + '\n[models.m2]\naliases = ["m1"]\ninput = 1\noutput = 1\n'
         with pytest.raises(UserError, match="used by both"):

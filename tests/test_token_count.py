@@ -189,6 +189,12 @@ class TestFiles:
         with pytest.raises(UserError, match=r"latin1\.txt:2: not UTF-8"):
             count_source(str(path), O200K)
 
+    def test_nesting_too_deep(self, tmp_path: Path) -> None:
+        path = tmp_path / "deep.json"
+        path.write_text("[" * 100_000 + "]" * 100_000)
+        with pytest.raises(UserError, match="nested too deeply"):
+            count_source(str(path), O200K)
+
     def test_missing_file(self, tmp_path: Path) -> None:
         with pytest.raises(UserError, match="no such file"):
             count_source(str(tmp_path / "nope.txt"), O200K)

@@ -145,6 +145,8 @@ def parse_table(text: str, path: str) -> PriceTable:
         raise UserError(
             f"not valid TOML: {message}{column}", where=file_location(path, line), hint="fix the syntax"
         ) from None
+    except RecursionError:
+        raise UserError("not valid TOML: nested too deeply to read", where=path, hint="fix the syntax") from None
     try:
         table = PriceTable.model_validate({**raw, "path": path})
     except ValidationError as exc:

@@ -7,7 +7,6 @@ SFT (`messages`, optional `tools`), DPO (`input.messages` + `preferred_output` +
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+from advisor import json_text
 from advisor.errors import UserError, file_location
 from advisor.token_count import Encoder, count_chat, count_messages, count_text
 
@@ -76,7 +76,7 @@ def detect_kind(source: str, text: str) -> Kind:
     stripped = text.strip()
     if stripped.startswith("{"):
         try:
-            value = json.loads(stripped)
+            value = json_text.loads(stripped)
         except ValueError:
             return (
                 "jsonl"
@@ -106,7 +106,7 @@ def iter_jsonl(text: str, source: str) -> Iterator[tuple[int, Mapping[str, Any]]
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = json_text.loads(line)
         except ValueError as exc:
             raise UserError(
                 f"not valid JSON ({exc.msg if hasattr(exc, 'msg') else exc})",
@@ -131,7 +131,7 @@ def count_source(source: str, encoder: Encoder, kind: str = "auto") -> TokenTall
         return TokenTally(source, "text", encoder.name, 1, tokens, tokens, tokens)
     if resolved == "chat":
         try:
-            chat = json.loads(text)
+            chat = json_text.loads(text)
         except ValueError as exc:
             line = getattr(exc, "lineno", None)
             raise UserError(

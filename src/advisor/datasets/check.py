@@ -3,12 +3,12 @@ file on every core, and report."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from advisor import json_text
 from advisor.datasets.examples import Method, detect_method
 from advisor.datasets.grader import load_grader
 from advisor.datasets.report import DatasetReport, build_report, training_models
@@ -27,7 +27,7 @@ def detect_file_method(path: str) -> tuple[Method, str]:
                 if number > DETECT_LINES:
                     break
                 try:
-                    example = json.loads(raw.removeprefix(BOM))
+                    example = json_text.loads(raw.removeprefix(BOM))
                 except ValueError:
                     continue
                 if isinstance(example, dict):

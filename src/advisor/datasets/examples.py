@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
+from advisor import json_text
 from advisor.datasets.grader import GraderSpec, missing_fields
 from advisor.datasets.problems import ProblemLog
 from advisor.token_count import MemoEncoder, count_message, count_messages, count_tools
@@ -70,7 +71,7 @@ class _Walk:
     texts: list[str] = field(default_factory=list)  # what each message says (content, tool calls)
     assistant_tokens: int = 0  # first encoder, assistant messages that are trained
     trained: int = 0  # assistant messages that are trained (weight not 0)
-    answers: list[int] = field(default_factory=list)  # positions of trained assistant messages in words
+    answers: list[int] = field(default_factory=list)  # positions of trained answers given as text
     system: str | None = None  # the first system message
     last_assistant: int | None = None  # position of the last assistant message
 
@@ -376,9 +377,17 @@ class ExampleChecker:
         elif content is not None and not _content_ok(content):
             error(
                 "content-type",
-                f"`content` must be a string or a list of text parts, not {_kind(content)}",
+                f"`content` must be a string or a list of text or image parts, not {_kind(content)}",
                 'write "content": "..." or [{"type": "text", "text": "..."}]',
                 ".content",
+            )
+        elif isinstance(content, list) and any(part.get("type") == "image_url" for part in content):
+            log.warning(
+                "image-not-counted",
+                "an image part: its tokens are not in the counts and costs",
+                "images add tokens by size and detail; budget for them separately",
+                field=field + ".content",
+                **where,
             )
         if "name" in message and not isinstance(message["name"], str):
             error("name-type", "`name` must be a string", "write the speaker's name as text", ".name")
@@ -517,10 +526,15 @@ def _messages_ok(messages: Any, path: str, log: ProblemLog, where: dict[str, int
 
 
 def _content_ok(content: Any) -> bool:
+    """A string, or a list of text parts and image parts (vision fine-tuning)."""
     if isinstance(content, str):
         return True
     return isinstance(content, list) and all(
-        isinstance(part, Mapping) and part.get("type") == "text" and isinstance(part.get("text"), str)
+        isinstance(part, Mapping)
+        and (
+            (part.get("type") == "text" and isinstance(part.get("text"), str))
+            or (part.get("type") == "image_url" and isinstance(part.get("image_url"), Mapping))
+        )
         for part in content
     )
 
@@ -574,7 +588,7 @@ def _tool_ok(tool: Any) -> bool:
 
 def _is_json(text: str) -> bool:
     try:
-        json.loads(text)
+        json_text.loads(text)
     except ValueError:
         return False
     return True

@@ -3,13 +3,13 @@ training row a grader reads (`{{item.field}}` templates, `item["field"]` in pyth
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from advisor import json_text
 from advisor.errors import UserError
 
 TOP_LEVEL_TYPES = ("string_check", "text_similarity", "score_model", "python", "multi")
@@ -36,7 +36,7 @@ def load_grader(path: str) -> GraderSpec:
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read the grader ({exc})", where=path, hint="give a UTF-8 JSON file") from None
     try:
-        grader = json.loads(text)
+        grader = json_text.loads(text)
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
         raise UserError(

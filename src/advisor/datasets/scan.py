@@ -9,7 +9,6 @@ same for one worker or many, for any chunk size.
 from __future__ import annotations
 
 import gc
-import json
 import os
 from array import array
 from bisect import bisect_right
@@ -18,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
+from advisor import json_text
 from advisor.datasets.examples import ExampleChecker, ExampleFacts, Method
 from advisor.datasets.grader import GraderSpec
 from advisor.datasets.personal_data import KINDS, find_in_block
@@ -214,7 +214,7 @@ def _scan_range(settings: ScanSettings, start: int, end: int) -> ScanResult:
             )
             continue
         try:
-            example = json.loads(text)
+            example = json_text.loads(text)
         except ValueError as exc:
             message = getattr(exc, "msg", str(exc))
             if line == len(pieces) and not ends_with_newline and end == os.path.getsize(settings.path):
