@@ -65,3 +65,35 @@ def test_estimate_refuses_a_training_file_with_errors(advisor, tmp_path: Path) -
     )
     assert run.code == 2
     assert f"{path}:401: the training file has 1 error(s)" in run.err and "advisor dataset check" in run.err
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    big = tmp_path / "big.jsonl"
+    big.write_text(Path(TRAIN).read_text() * 40)  # several ranges, so the bar has something to show
+    advisor = str(Path(sys.executable).with_name("advisor"))
+    command = [advisor, "dataset", "check", str(big), "--model", "gpt-4.1-mini", "--format", "json"]
+
+    piped = subprocess.run(command, capture_output=True, text=True)
+    assert "checking" not in piped.stderr and json.loads(piped.stdout)["valid_examples"] == 16_000
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=follower)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed: the command finished
+            break
+        if not chunk:
+            break
+        seen += chunk
+    out, _ = process.communicate()
+    os.close(leader)
+    assert b"checking" in seen and b"examples/s" in seen
+    assert json.loads(out)["valid_examples"] == 16_000
