@@ -20,6 +20,7 @@ from advisor.price_catalog import load_catalog
 from advisor.tokenizer import get_encoding
 
 from .conftest import TODAY
+from .strategies import json_values
 
 SYSTEM = "You are Acme's support assistant."
 
@@ -622,42 +623,7 @@ class TestRobustness:
         assert report.errors + report.warnings == sum(c for c in report_counts(report).values())
 
     @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(
-        st.lists(
-            st.recursive(
-                st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
-                lambda inner: (
-                    st.lists(inner, max_size=3)
-                    | st.dictionaries(
-                        st.sampled_from(
-                            [
-                                "messages",
-                                "role",
-                                "content",
-                                "name",
-                                "weight",
-                                "tool_calls",
-                                "tools",
-                                "input",
-                                "preferred_output",
-                                "non_preferred_output",
-                                "function",
-                                "type",
-                                "text",
-                                "id",
-                            ]
-                        ),
-                        inner,
-                        max_size=4,
-                    )
-                ),
-                max_leaves=20,
-            ),
-            min_size=1,
-            max_size=6,
-        ),
-        st.sampled_from([None, "sft", "dpo", "rft"]),
-    )
+    @given(st.lists(json_values(max_leaves=20), min_size=1, max_size=6), st.sampled_from([None, "sft", "dpo", "rft"]))
     def test_any_json_values_give_a_report(self, tmp_path_factory, catalog, values: list, method) -> None:
         path = tmp_path_factory.mktemp("json") / "any.jsonl"
         path.write_text("\n".join(json.dumps(value) for value in values) + "\n")

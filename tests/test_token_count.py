@@ -12,6 +12,8 @@ from advisor.token_count import count_chat, count_message, count_messages, count
 from advisor.token_files import count_source, example_tokens
 from advisor.tokenizer import get_encoding
 
+from .strategies import json_values
+
 O200K = get_encoding("o200k_base")
 CL100K = get_encoding("cl100k_base")
 
@@ -128,36 +130,7 @@ class TestExamples:
         assert example_tokens(O200K, example) == expected
 
     @settings(max_examples=200, deadline=None)
-    @given(
-        st.recursive(
-            st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-            lambda inner: (
-                st.lists(inner, max_size=4)
-                | st.dictionaries(
-                    st.sampled_from(
-                        [
-                            "messages",
-                            "role",
-                            "content",
-                            "name",
-                            "tools",
-                            "tool_calls",
-                            "function",
-                            "input",
-                            "preferred_output",
-                            "text",
-                            "parameters",
-                            "properties",
-                            "enum",
-                        ]
-                    ),
-                    inner,
-                    max_size=5,
-                )
-            ),
-            max_leaves=25,
-        )
-    )
+    @given(json_values())
     def test_any_json_value_gives_a_count_never_a_crash(self, value) -> None:
         if isinstance(value, dict):
             assert example_tokens(O200K, value) >= 0

@@ -164,18 +164,16 @@ class MemoEncoder:
     def count(self, text: str) -> int:
         if len(text) > self.SHORT:
             return len(self._encode(text))
-        tokens = self._short.get(text)
-        if tokens is None:
-            if len(self._short) >= self.LIMIT:
-                self._short.clear()
-            tokens = self._short[text] = len(self._encode(text))
-        return tokens
+        return self._remember(self._short, self.LIMIT, text)
 
     def count_repeated(self, text: str) -> int:
         """For strings likely to recur verbatim on many lines; a bounded memo of any length."""
-        tokens = self._repeated.get(text)
+        return self._remember(self._repeated, self.REPEATED_LIMIT, text)
+
+    def _remember(self, memo: dict[str, int], limit: int, text: str) -> int:
+        tokens = memo.get(text)
         if tokens is None:
-            if len(self._repeated) >= self.REPEATED_LIMIT:
-                self._repeated.clear()
-            tokens = self._repeated[text] = len(self._encode(text))
+            if len(memo) >= limit:
+                memo.clear()
+            tokens = memo[text] = len(self._encode(text))
         return tokens

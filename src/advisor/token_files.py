@@ -130,15 +130,7 @@ def count_source(source: str, encoder: Encoder, kind: str = "auto") -> TokenTall
         tokens = count_text(encoder, text)
         return TokenTally(source, "text", encoder.name, 1, tokens, tokens, tokens)
     if resolved == "chat":
-        try:
-            chat = json_text.loads(text)
-        except ValueError as exc:
-            line = getattr(exc, "lineno", None)
-            raise UserError(
-                f"not valid JSON ({getattr(exc, 'msg', exc)})",
-                where=file_location(source, line),
-                hint='give a chat request such as {"messages": [...]}, or --as text',
-            ) from None
+        chat = json_text.loads_file_text(text, source, 'give a chat request such as {"messages": [...]}, or --as text')
         if not isinstance(chat, dict) or not isinstance(chat.get("messages"), list):
             raise UserError(
                 "expected a JSON object with a `messages` list",

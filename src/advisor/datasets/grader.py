@@ -35,15 +35,7 @@ def load_grader(path: str) -> GraderSpec:
         raise UserError("no such file", where=path, hint="give the grader as a JSON file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read the grader ({exc})", where=path, hint="give a UTF-8 JSON file") from None
-    try:
-        grader = json_text.loads(text)
-    except ValueError as exc:
-        line = getattr(exc, "lineno", None)
-        raise UserError(
-            f"not valid JSON ({getattr(exc, 'msg', exc)})",
-            where=f"{path}:{line}" if line else path,
-            hint="fix the grader file",
-        ) from None
+    grader = json_text.loads_file_text(text, path, "fix the grader file")
     if not isinstance(grader, dict):
         raise UserError("a grader is a JSON object with a `type`", where=path, hint="see docs/datasets.md")
     grader_type = grader.get("type")
