@@ -127,13 +127,34 @@ class Estimate(BaseModel):
 
 
 @dataclass(frozen=True)
-class _Traffic:
-    """One side's tokens per request, and the flag that declared its cached prefix."""
+class Traffic:
+    """One side's tokens per request, and the option that declared its cached prefix."""
 
     prompt: Decimal
     cached: Decimal
     output: Decimal
-    cached_flag: str
+    cached_flag: str = "--cached-tokens"
+
+
+@dataclass(frozen=True)
+class ServingOptions:
+    """How traffic is served: volume, tier, cache hit rate, hours a fine-tune stays deployed."""
+
+    requests_per_month: int
+    batch: bool = False
+    data_sharing: bool = False
+    cache_hit_rate: Decimal = Decimal(1)
+    hosting_hours_per_month: Decimal = HOURS_PER_MONTH
+
+    @classmethod
+    def of(cls, request: EstimateRequest) -> ServingOptions:
+        return cls(
+            request.requests_per_month,
+            request.batch,
+            request.data_sharing,
+            request.cache_hit_rate,
+            request.hosting_hours_per_month,
+        )
 
 
 def estimate(request: EstimateRequest, catalog: Catalog) -> Estimate:
@@ -143,20 +164,21 @@ def estimate(request: EstimateRequest, catalog: Catalog) -> Estimate:
     fine_tuning = _fine_tuning_of(ft_match, request.method, catalog, request.today)
     assumptions = list(request.notes)
 
-    today_traffic = _Traffic(request.prompt_tokens, request.cached_tokens, request.output_tokens, "--cached-tokens")
+    today_traffic = Traffic(request.prompt_tokens, request.cached_tokens, request.output_tokens, "--cached-tokens")
     ft_output = request.output_tokens if request.ft_output_tokens is None else request.ft_output_tokens
-    ft_traffic = _Traffic(request.ft_prompt_tokens, request.ft_cached_tokens, ft_output, "--ft-cached-tokens")
-    baseline = _side_cost("today", today_match, today_match.model_id.fine_tuned, today_traffic, request, assumptions)
-    option = _side_cost("fine-tuned", ft_match, True, ft_traffic, request, assumptions)
+    ft_traffic = Traffic(request.ft_prompt_tokens, request.ft_cached_tokens, ft_output, "--ft-cached-tokens")
+    serving = ServingOptions.of(request)
+    baseline = serving_cost("today", today_match, today_match.model_id.fine_tuned, today_traffic, serving, assumptions)
+    option = serving_cost("fine-tuned", ft_match, True, ft_traffic, serving, assumptions)
 
     training = _training_cost(request, ft_match, fine_tuning, assumptions)
     if request.retrain_every_months is not None:
         option = option.model_copy(update={"retraining_monthly_usd": _retraining(training, request, assumptions)})
 
-    horizon, horizon_note = _effective_horizon(request, ft_match)
+    horizon, horizon_note = effective_horizon(request.horizon_months, request.today, ft_match)
     savings = baseline.monthly_usd - option.monthly_usd
     upfront = training.usd + request.setup_usd
-    payback, payback_note = _payback(upfront, savings, horizon, horizon_note)
+    payback, payback_note = payback_of(upfront, savings, horizon, horizon_note)
     assumptions.append(Assumption(topic="horizon", text=horizon_note))
     warnings = [today_match.note, ft_match.note]
     warnings += _date_warnings(request, today_match, ft_match, fine_tuning, training, catalog)
@@ -225,7 +247,7 @@ def _serving_prices(
 
 
 def _cached_tokens(
-    side: str, row: str, traffic: _Traffic, prices: InferencePrices, hit_rate: Decimal
+    side: str, row: str, traffic: Traffic, prices: InferencePrices, hit_rate: Decimal
 ) -> tuple[Decimal, Assumption | None]:
     """Prompt tokens billed at the cached price, and the assumption that says why."""
     if traffic.cached > traffic.prompt:
@@ -250,19 +272,22 @@ def _cached_tokens(
     return traffic.cached * hit_rate, Assumption(topic="caching", text=text)
 
 
-def _side_cost(
+def serving_cost(
     side: str,
     match: ModelMatch,
     fine_tuned: bool,
-    traffic: _Traffic,
-    request: EstimateRequest,
+    traffic: Traffic,
+    serving: ServingOptions,
     assumptions: list[Assumption],
 ) -> ServingCost:
-    """What one side costs a month: per-request inference, plus hosting when it is a deployed fine-tune."""
-    data_sharing = request.data_sharing and side == "fine-tuned"
-    prices, tier = _serving_prices(match, fine_tuned, request.batch, data_sharing)
+    """What one side costs a month: per-request inference, plus hosting when it is a deployed fine-tune.
+
+    Every price it uses, and how caching applied, is appended to `assumptions`.
+    """
+    data_sharing = serving.data_sharing and side == "fine-tuned"
+    prices, tier = _serving_prices(match, fine_tuned, serving.batch, data_sharing)
     row = f"{match.provider}:{match.name} {'fine-tuned ' if fine_tuned else ''}{tier}"
-    cached, caching = _cached_tokens(side, row, traffic, prices, request.cache_hit_rate)
+    cached, caching = _cached_tokens(side, row, traffic, prices, serving.cache_hit_rate)
     if caching:
         assumptions.append(caching)
     used = {"input": prices.input}
@@ -294,8 +319,8 @@ def _side_cost(
         cached_prompt_tokens=cached,
         output_tokens=traffic.output,
         per_request_usd=per_request,
-        inference_monthly_usd=per_request * request.requests_per_month,
-        hosting_monthly_usd=_hosting(match, request, assumptions) if fine_tuned else Decimal(0),
+        inference_monthly_usd=per_request * serving.requests_per_month,
+        hosting_monthly_usd=_hosting(match, serving.hosting_hours_per_month, assumptions) if fine_tuned else Decimal(0),
     )
 
 
@@ -316,11 +341,11 @@ def _retraining(training: TrainingCost, request: EstimateRequest, assumptions: l
     return monthly
 
 
-def _hosting(match: ModelMatch, request: EstimateRequest, assumptions: list[Assumption]) -> Decimal:
+def _hosting(match: ModelMatch, hours: Decimal, assumptions: list[Assumption]) -> Decimal:
     fine_tuning = match.row.fine_tuning
     if fine_tuning is None or not fine_tuning.hosting_per_hour:
         return Decimal(0)
-    monthly = fine_tuning.hosting_per_hour * request.hosting_hours_per_month
+    monthly = fine_tuning.hosting_per_hour * hours
     assumptions.append(
         Assumption(
             topic="hosting",
@@ -329,7 +354,7 @@ def _hosting(match: ModelMatch, request: EstimateRequest, assumptions: list[Assu
             source=match.table.source,
             text=(
                 f"{match.provider} bills hosting of a deployed fine-tune: {format_price(fine_tuning.hosting_per_hour)} "
-                f"an hour x {request.hosting_hours_per_month.normalize():f} hours a month = {format_usd(monthly)}"
+                f"an hour x {hours.normalize():f} hours a month = {format_usd(monthly)}"
             ),
         )
     )
@@ -394,26 +419,28 @@ def months_until(later: date, today: date) -> Decimal:
     return max(Decimal(0), Decimal((later - today).days) / DAYS_PER_MONTH)
 
 
-def _effective_horizon(request: EstimateRequest, ft_match: ModelMatch) -> tuple[Decimal, str]:
-    horizon = Decimal(request.horizon_months)
+def effective_horizon(horizon_months: int, today: date, ft_match: ModelMatch) -> tuple[Decimal, str]:
+    """The months a fine-tune can pay back in: the horizon, cut at its base model's shutdown."""
+    horizon = Decimal(horizon_months)
     shutdown = ft_match.row.shutdown
     if shutdown is None:
-        return horizon, f"horizon: {request.horizon_months} months"
-    left = months_until(shutdown, request.today)
+        return horizon, f"horizon: {horizon_months} months"
+    left = months_until(shutdown, today)
     unverified = " (unverified date)" if "UNVERIFIED" in (ft_match.row.shutdown_note or "") else ""
     if left <= 0:
         return Decimal(0), (
             f"no horizon: {ft_match.provider}:{ft_match.name} and its fine-tunes were shut down on {shutdown}"
         )
     if left >= horizon:
-        return horizon, f"horizon: {request.horizon_months} months (the base model shuts down on {shutdown}, after it)"
+        return horizon, f"horizon: {horizon_months} months (the base model shuts down on {shutdown}, after it)"
     return left, (
         f"horizon cut to {left.quantize(Decimal('0.01'))} months: {ft_match.provider}:{ft_match.name} "
         f"and its fine-tunes shut down on {shutdown}{unverified}"
     )
 
 
-def _payback(upfront: Decimal, savings: Decimal, horizon: Decimal, horizon_note: str) -> tuple[Decimal | None, str]:
+def payback_of(upfront: Decimal, savings: Decimal, horizon: Decimal, horizon_note: str) -> tuple[Decimal | None, str]:
+    """Months to earn back `upfront` from `savings` a month; None (and why) when not within the horizon."""
     if horizon <= 0:
         return None, horizon_note
     if savings <= 0:

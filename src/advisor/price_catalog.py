@@ -176,15 +176,16 @@ def training_blockers(match: ModelMatch, method: Method, today: date) -> list[st
     return reasons
 
 
-def row_status(match: ModelMatch, today: date) -> list[str]:
-    """What a careful reader should know about a row today: age, shutdown, job availability."""
+def row_status(match: ModelMatch, today: date, *, training: bool = True) -> list[str]:
+    """What a careful reader should know about a row today: age, shutdown, and (for a model to be
+    trained) whether new fine-tuning jobs can start."""
     status = [stale_warning(match.table, today), match.note]
     row = match.row
     if row.shutdown:
         tense = "was shut down" if today >= row.shutdown else "shuts down"
         note = f" ({row.shutdown_note})" if row.shutdown_note else ""
         status.append(f"{match.provider}:{match.name} {tense} on {row.shutdown}{note}")
-    if row.fine_tuning:
+    if row.fine_tuning and training:
         until = row.fine_tuning.new_jobs_until
         if until:
             tense = "ended" if today > until else "end"

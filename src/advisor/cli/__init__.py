@@ -21,6 +21,14 @@ COMMANDS = {
         "advisor.cli.estimate_cmd:estimate",
         "Monthly cost, training cost, savings and payback of a fine-tune.",
     ),
+    "recommend": (
+        "advisor.cli.recommend_cmd:recommend",
+        "Recommend prompting, RAG, SFT, DPO or RFT for a scenario, with costs and payback.",
+    ),
+    "interview": (
+        "advisor.cli.interview_cmd:interview",
+        "Build a scenario by answering questions, then see the recommendation.",
+    ),
     "pricing": ("advisor.cli.pricing_cmd:pricing", "List and show the price tables in force."),
     "tokens": ("advisor.cli.tokens_cmd:tokens", "Count tokens in prompts, chat requests and JSONL files."),
 }

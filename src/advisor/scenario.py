@@ -1,0 +1,321 @@
+"""Scenario files: what a product team knows about its feature, as TOML (or JSON with the same keys).
+
+Every key has a stated default; the keys left out are listed so that a report can say what it
+assumed. Unknown keys, wrong types and values outside the vocabulary are refused with the file, line,
+key and the allowed values.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from advisor.errors import UserError, file_location
+from advisor.toml_locate import locate
+
+TaskKind = Literal[
+    "classification",
+    "extraction",
+    "structured-output",
+    "support",
+    "writing",
+    "qa",
+    "code",
+    "math",
+    "reasoning",
+    "translation",
+    "summarization",
+    "other",
+]
+Failure = Literal[
+    "knowledge", "format-syntax", "format", "consistency", "tone", "reasoning", "context-use", "cost", "latency"
+]
+Volatility = Literal["static", "yearly", "quarterly", "monthly", "weekly", "daily", "realtime"]
+Grader = Literal["none", "exact", "fuzzy", "tests", "model"]
+Stage = Literal["prototype", "production"]
+Score = Annotated[float, Field(ge=0, le=1)]
+Count = Annotated[int, Field(ge=0)]
+Usd = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+
+# months between changes of the knowledge: how often a fine-tune carrying it would be retrained, and
+# how often a RAG index is rebuilt (daily and realtime: every day)
+VOLATILITY_MONTHS: dict[str, Decimal | None] = {
+    "static": None,
+    "yearly": Decimal(12),
+    "quarterly": Decimal(3),
+    "monthly": Decimal(1),
+    "weekly": Decimal(7) * 24 / 730,
+    "daily": Decimal(24) / 730,
+    "realtime": Decimal(24) / 730,
+}
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Task(_Section):
+    kind: TaskKind = "other"
+    failures: list[Failure] = Field(default_factory=list, description="what still fails after a solid prompt")
+    has_eval_set: bool = False
+    baseline_score: Score | None = None
+    target_score: Score | None = None
+
+
+class Knowledge(_Section):
+    volatility: Volatility = "static"
+    corpus_tokens: Count = 0
+    citations_required: bool = False
+    rag_in_place: bool = False
+    retrieved_tokens: Count = 2000
+
+
+class Data(_Section):
+    demonstrations: Count = 0
+    preference_pairs: Count = 0
+    graded_prompts: Count = 0
+    grader: Grader = "none"
+    experts_agree: bool = False
+    answers_guessable: bool = False
+
+
+class Traffic(_Section):
+    requests_per_month: Annotated[int, Field(gt=0)] = 10_000
+    prompt_tokens: Count | None = None
+    prompt_file: str | None = None
+    cached_prompt_tokens: Count = 0
+    output_tokens: Count = 200
+    latency_p95_ms: Count | None = None
+
+    @model_validator(mode="after")
+    def _one_prompt_source(self) -> Traffic:
+        if self.prompt_tokens is not None and self.prompt_file is not None:
+            raise ValueError("give prompt_tokens or prompt_file, not both")
+        return self
+
+
+class Models(_Section):
+    current: str = "gpt-4.1"
+    fine_tune_base: str | None = None
+    provider: str = "openai"
+    ft_prompt_tokens: Count | None = None
+    ft_prompt_file: str | None = None
+
+    @model_validator(mode="after")
+    def _one_prompt_source(self) -> Models:
+        if self.ft_prompt_tokens is not None and self.ft_prompt_file is not None:
+            raise ValueError("give ft_prompt_tokens or ft_prompt_file, not both")
+        return self
+
+
+class Costs(_Section):
+    setup_usd: Usd = Decimal(0)
+    rag_infra_usd_per_month: Usd = Decimal(0)
+    rft_hours: Annotated[Decimal, Field(gt=0, allow_inf_nan=False)] = Decimal(4)
+    horizon_months: Annotated[int, Field(gt=0, le=120)] = 12
+
+
+class Scenario(_Section):
+    name: str = "Unnamed feature"
+    stage: Stage = "production"
+    task: Task = Task()
+    knowledge: Knowledge = Knowledge()
+    data: Data = Data()
+    traffic: Traffic = Traffic()
+    models: Models = Models()
+    costs: Costs = Costs()
+
+
+SECTIONS: dict[str, type[_Section]] = {
+    "task": Task,
+    "knowledge": Knowledge,
+    "data": Data,
+    "traffic": Traffic,
+    "models": Models,
+    "costs": Costs,
+}
+# what a default means when it is not obvious from the value
+DEFAULT_MEANINGS = {
+    "traffic.prompt_tokens": "1,000 (no prompt_tokens or prompt_file given)",
+    "models.fine_tune_base": "the current model",
+    "models.ft_prompt_tokens": "today's prompt without its cached static prefix",
+}
+
+
+class LoadedScenario(BaseModel):
+    """A scenario, where it came from, and which keys took their default."""
+
+    scenario: Scenario
+    source: str
+    defaults: list[str]
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.source).parent if self.source != "-" else Path.cwd()
+
+
+def allowed_values(annotation: Any) -> list[str]:
+    """The vocabulary of a Literal (or list of Literal) field."""
+    for candidate in (annotation, *get_args(annotation)):
+        if getattr(candidate, "__origin__", None) is Literal:
+            return list(get_args(candidate))
+        if get_args(candidate) and all(isinstance(arg, str) for arg in get_args(candidate)):
+            return list(get_args(candidate))
+    return []
+
+
+def defaults_used(raw: dict[str, Any]) -> list[str]:
+    """`section.key = value` for every key the file left out."""
+    used = []
+    for name in ("name", "stage"):
+        if name not in raw:
+            used.append(f"{name} = {Scenario.model_fields[name].default!r}")
+    for section, model in SECTIONS.items():
+        given = raw.get(section, {}) if isinstance(raw.get(section), dict) else {}
+        for key, field in model.model_fields.items():
+            if key in given or key in ("prompt_file", "ft_prompt_file", "latency_p95_ms"):
+                continue
+            if key in ("prompt_tokens", "ft_prompt_tokens") and (given.get(key.replace("tokens", "file")) is not None):
+                continue
+            dotted = f"{section}.{key}"
+            value = field.get_default(call_default_factory=True)
+            shown = DEFAULT_MEANINGS.get(dotted, _show(value))
+            if value is None and dotted not in DEFAULT_MEANINGS:
+                continue  # optional and unknown (a score not measured): nothing is assumed
+            used.append(f"{dotted} = {shown}")
+    return used
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return json.dumps(value) if isinstance(value, list) else repr(value)
+
+
+def parse_scenario(text: str, source: str) -> LoadedScenario:
+    """Parse TOML (or JSON, when the text is a JSON object) into a validated scenario."""
+    is_json = text.lstrip().startswith("{")
+    try:
+        raw = json.loads(text) if is_json else tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        position = re.search(r"\(at line (\d+), column (\d+)\)$", str(exc))
+        line = int(position.group(1)) if position else None
+        message = str(exc)[: position.start()].strip() if position else str(exc)
+        raise UserError(
+            f"not valid TOML: {message}", where=file_location(source, line), hint="fix the syntax"
+        ) from None
+    except ValueError as exc:
+        line = getattr(exc, "lineno", None)
+        raise UserError(
+            f"not valid JSON ({getattr(exc, 'msg', exc)})", where=file_location(source, line), hint="fix the syntax"
+        ) from None
+    except RecursionError:
+        raise UserError("nested too deeply to read", where=source, hint="fix the file") from None
+    if not isinstance(raw, dict):
+        raise UserError("a scenario is a table of keys", where=source, hint="see docs/recommendations.md")
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise _located(exc, text, source, is_json) from None
+    return LoadedScenario(scenario=scenario, source=source, defaults=defaults_used(raw))
+
+
+def _located(exc: ValidationError, text: str, source: str, is_json: bool) -> UserError:
+    error = exc.errors(include_url=False)[0]
+    loc = tuple(error["loc"])
+    keys = [part for part in loc if isinstance(part, str)]
+    dotted = ".".join(keys) + "".join(f"[{part}]" for part in loc if isinstance(part, int))
+    find = locate_json if is_json else locate
+    line = find(text, loc if error["type"] != "missing" else loc[:-1])
+    section_model: type[BaseModel] = SECTIONS.get(keys[0], Scenario) if keys else Scenario
+    if error["type"] == "extra_forbidden":
+        parent = SECTIONS.get(keys[0]) if len(keys) > 1 else Scenario
+        known = ", ".join(parent.model_fields) if parent else ""
+        where = f"[{keys[0]}]" if len(keys) > 1 else "the top level"
+        return UserError(
+            f"{dotted} is not a known key", where=file_location(source, line), hint=f"keys in {where}: {known}"
+        )
+    field = (
+        section_model.model_fields.get(keys[-1])
+        if len(keys) > 1
+        else Scenario.model_fields.get(keys[0])
+        if keys
+        else None
+    )
+    allowed = allowed_values(field.annotation) if field is not None else []
+    if error["type"] in ("literal_error", "enum") and allowed:
+        given = error.get("input")
+        return UserError(
+            f"{dotted}: {given!r} is not allowed",
+            where=file_location(source, line),
+            hint=f"use one of {', '.join(allowed)}",
+        )
+    message = error["msg"].removeprefix("Value error, ")
+    return UserError(
+        f"{dotted or 'scenario'}: {message}",
+        where=file_location(source, line),
+        hint="see docs/recommendations.md for every key",
+    )
+
+
+def locate_json(text: str, path: tuple[str | int, ...]) -> int | None:
+    """Line of the last key of `path` in JSON text (keys are searched in order; list indexes skipped)."""
+    position = 0
+    found = None
+    for part in path:
+        if isinstance(part, int):
+            continue
+        match = re.compile(rf'"{re.escape(part)}"\s*:').search(text, position)
+        if not match:
+            break
+        position = match.end()
+        found = text.count("\n", 0, match.start()) + 1
+    return found
+
+
+def load_scenario(path: str) -> LoadedScenario:
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise UserError("no such file", where=path, hint="check the path") from None
+    except IsADirectoryError:
+        raise UserError("is a folder, not a file", where=path, hint="name a scenario file") from None
+    except OSError as exc:
+        raise UserError(f"cannot read ({exc.strerror})", where=path, hint="check the path") from None
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise UserError(
+            "not UTF-8 text",
+            where=file_location(path, data[: exc.start].count(b"\n") + 1),
+            hint="save the file as UTF-8",
+        ) from None
+    return parse_scenario(text, path)
+
+
+def scenario_toml(scenario: Scenario) -> str:
+    """The scenario as a TOML file, every key written (defaults included, so nothing is implicit)."""
+    import tomli_w
+
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    for section in ("costs",):
+        data[section] = {key: _number(value) for key, value in data[section].items()}
+    return tomli_w.dumps(data)
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            number = Decimal(value)
+        except ArithmeticError:
+            return value
+        return int(number) if number == number.to_integral_value() else float(number)
+    return value
