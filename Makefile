@@ -17,10 +17,7 @@ $(BIN)/python:
 
 demo: $(BIN)/python
 	$(PIP) install . $(PLUGINS)
-	$(BIN)/advisor estimate --model gpt-4.1 --ft-model gpt-4.1-mini --requests 2M \
-		--prompt-file examples/invoice-extraction/prompt.json --cached-tokens 1614 --output-tokens 120 \
-		--ft-prompt-file examples/invoice-extraction/ft-prompt.json \
-		--training-file examples/invoice-extraction/train.jsonl --setup-cost 2000
+	$(BIN)/advisor recommend examples/invoice-extraction/scenario.toml
 
 test: $(BIN)/python
 	$(PIP) install ".[test]" $(PLUGINS)

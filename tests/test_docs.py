@@ -53,3 +53,18 @@ def test_every_dataset_check_is_documented(tmp_path: Path) -> None:
         code for code in codes if f"`{code}`" not in documented and f"`-{code.split('-')[-1]}`" not in documented
     )
     assert not missing, f"docs/datasets.md does not describe: {missing}"
+
+
+def test_every_rule_and_scenario_key_is_documented() -> None:
+    from advisor.recommend.rules import RULES
+    from advisor.scenario import SECTIONS
+
+    documented = (ROOT / "docs" / "recommendations.md").read_text()
+    missing = [rule.id for rule in RULES if f"`{rule.id}`" not in documented]
+    missing += [
+        f"{section}.{key}"
+        for section, model in SECTIONS.items()
+        for key in model.model_fields
+        if f"{section}.{key}" not in documented
+    ]
+    assert not missing, f"docs/recommendations.md does not describe: {missing}"

@@ -238,7 +238,7 @@ class TestDatesAndHorizon:
 
     def test_retraining_beyond_the_job_cutoff_is_flagged(self, catalog) -> None:
         result = estimate(request(retrain_every_months=D(1), epochs=3), catalog)
-        assert any("retraining every 1 months needs new jobs after 2027-01-06" in w for w in result.warnings)
+        assert any("retraining every month needs new jobs after 2027-01-06" in w for w in result.warnings)
 
     def test_wind_down_notices_are_shown(self, catalog) -> None:
         result = estimate(request(), catalog)

@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from advisor.errors import UserError
+from advisor.money import every as every_text
 from advisor.money import format_price, format_usd, per_million
 from advisor.price_catalog import Catalog, ModelMatch, dedupe, stale_warning, training_blockers
 from advisor.price_tables import FineTuning, InferencePrices, Method
@@ -333,7 +334,7 @@ def _retraining(training: TrainingCost, request: EstimateRequest, assumptions: l
         Assumption(
             topic="retraining",
             text=(
-                f"retrained every {every.normalize():f} months as the data changes: {format_usd(training.usd)} / "
+                f"retrained {every_text(every)} as the data changes: {format_usd(training.usd)} / "
                 f"{every.normalize():f} = {format_usd(monthly)} a month added to the fine-tuned option"
             ),
         )
@@ -498,7 +499,7 @@ def _date_warnings(
     horizon = Decimal(request.horizon_months)
     if every is not None and until and until >= today and every < horizon and months_until(until, today) < horizon:
         warnings.append(
-            f"retraining every {every.normalize():f} months needs new jobs after {until}, "
+            f"retraining {every_text(every)} needs new jobs after {until}, "
             f"when {ft_match.provider} stops creating fine-tuning jobs"
         )
     if fine_tuning.auto_pause_usd is not None and training.usd >= fine_tuning.auto_pause_usd:

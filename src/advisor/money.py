@@ -23,6 +23,12 @@ def format_usd(amount: Decimal) -> str:
     return f"{sign}${shown:f}"
 
 
+def every(months: Decimal) -> str:
+    """`every month`, `every 3 months`, `every 0.23 months` (a week)."""
+    shown = months.normalize()
+    return "every month" if shown == 1 else f"every {shown:f} months"
+
+
 def format_price(usd_per_million: Decimal) -> str:
     """A table price as written in the table (`$0.275`), never rounded to cents."""
     exact = usd_per_million.normalize()

@@ -200,11 +200,10 @@ def _show(value: Any) -> str:
     return json.dumps(value) if isinstance(value, list) else repr(value)
 
 
-def parse_scenario(text: str, source: str) -> LoadedScenario:
-    """Parse TOML (or JSON, when the text is a JSON object) into a validated scenario."""
-    is_json = text.lstrip().startswith("{")
+def parse_raw(text: str, source: str) -> dict[str, Any]:
+    """The keys of a TOML (or JSON, when the text is a JSON object) scenario, before validation."""
     try:
-        raw = json.loads(text) if is_json else tomllib.loads(text)
+        raw = json.loads(text) if text.lstrip().startswith("{") else tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         position = re.search(r"\(at line (\d+), column (\d+)\)$", str(exc))
         line = int(position.group(1)) if position else None
@@ -221,10 +220,16 @@ def parse_scenario(text: str, source: str) -> LoadedScenario:
         raise UserError("nested too deeply to read", where=source, hint="fix the file") from None
     if not isinstance(raw, dict):
         raise UserError("a scenario is a table of keys", where=source, hint="see docs/recommendations.md")
+    return raw
+
+
+def parse_scenario(text: str, source: str) -> LoadedScenario:
+    """Parse TOML (or JSON) into a validated scenario, noting which keys took their default."""
+    raw = parse_raw(text, source)
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise _located(exc, text, source, is_json) from None
+        raise _located(exc, text, source, text.lstrip().startswith("{")) from None
     return LoadedScenario(scenario=scenario, source=source, defaults=defaults_used(raw))
 
 
@@ -281,7 +286,7 @@ def locate_json(text: str, path: tuple[str | int, ...]) -> int | None:
     return found
 
 
-def load_scenario(path: str) -> LoadedScenario:
+def read_text(path: str) -> str:
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
@@ -291,14 +296,17 @@ def load_scenario(path: str) -> LoadedScenario:
     except OSError as exc:
         raise UserError(f"cannot read ({exc.strerror})", where=path, hint="check the path") from None
     try:
-        text = data.decode("utf-8").removeprefix("\ufeff")
+        return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         raise UserError(
             "not UTF-8 text",
             where=file_location(path, data[: exc.start].count(b"\n") + 1),
             hint="save the file as UTF-8",
         ) from None
-    return parse_scenario(text, path)
+
+
+def load_scenario(path: str) -> LoadedScenario:
+    return parse_scenario(read_text(path), path)
 
 
 def scenario_toml(scenario: Scenario) -> str:

@@ -32,7 +32,7 @@ from advisor.estimate import (
     payback_of,
     serving_cost,
 )
-from advisor.money import format_price, format_usd, per_million
+from advisor.money import every, format_price, format_usd, per_million
 from advisor.price_catalog import Catalog, ModelMatch, training_blockers
 from advisor.price_tables import Method
 from advisor.scenario import VOLATILITY_MONTHS, LoadedScenario
@@ -319,10 +319,7 @@ class Coster:
             notes.append(f"then DPO on {data.preference_pairs:,} pairs: {format_usd(dpo)}")
         self.assumptions += result.assumptions
         if retrain:
-            notes.append(
-                f"retrained every {retrain.normalize():f} months as the knowledge changes "
-                f"({scenario.knowledge.volatility})"
-            )
+            notes.append(f"retrained {every(retrain)} as the knowledge changes ({scenario.knowledge.volatility})")
         monthly = result.option_monthly_usd
         breakdown = {
             "inference": result.option.inference_monthly_usd,

@@ -28,7 +28,8 @@ STRATEGY_NAMES = {
 }
 Stage = Literal["gate", "knowledge", "behaviour", "method", "cost", "economics", "availability"]
 
-BEHAVIOUR_FAILURES = ("format", "consistency", "tone", "reasoning", "context-use", "format-syntax")
+# failures training fixes; JSON syntax errors are structured outputs' job
+BEHAVIOUR_FAILURES = ("format", "consistency", "tone", "reasoning", "context-use")
 VOLATILE = ("monthly", "weekly", "daily", "realtime")
 CORPUS_IN_PROMPT_MAX = 200_000  # Anthropic: a knowledge base under ~200k tokens fits in a cached prompt
 MIN_DEMONSTRATIONS = 10  # providers reject fewer
@@ -386,11 +387,11 @@ def _cost_only_never_pays(ctx: Context) -> str:
 def _quality_costs_more(ctx: Context) -> str:
     figures = ctx.costs[ctx.decision.primary]
     extra = figures.monthly_usd - ctx.costs["prompt"].monthly_usd
+    name = STRATEGY_NAMES[ctx.decision.primary]
     ctx.decision.caveats.append(
-        f"{ctx.decision.primary} costs ${extra:,.2f} more a month than today: it is justified "
-        "by the quality gain, not by savings"
+        f"{name} costs ${extra:,.2f} more a month than today: it is justified by the quality gain, not by savings"
     )
-    return f"{ctx.decision.primary} does not pay back in money; it is chosen for quality"
+    return f"{name} does not pay back in money; it is chosen for quality"
 
 
 def _low_volume(ctx: Context) -> str:
@@ -516,6 +517,7 @@ RULES: tuple[Rule, ...] = (
         ("anthropic-retrieval",),
         lambda ctx: (
             ctx.facts.knowledge_gap
+            and not ctx.facts.behaviour  # with a behaviour gap too: RAG + SFT (RAFT), not a huge fine-tuned prompt
             and 0 < ctx.facts.scenario.knowledge.corpus_tokens < CORPUS_IN_PROMPT_MAX
             and not ctx.facts.scenario.knowledge.rag_in_place
             and not ctx.facts.scenario.knowledge.citations_required

@@ -78,13 +78,14 @@ def to_markdown(rec: Recommendation, chart_file: str | None = None) -> str:
     )
     out += ["", "### Why", ""]
     out += [
-        f"{n}. {reason.says.capitalize()}. _Rule `{reason.rule}`; source: {reason.source}._"
+        f"{n}. {_sentence(reason.says)} _Rule `{reason.rule}`; source: {reason.source}._"
         for n, reason in enumerate(rec.reasons, start=1)
     ]
     if choice.not_recommended:
         out += ["", "Not recommended:", ""]
         out += [
-            f"- **{STRATEGY_NAMES.get(item.strategy, item.strategy)}**: {item.why}." for item in choice.not_recommended
+            f"- **{STRATEGY_NAMES.get(item.strategy, item.strategy)}**: {_sentence(item.why)}"
+            for item in choice.not_recommended
         ]
     out += [
         "",

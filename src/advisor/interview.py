@@ -1,0 +1,359 @@
+"""The questions `advisor interview` asks, in the order a planning meeting answers them: the feature,
+what fails, the knowledge, the data, the traffic, the models, the costs. Each question has plain words,
+a short help line, a default, a parser, and a condition saying when it matters (so a team is asked only
+what bears on its case)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, get_args
+
+from advisor.quantities import parse_amount, parse_count
+from advisor.recommend.rules import OBJECTIVE_TASKS
+from advisor.scenario import Failure, Grader, Stage, TaskKind, Volatility
+
+Answers = dict[str, dict[str, Any]]  # section -> key -> value; top-level keys under ""
+
+
+def get(answers: Answers, key: str, default: Any = None) -> Any:
+    section, _, name = key.rpartition(".")
+    return answers.get(section, {}).get(name, default)
+
+
+def put(answers: Answers, key: str, value: Any) -> None:
+    section, _, name = key.rpartition(".")
+    answers.setdefault(section, {})[name] = value
+
+
+def has(answers: Answers, key: str) -> bool:
+    section, _, name = key.rpartition(".")
+    return name in answers.get(section, {})
+
+
+def to_raw(answers: Answers) -> dict[str, Any]:
+    """Answers in the shape of a scenario file."""
+    raw: dict[str, Any] = dict(answers.get("", {}))
+    raw.update({section: dict(values) for section, values in answers.items() if section})
+    return raw
+
+
+def from_raw(raw: dict[str, Any]) -> Answers:
+    answers: Answers = {"": {key: value for key, value in raw.items() if not isinstance(value, dict)}}
+    answers.update({key: dict(value) for key, value in raw.items() if isinstance(value, dict)})
+    return answers
+
+
+# --- parsers: each raises ValueError with a message a person can act on -------------------------------
+
+
+def choice(options: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = text.strip().lower()
+        matches = [option for option in options if option.startswith(value)] if value else []
+        if value in options:
+            return value
+        if len(matches) == 1:
+            return matches[0]
+        raise ValueError(f"answer one of: {', '.join(options)}")
+
+    return parse
+
+
+def yes_no(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("y", "yes", "true", "1"):
+        return True
+    if value in ("n", "no", "false", "0"):
+        return False
+    raise ValueError("answer yes or no")
+
+
+def score(text: str) -> float | None:
+    value = text.strip().removesuffix("%")
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError("answer a share like 0.82 or 82%, or leave it blank if it is not measured") from None
+    number = number / 100 if text.strip().endswith("%") or number > 1 else number
+    if not 0 <= number <= 1:
+        raise ValueError("a score is between 0 and 1 (or 0% and 100%)")
+    return round(number, 4)
+
+
+def failures(text: str) -> list[str]:
+    vocabulary = get_args(Failure)
+    words = [word.strip().lower() for word in text.replace(";", ",").split(",") if word.strip()]
+    unknown = [word for word in words if word not in vocabulary and word not in ("none", "nothing")]
+    if unknown:
+        raise ValueError(f"unknown: {', '.join(unknown)}; use {', '.join(vocabulary)}")
+    return [word for word in words if word in vocabulary]
+
+
+def count(text: str) -> int:
+    return parse_count(text, what="the answer", allow_zero=True)
+
+
+def positive_count(text: str) -> int:
+    return parse_count(text, what="the answer")
+
+
+def usd(text: str) -> float:
+    amount = parse_amount(text, what="the amount")
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+def text_answer(text: str) -> str:
+    if not text.strip():
+        raise ValueError("an answer is needed")
+    return text.strip()
+
+
+# --- the questions ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    ask: str
+    help: str
+    parse: Callable[[str], Any]
+    default: Callable[[Answers], Any]
+    relevant: Callable[[Answers], bool] = lambda answers: True
+
+
+def _failing(answers: Answers, *names: str) -> bool:
+    return bool(set(get(answers, "task.failures", [])) & set(names))
+
+
+def _graded(answers: Answers) -> bool:
+    return get(answers, "data.graded_prompts", 0) > 0
+
+
+def _training_may_help(answers: Answers) -> bool:
+    return _failing(answers, "format", "consistency", "tone", "reasoning", "context-use", "cost", "latency")
+
+
+def _ft_prompt_default(answers: Answers) -> int:
+    prompt = get(answers, "traffic.prompt_tokens") or 1000
+    return max(1, prompt - get(answers, "traffic.cached_prompt_tokens", 0))
+
+
+QUESTIONS: tuple[Question, ...] = (
+    Question(
+        ".name",
+        "What is the feature called?",
+        "A short name for the report's title.",
+        text_answer,
+        lambda a: "My LLM feature",
+    ),
+    Question(
+        ".stage",
+        "Is it a prototype or in production?",
+        "prototype or production.",
+        choice(get_args(Stage)),
+        lambda a: "production",
+    ),
+    Question(
+        "task.kind",
+        "What kind of task is it?",
+        ", ".join(get_args(TaskKind)) + ".",
+        choice(get_args(TaskKind)),
+        lambda a: "other",
+    ),
+    Question(
+        "task.has_eval_set",
+        "Is there an eval set: graded test cases you can score a change on?",
+        "yes or no. 20 or more cases from real traffic are enough to start.",
+        yes_no,
+        lambda a: False,
+    ),
+    Question(
+        "task.baseline_score",
+        "What does the current prompt score on it?",
+        "A share: 0.82 or 82%. Leave blank if it is not measured.",
+        score,
+        lambda a: None,
+        lambda a: bool(get(a, "task.has_eval_set")),
+    ),
+    Question(
+        "task.target_score",
+        "What score does the feature need?",
+        "A share: 0.95 or 95%. Blank if not set.",
+        score,
+        lambda a: None,
+        lambda a: bool(get(a, "task.has_eval_set")),
+    ),
+    Question(
+        "task.failures",
+        "What still fails after a good prompt?",
+        "Comma-separated: knowledge (facts it lacks), format-syntax (invalid JSON), format, consistency, tone, "
+        "reasoning, context-use (ignores given text), cost, latency. Blank: nothing.",
+        failures,
+        lambda a: [],
+    ),
+    Question(
+        "knowledge.volatility",
+        "How often does the knowledge behind the answers change?",
+        ", ".join(get_args(Volatility)) + ".",
+        choice(get_args(Volatility)),
+        lambda a: "static",
+    ),
+    Question(
+        "knowledge.corpus_tokens",
+        "How large is the reference material the answers depend on, in tokens?",
+        "About 500 tokens a page; 20M for a large catalogue. 0 if there is none.",
+        count,
+        lambda a: 0,
+        lambda a: _failing(a, "knowledge"),
+    ),
+    Question(
+        "knowledge.citations_required",
+        "Must answers cite their sources?",
+        "yes or no.",
+        yes_no,
+        lambda a: False,
+        lambda a: _failing(a, "knowledge"),
+    ),
+    Question(
+        "knowledge.rag_in_place",
+        "Is retrieval (RAG) already in place?",
+        "yes or no.",
+        yes_no,
+        lambda a: False,
+        lambda a: _failing(a, "knowledge"),
+    ),
+    Question(
+        "data.demonstrations",
+        "How many examples of input and ideal output do you have?",
+        "Approved by the people who judge quality. 2000, 10k; 0 if none.",
+        count,
+        lambda a: 0,
+        lambda a: _training_may_help(a),
+    ),
+    Question(
+        "data.preference_pairs",
+        "How many preference pairs (a prompt, a better and a worse answer)?",
+        "For tone and style judged by preference. 0 if none.",
+        count,
+        lambda a: 0,
+        lambda a: _failing(a, "tone"),
+    ),
+    Question(
+        "data.graded_prompts",
+        "How many prompts could a program grade (an exact answer, tests that pass)?",
+        "For RFT on objective tasks. 0 if none.",
+        count,
+        lambda a: 0,
+        lambda a: _failing(a, "reasoning") or (get(a, "task.kind") in OBJECTIVE_TASKS and _training_may_help(a)),
+    ),
+    Question(
+        "data.grader",
+        "How would they be graded?",
+        ", ".join(get_args(Grader)) + ".",
+        choice(get_args(Grader)),
+        lambda a: "exact",
+        _graded,
+    ),
+    Question(
+        "data.experts_agree", "Do experts agree on the right answer?", "yes or no.", yes_no, lambda a: True, _graded
+    ),
+    Question(
+        "data.answers_guessable",
+        "Could an answer be guessed (multiple choice, yes/no)?",
+        "yes or no.",
+        yes_no,
+        lambda a: False,
+        _graded,
+    ),
+    Question(
+        "traffic.requests_per_month", "How many requests a month?", "2000, 10k, 1.5M.", positive_count, lambda a: 10_000
+    ),
+    Question(
+        "traffic.prompt_tokens",
+        "How long is today's prompt, in tokens (or a file with a real prompt)?",
+        "A number, or the path of a text, chat JSON or JSONL file to count.",
+        lambda text: text.strip(),
+        lambda a: "1000",
+    ),
+    Question(
+        "traffic.cached_prompt_tokens",
+        "How many of those tokens are a fixed start (system prompt, examples)?",
+        "Prompt caching discounts a fixed prefix of 1,024 tokens or more. 0 if none.",
+        count,
+        lambda a: 0,
+    ),
+    Question(
+        "traffic.output_tokens",
+        "How long is a typical answer, in tokens?",
+        "About 0.75 words a token.",
+        count,
+        lambda a: 200,
+    ),
+    Question(
+        "models.current",
+        "Which model does it use today?",
+        "gpt-4.1, gpt-4.1-mini, o4-mini ... (`advisor pricing list` shows them all).",
+        text_answer,
+        lambda a: "gpt-4.1",
+    ),
+    Question(
+        "models.provider",
+        "Which provider's prices apply?",
+        "openai or azure-openai, or a table you added.",
+        text_answer,
+        lambda a: "openai",
+    ),
+    Question(
+        "models.fine_tune_base",
+        "Which model would be fine-tuned?",
+        "Often a smaller one than today's.",
+        text_answer,
+        lambda a: get(a, "models.current", "gpt-4.1"),
+        _training_may_help,
+    ),
+    Question(
+        "models.ft_prompt_tokens",
+        "How long would the prompt be after fine-tuning, in tokens?",
+        "The instructions are learned, so usually only the variable part remains.",
+        count,
+        _ft_prompt_default,
+        _training_may_help,
+    ),
+    Question(
+        "costs.setup_usd",
+        "What would data preparation and evaluation cost, in USD?",
+        "People's time to prepare data and run evals. 0 to leave it out.",
+        usd,
+        lambda a: 0,
+    ),
+    Question(
+        "costs.rag_infra_usd_per_month",
+        "What would retrieval infrastructure cost a month, in USD?",
+        "A vector store and its hosting. 0 if unknown.",
+        usd,
+        lambda a: 0,
+        lambda a: _failing(a, "knowledge"),
+    ),
+)
+
+
+def pending(answers: Answers, asked: set[str]) -> list[Question]:
+    """The questions still to ask, given the answers so far (re-evaluated after each answer)."""
+    return [q for q in QUESTIONS if q.key not in asked and not has(answers, q.key) and q.relevant(answers)]
+
+
+def record(answers: Answers, question: Question, value: Any, folder: Path) -> None:
+    """Store an answer (a blank optional one is not stored); a prompt-length answer that names a file
+    becomes `prompt_file`."""
+    if question.key == "traffic.prompt_tokens":
+        path = Path(str(value))
+        if (path if path.is_absolute() else folder / path).is_file():
+            put(answers, "traffic.prompt_file", str(value))
+            return
+        value = count(str(value))
+    if value is not None:
+        put(answers, question.key, value)

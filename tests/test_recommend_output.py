@@ -1,0 +1,118 @@
+"""`advisor recommend`: snapshot tests of the Markdown and JSON for every shipped scenario, the JSON
+contract, and the command line. Refresh snapshots after an intended change with UPDATE_SNAPSHOTS=1."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from .conftest import EXAMPLES
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+FILES = sorted((EXAMPLES / "scenarios").glob("*.toml")) + [EXAMPLES / "invoice-extraction" / "scenario.toml"]
+
+
+def snapshot_name(path: Path) -> str:
+    return path.parent.name if path.name == "scenario.toml" else path.stem
+
+
+def matches_snapshot(name: str, text: str) -> None:
+    path = SNAPSHOTS / name
+    if os.environ.get("UPDATE_SNAPSHOTS") or not path.exists():
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{name} changed: review, then UPDATE_SNAPSHOTS=1"
+
+
+@pytest.mark.parametrize("scenario", FILES, ids=snapshot_name)
+def test_markdown_snapshot(advisor, scenario: Path, monkeypatch) -> None:
+    monkeypatch.chdir(EXAMPLES.parent)  # stable relative paths in the report
+    run = advisor(
+        "recommend", str(scenario.relative_to(EXAMPLES.parent)), "--format", "markdown", "--today", "2026-11-22"
+    )
+    assert run.code == 0, run.err
+    matches_snapshot(f"{snapshot_name(scenario)}.md", run.out)
+
+
+@pytest.mark.parametrize("scenario", FILES, ids=snapshot_name)
+def test_json_snapshot(advisor, scenario: Path, monkeypatch) -> None:
+    monkeypatch.chdir(EXAMPLES.parent)
+    run = advisor("recommend", str(scenario.relative_to(EXAMPLES.parent)), "--format", "json", "--today", "2026-11-22")
+    assert run.code == 0, run.err
+    matches_snapshot(f"{snapshot_name(scenario)}.json", run.out)
+
+
+def test_json_contract(advisor) -> None:
+    data = json.loads(
+        advisor(
+            "recommend",
+            str(EXAMPLES / "scenarios" / "clinical-notes.toml"),
+            "--format",
+            "json",
+            "--today",
+            "2026-11-22",
+        ).out
+    )
+    choice = data["recommendation"]
+    assert choice["primary"] == "rag+sft" and choice["plan"] == ["rag", "sft"]
+    assert isinstance(choice["alternatives"], list)
+    assert all(set(item) == {"strategy", "why"} for item in choice["not_recommended"])
+    assert all(set(item) == {"rule", "says", "source"} for item in data["reasons"])
+    assert isinstance(data["caveats"], list)
+    for cost in data["costs"].values():
+        assert {"monthly_usd", "training_usd", "payback_months"} <= cost.keys()
+    assert "payback_months" in data
+
+
+def test_markdown_is_a_whole_proposal_section(advisor) -> None:
+    text = advisor(
+        "recommend",
+        str(EXAMPLES / "scenarios" / "support-replies.toml"),
+        "--format",
+        "markdown",
+        "--today",
+        "2026-11-22",
+    ).out
+    for heading in (
+        "## Recommendation:",
+        "### Why",
+        "### Cost of each option",
+        "### Cumulative cost",
+        "```mermaid",
+        "xychart-beta",
+        "### Risks",
+        "### Next steps",
+        "### Assumptions",
+    ):
+        assert heading in text
+    assert text.splitlines()[2].startswith("**") and text.splitlines()[2].endswith("**")
+
+
+def test_terminal_report_has_the_chart(advisor) -> None:
+    run = advisor("recommend", str(EXAMPLES / "scenarios" / "marketing-copy.toml"), "--today", "2026-11-22")
+    assert run.code == 0
+    assert "Recommendation: Marketing copy" in run.out and "Cumulative cost" in run.out and "months" in run.out
+    assert "● Today (prompting)" in run.out
+
+
+def test_output_file_with_chart_beside_it_and_no_overwrite(advisor, tmp_path: Path) -> None:
+    target = tmp_path / "proposal.md"
+    scenario = str(EXAMPLES / "scenarios" / "marketing-copy.toml")
+    run = advisor("recommend", scenario, "--format", "markdown", "--output", str(target), "--today", "2026-11-22")
+    assert run.code == 0
+    chart = tmp_path / "proposal.payback.svg"
+    assert chart.read_text().startswith("<svg") and "SFT (recommended)" in chart.read_text()
+    assert "![Cumulative cost over 12 months](proposal.payback.svg)" in target.read_text()
+    target.write_text("my edits")
+    again = advisor("recommend", scenario, "--format", "markdown", "--output", str(target))
+    assert again.code == 2 and "--force" in again.err and target.read_text() == "my edits"
+    forced = advisor("recommend", scenario, "--format", "markdown", "--output", str(target), "--force")
+    assert forced.code == 0 and target.read_text().startswith("## Recommendation")
+
+
+def test_bad_scenario_is_one_line_and_status_2(advisor, tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text('[task]\nkind = "poem"\n')
+    run = advisor("recommend", str(path))
+    assert run.code == 2 and len(run.err.strip().splitlines()) == 1
+    assert f"{path}:2: task.kind: 'poem' is not allowed; use one of" in run.err

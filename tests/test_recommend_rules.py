@@ -1,0 +1,268 @@
+"""The recommendation engine: the five public examples of the decision guidance, the rules' properties,
+and every figure from the cost engine."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from advisor.recommend.recommendation import recommend
+from advisor.recommend.rules import RULES
+from advisor.scenario import Costs, Data, Knowledge, LoadedScenario, Models, Scenario, Task, Traffic, load_scenario
+
+from .conftest import EXAMPLES, TODAY
+
+SCENARIOS = EXAMPLES / "scenarios"
+
+
+def run(scenario: Scenario, catalog, today: date = TODAY):
+    return recommend(LoadedScenario(scenario=scenario, source="test.toml", defaults=[]), catalog, today)
+
+
+@pytest.mark.parametrize(
+    ("file", "primary", "plan"),
+    [
+        ("marketing-copy.toml", "sft", ["sft"]),
+        ("catalog-qa.toml", "rag", ["rag"]),
+        ("math-word-problems.toml", "rft", ["rft"]),
+        ("meeting-notes.toml", "prompt", ["prompt"]),
+        ("clinical-notes.toml", "rag+sft", ["rag", "sft"]),
+        ("support-replies.toml", "dpo", ["sft", "dpo"]),
+    ],
+)
+def test_public_examples(catalog, file: str, primary: str, plan: list[str]) -> None:
+    rec = recommend(load_scenario(str(SCENARIOS / file)), catalog, TODAY)
+    assert (rec.recommendation.primary, rec.recommendation.plan) == (primary, plan)
+    assert rec.reasons and all(reason.source for reason in rec.reasons)
+    assert "prompt" in rec.costs and (primary == "prompt" or primary in rec.costs)
+
+
+def test_issue_example_with_real_prompt_files(catalog) -> None:
+    rec = recommend(load_scenario(str(EXAMPLES / "invoice-extraction" / "scenario.toml")), catalog, TODAY)
+    assert rec.recommendation.primary == "sft"
+    assert rec.today_monthly_usd == Decimal("4034.000")  # the demo's estimate: 1,739-token prompt, 1,614 cached
+    assert any("counted with o200k_base" in a.text for a in rec.assumptions)
+
+
+class TestRuleDetails:
+    def test_meeting_notes_builds_evals_first(self, catalog) -> None:
+        rec = recommend(load_scenario(str(SCENARIOS / "meeting-notes.toml")), catalog, TODAY)
+        assert [r.rule for r in rec.reasons][:2] == ["gate.no-eval-set", "gate.prototype"]
+        assert rec.next_steps[0].startswith("Build an eval set")
+
+    def test_rft_unavailable_at_openai_names_azure(self, catalog) -> None:
+        rec = recommend(load_scenario(str(SCENARIOS / "math-word-problems.toml")), catalog, TODAY)
+        assert rec.costs["rft"].provider == "azure-openai"
+        assert any("azure-openai can" in caveat for caveat in rec.caveats)
+        assert rec.costs["rft"].training_usd == 600  # 6 hours x $100
+
+    def test_volatile_knowledge_excludes_fine_tuning_alone(self, catalog) -> None:
+        rec = recommend(load_scenario(str(SCENARIOS / "catalog-qa.toml")), catalog, TODAY)
+        excluded = {item.strategy: item.why for item in rec.recommendation.not_recommended}
+        assert "sft" not in rec.costs or "sft" in excluded
+        assert any(r.rule == "knowledge.volatile" for r in rec.reasons)
+        assert rec.costs["rag"].breakdown["re-embedding"] > 0  # daily changes: re-embedded every day
+
+    def test_syntax_only_failures_use_structured_outputs(self, catalog) -> None:
+        rec = run(scenario(failures=["format-syntax"], demonstrations=500), catalog)
+        assert rec.recommendation.primary == "prompt"
+        assert any("structured outputs" in step.lower() for step in rec.next_steps)
+
+    def test_small_corpus_goes_in_the_prompt(self, catalog) -> None:
+        rec = run(scenario(failures=["knowledge"], corpus_tokens=60_000), catalog)
+        assert rec.recommendation.primary == "prompt" and "rag" in rec.recommendation.alternatives
+        assert rec.costs["prompt"].monthly_usd > rec.today_monthly_usd  # the corpus is paid for, cached
+
+    def test_rft_with_zero_baseline_says_sft_first(self, catalog) -> None:
+        rec = run(
+            scenario(failures=["reasoning"], kind="math", baseline=0.0, graded=500, grader="exact", demonstrations=200),
+            catalog,
+        )
+        assert rec.recommendation.primary == "sft"
+        why = {item.strategy: item.why for item in rec.recommendation.not_recommended}
+        assert "SFT first" in why["rft"]
+
+    def test_cost_only_training_that_never_pays_back_is_dropped(self, catalog) -> None:
+        rec = run(
+            scenario(
+                failures=["cost"],
+                requests=1000,
+                current="gpt-4.1-mini",
+                base="gpt-4.1-mini",
+                prompt=400,
+                ft_prompt=400,
+                setup=5000,
+            ),
+            catalog,
+        )
+        assert rec.recommendation.primary == "prompt"
+        assert any(r.rule == "economics.cost-only-never-pays" for r in rec.reasons)
+
+    def test_every_rule_cites_a_known_source(self) -> None:
+        from advisor.recommend.sources import SOURCES
+
+        for rule in RULES:
+            assert rule.sources and all(source in SOURCES for source in rule.sources), rule.id
+            assert rule.when and rule.then
+
+
+def scenario(
+    *,
+    failures=("consistency",),
+    kind="extraction",
+    baseline=0.7,
+    target=0.9,
+    eval_set=True,
+    stage="production",
+    volatility="static",
+    corpus_tokens=0,
+    demonstrations=0,
+    pairs=0,
+    graded=0,
+    grader="none",
+    experts=True,
+    guessable=False,
+    requests=100_000,
+    prompt=2000,
+    cached=0,
+    output=200,
+    current="gpt-4.1",
+    base="gpt-4.1-mini",
+    ft_prompt=400,
+    provider="openai",
+    setup=0,
+) -> Scenario:
+    return Scenario(
+        name="test",
+        stage=stage,
+        task=Task(
+            kind=kind, failures=list(failures), has_eval_set=eval_set, baseline_score=baseline, target_score=target
+        ),
+        knowledge=Knowledge(volatility=volatility, corpus_tokens=corpus_tokens),
+        data=Data(
+            demonstrations=demonstrations,
+            preference_pairs=pairs,
+            graded_prompts=graded,
+            grader=grader,
+            experts_agree=experts,
+            answers_guessable=guessable,
+        ),
+        traffic=Traffic(
+            requests_per_month=requests, prompt_tokens=prompt, cached_prompt_tokens=cached, output_tokens=output
+        ),
+        models=Models(current=current, fine_tune_base=base, provider=provider, ft_prompt_tokens=ft_prompt),
+        costs=Costs(setup_usd=Decimal(setup)),
+    )
+
+
+@st.composite
+def scenarios(draw, **fixed):
+    prompt = draw(st.integers(100, 8000))
+    values = dict(
+        failures=draw(
+            st.lists(
+                st.sampled_from(
+                    [
+                        "knowledge",
+                        "format-syntax",
+                        "format",
+                        "consistency",
+                        "tone",
+                        "reasoning",
+                        "context-use",
+                        "cost",
+                        "latency",
+                    ]
+                ),
+                max_size=4,
+                unique=True,
+            )
+        ),
+        kind=draw(st.sampled_from(["classification", "extraction", "writing", "qa", "math", "support", "code"])),
+        baseline=draw(st.none() | st.sampled_from([0.0, 0.3, 0.6, 0.9, 1.0])),
+        target=draw(st.none() | st.sampled_from([0.5, 0.8, 0.95])),
+        eval_set=draw(st.booleans()),
+        stage=draw(st.sampled_from(["prototype", "production"])),
+        volatility=draw(st.sampled_from(["static", "yearly", "quarterly", "monthly", "weekly", "daily", "realtime"])),
+        corpus_tokens=draw(st.sampled_from([0, 50_000, 5_000_000])),
+        demonstrations=draw(st.sampled_from([0, 5, 30, 800])),
+        pairs=draw(st.sampled_from([0, 50, 3000])),
+        graded=draw(st.sampled_from([0, 10, 500])),
+        grader=draw(st.sampled_from(["none", "exact", "model"])),
+        experts=draw(st.booleans()),
+        guessable=draw(st.booleans()),
+        requests=draw(st.integers(100, 5_000_000)),
+        prompt=prompt,
+        cached=draw(st.integers(0, prompt)),
+        output=draw(st.integers(1, 2000)),
+        current=draw(st.sampled_from(["gpt-4.1", "gpt-4o", "gpt-4.1-mini"])),
+        base=draw(st.sampled_from(["gpt-4.1-mini", "gpt-4o-mini", "gpt-4.1"])),
+        ft_prompt=draw(st.integers(1, 2000)),
+        provider=draw(st.sampled_from(["openai", "azure-openai"])),
+        setup=draw(st.sampled_from([0, 2000])),
+    )
+    values.update(fixed)
+    return scenario(**values)
+
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FINE_TUNING_ONLY = {"sft", "dpo", "rft"}
+
+
+class TestProperties:
+    @SETTINGS
+    @given(scenarios(), st.sampled_from(["monthly", "weekly", "daily", "realtime"]))
+    def test_knowledge_gap_on_volatile_data_never_gets_fine_tuning_alone(self, catalog, s, volatility) -> None:
+        s = s.model_copy(
+            update={
+                "task": s.task.model_copy(update={"failures": [*s.task.failures, "knowledge"]}),
+                "knowledge": s.knowledge.model_copy(update={"volatility": volatility}),
+            }
+        )
+        assert run(s, catalog).recommendation.primary not in FINE_TUNING_ONLY
+
+    @SETTINGS
+    @given(scenarios(eval_set=True, baseline=0.9, target=0.85))
+    def test_target_already_met_means_prompting(self, catalog, s) -> None:
+        assert run(s, catalog).recommendation.primary == "prompt"
+
+    @SETTINGS
+    @given(scenarios(), st.sampled_from(["zero", "guessable"]))
+    def test_rft_is_never_primary_at_zero_or_when_guessable(self, catalog, s, why) -> None:
+        data = {"graded_prompts": 500, "grader": "exact", "experts_agree": True}
+        if why == "guessable":
+            data["answers_guessable"] = True
+        task = {"baseline_score": 0.0} if why == "zero" else {}
+        s = s.model_copy(update={"data": s.data.model_copy(update=data), "task": s.task.model_copy(update=task)})
+        rec = run(s, catalog)
+        assert rec.recommendation.primary != "rft" and "rft" not in rec.recommendation.plan
+
+    @SETTINGS
+    @given(scenarios(), st.integers(2, 50))
+    def test_more_volume_never_lengthens_a_payback(self, catalog, s, factor) -> None:
+        more = s.model_copy(
+            update={
+                "traffic": s.traffic.model_copy(update={"requests_per_month": s.traffic.requests_per_month * factor})
+            }
+        )
+        low, high = run(s, catalog), run(more, catalog)
+        for name, cost in low.costs.items():
+            if name in high.costs and cost.payback_months is not None:
+                assert high.costs[name].payback_months is not None
+                assert high.costs[name].payback_months <= cost.payback_months
+
+    @SETTINGS
+    @given(scenarios())
+    def test_every_recommendation_is_complete_and_consistent(self, catalog, s) -> None:
+        rec = run(s, catalog)
+        choice = rec.recommendation
+        assert choice.primary in ("prompt", "rag", "sft", "dpo", "rft", "rag+sft")
+        assert choice.plan and choice.summary and rec.reasons
+        assert choice.primary not in {item.strategy for item in choice.not_recommended}
+        assert choice.primary not in choice.alternatives
+        for cost in rec.costs.values():
+            assert cost.monthly_usd >= 0 and cost.upfront_usd >= 0 and cost.training_usd >= 0
+            assert cost.payback_months is None or cost.payback_months <= cost.horizon_months
+        assert rec.payback_months == (rec.costs[choice.primary].payback_months if choice.primary in rec.costs else None)
