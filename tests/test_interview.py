@@ -64,7 +64,7 @@ def test_enter_takes_the_defaults(advisor, monkeypatch) -> None:
 
 
 def test_a_bad_answer_is_asked_again(advisor, monkeypatch) -> None:
-    lines = ANSWERS[:2] + ["poetry", "class"] + ANSWERS[3:]
+    lines = [*ANSWERS[:2], "poetry", "class", *ANSWERS[3:]]
     run = talk(advisor, monkeypatch, lines)
     assert run.code == 0
     assert "answer one of: classification" in run.out
@@ -72,7 +72,7 @@ def test_a_bad_answer_is_asked_again(advisor, monkeypatch) -> None:
 
 def test_an_unknown_model_is_asked_again(advisor, monkeypatch) -> None:
     index = ANSWERS.index("gpt-4.1")
-    lines = ANSWERS[:index] + ["gpt-9"] + ANSWERS[index:]
+    lines = [*ANSWERS[:index], "gpt-9", *ANSWERS[index:]]
     run = talk(advisor, monkeypatch, lines)
     assert run.code == 0 and "unknown model 'gpt-9'" in run.out
 

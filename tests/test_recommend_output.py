@@ -10,7 +10,7 @@ import pytest
 from .conftest import EXAMPLES
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-FILES = sorted((EXAMPLES / "scenarios").glob("*.toml")) + [EXAMPLES / "invoice-extraction" / "scenario.toml"]
+FILES = [*sorted((EXAMPLES / "scenarios").glob("*.toml")), EXAMPLES / "invoice-extraction" / "scenario.toml"]
 
 
 def snapshot_name(path: Path) -> str:
