@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from advisor.quantities import parse_amount, parse_count
@@ -66,3 +66,21 @@ class TestAmounts:
             assert str(error)
         else:
             assert amount >= 0 and amount.is_finite()
+
+
+class TestEpochs:
+    """--epochs, shared by estimate, dataset check and launch."""
+
+    @given(st.text(max_size=6))
+    @example("٣")  # a digit, but not an ASCII one
+    def test_epochs_are_auto_or_a_whole_number_from_1_to_50(self, text: str) -> None:
+        import click
+
+        from advisor.cli.options import EPOCHS
+
+        try:
+            value = EPOCHS.convert(text, None, None)
+        except click.BadParameter as error:
+            assert repr(text) in error.message
+        else:
+            assert value == "auto" or (1 <= value <= 50 and str(value) == text.lstrip("0"))

@@ -7,13 +7,7 @@ from datetime import date
 
 import click
 
-from advisor.cli.options import format_option, pricing_options, today_or
-
-
-def _epochs(_ctx: click.Context, _param: click.Parameter, value: str) -> int | str:
-    if value == "auto" or (value.isdigit() and 0 < int(value) <= 50):
-        return value if value == "auto" else int(value)
-    raise click.BadParameter(f"must be 'auto' or a whole number from 1 to 50, not {value!r}")
+from advisor.cli.options import EPOCHS, format_option, pricing_options, today_or
 
 
 @click.group()
@@ -33,10 +27,9 @@ def dataset() -> None:
 )
 @click.option(
     "--epochs",
-    metavar="N|auto",
+    type=EPOCHS,
     default="auto",
     show_default=True,
-    callback=_epochs,
     help="Epochs for the cost ('auto' is the cookbook rule).",
 )
 @click.option("--grader", metavar="FILE", help="RFT grader (JSON): check its type and the fields it reads.")

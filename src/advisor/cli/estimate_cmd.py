@@ -10,19 +10,12 @@ from advisor.cli.options import (
     AMOUNT,
     COUNT,
     COUNT_OR_ZERO,
+    EPOCHS,
     POSITIVE_AMOUNT,
     format_option,
     pricing_options,
     today_or,
 )
-
-
-def _epochs(value: str) -> int | str:
-    if value == "auto":
-        return value
-    if value.isdigit() and 0 < int(value) <= 50:
-        return int(value)
-    raise click.BadParameter(f"must be 'auto' or a whole number from 1 to 50, not {value!r}")
 
 
 @click.command(
@@ -62,10 +55,9 @@ See docs/cost-model.md for every formula."""
 @click.option("--training-file", metavar="FILE", help="JSONL training file to count.")
 @click.option(
     "--epochs",
-    metavar="N|auto",
+    type=EPOCHS,
     default="auto",
     show_default=True,
-    callback=lambda _c, _p, v: _epochs(v),
     help="Epochs, or 'auto' (the cookbook rule).",
 )
 @click.option("--rft-hours", type=POSITIVE_AMOUNT, metavar="HOURS", help="Billable RFT training hours.")

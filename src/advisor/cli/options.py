@@ -69,6 +69,34 @@ AMOUNT = AmountType()
 POSITIVE_AMOUNT = AmountType(positive=True)
 
 
+class EpochsType(click.ParamType):
+    """'auto' (the cookbook rule) or a whole number of epochs from 1 to 50."""
+
+    name = "N|auto"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int | str:
+        if isinstance(value, int) or value == "auto":
+            return value
+        text = str(value)
+        if text.isascii() and text.isdigit() and 0 < int(text) <= 50:
+            return int(text)
+        self.fail(f"must be 'auto' or a whole number from 1 to 50, not {text!r}", param, ctx)
+
+
+EPOCHS = EpochsType()
+
+
+def pricing_file_option(function: F) -> F:
+    """`--pricing FILE` (repeatable)."""
+    return click.option(
+        "--pricing",
+        "pricing_files",
+        multiple=True,
+        metavar="FILE",
+        help="Extra price table (TOML) that adds or overrides rows; repeatable. See docs/pricing.md.",
+    )(function)
+
+
 def pricing_options(function: F) -> F:
     """`--pricing FILE` (repeatable) and `--today DATE`."""
     function = click.option(
@@ -77,13 +105,7 @@ def pricing_options(function: F) -> F:
         default=None,
         help="Date to check shutdowns, job availability and table age against [default: today].",
     )(function)
-    return click.option(
-        "--pricing",
-        "pricing_files",
-        multiple=True,
-        metavar="FILE",
-        help="Extra price table (TOML) that adds or overrides rows; repeatable. See docs/pricing.md.",
-    )(function)
+    return pricing_file_option(function)
 
 
 def format_option(*choices: str) -> Callable[[F], F]:
