@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -11,6 +13,8 @@ import pytest
 
 from advisor.cli import main
 from advisor.price_catalog import Catalog, load_catalog
+
+from .fake_openai import FakeOpenAI, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -37,6 +41,37 @@ def isolated_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     folder = tmp_path_factory.mktemp("config")
     monkeypatch.setenv("ADVISOR_CONFIG_DIR", str(folder))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def isolated_jobs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Each test gets its own job ledger, no provider credentials, and plugins loaded afresh."""
+    from advisor.plugins import load_plugins
+
+    folder = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("ADVISOR_DATA_DIR", str(folder))
+    for name in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "OPENAI_ORG_ID",
+        "ADVISOR_LOAD_PLUGINS",
+        "ADVISOR_OPENAI_TIMEOUT",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    load_plugins.cache_clear()
+    yield folder
+    load_plugins.cache_clear()
+
+
+@pytest.fixture
+def openai_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
+    """A loopback fake OpenAI server; the real SDK reaches it through OPENAI_BASE_URL."""
+    key = f"sk-test-{uuid.uuid4().hex}"
+    _, api = serve(key)
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    monkeypatch.setenv("OPENAI_BASE_URL", api.base_url)
+    yield api
+    api.stop()
 
 
 @pytest.fixture(scope="session")

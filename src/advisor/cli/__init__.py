@@ -16,6 +16,12 @@ from advisor.cli.lazy import LazyGroup
 
 # name -> (module:attribute, one-line help shown by `advisor --help` without importing it)
 COMMANDS = {
+    "providers": (
+        "advisor.cli.providers_cmd:providers",
+        "List the provider plugins installed and what they can train.",
+    ),
+    "launch": ("advisor.cli.launch_cmd:launch", "Check, price and launch a fine-tuning job with a provider plugin."),
+    "jobs": ("advisor.cli.jobs_cmd:jobs", "List, show, watch, inspect and cancel fine-tuning jobs."),
     "dataset": ("advisor.cli.dataset_cmd:dataset", "Check and split fine-tuning data (SFT, DPO, RFT JSONL)."),
     "estimate": (
         "advisor.cli.estimate_cmd:estimate",
@@ -41,7 +47,9 @@ COMMANDS = {
 )
 @click.version_option(__version__, prog_name="advisor")
 def cli() -> None:
-    """How to improve an LLM feature (prompting, RAG, SFT, DPO, RFT) and what it will cost."""
+    """How to improve an LLM feature (prompting, RAG, SFT, DPO, RFT) and what it will cost.
+
+    Provider plugins may add commands of their own: `advisor providers` lists what is installed."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -72,4 +80,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("advisor: interrupted", err=True)
         return 130
+    except Exception as error:
+        from advisor.providers.base import ProviderError
+
+        if not isinstance(error, ProviderError):
+            raise
+        hint = f"; {error.hint}" if error.hint else ""
+        click.echo(f"advisor: error: {error}{hint}", err=True)
+        return 1
     return result if isinstance(result, int) else 0

@@ -25,7 +25,13 @@ class LazyGroup(click.Group):
             command = getattr(importlib.import_module(module_name), attribute)
             assert isinstance(command, click.Command)
             return command
-        return super().get_command(ctx, cmd_name)
+        known = super().get_command(ctx, cmd_name)
+        if known is None:
+            # not a built-in: perhaps a plugin's (plugins load only now, so `advisor --help` stays fast)
+            from advisor.plugins import load_plugins
+
+            known = load_plugins().commands.get(cmd_name)
+        return known
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, self.lazy_commands[name][1]) for name in sorted(self.lazy_commands)]

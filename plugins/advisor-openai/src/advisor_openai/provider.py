@@ -1,0 +1,290 @@
+"""OpenAI fine-tuning through the official SDK: files.create(purpose="fine-tune"), then
+fine_tuning.jobs.create(method={"type": ...}) tagged with the run id in `metadata`.
+
+Reads (status, lists, events) are retried by the SDK with backoff on 429 (honouring Retry-After),
+5xx and connection errors. Creating a job is never retried: the SDK's retries are off for it, and an
+answer that is lost is reported as JobCreateUnknown so advisor can look the job up by its run id.
+The API key never appears in a message: every error text is redacted before it leaves this module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from functools import cache
+from typing import Any, TypeVar
+
+from advisor.providers.base import Job, JobCreateUnknown, JobEvent, JobRequest, ProviderError, Status, Upload
+
+RUN_ID_KEY = "advisor_run_id"
+MAX_UPLOAD_BYTES = 512 * 1024 * 1024
+MAX_SUFFIX = 64
+READ_RETRIES = 4
+RATE_LIMIT_RETRIES = 3  # for requests that must not be repeated: a 429 means nothing was done
+LONGEST_WAIT = 60.0
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+STATUSES: dict[str, Status] = {
+    "validating_files": "validating",
+    "queued": "queued",
+    "running": "running",
+    "pausing": "paused",
+    "paused": "paused",
+    "succeeded": "succeeded",
+    "failed": "failed",
+    "cancelled": "cancelled",
+    "cancelling": "running",
+}
+METHOD_TYPES = {"sft": "supervised", "dpo": "dpo", "rft": "reinforcement"}
+T = TypeVar("T")
+
+
+@cache
+def _client(key: str, base_url: str | None, timeout: float) -> Any:
+    import openai
+
+    return openai.OpenAI(api_key=key, base_url=base_url, max_retries=READ_RETRIES, timeout=timeout)
+
+
+class OpenAIProvider:
+    name = "openai"
+    methods = ("sft", "dpo", "rft")
+
+    # --- requests ---------------------------------------------------------------------------------
+
+    def _method(self, request: JobRequest) -> dict[str, Any]:
+        kind = METHOD_TYPES[request.method]
+        settings: dict[str, Any] = {"hyperparameters": {"n_epochs": request.epochs}}
+        if request.method == "dpo":
+            settings["hyperparameters"]["beta"] = "auto"
+        if request.method == "rft":
+            settings["grader"] = request.grader
+        return {"type": kind, kind: settings}
+
+    def job_body(self, request: JobRequest) -> dict[str, Any]:
+        """The body of POST /fine_tuning/jobs."""
+        body: dict[str, Any] = {
+            "model": request.model,
+            "training_file": request.training_file,
+            "method": self._method(request),
+            "metadata": {RUN_ID_KEY: request.run_id},
+        }
+        for key in ("validation_file", "suffix", "seed"):
+            if getattr(request, key) is not None:
+                body[key] = getattr(request, key)
+        return body
+
+    def request_preview(self, uploads: list[Upload], request: JobRequest) -> list[str]:
+        base = os.environ.get("OPENAI_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
+        lines = [
+            f"POST {base}/files  multipart: purpose=fine-tune, file={u.name} ({u.path}, {u.size:,} bytes, "
+            f"sha256 {u.sha256[:16]}...)"
+            for u in uploads
+        ]
+        lines.append(f"POST {base}/fine_tuning/jobs")
+        lines.append(json.dumps(self.job_body(request), indent=2))
+        return lines
+
+    def preflight(self, request: JobRequest, uploads: list[Upload]) -> list[str]:
+        problems = [
+            f"{u.path} is {u.size:,} bytes; OpenAI's upload limit is 512 MB"
+            for u in uploads
+            if u.size > MAX_UPLOAD_BYTES
+        ]
+        if request.suffix is not None and len(request.suffix) > MAX_SUFFIX:
+            problems.append(f"--suffix is {len(request.suffix)} characters; OpenAI allows {MAX_SUFFIX}")
+        if isinstance(request.epochs, int) and not 1 <= request.epochs <= 50:
+            problems.append("--epochs must be between 1 and 50 for OpenAI")
+        if request.method == "rft" and request.validation_file is None:
+            problems.append("OpenAI RFT needs a validation file")
+        return problems
+
+    # --- the SDK ----------------------------------------------------------------------------------
+
+    @property
+    def _client(self) -> Any:
+        """The SDK client for the current environment (key, base URL, timeout)."""
+        key = os.environ.get("OPENAI_API_KEY", "")
+        if not key:
+            raise ProviderError(
+                "no OpenAI API key: set OPENAI_API_KEY", final=True, hint="--dry-run shows the requests without a key"
+            )
+        timeout = float(os.environ.get("ADVISOR_OPENAI_TIMEOUT", "60"))
+        return _client(key, os.environ.get("OPENAI_BASE_URL"), timeout)
+
+    def _once(self, send: Callable[[Any], T]) -> T:
+        """Send a request that must not be carried out twice: the SDK's retries are off, and only a 429
+        (which says nothing was done) is sent again, after the wait the server asks for."""
+        import openai
+
+        client = self._client.with_options(max_retries=0)
+        for attempt in range(RATE_LIMIT_RETRIES + 1):
+            try:
+                return send(client)
+            except openai.RateLimitError as exc:
+                if attempt == RATE_LIMIT_RETRIES or getattr(exc, "code", None) == "insufficient_quota":
+                    raise
+                time.sleep(_retry_after(exc.response.headers, attempt))
+        raise AssertionError("unreachable")
+
+    def _redact(self, text: str) -> str:
+        key = os.environ.get("OPENAI_API_KEY", "")
+        return text.replace(key, "[API key]") if key else text
+
+    def _error(self, exc: Exception, doing: str) -> ProviderError:
+        """A provider error a person can act on, without the key in it."""
+        import openai
+
+        message = self._redact(str(exc))
+        if isinstance(exc, openai.PermissionDeniedError) and getattr(exc, "code", None) == "training_not_available":
+            return ProviderError(
+                f"OpenAI refused to {doing}: this organisation can no longer create fine-tuning jobs "
+                "(403 training_not_available)",
+                final=True,
+                code="training_not_available",
+            )
+        if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+            status = exc.status_code
+            return ProviderError(
+                f"OpenAI refused the API key while trying to {doing} ({status}): the key is wrong, "
+                "revoked, or lacks access to fine-tuning",
+                final=True,
+                hint="check OPENAI_API_KEY and the project's permissions (the key is not shown)",
+                code=str(status),
+            )
+        if isinstance(exc, openai.BadRequestError | openai.NotFoundError | openai.UnprocessableEntityError):
+            return ProviderError(
+                f"OpenAI rejected the request to {doing}: {message}", final=True, code=str(exc.status_code)
+            )
+        if isinstance(exc, openai.RateLimitError) and getattr(exc, "code", None) == "insufficient_quota":
+            return ProviderError(
+                f"OpenAI refused to {doing}: the organisation's quota is used up (429 insufficient_quota)",
+                final=True,
+                hint="check billing and limits in the OpenAI dashboard",
+                code="insufficient_quota",
+            )
+        if isinstance(exc, openai.RateLimitError):
+            return ProviderError(f"OpenAI is rate limiting (429) while trying to {doing}", hint="try again later")
+        return ProviderError(f"could not {doing}: {message}", hint="check the network and try again")
+
+    def _unsure(self, exc: Exception) -> bool:
+        """May the request have reached OpenAI and been carried out?"""
+        import openai
+
+        return isinstance(
+            exc,
+            openai.APIConnectionError
+            | openai.InternalServerError
+            | openai.APIResponseValidationError
+            | json.JSONDecodeError,
+        ) or (isinstance(exc, openai.APIStatusError) and exc.status_code >= 500)
+
+    def upload(self, upload: Upload) -> str:
+        def send(client: Any) -> Any:
+            with upload.path.open("rb") as handle:  # opened for each attempt, so each sends the whole file
+                return client.files.create(file=(upload.name, handle), purpose="fine-tune")
+
+        for attempt in (1, 2):
+            try:
+                return str(self._once(send).id)
+            except Exception as exc:
+                if not self._unsure(exc):
+                    raise self._error(exc, f"upload {upload.path}") from None
+                found = self.find_upload(upload)
+                if found:
+                    return found
+                if attempt == 2:
+                    raise self._error(exc, f"upload {upload.path}") from None
+        raise AssertionError("unreachable")
+
+    def find_upload(self, upload: Upload) -> str | None:
+        try:
+            for item in self._client.files.list(purpose="fine-tune"):
+                if item.filename == upload.name and item.bytes == upload.size:
+                    return str(item.id)
+        except Exception as exc:
+            raise self._error(exc, "list uploaded files") from None
+        return None
+
+    def create_job(self, request: JobRequest) -> Job:
+        try:
+            body = self.job_body(request)
+            job = self._once(lambda client: client.fine_tuning.jobs.create(**body))
+        except Exception as exc:
+            if self._unsure(exc):
+                raise JobCreateUnknown(self._redact(f"{type(exc).__name__}: {exc}")) from None
+            raise self._error(exc, "create the fine-tuning job") from None
+        return self._job(job)
+
+    def find_job(self, run_id: str) -> Job | None:
+        try:
+            jobs = self._client.fine_tuning.jobs.list(metadata={RUN_ID_KEY: run_id}, limit=20)
+            for seen, job in enumerate(jobs, start=1):
+                if (job.metadata or {}).get(RUN_ID_KEY) == run_id:  # the filter, checked again here
+                    return self._job(job)
+                if seen >= 100:
+                    break
+        except Exception as exc:
+            raise self._error(exc, "look up jobs") from None
+        return None
+
+    def get_job(self, job_id: str) -> Job:
+        try:
+            return self._job(self._client.fine_tuning.jobs.retrieve(job_id))
+        except Exception as exc:
+            raise self._error(exc, f"read job {job_id}") from None
+
+    def list_events(self, job_id: str) -> list[JobEvent]:
+        try:
+            events = list(self._client.fine_tuning.jobs.list_events(job_id, limit=100))
+        except Exception as exc:
+            raise self._error(exc, f"read the events of job {job_id}") from None
+        return sorted(
+            (JobEvent(e.created_at, e.level, self._redact(e.message)) for e in events),
+            key=lambda event: event.created_at,
+        )
+
+    def cancel_job(self, job_id: str) -> Job:
+        try:
+            return self._job(self._once(lambda client: client.fine_tuning.jobs.cancel(job_id)))
+        except Exception as exc:
+            raise self._error(exc, f"cancel job {job_id}") from None
+
+    def map_status(self, provider_status: str) -> Status:
+        return STATUSES.get(provider_status, "unknown")
+
+    def _job(self, job: Any) -> Job:
+        """advisor's view of a job as the API returned it; fields of an unexpected type count as missing."""
+        data = job.model_dump() if hasattr(job, "model_dump") else dict(job)
+
+        def field(name: str, kind: type[T], of: dict[str, Any] = data) -> T | None:
+            value = of.get(name)
+            return value if isinstance(value, kind) and not isinstance(value, bool) else None
+
+        status = field("status", str) or ""
+        error = field("error", dict) or {}
+        message = field("message", str, error)
+        return Job(
+            id=str(data["id"]),
+            status=self.map_status(status),
+            provider_status=status,
+            model=field("model", str) or "",
+            run_id=field(RUN_ID_KEY, str, field("metadata", dict) or {}),
+            fine_tuned_model=field("fine_tuned_model", str),
+            trained_tokens=field("trained_tokens", int),
+            created_at=field("created_at", int),
+            finished_at=field("finished_at", int),
+            error=self._redact(message) if message else None,
+            raw=data,
+        )
+
+
+def _retry_after(headers: Any, attempt: int) -> float:
+    """The wait a 429 asks for (retry-after-ms or retry-after in seconds), else 1, 2, 4 ... seconds."""
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        try:
+            return min(LONGEST_WAIT, max(0.0, float(headers.get(name)) * scale))
+        except (TypeError, ValueError):
+            continue
+    return min(LONGEST_WAIT, 2.0**attempt)

@@ -1,0 +1,132 @@
+"""`advisor launch`: check, price, confirm and launch a fine-tuning job through a provider plugin."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import click
+
+from advisor.cli.options import EPOCHS, pricing_options, today_or
+
+
+@click.command()
+@click.option("--provider", required=True, help="Provider plugin (see `advisor providers`), e.g. openai.")
+@click.option("--method", type=click.Choice(["sft", "dpo", "rft"]), required=True)
+@click.option("--model", required=True, help="Base model to fine-tune, e.g. gpt-4.1-mini.")
+@click.option("--training-file", required=True, metavar="FILE", help="JSONL training data.")
+@click.option("--validation-file", metavar="FILE", help="JSONL validation data (required for RFT).")
+@click.option("--grader", metavar="FILE", help="RFT grader (JSON).")
+@click.option("--suffix", help="Added to the fine-tuned model's name.")
+@click.option("--epochs", type=EPOCHS, default="auto", show_default=True, help="Epochs, or 'auto' (the cookbook rule).")
+@click.option("--seed", type=int, help="Seed for a reproducible job.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (for scripts).")
+@click.option("--dry-run", is_flag=True, help="Check and price, print the requests that would be sent; send nothing.")
+@click.option("--again", is_flag=True, help="Launch even if the same launch was already made.")
+@pricing_options
+def launch(
+    provider: str,
+    method: str,
+    model: str,
+    training_file: str,
+    validation_file: str | None,
+    grader: str | None,
+    suffix: str | None,
+    epochs: int | str,
+    seed: int | None,
+    yes: bool,
+    dry_run: bool,
+    again: bool,
+    pricing_files: tuple[str, ...],
+    today: date | None,
+) -> None:
+    """Launch an SFT, DPO or RFT job. Before anything is sent: the dataset check (errors stop it), the
+    price tables' methods and dates for the model today, the provider's own rules, the cost estimate,
+    and a confirmation. Every step is recorded in the job ledger, so a launch cut short is resumed,
+    never doubled."""
+    from advisor.plugins import provider_named
+    from advisor.price_catalog import load_catalog
+    from advisor.providers.base import ProviderError
+    from advisor.providers.launch import launch as run_launch
+    from advisor.providers.launch import plan_launch
+    from advisor.providers.ledger import Ledger
+
+    catalog = load_catalog(pricing_files)
+    plugin = provider_named(provider)
+    day = today_or(today)
+    plan = plan_launch(
+        plugin,
+        catalog,
+        day,
+        method=method,
+        model=model,
+        training=training_file,  # type: ignore[arg-type]
+        validation=validation_file,
+        grader=grader,
+        suffix=suffix,
+        epochs=epochs,
+        seed=seed,
+    )  # type: ignore[arg-type]
+    _summary(plan)
+    if plan.problems:
+        click.echo("Not launched:", err=True)
+        for problem in plan.problems:
+            click.echo(f"  - {problem}", err=True)
+        raise click.exceptions.Exit(1)
+    if dry_run:
+        placeholder = "<run id>"
+        uploads = plan.uploads(placeholder)
+        request = plan.request(
+            placeholder, f"<id of {uploads[0].name}>", f"<id of {uploads[1].name}>" if len(uploads) > 1 else None
+        )
+        click.echo("\nDry run: these requests would be sent (nothing was sent, no key was needed):")
+        for line in plugin.request_preview(uploads, request):
+            click.echo(line)
+        return
+    if not yes and not click.confirm(
+        f"\nLaunch this {method.upper()} job on {plan.api_model} at {provider}?", default=False
+    ):
+        click.echo("not launched", err=True)
+        raise click.exceptions.Exit(1)
+    ledger = Ledger()
+    try:
+        job = run_launch(plugin, plan, ledger, again=again, say=lambda text: click.echo(text, err=True))
+    except ProviderError as error:
+        if error.code == "training_not_available":
+            raise ProviderError(str(error), final=True, hint=_not_available(catalog, plan, day)) from None
+        raise
+    finally:
+        ledger.close()
+    click.echo(f"\nLaunched job {job.id} ({job.provider_status}), run {job.run_id or '-'}.")
+    click.echo(f"Watch it: advisor jobs watch {job.id}")
+
+
+def _summary(plan: Any) -> None:
+    report = plan.training_report
+    click.echo(f"{plan.method.upper()} on {plan.match.provider}:{plan.api_model}")
+    click.echo(
+        f"  training file   {plan.training} ({report.valid_examples:,} valid examples, "
+        f"{report.errors:,} errors, {report.warnings:,} warnings)"
+    )
+    if plan.validation_report is not None:
+        v = plan.validation_report
+        click.echo(f"  validation file {plan.validation} ({v.valid_examples:,} valid examples, {v.errors:,} errors)")
+    click.echo(f"  estimated cost  {plan.estimate_text}")
+    for note in plan.notes:
+        click.echo(f"  note: {note}")
+
+
+def _not_available(catalog: Any, plan: Any, day: date) -> str:
+    """Why a provider refuses new jobs, from the price tables' notices, and who still trains."""
+    notices = [notice.text for notice in plan.match.table.notices if notice.since <= day]
+    until = plan.match.row.fine_tuning.new_jobs_until if plan.match.row.fine_tuning else None
+    if until and not any(str(until) in notice for notice in notices):
+        notices.append(f"New {plan.match.name} jobs end for everyone on {until}.")
+    others = [p for p in catalog.providers_offering(plan.method, plan.match.name, day) if p != plan.provider]
+    where = (
+        f"Still training {plan.method.upper()} on {plan.match.name} today, per the price tables: "
+        f"{', '.join(others)} (price it: `advisor estimate --ft-provider {others[0]} ...`)."
+        if others
+        else f"No other provider in the price tables trains {plan.method.upper()} on {plan.match.name} today."
+    )
+    return " ".join(["This is final: advisor does not retry it.", *notices, where])

@@ -1,0 +1,120 @@
+"""What a provider plugin implements, and the values it exchanges with advisor.
+
+A provider launches fine-tuning jobs on one service. advisor does the rest the same way for every
+provider: the dataset check, the price-table and date checks, the cost estimate, the confirmation, the
+ledger that never loses or duplicates a job, retries of reads, and never retrying a job creation blindly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol, runtime_checkable
+
+Method = Literal["sft", "dpo", "rft"]
+# advisor's statuses; a provider maps its own onto these (and keeps the original, since statuses are open-ended)
+Status = Literal["validating", "queued", "running", "paused", "succeeded", "failed", "cancelled", "unknown"]
+FINISHED: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
+
+
+class ProviderError(Exception):
+    """A provider said no, or could not be reached. `final` errors must never be retried."""
+
+    def __init__(self, message: str, *, final: bool = False, hint: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.final = final
+        self.hint = hint
+        self.code = code
+
+
+class JobCreateUnknown(ProviderError):
+    """The create request may or may not have reached the provider (timeout, dropped connection, 5xx)."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file to upload: `name` is unique to the run, so a lost response can be recovered by it."""
+
+    role: Literal["training", "validation"]
+    path: Path
+    name: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    """Everything a provider needs to create the job (file ids are filled in after upload)."""
+
+    run_id: str
+    method: Method
+    model: str
+    training_file: str
+    validation_file: str | None = None
+    grader: dict[str, Any] | None = None
+    suffix: str | None = None
+    epochs: int | Literal["auto"] = "auto"
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job as a provider reports it."""
+
+    id: str
+    status: Status
+    provider_status: str
+    model: str
+    run_id: str | None = None
+    fine_tuned_model: str | None = None
+    trained_tokens: int | None = None
+    created_at: int | None = None
+    finished_at: int | None = None
+    error: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class JobEvent:
+    created_at: int
+    level: str
+    message: str
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """The interface of a provider plugin (docs/plugins.md walks through writing one)."""
+
+    name: str  # the price-table provider whose prices, models and dates apply, e.g. "openai"
+    methods: tuple[Method, ...]  # what this plugin can launch; the models come from the price tables
+
+    def request_preview(self, uploads: list[Upload], request: JobRequest) -> list[str]:
+        """The exact requests a launch would send, for --dry-run (no credentials needed)."""
+
+    def preflight(self, request: JobRequest, uploads: list[Upload]) -> list[str]:
+        """The provider's own rules, beyond advisor's dataset check and cost estimate (file size, suffix
+        length ...): the problems that must stop the launch, or []."""
+
+    def upload(self, upload: Upload) -> str:
+        """Upload a training or validation file; return the provider's file id."""
+
+    def find_upload(self, upload: Upload) -> str | None:
+        """The id of a file uploaded earlier under `upload.name`, if any (recovery after a lost response)."""
+
+    def create_job(self, request: JobRequest) -> Job:
+        """Create the job, tagged with `request.run_id`. Never retries: raise JobCreateUnknown when unsure."""
+
+    def find_job(self, run_id: str) -> Job | None:
+        """The job tagged with `run_id`, if the provider has one."""
+
+    def get_job(self, job_id: str) -> Job:
+        """The job's current state (reads may be retried)."""
+
+    def list_events(self, job_id: str) -> list[JobEvent]:
+        """The job's events, oldest first."""
+
+    def cancel_job(self, job_id: str) -> Job:
+        """Cancel the job."""
+
+    def map_status(self, provider_status: str) -> Status:
+        """advisor's status for one of the provider's (unknown ones map to "unknown")."""

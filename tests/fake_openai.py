@@ -1,0 +1,269 @@
+"""A loopback fake of OpenAI's files and fine-tuning API, for tests of the real SDK over real HTTP.
+
+Started on 127.0.0.1 at a free port. It keeps files and jobs in memory, moves each job through a
+realistic status progression as it is read (validating_files, queued, running, then succeeded), and
+injects faults on request: an HTTP status (429 with Retry-After, 500, 403 training_not_available), a
+connection dropped after the request was carried out, a slow answer, a malformed JSON body.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+PROGRESSION = ("validating_files", "queued", "running", "running", "succeeded")
+FINE_TUNABLE = {"gpt-4.1-mini-2025-04-14", "gpt-4.1-2025-04-14", "gpt-4o-mini-2024-07-18", "o4-mini-2025-04-16"}
+
+
+@dataclass
+class Fault:
+    method: str
+    path: str  # a regular expression matched against the path
+    status: int | None = None  # answer with this status instead
+    code: str | None = None
+    retry_after: str | None = None
+    drop: bool = False  # carry the request out, then close the connection without answering
+    delay: float = 0.0  # carry the request out, then wait before answering
+    malformed: bool = False  # carry the request out, then answer with broken JSON
+    times: int = 1
+
+
+@dataclass
+class FakeOpenAI:
+    key: str
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reads: dict[str, int] = field(default_factory=dict)
+    faults: list[Fault] = field(default_factory=list)
+    requests: list[tuple[str, str]] = field(default_factory=list)
+    create_bodies: list[dict[str, Any]] = field(default_factory=list)  # every POST /fine_tuning/jobs body
+    progression: tuple[str, ...] = PROGRESSION
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    base_url: str = ""
+    server: Any = None
+    connections: list[socket.socket] = field(default_factory=list)
+
+    def fail(self, method: str, path: str, **how: Any) -> None:
+        self.faults.append(Fault(method, path, **how))
+
+    def fault_for(self, method: str, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.method == method and re.fullmatch(fault.path, path) and fault.times > 0:
+                    fault.times -= 1
+                    return fault
+        return None
+
+    def stop(self) -> None:
+        """The network goes down: nothing answers on this port any more, open connections included."""
+        self.server.shutdown()
+        self.server.server_close()
+        for connection in self.connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def creates(self) -> int:
+        return sum(1 for method, path in self.requests if method == "POST" and path == "/v1/fine_tuning/jobs")
+
+    # --- the API ----------------------------------------------------------------------------------
+
+    def upload(self, filename: str, purpose: str, data: bytes) -> dict[str, Any]:
+        file = {
+            "id": f"file-{uuid.uuid4().hex[:20]}",
+            "object": "file",
+            "bytes": len(data),
+            "filename": filename,
+            "purpose": purpose,
+            "created_at": int(time.time()),
+            "status": "processed",
+        }
+        self.files[file["id"]] = file
+        return file
+
+    def create(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if body.get("training_file") not in self.files:
+            return 400, _error(f"invalid training_file: {body.get('training_file')}", "invalid_file")
+        if body.get("model") not in FINE_TUNABLE:
+            return 400, _error(f"model {body.get('model')} is not available for fine-tuning", "model_not_available")
+        method = body.get("method", {})
+        epochs = method.get(method.get("type", ""), {}).get("hyperparameters", {}).get("n_epochs", "auto")
+        job = {
+            "id": f"ftjob-{uuid.uuid4().hex[:20]}",
+            "object": "fine_tuning.job",
+            "created_at": int(time.time()),
+            "error": None,
+            "fine_tuned_model": None,
+            "finished_at": None,
+            "model": body["model"],
+            "organization_id": "org-fake",
+            "result_files": [],
+            "seed": body.get("seed", 42),
+            "status": self.progression[0],
+            "trained_tokens": None,
+            "training_file": body["training_file"],
+            "validation_file": body.get("validation_file"),
+            "metadata": body.get("metadata"),
+            "method": method,
+            "hyperparameters": {"n_epochs": epochs},
+            "estimated_finish": None,
+            "suffix": body.get("suffix"),
+        }
+        self.jobs[job["id"]] = job
+        return 200, job
+
+    def read(self, job_id: str) -> dict[str, Any]:
+        """Each read moves the job one step along the progression, unless it has finished."""
+        job = self.jobs[job_id]
+        with self.lock:
+            if job["status"] in ("cancelled", "failed", "succeeded"):
+                return job
+            count = self.reads[job_id] = self.reads.get(job_id, 0) + 1
+            job["status"] = self.progression[min(count, len(self.progression) - 1)]
+            if job["status"] == "succeeded":
+                size = self.files[job["training_file"]]["bytes"]
+                epochs = job["hyperparameters"]["n_epochs"]
+                job["trained_tokens"] = size // 4 * (3 if epochs == "auto" else epochs)
+                job["fine_tuned_model"] = f"ft:{job['model']}:fake-org:{job.get('suffix') or ''}:{job_id[-8:]}"
+                job["finished_at"] = int(time.time())
+        return job
+
+    def events(self, job_id: str) -> list[dict[str, Any]]:
+        job = self.jobs[job_id]
+        return [
+            {
+                "object": "fine_tuning.job.event",
+                "id": f"ftevent-{n}",
+                "created_at": job["created_at"] + n,
+                "level": "info",
+                "message": message,
+                "type": "message",
+            }
+            for n, message in enumerate(["Created fine-tuning job", f"Status: {job['status']}"])
+        ]
+
+
+def _error(message: str, code: str | None, kind: str = "invalid_request_error") -> dict[str, Any]:
+    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+
+
+def _page(items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"object": "list", "data": items, "has_more": False}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    api: FakeOpenAI
+
+    def setup(self) -> None:
+        super().setup()
+        self.api.connections.append(self.connection)
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+        pass
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def _serve(self, method: str) -> None:
+        url = urlparse(self.path)
+        path = url.path
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.api.requests.append((method, path))
+        if self.headers.get("Authorization") != f"Bearer {self.api.key}":
+            return self._send(401, _error("Incorrect API key provided", "invalid_api_key", "authentication_error"))
+        fault = self.api.fault_for(method, path)
+        if fault and fault.status:
+            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+            kind = "permission_error" if fault.status == 403 else "server_error"
+            return self._send(fault.status, _error(f"injected {fault.status}", fault.code, kind), headers)
+        status, answer = self._route(method, path, parse_qs(url.query), body)
+        if fault and fault.drop:
+            self.close_connection = True
+            self.connection.close()  # carried out, never answered
+            return None
+        if fault and fault.delay:
+            time.sleep(fault.delay)
+        if fault and fault.malformed:
+            return self._send_raw(200, b'{"id": "ftjob-broken", "status": ')
+        return self._send(status, answer)
+
+    def _route(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> tuple[int, dict[str, Any]]:
+        api = self.api
+        if path == "/v1/files" and method == "POST":
+            fields = self._multipart(body)
+            return 200, api.upload(fields["file"][0], fields["purpose"][1].decode(), fields["file"][1])
+        if path == "/v1/files" and method == "GET":
+            purpose = query.get("purpose", [None])[0]
+            return 200, _page([f for f in api.files.values() if purpose in (None, f["purpose"])])
+        if path == "/v1/fine_tuning/jobs" and method == "POST":
+            api.create_bodies.append(json.loads(body))
+            return api.create(json.loads(body))
+        if path == "/v1/fine_tuning/jobs" and method == "GET":
+            wanted = {
+                key[len("metadata[") : -1]: values[0] for key, values in query.items() if key.startswith("metadata[")
+            }
+            found = [
+                job
+                for job in api.jobs.values()
+                if all((job.get("metadata") or {}).get(k) == v for k, v in wanted.items())
+            ]
+            return 200, _page(sorted(found, key=lambda job: job["created_at"], reverse=True))
+        match = re.fullmatch(r"/v1/fine_tuning/jobs/([\w-]+)(/cancel|/events)?", path)
+        if match and match.group(1) in api.jobs:
+            job_id, action = match.groups()
+            if action == "/cancel" and method == "POST":
+                api.jobs[job_id]["status"] = "cancelled"
+                return 200, api.jobs[job_id]
+            if action == "/events":
+                return 200, _page(api.events(job_id))
+            return 200, api.read(job_id)
+        return 404, _error(f"no such route or object: {method} {path}", "not_found")
+
+    def _multipart(self, body: bytes) -> dict[str, tuple[str | None, bytes]]:
+        message = BytesParser(policy=HTTP).parsebytes(
+            f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode() + body
+        )
+        return {
+            part.get_param("name", header="content-disposition"): (part.get_filename(), part.get_payload(decode=True))
+            for part in message.iter_parts()
+        }
+
+    def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        self._send_raw(status, json.dumps(payload).encode(), headers)
+
+    def _send_raw(self, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
+            pass
+
+
+def serve(key: str) -> tuple[ThreadingHTTPServer, FakeOpenAI]:
+    api = FakeOpenAI(key)
+    handler = type("BoundHandler", (Handler,), {"api": api})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    api.base_url = f"http://127.0.0.1:{server.server_port}/v1"
+    api.server = server
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    return server, api
