@@ -1,6 +1,7 @@
 """The documentation shows what the tool really does: README commands reproduce their output, and the
 Python example in docs/cost-model.md runs."""
 
+import json
 import os
 import re
 import subprocess
@@ -68,3 +69,46 @@ def test_every_rule_and_scenario_key_is_documented() -> None:
         if f"{section}.{key}" not in documented
     ]
     assert not missing, f"docs/recommendations.md does not describe: {missing}"
+
+
+PLUGINS_DOC = (ROOT / "docs" / "plugins.md").read_text()
+
+
+def test_every_hook_and_provider_member_is_documented() -> None:
+    from advisor import hookspecs
+    from advisor.providers.base import Provider
+
+    hooks = [name for name in vars(hookspecs) if name.startswith("advisor_")]
+    members = [*Provider.__annotations__, *(name for name in vars(Provider) if not name.startswith("_"))]
+    assert hooks and "create_job" in members
+    missing = [name for name in hooks if f"| `{name}` |" not in PLUGINS_DOC]
+    missing += [name for name in members if not re.search(rf"^`{name}(\(|`)", PLUGINS_DOC, flags=re.M)]
+    assert not missing, f"docs/plugins.md does not describe: {missing}"
+
+
+def test_the_tutorial_plugin_installs_and_launches_a_dry_run(advisor, tmp_path: Path, monkeypatch) -> None:
+    """The Acme provider on docs/plugins.md, installed as a real plugin, does what the page says."""
+    from .conftest import FLAT_15
+    from .test_plugins import install_fake_plugin
+
+    flat15 = tmp_path / "acme.toml"
+    flat15.write_text(FLAT_15.replace("[models.flat15]\n", '[models.flat15]\nencoding = "o200k_base"\n'))
+
+    source = re.search(r"```python\n(.*?)```", PLUGINS_DOC, flags=re.S).group(1)
+    install_fake_plugin(tmp_path, monkeypatch, "advisor_acme", source)
+    listing = json.loads(advisor("providers", "--format", "json", "--pricing", str(flat15)).out)
+    (acme,) = [row for row in listing["providers"] if row["provider"] == "acme"]
+    assert acme["methods"] == ["sft", "dpo"] and listing["warnings"] == []
+    rows = [
+        {"messages": [{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": f"a{i}"}]}
+        for i in range(60)
+    ]
+    train = tmp_path / "train.jsonl"
+    train.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    launch = ["launch", "--provider", "acme", "--method", "sft", "--model", "flat15", "--training-file", str(train)]
+    result = advisor(*launch, "--pricing", str(flat15), "--dry-run")
+    assert result.code == 0, result.err
+    assert "PUT https://api.acme.example/v1/files?name=<run id>-training.jsonl" in result.out
+    assert '"tag": "<run id>"' in result.out
+    refused = advisor(*launch, "--pricing", str(flat15), "--suffix", "v1", "--dry-run")
+    assert refused.code == 1 and "Acme does not name models: drop --suffix" in refused.err

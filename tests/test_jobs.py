@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 from decimal import Decimal
 
@@ -41,6 +42,17 @@ class TestList:
         assert job_id in result.out and "validating_files" in result.out
         assert "could not reach openai" in result.err and "last known" in result.err
         assert Ledger().get(job_id).status == "validating"
+
+    def test_jobs_of_a_provider_that_is_not_loaded_are_still_listed(
+        self, advisor, openai_api, job_id, monkeypatch
+    ) -> None:
+        from advisor.plugins import load_plugins
+
+        monkeypatch.setenv("ADVISOR_LOAD_PLUGINS", "")
+        load_plugins.cache_clear()  # loaded by the launch above; a new process would read the setting afresh
+        result = advisor("jobs", "list")
+        assert result.code == 0 and job_id in result.out
+        assert "no openai provider plugin is loaded" in result.err
 
     def test_offline_asks_no_provider(self, advisor, openai_api, job_id) -> None:
         before = list(openai_api.requests)
@@ -135,6 +147,35 @@ class TestWatch:
         assert ("POST", f"{CREATE}/{job_id}/cancel") not in openai_api.requests
         (run,) = ledger_runs()
         assert (run.job_id, run.status) == (job_id, "running")
+
+    def test_on_a_terminal_watch_keeps_one_live_status_line(self, openai_api, job_id) -> None:
+        import os
+        import pty
+        import subprocess
+        import sys
+
+        leader, follower = pty.openpty()
+        watcher = subprocess.Popen(
+            [sys.executable, "-m", "advisor", "jobs", "watch", job_id, "--every", "0.01"],
+            stdout=follower,
+            stderr=subprocess.PIPE,
+        )
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the watcher has exited and closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+        os.close(leader)
+        assert watcher.wait(30) == 0, watcher.stderr.read()
+        text = shown.decode()
+        for status in ("queued", "running"):  # each rewrites the line in place, with the time spent watching
+            assert re.search(rf"\r{job_id}: {status}  \[watching \d+ s\]\x1b\[K", text), text
+        assert f"{job_id} succeeded\r\n" in text  # then the summary on lines of its own
 
 
 class TestEventsAndCancel:

@@ -396,3 +396,19 @@ class TestSecrets:
         assert any(path.name.startswith("ledger.sqlite3") for path in files)
         for path in files:
             assert key.encode() not in path.read_bytes(), path
+
+
+def test_the_recommendation_names_a_launch_that_works(advisor) -> None:
+    """From recommendation to launch in one step: the command in its next steps runs as given."""
+    import shlex
+
+    report = json.loads(
+        advisor(
+            "recommend", str(EXAMPLES / "invoice-extraction" / "scenario.toml"), "--format", "json", "--today", TODAY
+        ).out
+    )
+    (step,) = [s for s in report["next_steps"] if "advisor launch" in s]
+    command = shlex.split(step.split("`")[3].replace("TRAIN.jsonl", str(TRAIN)))
+    result = advisor(*command[1:], "--today", TODAY)
+    assert result.code == 0, result.err
+    assert "Dry run: these requests would be sent" in result.out

@@ -98,6 +98,13 @@ class TestTokenizerResolution:
         with pytest.raises(UserError, match="--encoding"):
             catalog.encoding_for("claude-3-opus")
 
+    def test_a_priced_model_without_an_encoding_points_at_its_row(self, flat15) -> None:
+        from advisor.price_catalog import load_catalog
+
+        with pytest.raises(UserError, match=r"its price row \(.*acme.toml\) names no encoding") as raised:
+            load_catalog([flat15], include_user=False).encoding_for("flat15")
+        assert "did you mean" not in str(raised.value) and 'add encoding = "o200k_base"' in str(raised.value)
+
 
 class TestParserProperties:
     @given(st.text(max_size=80))

@@ -3,7 +3,9 @@
 import subprocess
 import sys
 
-HEAVY = ("openai", "tiktoken", "pydantic", "rich", "platformdirs", "advisor.estimate")
+import pytest
+
+HEAVY = ("openai", "tiktoken", "pydantic", "rich", "platformdirs", "pluggy", "advisor.estimate", "advisor.plugins")
 
 
 def imported_modules(*args: str) -> set[str]:
@@ -19,9 +21,15 @@ def test_help_imports_nothing_heavy() -> None:
     assert not [name for name in modules if name.split(".")[0] in HEAVY or name in HEAVY]
 
 
-def test_subcommand_help_stays_light() -> None:
-    modules = imported_modules("estimate", "--help")
+@pytest.mark.parametrize("command", ["estimate", "launch", "jobs", "providers"])
+def test_subcommand_help_stays_light(command: str) -> None:
+    modules = imported_modules(command, "--help")
     assert not [name for name in modules if name.split(".")[0] in ("openai", "tiktoken", "rich", "pydantic")]
+
+
+def test_listing_providers_does_not_import_their_sdks() -> None:
+    modules = imported_modules("providers", "--format", "json")
+    assert "advisor_openai.provider" in modules and "openai" not in modules
 
 
 def test_console_script_bad_input_exits_2_without_traceback() -> None:

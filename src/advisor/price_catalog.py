@@ -135,12 +135,21 @@ class Catalog:
         """The tokenizer of `model`: the price row's `encoding`, else the model family's."""
         named, model = self._split_provider(model)
         model_id = parse_model_id(model)
+        rows_without = []
         for provider in [named] if named else self.providers:
             match = self._lookup(provider, model_id)
             if match and match.row.encoding:
                 return match.row.encoding
+            if match:
+                rows_without.append(match)
         if encoding := encoding_family(model_id.base):
             return encoding
+        if rows_without:
+            raise UserError(
+                f"cannot tell which tokenizer {model!r} uses: its price row ({rows_without[0].table.path}) names "
+                "no encoding",
+                hint='add encoding = "o200k_base" (or "cl100k_base") to that row',
+            )
         known = sorted({name for names in self._rows.values() for name in names})
         close = difflib.get_close_matches(model_id.base, known, n=3, cutoff=0.5)
         prefix = f"did you mean {', '.join(close)}? " if close else ""

@@ -56,12 +56,13 @@ def _when(timestamp: int | None) -> str:
 def list_jobs(provider: str | None, offline: bool) -> None:
     """Every job in the ledger with its last known status. Unfinished jobs are refreshed, and launches
     whose answer was lost are looked up by run id; with no network, the ledger is shown as it is."""
+    from advisor.errors import UserError
     from advisor.plugins import provider_named
     from advisor.providers.base import FINISHED, ProviderError
     from advisor.providers.launch import record_status, resolve
 
     ledger = _ledger()
-    note = None
+    notes = []
     if not offline:
         for name in sorted({run.provider for run in ledger.runs(provider)}):
             try:
@@ -70,8 +71,10 @@ def list_jobs(provider: str | None, offline: bool) -> None:
                 for run in ledger.runs(name):
                     if run.job_id and run.status not in FINISHED:
                         record_status(ledger, run, plugin.get_job(run.job_id))
+            except UserError:
+                notes.append(f"no {name} provider plugin is loaded: its jobs show the ledger's last known statuses")
             except ProviderError as error:
-                note = f"could not reach {name} ({error}): statuses are the ledger's last known ones"
+                notes.append(f"could not reach {name} ({error}): statuses are the ledger's last known ones")
     runs = ledger.runs(provider)
     if not runs:
         click.echo("No jobs in the ledger yet (`advisor launch` records them).")
@@ -96,7 +99,7 @@ def list_jobs(provider: str | None, offline: bool) -> None:
             run.updated_at,
         )
     print_wide(table, max_width=180)
-    if note:
+    for note in notes:
         click.echo(f"note: {note}", err=True)
 
 
@@ -148,6 +151,7 @@ def watch(job: str, provider: str | None, every: float, pricing_files: tuple[str
     """Follow a job until it finishes, then show the fine-tuned model, the trained tokens and the training
     cost against the estimate. Ctrl-C stops watching; the job keeps running."""
     import sys
+    import time
 
     from advisor.price_catalog import load_catalog
     from advisor.providers.launch import actual_cost
@@ -156,15 +160,16 @@ def watch(job: str, provider: str | None, every: float, pricing_files: tuple[str
     ledger = _ledger()
     plugin, run = _provider_for(job, ledger, provider)
     job_id = run.job_id if run else job
-    live = sys.stdout.isatty()
+    live = sys.stdout.isatty()  # a terminal gets one line rewritten in place; a pipe gets each change
     last = [""]
+    started = time.monotonic()
 
     def show_status(current: Any) -> None:
         line = f"{current.id}: {current.provider_status}" + (
             f" ({current.trained_tokens:,} tokens)" if current.trained_tokens else ""
         )
         if live:
-            click.echo(f"\r{line:<70}", nl=False)
+            click.echo(f"\r{line}  [watching {time.monotonic() - started:.0f} s]\x1b[K", nl=False)
         elif line != last[0]:
             click.echo(line)
         last[0] = line

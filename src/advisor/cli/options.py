@@ -74,6 +74,9 @@ class EpochsType(click.ParamType):
 
     name = "N|auto"
 
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return self.name  # not upper-cased: "auto" is what the user types
+
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int | str:
         if isinstance(value, int) or value == "auto":
             return value

@@ -124,7 +124,7 @@ def recommend(loaded: LoadedScenario, catalog: Catalog, today: date) -> Recommen
         ),
         reasons=[Reason(rule=r.rule, says=r.says, source=r.source) for r in d.reasons],
         caveats=dedupe(d.caveats),
-        next_steps=dedupe([*d.next_steps, *_next_steps(facts, d)]),
+        next_steps=dedupe([*d.next_steps, *_next_steps(facts, d, primary_cost)]),
         costs=costs,
         payback_months=primary_cost.payback_months if primary_cost else None,
         horizon_months=loaded.scenario.costs.horizon_months,
@@ -178,12 +178,21 @@ def summary(facts: Facts, d: Decision, costs: dict[str, StrategyCost], today: De
     return f"{lead}{where}: {money}."
 
 
-def _next_steps(facts: Facts, d: Decision) -> list[str]:
+def _next_steps(facts: Facts, d: Decision, cost: StrategyCost | None) -> list[str]:
     steps = []
     if "sft" in d.plan or d.primary == "sft":
         steps.append("Check the training file with `advisor dataset check` and split off a validation set")
     if d.primary == "rft" or "rft" in d.plan:
         steps.append("Validate the grader on a sample of graded prompts, then run a short RFT pilot")
+    if cost is not None and d.primary in ("sft", "dpo", "rft", "rag+sft"):
+        method = _method_of(d.primary)
+        extra = " --validation-file VALID.jsonl --grader GRADER.json" if method == "rft" else ""
+        steps.append(
+            f"Launch the job through the {cost.provider} provider plugin (`advisor providers` lists those "
+            f"installed): `advisor launch --provider {cost.provider} --method {method} --model {cost.model} "
+            f"--training-file TRAIN.jsonl{extra} --dry-run` shows the requests, then the same without --dry-run "
+            "sends them (docs/launching.md)"
+        )
     if d.primary != "prompt":
         steps.append("Measure the result on the eval set against the prompted baseline before switching traffic")
     return steps
