@@ -58,15 +58,15 @@ def launch(
         plugin,
         catalog,
         day,
-        method=method,
+        method=method,  # type: ignore[arg-type]  (click.Choice guarantees a Method)
         model=model,
-        training=training_file,  # type: ignore[arg-type]
+        training=training_file,
         validation=validation_file,
         grader=grader,
         suffix=suffix,
-        epochs=epochs,
+        epochs=epochs,  # type: ignore[arg-type]  (EPOCHS guarantees an int or "auto")
         seed=seed,
-    )  # type: ignore[arg-type]
+    )
     _summary(plan)
     if plan.problems:
         click.echo("Not launched:", err=True)
