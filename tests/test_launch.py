@@ -87,6 +87,8 @@ class TestBeforeAnythingIsSent:
         assert "SFT on openai:gpt-4.1-mini-2025-04-14" in result.out
         assert "(400 valid examples, 0 errors, 0 warnings)" in result.out
         assert "billed tokens (3 epochs) at $5.00 per 1M (openai:gpt-4.1-mini fine_tuning training" in result.out
+        # the wind-down notices in force are shown before anyone confirms
+        assert "note: OpenAI: organisations with no inference on a fine-tuned model in the past 60 days" in result.out
 
     def test_dataset_errors_stop_the_launch(self, advisor, openai_api, tmp_path: Path) -> None:
         lines = TRAIN.read_text().splitlines()

@@ -56,25 +56,11 @@ def _when(timestamp: int | None) -> str:
 def list_jobs(provider: str | None, offline: bool) -> None:
     """Every job in the ledger with its last known status. Unfinished jobs are refreshed, and launches
     whose answer was lost are looked up by run id; with no network, the ledger is shown as it is."""
-    from advisor.errors import UserError
     from advisor.plugins import provider_named
-    from advisor.providers.base import FINISHED, ProviderError
-    from advisor.providers.launch import record_status, resolve
+    from advisor.providers.launch import refresh
 
     ledger = _ledger()
-    notes = []
-    if not offline:
-        for name in sorted({run.provider for run in ledger.runs(provider)}):
-            try:
-                plugin = provider_named(name)
-                resolve(plugin, ledger)
-                for run in ledger.runs(name):
-                    if run.job_id and run.status not in FINISHED:
-                        record_status(ledger, run, plugin.get_job(run.job_id))
-            except UserError:
-                notes.append(f"no {name} provider plugin is loaded: its jobs show the ledger's last known statuses")
-            except ProviderError as error:
-                notes.append(f"could not reach {name} ({error}): statuses are the ledger's last known ones")
+    notes = [] if offline else refresh(ledger, provider_named, provider)
     runs = ledger.runs(provider)
     if not runs:
         click.echo("No jobs in the ledger yet (`advisor launch` records them).")

@@ -46,18 +46,15 @@ def launch(
     never doubled."""
     from advisor.plugins import provider_named
     from advisor.price_catalog import load_catalog
-    from advisor.providers.base import ProviderError
     from advisor.providers.launch import launch as run_launch
     from advisor.providers.launch import plan_launch
     from advisor.providers.ledger import Ledger
 
-    catalog = load_catalog(pricing_files)
     plugin = provider_named(provider)
-    day = today_or(today)
     plan = plan_launch(
         plugin,
-        catalog,
-        day,
+        load_catalog(pricing_files),
+        today_or(today),
         method=method,  # type: ignore[arg-type]  (click.Choice guarantees a Method)
         model=model,
         training=training_file,
@@ -91,10 +88,6 @@ def launch(
     ledger = Ledger()
     try:
         job = run_launch(plugin, plan, ledger, again=again, say=lambda text: click.echo(text, err=True))
-    except ProviderError as error:
-        if error.code == "training_not_available":
-            raise ProviderError(str(error), final=True, hint=_not_available(catalog, plan, day)) from None
-        raise
     finally:
         ledger.close()
     click.echo(f"\nLaunched job {job.id} ({job.provider_status}), run {job.run_id or '-'}.")
@@ -112,21 +105,6 @@ def _summary(plan: Any) -> None:
         v = plan.validation_report
         click.echo(f"  validation file {plan.validation} ({v.valid_examples:,} valid examples, {v.errors:,} errors)")
     click.echo(f"  estimated cost  {plan.estimate_text}")
-    for note in plan.notes:
-        click.echo(f"  note: {note}")
-
-
-def _not_available(catalog: Any, plan: Any, day: date) -> str:
-    """Why a provider refuses new jobs, from the price tables' notices, and who still trains."""
-    notices = [notice.text for notice in plan.match.table.notices if notice.since <= day]
-    until = plan.match.row.fine_tuning.new_jobs_until if plan.match.row.fine_tuning else None
-    if until and not any(str(until) in notice for notice in notices):
-        notices.append(f"New {plan.match.name} jobs end for everyone on {until}.")
-    others = [p for p in catalog.providers_offering(plan.method, plan.match.name, day) if p != plan.provider]
-    where = (
-        f"Still training {plan.method.upper()} on {plan.match.name} today, per the price tables: "
-        f"{', '.join(others)} (price it: `advisor estimate --ft-provider {others[0]} ...`)."
-        if others
-        else f"No other provider in the price tables trains {plan.method.upper()} on {plan.match.name} today."
-    )
-    return " ".join(["This is final: advisor does not retry it.", *notices, where])
+    for note in [plan.stale, *plan.notices]:
+        if note:
+            click.echo(f"  note: {note}")

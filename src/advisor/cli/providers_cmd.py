@@ -17,54 +17,14 @@ def providers(output_format: str, pricing_files: tuple[str, ...], today: date | 
     price tables say they can train, and whether new jobs can start today. Plugins that fail to load
     are reported, not fatal; ADVISOR_LOAD_PLUGINS restricts which are loaded."""
     from advisor.plugins import load_plugins
-    from advisor.price_catalog import load_catalog, training_blockers
+    from advisor.price_catalog import load_catalog
+    from advisor.providers.listing import plugin_rows, provider_rows
     from advisor.render.figures import jsonable
 
-    catalog = load_catalog(pricing_files)
     plugins = load_plugins()
     day = today_or(today)
-    rows = []
-    for name, (provider, info) in sorted(plugins.providers.items()):
-        models = []
-        for model, row, _ in catalog.rows(name) if name in catalog.providers else []:
-            if row.fine_tuning is None:
-                continue
-            match = catalog.find(model, name)
-            for method in (m for m in row.fine_tuning.methods if m in provider.methods):
-                blockers = training_blockers(match, method, day)
-                models.append(
-                    {
-                        "model": model,
-                        "method": method,
-                        "new_jobs_today": not blockers,
-                        "new_jobs_until": row.fine_tuning.new_jobs_until,
-                        "why_not": blockers,
-                    }
-                )
-        notices = [n.text for t in catalog.tables if t.provider == name for n in t.notices if n.since <= day]
-        rows.append(
-            {
-                "provider": name,
-                "plugin": info.name,
-                "distribution": info.distribution,
-                "version": info.version,
-                "class": type(provider).__name__,
-                "methods": list(provider.methods),
-                "trains": models,
-                "priced": name in catalog.providers,
-                "notices": notices,
-            }
-        )
-    loaded = [
-        {
-            "plugin": info.name,
-            "distribution": info.distribution,
-            "version": info.version,
-            "providers": [provider.name for provider in info.providers],
-            "commands": sorted(info.commands),
-        }
-        for info in plugins.loaded
-    ]
+    rows = provider_rows(plugins, load_catalog(pricing_files), day)
+    loaded = plugin_rows(plugins)
     for warning in plugins.warnings:
         click.echo(f"warning: {warning}", err=True)
     if output_format == "json":

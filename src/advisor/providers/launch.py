@@ -28,8 +28,17 @@ from advisor.datasets.grader import load_grader
 from advisor.datasets.report import DatasetReport
 from advisor.errors import UserError
 from advisor.money import format_price, format_usd, per_million
-from advisor.price_catalog import Catalog, ModelMatch, training_blockers
-from advisor.providers.base import Job, JobCreateUnknown, JobRequest, Method, Provider, ProviderError, Upload
+from advisor.price_catalog import Catalog, ModelMatch, stale_warning, training_blockers
+from advisor.providers.base import (
+    FINISHED,
+    Job,
+    JobCreateUnknown,
+    JobRequest,
+    Method,
+    Provider,
+    ProviderError,
+    Upload,
+)
 from advisor.providers.ledger import Ledger, Run, new_run_id
 
 LOOKUP_DELAYS = (0.5, 1.0, 2.0)  # seconds between looking for a job whose create answer was lost
@@ -53,7 +62,25 @@ class LaunchPlan:
     estimate_usd: Decimal | None
     estimate_text: str
     problems: list[str] = field(default_factory=list)  # any of them stops the launch
-    notes: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # the price table's notices in force (the wind-down ...)
+    stale: str | None = None  # the price table is old
+    others_training: list[str] = field(default_factory=list)  # other providers that train this method and model
+
+    def not_available_hint(self) -> str:
+        """Why the provider refuses new jobs (its table's notices) and who still trains this, for a
+        403 training_not_available."""
+        notices = list(self.notices)
+        until = self.match.row.fine_tuning.new_jobs_until if self.match.row.fine_tuning else None
+        if until and not any(str(until) in notice for notice in notices):
+            notices.append(f"New {self.match.name} jobs end for everyone on {until}.")
+        method, model = self.method.upper(), self.match.name
+        where = (
+            f"Still training {method} on {model} today, per the price tables: {', '.join(self.others_training)} "
+            f"(price it: `advisor estimate --ft-provider {self.others_training[0]} ...`)."
+            if self.others_training
+            else f"No other provider in the price tables trains {method} on {model} today."
+        )
+        return " ".join(["This is final: advisor does not retry it.", *notices, where])
 
     def fingerprint(self) -> str:
         """Identifies 'the same launch': same provider, method, model, data, grader and settings."""
@@ -124,9 +151,9 @@ def plan_launch(
 ) -> LaunchPlan:
     """Everything checked before anything is sent."""
     match = catalog.find(model, provider.name)
+    others = [p for p in catalog.providers_offering(method, match.name, today) if p != provider.name]
     problems = [f"{blocker}" for blocker in training_blockers(match, method, today)]
     if problems:
-        others = [p for p in catalog.providers_offering(method, match.name, today) if p != provider.name]
         problems[-1] += f"; {', '.join(others)} can" if others else "; no provider in the price tables can, today"
     grader_spec = None
     grader_json = None
@@ -178,6 +205,9 @@ def plan_launch(
         estimate_usd,
         estimate_text,
         problems,
+        notices=[notice.text for notice in match.table.notices if notice.since <= today],
+        stale=stale_warning(match.table, today),
+        others_training=others,
     )
     preview = plan.request("adv-preview", "file-training", "file-validation" if validation else None)
     plan.problems += provider.preflight(preview, plan.uploads("adv-preview"))
@@ -316,6 +346,8 @@ def _launch(
         ) from None
     except ProviderError as error:
         ledger.update(run_id, f"create refused: {error}", state="failed", error=str(error))
+        if error.code == "training_not_available":
+            raise ProviderError(str(error), final=True, hint=plan.not_available_hint(), code=error.code) from None
         raise
     _record_job(ledger, run_id, job, "job created")
     return job
@@ -369,6 +401,25 @@ def resolve(provider: Provider, ledger: Ledger) -> list[tuple[Run, Job]]:
             _record_job(ledger, run.run_id, job, "found the job by its run id")
             found.append((run, job))
     return found
+
+
+def refresh(ledger: Ledger, provider_named: Callable[[str], Provider], only: str | None = None) -> list[str]:
+    """Bring the ledger up to date from the providers: find the jobs of launches whose answer was lost,
+    and read the status of every unfinished job. Returns a note for each provider that could not be
+    asked (no plugin loaded, network down); its jobs keep their last known status."""
+    notes = []
+    for name in sorted({run.provider for run in ledger.runs(only)}):
+        try:
+            provider = provider_named(name)
+            resolve(provider, ledger)
+            for run in ledger.runs(name):
+                if run.job_id and run.status not in FINISHED:
+                    record_status(ledger, run, provider.get_job(run.job_id))
+        except UserError:
+            notes.append(f"no {name} provider plugin is loaded: its jobs show the ledger's last known statuses")
+        except ProviderError as error:
+            notes.append(f"could not reach {name} ({error}): statuses are the ledger's last known ones")
+    return notes
 
 
 def actual_cost(run: Run, job: Job, catalog: Catalog) -> str:
