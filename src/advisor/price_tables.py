@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from advisor.errors import UserError, file_location
+from advisor.file_text import decode_utf8
 from advisor.toml_locate import locate
 
 Price = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
@@ -188,11 +189,7 @@ def read_table(path: Path) -> PriceTable:
         raise UserError(
             f"cannot read price table ({exc.strerror})", where=str(path), hint="check the path given to --pricing"
         ) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise UserError("not UTF-8 text", where=file_location(path, line), hint="save the file as UTF-8") from None
+    text = decode_utf8(data, path)
     return parse_table(text, str(path))
 
 

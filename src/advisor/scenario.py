@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from advisor.errors import UserError, file_location
+from advisor.file_text import read_utf8
 from advisor.toml_locate import locate
 
 TaskKind = Literal[
@@ -287,22 +288,7 @@ def locate_json(text: str, path: tuple[str | int, ...]) -> int | None:
 
 
 def read_text(path: str) -> str:
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise UserError("no such file", where=path, hint="check the path") from None
-    except IsADirectoryError:
-        raise UserError("is a folder, not a file", where=path, hint="name a scenario file") from None
-    except OSError as exc:
-        raise UserError(f"cannot read ({exc.strerror})", where=path, hint="check the path") from None
-    try:
-        return data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        raise UserError(
-            "not UTF-8 text",
-            where=file_location(path, data[: exc.start].count(b"\n") + 1),
-            hint="save the file as UTF-8",
-        ) from None
+    return read_utf8(path, "a scenario file")
 
 
 def load_scenario(path: str) -> LoadedScenario:

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from advisor import json_text
 from advisor.errors import UserError, file_location
+from advisor.file_text import decode_utf8, read_bytes
 from advisor.token_count import Encoder, count_chat, count_messages, count_text
 
 Kind = Literal["text", "chat", "jsonl"]
@@ -42,27 +43,7 @@ class TokenTally:
 def read_source(path: str) -> bytes:
     if path == "-":
         return sys.stdin.buffer.read()
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise UserError("no such file", where=path, hint="check the path") from None
-    except IsADirectoryError:
-        raise UserError("is a folder, not a file", where=path, hint="name a file") from None
-    except OSError as exc:
-        raise UserError(
-            f"cannot read ({exc.strerror})", where=path, hint="check the path and its permissions"
-        ) from None
-
-
-def decode_utf8(data: bytes, source: str) -> str:
-    """UTF-8 text without a BOM; a decoding error names its line."""
-    try:
-        return data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise UserError(
-            f"not UTF-8 text (byte {exc.start + 1})", where=file_location(source, line), hint="save the file as UTF-8"
-        ) from None
+    return read_bytes(path)
 
 
 def detect_kind(source: str, text: str) -> Kind:

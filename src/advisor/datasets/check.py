@@ -14,6 +14,7 @@ from advisor.datasets.grader import load_grader
 from advisor.datasets.report import DatasetReport, build_report, training_models
 from advisor.datasets.scan import BOM, ScanResult, ScanSettings, scan_file
 from advisor.errors import UserError
+from advisor.file_text import unreadable
 from advisor.price_catalog import Catalog
 
 DETECT_LINES = 1000
@@ -33,12 +34,8 @@ def detect_file_method(path: str) -> tuple[Method, str]:
                 if isinstance(example, dict):
                     method = detect_method(example)
                     return method, f"detected from line {number}"
-    except FileNotFoundError:
-        raise UserError("no such file", where=path, hint="check the path") from None
-    except IsADirectoryError:
-        raise UserError("is a folder, not a file", where=path, hint="name a JSONL file") from None
     except OSError as exc:
-        raise UserError(f"cannot read ({exc.strerror})", where=path, hint="check the path") from None
+        raise unreadable(path, exc, "a JSONL file") from None
     return "sft", "assumed: no valid example to detect it from (use --method)"
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from advisor import json_text
 from advisor.errors import UserError
+from advisor.file_text import read_utf8
 
 TOP_LEVEL_TYPES = ("string_check", "text_similarity", "score_model", "python", "multi")
 INSIDE_MULTI_ONLY = ("label_model",)
@@ -29,13 +29,7 @@ class GraderSpec:
 
 
 def load_grader(path: str) -> GraderSpec:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError("no such file", where=path, hint="give the grader as a JSON file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read the grader ({exc})", where=path, hint="give a UTF-8 JSON file") from None
-    grader = json_text.loads_file_text(text, path, "fix the grader file")
+    grader = json_text.loads_file_text(read_utf8(path, "a grader (JSON file)"), path, "fix the grader file")
     if not isinstance(grader, dict):
         raise UserError("a grader is a JSON object with a `type`", where=path, hint="see docs/datasets.md")
     grader_type = grader.get("type")

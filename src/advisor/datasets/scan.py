@@ -22,7 +22,7 @@ from advisor.datasets.examples import ExampleChecker, ExampleFacts, Method
 from advisor.datasets.grader import GraderSpec
 from advisor.datasets.personal_data import KINDS, find_in_block
 from advisor.datasets.problems import ProblemLog
-from advisor.errors import UserError
+from advisor.file_text import unreadable
 
 CHUNK_BYTES = 2 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
@@ -312,7 +312,7 @@ def scan_file(
     try:
         spans = list(ranges(settings.path, chunk_bytes))
     except OSError as exc:
-        raise UserError(f"cannot read ({exc.strerror})", where=settings.path, hint="check the path") from None
+        raise unreadable(settings.path, exc, "a JSONL file") from None
     total = ScanResult(settings.encodings)
     jobs = min(jobs or default_jobs(), len(spans))
     if jobs <= 1:
