@@ -18,10 +18,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from advisor.errors import UserError
+from advisor.methods import Method
 from advisor.money import every as every_text
 from advisor.money import format_price, format_usd, per_million
 from advisor.price_catalog import Catalog, ModelMatch, dedupe, stale_warning, training_blockers
-from advisor.price_tables import FineTuning, InferencePrices, Method
+from advisor.price_tables import FineTuning, InferencePrices
 from advisor.training_cost import (
     TrainingCost,
     auto_epochs,

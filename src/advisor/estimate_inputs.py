@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from advisor.errors import UserError
 from advisor.estimate import HOURS_PER_MONTH, Assumption, EstimateRequest
+from advisor.methods import Method
 from advisor.price_catalog import Catalog
-from advisor.price_tables import Method
 from advisor.render.figures import tokens
 from advisor.token_files import count_source
 from advisor.tokenizer import get_encoding

@@ -38,9 +38,10 @@ class ModelId:
     job_id: str | None = None
     checkpoint_step: int | None = None
 
-    @property
-    def base_without_snapshot(self) -> str:
-        return strip_snapshot(self.base)
+
+def has_snapshot(name: str) -> bool:
+    """Whether `name` ends in a snapshot date (`-2025-04-14`, `-0125`)."""
+    return _SNAPSHOT.search(name) is not None
 
 
 def strip_snapshot(name: str) -> str:

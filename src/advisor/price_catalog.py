@@ -14,9 +14,9 @@ from datetime import date
 from pathlib import Path
 
 from advisor.errors import UserError
+from advisor.methods import Method
 from advisor.model_ids import ModelId, encoding_family, parse_model_id, strip_snapshot
 from advisor.price_tables import (
-    Method,
     ModelRow,
     PriceTable,
     bundled_tables,

@@ -18,11 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from advisor.errors import UserError, file_location
 from advisor.file_text import decode_utf8
+from advisor.methods import Method
 from advisor.toml_locate import locate
 
 Price = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
-Method = Literal["sft", "dpo", "rft"]
-METHODS: tuple[Method, ...] = ("sft", "dpo", "rft")
 BUNDLED_PACKAGE_DIR = "pricing_tables"
 
 

@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Literal
 
 from advisor import json_text
-from advisor.datasets.examples import Method, detect_method
+from advisor.datasets.examples import detect_method
 from advisor.datasets.grader import load_grader
 from advisor.datasets.report import DatasetReport, build_report, training_models
 from advisor.datasets.scan import BOM, ScanResult, ScanSettings, scan_file
 from advisor.errors import UserError
 from advisor.file_text import unreadable
+from advisor.methods import Method
 from advisor.price_catalog import Catalog
 
 DETECT_LINES = 1000

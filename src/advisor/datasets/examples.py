@@ -13,14 +13,14 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
 from advisor import json_text
 from advisor.datasets.grader import GraderSpec, missing_fields
 from advisor.datasets.problems import ProblemLog
+from advisor.methods import Method
 from advisor.token_count import MemoEncoder, count_message, count_messages, count_tools
 
-Method = Literal["sft", "dpo", "rft"]
 ROLES = ("system", "user", "assistant", "tool")
 PLAIN_ROLES = frozenset({"system", "user", "assistant"})  # a tool message always needs its tool_call_id
 MESSAGE_KEYS = frozenset({"role", "content", "name", "weight", "tool_calls", "tool_call_id", "function_call"})

@@ -12,9 +12,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from advisor.datasets.examples import Method
 from advisor.datasets.problems import Problem, ProblemLog
 from advisor.datasets.scan import BOM, SYSTEMS_TRACKED, ScanResult
+from advisor.methods import Method
 from advisor.money import format_price, per_million
 from advisor.price_catalog import Catalog, ModelMatch, training_blockers
 from advisor.training_cost import auto_epochs, auto_epochs_rule, billed_tokens_per_epoch

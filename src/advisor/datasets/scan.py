@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from advisor import json_text
-from advisor.datasets.examples import ExampleChecker, ExampleFacts, Method
+from advisor.datasets.examples import ExampleChecker, ExampleFacts
 from advisor.datasets.grader import GraderSpec
 from advisor.datasets.personal_data import KINDS, find_in_block
 from advisor.datasets.problems import ProblemLog
 from advisor.file_text import unreadable
+from advisor.methods import Method
 
 CHUNK_BYTES = 2 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"

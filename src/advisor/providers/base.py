@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
-Method = Literal["sft", "dpo", "rft"]
+from advisor.methods import Method
+
 # advisor's statuses; a provider maps its own onto these (and keeps the original, since statuses are open-ended)
 Status = Literal["validating", "queued", "running", "paused", "succeeded", "failed", "cancelled", "unknown"]
 FINISHED: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from advisor.datasets.check import check_dataset
 from advisor.datasets.grader import load_grader
 from advisor.datasets.report import DatasetReport
 from advisor.errors import UserError
+from advisor.model_ids import has_snapshot
 from advisor.money import format_price, format_usd, per_million
 from advisor.price_catalog import Catalog, ModelMatch, stale_warning, training_blockers
 from advisor.providers.base import (
@@ -42,7 +42,6 @@ from advisor.providers.base import (
 from advisor.providers.ledger import Ledger, Run, new_run_id
 
 LOOKUP_DELAYS = (0.5, 1.0, 2.0)  # seconds between looking for a job whose create answer was lost
-_SNAPSHOT = re.compile(r"-\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass
@@ -129,9 +128,9 @@ def _sha256(path: Path) -> str:
 def api_model_name(match: ModelMatch) -> str:
     """The model name to send: fine-tuning takes a dated snapshot (gpt-4.1-mini -> gpt-4.1-mini-2025-04-14)."""
     written = match.model_id.base
-    if _SNAPSHOT.search(written):
+    if has_snapshot(written):
         return written
-    dated = [alias for alias in match.row.aliases if _SNAPSHOT.search(alias)]
+    dated = [alias for alias in match.row.aliases if has_snapshot(alias)]
     return dated[0] if dated else written
 
 

@@ -32,16 +32,15 @@ from advisor.estimate import (
     payback_of,
     serving_cost,
 )
+from advisor.methods import Method
 from advisor.money import every, format_price, format_usd, per_million
 from advisor.price_catalog import Catalog, ModelMatch, training_blockers
-from advisor.price_tables import Method
 from advisor.scenario import VOLATILITY_MONTHS, LoadedScenario
 from advisor.training_cost import auto_epochs, token_training_cost
 
 DEFAULT_PROMPT_TOKENS = 1000
 EMBEDDING_MODEL = "text-embedding-3-small"
 EXAMPLE_OVERHEAD_TOKENS = 4  # the answer's message: 3 per message + its role
-MONTH = Decimal(730)
 
 
 class StrategyCost(BaseModel):
