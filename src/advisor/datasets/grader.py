@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from advisor import json_text
@@ -26,6 +26,7 @@ class GraderSpec:
     path: str
     type: str
     item_fields: tuple[tuple[str, ...], ...]
+    definition: dict[str, Any] = field(default_factory=dict, compare=False)  # the grader as written
 
 
 def load_grader(path: str) -> GraderSpec:
@@ -69,7 +70,7 @@ def load_grader(path: str) -> GraderSpec:
     for source in _python_sources(grader):
         for bracket, getter in _PYTHON_ITEM.findall(source):
             fields[(bracket or getter,)] = None
-    return GraderSpec(path, str(grader_type), tuple(fields))
+    return GraderSpec(path, str(grader_type), tuple(fields), grader)
 
 
 def _nested_graders(grader: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -118,8 +119,16 @@ class LaunchPlan:
 
 
 def _sha256(path: Path) -> str:
+    """The file's sha256, read once however often a launch asks (the fingerprint, the uploads, the
+    preview); a file that changes in between is read again."""
+    stat = path.stat()
+    return _file_sha256(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _file_sha256(path: str, _size: int, _mtime_ns: int) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -155,13 +164,11 @@ def plan_launch(
     if problems:
         problems[-1] += f"; {', '.join(others)} can" if others else "; no provider in the price tables can, today"
     grader_spec = None
-    grader_json = None
     if method == "rft":
         if not grader:
             problems.append("RFT needs a grader: give --grader FILE (JSON)")
         else:
             grader_spec = load_grader(grader)
-            grader_json = json.loads(Path(grader).read_text(encoding="utf-8"))
         if not validation:
             problems.append("RFT needs a validation file: give --validation-file (advisor dataset split makes one)")
     elif grader:
@@ -195,7 +202,7 @@ def plan_launch(
         api_model_name(match),
         Path(training),
         Path(validation) if validation else None,
-        grader_json,
+        grader_spec.definition if grader_spec else None,
         suffix,
         epochs,
         seed,
