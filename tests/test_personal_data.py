@@ -1,8 +1,12 @@
 """Personal data and secrets are spotted without being printed, and ordinary numbers stay quiet."""
 
-import pytest
+import re
 
-from advisor.datasets.personal_data import find_in_block, find_personal_data, luhn_valid
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from advisor.datasets.personal_data import _number_kinds, find_in_block, find_personal_data, luhn_valid
 
 
 @pytest.mark.parametrize(
@@ -50,3 +54,21 @@ def test_block_offsets_point_at_the_finding() -> None:
 
 def test_luhn() -> None:
     assert luhn_valid(b"79927398713") and not luhn_valid(b"79927398710")
+
+
+NUMBER_SPEC = re.compile(rb"\d[\d ().-]{7,22}\d")  # what the number search means, before its speed trick
+
+
+NUMBER_PIECES = [b"0", b"4", b"9", b"1", b" ", b"-", b"(", b")", b".", b"+", b"a", b"\n", b"\xc3\xa9"]
+
+
+@given(st.lists(st.sampled_from(NUMBER_PIECES)))
+def test_number_search_finds_what_the_plain_digit_pattern_finds(pieces: list[bytes]) -> None:
+    block = b"".join(pieces)
+    expected = sorted(
+        (match.start(), kind)
+        for match in NUMBER_SPEC.finditer(block)
+        for kind in _number_kinds(block, *match.span())
+    )
+    found = sorted(hit for hit in find_in_block(block) if hit[1] in ("phone", "card"))
+    assert found == expected
