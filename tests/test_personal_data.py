@@ -66,9 +66,7 @@ NUMBER_PIECES = [b"0", b"4", b"9", b"1", b" ", b"-", b"(", b")", b".", b"+", b"a
 def test_number_search_finds_what_the_plain_digit_pattern_finds(pieces: list[bytes]) -> None:
     block = b"".join(pieces)
     expected = sorted(
-        (match.start(), kind)
-        for match in NUMBER_SPEC.finditer(block)
-        for kind in _number_kinds(block, *match.span())
+        (match.start(), kind) for match in NUMBER_SPEC.finditer(block) for kind in _number_kinds(block, *match.span())
     )
     found = sorted(hit for hit in find_in_block(block) if hit[1] in ("phone", "card"))
     assert found == expected
