@@ -208,14 +208,12 @@ def _scan_range(settings: ScanSettings, start: int, end: int) -> ScanResult:
         result.examples += 1
         where = {"line": line, "example": result.examples}
         try:
-            text = raw.decode("utf-8")
+            example = json_text.loads_utf8(raw)
         except UnicodeDecodeError as exc:
             log.error(
                 "not-utf8", f"not UTF-8 text (byte {exc.start + 1} of the line)", "save the file as UTF-8", **where
             )
             continue
-        try:
-            example = json_text.loads(text)
         except ValueError as exc:
             message = getattr(exc, "msg", str(exc))
             if line == len(pieces) and not ends_with_newline and end == os.path.getsize(settings.path):
