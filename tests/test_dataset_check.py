@@ -14,7 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor.datasets.check import check_dataset
+from advisor.datasets.examples import ExampleChecker
+from advisor.datasets.problems import ProblemLog
 from advisor.datasets.report import nearest_rank
+from advisor.datasets.scan import _encoders
 from advisor.errors import UserError
 from advisor.price_catalog import load_catalog
 from advisor.tokenizer import get_encoding
@@ -472,6 +475,41 @@ class TestMethodsAndGraders:
         rows = [f'{{"messages": [{{"role": "user", "content": "q{i}"}}], "a": {i}}}' for i in range(50_001)]
         report = check(write(tmp_path / "big.jsonl", rows), catalog, models=["o4-mini"], jobs=2)
         assert ("rft-too-many", None) in {(p.code, p.line) for p in report.problems}
+
+
+PLAIN_TEXT = st.sampled_from(["", "  ", "...", "ok", "Oslo", " Paris\n", "<|endoftext|>"]) | st.text(max_size=30)
+CHAT_ROLE = st.sampled_from(["system", "user", "assistant", "tool", "bot"])
+CHAT_MESSAGE = st.one_of(
+    st.fixed_dictionaries({"role": CHAT_ROLE, "content": PLAIN_TEXT}),
+    st.fixed_dictionaries({"role": st.just("assistant"), "content": PLAIN_TEXT, "weight": st.sampled_from([0, 1])}),
+    json_values(max_leaves=4),
+)
+
+
+class TestPlainExamples:
+    """Plain SFT examples take a fast path; it must give exactly what the full checks give."""
+
+    @staticmethod
+    def checker() -> ExampleChecker:
+        return ExampleChecker("sft", _encoders(("o200k_base", "cl100k_base")))  # type: ignore[arg-type]
+
+    def test_a_plain_example_takes_the_fast_path(self) -> None:
+        facts = self.checker()._plain_sft(sft("Where is Oslo?", "In Norway."))
+        assert facts is not None and facts.has_system and facts.label == "In Norway."
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.fixed_dictionaries({"messages": st.lists(CHAT_MESSAGE, max_size=5)})
+        | st.dictionaries(st.sampled_from(["messages", "tools", "extra"]), st.lists(CHAT_MESSAGE, max_size=3))
+    )
+    def test_the_fast_path_agrees_with_the_full_checks(self, example: dict) -> None:
+        checker = self.checker()
+        fast = checker._plain_sft(example)
+        log = ProblemLog()
+        full = checker._check_chat(example, log, {"line": 1, "example": 1})
+        if fast is not None:
+            assert fast == full
+            assert not log.kept, "the fast path took an example that has something to report"
 
 
 class TestStatisticsAndCost:

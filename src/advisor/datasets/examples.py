@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -19,7 +20,7 @@ from advisor import json_text
 from advisor.datasets.grader import GraderSpec, missing_fields
 from advisor.datasets.problems import ProblemLog
 from advisor.methods import Method
-from advisor.token_count import MemoEncoder, count_message, count_messages, count_tools
+from advisor.token_count import REPLY_PRIMING, MemoEncoder, count_message, count_messages, count_tools
 
 ROLES = ("system", "user", "assistant", "tool")
 PLAIN_ROLES = frozenset({"system", "user", "assistant"})  # a tool message always needs its tool_call_id
@@ -29,6 +30,7 @@ TOP_LEVEL_KEYS: dict[str, frozenset[str]] = {
     "dpo": frozenset({"input", "preferred_output", "non_preferred_output"}),
 }
 LABEL_MAX_CHARS = 40
+_ALNUM = re.compile(r"[^\W_]")  # a character for which str.isalnum() is true
 
 
 class ExampleFacts(NamedTuple):
@@ -54,6 +56,7 @@ def digest(text: str) -> int:
 
 
 WHITESPACE = b" \t\r\n\x0b\x0c"
+_ROLE_PREFIX = {role: f"\x00{role}\x01".encode() for role in ("system", "user", "assistant", "tool")}
 
 
 def squeeze(text: str) -> bytes:
@@ -105,6 +108,10 @@ class ExampleChecker:
 
     def check(self, example: Mapping[str, Any], log: ProblemLog, line: int, index: int) -> ExampleFacts | None:
         """Facts about a valid example, or None when it has errors (they are in the log)."""
+        if self.method == "sft":
+            facts = self._plain_sft(example)
+            if facts is not None:
+                return facts
         where = {"line": line, "example": index}
         errors_before = log.total("error")
         check = self._check_dpo if self.method == "dpo" else self._check_chat
@@ -112,6 +119,45 @@ class ExampleChecker:
         return facts if facts is not None and log.total("error") == errors_before else None
 
     # SFT and RFT ---------------------------------------------------------------------------------
+
+    def _plain_sft(self, example: Mapping[str, Any]) -> ExampleFacts | None:
+        """Most lines of most SFT files, in one tight loop: `{"messages": [...]}` made only of
+        {"role", "content"} messages with text, every answer with letters or digits, the last message
+        an answer. Such an example has nothing to report. None for anything else: the full checks take
+        it (they give the same facts for these; a test holds them to it)."""
+        messages = example.get("messages")
+        if len(example) != 1 or type(messages) is not list or not messages:
+            return None
+        encoders = self.encoders
+        tokens = [REPLY_PRIMING] * len(encoders)
+        assistant_tokens = 0
+        roles: list[str] = []
+        texts: list[str] = []
+        system = None
+        for message in messages:
+            if type(message) is not dict or len(message) != 2:
+                return None
+            role = message.get("role")
+            content = message.get("content")
+            if role not in PLAIN_ROLES or type(content) is not str:
+                return None
+            if role == "assistant" and not _ALNUM.search(content):
+                return None  # an empty or near-empty answer: the full checks word the warning
+            elif role == "system" and system is None:
+                system = content
+            for index, encoder in enumerate(encoders):
+                # 3 per message + the role, + the content; a system prompt recurs on every line
+                count = encoder.role_tokens[role] + (
+                    encoder.count_repeated(content) if role == "system" else encoder.count(content)
+                )
+                tokens[index] += count
+                if index == 0 and role == "assistant":
+                    assistant_tokens += count
+            roles.append(role)
+            texts.append(content)
+        if roles[-1] != "assistant":
+            return None
+        return self._facts(roles, texts, system, len(texts) - 1, tuple(tokens), assistant_tokens)
 
     def _check_chat(self, example: Mapping[str, Any], log: ProblemLog, where: dict[str, int]) -> ExampleFacts | None:
         if self.method == "sft":
@@ -146,9 +192,9 @@ class ExampleChecker:
         else:
             self._check_answers(walk, log, where)
         tools = self._tool_tokens(example.get("tools"))
-        totals = tuple([tokens + 3 + extra for tokens, extra in zip(walk.tokens, tools, strict=True)])
+        totals = tuple([tokens + REPLY_PRIMING + extra for tokens, extra in zip(walk.tokens, tools, strict=True)])
         answer_index = walk.last_assistant if self.method == "sft" else None
-        return self._facts(walk, answer_index, totals, walk.assistant_tokens)
+        return self._facts(walk.roles, walk.texts, walk.system, answer_index, totals, walk.assistant_tokens)
 
     def _check_answers(self, walk: _Walk, log: ProblemLog, where: dict[str, int]) -> None:
         roles = walk.roles
@@ -187,7 +233,7 @@ class ExampleChecker:
                     field=f"messages[{position}].content",
                     **where,
                 )
-            elif not any(char.isalnum() for char in text):
+            elif not _ALNUM.search(text):
                 log.warning(
                     "near-empty-answer",
                     f"the assistant answer has no letters or digits ({len(text)} characters)",
@@ -246,10 +292,12 @@ class ExampleChecker:
             count_messages(encoder, preferred, prime_reply=False) + count_messages(encoder, rejected, prime_reply=False)
             for encoder in self.encoders
         ]
-        totals = tuple(t + 3 + extra + out for t, extra, out in zip(walk.tokens, tools, outputs, strict=True))
+        totals = tuple(
+            t + REPLY_PRIMING + extra + out for t, extra, out in zip(walk.tokens, tools, outputs, strict=True)
+        )
         walk.roles.append("assistant")
         walk.texts.append(preferred[0]["content"])
-        return self._facts(walk, len(messages), totals, outputs[0])
+        return self._facts(walk.roles, walk.texts, walk.system, len(messages), totals, outputs[0])
 
     def _dpo_output(
         self, value: Any, key: str, log: ProblemLog, where: dict[str, int]
@@ -275,36 +323,13 @@ class ExampleChecker:
     # shared ----------------------------------------------------------------------------------------
 
     def _walk(self, messages: list[Any], path: str, log: ProblemLog, where: dict[str, int]) -> _Walk | None:
-        """Check and count every message in one pass; None when a message has errors.
-
-        Most messages are exactly {"role": ..., "content": "..."}: they take a fast path that counts
-        with the memoizing encoders; anything else gets every check and the general counting rules.
-        """
+        """Check and count every message in one pass, by the general rules; None when a message has
+        errors. (The plain SFT examples of _plain_sft never get here.)"""
         encoders = self.encoders
         walk = _Walk([0] * len(encoders))
         ok = True
         tool_call_ids: set[str] = set()
         for position, message in enumerate(messages):
-            role = message.get("role") if type(message) is dict else None
-            if role in PLAIN_ROLES and len(message) == 2 and type(message.get("content")) is str:
-                content = message["content"]
-                for index, encoder in enumerate(encoders):
-                    # 3 per message + the role, + the content; a system prompt recurs on every line
-                    tokens = encoder.role_tokens[role] + (
-                        encoder.count_repeated(content) if role == "system" else encoder.count(content)
-                    )
-                    walk.tokens[index] += tokens
-                    if index == 0 and role == "assistant":
-                        walk.assistant_tokens += tokens
-                if role == "assistant":
-                    walk.trained += 1
-                    walk.answers.append(position)
-                    walk.last_assistant = position
-                elif role == "system" and walk.system is None:
-                    walk.system = content
-                walk.roles.append(role)
-                walk.texts.append(content)
-                continue
             field = f"{path}[{position}]"
             if not isinstance(message, Mapping):
                 log.error(
@@ -319,6 +344,7 @@ class ExampleChecker:
             if not self._check_message(message, field, tool_call_ids, log, where):
                 ok = False
                 continue
+            role = message["role"]
             trained = role == "assistant" and message.get("weight", 1) != 0
             for index, encoder in enumerate(encoders):
                 tokens = count_message(encoder, message)
@@ -462,6 +488,8 @@ class ExampleChecker:
     def _unknown_keys(
         self, example: Mapping[str, Any], allowed: frozenset[str], prefix: str, log: ProblemLog, where: dict[str, int]
     ) -> None:
+        if example.keys() <= allowed:
+            return
         for key in example:
             if key not in allowed:
                 log.error(
@@ -473,14 +501,22 @@ class ExampleChecker:
                 )
 
     def _facts(
-        self, walk: _Walk, answer_index: int | None, tokens: tuple[int, ...], assistant_tokens: int
+        self,
+        roles: list[Any],
+        texts: list[str],
+        system: str | None,
+        answer_index: int | None,
+        tokens: tuple[int, ...],
+        assistant_tokens: int,
     ) -> ExampleFacts:
         """Digests for duplicate and conflict detection: of the input (every message before the answer;
         all of them when there is no answer) and of the answer, white space removed."""
-        roles, texts = walk.roles, walk.texts
         end = len(texts) if answer_index is None else answer_index
-        joined = "\x00".join([f"{role}\x01{text}" for role, text in zip(roles[:end], texts, strict=False)])
-        input_digest = digest_bytes(squeeze(joined))
+        input_hash = hashlib.blake2b(digest_size=8)
+        for role, text in zip(roles[:end], texts, strict=False):
+            input_hash.update(_ROLE_PREFIX[role])  # roles here passed the checks
+            input_hash.update(squeeze(text))
+        input_digest = int.from_bytes(input_hash.digest(), "little")
         answer_digest = 0
         label = None
         if answer_index is not None:
@@ -488,7 +524,6 @@ class ExampleChecker:
             answer_digest = digest_bytes(squeeze(answer)) or 1
             stripped = answer.strip()
             label = stripped if len(stripped) <= LABEL_MAX_CHARS else None
-        system = walk.system
         return ExampleFacts(
             tokens,
             assistant_tokens,
