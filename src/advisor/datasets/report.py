@@ -153,11 +153,11 @@ def _lines(scan: ScanResult, indexes: Sequence[int], limit: int = 5) -> str:
     return shown + (f" and {len(indexes) - limit} more" if len(indexes) > limit else "")
 
 
-def _duplicates(scan: ScanResult, path: str) -> list[Problem]:
+def _duplicates(scan: ScanResult, path: str, same_input: list[list[int]]) -> list[Problem]:
     """Exact and white-space duplicates. Examples with the same messages apart from white space share
     their input and answer digests; only those few lines are read again, to tell exact copies apart."""
-    if len(set(zip(scan.input, scan.answer, strict=True))) == scan.valid:
-        return []  # the usual case, answered in C
+    if not same_input:
+        return []  # no two inputs alike: no duplicates either
     near = array(
         "Q", ((i * 0x9E3779B97F4A7C15 + a) & 0xFFFFFFFFFFFFFFFF for i, a in zip(scan.input, scan.answer, strict=True))
     )
@@ -233,10 +233,11 @@ def file_wide_problems(scan: ScanResult, method: Method, path: str) -> list[Prob
                 "split off a sample with `advisor dataset split`",
             )
         )
-    problems += _duplicates(scan, path)
+    same_input = equal_groups(scan.input)
+    problems += _duplicates(scan, path, same_input)
     if method != "rft":
         conflicts = 0
-        for group in equal_groups(scan.input):
+        for group in same_input:
             answers = {scan.answer[i] for i in group}
             if len(answers) > 1:
                 conflicts += 1
