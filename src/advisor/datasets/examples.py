@@ -80,16 +80,16 @@ class _Walk:
 
 def detect_method(example: Mapping[str, Any]) -> Method:
     """SFT, DPO or RFT, from the shape of one example."""
-    if {"preferred_output", "non_preferred_output"} & example.keys() or isinstance(example.get("input"), Mapping):
+    if {"preferred_output", "non_preferred_output"} & example.keys() or isinstance(example.get("input"), dict):
         return "dpo"
     messages = example.get("messages")
     ends_with_user = (
         isinstance(messages, list)
         and bool(messages)
-        and isinstance(messages[-1], Mapping)
+        and isinstance(messages[-1], dict)
         and (messages[-1].get("role") == "user")
     )
-    if ends_with_user and not any(isinstance(m, Mapping) and m.get("role") == "assistant" for m in messages):
+    if ends_with_user and not any(isinstance(m, dict) and m.get("role") == "assistant" for m in messages):
         return "rft"
     return "sft"
 
@@ -246,7 +246,7 @@ class ExampleChecker:
     def _check_dpo(self, example: Mapping[str, Any], log: ProblemLog, where: dict[str, int]) -> ExampleFacts | None:
         self._unknown_keys(example, TOP_LEVEL_KEYS["dpo"], "", log, where)
         source = example.get("input")
-        if not isinstance(source, Mapping):
+        if not isinstance(source, dict):
             log.error(
                 "dpo-input",
                 "`input` is missing or not an object",
@@ -304,7 +304,7 @@ class ExampleChecker:
         if (
             isinstance(value, list)
             and len(value) == 1
-            and isinstance(value[0], Mapping)
+            and isinstance(value[0], dict)
             and value[0].get("role") == "assistant"
             and isinstance(value[0].get("content"), str)
             and value[0]["content"].strip()
@@ -330,7 +330,7 @@ class ExampleChecker:
         tool_call_ids: set[str] = set()
         for position, message in enumerate(messages):
             field = f"{path}[{position}]"
-            if not isinstance(message, Mapping):
+            if not isinstance(message, dict):
                 log.error(
                     "message-not-object",
                     f"a message must be an object, not {_kind(message)}",
@@ -564,10 +564,10 @@ def _content_ok(content: Any) -> bool:
     if isinstance(content, str):
         return True
     return isinstance(content, list) and all(
-        isinstance(part, Mapping)
+        isinstance(part, dict)
         and (
             (part.get("type") == "text" and isinstance(part.get("text"), str))
-            or (part.get("type") == "image_url" and isinstance(part.get("image_url"), Mapping))
+            or (part.get("type") == "image_url" and isinstance(part.get("image_url"), dict))
         )
         for part in content
     )
@@ -578,7 +578,7 @@ def _content_text(content: Any) -> str:
         return content
     if isinstance(content, list):
         return "".join(
-            part["text"] for part in content if isinstance(part, Mapping) and isinstance(part.get("text"), str)
+            part["text"] for part in content if isinstance(part, dict) and isinstance(part.get("text"), str)
         )
     return ""
 
@@ -591,17 +591,17 @@ def _signature_text(message: Mapping[str, Any]) -> str:
         text += "".join(
             f"\x1d{call['function'].get('name')}({call['function'].get('arguments')})"
             for call in calls
-            if isinstance(call, Mapping) and isinstance(call.get("function"), Mapping)
+            if isinstance(call, dict) and isinstance(call.get("function"), dict)
         )
     return text
 
 
 def _tool_calls_ok(calls: Any) -> bool:
     return isinstance(calls, list) and all(
-        isinstance(call, Mapping)
+        isinstance(call, dict)
         and isinstance(call.get("id"), str)
         and call.get("type", "function") == "function"
-        and isinstance(call.get("function"), Mapping)
+        and isinstance(call.get("function"), dict)
         and isinstance(call["function"].get("name"), str)
         and isinstance(call["function"].get("arguments"), str)
         for call in calls
@@ -609,14 +609,14 @@ def _tool_calls_ok(calls: Any) -> bool:
 
 
 def _tool_ok(tool: Any) -> bool:
-    if not isinstance(tool, Mapping) or tool.get("type", "function") != "function":
+    if not isinstance(tool, dict) or tool.get("type", "function") != "function":
         return False
     function = tool.get("function")
     return (
-        isinstance(function, Mapping)
+        isinstance(function, dict)
         and isinstance(function.get("name"), str)
         and isinstance(function.get("description", ""), str)
-        and isinstance(function.get("parameters", {}), Mapping)
+        and isinstance(function.get("parameters", {}), dict)
     )
 
 
