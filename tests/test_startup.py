@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-HEAVY = ("openai", "tiktoken", "pydantic", "rich", "platformdirs", "pluggy", "advisor.estimate", "advisor.plugins")
+HEAVY = ("openai", "tiktoken", "orjson", "pydantic", "rich", "platformdirs", "pluggy", "advisor.estimate", "advisor.plugins")
 
 
 def imported_modules(*args: str) -> set[str]:
