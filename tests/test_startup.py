@@ -5,7 +5,17 @@ import sys
 
 import pytest
 
-HEAVY = ("openai", "tiktoken", "orjson", "pydantic", "rich", "platformdirs", "pluggy", "advisor.estimate", "advisor.plugins")
+HEAVY = (
+    "openai",
+    "tiktoken",
+    "orjson",
+    "pydantic",
+    "rich",
+    "platformdirs",
+    "pluggy",
+    "advisor.estimate",
+    "advisor.plugins",
+)
 
 
 def imported_modules(*args: str) -> set[str]:
