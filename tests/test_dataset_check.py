@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor.datasets.check import check_dataset
-from advisor.datasets.examples import ExampleChecker
+from advisor.datasets.examples import _ALNUM, ExampleChecker
 from advisor.datasets.problems import ProblemLog
 from advisor.datasets.report import nearest_rank
 from advisor.datasets.scan import _encoders
@@ -496,6 +496,10 @@ class TestPlainExamples:
     def test_a_plain_example_takes_the_fast_path(self) -> None:
         facts = self.checker()._plain_sft(sft("Where is Oslo?", "In Norway."))
         assert facts is not None and facts.has_system and facts.label == "In Norway."
+
+    @given(st.text())
+    def test_letters_or_digits_mean_what_isalnum_means(self, text: str) -> None:
+        assert bool(_ALNUM.search(text)) == any(char.isalnum() for char in text)
 
     @settings(max_examples=300, deadline=None)
     @given(
