@@ -120,6 +120,30 @@ CORPUS = [
         field_name="messages[0].role",
     ),
     Case(
+        "role-not-text",  # a list is unhashable: it must not reach a set lookup
+        body(line({"messages": [{"role": [], "content": "hi"}, {"role": "assistant", "content": "x"}]})),
+        {("unknown-role", 1)},
+        field_name="messages[0].role",
+    ),
+    Case(
+        "dpo-message-not-object",
+        [
+            line({"input": {"messages": [None]}, "preferred_output": [], "non_preferred_output": []}),
+            *[
+                line(
+                    {
+                        "input": {"messages": [{"role": "user", "content": f"Tone check {i}"}]},
+                        "preferred_output": [{"role": "assistant", "content": f"Gladly, {i}."}],
+                        "non_preferred_output": [{"role": "assistant", "content": f"Fine, {i}."}],
+                    }
+                )
+                for i in range(PAD)
+            ],
+        ],
+        {("message-not-object", 1), ("dpo-output", 1)},
+        method="dpo",
+    ),
+    Case(
         "unknown-message-key",
         body(
             line({"messages": [{"role": "user", "content": "hi", "lang": "en"}, {"role": "assistant", "content": "x"}]})
@@ -671,6 +695,29 @@ class TestRobustness:
         path.write_text("\n".join(json.dumps(value) for value in values) + "\n")
         report = check_dataset(str(path), catalog, TODAY, method=method, models=["gpt-4.1-mini"], jobs=1)
         assert report.valid_examples <= report.examples == len(values)
+
+
+ANY_VALUE = json_values(max_leaves=3) | st.sampled_from(["user", "assistant", "system", "tool", "", "x"])
+ANY_MESSAGE = st.dictionaries(
+    st.sampled_from(["role", "content", "name", "weight", "tool_calls", "tool_call_id"]), ANY_VALUE
+) | st.fixed_dictionaries({"role": ANY_VALUE, "content": ANY_VALUE})
+ANY_MESSAGES = st.lists(ANY_MESSAGE | ANY_VALUE, max_size=4)
+CHAT_SHAPED = st.one_of(
+    st.fixed_dictionaries({"messages": ANY_MESSAGES}, optional={"tools": ANY_VALUE, "answer": ANY_VALUE}),
+    st.fixed_dictionaries(
+        {"input": st.fixed_dictionaries({"messages": ANY_MESSAGES}) | ANY_VALUE},
+        optional={"preferred_output": ANY_MESSAGES | ANY_VALUE, "non_preferred_output": ANY_MESSAGES},
+    ),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(CHAT_SHAPED, st.sampled_from(["sft", "dpo", "rft"]))
+def test_chat_shaped_examples_with_any_values_are_checked_without_a_crash(example: dict, method: str) -> None:
+    log = ProblemLog()
+    checker = ExampleChecker(method, _encoders(("o200k_base",)))  # type: ignore[arg-type]
+    facts = checker.check(example, log, 1, 1)
+    assert (facts is None) == (log.total("error") > 0)
 
 
 def report_counts(report) -> dict[str, int]:

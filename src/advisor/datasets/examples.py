@@ -22,7 +22,8 @@ from advisor.methods import Method
 from advisor.token_count import REPLY_PRIMING, MemoEncoder, count_message, count_messages, count_tools
 
 ROLES = ("system", "user", "assistant", "tool")
-PLAIN_ROLES = frozenset({"system", "user", "assistant"})  # a tool message always needs its tool_call_id
+# a tool message always needs its tool_call_id; a tuple, since a role can be any JSON value (a list is unhashable)
+PLAIN_ROLES = ("system", "user", "assistant")
 MESSAGE_KEYS = frozenset({"role", "content", "name", "weight", "tool_calls", "tool_call_id", "function_call"})
 TOP_LEVEL_KEYS: dict[str, frozenset[str]] = {
     "sft": frozenset({"messages", "tools", "parallel_tool_calls", "functions"}),
@@ -261,10 +262,11 @@ class ExampleChecker:
             return None
         walk = self._walk(messages, "input.messages", log, where)
         self._check_tools(source, log, where, prefix="input.")
-        if messages[-1].get("role") != "user":
+        last = messages[-1]
+        if isinstance(last, dict) and last.get("role") != "user":  # not an object: _walk said so
             log.error(
                 "dpo-input-last-not-user",
-                f"the input's last message is {messages[-1].get('role')!r}; DPO compares two answers to the last "
+                f"the input's last message is {last.get('role')!r}; DPO compares two answers to the last "
                 "user message",
                 "end input.messages with the user turn",
                 field=f"input.messages[{len(messages) - 1}]",
