@@ -22,11 +22,7 @@ def loads(text: str | bytes) -> Any:
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
-        pass
-    try:
-        return json.loads(text)
-    except RecursionError:
-        raise ValueError("nested too deeply to read") from None
+        return _stdlib_loads(text)
 
 
 def loads_utf8(data: bytes) -> Any:
@@ -35,7 +31,14 @@ def loads_utf8(data: bytes) -> Any:
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
-        return loads(data.decode("utf-8"))
+        return _stdlib_loads(data.decode("utf-8"))
+
+
+def _stdlib_loads(text: str | bytes) -> Any:
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply to read") from None
 
 
 def loads_file_text(text: str, source: str, hint: str) -> Any:

@@ -56,7 +56,7 @@ def digest(text: str) -> int:
 
 
 WHITESPACE = b" \t\r\n\x0b\x0c"
-_ROLE_PREFIX = {role: f"\x00{role}\x01".encode() for role in ("system", "user", "assistant", "tool")}
+_ROLE_PREFIX = {role: f"\x00{role}\x01".encode() for role in ROLES}
 
 
 def squeeze(text: str) -> bytes:
@@ -266,8 +266,7 @@ class ExampleChecker:
         if isinstance(last, dict) and last.get("role") != "user":  # not an object: _walk said so
             log.error(
                 "dpo-input-last-not-user",
-                f"the input's last message is {last.get('role')!r}; DPO compares two answers to the last "
-                "user message",
+                f"the input's last message is {last.get('role')!r}; DPO compares two answers to the last user message",
                 "end input.messages with the user turn",
                 field=f"input.messages[{len(messages) - 1}]",
                 **where,
