@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from advisor.tokenizer import get_encoding
+from advisor.tokens.tokenizer import get_encoding
 
 WORDS = [
     "the",

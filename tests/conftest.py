@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from advisor.cli import main
-from advisor.price_catalog import Catalog, load_catalog
+from advisor.pricing.catalog import Catalog, load_catalog
 
 from .fake_openai import FakeOpenAI, serve
 

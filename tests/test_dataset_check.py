@@ -19,8 +19,8 @@ from advisor.datasets.problems import ProblemLog
 from advisor.datasets.report import nearest_rank
 from advisor.datasets.scan import _encoders
 from advisor.errors import UserError
-from advisor.price_catalog import load_catalog
-from advisor.tokenizer import get_encoding
+from advisor.pricing.catalog import load_catalog
+from advisor.tokens.tokenizer import get_encoding
 
 from .conftest import TODAY
 from .strategies import json_values

@@ -40,7 +40,7 @@ def test_cost_model_python_example_runs() -> None:
 
 
 def test_every_dataset_check_is_documented(tmp_path: Path) -> None:
-    from advisor.price_catalog import load_catalog
+    from advisor.pricing.catalog import load_catalog
 
     from .test_dataset_check import CORPUS, check, write
 
@@ -58,7 +58,7 @@ def test_every_dataset_check_is_documented(tmp_path: Path) -> None:
 
 def test_every_rule_and_scenario_key_is_documented() -> None:
     from advisor.recommend.rules import RULES
-    from advisor.scenario import SECTIONS
+    from advisor.recommend.scenario import SECTIONS
 
     documented = (ROOT / "docs" / "recommendations.md").read_text()
     missing = [rule.id for rule in RULES if f"`{rule.id}`" not in documented]

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from advisor.costs.estimate import EstimateRequest, estimate
+from advisor.costs.training import auto_epochs
 from advisor.errors import UserError
-from advisor.estimate import EstimateRequest, estimate
-from advisor.price_catalog import load_catalog
-from advisor.training_cost import auto_epochs
+from advisor.pricing.catalog import load_catalog
 
 from .conftest import FLAT_15, TODAY
 

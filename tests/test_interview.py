@@ -4,7 +4,7 @@ again on a bad answer, shows the recommendation, saves without overwriting unles
 import io
 from pathlib import Path
 
-from advisor.interview import QUESTIONS, from_raw, pending
+from advisor.recommend.interview import QUESTIONS, from_raw, pending
 
 from .conftest import EXAMPLES
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 
-from advisor.money import format_usd
+from advisor.costs.money import format_usd
 
 from .fake_openai import FakeOpenAI
 from .test_launch import CREATE, assert_ledger_matches_server, ledger_runs, sft, start_launch, wait_for

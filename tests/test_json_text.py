@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from advisor import json_text
+from advisor.parsing import json_text
 
 INT64 = st.integers(min_value=-(2**63), max_value=2**64 - 1)
 VALUES = st.recursive(

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from advisor.errors import UserError
-from advisor.model_ids import parse_model_id, strip_snapshot
+from advisor.pricing.model_ids import parse_model_id, strip_snapshot
 
 
 class TestFineTunedIds:
@@ -99,7 +99,7 @@ class TestTokenizerResolution:
             catalog.encoding_for("claude-3-opus")
 
     def test_a_priced_model_without_an_encoding_points_at_its_row(self, flat15) -> None:
-        from advisor.price_catalog import load_catalog
+        from advisor.pricing.catalog import load_catalog
 
         with pytest.raises(UserError, match=r"its price row \(.*acme.toml\) names no encoding") as raised:
             load_catalog([flat15], include_user=False).encoding_for("flat15")

@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from advisor.price_catalog import load_catalog, row_status, stale_warning
+from advisor.pricing.catalog import load_catalog, row_status, stale_warning
 
 from .conftest import FLAT_15
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from advisor.quantities import parse_amount, parse_count
+from advisor.parsing.quantities import parse_amount, parse_count
 
 
 class TestCounts:

@@ -10,7 +10,17 @@ from hypothesis import strategies as st
 
 from advisor.recommend.recommendation import recommend
 from advisor.recommend.rules import RULES
-from advisor.scenario import Costs, Data, Knowledge, LoadedScenario, Models, Scenario, Task, Traffic, load_scenario
+from advisor.recommend.scenario import (
+    Costs,
+    Data,
+    Knowledge,
+    LoadedScenario,
+    Models,
+    Scenario,
+    Task,
+    Traffic,
+    load_scenario,
+)
 
 from .conftest import EXAMPLES, TODAY
 

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor.errors import UserError
-from advisor.scenario import load_scenario, parse_scenario, scenario_toml
+from advisor.recommend.scenario import load_scenario, parse_scenario, scenario_toml
 
 from .conftest import EXAMPLES
 

@@ -13,7 +13,7 @@ HEAVY = (
     "rich",
     "platformdirs",
     "pluggy",
-    "advisor.estimate",
+    "advisor.costs.estimate",
     "advisor.plugins",
 )
 

@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from advisor.errors import UserError
-from advisor.token_count import count_chat, count_message, count_messages, count_text, count_tools
-from advisor.token_files import count_source, example_tokens
-from advisor.tokenizer import get_encoding
+from advisor.tokens.count import count_chat, count_message, count_messages, count_text, count_tools
+from advisor.tokens.files import count_source, example_tokens
+from advisor.tokens.tokenizer import get_encoding
 
 from .strategies import json_values
 

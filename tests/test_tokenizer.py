@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from advisor.errors import UserError
-from advisor.tokenizer import ENCODINGS, check_vocabulary, get_encoding, vocabulary_path
+from advisor.tokens.tokenizer import ENCODINGS, check_vocabulary, get_encoding, vocabulary_path
 
 
 @pytest.mark.parametrize("name", sorted(ENCODINGS))

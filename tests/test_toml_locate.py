@@ -5,7 +5,7 @@ import tomllib
 from hypothesis import given
 from hypothesis import strategies as st
 
-from advisor.toml_locate import locate, split_dotted
+from advisor.parsing.toml_locate import locate, split_dotted
 
 TEXT = """provider = "x"
 [models."gpt-4.1"]

@@ -54,7 +54,7 @@ def cli() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; bad input ends with one line on stderr and status 2, never a traceback."""
-    from advisor.errors import UserError
+    from advisor.errors import ProviderError, UserError
 
     try:
         result = cli.main(args=list(argv) if argv is not None else None, prog_name="advisor", standalone_mode=False)
@@ -80,11 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("advisor: interrupted", err=True)
         return 130
-    except Exception as error:
-        from advisor.providers.base import ProviderError
-
-        if not isinstance(error, ProviderError):
-            raise
+    except ProviderError as error:
         hint = f"; {error.hint}" if error.hint else ""
         click.echo(f"advisor: error: {error}{hint}", err=True)
         return 1

@@ -105,9 +105,9 @@ See docs/cost-model.md for every formula."""
 def estimate(output_format: str, pricing_files: tuple[str, ...], today: date | None, **options: object) -> None:
     """Monthly cost of today's model vs a fine-tuned one, training cost, savings, payback and
     break-even volume. Prices come from the versioned tables (see `advisor pricing list`)."""
-    from advisor.estimate import estimate as run_estimate
-    from advisor.estimate_inputs import EstimateArgs, build_request
-    from advisor.price_catalog import load_catalog
+    from advisor.costs.estimate import estimate as run_estimate
+    from advisor.costs.inputs import EstimateArgs, build_request
+    from advisor.pricing.catalog import load_catalog
     from advisor.render.estimate import render
 
     catalog = load_catalog(pricing_files)

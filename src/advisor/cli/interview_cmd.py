@@ -20,11 +20,10 @@ def interview(start_from: str | None, save: str | None, pricing_files: tuple[str
     """Ask, in plain language, what the recommendation needs to know, with a default for every
     question (Enter takes it); show the recommendation; save the answers. Answers can also be piped
     in, one per line."""
-    from advisor.interview import from_raw, pending, record, to_raw
-    from advisor.price_catalog import load_catalog
+    from advisor.pricing.catalog import load_catalog
+    from advisor.recommend.interview import from_raw, pending, record, to_raw
     from advisor.recommend.recommendation import recommend
-    from advisor.render.recommendation import print_report
-    from advisor.scenario import (
+    from advisor.recommend.scenario import (
         LoadedScenario,
         Scenario,
         defaults_used,
@@ -33,6 +32,7 @@ def interview(start_from: str | None, save: str | None, pricing_files: tuple[str
         read_text,
         scenario_toml,
     )
+    from advisor.render.recommendation import print_report
 
     catalog = load_catalog(pricing_files)
     folder = Path(start_from).resolve().parent if start_from else Path.cwd()

@@ -95,7 +95,7 @@ def list_jobs(provider: str | None, offline: bool) -> None:
 @pricing_file_option
 def show(job: str, provider: str | None, pricing_files: tuple[str, ...]) -> None:
     """A job's details, its ledger history, and its training cost against the estimate."""
-    from advisor.price_catalog import load_catalog
+    from advisor.pricing.catalog import load_catalog
     from advisor.providers.launch import actual_cost, record_status
 
     ledger = _ledger()
@@ -139,7 +139,7 @@ def watch(job: str, provider: str | None, every: float, pricing_files: tuple[str
     import sys
     import time
 
-    from advisor.price_catalog import load_catalog
+    from advisor.pricing.catalog import load_catalog
     from advisor.providers.launch import actual_cost
     from advisor.providers.watch import watch as poll
 

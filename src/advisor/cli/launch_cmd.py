@@ -45,7 +45,7 @@ def launch(
     and a confirmation. Every step is recorded in the job ledger, so a launch cut short is resumed,
     never doubled."""
     from advisor.plugins import provider_named
-    from advisor.price_catalog import load_catalog
+    from advisor.pricing.catalog import load_catalog
     from advisor.providers.launch import launch as run_launch
     from advisor.providers.launch import plan_launch
     from advisor.providers.ledger import Ledger

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from advisor.quantities import parse_amount, parse_count
+from advisor.parsing.quantities import parse_amount, parse_count
 
 F = TypeVar("F", bound=Callable[..., Any])
 

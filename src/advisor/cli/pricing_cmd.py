@@ -21,7 +21,7 @@ def pricing() -> None:
 def list_rows(provider: str | None, output_format: str, pricing_files: tuple[str, ...], today: date | None) -> None:
     """Every model with its prices (USD per 1M tokens) and dates."""
     from advisor.errors import UserError
-    from advisor.price_catalog import load_catalog
+    from advisor.pricing.catalog import load_catalog
     from advisor.render.pricing import print_rows, rows_json
 
     catalog = load_catalog(pricing_files)
@@ -31,7 +31,7 @@ def list_rows(provider: str | None, output_format: str, pricing_files: tuple[str
     if output_format == "json":
         click.echo(rows_json(rows))
         return
-    from advisor.price_tables import user_tables_dir
+    from advisor.pricing.tables import user_tables_dir
 
     print_rows(rows, today_or(today))
     click.echo(f"Tables read: {', '.join(table.path for table in catalog.tables)}")
@@ -47,7 +47,7 @@ def show(
     model: str, provider: str | None, output_format: str, pricing_files: tuple[str, ...], today: date | None
 ) -> None:
     """One model's row, resolving aliases, snapshots and fine-tuned ids (ft:...)."""
-    from advisor.price_catalog import load_catalog
+    from advisor.pricing.catalog import load_catalog
     from advisor.render.pricing import match_json, print_match
 
     catalog = load_catalog(pricing_files)

@@ -17,9 +17,9 @@ def providers(output_format: str, pricing_files: tuple[str, ...], today: date | 
     price tables say they can train, and whether new jobs can start today. Plugins that fail to load
     are reported, not fatal; ADVISOR_LOAD_PLUGINS restricts which are loaded."""
     from advisor.plugins import load_plugins
-    from advisor.price_catalog import load_catalog
-    from advisor.providers.listing import plugin_rows, provider_rows
+    from advisor.pricing.catalog import load_catalog
     from advisor.render.figures import jsonable
+    from advisor.render.providers import plugin_rows, provider_rows
 
     plugins = load_plugins()
     day = today_or(today)

@@ -36,9 +36,9 @@ def tokens(
     JSONL, per file and in total, with the OpenAI Cookbook's message rules. No FILE, or `-`,
     reads standard input."""
     from advisor.errors import UserError
-    from advisor.price_catalog import load_catalog
-    from advisor.token_files import count_source
-    from advisor.tokenizer import get_encoding
+    from advisor.pricing.catalog import load_catalog
+    from advisor.tokens.files import count_source
+    from advisor.tokens.tokenizer import get_encoding
 
     if not model and not encoding:
         raise UserError("which tokenizer?", hint="give --model M (e.g. gpt-4.1) or --encoding o200k_base")

@@ -8,15 +8,15 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from advisor import json_text
 from advisor.datasets.examples import detect_method
 from advisor.datasets.grader import load_grader
 from advisor.datasets.report import DatasetReport, build_report, training_models
 from advisor.datasets.scan import BOM, ScanResult, ScanSettings, scan_file
 from advisor.errors import UserError
-from advisor.file_text import unreadable
 from advisor.methods import Method
-from advisor.price_catalog import Catalog
+from advisor.parsing import json_text
+from advisor.parsing.file_text import unreadable
+from advisor.pricing.catalog import Catalog
 
 DETECT_LINES = 1000
 

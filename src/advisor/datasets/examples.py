@@ -4,7 +4,7 @@ The checks start from the OpenAI Cookbook's data-preparation notebook (a dict wi
 `messages` list, each message with a known `role` and string `content`, no unknown keys, at least one
 assistant message) and add what current fine-tuning files carry: content parts, `name`, `weight`,
 `tool_calls`, `tools`, `parallel_tool_calls`, the DPO and RFT shapes. Token counts follow the
-Cookbook's rules (advisor.token_count), counted in the same walk.
+Cookbook's rules (advisor.tokens.count), counted in the same walk.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from advisor import json_text
 from advisor.datasets.grader import GraderSpec, missing_fields
 from advisor.datasets.problems import ProblemLog
 from advisor.methods import Method
-from advisor.token_count import REPLY_PRIMING, MemoEncoder, count_message, count_messages, count_tools
+from advisor.parsing import json_text
+from advisor.tokens.count import REPLY_PRIMING, MemoEncoder, count_message, count_messages, count_tools
 
 ROLES = ("system", "user", "assistant", "tool")
 # a tool message always needs its tool_call_id; a tuple, since a role can be any JSON value (a list is unhashable)

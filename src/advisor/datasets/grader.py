@@ -8,9 +8,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor import json_text
 from advisor.errors import UserError
-from advisor.file_text import read_utf8
+from advisor.parsing import json_text
+from advisor.parsing.file_text import read_utf8
 
 TOP_LEVEL_TYPES = ("string_check", "text_similarity", "score_model", "python", "multi")
 INSIDE_MULTI_ONLY = ("label_model",)

@@ -12,12 +12,12 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from advisor.costs.money import format_price, per_million
+from advisor.costs.training import auto_epochs, auto_epochs_rule, billed_tokens_per_epoch
 from advisor.datasets.problems import Problem, ProblemLog
 from advisor.datasets.scan import BOM, SYSTEMS_TRACKED, ScanResult
 from advisor.methods import Method
-from advisor.money import format_price, per_million
-from advisor.price_catalog import Catalog, ModelMatch, training_blockers
-from advisor.training_cost import auto_epochs, auto_epochs_rule, billed_tokens_per_epoch
+from advisor.pricing.catalog import Catalog, ModelMatch, training_blockers
 
 # domain-facts.md section 5 and decision-guidance.md
 MIN_EXAMPLES = 10

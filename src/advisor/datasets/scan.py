@@ -17,13 +17,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from advisor import json_text
 from advisor.datasets.examples import ExampleChecker, ExampleFacts
 from advisor.datasets.grader import GraderSpec
 from advisor.datasets.personal_data import KINDS, find_in_block
 from advisor.datasets.problems import ProblemLog
-from advisor.file_text import unreadable
 from advisor.methods import Method
+from advisor.parsing import json_text
+from advisor.parsing.file_text import unreadable
 
 CHUNK_BYTES = 2 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
@@ -166,8 +166,8 @@ def _first_lines(lines: Sequence[int], systems: Sequence[int], prompts: Counter[
 
 @cache
 def _encoders(names: tuple[str, ...]) -> tuple[object, ...]:
-    from advisor.token_count import MemoEncoder
-    from advisor.tokenizer import get_encoding
+    from advisor.tokens.count import MemoEncoder
+    from advisor.tokens.tokenizer import get_encoding
 
     return tuple(MemoEncoder(get_encoding(name)) for name in names)
 

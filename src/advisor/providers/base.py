@@ -11,25 +11,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from advisor.errors import JobCreateUnknown, ProviderError
 from advisor.methods import Method
+
+__all__ = [
+    "FINISHED",
+    "Job",
+    "JobCreateUnknown",
+    "JobEvent",
+    "JobRequest",
+    "Provider",
+    "ProviderError",
+    "Status",
+    "Upload",
+]
 
 # advisor's statuses; a provider maps its own onto these (and keeps the original, since statuses are open-ended)
 Status = Literal["validating", "queued", "running", "paused", "succeeded", "failed", "cancelled", "unknown"]
 FINISHED: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
-
-
-class ProviderError(Exception):
-    """A provider said no, or could not be reached. `final` errors must never be retried."""
-
-    def __init__(self, message: str, *, final: bool = False, hint: str | None = None, code: str | None = None):
-        super().__init__(message)
-        self.final = final
-        self.hint = hint
-        self.code = code
-
-
-class JobCreateUnknown(ProviderError):
-    """The create request may or may not have reached the provider (timeout, dropped connection, 5xx)."""
 
 
 @dataclass(frozen=True)

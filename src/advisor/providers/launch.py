@@ -23,13 +23,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from advisor.costs.money import format_price, format_usd, per_million
 from advisor.datasets.check import check_dataset
 from advisor.datasets.grader import load_grader
 from advisor.datasets.report import DatasetReport
 from advisor.errors import UserError
-from advisor.model_ids import has_snapshot
-from advisor.money import format_price, format_usd, per_million
-from advisor.price_catalog import Catalog, ModelMatch, stale_warning, training_blockers
+from advisor.pricing.catalog import Catalog, ModelMatch, stale_warning, training_blockers
+from advisor.pricing.model_ids import has_snapshot
 from advisor.providers.base import (
     FINISHED,
     Job,

@@ -21,8 +21,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from advisor.errors import UserError
-from advisor.estimate import (
+from advisor.costs.estimate import (
     Assumption,
     EstimateRequest,
     ServingOptions,
@@ -32,11 +31,12 @@ from advisor.estimate import (
     payback_of,
     serving_cost,
 )
+from advisor.costs.money import every, format_price, format_usd, per_million
+from advisor.costs.training import auto_epochs, token_training_cost
+from advisor.errors import UserError
 from advisor.methods import Method
-from advisor.money import every, format_price, format_usd, per_million
-from advisor.price_catalog import Catalog, ModelMatch, training_blockers
-from advisor.scenario import VOLATILITY_MONTHS, LoadedScenario
-from advisor.training_cost import auto_epochs, token_training_cost
+from advisor.pricing.catalog import Catalog, ModelMatch, training_blockers
+from advisor.recommend.scenario import VOLATILITY_MONTHS, LoadedScenario
 
 DEFAULT_PROMPT_TOKENS = 1000
 EMBEDDING_MODEL = "text-embedding-3-small"
@@ -78,7 +78,7 @@ class Inputs:
 
 
 def inputs_of(loaded: LoadedScenario, catalog: Catalog) -> Inputs:
-    from advisor.estimate_inputs import prompt_tokens_from_file
+    from advisor.costs.inputs import prompt_tokens_from_file
 
     scenario = loaded.scenario
     traffic, models = scenario.traffic, scenario.models

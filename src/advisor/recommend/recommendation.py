@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from advisor.estimate import Assumption
-from advisor.money import format_usd
-from advisor.price_catalog import Catalog, dedupe, row_status
+from advisor.costs.estimate import Assumption
+from advisor.costs.figures import months
+from advisor.costs.money import format_usd
+from advisor.pricing.catalog import Catalog, dedupe, row_status
 from advisor.recommend.costing import Coster, StrategyCost, cost_strategies
 from advisor.recommend.rules import (
     MIN_DEMONSTRATIONS,
@@ -25,8 +26,7 @@ from advisor.recommend.rules import (
     facts_of,
     run,
 )
-from advisor.render.figures import months
-from advisor.scenario import LoadedScenario
+from advisor.recommend.scenario import LoadedScenario
 
 STRATEGY_ORDER = ("prompt", "rag", "sft", "dpo", "rft", "rag+sft")
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from advisor.recommend.scenario import Scenario
 from advisor.recommend.sources import cite
-from advisor.scenario import Scenario
 
 Strategy = Literal["prompt", "rag", "sft", "dpo", "rft", "rag+sft"]
 STRATEGY_NAMES = {

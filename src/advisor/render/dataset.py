@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
+from advisor.costs.money import format_price, format_usd
 from advisor.datasets.report import DatasetReport
-from advisor.money import format_price, format_usd
 from advisor.render.console import print_wide
 from advisor.render.figures import jsonable
 

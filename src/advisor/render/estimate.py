@@ -8,10 +8,11 @@ from decimal import Decimal
 
 import click
 
-from advisor.estimate import Estimate, ServingCost
-from advisor.money import format_usd
+from advisor.costs.estimate import Estimate, ServingCost
+from advisor.costs.figures import months, tokens
+from advisor.costs.money import format_usd
 from advisor.render.console import print_wide
-from advisor.render.figures import jsonable, months, tokens
+from advisor.render.figures import jsonable
 
 
 def title(estimate: Estimate) -> str:

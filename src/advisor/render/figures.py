@@ -1,4 +1,4 @@
-"""How figures are shown: counts with separators, months to two places, JSON-safe numbers."""
+"""JSON-safe figures: Decimals as numbers, dates as ISO strings."""
 
 from __future__ import annotations
 
@@ -9,20 +9,6 @@ from typing import Any
 from pydantic import BaseModel
 
 JSON_PLACES = Decimal("0.000001")
-
-
-def tokens(value: Decimal | int) -> str:
-    """`1,800`, or `412.5` for a mean."""
-    number = Decimal(value)
-    if number == number.to_integral_value():
-        return f"{int(number):,}"
-    return f"{number.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):,}"
-
-
-def months(value: Decimal | None, never: str = "never") -> str:
-    if value is None:
-        return never
-    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)} months"
 
 
 def jsonable(value: Any) -> Any:

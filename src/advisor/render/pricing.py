@@ -6,9 +6,9 @@ import json
 from datetime import date
 from decimal import Decimal
 
-from advisor.money import format_price
-from advisor.price_catalog import ModelMatch, row_status
-from advisor.price_tables import ModelRow, PriceTable
+from advisor.costs.money import format_price
+from advisor.pricing.catalog import ModelMatch, row_status
+from advisor.pricing.tables import ModelRow, PriceTable
 from advisor.render.console import print_wide
 from advisor.render.figures import jsonable
 

@@ -7,11 +7,12 @@ import re
 from pathlib import Path
 from typing import IO
 
-from advisor.money import format_usd
+from advisor.costs.figures import months
+from advisor.costs.money import format_usd
 from advisor.recommend.recommendation import Recommendation
 from advisor.recommend.rules import STRATEGY_NAMES
 from advisor.render.charts import Series, mermaid, svg, text_chart
-from advisor.render.figures import jsonable, months
+from advisor.render.figures import jsonable
 
 
 def to_json(rec: Recommendation) -> str:

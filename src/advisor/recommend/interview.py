@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
 
-from advisor.quantities import parse_amount, parse_count
+from advisor.parsing.quantities import parse_amount, parse_count
 from advisor.recommend.rules import OBJECTIVE_TASKS
-from advisor.scenario import Failure, Grader, Stage, TaskKind, Volatility
+from advisor.recommend.scenario import Failure, Grader, Stage, TaskKind, Volatility
 
 Answers = dict[str, dict[str, Any]]  # section -> key -> value; top-level keys under ""
 

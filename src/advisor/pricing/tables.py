@@ -17,9 +17,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from advisor.errors import UserError, file_location
-from advisor.file_text import decode_utf8
 from advisor.methods import Method
-from advisor.toml_locate import locate
+from advisor.parsing.file_text import decode_utf8
+from advisor.parsing.toml_locate import locate
 
 Price = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 BUNDLED_PACKAGE_DIR = "pricing_tables"

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from advisor.errors import UserError
 from advisor.methods import Method
-from advisor.model_ids import ModelId, encoding_family, parse_model_id, strip_snapshot
-from advisor.price_tables import (
+from advisor.pricing.model_ids import ModelId, encoding_family, parse_model_id, strip_snapshot
+from advisor.pricing.tables import (
     ModelRow,
     PriceTable,
     bundled_tables,

@@ -17,8 +17,8 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from advisor.errors import UserError, file_location
-from advisor.file_text import read_utf8
-from advisor.toml_locate import locate
+from advisor.parsing.file_text import read_utf8
+from advisor.parsing.toml_locate import locate
 
 TaskKind = Literal[
     "classification",

@@ -9,9 +9,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from advisor.costs.money import format_price, per_million
 from advisor.methods import Method
-from advisor.money import format_price, per_million
-from advisor.price_tables import FineTuning
+from advisor.pricing.tables import FineTuning
 
 # OpenAI Cookbook, examples/Chat_finetuning_data_prep.ipynb
 TARGET_EPOCHS = 3

@@ -14,10 +14,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from advisor import json_text
 from advisor.errors import UserError, file_location
-from advisor.file_text import decode_utf8, read_bytes
-from advisor.token_count import Encoder, count_chat, count_messages, count_text
+from advisor.parsing import json_text
+from advisor.parsing.file_text import decode_utf8, read_bytes
+from advisor.tokens.count import Encoder, count_chat, count_messages, count_text
 
 Kind = Literal["text", "chat", "jsonl"]
 KINDS: tuple[str, ...] = ("auto", "text", "chat", "jsonl")

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from advisor.plugins import Plugins
-from advisor.price_catalog import Catalog, training_blockers
+from advisor.pricing.catalog import Catalog, training_blockers
 
 
 def provider_rows(plugins: Plugins, catalog: Catalog, day: date) -> list[dict[str, Any]]:

@@ -9,14 +9,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from advisor.costs.estimate import HOURS_PER_MONTH, Assumption, EstimateRequest
+from advisor.costs.figures import tokens
+from advisor.costs.training import billed_tokens_per_epoch
 from advisor.errors import UserError
-from advisor.estimate import HOURS_PER_MONTH, Assumption, EstimateRequest
 from advisor.methods import Method
-from advisor.price_catalog import Catalog
-from advisor.render.figures import tokens
-from advisor.token_files import count_source
-from advisor.tokenizer import get_encoding
-from advisor.training_cost import billed_tokens_per_epoch
+from advisor.pricing.catalog import Catalog
+from advisor.tokens.files import count_source
+from advisor.tokens.tokenizer import get_encoding
 
 Encoding = Literal["o200k_base", "cl100k_base"]
 # EstimateRequest fields whose option has another name

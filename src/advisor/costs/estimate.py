@@ -17,19 +17,19 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from advisor.errors import UserError
-from advisor.methods import Method
-from advisor.money import every as every_text
-from advisor.money import format_price, format_usd, per_million
-from advisor.price_catalog import Catalog, ModelMatch, dedupe, stale_warning, training_blockers
-from advisor.price_tables import FineTuning, InferencePrices
-from advisor.training_cost import (
+from advisor.costs.money import every as every_text
+from advisor.costs.money import format_price, format_usd, per_million
+from advisor.costs.training import (
     TrainingCost,
     auto_epochs,
     auto_epochs_rule,
     hourly_training_cost,
     token_training_cost,
 )
+from advisor.errors import UserError
+from advisor.methods import Method
+from advisor.pricing.catalog import Catalog, ModelMatch, dedupe, stale_warning, training_blockers
+from advisor.pricing.tables import FineTuning, InferencePrices
 
 CACHE_MIN_PROMPT_TOKENS = 1024
 HOURS_PER_MONTH = Decimal(730)

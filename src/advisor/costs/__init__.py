@@ -1,0 +1,1 @@
+"""Cost arithmetic: exact money, training cost, the monthly estimate and its inputs."""

@@ -1,0 +1,1 @@
+"""Small readers shared by every layer: user files, JSON lines, TOML locations, quantities."""

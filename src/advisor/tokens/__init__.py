@@ -1,0 +1,1 @@
+"""Token counting: the offline tiktoken vocabularies, the cookbook counting rules, counting files."""
