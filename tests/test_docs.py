@@ -1,6 +1,7 @@
 """The documentation shows what the tool really does: README commands reproduce their output, and the
 Python example in docs/cost-model.md runs."""
 
+import inspect
 import json
 import os
 import re
@@ -82,6 +83,13 @@ def test_every_hook_and_provider_member_is_documented() -> None:
     members = [*Provider.__annotations__, *(name for name in vars(Provider) if not name.startswith("_"))]
     assert hooks and "create_job" in members
     missing = [name for name in hooks if f"| `{name}` |" not in PLUGINS_DOC]
+    # each hook's arguments too, as its table row names them (a renamed argument breaks plugins)
+    for name in hooks:
+        row = next((line for line in PLUGINS_DOC.splitlines() if line.startswith(f"| `{name}` |")), "")
+        missing += [
+            f"{name}({arg})" for arg in inspect.signature(getattr(hookspecs, name)).parameters if f"`{arg}`" not in row
+        ]
+    members += ["credentials"]  # optional members, read with getattr
     missing += [name for name in members if not re.search(rf"^`{name}(\(|`)", PLUGINS_DOC, flags=re.M)]
     assert not missing, f"docs/plugins.md does not describe: {missing}"
 

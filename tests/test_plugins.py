@@ -154,3 +154,134 @@ class TestPluginCommands:
         monkeypatch.setenv("ADVISOR_LOAD_PLUGINS", "openai")
         result = advisor("greet", "team")
         assert result.code == 2 and "No such command 'greet'" in result.err
+
+
+class TestPluginContract:
+    """What a plugin can ship, and how advisor calls it (through pluggy's manager, one plugin at a time)."""
+
+    def test_an_implementation_receives_only_the_arguments_it_declares(self, advisor, tmp_path, monkeypatch) -> None:
+        install_fake_plugin(
+            tmp_path,
+            monkeypatch,
+            "lean_plugin",
+            """
+            from advisor.hookspecs import hookimpl
+
+            CALLED = []
+
+            @hookimpl
+            def advisor_register_commands():
+                CALLED.append("commands")
+
+            @hookimpl
+            def advisor_register_price_tables():
+                CALLED.append("tables")
+            """,
+        )
+        listing = providers_json(advisor)
+        assert listing["warnings"] == []
+        assert "lean_plugin" in [plugin["plugin"] for plugin in listing["plugins"]]
+        import lean_plugin
+
+        assert sorted(lean_plugin.CALLED) == ["commands", "tables"]
+
+    def test_a_misspelt_hook_is_a_warning_naming_the_plugin_and_the_hook_it_meant(
+        self, advisor, tmp_path, monkeypatch
+    ) -> None:
+        install_fake_plugin(
+            tmp_path,
+            monkeypatch,
+            "typo_plugin",
+            """
+            from advisor.hookspecs import hookimpl
+
+            @hookimpl
+            def advisor_register_provider(register):
+                pass
+            """,
+        )
+        result = advisor("providers", "--format", "json", "--today", "2026-11-22")
+        assert result.code == 0
+        assert json.loads(result.out)["warnings"] == [
+            "plugin 'typo_plugin' (typo-plugin 0.1): advisor_register_provider is not an advisor hook "
+            "(did you mean advisor_register_providers?)"
+        ]
+        assert "warning: plugin 'typo_plugin'" in result.err
+
+    def test_a_plugin_ships_its_price_table(self, advisor, tmp_path, monkeypatch) -> None:
+        from .conftest import FLAT_15
+
+        (tmp_path / "acme.toml").write_text(FLAT_15)
+        install_fake_plugin(tmp_path, monkeypatch, "acme_prices", self._table_plugin(tmp_path / "acme.toml"))
+        shown = advisor("pricing", "show", "flat15", "--provider", "acme", "--today", "2026-11-22")
+        assert shown.code == 0, shown.err
+        assert "(acme-prices) acme.toml" in shown.out
+        estimate = advisor(
+            "estimate", "--model", "flat15", "--provider", "acme", "--requests", "1000", "--prompt-tokens", "1000",
+            "--output-tokens", "0", "--training-cost", "0", "--format", "json", "--today", "2026-11-22",
+        )  # fmt: skip
+        assert estimate.code == 0, estimate.err
+        assert json.loads(estimate.out)["baseline"]["monthly_usd"] == 15  # 1,000 x 1,000 tokens at $15 per 1M
+        (plugin,) = [p for p in providers_json(advisor)["plugins"] if p["plugin"] == "acme_prices"]
+        assert plugin["price_tables"] == ["acme ((acme-prices) acme.toml, as_of 2026-11-01)"]
+
+    def test_a_plugin_table_that_does_not_parse_is_left_out_with_a_warning(
+        self, advisor, tmp_path, monkeypatch
+    ) -> None:
+        (tmp_path / "acme.toml").write_text('provider = "acme"\ncurrency = "USD"\n')
+        install_fake_plugin(tmp_path, monkeypatch, "acme_broken", self._table_plugin(tmp_path / "acme.toml"))
+        listing = providers_json(advisor)
+        (warning,) = listing["warnings"]
+        assert warning.startswith("plugin 'acme_broken' (acme-broken 0.1): its price table is not valid")
+        assert "as_of is missing" in warning
+        assert advisor("pricing", "list").code == 0
+
+    def test_a_plugin_tokenizer_counts_as_its_vocabulary_does(self, advisor, tmp_path, monkeypatch) -> None:
+        from advisor.tokens.tokenizer import ENCODINGS, get_encoding, vocabulary_path
+
+        from .conftest import FLAT_15
+
+        vocabulary = tmp_path / "acme.tiktoken"
+        vocabulary.write_bytes(Path(vocabulary_path("cl100k_base")).read_bytes())
+        sha256, pattern, _ = ENCODINGS["cl100k_base"]
+        table = FLAT_15.replace("[models.flat15]\n", '[models.flat15]\nencoding = "acme_bpe"\n')
+        (tmp_path / "acme.toml").write_text(table)
+        source = self._table_plugin(tmp_path / "acme.toml") + (
+            "\nfrom advisor.tokens.tokenizer import TokenizerSpec\n\n"
+            "@hookimpl\n"
+            "def advisor_register_tokenizers(register):\n"
+            f"    register(TokenizerSpec('acme_bpe', {str(vocabulary)!r}, {sha256!r}, {pattern!r}))\n"
+        )
+        install_fake_plugin(tmp_path, monkeypatch, "acme_tokens", source)
+        text = tmp_path / "prompt.txt"
+        text.write_text("Extract the invoice number, the total and the due date from the text below.\n" * 7)
+        result = advisor("tokens", "--model", "acme/flat15", "--format", "json", str(text))
+        assert result.code == 0, result.err
+        counted = json.loads(result.out)
+        assert counted["encoding"] == "acme_bpe"
+        assert counted["total_tokens"] == len(get_encoding("cl100k_base").encode(text.read_text()))
+
+    def test_missing_credentials_are_named_and_values_never_shown(self, advisor, monkeypatch) -> None:
+        result = advisor("providers", "--today", "2026-11-22")
+        assert "note: openai: set OPENAI_API_KEY before launching (not set now)" in result.out
+        (openai,) = providers_json(advisor)["providers"]
+        assert {c["name"]: c["set"] for c in openai["credentials"]} == {
+            "OPENAI_API_KEY": False,
+            "OPENAI_BASE_URL": False,
+        }
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-secret-value-123")
+        shown = advisor("providers", "--today", "2026-11-22")
+        as_json = advisor("providers", "--format", "json", "--today", "2026-11-22")
+        assert "set OPENAI_API_KEY" not in shown.out
+        assert "sk-secret-value-123" not in shown.out + shown.err + as_json.out + as_json.err
+        assert json.loads(as_json.out)["providers"][0]["credentials"][0]["set"] is True
+
+    @staticmethod
+    def _table_plugin(table: Path) -> str:
+        return (
+            "from pathlib import Path\n"
+            "from advisor.hookspecs import hookimpl\n\n"
+            "@hookimpl\n"
+            "def advisor_register_price_tables(register):\n"
+            f"    register(Path({str(table)!r}))\n"
+        )

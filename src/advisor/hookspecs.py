@@ -1,24 +1,51 @@
 """The hooks a plugin can implement (pluggy, project name `advisor`, entry-point group `advisor`).
 
-Every hook is documented in docs/plugins.md; a test checks that none is missing.
+Every hook receives a `register` callback (or the click group), so a plugin says what it adds and
+advisor knows which plugin added it. pluggy passes each implementation only the arguments it declares,
+so a hook can gain an argument without breaking existing plugins. docs/plugins.md documents every hook
+and its arguments; a test checks that none is missing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pluggy
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+    import click
+
+    from advisor.datasets.formats import DatasetFormat
+    from advisor.providers.base import Provider
+    from advisor.tokens.tokenizer import TokenizerSpec
 
 hookspec = pluggy.HookspecMarker("advisor")
 hookimpl = pluggy.HookimplMarker("advisor")
 
 
 @hookspec
-def advisor_register_providers(register: Callable[[Any], None]) -> None:
-    """Register training providers: call `register(provider)` once for each (see advisor.providers.base.Provider)."""
+def advisor_register_providers(register: Callable[[Provider], None]) -> None:
+    """Register training providers: call `register(provider)` once for each."""
 
 
 @hookspec
-def advisor_register_commands(cli: Any) -> None:
+def advisor_register_commands(cli: click.Group) -> None:
     """Add commands to the `advisor` command line: `cli` is its click group."""
+
+
+@hookspec
+def advisor_register_price_tables(register: Callable[[Traversable], None]) -> None:
+    """Ship price tables: call `register(path)` for each TOML table (a Path or an importlib.resources file)."""
+
+
+@hookspec
+def advisor_register_tokenizers(register: Callable[[TokenizerSpec], None]) -> None:
+    """Ship tokenizers for the plugin's models: call `register(TokenizerSpec(...))` for each."""
+
+
+@hookspec
+def advisor_register_dataset_formats(register: Callable[[DatasetFormat], None]) -> None:
+    """Ship training-data formats the plugin's provider accepts beyond OpenAI's chat format."""

@@ -1,25 +1,41 @@
 """Loading plugins: pluggy over the `advisor` entry-point group.
 
-A plugin that fails to import or to register is reported as a warning and skipped; the command line
-keeps working. ADVISOR_LOAD_PLUGINS (comma-separated entry-point or distribution names) restricts which
-are loaded; set it empty to load none. Plugins are loaded only by the commands that need them, so
-`advisor --help` stays fast.
+Hooks are called through the plugin manager, one plugin at a time (a subset caller), so each
+implementation receives only the arguments it declares and what it registers is known to be its own.
+A plugin that fails to import or register, a hook name that matches no hook (a misspelling), a
+registered object of the wrong kind or a price table that does not parse is reported as a warning
+naming the plugin, and the command line keeps working. ADVISOR_LOAD_PLUGINS (comma-separated
+entry-point or distribution names) restricts which are loaded; set it empty to load none. Plugins
+are loaded only by the commands that need them, so `advisor --help` stays fast.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import pluggy
 
 from advisor import hookspecs
 
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+    from advisor.datasets.formats import DatasetFormat
+    from advisor.pricing.catalog import Catalog
+    from advisor.pricing.tables import PriceTable
+    from advisor.providers.base import Provider
+    from advisor.tokens.tokenizer import TokenizerSpec
+
 ENTRY_POINT_GROUP = "advisor"
+HOOKS = tuple(name for name in vars(hookspecs) if name.startswith("advisor_"))
 
 
 @dataclass
@@ -27,8 +43,15 @@ class PluginInfo:
     name: str  # the entry point's name
     distribution: str
     version: str
-    providers: list[Any] = field(default_factory=list)
+    providers: list[Provider] = field(default_factory=list)
     commands: dict[str, click.Command] = field(default_factory=dict)
+    price_tables: list[PriceTable] = field(default_factory=list)
+    tokenizers: list[TokenizerSpec] = field(default_factory=list)
+    dataset_formats: list[DatasetFormat] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"plugin {self.name!r} ({self.distribution} {self.version})"
 
 
 @dataclass
@@ -38,12 +61,20 @@ class Plugins:
     warnings: list[str]
 
     @property
-    def providers(self) -> dict[str, tuple[Any, PluginInfo]]:
+    def providers(self) -> dict[str, tuple[Provider, PluginInfo]]:
         return {provider.name: (provider, info) for info in self.loaded for provider in info.providers}
 
     @property
     def commands(self) -> dict[str, click.Command]:
         return {name: command for info in self.loaded for name, command in info.commands.items()}
+
+    @property
+    def price_tables(self) -> list[PriceTable]:
+        return [table for info in self.loaded for table in info.price_tables]
+
+    @property
+    def dataset_formats(self) -> list[DatasetFormat]:
+        return [fmt for info in self.loaded for fmt in info.dataset_formats]
 
 
 def _wanted() -> set[str] | None:
@@ -53,35 +84,81 @@ def _wanted() -> set[str] | None:
     return {name.strip() for name in setting.split(",") if name.strip()}
 
 
-def _call(manager: pluggy.PluginManager, module: ModuleType, hook: str, **kwargs: Any) -> None:
-    """Call one plugin's implementation of a hook, so what it registers is known to be its own."""
-    for implementation in getattr(manager.hook, hook).get_hookimpls():
-        if implementation.plugin is module:
-            implementation.function(**kwargs)
+def _unknown_hooks(manager: pluggy.PluginManager, module: ModuleType) -> list[str]:
+    """The plugin's implementations whose name matches no hook (what check_pending() reports), with a
+    suggestion: a misspelt hook would otherwise never be called, without a word."""
+    found = []
+    for name in dir(manager.hook):
+        caller = getattr(manager.hook, name)
+        if not isinstance(caller, pluggy.HookCaller) or caller.has_spec():
+            continue
+        if any(impl.plugin is module for impl in caller.get_hookimpls()):
+            close = difflib.get_close_matches(name, HOOKS, n=1)
+            found.append(f"{name} is not an advisor hook" + (f" (did you mean {close[0]}?)" if close else ""))
+    return found
 
 
-def _register(manager: pluggy.PluginManager, module: ModuleType, info: PluginInfo) -> list[str]:
-    """Collect a plugin's providers and commands; return warnings about what it got wrong."""
+def _collect(manager: pluggy.PluginManager, module: ModuleType, info: PluginInfo) -> list[str]:
+    """Call every hook for this plugin alone; keep what it registers; return warnings about it."""
+    from advisor.datasets.formats import DatasetFormat
     from advisor.providers.base import Provider
+    from advisor.tokens.tokenizer import TokenizerSpec
 
-    registered: list[Any] = []
+    others = [plugin for plugin in manager.get_plugins() if plugin is not module]
+    registered: dict[str, list[Any]] = {hook: [] for hook in HOOKS}
+
+    def call(hook: str, **kwargs: Any) -> None:
+        manager.subset_hook_caller(hook, remove_plugins=others)(**kwargs)
+
+    for hook in HOOKS:
+        if hook != "advisor_register_commands":
+            call(hook, register=registered[hook].append)
     group = click.Group()
-    _call(manager, module, "advisor_register_providers", register=registered.append)
-    _call(manager, module, "advisor_register_commands", cli=group)
-    warnings = []
-    for provider in registered:
-        if isinstance(provider, Provider):
-            info.providers.append(provider)
-        else:
-            warnings.append(f"plugin {info.name!r} registered {provider!r}, which is not a Provider (docs/plugins.md)")
+    call("advisor_register_commands", cli=group)
     info.commands.update(group.commands)
+
+    warnings = [f"{info.label}: {problem}" for problem in _unknown_hooks(manager, module)]
+
+    def keep(hook: str, kind: type, into: list[Any], what: str) -> None:
+        for item in registered[hook]:
+            if isinstance(item, kind):
+                into.append(item)
+            else:
+                warnings.append(f"{info.label} registered {item!r}, which is not {what} (docs/plugins.md)")
+
+    keep("advisor_register_providers", Provider, info.providers, "a Provider")
+    keep("advisor_register_tokenizers", TokenizerSpec, info.tokenizers, "a TokenizerSpec")
+    keep("advisor_register_dataset_formats", DatasetFormat, info.dataset_formats, "a DatasetFormat")
+    for source in registered["advisor_register_price_tables"]:
+        table, problem = _read_plugin_table(source, info)
+        if table is not None:
+            info.price_tables.append(table)
+        else:
+            warnings.append(problem)
     return warnings
+
+
+def _read_plugin_table(source: Traversable | Path, info: PluginInfo) -> tuple[PriceTable | None, str]:
+    from advisor.errors import UserError
+    from advisor.parsing.file_text import decode_utf8
+    from advisor.pricing.tables import parse_table
+
+    name = getattr(source, "name", str(source))
+    label = f"({info.distribution}) {name}"
+    try:
+        return parse_table(decode_utf8(source.read_bytes(), label), label), ""
+    except (OSError, AttributeError) as exc:
+        return None, f"{info.label}: cannot read its price table {name}: {exc}"
+    except UserError as exc:
+        return None, f"{info.label}: its price table is not valid and is left out: {exc}"
 
 
 @cache
 def load_plugins() -> Plugins:
     """Every installed plugin that loads (once per process)."""
     from importlib.metadata import entry_points
+
+    from advisor.tokens.tokenizer import set_plugin_tokenizers
 
     manager = pluggy.PluginManager("advisor")
     manager.add_hookspecs(hookspecs)
@@ -91,25 +168,34 @@ def load_plugins() -> Plugins:
         info = PluginInfo(entry.name, entry.dist.name if entry.dist else "?", entry.dist.version if entry.dist else "?")
         if wanted is not None and info.name not in wanted and info.distribution not in wanted:
             continue
-        label = f"plugin {info.name!r} ({info.distribution} {info.version})"
         try:  # a broken plugin must not take the command line down with it
             module = entry.load()
         except Exception as exc:
-            warnings.append(f"{label} failed to load: {type(exc).__name__}: {exc}")
+            warnings.append(f"{info.label} failed to load: {type(exc).__name__}: {exc}")
             continue
         try:
             manager.register(module, name=entry.name)
-            warnings += _register(manager, module, info)
+            warnings += _collect(manager, module, info)
+            set_plugin_tokenizers([spec for plugin in [*loaded, info] for spec in plugin.tokenizers])
         except Exception as exc:
-            warnings.append(f"{label} failed to register: {type(exc).__name__}: {exc}")
+            warnings.append(f"{info.label} failed to register: {type(exc).__name__}: {exc}")
             if manager.is_registered(module):
                 manager.unregister(module)
             continue
         loaded.append(info)
+    set_plugin_tokenizers([spec for plugin in loaded for spec in plugin.tokenizers])
     return Plugins(manager, loaded, warnings)
 
 
-def provider_named(name: str) -> Any:
+def load_catalog(extra_files: Sequence[Path] = ()) -> Catalog:
+    """The price tables in force: bundled, then the installed plugins' tables, then the user's folder,
+    then each `--pricing` file (advisor.pricing.catalog.load_catalog with the plugins' tables)."""
+    from advisor.pricing.catalog import load_catalog as load
+
+    return load(extra_files, plugin_tables=load_plugins().price_tables)
+
+
+def provider_named(name: str) -> Provider:
     from advisor.errors import UserError
 
     plugins = load_plugins()

@@ -51,7 +51,7 @@ def check(
     badly), each with its line, example, field and what to do; statistics; training cost.
     Exit status 1 when there are errors."""
     from advisor.datasets.check import check_dataset
-    from advisor.pricing.catalog import load_catalog
+    from advisor.plugins import load_catalog
     from advisor.render.dataset import print_report, to_json
     from advisor.render.progress import scan_progress
 

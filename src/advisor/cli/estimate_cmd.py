@@ -107,7 +107,7 @@ def estimate(output_format: str, pricing_files: tuple[str, ...], today: date | N
     break-even volume. Prices come from the versioned tables (see `advisor pricing list`)."""
     from advisor.costs.estimate import estimate as run_estimate
     from advisor.costs.inputs import EstimateArgs, build_request
-    from advisor.pricing.catalog import load_catalog
+    from advisor.plugins import load_catalog
     from advisor.render.estimate import render
 
     catalog = load_catalog(pricing_files)

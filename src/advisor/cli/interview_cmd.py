@@ -20,7 +20,7 @@ def interview(start_from: str | None, save: str | None, pricing_files: tuple[str
     """Ask, in plain language, what the recommendation needs to know, with a default for every
     question (Enter takes it); show the recommendation; save the answers. Answers can also be piped
     in, one per line."""
-    from advisor.pricing.catalog import load_catalog
+    from advisor.plugins import load_catalog
     from advisor.recommend.interview import from_raw, pending, record, to_raw
     from advisor.recommend.recommendation import recommend
     from advisor.recommend.scenario import (

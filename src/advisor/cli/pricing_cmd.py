@@ -21,7 +21,7 @@ def pricing() -> None:
 def list_rows(provider: str | None, output_format: str, pricing_files: tuple[str, ...], today: date | None) -> None:
     """Every model with its prices (USD per 1M tokens) and dates."""
     from advisor.errors import UserError
-    from advisor.pricing.catalog import load_catalog
+    from advisor.plugins import load_catalog
     from advisor.render.pricing import print_rows, rows_json
 
     catalog = load_catalog(pricing_files)
@@ -47,7 +47,7 @@ def show(
     model: str, provider: str | None, output_format: str, pricing_files: tuple[str, ...], today: date | None
 ) -> None:
     """One model's row, resolving aliases, snapshots and fine-tuned ids (ft:...)."""
-    from advisor.pricing.catalog import load_catalog
+    from advisor.plugins import load_catalog
     from advisor.render.pricing import match_json, print_match
 
     catalog = load_catalog(pricing_files)

@@ -22,7 +22,7 @@ def recommend(
     """Recommend prompting, RAG, SFT, DPO, RFT or RAG + SFT for the feature described in FILE
     (a scenario in TOML or JSON; see docs/recommendations.md), rule by rule with sources, with the
     monthly cost, training cost and payback of every option."""
-    from advisor.pricing.catalog import load_catalog
+    from advisor.plugins import load_catalog
     from advisor.recommend.recommendation import recommend as build
     from advisor.recommend.scenario import load_scenario
 

@@ -24,6 +24,7 @@ from advisor.datasets.problems import ProblemLog
 from advisor.methods import Method
 from advisor.parsing import json_text
 from advisor.parsing.file_text import unreadable
+from advisor.tokens.tokenizer import TokenizerSpec, registered_tokenizers, set_plugin_tokenizers
 
 CHUNK_BYTES = 2 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
@@ -37,6 +38,8 @@ class ScanSettings:
     method: Method
     encodings: tuple[str, ...]
     grader: GraderSpec | None = None
+    # plugins' tokenizers in force where the scan started: a spawned worker has loaded no plugin
+    tokenizers: tuple[TokenizerSpec, ...] = field(default_factory=registered_tokenizers)
 
 
 LABELS_TRACKED = 50  # more distinct short answers than this: not a label set
@@ -188,6 +191,8 @@ def scan_range(settings: ScanSettings, start: int, end: int) -> ScanResult:
 
 
 def _scan_range(settings: ScanSettings, start: int, end: int) -> ScanResult:
+    if settings.tokenizers and not registered_tokenizers():
+        set_plugin_tokenizers(settings.tokenizers)
     result = ScanResult(settings.encodings, bytes=end - start)
     checker = ExampleChecker(settings.method, _encoders(settings.encodings), settings.grader)  # type: ignore[arg-type]
     log = result.problems

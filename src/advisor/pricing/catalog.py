@@ -1,4 +1,4 @@
-"""All price tables in force, merged: bundled, then the user's folder, then `--pricing` files.
+"""All price tables in force, merged: bundled, then plugins', then the user's folder, then `--pricing` files.
 
 A later table replaces rows of the same provider and model name, so a user can correct one price
 without copying a whole table. Every lookup returns the row with the table it came from, so each
@@ -213,9 +213,12 @@ def stale_warning(table: PriceTable, today: date) -> str | None:
     return None
 
 
-def load_catalog(extra_files: Sequence[Path] = (), *, include_user: bool = True) -> Catalog:
-    """Bundled tables, then the user's folder, then each `--pricing` file in order."""
-    tables = bundled_tables()
+def load_catalog(
+    extra_files: Sequence[Path] = (), *, include_user: bool = True, plugin_tables: Sequence[PriceTable] = ()
+) -> Catalog:
+    """Bundled tables, then the installed plugins' tables, then the user's folder, then each `--pricing`
+    file in order (the CLI passes the plugins' tables: advisor.plugins.load_catalog)."""
+    tables = bundled_tables() + list(plugin_tables)
     if include_user:
         tables += user_tables()
     tables += [read_table(Path(path)) for path in extra_files]

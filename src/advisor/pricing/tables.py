@@ -89,7 +89,8 @@ class ModelRow(_TieredPrices):
 
     kind: Literal["chat", "embedding"] = "chat"
     aliases: list[str] = []
-    encoding: Literal["o200k_base", "cl100k_base"] | None = None
+    # a built-in tiktoken encoding (o200k_base, cl100k_base) or one a plugin ships (advisor_register_tokenizers)
+    encoding: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     shutdown: date | None = None
     shutdown_note: str | None = None
     notes: str | None = None

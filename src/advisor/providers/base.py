@@ -16,6 +16,7 @@ from advisor.methods import Method
 
 __all__ = [
     "FINISHED",
+    "Credential",
     "Job",
     "JobCreateUnknown",
     "JobEvent",
@@ -29,6 +30,16 @@ __all__ = [
 # advisor's statuses; a provider maps its own onto these (and keeps the original, since statuses are open-ended)
 Status = Literal["validating", "queued", "running", "paused", "succeeded", "failed", "cancelled", "unknown"]
 FINISHED: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A setting a provider reads from the environment. advisor says whether it is set, never its value."""
+
+    name: str  # the environment variable, e.g. "OPENAI_API_KEY"
+    purpose: str
+    required: bool = True
+    secret: bool = True  # a non-secret setting (an endpoint, an API version) may be shown
 
 
 @dataclass(frozen=True)
@@ -87,6 +98,9 @@ class Provider(Protocol):
 
     name: str  # the price-table provider whose prices, models and dates apply, e.g. "openai"
     methods: tuple[Method, ...]  # what this plugin can launch; the models come from the price tables
+    # Optional, read with getattr so older plugins keep working:
+    #   credentials: tuple[Credential, ...]  the environment variables it reads (`advisor providers` shows
+    #   which are set, never their values)
 
     def request_preview(self, uploads: list[Upload], request: JobRequest) -> list[str]:
         """The exact requests a launch would send, for --dry-run (no credentials needed)."""
@@ -118,3 +132,8 @@ class Provider(Protocol):
 
     def map_status(self, provider_status: str) -> Status:
         """advisor's status for one of the provider's (unknown ones map to "unknown")."""
+
+
+def credentials_of(provider: Provider) -> tuple[Credential, ...]:
+    """The credentials a provider declares (none for a plugin written before the attribute existed)."""
+    return tuple(getattr(provider, "credentials", ()) or ())

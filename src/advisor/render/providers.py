@@ -1,12 +1,17 @@
-"""What the installed provider plugins can train, per the price tables, on a given day."""
+"""`advisor providers`: what the installed provider plugins can train, per the price tables, on a given
+day, which credentials they miss (never their values), and what each plugin added."""
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from typing import Any
 
+import click
+
 from advisor.plugins import Plugins
 from advisor.pricing.catalog import Catalog, training_blockers
+from advisor.providers.base import credentials_of
 
 
 def provider_rows(plugins: Plugins, catalog: Catalog, day: date) -> list[dict[str, Any]]:
@@ -41,6 +46,15 @@ def provider_rows(plugins: Plugins, catalog: Catalog, day: date) -> list[dict[st
                 "methods": list(provider.methods),
                 "trains": trains,
                 "priced": priced,
+                "credentials": [
+                    {
+                        "name": credential.name,
+                        "purpose": credential.purpose,
+                        "required": credential.required,
+                        "set": bool(os.environ.get(credential.name)),
+                    }
+                    for credential in credentials_of(provider)
+                ],
                 "notices": [n.text for t in catalog.tables if t.provider == name for n in t.notices if n.since <= day],
             }
         )
@@ -56,6 +70,59 @@ def plugin_rows(plugins: Plugins) -> list[dict[str, Any]]:
             "version": info.version,
             "providers": [provider.name for provider in info.providers],
             "commands": sorted(info.commands),
+            "price_tables": [f"{table.provider} ({table.path}, as_of {table.as_of})" for table in info.price_tables],
+            "tokenizers": [spec.name for spec in info.tokenizers],
+            "dataset_formats": [f"{fmt.provider}:{fmt.name}" for fmt in info.dataset_formats],
         }
         for info in plugins.loaded
     ]
+
+
+def providers_json(plugins: Plugins, catalog: Catalog, day: date) -> str:
+    import json
+
+    from advisor.render.figures import jsonable
+
+    document = {
+        "providers": provider_rows(plugins, catalog, day),
+        "plugins": plugin_rows(plugins),
+        "warnings": plugins.warnings,
+    }
+    return json.dumps(jsonable(document), indent=2)
+
+
+def print_providers(plugins: Plugins, catalog: Catalog, day: date) -> None:
+    """The terminal listing: plugin commands, a table of providers, missing credentials, notices."""
+    rows = provider_rows(plugins, catalog, day)
+    for plugin in plugin_rows(plugins):
+        if plugin["commands"]:
+            names = ", ".join(f"advisor {name}" for name in plugin["commands"])
+            click.echo(f"Commands from {plugin['distribution']} {plugin['version']}: {names}")
+    if not rows:
+        click.echo("No provider plugins are installed (pip install ./plugins/advisor-openai; see docs/plugins.md).")
+        return
+    from rich.table import Table
+
+    from advisor.render.console import print_wide
+
+    table = Table(title=f"Provider plugins (new jobs checked for {day})", title_justify="left")
+    for column in ("Provider", "Distribution", "Can train", "New jobs today"):
+        table.add_column(column)
+    for row in rows:
+        trains = "\n".join(f"{m['method']} {m['model']}" for m in row["trains"]) or (
+            "-" if row["priced"] else "no price table for this provider"
+        )
+        today_text = "\n".join(
+            ("yes" + (f" (until {m['new_jobs_until']})" if m["new_jobs_until"] else ""))
+            if m["new_jobs_today"]
+            else "no: " + "; ".join(m["why_not"])
+            for m in row["trains"]
+        )
+        table.add_row(row["provider"], f"{row['distribution']} {row['version']}", trains, today_text or "-")
+    print_wide(table, max_width=160)
+    for row in rows:
+        missing = [c["name"] for c in row["credentials"] if c["required"] and not c["set"]]
+        if missing:
+            click.echo(f"note: {row['provider']}: set {', '.join(missing)} before launching (not set now)")
+        for notice in row["notices"]:
+            click.echo(f"note: {notice}")

@@ -9,6 +9,8 @@ compares them with tiktoken's own constructors.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING
@@ -58,42 +60,106 @@ ENCODINGS: dict[str, tuple[str, str, dict[str, int]]] = {
 }
 
 
+@dataclass(frozen=True)
+class TokenizerSpec:
+    """A tiktoken-format tokenizer a plugin ships for its models (advisor_register_tokenizers).
+
+    `vocabulary` is a file of base64 token and rank pairs (tiktoken's format; Llama 3's tokenizer.model
+    is one), checked against `sha256` on load. `exact` is False for a stand-in whose counts only
+    approximate the model's own tokenizer; `note` then states the measured error."""
+
+    name: str
+    vocabulary: str
+    sha256: str
+    pattern: str
+    special_tokens: dict[str, int] = field(default_factory=dict)
+    exact: bool = True
+    note: str | None = None
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.vocabulary, self.sha256))
+
+
+_REGISTERED: dict[str, TokenizerSpec] = {}
+
+
+def set_plugin_tokenizers(specs: Iterable[TokenizerSpec]) -> None:
+    """The plugins' tokenizers, replacing any set before (the shipped encodings cannot be replaced)."""
+    specs = list(specs)
+    for spec in specs:
+        if spec.name in ENCODINGS:
+            raise ValueError(f"tokenizer {spec.name!r} is built in and cannot be replaced")
+    _REGISTERED.clear()
+    _REGISTERED.update((spec.name, spec) for spec in specs)
+
+
+def registered_tokenizers() -> tuple[TokenizerSpec, ...]:
+    return tuple(_REGISTERED.values())
+
+
+def known_encodings() -> list[str]:
+    return sorted({*ENCODINGS, *_REGISTERED})
+
+
+def spec_for(name: str) -> TokenizerSpec:
+    """The definition of encoding `name`: a shipped one, or one an installed plugin registered."""
+    if name in ENCODINGS:
+        sha256, pattern, special_tokens = ENCODINGS[name]
+        path = str(files("advisor") / "data" / "tiktoken" / f"{name}.tiktoken")
+        return TokenizerSpec(name, path, sha256, pattern, special_tokens)
+    if name in _REGISTERED:
+        return _REGISTERED[name]
+    raise UserError(
+        f"unknown encoding {name!r}",
+        hint=f"use one of: {', '.join(known_encodings())}, or install the provider plugin that ships it "
+        "(`advisor providers` lists what is installed)",
+    )
+
+
 def vocabulary_path(name: str) -> str:
-    """Where the shipped vocabulary file of an encoding lives."""
-    return str(files("advisor") / "data" / "tiktoken" / f"{name}.tiktoken")
+    """Where the vocabulary file of an encoding lives (shipped in this package, or in a plugin)."""
+    return spec_for(name).vocabulary
 
 
 def check_vocabulary(name: str, data: bytes) -> None:
-    """Refuse a vocabulary whose sha256 is not the one tiktoken publishes."""
-    expected = ENCODINGS[name][0]
+    """Refuse a vocabulary whose sha256 is not the one published for it."""
+    _check(spec_for(name), data)
+
+
+def _check(spec: TokenizerSpec, data: bytes) -> None:
     actual = hashlib.sha256(data).hexdigest()
-    if actual != expected:
+    if actual != spec.sha256:
         raise UserError(
-            f"tokenizer file {vocabulary_path(name)} is damaged (sha256 {actual[:12]}..., expected {expected[:12]}...)",
-            hint="reinstall advisor",
+            f"tokenizer file {spec.vocabulary} is damaged (sha256 {actual[:12]}..., expected {spec.sha256[:12]}...)",
+            hint="reinstall advisor" if spec.name in ENCODINGS else "reinstall the plugin that ships it",
         )
 
 
-@cache
 def get_encoding(name: str) -> tiktoken.Encoding:
-    """The tiktoken Encoding `name`, loaded from the package without any network access."""
-    if name not in ENCODINGS:
-        known = ", ".join(sorted(ENCODINGS))
-        raise UserError(f"unknown encoding {name!r}", hint=f"use one of: {known}")
+    """The tiktoken Encoding `name`, loaded from a local file without any network access."""
+    return load_encoding(spec_for(name))
+
+
+@cache
+def load_encoding(spec: TokenizerSpec) -> tiktoken.Encoding:
+    """Build an encoding from its vocabulary file, once per definition."""
     from binascii import a2b_base64
 
     import tiktoken
 
-    path = vocabulary_path(name)
     try:
-        with open(path, "rb") as handle:
+        with open(spec.vocabulary, "rb") as handle:
             data = handle.read()
     except OSError as exc:
-        raise UserError(f"tokenizer file {path} is missing ({exc.strerror})", hint="reinstall advisor") from None
-    check_vocabulary(name, data)
+        raise UserError(
+            f"tokenizer file {spec.vocabulary} is missing ({exc.strerror})",
+            hint="reinstall advisor" if spec.name in ENCODINGS else "reinstall the plugin that ships it",
+        ) from None
+    _check(spec, data)
     # Same parsing as tiktoken.load.load_tiktoken_bpe, which cannot be used directly: for a local
     # path it still copies the file into a cache directory in /tmp.
     fields = data.split()  # token rank token rank ...
     ranks = dict(zip(map(a2b_base64, fields[0::2]), map(int, fields[1::2]), strict=True))
-    _, pattern, special_tokens = ENCODINGS[name]
-    return tiktoken.Encoding(name=name, pat_str=pattern, mergeable_ranks=ranks, special_tokens=special_tokens)
+    return tiktoken.Encoding(
+        name=spec.name, pat_str=spec.pattern, mergeable_ranks=ranks, special_tokens=spec.special_tokens
+    )

@@ -16,7 +16,16 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar
 
-from advisor.providers.base import Job, JobCreateUnknown, JobEvent, JobRequest, ProviderError, Status, Upload
+from advisor.providers.base import (
+    Credential,
+    Job,
+    JobCreateUnknown,
+    JobEvent,
+    JobRequest,
+    ProviderError,
+    Status,
+    Upload,
+)
 
 RUN_ID_KEY = "advisor_run_id"
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
@@ -50,6 +59,10 @@ def _client(key: str, base_url: str | None, timeout: float) -> Any:
 class OpenAIProvider:
     name = "openai"
     methods = ("sft", "dpo", "rft")
+    credentials = (
+        Credential("OPENAI_API_KEY", "the API key jobs are created with"),
+        Credential("OPENAI_BASE_URL", "another API endpoint (a proxy, a test server)", required=False, secret=False),
+    )
 
     # --- requests ---------------------------------------------------------------------------------
 
