@@ -10,7 +10,7 @@ from typing import IO
 from advisor.costs.figures import months
 from advisor.costs.money import format_usd
 from advisor.recommend.recommendation import Recommendation
-from advisor.recommend.rules import STRATEGY_NAMES
+from advisor.recommend.strategies import STRATEGY_NAMES
 from advisor.render.charts import Series, mermaid, svg, text_chart
 from advisor.render.figures import jsonable
 

@@ -1,0 +1,35 @@
+"""Availability, once every option is costed: when the scenario's provider cannot start the training
+job on this model today, say so and name the providers in the price tables that can."""
+
+from __future__ import annotations
+
+from advisor.recommend.rules.base import Context, Rule, rule
+
+
+@rule(
+    "availability.provider",
+    "availability",
+    when="the provider cannot start the job on this model today",
+    then="say so, and name the providers in the price tables that can",
+    sources=("openai-pricing",),
+    applies=lambda ctx: bool(ctx.availability.get(ctx.decision.method or ctx.decision.primary)),
+)
+def unavailable(ctx: Context) -> str:
+    d = ctx.decision
+    method = d.method or d.primary
+    blockers = ctx.availability.get(method, [])
+    elsewhere = ctx.costs[d.primary].offered_by if d.primary in ctx.costs else ()
+    provider = ctx.facts.scenario.models.provider
+    if elsewhere:
+        d.caveats.append(
+            f"{provider} cannot start this job today ({'; '.join(blockers)}); "
+            f"{', '.join(elsewhere)} can, and the costs shown use {elsewhere[0]}"
+        )
+        return f"{method.upper()} is not available at {provider} today; {', '.join(elsewhere)} offers it"
+    d.caveats.append(
+        f"No provider in the price tables can start a {method} job on this model today ({'; '.join(blockers)})"
+    )
+    return f"no provider can run {method.upper()} on this model today"
+
+
+RULES: tuple[Rule, ...] = (unavailable,)

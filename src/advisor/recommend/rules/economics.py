@@ -1,0 +1,117 @@
+"""Economics, once every option is costed: training chosen only for cost that never pays back is
+dropped; training that costs more is kept and said to be paid for by quality; a short payback window,
+low volume and RFT's training cost are caveats."""
+
+from __future__ import annotations
+
+from advisor.recommend.rules.base import Context, Rule, rule
+from advisor.recommend.strategies import BY_NAME, TRAINING
+
+LOW_VOLUME = 10_000  # requests a month
+
+
+def _training_primary(ctx: Context) -> bool:
+    return ctx.decision.primary in TRAINING
+
+
+@rule(
+    "economics.cost-only-never-pays",
+    "economics",
+    when="training chosen only for cost does not pay back",
+    then="stay with the prompt",
+    sources=("openai-pricing", "openai-optimization"),
+    applies=lambda ctx: (
+        _training_primary(ctx)
+        and not ctx.facts.behaviour
+        and not ctx.facts.knowledge_gap
+        and ctx.costs.get(ctx.decision.primary) is not None
+        and ctx.costs[ctx.decision.primary].payback_months is None
+    ),
+)
+def cost_only_never_pays(ctx: Context) -> str:
+    d = ctx.decision
+    chosen = d.primary
+    d.exclude(chosen, "it costs more a month than it saves, and only cost was the reason to train")
+    d.primary, d.plan, d.method = "prompt", ["prompt"], None
+    return f"{BY_NAME[chosen].label} does not pay back, and cost was the only reason for it: stay with the prompt"
+
+
+@rule(
+    "economics.quality-costs-more",
+    "economics",
+    when="training chosen for quality costs more than today",
+    then="keep it, and say it is paid for by quality",
+    sources=("openai-pricing",),
+    applies=lambda ctx: (
+        _training_primary(ctx)
+        and ctx.decision.primary in ctx.costs
+        and "prompt" in ctx.costs
+        and ctx.costs[ctx.decision.primary].monthly_usd > ctx.costs["prompt"].monthly_usd
+    ),
+)
+def quality_costs_more(ctx: Context) -> str:
+    figures = ctx.costs[ctx.decision.primary]
+    extra = figures.monthly_usd - ctx.costs["prompt"].monthly_usd
+    name = BY_NAME[ctx.decision.primary].label
+    ctx.decision.caveats.append(
+        f"{name} costs ${extra:,.2f} more a month than today: it is justified by the quality gain, not by savings"
+    )
+    return f"{name} does not pay back in money; it is chosen for quality"
+
+
+@rule(
+    "economics.horizon-cut",
+    "economics",
+    when="the fine-tuned model's base shuts down before the horizon ends",
+    then="a caveat: the payback window ends at the shutdown",
+    sources=("openai-pricing",),
+    applies=lambda ctx: (
+        _training_primary(ctx)
+        and ctx.decision.primary in ctx.costs
+        and ctx.costs[ctx.decision.primary].horizon_months is not None
+        and ctx.costs[ctx.decision.primary].horizon_months < ctx.facts.scenario.costs.horizon_months
+    ),
+)
+def horizon_cut(ctx: Context) -> str:
+    figures = ctx.costs[ctx.decision.primary]
+    ctx.decision.caveats.append(
+        f"The payback window is short: {figures.horizon_note}. Fine-tunes stop serving when "
+        "their base model shuts down; a provider without that date (see `advisor pricing show`) "
+        "or a newer base model keeps the savings longer"
+    )
+    return f"the base model's shutdown limits the payback window to {figures.horizon_months:.2f} months"
+
+
+@rule(
+    "economics.low-volume",
+    "economics",
+    when=f"training at under {LOW_VOLUME:,} requests a month",
+    then="a caveat: payback comes from quality, rarely from savings",
+    sources=("openai-optimization",),
+    applies=lambda ctx: _training_primary(ctx) and ctx.facts.scenario.traffic.requests_per_month < LOW_VOLUME,
+)
+def low_volume(ctx: Context) -> str:
+    requests = ctx.facts.scenario.traffic.requests_per_month
+    ctx.decision.caveats.append(
+        f"At {requests:,} requests a month, training pays back through quality, rarely through savings"
+    )
+    return f"{requests:,} requests a month is low volume"
+
+
+@rule(
+    "economics.rft-expensive",
+    "economics",
+    when="RFT is the choice",
+    then="a caveat on its cost: pilot first",
+    sources=("openai-rft", "cookbook-techniques"),
+    applies=lambda ctx: "rft" in ctx.decision.plan,  # RFT alone, or after RAG
+)
+def rft_expensive(ctx: Context) -> str:
+    ctx.decision.caveats.append(
+        "RFT bills training hours ($100 an hour on o4-mini) and one benchmark found it 100-700 "
+        "times SFT's cost: run a short pilot and measure before a full job"
+    )
+    return "RFT costs far more to train than SFT"
+
+
+RULES: tuple[Rule, ...] = (cost_only_never_pays, quality_costs_more, horizon_cut, low_volume, rft_expensive)

@@ -1,0 +1,62 @@
+"""What the rules read, derived once from the scenario: the failures split by lever, whether the
+knowledge is volatile, and what stands in the way of RFT."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from advisor.recommend.scenario import Data, Scenario
+
+# failures training fixes; JSON syntax errors are structured outputs' job
+BEHAVIOUR_FAILURES = ("format", "consistency", "tone", "reasoning", "context-use")
+VOLATILE = ("monthly", "weekly", "daily", "realtime")  # slowest first: rule text states the first
+MIN_GRADED_PROMPTS = 20  # RFT works with "dozens to hundreds"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rules read, derived once from the scenario."""
+
+    scenario: Scenario
+    failures: frozenset[str]
+    behaviour: tuple[str, ...]
+    knowledge_gap: bool
+    volatile: bool
+    rft_blockers: tuple[str, ...]
+
+    @property
+    def data(self) -> Data:
+        return self.scenario.data
+
+
+def facts_of(scenario: Scenario) -> Facts:
+    failures = frozenset(scenario.task.failures)
+    return Facts(
+        scenario=scenario,
+        failures=failures,
+        behaviour=tuple(f for f in scenario.task.failures if f in BEHAVIOUR_FAILURES),
+        knowledge_gap="knowledge" in failures,
+        volatile=scenario.knowledge.volatility in VOLATILE,
+        rft_blockers=tuple(_rft_blockers(scenario)),
+    )
+
+
+def _rft_blockers(scenario: Scenario) -> list[str]:
+    """Why RFT cannot work here (empty: all of its preconditions hold)."""
+    data, task = scenario.data, scenario.task
+    blockers = []
+    if data.graded_prompts < MIN_GRADED_PROMPTS:
+        blockers.append(f"{data.graded_prompts} graded prompts (RFT needs dozens to hundreds)")
+    if data.grader == "none":
+        blockers.append("no grader can score the answers")
+    if not data.experts_agree:
+        blockers.append("experts do not agree on the right answer")
+    if data.answers_guessable:
+        blockers.append("answers can be guessed (multiple choice, yes/no): the reward teaches guessing")
+    if task.baseline_score is None:
+        blockers.append("the baseline score is not measured (RFT needs it strictly between 0 and the maximum)")
+    elif task.baseline_score <= 0:
+        blockers.append("the baseline scores 0: a model that never succeeds gets no reward to learn from (SFT first)")
+    elif task.baseline_score >= 1:
+        blockers.append("the baseline already scores the maximum")
+    return blockers
