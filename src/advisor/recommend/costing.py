@@ -10,7 +10,8 @@ rft      training hours on the RFT base model (o4-mini)
 rag+sft  both, with the retrieved context inside the fine-tuned prompt and the training examples
 
 Savings and payback are against today. A provider that cannot start the job today is replaced by the
-first provider in the tables that can, and the figures say which.
+first provider in the tables that can, and the figures say which. Costing reads no file and changes
+nothing: each strategy's figures, the assumptions behind them and its availability are returned.
 """
 
 from __future__ import annotations
@@ -36,9 +37,9 @@ from advisor.costs.training import auto_epochs, token_training_cost
 from advisor.errors import UserError
 from advisor.methods import Method
 from advisor.pricing.catalog import Catalog, ModelMatch, training_blockers
-from advisor.recommend.scenario import VOLATILITY_MONTHS, LoadedScenario
+from advisor.recommend.scenario import VOLATILITY_MONTHS, Scenario, Tokens
+from advisor.recommend.strategies import BY_NAME, Strategy
 
-DEFAULT_PROMPT_TOKENS = 1000
 EMBEDDING_MODEL = "text-embedding-3-small"
 EXAMPLE_OVERHEAD_TOKENS = 4  # the answer's message: 3 per message + its role
 
@@ -65,80 +66,75 @@ class StrategyCost(BaseModel):
         return [self.upfront_usd + self.monthly_usd * month for month in range(months + 1)]
 
 
-@dataclass
-class Inputs:
-    """Token figures every strategy starts from, each with how it was reached."""
+@dataclass(frozen=True)
+class Availability:
+    """Why the scenario's provider cannot start a training job today, and which providers can."""
 
-    requests: int
-    prompt: Decimal
-    cached: Decimal
-    output: Decimal
-    ft_prompt: Decimal
-    notes: list[Assumption]
+    method: Method
+    blockers: tuple[str, ...]
+    offered_by: tuple[str, ...]
 
 
-def inputs_of(loaded: LoadedScenario, catalog: Catalog) -> Inputs:
-    from advisor.costs.inputs import prompt_tokens_from_file
+@dataclass(frozen=True)
+class Costed:
+    """One strategy costed: its figures or why it could not be priced, the assumptions behind them (those
+    made before a failure included), and, when its training job cannot start at the scenario's
+    provider today, who can run it."""
 
-    scenario = loaded.scenario
-    traffic, models = scenario.traffic, scenario.models
-    notes: list[Assumption] = []
+    strategy: str
+    cost: StrategyCost | None
+    failure: str | None
+    assumptions: tuple[Assumption, ...]
+    availability: Availability | None
 
-    def count(path: str, model: str) -> Decimal:
-        tokens, note = prompt_tokens_from_file(str(loaded.folder / path), model, catalog)
-        notes.append(note)
-        return tokens
 
-    if traffic.prompt_file:
-        prompt = count(traffic.prompt_file, models.current)
-    else:
-        prompt = Decimal(traffic.prompt_tokens if traffic.prompt_tokens is not None else DEFAULT_PROMPT_TOKENS)
-    cached = Decimal(traffic.cached_prompt_tokens)
-    if cached > prompt:
-        raise UserError(
-            f"traffic.cached_prompt_tokens ({cached:,}) is larger than the prompt ({prompt:,} tokens)",
-            where=loaded.source,
-            hint="the cached prefix is part of the prompt",
-        )
-    base = models.fine_tune_base or models.current
-    if models.ft_prompt_file:
-        ft_prompt = count(models.ft_prompt_file, base)
-    elif models.ft_prompt_tokens is not None:
-        ft_prompt = Decimal(models.ft_prompt_tokens)
-    else:
-        ft_prompt = max(Decimal(1), prompt - cached)
-    return Inputs(traffic.requests_per_month, prompt, cached, Decimal(traffic.output_tokens), ft_prompt, notes)
+@dataclass(frozen=True)
+class Costing:
+    """Every strategy asked for, costed against today."""
+
+    today_match: ModelMatch
+    today_monthly_usd: Decimal
+    costs: dict[str, StrategyCost]
+    failed: dict[str, str]  # strategy -> why it could not be priced
+    assumptions: list[Assumption]  # token counts, today's prices, then each strategy's in order
+    availability: dict[str, Availability]  # by training method
 
 
 class Coster:
     """Prices the strategies of one scenario against today's cost."""
 
-    def __init__(self, loaded: LoadedScenario, catalog: Catalog, today: date) -> None:
-        self.loaded = loaded
-        self.scenario = loaded.scenario
+    def __init__(self, scenario: Scenario, tokens: Tokens, catalog: Catalog, today: date) -> None:
+        self.scenario = scenario
+        self.tokens = tokens
         self.catalog = catalog
         self.today = today
-        self.inputs = inputs_of(loaded, catalog)
-        self.assumptions: list[Assumption] = list(self.inputs.notes)
-        self.availability: dict[str, list[str]] = {}  # method -> why the scenario's provider cannot run it
-        self.offered_by: dict[str, tuple[str, ...]] = {}
-        models = self.scenario.models
+        models = scenario.models
         self.today_match = catalog.find(models.current, models.provider)
-        self.options = ServingOptions(self.inputs.requests)
-        self.today_cost = self._serve(self.today_match, self.inputs.prompt, self.inputs.cached, self.inputs.output)
+        self.options = ServingOptions(tokens.requests)
+        self.today_assumptions: list[Assumption] = list(tokens.notes)
+        self.today_cost = self._serve(
+            self.today_match, tokens.prompt, tokens.cached, tokens.output, self.today_assumptions
+        )
 
     # helpers ---------------------------------------------------------------------------------------
 
     def _serve(
-        self, match: ModelMatch, prompt: Decimal, cached: Decimal, output: Decimal, fine_tuned: bool = False
+        self,
+        match: ModelMatch,
+        prompt: Decimal,
+        cached: Decimal,
+        output: Decimal,
+        assumptions: list[Assumption],
+        fine_tuned: bool = False,
     ) -> Decimal:
+        """Monthly inference cost; the prices used are appended to `assumptions`."""
         side = serving_cost(
             "fine-tuned" if fine_tuned else "today",
             match,
             fine_tuned,
             Traffic(prompt, cached, output),
             self.options,
-            self.assumptions,
+            assumptions,
         )
         return side.monthly_usd
 
@@ -179,29 +175,61 @@ class Coster:
             notes=notes,
         )
 
-    def _trainable(self, method: Method, base: str) -> ModelMatch:
-        """The row to train `base` with `method`: the scenario's provider, or the first that can today."""
+    def availability(self, method: Method, base: str) -> Availability | None:
+        """None when the scenario's provider can start a `method` job on `base` today; else why not, and
+        which other providers in the tables can."""
         provider = self.scenario.models.provider
         match = self.catalog.find_optional(base, provider)
         blockers = training_blockers(match, method, self.today) if match else [f"{provider} does not price {base}"]
         if not blockers:
-            assert match is not None
-            return match
-        self.availability[method] = blockers
+            return None
         offering = tuple(p for p in self.catalog.providers_offering(method, base, self.today) if p != provider)
-        self.offered_by[method] = offering
-        if not offering:
+        return Availability(method, tuple(blockers), offering)
+
+    def _trainable(self, base: str, availability: Availability | None) -> ModelMatch:
+        """The row to train `base` on: the scenario's provider, or the first that can today."""
+        if availability is None:
+            match = self.catalog.find_optional(base, self.scenario.models.provider)
+            assert match is not None  # a provider that can start the job prices the model
+            return match
+        if not availability.offered_by:
             raise UserError(
-                f"no provider in the price tables can start a {method} job on {base} today", hint="; ".join(blockers)
+                f"no provider in the price tables can start a {availability.method} job on {base} today",
+                hint="; ".join(availability.blockers),
             )
-        return self.catalog.find(base, offering[0])
+        return self.catalog.find(base, availability.offered_by[0])
+
+    def base_for(self, method: Method) -> str:
+        """The model a `method` job trains."""
+        models = self.scenario.models
+        return self._rft_base() if method == "rft" else (models.fine_tune_base or models.current)
+
+    def cost(self, strategy: Strategy, corpus_in_prompt: bool) -> Costed:
+        """One strategy's figures, or why it cannot be priced, with what they assume."""
+        assumptions: list[Assumption] = []
+        availability = None
+        try:
+            if strategy.costing == "prompt":
+                cost = self.prompt(corpus_in_prompt, assumptions)
+            elif strategy.costing == "rag":
+                cost = self.rag(assumptions)
+            else:
+                assert strategy.method is not None
+                base = self.base_for(strategy.method)
+                availability = self.availability(strategy.method, base)
+                match = self._trainable(base, availability)
+                cost = self.fine_tune(strategy, match, assumptions)
+        except UserError as error:
+            return Costed(strategy.name, None, str(error), tuple(assumptions), availability)
+        return Costed(strategy.name, cost, None, tuple(assumptions), availability)
 
     # strategies ------------------------------------------------------------------------------------
 
-    def prompt(self, with_corpus: bool) -> StrategyCost:
+    def prompt(self, with_corpus: bool, assumptions: list[Assumption]) -> StrategyCost:
         corpus = Decimal(self.scenario.knowledge.corpus_tokens) if with_corpus else Decimal(0)
+        inputs = self.tokens
         monthly = (
-            self._serve(self.today_match, self.inputs.prompt + corpus, self.inputs.cached + corpus, self.inputs.output)
+            self._serve(self.today_match, inputs.prompt + corpus, inputs.cached + corpus, inputs.output, assumptions)
             if corpus
             else self.today_cost
         )
@@ -209,7 +237,7 @@ class Coster:
         setup = self.scenario.costs.setup_usd if corpus else Decimal(0)
         return self._result("prompt", self.today_match, monthly, Decimal(0), setup, {"inference": monthly}, notes)
 
-    def _rag_extras(self) -> tuple[Decimal, Decimal, dict[str, Decimal], list[str]]:
+    def _rag_extras(self, assumptions: list[Assumption]) -> tuple[Decimal, Decimal, dict[str, Decimal], list[str]]:
         """(one-off embedding, monthly re-embedding + infrastructure, breakdown, notes)."""
         knowledge, costs = self.scenario.knowledge, self.scenario.costs
         embedding = self.catalog.find_optional(EMBEDDING_MODEL, self.scenario.models.provider) or self.catalog.find(
@@ -220,7 +248,7 @@ class Coster:
         every = VOLATILITY_MONTHS[knowledge.volatility]
         reembed = embed_once / every if every else Decimal(0)
         monthly = reembed + costs.rag_infra_usd_per_month
-        self.assumptions.append(
+        assumptions.append(
             Assumption(
                 topic="price",
                 row=f"{embedding.provider}:{embedding.name} input",
@@ -239,13 +267,13 @@ class Coster:
         breakdown = {"re-embedding": reembed, "retrieval infrastructure": costs.rag_infra_usd_per_month}
         return embed_once, monthly, breakdown, notes
 
-    def rag(self) -> StrategyCost:
+    def rag(self, assumptions: list[Assumption]) -> StrategyCost:
         knowledge = self.scenario.knowledge
         retrieved = Decimal(0 if knowledge.rag_in_place else knowledge.retrieved_tokens)
         inference = self._serve(
-            self.today_match, self.inputs.prompt + retrieved, self.inputs.cached, self.inputs.output
+            self.today_match, self.tokens.prompt + retrieved, self.tokens.cached, self.tokens.output, assumptions
         )
-        embed_once, extra, breakdown, notes = self._rag_extras()
+        embed_once, extra, breakdown, notes = self._rag_extras(assumptions)
         if knowledge.rag_in_place:
             notes.insert(0, "RAG is in place: today's prompt already carries the retrieved text")
             embed_once = Decimal(0)
@@ -262,13 +290,11 @@ class Coster:
             notes,
         )
 
-    def fine_tune(self, strategy: str, *, with_rag: bool = False) -> StrategyCost:
-        """sft, dpo (SFT then DPO), rft, or rag+sft."""
-        scenario, inputs = self.scenario, self.inputs
+    def fine_tune(self, strategy: Strategy, match: ModelMatch, assumptions: list[Assumption]) -> StrategyCost:
+        """sft, dpo (SFT then DPO), rft, or rag+sft, trained on `match`."""
+        scenario, inputs = self.scenario, self.tokens
         data, costs = scenario.data, scenario.costs
-        method: Method = "dpo" if strategy == "dpo" else "rft" if strategy == "rft" else "sft"
-        base = self._rft_base() if method == "rft" else (scenario.models.fine_tune_base or scenario.models.current)
-        match = self._trainable(method, base)
+        method, with_rag = strategy.method, strategy.retrieval
         retrieved = Decimal(
             scenario.knowledge.retrieved_tokens if with_rag and not scenario.knowledge.rag_in_place else 0
         )
@@ -316,7 +342,7 @@ class Coster:
             dpo = self._dpo_training(match, ft_prompt)
             training += dpo
             notes.append(f"then DPO on {data.preference_pairs:,} pairs: {format_usd(dpo)}")
-        self.assumptions += result.assumptions
+        assumptions += result.assumptions
         if retrain:
             notes.append(f"retrained {every(retrain)} as the knowledge changes ({scenario.knowledge.volatility})")
         monthly = result.option_monthly_usd
@@ -327,19 +353,19 @@ class Coster:
         }
         upfront = training + costs.setup_usd
         if with_rag:
-            embed_once, extra, rag_breakdown, rag_notes = self._rag_extras()
+            embed_once, extra, rag_breakdown, rag_notes = self._rag_extras(assumptions)
             monthly += extra
             upfront += embed_once
             breakdown.update(rag_breakdown)
             notes += rag_notes
             notes.insert(0, f"{retrieved:,} retrieved tokens in the fine-tuned prompt and in every training example")
         horizon = effective_horizon(self.horizon, self.today, match)
-        return self._result(strategy, match, monthly, training, upfront, breakdown, notes, horizon)
+        return self._result(strategy.name, match, monthly, training, upfront, breakdown, notes, horizon)
 
     def _dpo_training(self, match: ModelMatch, ft_prompt: Decimal) -> Decimal:
         pairs = self.scenario.data.preference_pairs
         assert match.row.fine_tuning is not None
-        per_pair = int(ft_prompt + 2 * self.inputs.output + 2 * EXAMPLE_OVERHEAD_TOKENS)
+        per_pair = int(ft_prompt + 2 * self.tokens.output + 2 * EXAMPLE_OVERHEAD_TOKENS)
         cost = token_training_cost("dpo", per_pair * pairs, auto_epochs(pairs), match.row.fine_tuning)
         return cost.usd
 
@@ -356,20 +382,14 @@ class Coster:
         raise UserError("no model in the price tables offers RFT", hint="add one with --pricing")
 
 
-def cost_strategies(
-    coster: Coster, strategies: list[str], corpus_in_prompt: bool
-) -> tuple[dict[str, StrategyCost], dict[str, str]]:
-    """Cost each strategy; ({strategy: cost}, {strategy: why it could not be costed})."""
-    costs: dict[str, StrategyCost] = {}
-    failed: dict[str, str] = {}
-    for strategy in strategies:
-        try:
-            if strategy == "prompt":
-                costs[strategy] = coster.prompt(corpus_in_prompt)
-            elif strategy == "rag":
-                costs[strategy] = coster.rag()
-            else:
-                costs[strategy] = coster.fine_tune(strategy, with_rag=strategy == "rag+sft")
-        except UserError as error:
-            failed[strategy] = str(error)
-    return costs, failed
+def cost_strategies(coster: Coster, strategies: list[str], corpus_in_prompt: bool) -> Costing:
+    """Cost each strategy, in the order given, against today."""
+    costed = [coster.cost(BY_NAME[name], corpus_in_prompt) for name in strategies]
+    return Costing(
+        today_match=coster.today_match,
+        today_monthly_usd=coster.today_cost,
+        costs={c.strategy: c.cost for c in costed if c.cost is not None},
+        failed={c.strategy: c.failure for c in costed if c.failure is not None},
+        assumptions=[*coster.today_assumptions, *(a for c in costed for a in c.assumptions)],
+        availability={c.availability.method: c.availability for c in costed if c.availability is not None},
+    )

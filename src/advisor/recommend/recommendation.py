@@ -11,7 +11,7 @@ from advisor.costs.estimate import Assumption
 from advisor.costs.figures import months
 from advisor.costs.money import format_usd
 from advisor.pricing.catalog import Catalog, dedupe, row_status
-from advisor.recommend.costing import Coster, StrategyCost, cost_strategies
+from advisor.recommend.costing import Coster, Costing, StrategyCost, cost_strategies
 from advisor.recommend.rules import (
     MIN_DEMONSTRATIONS,
     MIN_GRADED_PROMPTS,
@@ -26,9 +26,8 @@ from advisor.recommend.rules import (
     facts_of,
     run,
 )
-from advisor.recommend.scenario import LoadedScenario
-
-STRATEGY_ORDER = ("prompt", "rag", "sft", "dpo", "rft", "rag+sft")
+from advisor.recommend.scenario import LoadedScenario, count_tokens
+from advisor.recommend.strategies import BY_NAME, STRATEGIES, TRAINING
 
 
 class Reason(BaseModel):
@@ -82,31 +81,24 @@ def strategies_to_cost(facts: Facts, d: Decision) -> list[str]:
         wanted.add("rft")
     if "rag" in wanted and "sft" in wanted and facts.knowledge_gap:
         wanted.add("rag+sft")
-    return [strategy for strategy in STRATEGY_ORDER if strategy in wanted]
+    return [strategy.name for strategy in STRATEGIES if strategy.name in wanted]
 
 
 def recommend(loaded: LoadedScenario, catalog: Catalog, today: date) -> Recommendation:
+    """The recommendation for a scenario; its prompt files are counted first unless already counted."""
+    loaded = count_tokens(loaded, catalog)
+    assert loaded.tokens is not None
     facts = facts_of(loaded.scenario)
     ctx = Context(facts, Decision())
     run(ctx, STRATEGY_STAGES)
     compose(ctx.decision, facts)
-    coster = Coster(loaded, catalog, today)
-    costs, failed = cost_strategies(coster, strategies_to_cost(facts, ctx.decision), ctx.decision.context == "prompt")
-    for strategy, why in failed.items():
+    coster = Coster(loaded.scenario, loaded.tokens, catalog, today)
+    costing = cost_strategies(coster, strategies_to_cost(facts, ctx.decision), ctx.decision.context == "prompt")
+    costs = costing.costs
+    for strategy, why in costing.failed.items():
         ctx.decision.exclude(strategy, f"it cannot be priced: {why}")
-    ctx.costs = {
-        name: StrategyFigures(
-            c.monthly_usd,
-            c.upfront_usd,
-            c.payback_months,
-            c.provider,
-            coster.offered_by.get(_method_of(name), ()),
-            c.horizon_months,
-            c.horizon_note,
-        )
-        for name, c in costs.items()
-    }
-    ctx.availability = coster.availability
+    ctx.costs = {name: _figures(c, costing) for name, c in costs.items()}
+    ctx.availability = {method: list(a.blockers) for method, a in costing.availability.items()}
     run(ctx, REVIEW_STAGES)
     d = ctx.decision
     d.alternatives = [s for s in d.alternatives if s != d.primary and s in costs]
@@ -120,7 +112,7 @@ def recommend(loaded: LoadedScenario, catalog: Catalog, today: date) -> Recommen
             plan=d.plan,
             alternatives=d.alternatives,
             not_recommended=[NotRecommended(strategy=s, why=w) for s, w in d.not_recommended.items() if s != d.primary],
-            summary=summary(facts, d, costs, coster.today_cost),
+            summary=summary(facts, d, costs, costing.today_monthly_usd),
         ),
         reasons=[Reason(rule=r.rule, says=r.says, source=r.source) for r in d.reasons],
         caveats=dedupe(d.caveats),
@@ -128,34 +120,34 @@ def recommend(loaded: LoadedScenario, catalog: Catalog, today: date) -> Recommen
         costs=costs,
         payback_months=primary_cost.payback_months if primary_cost else None,
         horizon_months=loaded.scenario.costs.horizon_months,
-        today_monthly_usd=coster.today_cost,
-        assumptions=_assumptions(loaded, coster, set(costs)),
-        warnings=_warnings(coster, costs, d.primary, catalog, today),
+        today_monthly_usd=costing.today_monthly_usd,
+        assumptions=_assumptions(loaded, costing, set(costs)),
+        warnings=_warnings(costing, d.primary, catalog, today),
     )
 
 
-def _method_of(strategy: str) -> str:
-    return {"dpo": "dpo", "rft": "rft"}.get(strategy, "sft")
+def _figures(cost: StrategyCost, costing: Costing) -> StrategyFigures:
+    # Prompt and RAG train nothing but carry SFT's offer, as before the registry (so no output changes);
+    # for a RAG -> RFT plan the availability rule reads it where RFT's offer would be the right one.
+    offer = costing.availability.get(BY_NAME[cost.strategy].method or "sft")
+    return StrategyFigures(
+        cost.monthly_usd,
+        cost.upfront_usd,
+        cost.payback_months,
+        cost.provider,
+        offer.offered_by if offer else (),
+        cost.horizon_months,
+        cost.horizon_note,
+    )
 
 
 def summary(facts: Facts, d: Decision, costs: dict[str, StrategyCost], today: Decimal) -> str:
     """The recommendation in one sentence."""
     scenario = facts.scenario
-    data, models = scenario.data, scenario.models
+    models = scenario.models
     cost = costs.get(d.primary)
     base = cost.model if cost else models.fine_tune_base or models.current
-    lead = {
-        "prompt": f"Stay with prompting {models.current}"
-        + (" and build an eval set first" if not scenario.task.has_eval_set else ""),
-        "rag": "Add retrieval (RAG) over the knowledge base"
-        + (", then RFT for the reasoning" if d.plan == ["rag", "rft"] else ""),
-        "sft": f"Fine-tune {base} with SFT on {max(data.demonstrations, data.preference_pairs):,} "
-        f"{'demonstrations' if data.demonstrations else 'examples'}",
-        "dpo": f"Fine-tune {base} with SFT, then DPO on {data.preference_pairs:,} preference pairs",
-        "rft": f"Run reinforcement fine-tuning (RFT) on {base} with {data.graded_prompts:,} graded prompts",
-        "rag+sft": f"Add retrieval (RAG) for the facts and fine-tune {base} with SFT for the "
-        f"{' and '.join(facts.behaviour) or 'behaviour'}",
-    }[d.primary]
+    lead = BY_NAME[d.primary].lead(facts, d.plan, base)
     if cost is None or (d.primary == "prompt" and cost.upfront_usd == 0):
         return f"{lead}: it costs {format_usd(today)} a month today."
     saving = today - cost.monthly_usd
@@ -184,8 +176,8 @@ def _next_steps(facts: Facts, d: Decision, cost: StrategyCost | None) -> list[st
         steps.append("Check the training file with `advisor dataset check` and split off a validation set")
     if d.primary == "rft" or "rft" in d.plan:
         steps.append("Validate the grader on a sample of graded prompts, then run a short RFT pilot")
-    if cost is not None and d.primary in ("sft", "dpo", "rft", "rag+sft"):
-        method = _method_of(d.primary)
+    if cost is not None and d.primary in TRAINING:
+        method = BY_NAME[d.primary].method
         extra = " --validation-file VALID.jsonl --grader GRADER.json" if method == "rft" else ""
         steps.append(
             f"Launch the job through the {cost.provider} provider plugin (`advisor providers` lists those "
@@ -199,29 +191,31 @@ def _next_steps(facts: Facts, d: Decision, cost: StrategyCost | None) -> list[st
 
 
 # defaults that matter only when a strategy that uses them is costed
+_RETRIEVING = tuple(strategy.name for strategy in STRATEGIES if strategy.retrieval)
 _DEFAULT_USED_BY = {
-    "knowledge.retrieved_tokens": ("rag", "rag+sft"),
-    "costs.rag_infra_usd_per_month": ("rag", "rag+sft"),
-    "costs.rft_hours": ("rft",),
+    "knowledge.retrieved_tokens": _RETRIEVING,
+    "costs.rag_infra_usd_per_month": _RETRIEVING,
+    "costs.rft_hours": tuple(strategy.name for strategy in STRATEGIES if strategy.method == "rft"),
 }
 
 
-def _assumptions(loaded: LoadedScenario, coster: Coster, costed: set[str]) -> list[Assumption]:
+def _assumptions(loaded: LoadedScenario, costing: Costing, costed: set[str]) -> list[Assumption]:
     items = [
         Assumption(topic="default", text=f"{key} (not in {loaded.source})")
         for key in loaded.defaults
         if costed & set(_DEFAULT_USED_BY.get(key.split(" = ")[0], costed))
     ]
     seen = set()
-    for item in coster.assumptions:
+    for item in costing.assumptions:
         if item.text not in seen:
             seen.add(item.text)
             items.append(item)
     return items
 
 
-def _warnings(coster: Coster, costs: dict[str, StrategyCost], primary: str, catalog: Catalog, today: date) -> list[str]:
-    warnings = row_status(coster.today_match, today, training=False)
-    if primary in costs and primary not in ("prompt", "rag"):
+def _warnings(costing: Costing, primary: str, catalog: Catalog, today: date) -> list[str]:
+    warnings = row_status(costing.today_match, today, training=False)
+    costs = costing.costs
+    if primary in costs and primary in TRAINING:
         warnings += row_status(catalog.find(costs[primary].model, costs[primary].provider), today)
     return dedupe(warnings)

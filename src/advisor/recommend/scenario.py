@@ -2,7 +2,8 @@
 
 Every key has a stated default; the keys left out are listed so that a report can say what it
 assumed. Unknown keys, wrong types and values outside the vocabulary are refused with the file, line,
-key and the allowed values.
+key and the allowed values. The prompt files a scenario names are read and counted when it is loaded
+(`count_tokens`), so that costing it reads no file.
 """
 
 from __future__ import annotations
@@ -12,13 +13,17 @@ import re
 import tomllib
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from advisor.costs.estimate import Assumption
 from advisor.errors import UserError, file_location
 from advisor.parsing.file_text import read_utf8
 from advisor.parsing.toml_locate import locate
+
+if TYPE_CHECKING:
+    from advisor.pricing.catalog import Catalog
 
 TaskKind = Literal[
     "classification",
@@ -43,6 +48,8 @@ Stage = Literal["prototype", "production"]
 Score = Annotated[float, Field(ge=0, le=1)]
 Count = Annotated[int, Field(ge=0)]
 Usd = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+
+DEFAULT_PROMPT_TOKENS = 1000
 
 # months between changes of the knowledge: how often a fine-tune carrying it would be retrained, and
 # how often a RAG index is rebuilt (daily and realtime: every day)
@@ -143,18 +150,32 @@ SECTIONS: dict[str, type[_Section]] = {
 }
 # what a default means when it is not obvious from the value
 DEFAULT_MEANINGS = {
-    "traffic.prompt_tokens": "1,000 (no prompt_tokens or prompt_file given)",
+    "traffic.prompt_tokens": f"{DEFAULT_PROMPT_TOKENS:,} (no prompt_tokens or prompt_file given)",
     "models.fine_tune_base": "the current model",
     "models.ft_prompt_tokens": "today's prompt without its cached static prefix",
 }
 
 
+class Tokens(BaseModel):
+    """The token figures every strategy is costed from; `notes` say how those read from files were counted."""
+
+    model_config = ConfigDict(frozen=True)
+
+    requests: int
+    prompt: Decimal
+    cached: Decimal
+    output: Decimal
+    ft_prompt: Decimal
+    notes: list[Assumption]
+
+
 class LoadedScenario(BaseModel):
-    """A scenario, where it came from, and which keys took their default."""
+    """A scenario, where it came from, which keys took their default, and (once counted) its tokens."""
 
     scenario: Scenario
     source: str
     defaults: list[str]
+    tokens: Tokens | None = None  # set by count_tokens
 
     @property
     def folder(self) -> Path:
@@ -291,8 +312,54 @@ def read_text(path: str) -> str:
     return read_utf8(path, "a scenario file")
 
 
-def load_scenario(path: str) -> LoadedScenario:
-    return parse_scenario(read_text(path), path)
+def load_scenario(path: str, catalog: Catalog | None = None) -> LoadedScenario:
+    """The scenario in `path`; with a catalog, its prompt files are read and counted too."""
+    loaded = parse_scenario(read_text(path), path)
+    return count_tokens(loaded, catalog) if catalog is not None else loaded
+
+
+def count_tokens(loaded: LoadedScenario, catalog: Catalog) -> LoadedScenario:
+    """The scenario with its token figures: the prompt files it names (relative to it) read and counted
+    with the tokenizer of the model each is for. A scenario already counted is returned as it is."""
+    if loaded.tokens is not None:
+        return loaded
+    from advisor.costs.inputs import prompt_tokens_from_file
+
+    traffic, models = loaded.scenario.traffic, loaded.scenario.models
+    notes: list[Assumption] = []
+
+    def count(path: str, model: str) -> Decimal:
+        tokens, note = prompt_tokens_from_file(str(loaded.folder / path), model, catalog)
+        notes.append(note)
+        return tokens
+
+    if traffic.prompt_file:
+        prompt = count(traffic.prompt_file, models.current)
+    else:
+        prompt = Decimal(traffic.prompt_tokens if traffic.prompt_tokens is not None else DEFAULT_PROMPT_TOKENS)
+    cached = Decimal(traffic.cached_prompt_tokens)
+    if cached > prompt:
+        raise UserError(
+            f"traffic.cached_prompt_tokens ({cached:,}) is larger than the prompt ({prompt:,} tokens)",
+            where=loaded.source,
+            hint="the cached prefix is part of the prompt",
+        )
+    base = models.fine_tune_base or models.current
+    if models.ft_prompt_file:
+        ft_prompt = count(models.ft_prompt_file, base)
+    elif models.ft_prompt_tokens is not None:
+        ft_prompt = Decimal(models.ft_prompt_tokens)
+    else:
+        ft_prompt = max(Decimal(1), prompt - cached)
+    tokens = Tokens(
+        requests=traffic.requests_per_month,
+        prompt=prompt,
+        cached=cached,
+        output=Decimal(traffic.output_tokens),
+        ft_prompt=ft_prompt,
+        notes=notes,
+    )
+    return loaded.model_copy(update={"tokens": tokens})
 
 
 def scenario_toml(scenario: Scenario) -> str:
