@@ -23,6 +23,14 @@ TODAY = date(2026, 11, 22)
 _real_connect = socket.socket.connect
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        help="write tests/snapshots/ from this run's output instead of comparing with it (review the diff)",
+    )
+
+
 def _loopback_only(self: socket.socket, address: object) -> None:
     host = address[0] if isinstance(address, tuple) else address
     if self.family in (socket.AF_INET, socket.AF_INET6) and host not in ("127.0.0.1", "::1", "localhost"):

@@ -1,8 +1,11 @@
 """`advisor recommend`: snapshot tests of the Markdown and JSON for every shipped scenario, the JSON
-contract, and the command line. Refresh snapshots after an intended change with UPDATE_SNAPSHOTS=1."""
+contract, and the command line.
+
+A missing or different snapshot fails. After an intended change, regenerate them explicitly with
+`python -m pytest tests/test_recommend_output.py --update-snapshots` (the option is defined in
+tests/conftest.py), review the diff of tests/snapshots/ and commit it."""
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -17,29 +20,47 @@ def snapshot_name(path: Path) -> str:
     return path.parent.name if path.name == "scenario.toml" else path.stem
 
 
-def matches_snapshot(name: str, text: str) -> None:
-    path = SNAPSHOTS / name
-    if os.environ.get("UPDATE_SNAPSHOTS") or not path.exists():
+def matches_snapshot(name: str, text: str, update: bool, folder: Path = SNAPSHOTS) -> None:
+    """`text` is the snapshot `name`; with `update` (--update-snapshots) it becomes the snapshot."""
+    path = folder / name
+    if update:
         path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8"), f"{name} changed: review, then UPDATE_SNAPSHOTS=1"
+        return
+    assert path.exists(), f"no snapshot {name}: run pytest with --update-snapshots, review it and commit it"
+    assert text == path.read_text(encoding="utf-8"), f"{name} changed: review, then pytest --update-snapshots"
+
+
+@pytest.fixture
+def update_snapshots(pytestconfig: pytest.Config) -> bool:
+    return bool(pytestconfig.getoption("update_snapshots", default=False))
 
 
 @pytest.mark.parametrize("scenario", FILES, ids=snapshot_name)
-def test_markdown_snapshot(advisor, scenario: Path, monkeypatch) -> None:
+def test_markdown_snapshot(advisor, scenario: Path, monkeypatch, update_snapshots: bool) -> None:
     monkeypatch.chdir(EXAMPLES.parent)  # stable relative paths in the report
     run = advisor(
         "recommend", str(scenario.relative_to(EXAMPLES.parent)), "--format", "markdown", "--today", "2026-11-22"
     )
     assert run.code == 0, run.err
-    matches_snapshot(f"{snapshot_name(scenario)}.md", run.out)
+    matches_snapshot(f"{snapshot_name(scenario)}.md", run.out, update_snapshots)
 
 
 @pytest.mark.parametrize("scenario", FILES, ids=snapshot_name)
-def test_json_snapshot(advisor, scenario: Path, monkeypatch) -> None:
+def test_json_snapshot(advisor, scenario: Path, monkeypatch, update_snapshots: bool) -> None:
     monkeypatch.chdir(EXAMPLES.parent)
     run = advisor("recommend", str(scenario.relative_to(EXAMPLES.parent)), "--format", "json", "--today", "2026-11-22")
     assert run.code == 0, run.err
-    matches_snapshot(f"{snapshot_name(scenario)}.json", run.out)
+    matches_snapshot(f"{snapshot_name(scenario)}.json", run.out, update_snapshots)
+
+
+def test_a_missing_snapshot_fails_and_is_not_written(tmp_path: Path) -> None:
+    with pytest.raises(AssertionError, match=r"no snapshot new\.md"):
+        matches_snapshot("new.md", "text", update=False, folder=tmp_path)
+    assert not (tmp_path / "new.md").exists()
+    matches_snapshot("new.md", "text", update=True, folder=tmp_path)
+    matches_snapshot("new.md", "text", update=False, folder=tmp_path)
+    with pytest.raises(AssertionError, match="changed"):
+        matches_snapshot("new.md", "other", update=False, folder=tmp_path)
 
 
 def test_json_contract(advisor) -> None:
