@@ -23,6 +23,7 @@ from advisor.costs.training import (
     TrainingCost,
     auto_epochs,
     auto_epochs_rule,
+    gpu_training_cost,
     hourly_training_cost,
     token_training_cost,
 )
@@ -68,6 +69,8 @@ class EstimateRequest(BaseModel):
     ft_cached_tokens: Tokens = Decimal(0)
     ft_output_tokens: Tokens | None = None
     method: Method = "sft"
+    training_type: str | None = None  # lora, qlora or full where the provider prices them apart
+    training_tier: str | None = None  # e.g. Azure's global, standard or developer training
     training_tokens: int | None = Field(None, ge=0, description="billed tokens per epoch")
     examples: int | None = Field(None, gt=0)
     epochs: int | Literal["auto"] = "auto"
@@ -344,22 +347,39 @@ def _retraining(training: TrainingCost, request: EstimateRequest, assumptions: l
 
 
 def _hosting(match: ModelMatch, hours: Decimal, assumptions: list[Assumption]) -> Decimal:
+    """A deployed fine-tune's fixed monthly fees: hosting by the hour (or minute), and storage."""
     fine_tuning = match.row.fine_tuning
-    if fine_tuning is None or not fine_tuning.hosting_per_hour:
+    if fine_tuning is None:
         return Decimal(0)
-    monthly = fine_tuning.hosting_per_hour * hours
-    assumptions.append(
-        Assumption(
-            topic="hosting",
-            row=f"{match.provider}:{match.name} hosting_per_hour",
-            as_of=match.table.as_of,
-            source=match.table.source,
-            text=(
-                f"{match.provider} bills hosting of a deployed fine-tune: {format_price(fine_tuning.hosting_per_hour)} "
-                f"an hour x {hours.normalize():f} hours a month = {format_usd(monthly)}"
-            ),
+    monthly = Decimal(0)
+    row = f"{match.provider}:{match.name}"
+    if hourly := fine_tuning.hosting_hourly:
+        unit = "minute" if fine_tuning.hosting_per_minute else "hour"
+        hosting = hourly * hours
+        monthly += hosting
+        assumptions.append(
+            Assumption(
+                topic="hosting",
+                row=f"{row} hosting_per_{unit}",
+                as_of=match.table.as_of,
+                source=match.table.source,
+                text=(
+                    f"{match.provider} bills hosting of a deployed fine-tune: {format_price(hourly)} "
+                    f"an hour x {hours.normalize():f} hours a month = {format_usd(hosting)}"
+                ),
+            )
         )
-    )
+    if fine_tuning.storage_per_month:
+        monthly += fine_tuning.storage_per_month
+        assumptions.append(
+            Assumption(
+                topic="hosting",
+                row=f"{row} storage_per_month",
+                as_of=match.table.as_of,
+                source=match.table.source,
+                text=f"{match.provider} bills storage of a fine-tune: {format_usd(fine_tuning.storage_per_month)} a month",
+            )
+        )
     return monthly
 
 
@@ -376,6 +396,8 @@ def _training_cost(
         return TrainingCost(
             usd=request.quoted_training_usd, basis="quoted", method=request.method, explanation="quoted by the user"
         )
+    if fine_tuning.throughput:
+        return _gpu_training_cost(request, match, fine_tuning, assumptions)
     if request.method == "rft":
         if request.rft_hours is None or fine_tuning.training_per_hour is None:
             raise UserError(
@@ -384,24 +406,86 @@ def _training_cost(
             )
         assumptions.append(_price_assumption(match, "training_per_hour", fine_tuning.training_per_hour, "an hour"))
         return hourly_training_cost(request.rft_hours, fine_tuning)
-    if request.training_tokens is None or fine_tuning.training is None:
+    price = fine_tuning.token_price(request.method, request.training_type)
+    if request.training_tokens is None or price is None:
         raise UserError(
             f"a {request.method} estimate needs the size of the training data",
             hint="give --training-file F, or --training-tokens N with --examples N (or --training-cost USD)",
         )
-    if request.epochs == "auto":
-        if request.examples is None:
-            raise UserError(
-                "--epochs auto depends on the number of examples",
-                hint="give --examples N, a --training-file, or --epochs N",
+    epochs = _epochs(request, assumptions)
+    assumptions.append(_price_assumption(match, price[1], price[0], "per 1M training tokens"))
+    try:
+        return token_training_cost(
+            request.method,
+            request.training_tokens,
+            epochs,
+            fine_tuning,
+            training_type=request.training_type,
+            tier=request.training_tier,
+        )
+    except ValueError as exc:
+        raise UserError(f"{match.provider}:{match.name}: {exc}", hint="see `advisor pricing show MODEL`") from None
+
+
+def _epochs(request: EstimateRequest, assumptions: list[Assumption]) -> int:
+    if request.epochs != "auto":
+        assumptions.append(Assumption(topic="epochs", text=f"epochs = {request.epochs} (given)"))
+        return request.epochs
+    if request.examples is None:
+        raise UserError(
+            "--epochs auto depends on the number of examples",
+            hint="give --examples N, a --training-file, or --epochs N",
+        )
+    assumptions.append(Assumption(topic="epochs", text=auto_epochs_rule(request.examples)))
+    return auto_epochs(request.examples)
+
+
+def _gpu_training_cost(
+    request: EstimateRequest, match: ModelMatch, fine_tuning: FineTuning, assumptions: list[Assumption]
+) -> TrainingCost:
+    """Own GPUs: GPU-hours from the table's published throughput, at its GPU's hourly price."""
+    if request.training_tokens is None:
+        raise UserError(
+            f"a {request.method} estimate on own GPUs needs the size of the training data",
+            hint="give --training-file F, or --training-tokens N with --examples N (or --training-cost USD)",
+        )
+    epochs = _epochs(request, assumptions)
+    rollouts = 0
+    if request.method == "rft":
+        generations = fine_tuning.rft_rollouts or Decimal(8)
+        output = request.ft_output_tokens if request.ft_output_tokens is not None else request.output_tokens
+        rollouts = int((request.examples or 0) * epochs * generations * output)
+        assumptions.append(
+            Assumption(
+                topic="training",
+                text=f"RFT (GRPO) rollouts: {request.examples or 0:,} prompts x {epochs} epochs x "
+                f"{generations.normalize():f} generations x {output.normalize():,f} completion tokens = "
+                f"{rollouts:,} generated tokens",
             )
-        epochs = auto_epochs(request.examples)
-        assumptions.append(Assumption(topic="epochs", text=auto_epochs_rule(request.examples)))
-    else:
-        epochs = request.epochs
-        assumptions.append(Assumption(topic="epochs", text=f"epochs = {epochs} (given)"))
-    assumptions.append(_price_assumption(match, "training", fine_tuning.training, "per 1M training tokens"))
-    return token_training_cost(request.method, request.training_tokens, epochs, fine_tuning)
+        )
+    gpu = match.table.gpus[str(fine_tuning.gpu)]
+    assumptions.append(
+        Assumption(
+            topic="price",
+            row=f"{match.provider} gpus.{fine_tuning.gpu}",
+            as_of=gpu.as_of or match.table.as_of,
+            source=gpu.source or match.table.source,
+            text=f"{match.provider} gpus.{fine_tuning.gpu}: {format_price(gpu.per_hour)} a GPU-hour "
+            f"(as_of {gpu.as_of or match.table.as_of})",
+        )
+    )
+    try:
+        return gpu_training_cost(
+            request.method,
+            request.training_tokens,
+            epochs,
+            fine_tuning,
+            gpu.per_hour,
+            training_type=request.training_type,
+            rollout_tokens=rollouts,
+        )
+    except ValueError as exc:
+        raise UserError(f"{match.provider}:{match.name}: {exc}", hint="see `advisor pricing show MODEL`") from None
 
 
 def _price_assumption(match: ModelMatch, field: str, price: Decimal, unit: str) -> Assumption:

@@ -13,7 +13,13 @@ from typing import Literal
 from pydantic import BaseModel
 
 from advisor.costs.money import format_price, per_million
-from advisor.costs.training import auto_epochs, auto_epochs_rule, billed_tokens_per_epoch
+from advisor.costs.training import (
+    auto_epochs,
+    auto_epochs_rule,
+    billed_tokens_per_epoch,
+    gpu_training_cost,
+    token_training_cost,
+)
 from advisor.datasets.problems import Problem, ProblemLog
 from advisor.datasets.scan import BOM, SYSTEMS_TRACKED, ScanResult
 from advisor.methods import Method
@@ -69,7 +75,7 @@ class TrainingQuote(BaseModel):
     provider: str
     model: str
     encoding: str
-    basis: Literal["tokens", "hours"]
+    basis: Literal["tokens", "hours", "gpu_hours"]
     billed_tokens_per_epoch: int | None = None
     epochs: int | None = None
     billed_tokens: int | None = None
@@ -345,6 +351,22 @@ def quote(match: ModelMatch, method: Method, encoding: str, counts: array, epoch
             row=f"{match.provider}:{match.name}",
             note=f"does not offer {method} (offers {offers})",
         )
+    cap = fine_tuning.max_example_tokens
+    per_epoch, _ = billed_tokens_per_epoch(counts, cap)
+    if fine_tuning.throughput:  # the team's own GPUs: GPU-hours from published throughput
+        gpu = table.gpus[str(fine_tuning.gpu)]
+        cost = gpu_training_cost(method, per_epoch, epochs, fine_tuning, gpu.per_hour)
+        return TrainingQuote(
+            **common,
+            basis="gpu_hours",
+            billed_tokens_per_epoch=per_epoch,
+            epochs=epochs,
+            billed_tokens=cost.billed_tokens,
+            price=gpu.per_hour,
+            usd=cost.usd,
+            row=f"{match.provider}:{match.name} fine_tuning throughput, gpus.{fine_tuning.gpu}",
+            note=cost.explanation + (" (RFT rollouts not included: see advisor estimate)" if method == "rft" else ""),
+        )
     if method == "rft":
         assert fine_tuning.training_per_hour is not None
         return TrainingQuote(
@@ -355,20 +377,20 @@ def quote(match: ModelMatch, method: Method, encoding: str, counts: array, epoch
             note=f"RFT bills training hours ({format_price(fine_tuning.training_per_hour)} an hour), "
             "not tokens: estimate with `advisor estimate --method rft --rft-hours H`",
         )
-    assert fine_tuning.training is not None
-    cap = fine_tuning.max_example_tokens
-    per_epoch, _ = billed_tokens_per_epoch(counts, cap)
-    billed = per_epoch * epochs
+    cost = token_training_cost(method, per_epoch, epochs, fine_tuning)
+    price, field = fine_tuning.token_price(method) or (Decimal(0), "training")
     note = "DPO token counting is not published: input + both outputs, an estimate" if method == "dpo" else None
+    if cost.usd != per_million(cost.billed_tokens or 0, price):  # a tier or a minimum applied: say how
+        note = cost.explanation
     return TrainingQuote(
         **common,
         basis="tokens",
         billed_tokens_per_epoch=per_epoch,
         epochs=epochs,
-        billed_tokens=billed,
-        price=fine_tuning.training,
-        usd=per_million(billed, fine_tuning.training),
-        row=f"{match.provider}:{match.name} fine_tuning training",
+        billed_tokens=cost.billed_tokens,
+        price=price,
+        usd=cost.usd,
+        row=f"{match.provider}:{match.name} fine_tuning {field}",
         note=note,
     )
 

@@ -22,7 +22,13 @@ from advisor.parsing.file_text import decode_utf8
 from advisor.parsing.toml_locate import locate
 
 Price = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+Positive = Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
+TrainingType = Literal["lora", "qlora", "full"]
 BUNDLED_PACKAGE_DIR = "pricing_tables"
+# keys of `training_prices`: a method, or a method and a training type
+TRAINING_PRICE_KEYS = frozenset(
+    {"sft", "dpo", "sft.lora", "sft.full", "dpo.lora", "dpo.full", "sft.qlora", "dpo.qlora"}
+)
 
 
 class _Strict(BaseModel):
@@ -56,28 +62,86 @@ class _TieredPrices(_Strict):
         return InferencePrices(input=self.batch_input, cached_input=self.batch_cached_input, output=self.batch_output)
 
 
+class Deployment(_Strict):
+    """A way of deploying a fine-tune other than the default (e.g. Azure's Developer tier)."""
+
+    hosting_per_hour: Price
+    lifetime_hours: int | None = Field(None, gt=0, description="the deployment is deleted after this long")
+    notes: str | None = None
+
+
 class FineTuning(_TieredPrices):
     """What training a model costs, and what its fine-tunes cost to run."""
 
     methods: list[Method] = Field(min_length=1)
     training: Price | None = Field(None, description="USD per 1M billed training tokens")
+    training_prices: dict[str, Price] = Field(
+        default_factory=dict, description="USD per 1M training tokens by method or method.training_type"
+    )
+    training_types: list[TrainingType] = Field(default_factory=list, description="LoRA, QLoRA, full; first = default")
+    training_tiers: dict[str, Positive] = Field(
+        default_factory=dict, description="multipliers of the training price by tier; the first is the default"
+    )
     training_per_hour: Price | None = Field(None, description="USD per hour of training (RFT)")
+    throughput: dict[str, Positive] = Field(
+        default_factory=dict, description="training tokens per second per GPU by training type (own GPUs)"
+    )
+    gpu: str | None = Field(None, description="the table's `gpus` row whose hourly price the throughput uses")
+    rft_rollouts: Positive | None = Field(
+        None, description="generations per prompt in RFT (GRPO) rollouts, for GPU-hour estimates"
+    )
+    minimum_usd: Price | None = Field(None, description="a job is billed at least this much")
     output: Price
     data_sharing: InferencePrices | None = None
     max_example_tokens: int | None = Field(None, gt=0)
     hosting_per_hour: Price | None = None
+    hosting_per_minute: Price | None = None
+    deployments: dict[str, Deployment] = Field(default_factory=dict)
+    storage_per_month: Price | None = Field(None, description="USD a month to keep one fine-tune stored")
     auto_pause_usd: Price | None = None
     new_jobs_until: date | None = None
+    serving_until: date | None = Field(None, description="last day fine-tunes serve, if not the base's shutdown")
+    serving_note: str | None = None
+    unverified: str | None = None
     notes: str | None = None
 
     @model_validator(mode="after")
     def _training_price_present(self) -> FineTuning:
-        token_methods = {"sft", "dpo"} & set(self.methods)
-        if token_methods and self.training is None:
-            raise ValueError(f"`training` (USD per 1M tokens) is required for {', '.join(sorted(token_methods))}")
-        if "rft" in self.methods and self.training_per_hour is None:
-            raise ValueError("`training_per_hour` is required for rft")
+        unknown = sorted(set(self.training_prices) - TRAINING_PRICE_KEYS)
+        if unknown:
+            raise ValueError(f"training_prices: unknown key(s) {', '.join(unknown)}; use method or method.type")
+        for method in sorted({"sft", "dpo"} & set(self.methods)):
+            priced = (
+                self.training is not None
+                or self.throughput
+                or any(key.split(".")[0] == method for key in self.training_prices)
+            )
+            if not priced:
+                raise ValueError(
+                    f"`training` (USD per 1M tokens), `training_prices` or `throughput` is required for {method}"
+                )
+        if "rft" in self.methods and self.training_per_hour is None and not self.throughput:
+            raise ValueError("`training_per_hour` (or `throughput` on own GPUs) is required for rft")
+        if self.throughput and self.gpu is None:
+            raise ValueError("`gpu` is required with `throughput` (which GPU's hourly price applies)")
+        if self.hosting_per_hour is not None and self.hosting_per_minute is not None:
+            raise ValueError("give `hosting_per_hour` or `hosting_per_minute`, not both")
         return self
+
+    @property
+    def hosting_hourly(self) -> Decimal | None:
+        """The hourly fee of a deployed fine-tune, whether the table quotes it per hour or per minute."""
+        if self.hosting_per_minute is not None:
+            return self.hosting_per_minute * 60
+        return self.hosting_per_hour
+
+    def token_price(self, method: Method, training_type: str | None = None) -> tuple[Decimal, str] | None:
+        """USD per 1M training tokens for `method` (and a training type), with the field it came from."""
+        kind = training_type or (self.training_types[0] if self.training_types else None)
+        for key in ([f"{method}.{kind}"] if kind else []) + [method]:
+            if key in self.training_prices:
+                return self.training_prices[key], f"training_prices.{key}"
+        return (self.training, "training") if self.training is not None else None
 
     def serving(self, *, batch: bool = False, data_sharing: bool = False) -> InferencePrices | None:
         """Fine-tuned inference prices for the chosen tier, None when the table has none."""
@@ -91,6 +155,12 @@ class ModelRow(_TieredPrices):
     aliases: list[str] = []
     # a built-in tiktoken encoding (o200k_base, cl100k_base) or one a plugin ships (advisor_register_tokenizers)
     encoding: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    encoding_exact: bool = True  # False: the encoding only approximates the model's own tokenizer
+    encoding_note: str | None = None  # the measured error of an approximation, and how it was measured
+    parameters_b: Positive | None = Field(None, description="model size in billions of parameters")
+    open_weights: bool = False
+    cache_write: Price | None = Field(None, description="USD per 1M tokens written to the prompt cache")
+    unverified: str | None = None
     shutdown: date | None = None
     shutdown_note: str | None = None
     notes: str | None = None
@@ -100,7 +170,17 @@ class ModelRow(_TieredPrices):
     def _chat_has_output(self) -> ModelRow:
         if self.kind == "chat" and self.output is None:
             raise ValueError("`output` is required for a chat model")
+        if not self.encoding_exact and not self.encoding_note:
+            raise ValueError("`encoding_note` is required when `encoding_exact = false` (state the measured error)")
         return self
+
+
+class Gpu(_Strict):
+    """One GPU's rental price (own-GPU tables): what a GPU-hour of training or serving costs."""
+
+    per_hour: Price
+    source: str | None = None
+    as_of: date | None = None
 
 
 class Notice(_Strict):
@@ -119,8 +199,18 @@ class PriceTable(_Strict):
     source: str = Field(min_length=1)
     notes: str | None = None
     notices: list[Notice] = []
+    unverified: str | None = None
+    gpus: dict[str, Gpu] = {}
     models: dict[str, ModelRow] = Field(min_length=1)
     path: str = Field("", exclude=True, description="file the table was read from")
+
+    @model_validator(mode="after")
+    def _gpus_known(self) -> PriceTable:
+        for name, row in self.models.items():
+            gpu = row.fine_tuning.gpu if row.fine_tuning else None
+            if gpu is not None and gpu not in self.gpus:
+                raise ValueError(f"model {name!r} trains on gpu {gpu!r}, which the table's [gpus] does not price")
+        return self
 
     @model_validator(mode="after")
     def _names_unique(self) -> PriceTable:

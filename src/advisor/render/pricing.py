@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from advisor.costs.money import format_price
 from advisor.pricing.catalog import ModelMatch, row_status
-from advisor.pricing.tables import ModelRow, PriceTable
+from advisor.pricing.tables import FineTuning, ModelRow, PriceTable
 from advisor.render.console import print_wide
 from advisor.render.figures import jsonable
 
@@ -70,10 +70,13 @@ def print_rows(rows: list[Row], today: date) -> None:
                 training = " ".join(ft.methods)
                 if ft.training is not None:
                     training += f" {_compact(ft.training)}/1M"
+                training += "".join(f" {key} {_compact(price)}/1M" for key, price in ft.training_prices.items())
                 if ft.training_per_hour is not None:
                     training += f" {_compact(ft.training_per_hour)}/h"
-                if ft.hosting_per_hour:
-                    training += f" +{_compact(ft.hosting_per_hour)}/h hosting"
+                if ft.throughput:
+                    training += f" {ft.gpu} GPU-hours"
+                if ft.hosting_hourly:
+                    training += f" +{_compact(ft.hosting_hourly)}/h hosting"
             shutdown = "-"
             if row.shutdown:
                 shutdown = f"{row.shutdown}{' (past)' if today >= row.shutdown else ''}"
@@ -128,7 +131,10 @@ def print_match(match: ModelMatch, today: date) -> None:
     table.add_column()
     details: list[tuple[str, str]] = [
         ("aliases", ", ".join(row.aliases) or "-"),
-        ("tokenizer", row.encoding or "-"),
+        (
+            "tokenizer",
+            (row.encoding or "-") + ("" if row.encoding_exact else f" (approximate: {row.encoding_note})"),
+        ),
         ("standard", _triple(row.input, row.cached_input, row.output) + " per 1M (input / cached / output)"),
         (
             "batch",
@@ -163,8 +169,7 @@ def print_match(match: ModelMatch, today: date) -> None:
             details.append(("with data sharing", _triple(sharing.input, sharing.cached_input, sharing.output)))
         if ft.max_example_tokens:
             details.append(("max tokens / example", f"{ft.max_example_tokens:,}"))
-        if ft.hosting_per_hour:
-            details.append(("hosting", f"{format_price(ft.hosting_per_hour)} per hour deployed"))
+        details += _training_details(ft, match.table)
         if ft.notes:
             details.append(("fine-tuning notes", ft.notes))
     if row.notes:
@@ -176,3 +181,41 @@ def print_match(match: ModelMatch, today: date) -> None:
     for line in row_status(match, today):
         console.print(f"[yellow]note:[/yellow] {line}", highlight=False)
     console.print()
+
+
+def _training_details(ft: FineTuning, table: PriceTable) -> list[tuple[str, str]]:
+    """The schema's optional fine-tuning fields, each on its own line when the row has it."""
+    details = [
+        (f"training {key}", f"{format_price(price)} per 1M training tokens")
+        for key, price in ft.training_prices.items()
+    ]
+    if ft.training_types:
+        details.append(("training types", ", ".join(ft.training_types) + f" (default {ft.training_types[0]})"))
+    if ft.training_tiers:
+        tiers = ", ".join(f"{name} x{factor.normalize():f}" for name, factor in ft.training_tiers.items())
+        details.append(("training tiers", tiers))
+    if ft.throughput and ft.gpu:
+        speeds = ", ".join(f"{kind} {speed.normalize():,f}" for kind, speed in ft.throughput.items())
+        gpu = table.gpus[ft.gpu]
+        details.append(
+            ("throughput", f"{speeds} tokens/s per GPU on {ft.gpu} ({format_price(gpu.per_hour)} per GPU-hour)")
+        )
+    if ft.minimum_usd is not None:
+        details.append(("minimum per job", format_price(ft.minimum_usd)))
+    if ft.hosting_hourly:
+        unit = f" ({format_price(ft.hosting_per_minute)} per minute)" if ft.hosting_per_minute else ""
+        details.append(("hosting", f"{format_price(ft.hosting_hourly)} per hour deployed{unit}"))
+    for name, deployment in ft.deployments.items():
+        life = f", deleted after {deployment.lifetime_hours} h" if deployment.lifetime_hours else ""
+        details.append((f"{name} deployment", f"{format_price(deployment.hosting_per_hour)} per hour{life}"))
+    if ft.storage_per_month:
+        details.append(("storage", f"{format_price(ft.storage_per_month)} a month"))
+    if ft.auto_pause_usd is not None:
+        details.append(("auto-pause", f"jobs pause at {format_price(ft.auto_pause_usd)}"))
+    if ft.serving_until:
+        details.append(
+            ("fine-tunes serve until", f"{ft.serving_until}" + (f" ({ft.serving_note})" if ft.serving_note else ""))
+        )
+    if ft.unverified:
+        details.append(("unverified", ft.unverified))
+    return details
