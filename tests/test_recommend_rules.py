@@ -1,6 +1,7 @@
 """The recommendation engine: the five public examples of the decision guidance, the rules' properties,
 and every figure from the cost engine."""
 
+import shutil
 from datetime import date
 from decimal import Decimal
 
@@ -8,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from advisor.recommend.costing import Coster, cost_strategies
 from advisor.recommend.recommendation import recommend
 from advisor.recommend.rules import RULES
 from advisor.recommend.scenario import (
@@ -54,6 +56,28 @@ def test_issue_example_with_real_prompt_files(catalog) -> None:
     assert rec.recommendation.primary == "sft"
     assert rec.today_monthly_usd == Decimal("4034.000")  # the demo's estimate: 1,739-token prompt, 1,614 cached
     assert any("counted with o200k_base" in a.text for a in rec.assumptions)
+
+
+def test_prompt_files_are_counted_when_the_scenario_is_loaded(catalog, tmp_path) -> None:
+    source = EXAMPLES / "invoice-extraction"
+    for name in ("scenario.toml", "prompt.json", "ft-prompt.json"):
+        shutil.copy(source / name, tmp_path / name)
+    loaded = load_scenario(str(tmp_path / "scenario.toml"), catalog)
+    assert loaded.tokens is not None and (loaded.tokens.prompt, loaded.tokens.ft_prompt) == (1739, 142)
+    (tmp_path / "prompt.json").unlink()
+    (tmp_path / "ft-prompt.json").unlink()
+    rec = recommend(loaded, catalog, TODAY)  # costing reads no file
+    assert rec.today_monthly_usd == Decimal("4034.000")
+
+
+def test_costing_returns_availability(catalog) -> None:
+    loaded = load_scenario(str(SCENARIOS / "math-word-problems.toml"), catalog)
+    assert loaded.tokens is not None
+    coster = Coster(loaded.scenario, loaded.tokens, catalog, TODAY)
+    costing = cost_strategies(coster, ["prompt", "rft"], corpus_in_prompt=False)
+    assert costing.costs["rft"].provider == "azure-openai"
+    assert costing.availability["rft"].offered_by[0] == "azure-openai" and costing.availability["rft"].blockers
+    assert "prompt" in costing.costs and not costing.failed
 
 
 class TestRuleDetails:
