@@ -34,7 +34,7 @@ def _provider_for(key: str, ledger: Any, provider: str | None) -> tuple[Any, Any
         )
     name = provider or run.provider
     if run is not None and run.job_id is None:
-        from advisor.providers.launch import resolve
+        from advisor.providers.sync import resolve
 
         resolve(provider_named(name), ledger)
         run = ledger.get(key)
@@ -57,7 +57,7 @@ def list_jobs(provider: str | None, offline: bool) -> None:
     """Every job in the ledger with its last known status. Unfinished jobs are refreshed, and launches
     whose answer was lost are looked up by run id; with no network, the ledger is shown as it is."""
     from advisor.plugins import provider_named
-    from advisor.providers.launch import refresh
+    from advisor.providers.sync import refresh
 
     ledger = _ledger()
     notes = [] if offline else refresh(ledger, provider_named, provider)
@@ -96,7 +96,7 @@ def list_jobs(provider: str | None, offline: bool) -> None:
 def show(job: str, provider: str | None, pricing_files: tuple[str, ...]) -> None:
     """A job's details, its ledger history, and its training cost against the estimate."""
     from advisor.pricing.catalog import load_catalog
-    from advisor.providers.launch import actual_cost, record_status
+    from advisor.providers.sync import actual_cost, record_status
 
     ledger = _ledger()
     plugin, run = _provider_for(job, ledger, provider)
@@ -140,7 +140,7 @@ def watch(job: str, provider: str | None, every: float, pricing_files: tuple[str
     import time
 
     from advisor.pricing.catalog import load_catalog
-    from advisor.providers.launch import actual_cost
+    from advisor.providers.sync import actual_cost
     from advisor.providers.watch import watch as poll
 
     ledger = _ledger()
@@ -198,7 +198,7 @@ def events(job: str, provider: str | None) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def cancel(job: str, provider: str | None, yes: bool) -> None:
     """Cancel a running job (training done so far is still billed)."""
-    from advisor.providers.launch import record_status
+    from advisor.providers.sync import record_status
 
     ledger = _ledger()
     plugin, run = _provider_for(job, ledger, provider)

@@ -44,11 +44,10 @@ def launch(
     price tables' methods and dates for the model today, the provider's own rules, the cost estimate,
     and a confirmation. Every step is recorded in the job ledger, so a launch cut short is resumed,
     never doubled."""
-    from advisor.plugins import provider_named
-    from advisor.pricing.catalog import load_catalog
+    from advisor.plugins import load_catalog, provider_named
     from advisor.providers.launch import launch as run_launch
-    from advisor.providers.launch import plan_launch
     from advisor.providers.ledger import Ledger
+    from advisor.providers.preflight import plan_launch
 
     plugin = provider_named(provider)
     plan = plan_launch(

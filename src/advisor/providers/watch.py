@@ -6,8 +6,8 @@ import time
 from collections.abc import Callable
 
 from advisor.providers.base import FINISHED, Job, Provider
-from advisor.providers.launch import record_status
 from advisor.providers.ledger import Ledger
+from advisor.providers.sync import record_status
 
 FIRST_DELAY = 2.0
 LONGEST_DELAY = 30.0
