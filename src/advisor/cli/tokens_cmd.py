@@ -36,7 +36,7 @@ def tokens(
     JSONL, per file and in total, with the OpenAI Cookbook's message rules. No FILE, or `-`,
     reads standard input."""
     from advisor.errors import UserError
-    from advisor.pricing.catalog import load_catalog
+    from advisor.plugins import load_catalog
     from advisor.tokens.files import count_source
     from advisor.tokens.tokenizer import get_encoding
 
@@ -45,44 +45,11 @@ def tokens(
     name = encoding or load_catalog(pricing_files).encoding_for(str(model))
     encoder = get_encoding(name)
     tallies = [count_source(source, encoder, kind) for source in (files or ("-",))]
-    total = sum(tally.tokens for tally in tallies)
     if output_format == "json":
-        import json
+        from advisor.render.tokens import tokens_json
 
-        click.echo(
-            json.dumps(
-                {
-                    "model": model,
-                    "encoding": name,
-                    "total_tokens": total,
-                    "files": [
-                        {
-                            "file": t.source,
-                            "kind": t.kind,
-                            "items": t.items,
-                            "tokens": t.tokens,
-                            "mean_tokens": float(round(t.mean, 2)),
-                            "min_tokens": t.smallest,
-                            "max_tokens": t.largest,
-                        }
-                        for t in tallies
-                    ],
-                },
-                indent=2,
-            )
-        )
+        click.echo(tokens_json(tallies, name, model))
         return
-    from rich.table import Table
+    from advisor.render.tokens import print_tokens
 
-    from advisor.render.console import print_wide
-
-    table = Table(title=f"Tokens with {name}" + (f" ({model})" if model else ""), title_justify="left")
-    for header in ("File", "Read as", "Items", "Tokens", "Mean", "Min", "Max"):
-        table.add_column(header, justify="left" if header in ("File", "Read as") else "right")
-    for t in tallies:
-        table.add_row(
-            t.source, t.kind, f"{t.items:,}", f"{t.tokens:,}", f"{t.mean:,.1f}", f"{t.smallest:,}", f"{t.largest:,}"
-        )
-    if len(tallies) > 1:
-        table.add_row("total", "", f"{sum(t.items for t in tallies):,}", f"{total:,}", "", "", "", style="bold")
-    print_wide(table)
+    print_tokens(tallies, name, model)

@@ -1,0 +1,53 @@
+"""Token counts per file (`advisor tokens`) as a terminal table or JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from advisor.render.console import print_wide
+
+if TYPE_CHECKING:
+    from advisor.tokens.files import TokenTally
+
+
+def tokens_json(tallies: Sequence[TokenTally], encoding: str, model: str | None) -> str:
+    """`advisor tokens --format json`: the total, and each file's count and spread."""
+    return json.dumps(
+        {
+            "model": model,
+            "encoding": encoding,
+            "total_tokens": sum(t.tokens for t in tallies),
+            "files": [
+                {
+                    "file": t.source,
+                    "kind": t.kind,
+                    "items": t.items,
+                    "tokens": t.tokens,
+                    "mean_tokens": float(round(t.mean, 2)),
+                    "min_tokens": t.smallest,
+                    "max_tokens": t.largest,
+                }
+                for t in tallies
+            ],
+        },
+        indent=2,
+    )
+
+
+def print_tokens(tallies: Sequence[TokenTally], encoding: str, model: str | None) -> None:
+    """One row per file, and a total row when there are several."""
+    from rich.table import Table
+
+    table = Table(title=f"Tokens with {encoding}" + (f" ({model})" if model else ""), title_justify="left")
+    for header in ("File", "Read as", "Items", "Tokens", "Mean", "Min", "Max"):
+        table.add_column(header, justify="left" if header in ("File", "Read as") else "right")
+    for t in tallies:
+        table.add_row(
+            t.source, t.kind, f"{t.items:,}", f"{t.tokens:,}", f"{t.mean:,.1f}", f"{t.smallest:,}", f"{t.largest:,}"
+        )
+    if len(tallies) > 1:
+        total = sum(t.tokens for t in tallies)
+        table.add_row("total", "", f"{sum(t.items for t in tallies):,}", f"{total:,}", "", "", "", style="bold")
+    print_wide(table)
