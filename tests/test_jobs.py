@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import signal
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -197,3 +200,132 @@ class TestEventsAndCancel:
         (run,) = ledger_runs()
         assert run.status == "cancelled"
         assert openai_api.requests.count(("POST", f"{CREATE}/{job_id}/cancel")) == 1
+
+
+def as_json(result) -> dict:
+    """The command's JSON, checked to carry no credential: not the API key, not any `sk-` string."""
+    assert result.code == 0, result.err
+    assert "sk-" not in result.out  # the fixture's key is sk-test-...
+    assert os.environ.get("OPENAI_API_KEY", "sk-") not in result.out
+    return json.loads(result.out)
+
+
+def iso(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
+
+
+def assert_iso_utc(text: str) -> None:
+    assert datetime.fromisoformat(text).utcoffset() is not None and text.endswith("+00:00"), text
+
+
+class TestJson:
+    def test_list_gives_every_ledger_field(self, advisor, openai_api, job_id) -> None:
+        data = as_json(advisor("jobs", "list", "--format", "json"))
+        (run,) = ledger_runs()
+        (listed,) = data["jobs"]
+        server = openai_api.jobs[job_id]
+        assert listed == {
+            "run_id": server["metadata"]["advisor_run_id"],
+            "job_id": job_id,
+            "provider": "openai",
+            "method": "sft",
+            "model": "gpt-4.1-mini-2025-04-14",
+            "state": "created",
+            "status": "queued",  # read once since the launch, as the table shows
+            "provider_status": "queued",
+            "fine_tuned_model": None,
+            "trained_tokens": None,
+            "estimate_usd": float(round(Decimal(run.estimate_usd), 6)),
+            "training_file_id": server["training_file"],
+            "validation_file_id": None,
+            "error": None,
+            "request": run.request,
+            "created_at": run.created_at,
+            "updated_at": run.updated_at,
+        }
+        assert format_usd(Decimal(str(listed["estimate_usd"]))) == "$2.19"  # the estimate the launch showed
+        assert listed["request"]["training_file"] == server["training_file"]
+        for key in ("created_at", "updated_at"):
+            assert_iso_utc(listed[key])
+        assert data["notes"] == [] and data["ledger"].endswith("ledger.sqlite3")
+
+    def test_an_empty_ledger_is_an_empty_list(self, advisor, openai_api) -> None:
+        assert as_json(advisor("jobs", "list", "--format", "json"))["jobs"] == []
+
+    def test_providers_not_reached_are_notes_in_the_json_and_on_stderr(self, advisor, openai_api, job_id) -> None:
+        openai_api.stop()
+        result = advisor("jobs", "list", "--format", "json")
+        data = as_json(result)
+        assert [run["job_id"] for run in data["jobs"]] == [job_id]
+        (note,) = data["notes"]
+        assert note.startswith("could not reach openai") and f"note: {note}" in result.err
+
+    def test_show_gives_the_job_its_run_history_and_cost(self, advisor, openai_api, job_id) -> None:
+        assert advisor("jobs", "watch", job_id, "--every", "0.01").code == 0
+        data = as_json(advisor("jobs", "show", job_id, "--format", "json"))
+        server = openai_api.jobs[job_id]
+        tokens = server["trained_tokens"]
+        assert data["job"] == {
+            "id": job_id,
+            "run_id": server["metadata"]["advisor_run_id"],
+            "status": "succeeded",
+            "provider_status": "succeeded",
+            "model": "gpt-4.1-mini-2025-04-14",
+            "fine_tuned_model": server["fine_tuned_model"],
+            "trained_tokens": tokens,
+            "created_at": iso(server["created_at"]),
+            "finished_at": iso(server["finished_at"]),
+            "error": None,
+        }
+        run = data["run"]
+        assert (run["job_id"], run["status"], run["fine_tuned_model"], run["trained_tokens"]) == (
+            job_id,
+            "succeeded",
+            server["fine_tuned_model"],
+            tokens,
+        )
+        assert data["history"][0]["what"] == "intent recorded"
+        assert data["history"][-1]["what"] == "status succeeded"
+        for entry in data["history"]:
+            assert_iso_utc(entry["at"])
+        cost = data["cost"]
+        actual = Decimal(tokens) * Decimal("5.00") / 1_000_000
+        assert cost == {
+            "estimate_usd": run["estimate_usd"],
+            "trained_tokens": tokens,
+            "price_row": "openai:gpt-4.1-mini fine_tuning training",
+            "as_of": "2026-06-30",
+            "training_usd_per_million": 5,
+            "actual_usd": float(round(actual, 6)),
+            "text": f"{tokens:,} trained tokens x $5.00 per 1M = {format_usd(actual)} (estimated $2.19)",
+        }
+
+    def test_show_of_an_unfinished_job_has_no_actual_cost(self, advisor, openai_api, job_id) -> None:
+        data = as_json(advisor("jobs", "show", job_id, "--format", "json"))
+        assert (data["job"]["status"], data["job"]["finished_at"], data["job"]["fine_tuned_model"]) == (
+            "queued",
+            None,
+            None,
+        )
+        assert data["cost"]["trained_tokens"] is None and data["cost"]["actual_usd"] is None
+        assert data["cost"]["estimate_usd"] == data["run"]["estimate_usd"]
+
+    def test_show_of_a_job_outside_the_ledger_has_no_run(self, advisor, openai_api, job_id) -> None:
+        _, job = openai_api.create({"model": "gpt-4o-mini-2024-07-18", "training_file": next(iter(openai_api.files))})
+        data = as_json(advisor("jobs", "show", job["id"], "--provider", "openai", "--format", "json"))
+        assert data["job"]["id"] == job["id"] and data["job"]["model"] == "gpt-4o-mini-2024-07-18"
+        assert (data["run"], data["history"], data["cost"]) == (None, [], None)
+
+    def test_events_give_iso_timestamps_oldest_first(self, advisor, openai_api, job_id) -> None:
+        data = as_json(advisor("jobs", "events", job_id, "--format", "json"))
+        created = openai_api.jobs[job_id]["created_at"]
+        assert data["job_id"] == job_id
+        assert [event["created_at"] for event in data["events"]] == [iso(created), iso(created + 1)]
+        assert [(event["level"], event["message"]) for event in data["events"]] == [
+            ("info", "Created fine-tuning job"),
+            ("info", f"Status: {openai_api.jobs[job_id]['status']}"),
+        ]
+
+    def test_events_by_run_id_name_the_job(self, advisor, openai_api, job_id) -> None:
+        (run,) = ledger_runs()
+        assert as_json(advisor("jobs", "events", run.run_id, "--format", "json"))["job_id"] == job_id

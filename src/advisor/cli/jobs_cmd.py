@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import click
 
-from advisor.cli.options import pricing_file_option
+from advisor.cli.options import format_option, pricing_file_option
 
 
 @click.group()
@@ -46,45 +45,24 @@ def _provider_for(key: str, ledger: Any, provider: str | None) -> tuple[Any, Any
     return provider_named(name), run
 
 
-def _when(timestamp: int | None) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC") if timestamp else "-"
-
-
 @jobs.command("list")
 @click.option("--provider", help="Only this provider's jobs.")
 @click.option("--offline", is_flag=True, help="Show the ledger as it is; do not ask the providers.")
-def list_jobs(provider: str | None, offline: bool) -> None:
+@format_option("table", "json")
+def list_jobs(provider: str | None, offline: bool, output_format: str) -> None:
     """Every job in the ledger with its last known status. Unfinished jobs are refreshed, and launches
     whose answer was lost are looked up by run id; with no network, the ledger is shown as it is."""
     from advisor.plugins import provider_named
     from advisor.providers.sync import refresh
+    from advisor.render.jobs import jobs_json, print_jobs
 
     ledger = _ledger()
     notes = [] if offline else refresh(ledger, provider_named, provider)
     runs = ledger.runs(provider)
-    if not runs:
-        click.echo("No jobs in the ledger yet (`advisor launch` records them).")
-        return
-    from rich.table import Table
-
-    from advisor.render.console import print_wide
-
-    table = Table(title=f"Jobs ({ledger.path})", title_justify="left")
-    for column in ("Job", "Run", "Provider", "Method", "Model", "Status", "Fine-tuned model", "Updated"):
-        table.add_column(column)
-    for run in runs:
-        status = run.provider_status or run.state
-        table.add_row(
-            run.job_id or "(none yet)",
-            run.run_id,
-            run.provider,
-            run.method,
-            run.model,
-            status,
-            run.fine_tuned_model or "-",
-            run.updated_at,
-        )
-    print_wide(table, max_width=180)
+    if output_format == "json":
+        click.echo(jobs_json(runs, ledger.path, notes))
+    else:
+        print_jobs(runs, ledger.path)
     for note in notes:
         click.echo(f"note: {note}", err=True)
 
@@ -92,33 +70,32 @@ def list_jobs(provider: str | None, offline: bool) -> None:
 @jobs.command("show")
 @click.argument("job")
 @click.option("--provider", help="Provider of a job that is not in the ledger.")
+@format_option("table", "json")
 @pricing_file_option
-def show(job: str, provider: str | None, pricing_files: tuple[str, ...]) -> None:
+def show(job: str, provider: str | None, output_format: str, pricing_files: tuple[str, ...]) -> None:
     """A job's details, its ledger history, and its training cost against the estimate."""
-    from advisor.pricing.catalog import load_catalog
-    from advisor.providers.sync import actual_cost, record_status
+    from advisor.plugins import load_catalog
+    from advisor.providers.sync import actual_cost, record_status, training_cost
 
     ledger = _ledger()
     plugin, run = _provider_for(job, ledger, provider)
     current = plugin.get_job(run.job_id if run else job)
+    history: list[tuple[str, str]] = []
+    cost = None
     if run is not None:
         record_status(ledger, run, current)
-    click.echo(f"job {current.id}  {current.provider_status} ({current.status})")
-    click.echo(f"  model           {current.model}")
-    click.echo(f"  fine-tuned      {current.fine_tuned_model or '-'}")
-    click.echo(f"  created         {_when(current.created_at)}   finished {_when(current.finished_at)}")
-    if current.error:
-        click.echo(f"  error           {current.error}")
-    if run is not None:
-        click.echo(
-            f"  run             {run.run_id} ({run.method}, files {run.training_file_id}"
-            + (f", {run.validation_file_id}" if run.validation_file_id else "")
-            + ")"
-        )
-        click.echo(f"  cost            {actual_cost(run, current, load_catalog(pricing_files))}")
-        click.echo("  ledger history:")
-        for at, what in ledger.history(run.run_id):
-            click.echo(f"    {at}  {what}")
+        run = ledger.get(run.run_id)
+        catalog = load_catalog(pricing_files)
+        cost = (training_cost(run, current, catalog), actual_cost(run, current, catalog))
+        history = ledger.history(run.run_id)
+    if output_format == "json":
+        from advisor.render.jobs import job_json
+
+        click.echo(job_json(current, run, history, cost))
+        return
+    from advisor.render.jobs import print_job
+
+    print_job(current, run, history, cost[1] if cost else None)
 
 
 @jobs.command("watch")
@@ -137,59 +114,48 @@ def watch(job: str, provider: str | None, every: float, pricing_files: tuple[str
     """Follow a job until it finishes, then show the fine-tuned model, the trained tokens and the training
     cost against the estimate. Ctrl-C stops watching; the job keeps running."""
     import sys
-    import time
 
-    from advisor.pricing.catalog import load_catalog
+    from advisor.plugins import load_catalog
     from advisor.providers.sync import actual_cost
     from advisor.providers.watch import watch as poll
+    from advisor.render.jobs import StatusLine, print_watched
 
     ledger = _ledger()
     plugin, run = _provider_for(job, ledger, provider)
     job_id = run.job_id if run else job
-    live = sys.stdout.isatty()  # a terminal gets one line rewritten in place; a pipe gets each change
-    last = [""]
-    started = time.monotonic()
-
-    def show_status(current: Any) -> None:
-        line = f"{current.id}: {current.provider_status}" + (
-            f" ({current.trained_tokens:,} tokens)" if current.trained_tokens else ""
-        )
-        if live:
-            click.echo(f"\r{line}  [watching {time.monotonic() - started:.0f} s]\x1b[K", nl=False)
-        elif line != last[0]:
-            click.echo(line)
-        last[0] = line
-
+    status_line = StatusLine(live=sys.stdout.isatty())
     try:
-        final = poll(plugin, ledger, job_id, show_status, first_delay=every)
+        final = poll(plugin, ledger, job_id, status_line, first_delay=every)
     except KeyboardInterrupt:
         click.echo(
-            f"\nstopped watching {job_id}; the job keeps running ({last[0] or 'status unknown'}). "
+            f"\nstopped watching {job_id}; the job keeps running ({status_line.last or 'status unknown'}). "
             f"Watch again: advisor jobs watch {job_id}",
             err=True,
         )
         raise click.exceptions.Exit(130) from None
-    if live:
-        click.echo("")
-    click.echo(f"{final.id} {final.provider_status}")
-    click.echo(f"  fine-tuned model  {final.fine_tuned_model or '-'}")
-    click.echo(f"  trained tokens    {final.trained_tokens:,}" if final.trained_tokens else "  trained tokens    -")
+    status_line.end()
     run = ledger.get(job_id)
-    if run is not None:
-        click.echo(f"  training cost     {actual_cost(run, final, load_catalog(pricing_files))}")
-    if final.error:
-        click.echo(f"  error             {final.error}")
+    print_watched(final, actual_cost(run, final, load_catalog(pricing_files)) if run is not None else None)
 
 
 @jobs.command("events")
 @click.argument("job")
 @click.option("--provider", help="Provider of a job that is not in the ledger.")
-def events(job: str, provider: str | None) -> None:
+@format_option("table", "json")
+def events(job: str, provider: str | None, output_format: str) -> None:
     """The job's events at its provider, oldest first."""
     ledger = _ledger()
     plugin, run = _provider_for(job, ledger, provider)
-    for event in plugin.list_events(run.job_id if run else job):
-        click.echo(f"{_when(event.created_at)}  {event.level:<5} {event.message}")
+    job_id = run.job_id if run else job
+    found = plugin.list_events(job_id)
+    if output_format == "json":
+        from advisor.render.jobs import events_json
+
+        click.echo(events_json(job_id, found))
+        return
+    from advisor.render.jobs import print_events
+
+    print_events(found)
 
 
 @jobs.command("cancel")
@@ -199,6 +165,7 @@ def events(job: str, provider: str | None) -> None:
 def cancel(job: str, provider: str | None, yes: bool) -> None:
     """Cancel a running job (training done so far is still billed)."""
     from advisor.providers.sync import record_status
+    from advisor.render.jobs import print_status
 
     ledger = _ledger()
     plugin, run = _provider_for(job, ledger, provider)
@@ -209,4 +176,4 @@ def cancel(job: str, provider: str | None, yes: bool) -> None:
     current = plugin.cancel_job(job_id)
     if run is not None:
         record_status(ledger, run, current)
-    click.echo(f"{current.id}: {current.provider_status}")
+    print_status(current)

@@ -1,0 +1,218 @@
+"""Fine-tuning jobs as terminal output or JSON: the ledger's list, one job, its events, a watch.
+
+JSON carries every ledger field a user needs, timestamps as ISO-8601 in UTC, and never a credential:
+the ledger holds none, and the provider's raw response (`Job.raw`) is left out.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from advisor.render.console import print_wide
+from advisor.render.figures import jsonable
+
+if TYPE_CHECKING:
+    from advisor.providers.base import Job, JobEvent
+    from advisor.providers.ledger import Run
+    from advisor.providers.sync import TrainingCost
+
+
+def _when(timestamp: int | None) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC") if timestamp else "-"
+
+
+def _iso(timestamp: int | None) -> str | None:
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds") if timestamp else None
+
+
+def _number(value: Decimal | None) -> int | float | None:
+    """A Decimal as a JSON number, rounded to 6 places as every advisor JSON figure is."""
+    return None if value is None else jsonable(value)
+
+
+def run_dict(run: Run) -> dict[str, Any]:
+    """A ledger run; its request is stored without credentials, so it is shown as it is."""
+    return {
+        "run_id": run.run_id,
+        "job_id": run.job_id,
+        "provider": run.provider,
+        "method": run.method,
+        "model": run.model,
+        "state": run.state,
+        "status": run.status,
+        "provider_status": run.provider_status,
+        "fine_tuned_model": run.fine_tuned_model,
+        "trained_tokens": run.trained_tokens,
+        "estimate_usd": _number(Decimal(run.estimate_usd)) if run.estimate_usd else None,
+        "training_file_id": run.training_file_id,
+        "validation_file_id": run.validation_file_id,
+        "error": run.error,
+        "request": run.request,
+        "created_at": run.created_at,  # the ledger writes ISO-8601 UTC
+        "updated_at": run.updated_at,
+    }
+
+
+def job_dict(job: Job) -> dict[str, Any]:
+    """A job as its provider reports it, without the raw response."""
+    return {
+        "id": job.id,
+        "run_id": job.run_id,
+        "status": job.status,
+        "provider_status": job.provider_status,
+        "model": job.model,
+        "fine_tuned_model": job.fine_tuned_model,
+        "trained_tokens": job.trained_tokens,
+        "created_at": _iso(job.created_at),
+        "finished_at": _iso(job.finished_at),
+        "error": job.error,
+    }
+
+
+def cost_dict(cost: TrainingCost, text: str) -> dict[str, Any]:
+    return {
+        "estimate_usd": _number(cost.estimate_usd),
+        "trained_tokens": cost.trained_tokens,
+        "price_row": cost.price_row,
+        "as_of": cost.as_of.isoformat() if cost.as_of else None,
+        "training_usd_per_million": _number(cost.usd_per_million),
+        "actual_usd": _number(cost.usd),
+        "text": text,
+    }
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, indent=2)
+
+
+def jobs_json(runs: Sequence[Run], ledger: Path, notes: Sequence[str]) -> str:
+    """`advisor jobs list --format json`: the ledger's jobs, newest first, and a note for each provider
+    that could not be asked (its jobs keep their last known status)."""
+    return _dumps({"ledger": str(ledger), "jobs": [run_dict(run) for run in runs], "notes": list(notes)})
+
+
+def print_jobs(runs: Sequence[Run], ledger: Path) -> None:
+    """`advisor jobs list`: a table of the ledger's jobs."""
+    if not runs:
+        click.echo("No jobs in the ledger yet (`advisor launch` records them).")
+        return
+    from rich.table import Table
+
+    table = Table(title=f"Jobs ({ledger})", title_justify="left")
+    for column in ("Job", "Run", "Provider", "Method", "Model", "Status", "Fine-tuned model", "Updated"):
+        table.add_column(column)
+    for run in runs:
+        table.add_row(
+            run.job_id or "(none yet)",
+            run.run_id,
+            run.provider,
+            run.method,
+            run.model,
+            run.provider_status or run.state,
+            run.fine_tuned_model or "-",
+            run.updated_at,
+        )
+    print_wide(table, max_width=180)
+
+
+def job_json(
+    job: Job,
+    run: Run | None,
+    history: Sequence[tuple[str, str]],
+    cost: tuple[TrainingCost, str] | None,
+) -> str:
+    """`advisor jobs show --format json`: `run`, `history` and `cost` are null or empty for a job that
+    is not in the ledger."""
+    return _dumps(
+        {
+            "job": job_dict(job),
+            "run": run_dict(run) if run else None,
+            "history": [{"at": at, "what": what} for at, what in history],
+            "cost": cost_dict(*cost) if cost else None,
+        }
+    )
+
+
+def print_job(job: Job, run: Run | None, history: Sequence[tuple[str, str]], cost: str | None) -> None:
+    """`advisor jobs show`: the job, its run and files, its cost against the estimate, its ledger history."""
+    click.echo(f"job {job.id}  {job.provider_status} ({job.status})")
+    click.echo(f"  model           {job.model}")
+    click.echo(f"  fine-tuned      {job.fine_tuned_model or '-'}")
+    click.echo(f"  created         {_when(job.created_at)}   finished {_when(job.finished_at)}")
+    if job.error:
+        click.echo(f"  error           {job.error}")
+    if run is not None:
+        click.echo(
+            f"  run             {run.run_id} ({run.method}, files {run.training_file_id}"
+            + (f", {run.validation_file_id}" if run.validation_file_id else "")
+            + ")"
+        )
+        click.echo(f"  cost            {cost}")
+        click.echo("  ledger history:")
+        for at, what in history:
+            click.echo(f"    {at}  {what}")
+
+
+def events_json(job_id: str, events: Sequence[JobEvent]) -> str:
+    """`advisor jobs events --format json`: the provider's events, oldest first."""
+    return _dumps(
+        {
+            "job_id": job_id,
+            "events": [
+                {"created_at": _iso(event.created_at), "level": event.level, "message": event.message}
+                for event in events
+            ],
+        }
+    )
+
+
+def print_events(events: Sequence[JobEvent]) -> None:
+    """`advisor jobs events`: one line per event, oldest first."""
+    for event in events:
+        click.echo(f"{_when(event.created_at)}  {event.level:<5} {event.message}")
+
+
+class StatusLine:
+    """`advisor jobs watch`'s progress: on a terminal one line rewritten in place, with the time spent
+    watching; in a pipe a line for each change. `last` is the latest line, for the message on Ctrl-C."""
+
+    def __init__(self, live: bool) -> None:
+        self.live = live
+        self.last = ""
+        self._started = time.monotonic()
+
+    def __call__(self, job: Job) -> None:
+        line = f"{job.id}: {job.provider_status}" + (f" ({job.trained_tokens:,} tokens)" if job.trained_tokens else "")
+        if self.live:
+            click.echo(f"\r{line}  [watching {time.monotonic() - self._started:.0f} s]\x1b[K", nl=False)
+        elif line != self.last:
+            click.echo(line)
+        self.last = line
+
+    def end(self) -> None:
+        if self.live:
+            click.echo("")
+
+
+def print_watched(job: Job, cost: str | None) -> None:
+    """`advisor jobs watch`'s end: the fine-tuned model, the trained tokens, the cost against the estimate."""
+    click.echo(f"{job.id} {job.provider_status}")
+    click.echo(f"  fine-tuned model  {job.fine_tuned_model or '-'}")
+    click.echo(f"  trained tokens    {job.trained_tokens:,}" if job.trained_tokens else "  trained tokens    -")
+    if cost is not None:
+        click.echo(f"  training cost     {cost}")
+    if job.error:
+        click.echo(f"  error             {job.error}")
+
+
+def print_status(job: Job) -> None:
+    """`advisor jobs cancel`: the job's status after the request."""
+    click.echo(f"{job.id}: {job.provider_status}")
