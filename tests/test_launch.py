@@ -128,6 +128,16 @@ class TestBeforeAnythingIsSent:
         assert result.code == 1 and "--suffix is 65 characters; OpenAI allows 64" in result.err
         assert openai_api.requests == []
 
+    def test_a_setting_the_provider_does_not_take_stops_the_launch(self, advisor, openai_api) -> None:
+        result = advisor(*sft("--tier", "developer", "--set", "lora_r=16"))
+        assert result.code == 1
+        assert "openai does not take the setting(s) lora_r, tier; it takes: none" in result.err
+        assert openai_api.requests == []
+
+    def test_a_malformed_set_is_a_usage_error(self, advisor, openai_api) -> None:
+        result = advisor(*sft("--set", "no-equals-sign"))
+        assert result.code == 2 and "'no-equals-sign' is not NAME=VALUE" in result.err
+
     def test_answering_no_sends_nothing(self, openai_api) -> None:
         from advisor.cli import cli
 

@@ -20,6 +20,21 @@ from advisor.cli.options import EPOCHS, pricing_options, today_or
 @click.option("--suffix", help="Added to the fine-tuned model's name.")
 @click.option("--epochs", type=EPOCHS, default="auto", show_default=True, help="Epochs, or 'auto' (the cookbook rule).")
 @click.option("--seed", type=int, help="Seed for a reproducible job.")
+@click.option(
+    "--training-type",
+    type=click.Choice(["lora", "qlora", "full"]),
+    help="LoRA, QLoRA or full fine-tuning, where offered.",
+)
+@click.option("--tier", help="Training tier, where the provider has tiers (Azure: global, standard, developer).")
+@click.option("--gpus", type=click.IntRange(min=1), help="GPUs per node (own GPUs).")
+@click.option("--nodes", type=click.IntRange(min=1), help="Nodes (own GPUs).")
+@click.option(
+    "--set",
+    "extra",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A provider's own setting (repeatable); `advisor providers --format json` lists what each takes.",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation (for scripts).")
 @click.option("--dry-run", is_flag=True, help="Check and price, print the requests that would be sent; send nothing.")
 @click.option("--again", is_flag=True, help="Launch even if the same launch was already made.")
@@ -34,6 +49,11 @@ def launch(
     suffix: str | None,
     epochs: int | str,
     seed: int | None,
+    training_type: str | None,
+    tier: str | None,
+    gpus: int | None,
+    nodes: int | None,
+    extra: tuple[str, ...],
     yes: bool,
     dry_run: bool,
     again: bool,
@@ -62,6 +82,7 @@ def launch(
         suffix=suffix,
         epochs=epochs,  # type: ignore[arg-type]  (EPOCHS guarantees an int or "auto")
         seed=seed,
+        settings={"training_type": training_type, "tier": tier, "gpus": gpus, "nodes": nodes, **_pairs(extra)},
     )
     _summary(plan)
     if plan.problems:
@@ -93,6 +114,16 @@ def launch(
     click.echo(f"Watch it: advisor jobs watch {job.id}")
 
 
+def _pairs(values: tuple[str, ...]) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        name, equals, setting = value.partition("=")
+        if not equals or not name.strip():
+            raise click.BadParameter(f"{value!r} is not NAME=VALUE", param_hint="--set")
+        pairs[name.strip()] = setting
+    return pairs
+
+
 def _summary(plan: Any) -> None:
     report = plan.training_report
     click.echo(f"{plan.method.upper()} on {plan.match.provider}:{plan.api_model}")
@@ -103,6 +134,8 @@ def _summary(plan: Any) -> None:
     if plan.validation_report is not None:
         v = plan.validation_report
         click.echo(f"  validation file {plan.validation} ({v.valid_examples:,} valid examples, {v.errors:,} errors)")
+    if plan.settings:
+        click.echo("  settings        " + ", ".join(f"{name}={value}" for name, value in plan.settings.items()))
     click.echo(f"  estimated cost  {plan.estimate_text}")
     for note in [plan.stale, *plan.notices]:
         if note:

@@ -66,6 +66,9 @@ class JobRequest:
     suffix: str | None = None
     epochs: int | Literal["auto"] = "auto"
     seed: int | None = None
+    # provider settings the user chose (training_type, tier, gpus, nodes, or `--set KEY=VALUE`); only
+    # names the provider declares in its `settings` reach it
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,8 @@ class Provider(Protocol):
     # Optional, read with getattr so older plugins keep working:
     #   credentials: tuple[Credential, ...]  the environment variables it reads (`advisor providers` shows
     #   which are set, never their values)
+    #   settings: dict[str, str]  the launch settings it accepts (name -> what it does): training_type,
+    #   tier, gpus, nodes, or its own given with `advisor launch --set NAME=VALUE`
 
     def request_preview(self, uploads: list[Upload], request: JobRequest) -> list[str]:
         """The exact requests a launch would send, for --dry-run (no credentials needed)."""
@@ -132,6 +137,11 @@ class Provider(Protocol):
 
     def map_status(self, provider_status: str) -> Status:
         """advisor's status for one of the provider's (unknown ones map to "unknown")."""
+
+
+def settings_of(provider: Provider) -> dict[str, str]:
+    """The launch settings a provider accepts (none for a plugin without the attribute)."""
+    return dict(getattr(provider, "settings", {}) or {})
 
 
 def credentials_of(provider: Provider) -> tuple[Credential, ...]:

@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from advisor.costs.money import format_price, format_usd
+from advisor.costs.training import gpu_training_cost, token_training_cost
 from advisor.datasets.check import check_dataset
 from advisor.datasets.grader import load_grader
 from advisor.datasets.report import DatasetReport
 from advisor.errors import UserError
 from advisor.pricing.catalog import Catalog, ModelMatch, stale_warning, training_blockers
 from advisor.pricing.model_ids import has_snapshot
-from advisor.providers.base import JobRequest, Method, Provider, Upload
+from advisor.providers.base import JobRequest, Method, Provider, Upload, settings_of
 
 
 @dataclass
@@ -47,6 +48,7 @@ class LaunchPlan:
     notices: list[str] = field(default_factory=list)  # the price table's notices in force (the wind-down ...)
     stale: str | None = None  # the price table is old
     others_training: list[str] = field(default_factory=list)  # other providers that train this method and model
+    settings: dict[str, Any] = field(default_factory=dict)  # the provider settings chosen (training_type, tier ...)
 
     def not_available_hint(self) -> str:
         """Why the provider refuses new jobs (its table's notices) and who still trains this, for a
@@ -76,6 +78,7 @@ class LaunchPlan:
             "suffix": self.suffix,
             "epochs": self.epochs,
             "seed": self.seed,
+            **({"settings": self.settings} if self.settings else {}),  # launches made before settings keep their id
         }
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
@@ -97,6 +100,7 @@ class LaunchPlan:
             suffix=self.suffix,
             epochs=self.epochs,
             seed=self.seed,
+            settings=dict(self.settings),
         )
 
 
@@ -138,8 +142,10 @@ def plan_launch(
     suffix: str | None = None,
     epochs: int | Literal["auto"] = "auto",
     seed: int | None = None,
+    settings: dict[str, Any] | None = None,
 ) -> LaunchPlan:
     """Everything checked before anything is sent."""
+    settings = {name: value for name, value in (settings or {}).items() if value is not None}
     match = catalog.find(model, provider.name)
     others = [p for p in catalog.providers_offering(method, match.name, today) if p != provider.name]
     problems = [f"{blocker}" for blocker in training_blockers(match, method, today)]
@@ -176,7 +182,8 @@ def plan_launch(
             grader_path=grader if grader_spec else None,
         )
         problems += _dataset_problems(validation, validation_report, validation=True)
-    estimate_usd, estimate_text = _estimate(training_report, match, method)
+    problems += _settings_problems(provider, settings)
+    estimate_usd, estimate_text = _estimate(training_report, match, method, settings)
     plan = LaunchPlan(
         provider.name,
         method,
@@ -196,6 +203,7 @@ def plan_launch(
         notices=[notice.text for notice in match.table.notices if notice.since <= today],
         stale=stale_warning(match.table, today),
         others_training=others,
+        settings=settings,
     )
     preview = plan.request("adv-preview", "file-training", "file-validation" if validation else None)
     plan.problems += provider.preflight(preview, plan.uploads("adv-preview"))
@@ -217,7 +225,18 @@ def _dataset_problems(path: str, report: DatasetReport, validation: bool = False
     ]
 
 
-def _estimate(report: DatasetReport, match: ModelMatch, method: Method) -> tuple[Decimal | None, str]:
+def _settings_problems(provider: Provider, settings: dict[str, Any]) -> list[str]:
+    accepted = settings_of(provider)
+    unknown = sorted(set(settings) - set(accepted))
+    if not unknown:
+        return []
+    takes = ", ".join(f"{name} ({what})" for name, what in accepted.items()) or "none"
+    return [f"{provider.name} does not take the setting(s) {', '.join(unknown)}; it takes: {takes}"]
+
+
+def _estimate(
+    report: DatasetReport, match: ModelMatch, method: Method, settings: dict[str, Any] | None = None
+) -> tuple[Decimal | None, str]:
     quote = next((q for q in report.costs if q.provider == match.provider and q.model == match.name), None)
     if quote is None:
         return None, "no estimate (the file has no valid examples)"
@@ -228,6 +247,27 @@ def _estimate(report: DatasetReport, match: ModelMatch, method: Method) -> tuple
         )
     if quote.usd is None or quote.billed_tokens is None:
         return None, f"no estimate ({quote.note or 'no training price'})"
+    kind, tier = (settings or {}).get("training_type"), (settings or {}).get("tier")
+    fine_tuning = match.row.fine_tuning
+    if (kind or tier) and fine_tuning and quote.billed_tokens_per_epoch is not None and quote.epochs:
+        try:  # the chosen training type or tier changes the price
+            if quote.basis == "gpu_hours":
+                gpu = match.table.gpus[str(fine_tuning.gpu)].per_hour
+                cost = gpu_training_cost(
+                    method, quote.billed_tokens_per_epoch, quote.epochs, fine_tuning, gpu, training_type=kind
+                )
+            else:
+                cost = token_training_cost(
+                    method, quote.billed_tokens_per_epoch, quote.epochs, fine_tuning, training_type=kind, tier=tier
+                )
+        except ValueError as exc:
+            return None, f"no estimate ({exc})"
+        return (
+            cost.usd,
+            f"{format_usd(cost.usd)}: {cost.explanation} ({match.provider}:{match.name}, as_of {quote.as_of})",
+        )
+    if quote.basis == "gpu_hours":
+        return quote.usd, f"{format_usd(quote.usd)}: {quote.note} ({quote.row}, as_of {quote.as_of})"
     return quote.usd, (
         f"{format_usd(quote.usd)}: {quote.billed_tokens:,} billed tokens ({quote.epochs} epochs) at "
         f"{format_price(quote.price)} per 1M ({quote.row}, as_of {quote.as_of})"
