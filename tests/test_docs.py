@@ -96,27 +96,27 @@ def test_every_hook_and_provider_member_is_documented() -> None:
 
 def test_the_tutorial_plugin_installs_and_launches_a_dry_run(advisor, tmp_path: Path, monkeypatch) -> None:
     """The Acme provider on docs/plugins.md, installed as a real plugin, does what the page says."""
-    from .conftest import FLAT_15
     from .test_plugins import install_fake_plugin
 
-    flat15 = tmp_path / "acme.toml"
-    flat15.write_text(FLAT_15.replace("[models.flat15]\n", '[models.flat15]\nencoding = "o200k_base"\n'))
-
+    table = re.search(r"```toml\n# plugins/advisor-acme/src/advisor_acme/acme.toml\n(.*?)```", PLUGINS_DOC, re.S)
+    (tmp_path / "acme.toml").write_text(table.group(1))  # beside the module, as the page lays it out
     source = re.search(r"```python\n(.*?)```", PLUGINS_DOC, flags=re.S).group(1)
     install_fake_plugin(tmp_path, monkeypatch, "advisor_acme", source)
-    listing = json.loads(advisor("providers", "--format", "json", "--pricing", str(flat15)).out)
+    listing = json.loads(advisor("providers", "--format", "json").out)
     (acme,) = [row for row in listing["providers"] if row["provider"] == "acme"]
     assert acme["methods"] == ["sft", "dpo"] and listing["warnings"] == []
+    assert [m["model"] for m in acme["trains"]] == ["acme-small", "acme-small"]  # its own table, no --pricing
     rows = [
         {"messages": [{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": f"a{i}"}]}
         for i in range(60)
     ]
     train = tmp_path / "train.jsonl"
     train.write_text("".join(json.dumps(row) + "\n" for row in rows))
-    launch = ["launch", "--provider", "acme", "--method", "sft", "--model", "flat15", "--training-file", str(train)]
-    result = advisor(*launch, "--pricing", str(flat15), "--dry-run")
+    launch = ["launch", "--provider", "acme", "--method", "sft", "--model", "acme-small", "--training-file", str(train)]
+    result = advisor(*launch, "--dry-run")
     assert result.code == 0, result.err
     assert "PUT https://api.acme.example/v1/files?name=<run id>-training.jsonl" in result.out
     assert '"tag": "<run id>"' in result.out
-    refused = advisor(*launch, "--pricing", str(flat15), "--suffix", "v1", "--dry-run")
+    assert "(acme:acme-small fine_tuning training, as_of 2026-11-01)" in result.out  # priced from its own table
+    refused = advisor(*launch, "--suffix", "v1", "--dry-run")
     assert refused.code == 1 and "Acme does not name models: drop --suffix" in refused.err
