@@ -14,6 +14,8 @@ import pytest
 from advisor.cli import main
 from advisor.pricing.catalog import Catalog, load_catalog
 
+from .fake_azure import FakeAzure
+from .fake_azure import serve as serve_azure
 from .fake_openai import FakeOpenAI, serve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +66,15 @@ def isolated_jobs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
         "OPENAI_ORG_ID",
         "ADVISOR_LOAD_PLUGINS",
         "ADVISOR_OPENAI_TIMEOUT",
+        "AZURE_OPENAI_ENDPOINT",
+        "AZURE_OPENAI_API_KEY",
+        "AZURE_OPENAI_AD_TOKEN",
+        "OPENAI_API_VERSION",
+        "AZURE_SUBSCRIPTION_ID",
+        "AZURE_RESOURCE_GROUP",
+        "AZURE_OPENAI_RESOURCE",
+        "ADVISOR_AZURE_TIMEOUT",
+        "ADVISOR_AZURE_FILE_WAIT",
     ):
         monkeypatch.delenv(name, raising=False)
     load_plugins.cache_clear()
@@ -78,6 +89,18 @@ def openai_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
     _, api = serve(key)
     monkeypatch.setenv("OPENAI_API_KEY", key)
     monkeypatch.setenv("OPENAI_BASE_URL", api.base_url)
+    yield api
+    api.stop()
+
+
+@pytest.fixture
+def azure_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAzure]:
+    """A loopback fake Azure OpenAI resource (both API shapes); the real SDK reaches it through
+    AZURE_OPENAI_ENDPOINT, on the v1 paths unless a test sets OPENAI_API_VERSION to a dated version."""
+    key = uuid.uuid4().hex + uuid.uuid4().hex  # Azure keys are 32 or more hex digits
+    api = serve_azure(key)
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", key)
+    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", api.endpoint)
     yield api
     api.stop()
 

@@ -177,3 +177,9 @@ def cancel(job: str, provider: str | None, yes: bool) -> None:
     if run is not None:
         record_status(ledger, run, current)
     print_status(current)
+
+
+# `advisor jobs deploy` lives in its own module (providers whose fine-tunes need a deployment to serve)
+from advisor.cli.jobs_deploy_cmd import deploy  # noqa: E402
+
+jobs.add_command(deploy)

@@ -200,7 +200,7 @@ def plan_launch(
         estimate_usd,
         estimate_text,
         problems,
-        notices=[notice.text for notice in match.table.notices if notice.since <= today],
+        notices=[notice.text for notice in match.table.notices if notice.since <= today] + _cap_notices(match),
         stale=stale_warning(match.table, today),
         others_training=others,
         settings=settings,
@@ -208,6 +208,17 @@ def plan_launch(
     preview = plan.request("adv-preview", "file-training", "file-validation" if validation else None)
     plan.problems += provider.preflight(preview, plan.uploads("adv-preview"))
     return plan
+
+
+def _cap_notices(match: ModelMatch) -> list[str]:
+    """A provider that pauses a job at a cost (`auto_pause_usd`: Azure's RFT cap) says so before anyone confirms."""
+    cap = match.row.fine_tuning.auto_pause_usd if match.row.fine_tuning else None
+    if cap is None:
+        return []
+    return [
+        f"{match.provider} pauses this job automatically once its training cost reaches {format_usd(cap)} "
+        f"({match.provider}:{match.name} auto_pause_usd); the checkpoint reached by then can be deployed"
+    ]
 
 
 def _dataset_problems(path: str, report: DatasetReport, validation: bool = False) -> list[str]:

@@ -1,0 +1,15 @@
+"""advisor's Azure OpenAI provider plugin. Imports nothing heavy: the SDK loads when a job is launched."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from advisor.hookspecs import hookimpl
+
+
+@hookimpl
+def advisor_register_providers(register: Callable[[Any], None]) -> None:
+    from advisor_azure_openai.provider import AzureOpenAIProvider
+
+    register(AzureOpenAIProvider())

@@ -1,0 +1,324 @@
+"""A loopback fake of Azure OpenAI's files and fine-tuning API, for tests of the real `openai` SDK over real HTTP.
+
+Started on 127.0.0.1 at a free port. It serves both API shapes of one resource: the versioned paths
+(`/openai/files?api-version=...`, `/openai/fine_tuning/jobs?api-version=...`, which require `api-version`)
+and the v1 paths (`/openai/v1/files`, `/openai/v1/fine_tuning/jobs`). Every request needs the resource's key
+in the `api-key` header (a wrong or missing one is a 401, as Azure answers). Uploaded files start `pending`
+and are `processed` once read; jobs move through Azure's statuses as they are read (pending, running, then
+succeeded with trained tokens and an Azure-style fine-tuned model id). Faults on request: an HTTP status
+(429 with Retry-After, 5xx, a final 4xx), a connection dropped after the request was carried out, a slow
+answer, a malformed JSON body.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+PROGRESSION = ("pending", "running", "running", "succeeded")
+FINE_TUNABLE = {
+    "gpt-4.1-2025-04-14",
+    "gpt-4.1-mini-2025-04-14",
+    "gpt-4.1-nano-2025-04-14",
+    "gpt-4o-2024-08-06",
+    "gpt-4o-mini-2024-07-18",
+    "o4-mini-2025-04-16",
+}
+TRAINING_TYPES = {"globalstandard", "standard", "developertier"}  # Azure compares them case-insensitively
+KEY_REFUSED = (
+    "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an "
+    "active subscription and use a correct regional API endpoint for your resource."
+)
+
+
+@dataclass
+class Fault:
+    method: str
+    path: str  # a regular expression matched against the path with its shape's prefix removed (/fine_tuning/jobs)
+    status: int | None = None  # answer with this status instead
+    code: str | None = None
+    message: str | None = None
+    retry_after: str | None = None
+    drop: bool = False  # carry the request out, then close the connection without answering
+    delay: float = 0.0  # carry the request out, then wait before answering
+    malformed: bool = False  # carry the request out, then answer with broken JSON
+    times: int = 1
+
+
+@dataclass
+class Seen:
+    """One request as the server received it."""
+
+    method: str
+    path: str  # the full path, e.g. /openai/v1/fine_tuning/jobs
+    route: str  # the path without its shape's prefix, e.g. /fine_tuning/jobs
+    shape: str  # "v1" or "versioned"
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+
+
+@dataclass
+class FakeAzure:
+    key: str
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reads: dict[str, int] = field(default_factory=dict)
+    faults: list[Fault] = field(default_factory=list)
+    seen: list[Seen] = field(default_factory=list)
+    create_bodies: list[dict[str, Any]] = field(default_factory=list)  # every POST /fine_tuning/jobs body
+    progression: tuple[str, ...] = PROGRESSION
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    endpoint: str = ""
+    server: Any = None
+    connections: list[socket.socket] = field(default_factory=list)
+
+    def fail(self, method: str, path: str, **how: Any) -> None:
+        self.faults.append(Fault(method, path, **how))
+
+    def fault_for(self, method: str, route: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.method == method and re.fullmatch(fault.path, route) and fault.times > 0:
+                    fault.times -= 1
+                    return fault
+        return None
+
+    def stop(self) -> None:
+        """The network goes down: nothing answers on this port any more, open connections included."""
+        self.server.shutdown()
+        self.server.server_close()
+        for connection in self.connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+    @property
+    def requests(self) -> list[tuple[str, str]]:
+        return [(seen.method, seen.route) for seen in self.seen]
+
+    def creates(self) -> int:
+        return self.requests.count(("POST", "/fine_tuning/jobs"))
+
+    # --- the API ----------------------------------------------------------------------------------
+
+    def upload(self, filename: str, purpose: str, data: bytes) -> dict[str, Any]:
+        file = {
+            "id": f"file-{uuid.uuid4().hex}",
+            "object": "file",
+            "bytes": len(data),
+            "filename": filename,
+            "purpose": purpose,
+            "created_at": int(time.time()),
+            "status": "pending",  # Azure imports the file before a job can use it
+        }
+        self.files[file["id"]] = file
+        return file
+
+    def read_file(self, file_id: str) -> dict[str, Any]:
+        file = self.files[file_id]
+        if file["status"] == "pending":
+            file["status"] = "processed"
+        return file
+
+    def create(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        training = self.files.get(body.get("training_file", ""))
+        if training is None:
+            return 400, _error(f"invalid training_file: {body.get('training_file')}", "invalidPayload")
+        if training["status"] != "processed":
+            return 400, _error(f"file {training['id']} has not been processed yet", "fileNotProcessed")
+        if body.get("model") not in FINE_TUNABLE:
+            return 400, _error(f"The base model {body.get('model')} does not support fine-tuning.", "invalidPayload")
+        if str(body.get("trainingType", "standard")).lower() not in TRAINING_TYPES:
+            return 400, _error(f"unknown trainingType {body.get('trainingType')}", "invalidPayload")
+        method = body.get("method", {})
+        epochs = method.get(method.get("type", ""), {}).get("hyperparameters", {}).get("n_epochs", "auto")
+        job = {
+            "id": f"ftjob-{uuid.uuid4().hex}",
+            "object": "fine_tuning.job",
+            "created_at": int(time.time()),
+            "error": None,
+            "fine_tuned_model": None,
+            "finished_at": None,
+            "model": body["model"],
+            "organization_id": None,
+            "result_files": [],
+            "seed": body.get("seed", 42),
+            "status": self.progression[0],
+            "trained_tokens": None,
+            "training_file": body["training_file"],
+            "validation_file": body.get("validation_file"),
+            "metadata": body.get("metadata"),
+            "method": method,
+            "hyperparameters": {"n_epochs": epochs},
+            "suffix": body.get("suffix"),
+            "trainingType": body.get("trainingType"),
+        }
+        self.jobs[job["id"]] = job
+        return 201, job
+
+    def read(self, job_id: str) -> dict[str, Any]:
+        """Each read moves the job one step along the progression, unless it has finished."""
+        job = self.jobs[job_id]
+        with self.lock:
+            if job["status"] in ("cancelled", "failed", "succeeded"):
+                return job
+            count = self.reads[job_id] = self.reads.get(job_id, 0) + 1
+            job["status"] = self.progression[min(count, len(self.progression) - 1)]
+            if job["status"] == "succeeded":
+                size = self.files[job["training_file"]]["bytes"]
+                epochs = job["hyperparameters"]["n_epochs"]
+                job["trained_tokens"] = size // 4 * (3 if epochs == "auto" else epochs)
+                suffix = f"-{job['suffix']}" if job.get("suffix") else ""
+                job["fine_tuned_model"] = f"{job['model']}.ft-{job_id.removeprefix('ftjob-')}{suffix}"
+                job["finished_at"] = int(time.time())
+        return job
+
+    def events(self, job_id: str) -> list[dict[str, Any]]:
+        job = self.jobs[job_id]
+        return [
+            {
+                "object": "fine_tuning.job.event",
+                "id": f"ftevent-{n}",
+                "created_at": job["created_at"] + n,
+                "level": "info",
+                "message": message,
+                "type": "message",
+            }
+            for n, message in enumerate(["Job enqueued. Waiting for jobs ahead to complete.", f"Job {job['status']}"])
+        ]
+
+
+def _error(message: str, code: str | None) -> dict[str, Any]:
+    return {"error": {"message": message, "type": None, "param": None, "code": code}}
+
+
+def _page(items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"object": "list", "data": items, "has_more": False}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    api: FakeAzure
+
+    def setup(self) -> None:
+        super().setup()
+        self.api.connections.append(self.connection)
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+        pass
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def _serve(self, method: str) -> None:
+        url = urlparse(self.path)
+        query = parse_qs(url.query)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if url.path.startswith("/openai/v1/"):
+            shape, route = "v1", url.path[len("/openai/v1") :]
+        elif url.path.startswith("/openai/"):
+            shape, route = "versioned", url.path[len("/openai") :]
+        else:
+            shape, route = "none", url.path
+        self.api.seen.append(
+            Seen(method, url.path, route, shape, query, {k.lower(): v for k, v in self.headers.items()})
+        )
+        if self.headers.get("api-key") != self.api.key:
+            return self._send(401, {"error": {"code": "401", "message": KEY_REFUSED}})
+        if shape == "none":
+            return self._send(404, {"error": {"code": "404", "message": "Resource not found"}})
+        if shape == "versioned" and not query.get("api-version"):
+            return self._send(
+                404, {"error": {"code": "404", "message": "Resource not found (no api-version was given)"}}
+            )
+        fault = self.api.fault_for(method, route)
+        if fault and fault.status:
+            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+            message = fault.message or f"injected {fault.status}"
+            return self._send(fault.status, _error(message, fault.code or str(fault.status)), headers)
+        status, answer = self._route(method, route, query, body)
+        if fault and fault.drop:
+            self.close_connection = True
+            self.connection.close()  # carried out, never answered
+            return None
+        if fault and fault.delay:
+            time.sleep(fault.delay)
+        if fault and fault.malformed:
+            return self._send_raw(201, b'{"id": "ftjob-broken", "status": ')
+        return self._send(status, answer)
+
+    def _route(self, method: str, route: str, query: dict[str, list[str]], body: bytes) -> tuple[int, dict[str, Any]]:
+        api = self.api
+        if route == "/files" and method == "POST":
+            fields = self._multipart(body)
+            return 201, api.upload(fields["file"][0], fields["purpose"][1].decode(), fields["file"][1])
+        if route == "/files" and method == "GET":
+            purpose = query.get("purpose", [None])[0]
+            return 200, _page([f for f in api.files.values() if purpose in (None, f["purpose"])])
+        file = re.fullmatch(r"/files/([\w-]+)", route)
+        if file and file.group(1) in api.files and method == "GET":
+            return 200, api.read_file(file.group(1))
+        if route == "/fine_tuning/jobs" and method == "POST":
+            api.create_bodies.append(json.loads(body))
+            return api.create(json.loads(body))
+        if route == "/fine_tuning/jobs" and method == "GET":
+            newest = sorted(api.jobs.values(), key=lambda job: job["created_at"], reverse=True)
+            return 200, _page(newest[: int(query.get("limit", ["20"])[0])])
+        match = re.fullmatch(r"/fine_tuning/jobs/([\w-]+)(/cancel|/events)?", route)
+        if match and match.group(1) in api.jobs:
+            job_id, action = match.groups()
+            if action == "/cancel" and method == "POST":
+                api.jobs[job_id]["status"] = "cancelled"
+                return 200, api.jobs[job_id]
+            if action == "/events":
+                return 200, _page(api.events(job_id))
+            return 200, api.read(job_id)
+        return 404, {"error": {"code": "404", "message": f"Resource not found: {method} {route}"}}
+
+    def _multipart(self, body: bytes) -> dict[str, tuple[str | None, bytes]]:
+        message = BytesParser(policy=HTTP).parsebytes(
+            f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode() + body
+        )
+        return {
+            part.get_param("name", header="content-disposition"): (part.get_filename(), part.get_payload(decode=True))
+            for part in message.iter_parts()
+        }
+
+    def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        self._send_raw(status, json.dumps(payload).encode(), headers)
+
+    def _send_raw(self, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
+            pass
+
+
+def serve(key: str) -> FakeAzure:
+    api = FakeAzure(key)
+    handler = type("BoundHandler", (Handler,), {"api": api})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    api.endpoint = f"http://127.0.0.1:{server.server_port}"
+    api.server = server
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    return api
