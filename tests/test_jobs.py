@@ -240,6 +240,7 @@ class TestJson:
             "validation_file_id": None,
             "error": None,
             "request": run.request,
+            "details": {},  # OpenAI reports nothing beyond the job
             "created_at": run.created_at,
             "updated_at": run.updated_at,
         }
@@ -297,6 +298,8 @@ class TestJson:
             "as_of": "2026-06-30",
             "training_usd_per_million": 5,
             "actual_usd": float(round(actual, 6)),
+            "gpu_hours": None,  # billed by the token, not by the GPU-hour
+            "gpu_usd_per_hour": None,
             "text": f"{tokens:,} trained tokens x $5.00 per 1M = {format_usd(actual)} (estimated $2.19)",
         }
 

@@ -4,6 +4,10 @@ The intent is written before any request is sent, then each file id and the job 
 that a launch cut short (a timeout, a dropped connection, a killed process) can always be found again by
 its run id instead of being launched twice. `advisor jobs list` reads it when the network is down.
 Nothing secret is ever written here: requests are stored without credentials.
+
+Each run also keeps `details`, a JSON object of facts the provider reports about where and how the job
+runs (for a job on the team's own GPUs: host, pid, output and log folders, the command, GPU-hours so
+far). The column was added after the first ledgers were written: opening an older file adds it.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -42,7 +46,8 @@ CREATE TABLE IF NOT EXISTS runs (
     trained_tokens INTEGER,
     error TEXT,
     created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    details TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_fingerprint ON runs (fingerprint);
 CREATE TABLE IF NOT EXISTS history (
@@ -91,6 +96,7 @@ class Run:
     error: str | None
     created_at: str
     updated_at: str
+    details: dict[str, Any] = field(default_factory=dict)  # what the provider reports beyond the job itself
 
 
 class Ledger:
@@ -103,6 +109,7 @@ class Ledger:
             self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(SCHEMA)
+            self._migrate()
         except (OSError, sqlite3.Error) as exc:
             raise UserError(
                 f"cannot open the job ledger ({exc})",
@@ -113,6 +120,15 @@ class Ledger:
 
     def close(self) -> None:
         self._db.close()
+
+    def _migrate(self) -> None:
+        """Bring a ledger written by an older advisor up to this schema (`CREATE TABLE IF NOT EXISTS` leaves
+        an existing table as it was). Inside one immediate transaction, so two processes opening the same
+        old file do not both add the column."""
+        with self._transaction() as db:
+            columns = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
+            if "details" not in columns:
+                db.execute("ALTER TABLE runs ADD COLUMN details TEXT")
 
     @contextmanager
     def launching(self, fingerprint: str) -> Iterator[None]:
@@ -177,6 +193,26 @@ class Ledger:
             db.execute(f"UPDATE runs SET {columns}, updated_at = ? WHERE run_id = ?", (*fields.values(), now, run_id))
             db.execute("INSERT INTO history VALUES (?, ?, ?)", (run_id, now, what))
 
+    def merge_details(self, run_id: str, details: dict[str, Any]) -> bool:
+        """Merge what the provider reports about a run (host, pid, folders, command ...) into its details;
+        a key given again replaces its value. Returns whether anything changed. No history line: details
+        such as GPU-hours so far change on every read, while the history notes what happened."""
+        if not details:
+            return False
+        with self._transaction() as db:
+            row = db.execute("SELECT details FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+            if row is None:
+                return False
+            current = json.loads(row[0]) if row[0] else {}
+            merged = {**current, **details}
+            if merged == current:
+                return False
+            db.execute(
+                "UPDATE runs SET details = ?, updated_at = ? WHERE run_id = ?",
+                (json.dumps(merged, sort_keys=True, default=str), _now(), run_id),
+            )
+        return True
+
     def get(self, key: str) -> Run | None:
         """A run by run id or job id."""
         row = self._db.execute("SELECT * FROM runs WHERE run_id = ? OR job_id = ?", (key, key)).fetchone()
@@ -221,4 +257,5 @@ def _try_lock(fd: int) -> bool:
 def _run(row: sqlite3.Row) -> Run:
     values = dict(row)
     values["request"] = json.loads(values["request"])
+    values["details"] = json.loads(values["details"]) if values.get("details") else {}
     return Run(**values)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -24,7 +24,8 @@ from advisor.datasets.grader import load_grader
 from advisor.datasets.report import DatasetReport
 from advisor.errors import UserError
 from advisor.pricing.catalog import Catalog, ModelMatch, stale_warning, training_blockers
-from advisor.pricing.model_ids import has_snapshot
+from advisor.pricing.model_ids import has_snapshot, parse_model_id
+from advisor.pricing.tables import FineTuning
 from advisor.providers.base import JobRequest, Method, Provider, Upload, settings_of
 
 
@@ -146,7 +147,7 @@ def plan_launch(
 ) -> LaunchPlan:
     """Everything checked before anything is sent."""
     settings = {name: value for name, value in (settings or {}).items() if value is not None}
-    match = catalog.find(model, provider.name)
+    match, api_model = _model_row(provider, catalog, model, settings)
     others = [p for p in catalog.providers_offering(method, match.name, today) if p != provider.name]
     problems = [f"{blocker}" for blocker in training_blockers(match, method, today)]
     if problems:
@@ -188,7 +189,7 @@ def plan_launch(
         provider.name,
         method,
         match,
-        api_model_name(match),
+        api_model,
         Path(training),
         Path(validation) if validation else None,
         grader_spec.definition if grader_spec else None,
@@ -219,6 +220,39 @@ def _cap_notices(match: ModelMatch) -> list[str]:
         f"{match.provider} pauses this job automatically once its training cost reaches {format_usd(cap)} "
         f"({match.provider}:{match.name} auto_pause_usd); the checkpoint reached by then can be deployed"
     ]
+
+
+def _model_row(provider: Provider, catalog: Catalog, model: str, settings: dict[str, Any]) -> tuple[ModelMatch, str]:
+    """(the price row, the model name to send). An open model the tables do not list (a Hugging Face id,
+    a local folder) is priced as the row the `price_as` setting names, e.g. a size bracket, and sent as
+    written; only a provider that declares `price_as` takes it."""
+    price_as = settings.get("price_as")
+    if price_as is None:
+        try:
+            match = catalog.find(model, provider.name)
+        except UserError as exc:
+            if "price_as" in settings_of(provider):
+                exc.hint = f"{exc.hint}; or price it as a listed row of its size: --set price_as=ROW"
+            raise
+        return match, api_model_name(match)
+    match = catalog.find(str(price_as), provider.name)
+    note = f"{model} is priced as {match.provider}:{match.name} (price_as)"
+    return replace(match, requested=model, model_id=parse_model_id(model), note=note), model
+
+
+def _rollout_tokens(
+    report: DatasetReport, epochs: int | None, fine_tuning: FineTuning | None, method: Method, settings: dict[str, Any]
+) -> int:
+    """RFT on own GPUs (GRPO): the tokens its rollouts generate, prompts x epochs x generations x completion
+    length, when the launch names the completion length (`max_completion_length`, an upper bound)."""
+    length = settings.get("max_completion_length")
+    if method != "rft" or not fine_tuning or not fine_tuning.throughput or length is None or not epochs:
+        return 0
+    generations = settings.get("num_generations") or fine_tuning.rft_rollouts or 8
+    try:
+        return int(report.valid_examples * epochs * Decimal(str(generations)) * Decimal(str(length)))
+    except ArithmeticError:  # not a number: the provider's own check names the setting
+        return 0
 
 
 def _dataset_problems(path: str, report: DatasetReport, validation: bool = False) -> list[str]:
@@ -260,12 +294,19 @@ def _estimate(
         return None, f"no estimate ({quote.note or 'no training price'})"
     kind, tier = (settings or {}).get("training_type"), (settings or {}).get("tier")
     fine_tuning = match.row.fine_tuning
-    if (kind or tier) and fine_tuning and quote.billed_tokens_per_epoch is not None and quote.epochs:
+    rollouts = _rollout_tokens(report, quote.epochs, fine_tuning, method, settings or {})
+    if (kind or tier or rollouts) and fine_tuning and quote.billed_tokens_per_epoch is not None and quote.epochs:
         try:  # the chosen training type or tier changes the price
             if quote.basis == "gpu_hours":
                 gpu = match.table.gpus[str(fine_tuning.gpu)].per_hour
                 cost = gpu_training_cost(
-                    method, quote.billed_tokens_per_epoch, quote.epochs, fine_tuning, gpu, training_type=kind
+                    method,
+                    quote.billed_tokens_per_epoch,
+                    quote.epochs,
+                    fine_tuning,
+                    gpu,
+                    training_type=kind,
+                    rollout_tokens=rollouts,
                 )
             else:
                 cost = token_training_cost(

@@ -2,8 +2,14 @@
 
 `refresh` finds the jobs of launches whose create answer was lost (by their run id) and reads the
 status of every unfinished job; a provider that cannot be asked leaves its jobs at their last known
-status. `training_cost` prices the trained tokens a provider reports with the row the estimate used;
-`actual_cost` says it in words, next to the estimate.
+status. `training_cost` prices the trained tokens a provider reports with the row the estimate used
+(or, on the team's own GPUs, the GPU-hours it reports at the row's GPU price); `actual_cost` says it in
+words, next to the estimate.
+
+Two optional keys of `Job.raw` carry what a provider knows beyond the job itself: `advisor_details`, a
+JSON object of non-secret facts merged into the ledger run's details (host, pid, folders, command, and
+`gpu_hours` used so far), and `advisor_progress`, a line such as "step 40/120, loss 1.21" that
+`jobs watch` and `show` print and the ledger does not keep.
 """
 
 from __future__ import annotations
@@ -12,12 +18,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from advisor.costs.money import format_price, format_usd, per_million
 from advisor.errors import UserError
-from advisor.pricing.catalog import Catalog
+from advisor.pricing.catalog import Catalog, ModelMatch
 from advisor.providers.base import FINISHED, Job, Provider, ProviderError
 from advisor.providers.ledger import Ledger, Run
+
+DETAILS_KEY = "advisor_details"
+PROGRESS_KEY = "advisor_progress"
+
+
+def details_of(job: Job) -> dict[str, Any]:
+    """The facts a provider reports about where and how the job runs (`Job.raw["advisor_details"]`)."""
+    details = job.raw.get(DETAILS_KEY) if isinstance(job.raw, dict) else None
+    return dict(details) if isinstance(details, dict) else {}
+
+
+def progress_of(job: Job) -> str | None:
+    """The provider's one-line progress report (`Job.raw["advisor_progress"]`), if it gives one."""
+    progress = job.raw.get(PROGRESS_KEY) if isinstance(job.raw, dict) else None
+    return progress if isinstance(progress, str) and progress else None
 
 
 def record_job(ledger: Ledger, run_id: str, job: Job, what: str) -> None:
@@ -33,6 +55,7 @@ def record_job(ledger: Ledger, run_id: str, job: Job, what: str) -> None:
         trained_tokens=job.trained_tokens,
         error=job.error,
     )
+    ledger.merge_details(run_id, details_of(job))
 
 
 def record_status(ledger: Ledger, run: Run, job: Job) -> None:
@@ -52,6 +75,7 @@ def record_status(ledger: Ledger, run: Run, job: Job) -> None:
             trained_tokens=job.trained_tokens,
             error=job.error,
         )
+    ledger.merge_details(run.run_id, details_of(job))
 
 
 def resolve(provider: Provider, ledger: Ledger) -> list[tuple[Run, Job]]:
@@ -97,23 +121,59 @@ class TrainingCost:
     as_of: date | None = None
     usd_per_million: Decimal | None = None
     usd: Decimal | None = None
+    gpu_hours: Decimal | None = None  # own GPUs: wall-clock x GPUs, as the provider reports it
+    gpu_per_hour: Decimal | None = None  # the price of a GPU-hour in the row the estimate used
+
+
+def _price_match(run: Run, catalog: Catalog) -> ModelMatch:
+    """The row the estimate used: the model's, or the row named by the `price_as` setting (a model the
+    tables do not list, priced as a row of its size)."""
+    price_as = (run.request.get("settings") or {}).get("price_as")
+    return catalog.find(str(price_as) if price_as else run.model, run.provider)
+
+
+def _gpu_cost(run: Run, job: Job, catalog: Catalog, estimate: Decimal | None) -> TrainingCost | None:
+    """Own GPUs: the GPU-hours the provider reports (the job's latest, else the ledger's) at the GPU price
+    of the row the estimate used."""
+    hours = details_of(job).get("gpu_hours", run.details.get("gpu_hours"))
+    if hours is None:
+        return None
+    gpu_hours = Decimal(str(hours))
+    match = _price_match(run, catalog)
+    fine_tuning = match.row.fine_tuning
+    gpu = match.table.gpus.get(str(fine_tuning.gpu)) if fine_tuning and fine_tuning.gpu else None
+    if gpu is None:
+        return TrainingCost(estimate, None, gpu_hours=gpu_hours)
+    return TrainingCost(
+        estimate,
+        None,
+        f"{match.provider} gpus.{fine_tuning.gpu}",  # type: ignore[union-attr]
+        gpu.as_of or match.table.as_of,
+        usd=gpu_hours * gpu.per_hour,
+        gpu_hours=gpu_hours,
+        gpu_per_hour=gpu.per_hour,
+    )
 
 
 def training_cost(run: Run, job: Job, catalog: Catalog) -> TrainingCost:
     estimate = Decimal(run.estimate_usd) if run.estimate_usd else None
-    if job.trained_tokens is None:  # RFT bills hours, and unfinished jobs report none yet
-        return TrainingCost(estimate, None)
-    match = catalog.find(run.model, run.provider)
+    if job.trained_tokens is None:  # RFT bills hours, own GPUs report GPU-hours, unfinished jobs report none yet
+        return _gpu_cost(run, job, catalog, estimate) or TrainingCost(estimate, None)
+    match = _price_match(run, catalog)
     fine_tuning = match.row.fine_tuning
-    if fine_tuning is None or fine_tuning.training is None:
+    # the price the estimate used: by method and training type where the table tells them apart
+    training_type = (run.request.get("settings") or {}).get("training_type")
+    found = fine_tuning.token_price(run.method, training_type) if fine_tuning else None  # type: ignore[arg-type]
+    if found is None:
         return TrainingCost(estimate, job.trained_tokens)
+    price, field = found
     return TrainingCost(
         estimate,
         job.trained_tokens,
-        f"{match.provider}:{match.name} fine_tuning training",
+        f"{match.provider}:{match.name} fine_tuning {field}",
         match.table.as_of,
-        fine_tuning.training,
-        per_million(job.trained_tokens, fine_tuning.training),
+        price,
+        per_million(job.trained_tokens, price),
     )
 
 
@@ -121,6 +181,16 @@ def actual_cost(run: Run, job: Job, catalog: Catalog) -> str:
     """The training cost the job's billed tokens come to, next to the estimate."""
     cost = training_cost(run, job, catalog)
     estimate = f"estimated {format_usd(cost.estimate_usd)}" if cost.estimate_usd is not None else "no estimate"
+    if cost.gpu_hours is not None:
+        so_far = "" if job.status in FINISHED else " so far"
+        if cost.usd is None or cost.gpu_per_hour is None:
+            return f"{cost.gpu_hours:.2f} GPU-hours{so_far} (wall-clock x GPUs); {estimate}"
+        if cost.estimate_usd is not None and cost.gpu_per_hour:
+            estimate += f" = {cost.estimate_usd / cost.gpu_per_hour:.2f} GPU-hours"
+        return (
+            f"{cost.gpu_hours:.2f} GPU-hours{so_far} (wall-clock x GPUs) x {format_price(cost.gpu_per_hour)} "
+            f"({cost.price_row}) = {format_usd(cost.usd)} ({estimate})"
+        )
     if cost.trained_tokens is None:
         return f"{estimate}; the provider reports no trained tokens (RFT bills hours: see the invoice)"
     if cost.usd is None or cost.usd_per_million is None:

@@ -56,6 +56,7 @@ def run_dict(run: Run) -> dict[str, Any]:
         "validation_file_id": run.validation_file_id,
         "error": run.error,
         "request": run.request,
+        "details": run.details,  # what the provider reported: host, pid, folders, command, GPU-hours
         "created_at": run.created_at,  # the ledger writes ISO-8601 UTC
         "updated_at": run.updated_at,
     }
@@ -85,8 +86,26 @@ def cost_dict(cost: TrainingCost, text: str) -> dict[str, Any]:
         "as_of": cost.as_of.isoformat() if cost.as_of else None,
         "training_usd_per_million": _number(cost.usd_per_million),
         "actual_usd": _number(cost.usd),
+        "gpu_hours": _number(cost.gpu_hours),
+        "gpu_usd_per_hour": _number(cost.gpu_per_hour),
         "text": text,
     }
+
+
+def _progress(job: Job) -> str | None:
+    from advisor.providers.sync import progress_of
+
+    return progress_of(job)
+
+
+# the ledger details `advisor jobs show` prints, in this order, with their labels
+_DETAILS = (
+    ("host", "host"),
+    ("pid", "pid"),
+    ("output_dir", "output"),
+    ("log", "log"),
+    ("command", "command"),
+)
 
 
 def _dumps(value: Any) -> str:
@@ -147,9 +166,14 @@ def print_job(job: Job, run: Run | None, history: Sequence[tuple[str, str]], cos
     click.echo(f"  model           {job.model}")
     click.echo(f"  fine-tuned      {job.fine_tuned_model or '-'}")
     click.echo(f"  created         {_when(job.created_at)}   finished {_when(job.finished_at)}")
+    if progress := _progress(job):
+        click.echo(f"  progress        {progress}")
     if job.error:
         click.echo(f"  error           {job.error}")
     if run is not None:
+        for key, label in _DETAILS:
+            if run.details.get(key) is not None:
+                click.echo(f"  {label:<15} {run.details[key]}")
         click.echo(
             f"  run             {run.run_id} ({run.method}, files {run.training_file_id}"
             + (f", {run.validation_file_id}" if run.validation_file_id else "")
@@ -191,6 +215,8 @@ class StatusLine:
 
     def __call__(self, job: Job) -> None:
         line = f"{job.id}: {job.provider_status}" + (f" ({job.trained_tokens:,} tokens)" if job.trained_tokens else "")
+        if progress := _progress(job):
+            line += f" {progress}"
         if self.live:
             click.echo(f"\r{line}  [watching {time.monotonic() - self._started:.0f} s]\x1b[K", nl=False)
         elif line != self.last:
@@ -207,6 +233,8 @@ def print_watched(job: Job, cost: str | None) -> None:
     click.echo(f"{job.id} {job.provider_status}")
     click.echo(f"  fine-tuned model  {job.fine_tuned_model or '-'}")
     click.echo(f"  trained tokens    {job.trained_tokens:,}" if job.trained_tokens else "  trained tokens    -")
+    if progress := _progress(job):
+        click.echo(f"  progress          {progress}")
     if cost is not None:
         click.echo(f"  training cost     {cost}")
     if job.error:
