@@ -210,9 +210,15 @@ class TestTraining:
 
 class TestDatesAndHorizon:
     def test_horizon_ends_at_the_base_models_shutdown(self, catalog) -> None:
-        result = estimate(request(), catalog)  # gpt-4.1-mini: 2027-01-14 (unverified)
+        result = estimate(request(), catalog)  # gpt-4.1-mini at OpenAI: 2027-01-14 (notice of 2026-10-14)
         assert result.effective_horizon_months == D(53) / (D(730) / 24)
-        assert "unverified" in result.horizon_note
+        assert "fine-tunes shut down on 2027-01-14" in result.horizon_note and "unverified" not in result.horizon_note
+
+    def test_horizon_ends_where_fine_tunes_stop_serving_not_at_the_base(self, catalog) -> None:
+        # Azure: the gpt-4.1-mini base retires 2027-04-14, its fine-tuned deployments serve a year longer
+        result = estimate(request(provider="azure-openai", today=date(2027, 6, 1), horizon_months=24), catalog)
+        assert result.effective_horizon_months == D((date(2028, 4, 14) - date(2027, 6, 1)).days) / (D(730) / 24)
+        assert "fine-tunes of azure-openai:gpt-4.1-mini stop serving on 2028-04-14" in result.horizon_note
 
     def test_payback_never_after_the_shutdown(self, catalog) -> None:
         result = estimate(request(setup_usd=D(1_000_000)), catalog)

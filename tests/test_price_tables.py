@@ -98,9 +98,11 @@ class TestOpenAITable:
                 assert model_row.fine_tuning.new_jobs_until == date(2027, 1, 6), name
         assert row(catalog, "o4-mini").shutdown == date(2026, 10, 23)
         assert row(catalog, "gpt-4.1-nano").shutdown == date(2026, 10, 23)
-        assert "UNVERIFIED" in row(catalog, "gpt-4o").shutdown_note
+        assert row(catalog, "gpt-4o").shutdown == date(2027, 1, 14)
+        assert "deprecation notice of 2026-10-14" in row(catalog, "gpt-4o").shutdown_note
+        assert row(catalog, "gpt-3.5-turbo").shutdown == date(2026, 10, 23)
         table = catalog.find("gpt-4.1").table
-        assert [notice.since for notice in table.notices] == [date(2026, 5, 7), date(2026, 7, 2)]
+        assert [notice.since for notice in table.notices] == [date(2026, 5, 7), date(2026, 7, 2), date(2026, 10, 14)]
 
     def test_sft_rft_and_dpo_availability(self, catalog) -> None:
         assert row(catalog, "gpt-4.1").fine_tuning.methods == ["sft", "dpo"]

@@ -13,7 +13,18 @@ import pytest
 from .conftest import EXAMPLES
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-FILES = [*sorted((EXAMPLES / "scenarios").glob("*.toml")), EXAMPLES / "invoice-extraction" / "scenario.toml"]
+FILES = [
+    *sorted((EXAMPLES / "scenarios").glob("*.toml")),
+    EXAMPLES / "invoice-extraction" / "scenario.toml",
+    EXAMPLES / "migration" / "scenario.toml",
+]
+TODAY = "2026-12-01"  # a month and a week before OpenAI's fine-tuning ends
+
+
+@pytest.fixture(autouse=True)
+def bundled_tables_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Snapshots price with advisor's own tables: installing a provider plugin must not change them."""
+    monkeypatch.setenv("ADVISOR_LOAD_PLUGINS", "")
 
 
 def snapshot_name(path: Path) -> str:
@@ -39,7 +50,7 @@ def update_snapshots(pytestconfig: pytest.Config) -> bool:
 def test_markdown_snapshot(advisor, scenario: Path, monkeypatch, update_snapshots: bool) -> None:
     monkeypatch.chdir(EXAMPLES.parent)  # stable relative paths in the report
     run = advisor(
-        "recommend", str(scenario.relative_to(EXAMPLES.parent)), "--format", "markdown", "--today", "2026-11-22"
+        "recommend", str(scenario.relative_to(EXAMPLES.parent)), "--format", "markdown", "--today", TODAY
     )
     assert run.code == 0, run.err
     matches_snapshot(f"{snapshot_name(scenario)}.md", run.out, update_snapshots)
@@ -48,7 +59,7 @@ def test_markdown_snapshot(advisor, scenario: Path, monkeypatch, update_snapshot
 @pytest.mark.parametrize("scenario", FILES, ids=snapshot_name)
 def test_json_snapshot(advisor, scenario: Path, monkeypatch, update_snapshots: bool) -> None:
     monkeypatch.chdir(EXAMPLES.parent)
-    run = advisor("recommend", str(scenario.relative_to(EXAMPLES.parent)), "--format", "json", "--today", "2026-11-22")
+    run = advisor("recommend", str(scenario.relative_to(EXAMPLES.parent)), "--format", "json", "--today", TODAY)
     assert run.code == 0, run.err
     matches_snapshot(f"{snapshot_name(scenario)}.json", run.out, update_snapshots)
 

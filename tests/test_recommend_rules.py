@@ -9,6 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from advisor.costs.estimate import months_until
+from advisor.costs.money import format_usd
 from advisor.recommend.costing import Coster, cost_strategies
 from advisor.recommend.recommendation import recommend
 from advisor.recommend.rules import RULES
@@ -23,6 +25,7 @@ from advisor.recommend.scenario import (
     Traffic,
     load_scenario,
 )
+from advisor.recommend.strategies import STRATEGY_NAMES
 
 from .conftest import EXAMPLES, TODAY
 
@@ -75,8 +78,11 @@ def test_costing_returns_availability(catalog) -> None:
     assert loaded.tokens is not None
     coster = Coster(loaded.scenario, loaded.tokens, catalog, TODAY)
     costing = cost_strategies(coster, ["prompt", "rft"], corpus_in_prompt=False)
-    assert costing.costs["rft"].provider == "azure-openai"
-    assert costing.availability["rft"].offered_by[0] == "azure-openai" and costing.availability["rft"].blockers
+    # no RFT is left at OpenAI (o4-mini shut down 2026-10-23) nor at Azure (retired 2026-11-19)
+    assert costing.costs["rft"].provider == costing.availability["rft"].offered_by[0] == "fireworks"
+    assert any("o4-mini was shut down on 2026-10-23" in b for b in costing.availability["rft"].blockers)
+    places = {(p.provider, p.model): p for p in costing.places["rft"]}
+    assert not places["azure-openai", "o4-mini"].available and places["fireworks", "llama-v3p1-8b-instruct"].available
     assert "prompt" in costing.costs and not costing.failed
 
 
@@ -86,11 +92,13 @@ class TestRuleDetails:
         assert [r.rule for r in rec.reasons][:2] == ["gate.no-eval-set", "gate.prototype"]
         assert rec.next_steps[0].startswith("Build an eval set")
 
-    def test_rft_unavailable_at_openai_names_azure(self, catalog) -> None:
+    def test_rft_unavailable_at_openai_names_where_it_can_run(self, catalog) -> None:
         rec = recommend(load_scenario(str(SCENARIOS / "math-word-problems.toml")), catalog, TODAY)
-        assert rec.costs["rft"].provider == "azure-openai"
-        assert any("azure-openai can" in caveat for caveat in rec.caveats)
-        assert rec.costs["rft"].training_usd == 600  # 6 hours x $100
+        assert rec.costs["rft"].provider == "fireworks" and rec.where and rec.where.provider == "fireworks"
+        assert any("fireworks can" in caveat for caveat in rec.caveats)
+        assert rec.costs["rft"].training_usd == 0  # free under 16B parameters at Fireworks
+        gone = {p.model: p.why_not for p in rec.where_options if p.provider in ("openai", "azure-openai")}
+        assert "azure-openai:o4-mini was shut down on 2026-11-19" in gone["o4-mini"]
 
     def test_volatile_knowledge_excludes_fine_tuning_alone(self, catalog) -> None:
         rec = recommend(load_scenario(str(SCENARIOS / "catalog-qa.toml")), catalog, TODAY)
@@ -276,16 +284,20 @@ class TestProperties:
     @SETTINGS
     @given(scenarios(), st.integers(2, 50))
     def test_more_volume_never_lengthens_a_payback(self, catalog, s, factor) -> None:
+        """At any one place (the place chosen may change with volume), more traffic pays back sooner."""
         more = s.model_copy(
             update={
                 "traffic": s.traffic.model_copy(update={"requests_per_month": s.traffic.requests_per_month * factor})
             }
         )
         low, high = run(s, catalog), run(more, catalog)
-        for name, cost in low.costs.items():
-            if name in high.costs and cost.payback_months is not None:
-                assert high.costs[name].payback_months is not None
-                assert high.costs[name].payback_months <= cost.payback_months
+        if low.recommendation.primary != high.recommendation.primary:
+            return
+        sooner = {(p.provider, p.model): p.payback_months for p in high.where_options}
+        for place in low.where_options:
+            if place.payback_months is not None and (place.provider, place.model) in sooner:
+                assert sooner[place.provider, place.model] is not None
+                assert sooner[place.provider, place.model] <= place.payback_months
 
     @SETTINGS
     @given(scenarios())
@@ -300,3 +312,83 @@ class TestProperties:
             assert cost.monthly_usd >= 0 and cost.upfront_usd >= 0 and cost.training_usd >= 0
             assert cost.payback_months is None or cost.payback_months <= cost.horizon_months
         assert rec.payback_months == (rec.costs[choice.primary].payback_months if choice.primary in rec.costs else None)
+
+
+class TestWhereToTrain:
+    """Properties of the place a recommendation trains at (advisor.costs.where), over any scenario."""
+
+    @SETTINGS
+    @given(scenarios(), st.sampled_from([date(2026, 11, 22), date(2026, 12, 1), date(2027, 1, 10), date(2027, 6, 1)]))
+    def test_the_place_can_start_the_job_on_the_day_and_the_horizon_ends_with_its_service(
+        self, catalog, s, today
+    ) -> None:
+        rec = run(s, catalog, today)
+        if rec.where is None:
+            assert rec.recommendation.primary in ("prompt", "rag") or not rec.where_options
+            return
+        (place,) = [p for p in rec.where_options if (p.provider, p.model) == (rec.where.provider, rec.where.model)]
+        assert place.available and not [w for w in place.why_not if "shut down" in w or "stopped" in w]
+        assert rec.where.jobs_until is None or rec.where.jobs_until >= today
+        if rec.where.serving_until is not None:
+            assert rec.where.horizon_months <= months_until(rec.where.serving_until, today)
+        assert rec.where.horizon_months <= rec.horizon_months
+        assert all(not p.available for p in rec.where_options[: rec.where_options.index(place)])
+
+    @SETTINGS
+    @given(scenarios())
+    def test_totals_are_the_sum_of_the_monthly_series_the_chart_draws(self, catalog, s) -> None:
+        from advisor.render.recommendation import cost_rows, series
+
+        rec = run(s, catalog)
+        horizon = rec.horizon_months
+        drawn = {line.label.removesuffix(" (recommended)"): line.values for line in series(rec)}
+        rows = {row[0].removesuffix(" ★"): row for row in cost_rows(rec)}
+        for name, cost in rec.costs.items():
+            serving = min(cost.horizon_months, Decimal(horizon))
+            expected = (
+                cost.upfront_usd
+                + cost.monthly_usd * serving
+                + cost.fallback_monthly_usd * (horizon - serving)  # today's setup once the fine-tune stops serving
+            )
+            label = STRATEGY_NAMES[name]
+            if label in drawn:
+                assert drawn[label][-1] == expected and len(drawn[label]) == horizon + 1
+            assert rows[label][4] == format_usd(expected)
+        assert drawn["Today (prompting)"][-1] == rec.today_monthly_usd * horizon
+
+
+def test_a_fine_tune_that_stops_serving_falls_back_to_today(catalog) -> None:
+    """OpenAI's gpt-4.1-mini fine-tunes stop on 2027-01-14: after that the chart and totals carry today's cost."""
+    s = scenario(provider="openai", base="gpt-4.1-mini", current="gpt-4.1", demonstrations=2000)
+    rec = run(with_models(s, providers=["openai"]), catalog, date(2026, 12, 1))
+    cost = rec.costs["sft"]
+    assert cost.provider == "openai" and cost.horizon_months < 2
+    assert cost.fallback_monthly_usd == rec.today_monthly_usd
+    assert cost.total(12) == cost.upfront_usd + cost.monthly_usd * cost.horizon_months + rec.today_monthly_usd * (
+        12 - cost.horizon_months
+    )
+
+
+def with_models(s: Scenario, **changes: object) -> Scenario:
+    return s.model_copy(update={"models": s.models.model_copy(update=changes)})
+
+
+def test_models_providers_and_open_weights_restrict_the_places(catalog) -> None:
+    s = scenario(provider="openai", base="gpt-4.1-mini", demonstrations=2000)
+    only_azure = run(with_models(s, providers=["azure-openai"]), catalog)
+    assert only_azure.where is not None and only_azure.where.provider == "azure-openai"
+    assert all(not p.available for p in only_azure.where_options if p.provider != "azure-openai")
+    required = run(with_models(s, open_weights="required"), catalog)
+    assert required.where is not None and required.where.provider == "fireworks"
+    closed = run(with_models(s, open_weights="no"), catalog)
+    assert closed.where is not None and closed.where.provider in ("openai", "azure-openai")
+
+
+def test_moving_off_an_openai_fine_tune(catalog) -> None:
+    rec = recommend(load_scenario(str(EXAMPLES / "migration" / "scenario.toml")), catalog, date(2026, 12, 1))
+    assert rec.migration is not None and rec.migration.days_left == 44
+    assert rec.migration.serving_until == date(2027, 1, 14)
+    assert rec.reasons[0].rule == "gate.fine-tune-moves" and rec.recommendation.primary == "sft"
+    assert (rec.where is not None and rec.where.serving_until is None) or rec.where.serving_until > date(2027, 12, 1)
+    assert "stops serving on 2027-01-14, 44 days from 2026-12-01" in rec.caveats[0]
+    assert any("--training-file ../invoice-extraction/train.jsonl" in step for step in rec.next_steps)

@@ -37,7 +37,10 @@ def test_missing_keys_get_stated_defaults() -> None:
     assert loaded.scenario.traffic.requests_per_month == 10_000
     assert "stage = 'production'" in loaded.defaults
     assert "traffic.requests_per_month = 10,000" in loaded.defaults
-    assert "models.fine_tune_base = the current model" in loaded.defaults
+    assert (
+        "models.fine_tune_base = the current model where it can be tuned; otherwise the best base at each provider"
+        in loaded.defaults
+    )
     assert not any(item.startswith("task.kind") for item in loaded.defaults)
 
 

@@ -29,7 +29,7 @@ from advisor.costs.training import (
 )
 from advisor.errors import UserError
 from advisor.methods import Method
-from advisor.pricing.catalog import Catalog, ModelMatch, dedupe, stale_warning, training_blockers
+from advisor.pricing.catalog import Catalog, ModelMatch, dedupe, serving_end, stale_warning, training_blockers
 from advisor.pricing.tables import FineTuning, InferencePrices
 
 CACHE_MIN_PROMPT_TOKENS = 1024
@@ -377,7 +377,8 @@ def _hosting(match: ModelMatch, hours: Decimal, assumptions: list[Assumption]) -
                 row=f"{row} storage_per_month",
                 as_of=match.table.as_of,
                 source=match.table.source,
-                text=f"{match.provider} bills storage of a fine-tune: {format_usd(fine_tuning.storage_per_month)} a month",
+                text=f"{match.provider} bills storage of a fine-tune: "
+                f"{format_usd(fine_tuning.storage_per_month)} a month",
             )
         )
     return monthly
@@ -506,23 +507,26 @@ def months_until(later: date, today: date) -> Decimal:
 
 
 def effective_horizon(horizon_months: int, today: date, ft_match: ModelMatch) -> tuple[Decimal, str]:
-    """The months a fine-tune can pay back in: the horizon, cut at its base model's shutdown."""
+    """The months a fine-tune can pay back in: the horizon, cut where its fine-tunes stop serving (the
+    row's `serving_until`, else its base model's shutdown)."""
     horizon = Decimal(horizon_months)
-    shutdown = ft_match.row.shutdown
-    if shutdown is None:
+    end = serving_end(ft_match)
+    if end is None:
         return horizon, f"horizon: {horizon_months} months"
-    left = months_until(shutdown, today)
-    unverified = " (unverified date)" if "UNVERIFIED" in (ft_match.row.shutdown_note or "") else ""
-    if left <= 0:
-        return Decimal(0), (
-            f"no horizon: {ft_match.provider}:{ft_match.name} and its fine-tunes were shut down on {shutdown}"
-        )
-    if left >= horizon:
-        return horizon, f"horizon: {horizon_months} months (the base model shuts down on {shutdown}, after it)"
-    return left, (
-        f"horizon cut to {left.quantize(Decimal('0.01'))} months: {ft_match.provider}:{ft_match.name} "
-        f"and its fine-tunes shut down on {shutdown}{unverified}"
+    where = f"{ft_match.provider}:{ft_match.name}"
+    by_base = end == ft_match.row.shutdown
+    note = (
+        ft_match.row.shutdown_note if by_base else (ft_match.row.fine_tuning and ft_match.row.fine_tuning.serving_note)
     )
+    unverified = " (unverified date)" if "UNVERIFIED" in (note or "") else ""
+    stops = f"{where} and its fine-tunes shut down" if by_base else f"fine-tunes of {where} stop serving"
+    left = months_until(end, today)
+    if left <= 0:
+        return Decimal(0), f"no horizon: {stops.replace('shut down', 'were shut down')} on {end}"
+    if left >= horizon:
+        ends = "the base model shuts down" if by_base else stops
+        return horizon, f"horizon: {horizon_months} months ({ends} on {end}, after it)"
+    return left, f"horizon cut to {left.quantize(Decimal('0.01'))} months: {stops} on {end}{unverified}"
 
 
 def payback_of(upfront: Decimal, savings: Decimal, horizon: Decimal, horizon_note: str) -> tuple[Decimal | None, str]:

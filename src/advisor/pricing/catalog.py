@@ -185,6 +185,21 @@ def training_blockers(match: ModelMatch, method: Method, today: date) -> list[st
     return reasons
 
 
+def serving_end(match: ModelMatch) -> date | None:
+    """The last day a fine-tune of this row serves: its `serving_until`, else the base model's shutdown."""
+    fine_tuning = match.row.fine_tuning
+    if fine_tuning is not None and fine_tuning.serving_until is not None:
+        return fine_tuning.serving_until
+    return match.row.shutdown
+
+
+def jobs_end(match: ModelMatch) -> date | None:
+    """The last day a new fine-tuning job can start on this row (None: no date is known)."""
+    fine_tuning = match.row.fine_tuning
+    ends = [d for d in (fine_tuning.new_jobs_until if fine_tuning else None, match.row.shutdown) if d is not None]
+    return min(ends) if ends else None
+
+
 def row_status(match: ModelMatch, today: date, *, training: bool = True) -> list[str]:
     """What a careful reader should know about a row today: age, shutdown, and (for a model to be
     trained) whether new fine-tuning jobs can start."""
@@ -194,7 +209,19 @@ def row_status(match: ModelMatch, today: date, *, training: bool = True) -> list
         tense = "was shut down" if today >= row.shutdown else "shuts down"
         note = f" ({row.shutdown_note})" if row.shutdown_note else ""
         status.append(f"{match.provider}:{match.name} {tense} on {row.shutdown}{note}")
+    unverified = [
+        u for u in (match.table.unverified, row.unverified, row.fine_tuning and row.fine_tuning.unverified) if u
+    ]
+    if unverified:
+        status.append(f"{match.provider}:{match.name} prices are unverified: {'; '.join(unverified)}")
+    if not row.encoding_exact:
+        status.append(f"{match.provider}:{match.name} token counts are approximate: {row.encoding_note}")
     if row.fine_tuning and training:
+        if row.fine_tuning.serving_until and row.fine_tuning.serving_until != row.shutdown:
+            note = f" ({row.fine_tuning.serving_note})" if row.fine_tuning.serving_note else ""
+            status.append(
+                f"fine-tunes of {match.provider}:{match.name} serve until {row.fine_tuning.serving_until}{note}"
+            )
         until = row.fine_tuning.new_jobs_until
         if until:
             tense = "ended" if today > until else "end"

@@ -194,6 +194,7 @@ class PriceTable(_Strict):
     """One provider's prices as read from one file."""
 
     provider: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    label: str | None = Field(None, description="the provider as it writes its own name, for reports")
     currency: Literal["USD"]
     as_of: date
     source: str = Field(min_length=1)

@@ -6,12 +6,14 @@ rag      retrieved tokens on every request, embedding the corpus, re-embedding a
 sft      training on the demonstrations; fine-tuned prices; hosting; retraining as often as the
          knowledge changes (when no retrieval carries it)
 dpo      SFT, then DPO on the preference pairs
-rft      training hours on the RFT base model (o4-mini)
+rft      training hours (or GPU-hours) on a base that offers RFT
 rag+sft  both, with the retrieved context inside the fine-tuned prompt and the training examples
 
-Savings and payback are against today. A provider that cannot start the job today is replaced by the
-first provider in the tables that can, and the figures say which. Costing reads no file and changes
-nothing: each strategy's figures, the assumptions behind them and its availability are returned.
+Savings and payback are against today. A training strategy is costed at every place that offers its
+method (advisor.costs.where): the best place that can start the job today is the strategy's figures,
+and every place is returned, available or not, with why. Totals over the horizon price the months
+after a fine-tune stops serving at today's setup, which the team falls back to. Costing reads no file
+and changes nothing: each strategy's figures, the assumptions behind them and its places are returned.
 """
 
 from __future__ import annotations
@@ -34,9 +36,10 @@ from advisor.costs.estimate import (
 )
 from advisor.costs.money import every, format_price, format_usd, per_million
 from advisor.costs.training import auto_epochs, token_training_cost
+from advisor.costs.where import Place, PlaceCost, PlaceFilter, chosen, rank_places
 from advisor.errors import UserError
 from advisor.methods import Method
-from advisor.pricing.catalog import Catalog, ModelMatch, training_blockers
+from advisor.pricing.catalog import Catalog, ModelMatch
 from advisor.recommend.scenario import VOLATILITY_MONTHS, Scenario, Tokens
 from advisor.recommend.strategies import BY_NAME, Strategy
 
@@ -60,10 +63,22 @@ class StrategyCost(BaseModel):
     net_savings_usd: Decimal
     breakdown: dict[str, Decimal]
     notes: list[str]
+    fallback_monthly_usd: Decimal = Decimal(0)  # today's cost, paid once the fine-tune stops serving
 
     def cumulative(self, months: int) -> list[Decimal]:
-        """Total spent after 0, 1, ... `months` months."""
-        return [self.upfront_usd + self.monthly_usd * month for month in range(months + 1)]
+        """Total spent after 0, 1, ... `months` months: this option while it serves (`horizon_months`),
+        today's setup after that."""
+        serving = self.horizon_months
+        return [
+            self.upfront_usd
+            + self.monthly_usd * min(Decimal(month), serving)
+            + self.fallback_monthly_usd * max(Decimal(0), month - serving)
+            for month in range(months + 1)
+        ]
+
+    def total(self, months: int) -> Decimal:
+        """What the option costs over `months` months, up front included (the chart's last point)."""
+        return self.cumulative(months)[-1]
 
 
 @dataclass(frozen=True)
@@ -86,6 +101,7 @@ class Costed:
     failure: str | None
     assumptions: tuple[Assumption, ...]
     availability: Availability | None
+    places: tuple[Place, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,6 +114,7 @@ class Costing:
     failed: dict[str, str]  # strategy -> why it could not be priced
     assumptions: list[Assumption]  # token counts, today's prices, then each strategy's in order
     availability: dict[str, Availability]  # by training method
+    places: dict[str, tuple[Place, ...]]  # by strategy: every place its training could run, best first
 
 
 class Coster:
@@ -113,7 +130,12 @@ class Coster:
         self.options = ServingOptions(tokens.requests)
         self.today_assumptions: list[Assumption] = list(tokens.notes)
         self.today_cost = self._serve(
-            self.today_match, tokens.prompt, tokens.cached, tokens.output, self.today_assumptions
+            self.today_match,
+            tokens.prompt,
+            tokens.cached,
+            tokens.output,
+            self.today_assumptions,
+            fine_tuned=self.today_match.model_id.fine_tuned,  # today's model may be a fine-tune
         )
 
     # helpers ---------------------------------------------------------------------------------------
@@ -173,55 +195,86 @@ class Coster:
             net_savings_usd=savings * horizon_months - upfront,
             breakdown=breakdown,
             notes=notes,
+            fallback_monthly_usd=self.today_cost if horizon_months < self.horizon else Decimal(0),
         )
 
-    def availability(self, method: Method, base: str) -> Availability | None:
-        """None when the scenario's provider can start a `method` job on `base` today; else why not, and
-        which other providers in the tables can."""
-        provider = self.scenario.models.provider
-        match = self.catalog.find_optional(base, provider)
-        blockers = training_blockers(match, method, self.today) if match else [f"{provider} does not price {base}"]
-        if not blockers:
-            return None
-        offering = tuple(p for p in self.catalog.providers_offering(method, base, self.today) if p != provider)
-        return Availability(method, tuple(blockers), offering)
-
-    def _trainable(self, base: str, availability: Availability | None) -> ModelMatch:
-        """The row to train `base` on: the scenario's provider, or the first that can today."""
-        if availability is None:
-            match = self.catalog.find_optional(base, self.scenario.models.provider)
-            assert match is not None  # a provider that can start the job prices the model
-            return match
-        if not availability.offered_by:
-            raise UserError(
-                f"no provider in the price tables can start a {availability.method} job on {base} today",
-                hint="; ".join(availability.blockers),
-            )
-        return self.catalog.find(base, availability.offered_by[0])
-
-    def base_for(self, method: Method) -> str:
-        """The model a `method` job trains."""
+    def place_filter(self, method: Method) -> PlaceFilter:
+        """What the scenario allows for a `method` job: providers, open weights, the base it names."""
         models = self.scenario.models
-        return self._rft_base() if method == "rft" else (models.fine_tune_base or models.current)
+        base = models.fine_tune_base or (models.current if method != "rft" else None)
+        moving = self.today_match.model_id.fine_tuned  # today's fine-tune has to move
+        return PlaceFilter(
+            method,
+            self.today,
+            tuple(models.providers),
+            models.open_weights,
+            base,
+            preferred=models.provider,
+            must_serve=Decimal(self.horizon) if moving else None,
+        )
 
     def cost(self, strategy: Strategy, corpus_in_prompt: bool) -> Costed:
-        """One strategy's figures, or why it cannot be priced, with what they assume."""
+        """One strategy's figures, or why it cannot be priced, with what they assume (and, for training,
+        every place it could run)."""
         assumptions: list[Assumption] = []
-        availability = None
         try:
             if strategy.costing == "prompt":
                 cost = self.prompt(corpus_in_prompt, assumptions)
             elif strategy.costing == "rag":
                 cost = self.rag(assumptions)
             else:
-                assert strategy.method is not None
-                base = self.base_for(strategy.method)
-                availability = self.availability(strategy.method, base)
-                match = self._trainable(base, availability)
-                cost = self.fine_tune(strategy, match, assumptions)
+                return self._cost_training(strategy)
         except UserError as error:
-            return Costed(strategy.name, None, str(error), tuple(assumptions), availability)
-        return Costed(strategy.name, cost, None, tuple(assumptions), availability)
+            return Costed(strategy.name, None, str(error), tuple(assumptions), None)
+        return Costed(strategy.name, cost, None, tuple(assumptions), None)
+
+    def _cost_training(self, strategy: Strategy) -> Costed:
+        """Cost the strategy at every place that offers its method; the figures are the chosen place's."""
+        assert strategy.method is not None
+        wanted = self.place_filter(strategy.method)
+        costed: dict[tuple[str, str], tuple[StrategyCost, list[Assumption]]] = {}
+
+        def cost_at(match: ModelMatch) -> PlaceCost:
+            assumptions: list[Assumption] = []
+            figures = self.fine_tune(strategy, match, assumptions)
+            costed[match.provider, match.name] = (figures, assumptions)
+            return PlaceCost(
+                figures.training_usd,
+                figures.monthly_usd,
+                figures.upfront_usd,
+                figures.horizon_months,
+                figures.net_savings_usd,
+                figures.payback_months,
+                figures.payback_note,
+            )
+
+        places = tuple(rank_places(self.catalog, wanted, cost_at))
+        availability = self._availability(wanted, places)
+        best = chosen(places)
+        if best is None:
+            why = "; ".join(dict.fromkeys(w for p in places for w in p.why_not)) or "no price table offers it"
+            failure = f"no provider in the price tables can start a {strategy.method} job today ({why})"
+            return Costed(strategy.name, None, failure, (), availability, places)
+        cost, assumptions = costed[best.provider, best.model]
+        if best.provider != wanted.preferred:
+            preferred = next((p for p in places if p.provider == wanted.preferred and p.why_not), None)
+            if preferred is None:
+                cost.notes.insert(0, f"trained at {best.label}: {wanted.preferred} does not offer {strategy.method}")
+            else:
+                reason = preferred.why_not[0].removeprefix(f"{preferred.label}: ")
+                cost.notes.insert(0, f"trained at {best.label}, not at {preferred.label} ({reason})")
+        return Costed(strategy.name, cost, None, tuple(assumptions), availability, places)
+
+    def _availability(self, wanted: PlaceFilter, places: tuple[Place, ...]) -> Availability | None:
+        """None when the preferred provider can start the job today; else why not, and which can."""
+        mine = [p for p in places if p.provider == wanted.preferred]
+        if any(p.available for p in mine):
+            return None
+        blockers = tuple(dict.fromkeys(w for p in mine for w in p.why_not)) or (
+            f"{wanted.preferred} does not offer {wanted.method}",
+        )
+        offering = tuple(dict.fromkeys(p.provider for p in places if p.available))
+        return Availability(wanted.method, blockers, offering)
 
     # strategies ------------------------------------------------------------------------------------
 
@@ -299,9 +352,7 @@ class Coster:
             scenario.knowledge.retrieved_tokens if with_rag and not scenario.knowledge.rag_in_place else 0
         )
         ft_prompt = inputs.ft_prompt + retrieved
-        notes = []
-        if match.provider != scenario.models.provider:
-            notes.append(f"priced at {match.provider}: {scenario.models.provider} cannot start this job today")
+        notes: list[str] = []
         example_tokens = ft_prompt + inputs.output + EXAMPLE_OVERHEAD_TOKENS
         examples = data.demonstrations or data.preference_pairs or 1000
         if method == "rft":
@@ -369,18 +420,6 @@ class Coster:
         cost = token_training_cost("dpo", per_pair * pairs, auto_epochs(pairs), match.row.fine_tuning)
         return cost.usd
 
-    def _rft_base(self) -> str:
-        wanted = self.scenario.models.fine_tune_base
-        if wanted:
-            match = self.catalog.find_optional(wanted, self.scenario.models.provider)
-            if match and match.row.fine_tuning and "rft" in match.row.fine_tuning.methods:
-                return wanted
-        for provider in [self.scenario.models.provider, *self.catalog.providers]:
-            for name, row, _ in self.catalog.rows(provider):
-                if row.fine_tuning and "rft" in row.fine_tuning.methods:
-                    return name
-        raise UserError("no model in the price tables offers RFT", hint="add one with --pricing")
-
 
 def cost_strategies(coster: Coster, strategies: list[str], corpus_in_prompt: bool) -> Costing:
     """Cost each strategy, in the order given, against today."""
@@ -392,4 +431,5 @@ def cost_strategies(coster: Coster, strategies: list[str], corpus_in_prompt: boo
         failed={c.strategy: c.failure for c in costed if c.failure is not None},
         assumptions=[*coster.today_assumptions, *(a for c in costed for a in c.assumptions)],
         availability={c.availability.method: c.availability for c in costed if c.availability is not None},
+        places={c.strategy: c.places for c in costed if c.places},
     )

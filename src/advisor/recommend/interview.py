@@ -106,6 +106,11 @@ def usd(text: str) -> float:
     return int(amount) if amount == amount.to_integral_value() else float(amount)
 
 
+def names(text: str) -> list[str]:
+    """A comma-separated list of names (empty: none)."""
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
 def text_answer(text: str) -> str:
     if not text.strip():
         raise ValueError("an answer is needed")
@@ -302,15 +307,31 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "models.provider",
-        "Which provider's prices apply?",
-        "openai or azure-openai, or a table you added.",
+        "Which provider runs it today?",
+        "openai, azure-openai, together, fireworks ... (`advisor pricing list`); also the preferred place to train.",
         text_answer,
         lambda a: "openai",
     ),
     Question(
+        "models.providers",
+        "Which providers may train it?",
+        "Comma-separated, e.g. azure-openai, local. Enter for any provider in the price tables.",
+        names,
+        lambda a: [],
+        _training_may_help,
+    ),
+    Question(
+        "models.open_weights",
+        "Open-weights models: allowed, required (weights or data must stay with the team) or no?",
+        "required keeps to models whose weights you can download or train on your own GPUs.",
+        choice(("allowed", "required", "no")),
+        lambda a: "allowed",
+        _training_may_help,
+    ),
+    Question(
         "models.fine_tune_base",
         "Which model would be fine-tuned?",
-        "Often a smaller one than today's.",
+        "Often a smaller one than today's. advisor also proposes a base at each provider that can train it.",
         text_answer,
         lambda a: get(a, "models.current", "gpt-4.1"),
         _training_may_help,

@@ -10,7 +10,8 @@ from pydantic import BaseModel
 from advisor.costs.estimate import Assumption
 from advisor.costs.figures import months
 from advisor.costs.money import format_usd
-from advisor.pricing.catalog import Catalog, dedupe, row_status
+from advisor.costs.where import Place, chosen
+from advisor.pricing.catalog import Catalog, dedupe, row_status, serving_end
 from advisor.recommend.costing import Coster, Costing, StrategyCost, cost_strategies
 from advisor.recommend.rules import (
     MIN_DEMONSTRATIONS,
@@ -49,6 +50,31 @@ class Choice(BaseModel):
     summary: str
 
 
+class Where(BaseModel):
+    """Where the recommended training runs: a place that can start the job today, with its dates."""
+
+    provider: str
+    label: str
+    model: str
+    method: str
+    jobs_until: date | None
+    serving_until: date | None
+    training_usd: Decimal
+    monthly_usd: Decimal
+    horizon_months: Decimal
+    payback_months: Decimal | None
+
+
+class Migration(BaseModel):
+    """Today's model is a fine-tune: when it stops serving, and what it was tuned from."""
+
+    current: str
+    provider: str
+    base: str
+    serving_until: date | None
+    days_left: int | None
+
+
 class Recommendation(BaseModel):
     """The recommendation section of a proposal, as data (the JSON contract)."""
 
@@ -56,6 +82,9 @@ class Recommendation(BaseModel):
     source: str
     as_of: date
     recommendation: Choice
+    where: Where | None  # null for prompting and RAG plans
+    where_options: list[Place]  # every place the recommended training could run, best first, with why not
+    migration: Migration | None  # set when today's model is a fine-tune that has to move
     reasons: list[Reason]
     caveats: list[str]
     next_steps: list[str]
@@ -103,6 +132,11 @@ def recommend(loaded: LoadedScenario, catalog: Catalog, today: date) -> Recommen
     d = ctx.decision
     d.alternatives = [s for s in d.alternatives if s != d.primary and s in costs]
     primary_cost = costs.get(d.primary)
+    places = list(costing.places.get(d.primary, ()))
+    migration = _migration(costing, today)
+    if migration is not None:
+        d.caveats.insert(0, _migration_caveat(migration, today))
+    d.caveats += _other_base(places)
     return Recommendation(
         name=loaded.scenario.name,
         source=loaded.source,
@@ -112,8 +146,11 @@ def recommend(loaded: LoadedScenario, catalog: Catalog, today: date) -> Recommen
             plan=d.plan,
             alternatives=d.alternatives,
             not_recommended=[NotRecommended(strategy=s, why=w) for s, w in d.not_recommended.items() if s != d.primary],
-            summary=summary(facts, d, costs, costing.today_monthly_usd),
+            summary=summary(facts, d, costs, costing.today_monthly_usd, catalog),
         ),
+        where=_where(primary_cost, places),
+        where_options=places,
+        migration=migration,
         reasons=[Reason(rule=r.rule, says=r.says, source=r.source) for r in d.reasons],
         caveats=dedupe(d.caveats),
         next_steps=dedupe([*d.next_steps, *_next_steps(facts, d, primary_cost)]),
@@ -123,6 +160,64 @@ def recommend(loaded: LoadedScenario, catalog: Catalog, today: date) -> Recommen
         today_monthly_usd=costing.today_monthly_usd,
         assumptions=_assumptions(loaded, costing, set(costs)),
         warnings=_warnings(costing, d.primary, catalog, today),
+    )
+
+
+def _migration(costing: Costing, today: date) -> Migration | None:
+    match = costing.today_match
+    if not match.model_id.fine_tuned:
+        return None
+    end = serving_end(match)
+    return Migration(
+        current=match.requested,
+        provider=match.provider,
+        base=match.name,
+        serving_until=end,
+        days_left=max(0, (end - today).days) if end else None,
+    )
+
+
+def _migration_caveat(migration: Migration, today: date) -> str:
+    where = f"a fine-tune of {migration.provider}:{migration.base}"
+    if migration.serving_until is None:
+        return f"the current model is {where}; its table gives no end of service"
+    if migration.days_left == 0:
+        return f"the current model, {where}, stopped serving on {migration.serving_until}: move it now"
+    return (
+        f"the current model, {where}, stops serving on {migration.serving_until}, {migration.days_left} days "
+        f"from {today}: retrain with the same training file where it can serve on (below), before then"
+    )
+
+
+def _other_base(places: list[Place]) -> list[str]:
+    """A caveat when the chosen place trains another base than the one the scenario names, and why."""
+    best = chosen(places)
+    named = [p for p in places if p.named_base]
+    if best is None or best.named_base or not named:
+        return []
+    reasons = next((p.why_not[0] for p in named if p.why_not), "")
+    return [
+        f"the fine-tune is trained on {best.model} at {best.label}, not on {named[0].model}"
+        + (f" ({reasons})" if reasons else "")
+        + ": compare its quality on the eval set before switching traffic"
+    ]
+
+
+def _where(cost: StrategyCost | None, places: list[Place]) -> Where | None:
+    best = chosen(places)
+    if cost is None or best is None:
+        return None
+    return Where(
+        provider=best.provider,
+        label=best.label,
+        model=best.model,
+        method=best.method,
+        jobs_until=best.jobs_until,
+        serving_until=best.serving_until,
+        training_usd=cost.training_usd,
+        monthly_usd=cost.monthly_usd,
+        horizon_months=cost.horizon_months,
+        payback_months=cost.payback_months,
     )
 
 
@@ -141,7 +236,12 @@ def _figures(cost: StrategyCost, costing: Costing) -> StrategyFigures:
     )
 
 
-def summary(facts: Facts, d: Decision, costs: dict[str, StrategyCost], today: Decimal) -> str:
+def place_label(provider: str, catalog: Catalog) -> str:
+    """The provider as it writes its own name (its table's `label`)."""
+    return next((table.label for table in catalog.tables if table.provider == provider and table.label), provider)
+
+
+def summary(facts: Facts, d: Decision, costs: dict[str, StrategyCost], today: Decimal, catalog: Catalog) -> str:
     """The recommendation in one sentence."""
     scenario = facts.scenario
     models = scenario.models
@@ -151,7 +251,13 @@ def summary(facts: Facts, d: Decision, costs: dict[str, StrategyCost], today: De
     if cost is None or (d.primary == "prompt" and cost.upfront_usd == 0):
         return f"{lead}: it costs {format_usd(today)} a month today."
     saving = today - cost.monthly_usd
-    if cost.payback_months is not None:
+    moving = facts.current_fine_tuned and d.primary in TRAINING
+    if moving:
+        money = (
+            f"{format_usd(cost.monthly_usd)} a month once moved (today's fine-tune costs {format_usd(today)} a "
+            f"month until it stops serving), plus {format_usd(cost.upfront_usd)} up front"
+        )
+    elif cost.payback_months is not None:
         money = (
             f"{format_usd(cost.monthly_usd)} a month against {format_usd(today)} today, paying back "
             f"{format_usd(cost.upfront_usd)} up front in {months(cost.payback_months)}"
@@ -166,7 +272,7 @@ def summary(facts: Facts, d: Decision, costs: dict[str, StrategyCost], today: De
             f"{format_usd(cost.monthly_usd)} a month against {format_usd(today)} today, plus "
             f"{format_usd(cost.upfront_usd)} up front: paid for by quality, not savings"
         )
-    where = f" at {cost.provider}" if cost.provider != models.provider else ""
+    where = f" at {place_label(cost.provider, catalog)}" if cost.provider != models.provider else ""
     return f"{lead}{where}: {money}."
 
 
@@ -179,10 +285,11 @@ def _next_steps(facts: Facts, d: Decision, cost: StrategyCost | None) -> list[st
     if cost is not None and d.primary in TRAINING:
         method = BY_NAME[d.primary].method
         extra = " --validation-file VALID.jsonl --grader GRADER.json" if method == "rft" else ""
+        training = facts.scenario.data.training_file or "TRAIN.jsonl"
         steps.append(
             f"Launch the job through the {cost.provider} provider plugin (`advisor providers` lists those "
             f"installed): `advisor launch --provider {cost.provider} --method {method} --model {cost.model} "
-            f"--training-file TRAIN.jsonl{extra} --dry-run` shows the requests, then the same without --dry-run "
+            f"--training-file {training}{extra} --dry-run` shows the requests, then the same without --dry-run "
             "sends them (docs/launching.md)"
         )
     if d.primary != "prompt":

@@ -44,6 +44,7 @@ Failure = Literal[
 ]
 Volatility = Literal["static", "yearly", "quarterly", "monthly", "weekly", "daily", "realtime"]
 Grader = Literal["none", "exact", "fuzzy", "tests", "model"]
+OpenWeights = Literal["allowed", "required", "no"]
 Stage = Literal["prototype", "production"]
 Score = Annotated[float, Field(ge=0, le=1)]
 Count = Annotated[int, Field(ge=0)]
@@ -85,6 +86,7 @@ class Knowledge(_Section):
 
 
 class Data(_Section):
+    training_file: str | None = None  # the demonstrations as a JSONL file (named in the launch command)
     demonstrations: Count = 0
     preference_pairs: Count = 0
     graded_prompts: Count = 0
@@ -111,7 +113,9 @@ class Traffic(_Section):
 class Models(_Section):
     current: str = "gpt-4.1"
     fine_tune_base: str | None = None
-    provider: str = "openai"
+    provider: str = "openai"  # where today's model runs, and the place preferred for training
+    providers: list[str] = Field(default_factory=list, description="train only at these (empty: anywhere)")
+    open_weights: OpenWeights = "allowed"  # required: weights the team can keep; no: vendor models only
     ft_prompt_tokens: Count | None = None
     ft_prompt_file: str | None = None
 
@@ -151,7 +155,7 @@ SECTIONS: dict[str, type[_Section]] = {
 # what a default means when it is not obvious from the value
 DEFAULT_MEANINGS = {
     "traffic.prompt_tokens": f"{DEFAULT_PROMPT_TOKENS:,} (no prompt_tokens or prompt_file given)",
-    "models.fine_tune_base": "the current model",
+    "models.fine_tune_base": "the current model where it can be tuned; otherwise the best base at each provider",
     "models.ft_prompt_tokens": "today's prompt without its cached static prefix",
 }
 

@@ -15,6 +15,10 @@ class Source:
 
 
 SOURCES: dict[str, Source] = {
+    "openai-deprecations": Source(
+        "OpenAI, Deprecations (notice of 2026-10-14: fine-tunes shut down with their base models)",
+        "https://developers.openai.com/api/docs/deprecations",
+    ),
     "openai-optimization": Source(
         "OpenAI, Model optimization guide", "https://platform.openai.com/docs/guides/model-optimization"
     ),

@@ -40,7 +40,7 @@ def cost_rows(rec: Recommendation) -> list[tuple[str, str, str, str, str, str]]:
     horizon = rec.horizon_months
     for name, cost in rec.costs.items():
         label = STRATEGY_NAMES[name] + (" ★" if name == rec.recommendation.primary else "")
-        total = cost.upfront_usd + cost.monthly_usd * horizon
+        total = cost.total(horizon)  # the months after a fine-tune stops serving at today's cost
         payback = "-" if name == "prompt" and not cost.upfront_usd else months(cost.payback_months)
         rows.append(
             (
@@ -53,6 +53,36 @@ def cost_rows(rec: Recommendation) -> list[tuple[str, str, str, str, str, str]]:
             )
         )
     return rows
+
+
+def where_rows(rec: Recommendation) -> list[tuple[str, ...]]:
+    """(place, can start today, jobs until, serves until, training, per month, payback, kept over the
+    horizon, why not) for every place the recommended training could run, best first."""
+    rows = []
+    best = rec.where
+    for place in rec.where_options:
+        mark = " ★" if best and (place.provider, place.model) == (best.provider, best.model) else ""
+        money = (
+            (format_usd(place.training_usd), format_usd(place.monthly_usd), months(place.payback_months),
+             format_usd(place.net_usd))
+            if place.training_usd is not None and place.monthly_usd is not None and place.net_usd is not None
+            else ("-", "-", "-", "-")
+        )  # fmt: skip
+        rows.append(
+            (
+                f"{place.label} {place.model}{mark}",
+                "yes" if place.available else "no",
+                str(place.jobs_until or "-"),
+                str(place.serving_until or "-"),
+                *money,
+                "; ".join(place.why_not) or "-",
+            )
+        )
+    return rows
+
+
+WHERE_COLUMNS = ("Where", "Starts today", "Jobs until", "Serves until", "Training", "Per month", "Payback",
+                 "Kept over the horizon", "Why not")  # fmt: skip
 
 
 def _sentence(text: str) -> str:
@@ -82,6 +112,10 @@ def to_markdown(rec: Recommendation, chart_file: str | None = None) -> str:
         f"{n}. {_sentence(reason.says)} _Rule `{reason.rule}`; source: {reason.source}._"
         for n, reason in enumerate(rec.reasons, start=1)
     ]
+    if rec.where_options:
+        out += ["", f"### Where to train ({rec.horizon_months}-month horizon)", ""]
+        out += ["| " + " | ".join(WHERE_COLUMNS) + " |", "|---|---|---|---|---:|---:|---:|---:|---|"]
+        out += ["| " + " | ".join(row) + " |" for row in where_rows(rec)]
     if choice.not_recommended:
         out += ["", "Not recommended:", ""]
         out += [
@@ -159,7 +193,17 @@ def print_report(rec: Recommendation, file: IO[str] | None = None) -> None:
             "[bold]Not recommended[/bold]",
             *(f"  ✗ {STRATEGY_NAMES.get(i.strategy, i.strategy)}: {i.why}" for i in choice.not_recommended),
         ]
-    items += [costs, "[bold]Cumulative cost[/bold]", *text_chart(series(rec))]
+    items += [costs]
+    if rec.where_options:
+        where = Table(
+            box=box.SIMPLE_HEAD, title=f"Where to train ({rec.horizon_months}-month horizon)", title_justify="left"
+        )
+        for column in WHERE_COLUMNS:
+            where.add_column(column, max_width=60 if column == "Why not" else None)
+        for row in where_rows(rec):
+            where.add_row(*row, style="bold" if "★" in row[0] else None)
+        items.append(where)
+    items += ["[bold]Cumulative cost[/bold]", *text_chart(series(rec))]
     if rec.caveats or rec.warnings:
         items += ["[bold]Risks[/bold]", *(f"  ! {line}" for line in [*rec.caveats, *rec.warnings])]
     items += ["[bold]Next steps[/bold]", *(f"  {n}. {step}" for n, step in enumerate(rec.next_steps, start=1))]

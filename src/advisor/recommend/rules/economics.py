@@ -44,6 +44,7 @@ def cost_only_never_pays(ctx: Context) -> str:
     sources=("openai-pricing",),
     applies=lambda ctx: (
         _training_primary(ctx)
+        and not ctx.facts.current_fine_tuned  # a move is not a choice between today and training
         and ctx.decision.primary in ctx.costs
         and "prompt" in ctx.costs
         and ctx.costs[ctx.decision.primary].monthly_usd > ctx.costs["prompt"].monthly_usd
@@ -75,9 +76,8 @@ def quality_costs_more(ctx: Context) -> str:
 def horizon_cut(ctx: Context) -> str:
     figures = ctx.costs[ctx.decision.primary]
     ctx.decision.caveats.append(
-        f"The payback window is short: {figures.horizon_note}. Fine-tunes stop serving when "
-        "their base model shuts down; a provider without that date (see `advisor pricing show`) "
-        "or a newer base model keeps the savings longer"
+        f"The payback window is short: {figures.horizon_note}. A fine-tune earns nothing once it stops "
+        "serving; the places that serve longer are listed under where to train"
     )
     return f"the base model's shutdown limits the payback window to {figures.horizon_months:.2f} months"
 
@@ -108,7 +108,7 @@ def low_volume(ctx: Context) -> str:
 )
 def rft_expensive(ctx: Context) -> str:
     ctx.decision.caveats.append(
-        "RFT bills training hours ($100 an hour on o4-mini) and one benchmark found it 100-700 "
+        "RFT bills training hours (or GPU time for its rollouts) and one benchmark found it 100-700 "
         "times SFT's cost: run a short pilot and measure before a full job"
     )
     return "RFT costs far more to train than SFT"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from advisor.pricing.model_ids import parse_model_id
 from advisor.recommend.scenario import Data, Scenario
 
 # failures training fixes; JSON syntax errors are structured outputs' job
@@ -23,6 +24,7 @@ class Facts:
     knowledge_gap: bool
     volatile: bool
     rft_blockers: tuple[str, ...]
+    current_fine_tuned: bool  # today's model is a fine-tune (an `ft:` id): its quality came from training
 
     @property
     def data(self) -> Data:
@@ -38,6 +40,7 @@ def facts_of(scenario: Scenario) -> Facts:
         knowledge_gap="knowledge" in failures,
         volatile=scenario.knowledge.volatility in VOLATILE,
         rft_blockers=tuple(_rft_blockers(scenario)),
+        current_fine_tuned=parse_model_id(scenario.models.current).fine_tuned,
     )
 
 

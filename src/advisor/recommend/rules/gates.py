@@ -8,6 +8,11 @@ from advisor.recommend.rules.base import Context, Rule, rule
 MIN_EVAL_CASES = 20  # graded cases from real traffic before any change can be measured
 
 
+def _open(ctx: Context) -> bool:
+    """A gate can keep the team on prompting unless today's model is a fine-tune (which has to move)."""
+    return not ctx.facts.current_fine_tuned
+
+
 def _gate(ctx: Context, next_step: str | None = None) -> None:
     ctx.decision.gated = True
     if next_step:
@@ -38,7 +43,8 @@ def no_eval_set(ctx: Context) -> str:
     then="prompting, nothing more",
     sources=("openai-accuracy",),
     applies=lambda ctx: (
-        ctx.facts.scenario.task.baseline_score is not None
+        _open(ctx)
+        and ctx.facts.scenario.task.baseline_score is not None
         and ctx.facts.scenario.task.target_score is not None
         and ctx.facts.scenario.task.baseline_score >= ctx.facts.scenario.task.target_score
     ),
@@ -55,7 +61,7 @@ def target_met(ctx: Context) -> str:
     when="no failure is listed after a solid prompt",
     then="prompting, nothing more",
     sources=("openai-optimization",),
-    applies=lambda ctx: not ctx.facts.failures,
+    applies=lambda ctx: _open(ctx) and not ctx.facts.failures,
 )
 def nothing_fails(ctx: Context) -> str:
     _gate(ctx)
@@ -88,4 +94,23 @@ def prototype(ctx: Context) -> str:
     return "the feature is a prototype: training pays back in months or never, and the task may still change"
 
 
-RULES: tuple[Rule, ...] = (no_eval_set, target_met, nothing_fails, syntax_only, prototype)
+@rule(
+    "gate.fine-tune-moves",
+    "gate",
+    when="today's model is a fine-tune",
+    then="the baseline is the fine-tune: keep its quality by training again where it can serve on",
+    sources=("openai-deprecations", "openai-sft"),
+    applies=lambda ctx: ctx.facts.current_fine_tuned,
+)
+def fine_tune_moves(ctx: Context) -> str:
+    ctx.decision.next_steps.append(
+        "Keep the training file and the eval set the current fine-tune was made with: the same file trains "
+        "the replacement, and the same evals show it matches"
+    )
+    return (
+        "today's model is a fine-tune: the baseline and target describe the fine-tune, so meeting the target "
+        "means training again, with the same data, wherever the fine-tune can keep serving"
+    )
+
+
+RULES: tuple[Rule, ...] = (fine_tune_moves, no_eval_set, target_met, nothing_fails, syntax_only, prototype)
