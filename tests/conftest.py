@@ -17,6 +17,8 @@ from advisor.pricing.catalog import Catalog, load_catalog
 from .fake_azure import FakeAzure
 from .fake_azure import serve as serve_azure
 from .fake_openai import FakeOpenAI, serve
+from .fake_together import FakeTogether
+from .fake_together import serve as serve_together
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -75,6 +77,12 @@ def isolated_jobs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
         "AZURE_OPENAI_RESOURCE",
         "ADVISOR_AZURE_TIMEOUT",
         "ADVISOR_AZURE_FILE_WAIT",
+        "TOGETHER_API_KEY",
+        "TOGETHER_BASE_URL",
+        "TOGETHER_PROJECT_ID",
+        "TOGETHER_CUSTOM_HEADERS",
+        "ADVISOR_TOGETHER_TIMEOUT",
+        "ADVISOR_TOGETHER_FILE_CHECK_SECONDS",
     ):
         monkeypatch.delenv(name, raising=False)
     load_plugins.cache_clear()
@@ -101,6 +109,17 @@ def azure_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAzure]:
     api = serve_azure(key)
     monkeypatch.setenv("AZURE_OPENAI_API_KEY", key)
     monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", api.endpoint)
+    yield api
+    api.stop()
+
+
+@pytest.fixture
+def together_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTogether]:
+    """A loopback fake Together server; the real together SDK reaches it through TOGETHER_BASE_URL."""
+    key = f"tgp_v1_test-{uuid.uuid4().hex}"
+    api = serve_together(key)
+    monkeypatch.setenv("TOGETHER_API_KEY", key)
+    monkeypatch.setenv("TOGETHER_BASE_URL", api.base_url)
     yield api
     api.stop()
 

@@ -183,3 +183,8 @@ def cancel(job: str, provider: str | None, yes: bool) -> None:
 from advisor.cli.jobs_deploy_cmd import deploy  # noqa: E402
 
 jobs.add_command(deploy)
+
+# `advisor jobs download` lives in its own module (weights and adapters, providers that hand them out)
+from advisor.cli.jobs_download_cmd import download as _download  # noqa: E402
+
+jobs.add_command(_download)

@@ -65,6 +65,8 @@ def launch(
     and a confirmation. Every step is recorded in the job ledger, so a launch cut short is resumed,
     never doubled."""
     from advisor.plugins import load_catalog, provider_named
+    from advisor.providers.base import quoter_of
+    from advisor.providers.launch import LaunchDeclined
     from advisor.providers.launch import launch as run_launch
     from advisor.providers.ledger import Ledger
     from advisor.providers.preflight import plan_launch
@@ -100,14 +102,29 @@ def launch(
         for line in plugin.request_preview(uploads, request):
             click.echo(line)
         return
-    if not yes and not click.confirm(
-        f"\nLaunch this {method.upper()} job on {plan.api_model} at {provider}?", default=False
-    ):
+    question = f"\nLaunch this {method.upper()} job on {plan.api_model} at {provider}?"
+    quotes = quoter_of(plugin) is not None  # the provider prices the job itself: confirm once its quote is in
+    if not quotes and not yes and not click.confirm(question, default=False):
         click.echo("not launched", err=True)
         raise click.exceptions.Exit(1)
+
+    def confirm(quote: Any) -> bool:
+        _show_quote(plan, provider, quote)
+        return yes or click.confirm(question, default=False)
+
     ledger = Ledger()
     try:
-        job = run_launch(plugin, plan, ledger, again=again, say=lambda text: click.echo(text, err=True))
+        job = run_launch(
+            plugin,
+            plan,
+            ledger,
+            again=again,
+            say=lambda text: click.echo(text, err=True),
+            confirm=confirm if quotes else None,
+        )
+    except LaunchDeclined:
+        click.echo("not launched (the uploaded files stay with the provider)", err=True)
+        raise click.exceptions.Exit(1) from None
     finally:
         ledger.close()
     click.echo(f"\nLaunched job {job.id} ({job.provider_status}), run {job.run_id or '-'}.")
@@ -122,6 +139,18 @@ def _pairs(values: tuple[str, ...]) -> dict[str, str]:
             raise click.BadParameter(f"{value!r} is not NAME=VALUE", param_hint="--set")
         pairs[name.strip()] = setting
     return pairs
+
+
+def _show_quote(plan: Any, provider: str, quote: Any) -> None:
+    """The provider's own estimate beside advisor's, before the confirmation."""
+    from advisor.costs.money import format_usd
+
+    figure = format_usd(quote.usd) if quote.usd is not None else "no figure"
+    click.echo(f"  advisor's estimate   {plan.estimate_text}")
+    click.echo(f"  {provider}'s estimate".ljust(22) + f" {figure}" + (f" ({quote.note})" if quote.note else ""))
+    if quote.usd is not None and plan.estimate_usd:
+        difference = (quote.usd - plan.estimate_usd) / plan.estimate_usd * 100
+        click.echo(f"  difference           {difference:+.1f}% against advisor's estimate")
 
 
 def _summary(plan: Any) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from advisor.datasets.examples import detect_method
+from advisor.datasets.formats import DatasetFormat, formats_for
 from advisor.datasets.grader import load_grader
 from advisor.datasets.report import DatasetReport, build_report, training_models
 from advisor.datasets.scan import BOM, ScanResult, ScanSettings, scan_file
@@ -52,7 +53,11 @@ def check_dataset(
     jobs: int | None = None,
     chunk_bytes: int | None = None,
     progress: Callable[[ScanResult], None] | None = None,
+    formats: Sequence[DatasetFormat] | None = None,
 ) -> DatasetReport:
+    """Check and measure the file for `method` (detected when None) and price it for `models` (every
+    model that trains the method, when empty). `formats` are the plugins' data formats (the installed
+    plugins' when None); those of the one provider being checked apply."""
     if not Path(path).is_file():
         detect_file_method(path)  # raises the right error for a missing path or a folder
     detected, source = detect_file_method(path)
@@ -67,7 +72,12 @@ def check_dataset(
     encodings = list(dict.fromkeys(catalog.encoding_for(f"{m.provider}/{m.name}") for m in matches)) or ["o200k_base"]
     if not models:
         encodings.sort(key=lambda name: name != "o200k_base")  # the common tokenizer first, for statistics
-    settings = ScanSettings(path, method, tuple(encodings), grader)
+    if formats is None:
+        from advisor.plugins import load_plugins
+
+        formats = load_plugins().dataset_formats
+    applied = formats_for(formats, method, {m.provider for m in matches})
+    settings = ScanSettings(path, method, tuple(encodings), grader, formats=applied)
     scan_options = {} if chunk_bytes is None else {"chunk_bytes": chunk_bytes}
     scan = scan_file(settings, jobs=jobs, progress=progress, **scan_options)
     return build_report(

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from advisor.datasets.examples import ExampleChecker, ExampleFacts
+from advisor.datasets.formats import DatasetFormat, RenamedLog, convert
 from advisor.datasets.grader import GraderSpec
 from advisor.datasets.personal_data import KINDS, find_in_block
 from advisor.datasets.problems import ProblemLog
@@ -40,6 +41,9 @@ class ScanSettings:
     grader: GraderSpec | None = None
     # plugins' tokenizers in force where the scan started: a spawned worker has loaded no plugin
     tokenizers: tuple[TokenizerSpec, ...] = field(default_factory=registered_tokenizers)
+    # plugins' data formats that apply (advisor.datasets.formats.formats_for); their `to_chat` functions
+    # are module-level, so a spawned worker receives them by reference
+    formats: tuple[DatasetFormat, ...] = ()
 
 
 LABELS_TRACKED = 50  # more distinct short answers than this: not a label set
@@ -260,6 +264,15 @@ def _scan_range(settings: ScanSettings, start: int, end: int) -> ScanResult:
                 "remove or mask personal data and secrets before training",
                 **where,
             )
+        if settings.formats:  # a plugin's format: checked as the chat example it converts to
+            converted, fmt = convert(settings.formats, example, log, where)
+            if converted is None:
+                continue
+            if fmt is not None:
+                facts = checker.check(converted, RenamedLog(log, fmt), line, result.examples)  # type: ignore[arg-type]
+                if facts is not None:
+                    rows.append((line, line_start, facts))
+                continue
         facts = checker.check(example, log, line, result.examples)
         if facts is not None:
             rows.append((line, line_start, facts))

@@ -7,7 +7,9 @@ ledger that never loses or duplicates a job, retries of reads, and never retryin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -23,6 +25,7 @@ __all__ = [
     "JobRequest",
     "Provider",
     "ProviderError",
+    "Quote",
     "Status",
     "Upload",
 ]
@@ -89,6 +92,20 @@ class Job:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """The provider's own price estimate for a job, asked after the files are uploaded and before the user
+    confirms (optional capability `quote_job`). `allowed` False means the provider would refuse or cancel
+    the job (insufficient credit, a file its check refused): advisor then creates nothing."""
+
+    usd: Decimal | None  # None: the provider gave no price (say why in `note`)
+    allowed: bool = True
+    note: str | None = None  # what the figure covers, or why there is none / why the job may not proceed
+    train_tokens: int | None = None  # billed training tokens the provider counted (all epochs)
+    eval_tokens: int | None = None
+    limit_usd: Decimal | None = None  # the account's credit limit, where the provider says
+
+
+@dataclass(frozen=True)
 class JobEvent:
     created_at: int
     level: str
@@ -106,6 +123,9 @@ class Provider(Protocol):
     #   which are set, never their values)
     #   settings: dict[str, str]  the launch settings it accepts (name -> what it does): training_type,
     #   tier, gpus, nodes, or its own given with `advisor launch --set NAME=VALUE`
+    #   quote_job(request) -> Quote  the provider's own price estimate; a provider that has it gets its
+    #   files uploaded before the confirmation, which then shows its quote beside advisor's estimate
+    #   open_download(job_id, checkpoint, offset)  weights and adapters (advisor.providers.download)
 
     def request_preview(self, uploads: list[Upload], request: JobRequest) -> list[str]:
         """The exact requests a launch would send, for --dry-run (no credentials needed)."""
@@ -142,6 +162,12 @@ class Provider(Protocol):
 def settings_of(provider: Provider) -> dict[str, str]:
     """The launch settings a provider accepts (none for a plugin without the attribute)."""
     return dict(getattr(provider, "settings", {}) or {})
+
+
+def quoter_of(provider: Provider) -> Callable[[JobRequest], Quote] | None:
+    """The provider's `quote_job`, or None for a provider that cannot estimate a job's price itself."""
+    quote = getattr(provider, "quote_job", None)
+    return quote if callable(quote) else None
 
 
 def credentials_of(provider: Provider) -> tuple[Credential, ...]:

@@ -8,6 +8,10 @@
    connection, server error), advisor does not retry: it looks the job up by its run id. If it is not
    there yet, the run stays unresolved in the ledger, and the next `advisor launch` or `advisor jobs`
    looks again (`advisor.providers.sync`) before anything is created.
+
+A provider that prices jobs itself (`quote_job`) is asked between the upload and the create: a quote
+that does not allow the job stops the launch with nothing created, and `confirm` (when given) is asked
+with the quote in hand, so the user sees the provider's figure before saying yes.
 """
 
 from __future__ import annotations
@@ -18,12 +22,16 @@ from collections.abc import Callable
 from typing import Any
 
 from advisor.errors import UserError
-from advisor.providers.base import Job, JobCreateUnknown, JobRequest, Provider, ProviderError
+from advisor.providers.base import Job, JobCreateUnknown, JobRequest, Provider, ProviderError, Quote, quoter_of
 from advisor.providers.ledger import Ledger, Run, new_run_id
 from advisor.providers.preflight import LaunchPlan
 from advisor.providers.sync import record_job
 
 LOOKUP_DELAYS = (0.5, 1.0, 2.0)  # seconds between looking for a job whose create answer was lost
+
+
+class LaunchDeclined(Exception):
+    """The user said no at the confirmation (after seeing the provider's quote): nothing was created."""
 
 
 class AlreadyLaunched(UserError):
@@ -44,11 +52,14 @@ def launch(
     again: bool = False,
     say: Callable[[str], None] = lambda _: None,
     sleep: Callable[[float], None] = time.sleep,
+    confirm: Callable[[Quote], bool] | None = None,
 ) -> Job:
-    """Upload and create, recording every step; resume a run that was cut short instead of doubling it."""
+    """Upload and create, recording every step; resume a run that was cut short instead of doubling it.
+    `confirm` is asked with the provider's quote, for providers that quote (the caller confirms the
+    others before calling)."""
     fingerprint = plan.fingerprint()
     with ledger.launching(fingerprint):
-        return _launch(provider, plan, ledger, fingerprint, again, say, sleep)
+        return _launch(provider, plan, ledger, fingerprint, again, say, sleep, confirm)
 
 
 def _launch(
@@ -59,6 +70,7 @@ def _launch(
     again: bool,
     say: Callable[[str], None],
     sleep: Callable[[float], None],
+    confirm: Callable[[Quote], bool] | None = None,
 ) -> Job:
     previous = ledger.by_fingerprint(fingerprint)
     finished = [run for run in previous if run.job_id]
@@ -106,6 +118,9 @@ def _launch(
             run_id, f"{upload.role} file uploaded: {file_id}", state="uploaded", **{f"{upload.role}_file_id": file_id}
         )
     request = plan.request(run_id, str(file_ids["training"]), file_ids["validation"])
+    quote_job = quoter_of(provider)
+    if quote_job is not None:
+        _quote(quote_job, request, ledger, run_id, confirm, provider.name)
     ledger.update(run_id, "creating the job", state="creating", request=json.dumps(_stored(request), sort_keys=True))
     say(f"creating the {plan.method.upper()} job on {plan.api_model} (run {run_id})")
     try:
@@ -131,6 +146,33 @@ def _launch(
         raise
     record_job(ledger, run_id, job, "job created")
     return job
+
+
+def _quote(
+    quote_job: Callable[[JobRequest], Quote],
+    request: JobRequest,
+    ledger: Ledger,
+    run_id: str,
+    confirm: Callable[[Quote], bool] | None,
+    name: str,
+) -> None:
+    """Ask the provider's price estimate; stop, with nothing created, when it does not allow the job or the
+    user declines it."""
+    try:
+        quote = quote_job(request)
+    except ProviderError as error:
+        if error.final:
+            ledger.update(run_id, f"estimate refused: {error}", state="failed", error=str(error))
+        raise
+    figure = f"${quote.usd}" if quote.usd is not None else "no figure"
+    ledger.update(run_id, f"provider's estimate: {figure}" + (f" ({quote.note})" if quote.note else ""))
+    if not quote.allowed:
+        why = f"{name} will not run this job: {quote.note or 'it is not allowed to proceed'}"
+        ledger.update(run_id, f"not launched: {why}", state="failed", error=why)
+        raise ProviderError(why, final=True, hint="nothing was created", code="not_allowed_to_proceed")
+    if confirm is not None and not confirm(quote):
+        ledger.update(run_id, "not launched: declined at the confirmation", state="failed", error="declined")
+        raise LaunchDeclined()
 
 
 def _stored(request: JobRequest) -> dict[str, Any]:
