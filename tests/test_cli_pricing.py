@@ -53,3 +53,13 @@ def test_show_table_warns_about_shutdown(advisor) -> None:
 def test_unknown_provider(advisor) -> None:
     run = advisor("pricing", "list", "--provider", "nope")
     assert run.code == 2 and "no price table for provider 'nope'; known: azure-openai, fireworks" in run.err
+
+
+def test_where_a_method_can_run_on_a_day(advisor) -> None:
+    rows = json.loads(advisor("pricing", "list", "--method", "rft", "--today", "2026-12-01", "--format", "json").out)
+    can = [(row["provider"], row["model"]) for row in rows if row["can_start"]]
+    assert ("fireworks", "llama-v3p1-8b-instruct") in can and ("openai", "o4-mini") not in can
+    gone = next(row for row in rows if (row["provider"], row["model"]) == ("azure-openai", "o4-mini"))
+    assert gone["why_not"] == ["azure-openai:o4-mini was shut down on 2026-11-19"]
+    earlier = json.loads(advisor("pricing", "list", "--method", "rft", "--today", "2026-11-01", "--format", "json").out)
+    assert any(row["provider"] == "azure-openai" and row["can_start"] for row in earlier)

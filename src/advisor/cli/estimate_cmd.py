@@ -24,13 +24,21 @@ Examples:
   advisor estimate --model gpt-4.1 --ft-model gpt-4.1-mini --requests 2M \\
       --prompt-tokens 1800 --cached-tokens 1500 --ft-prompt-tokens 300 --output-tokens 120 \\
       --training-file train.jsonl --setup-cost 2000
-  advisor estimate --model o4-mini --method rft --rft-hours 4 --requests 50k --prompt-tokens 900
+  advisor estimate --model gpt-4.1 --ft-model gpt-4.1-mini --provider all --requests 2M \
+      --prompt-tokens 1800 --ft-prompt-tokens 300 --training-tokens 150000 --examples 400
 
 See docs/cost-model.md for every formula."""
 )
 @click.option("--model", required=True, help="Model the feature uses today (e.g. gpt-4.1).")
 @click.option("--ft-model", help="Base model to fine-tune [default: --model].")
-@click.option("--provider", default="openai", show_default=True, help="Price table of --model.")
+@click.option(
+    "--provider",
+    "providers",
+    multiple=True,
+    default=("openai",),
+    show_default=True,
+    help="Price table of --model. Repeat it, or give `all`, to compare the fine-tune at each place side by side.",
+)
 @click.option("--ft-provider", help="Price table of the fine-tune [default: --provider].")
 @click.option("--requests", type=COUNT, required=True, help="Requests a month (2000, 10k, 1.5M).")
 @click.option("--prompt-tokens", type=COUNT_OR_ZERO, help="Prompt tokens per request today.")
@@ -102,14 +110,30 @@ See docs/cost-model.md for every formula."""
 @click.option("--encoding", type=click.Choice(["o200k_base", "cl100k_base"]), help="Tokenizer for unknown models.")
 @format_option("table", "json", "markdown")
 @pricing_options
-def estimate(output_format: str, pricing_files: tuple[str, ...], today: date | None, **options: object) -> None:
+def estimate(
+    output_format: str,
+    pricing_files: tuple[str, ...],
+    today: date | None,
+    providers: tuple[str, ...],
+    **options: object,
+) -> None:
     """Monthly cost of today's model vs a fine-tuned one, training cost, savings, payback and
-    break-even volume. Prices come from the versioned tables (see `advisor pricing list`)."""
+    break-even volume. Prices come from the versioned tables (see `advisor pricing list`); several
+    --provider (or `all`) compare the places that can train it."""
     from advisor.costs.estimate import estimate as run_estimate
-    from advisor.costs.inputs import EstimateArgs, build_request
+    from advisor.costs.inputs import EstimateArgs, build_request, compared_providers
     from advisor.plugins import load_catalog
-    from advisor.render.estimate import render
 
     catalog = load_catalog(pricing_files)
-    args = EstimateArgs(**options, today=today_or(today))  # type: ignore[arg-type]
-    render(run_estimate(build_request(args, catalog), catalog), output_format)
+    compared = compared_providers(providers, catalog, str(options["model"]))
+    if compared is None:
+        from advisor.render.estimate import render
+
+        args = EstimateArgs(**options, provider=providers[0], today=today_or(today))  # type: ignore[arg-type]
+        render(run_estimate(build_request(args, catalog), catalog), output_format)
+        return
+    from advisor.costs.places import estimate_places
+    from advisor.render.estimate import render_places
+
+    args = EstimateArgs(**options, provider=compared.today, today=today_or(today))  # type: ignore[arg-type]
+    render_places(estimate_places(build_request(args, catalog), catalog, compared.places), output_format)

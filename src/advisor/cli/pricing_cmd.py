@@ -16,10 +16,18 @@ def pricing() -> None:
 
 @pricing.command("list")
 @click.option("--provider", help="Only this provider's rows.")
+@click.option(
+    "--method",
+    type=click.Choice(["sft", "dpo", "rft"]),
+    help="Where this method can run: every model that offers it, and whether a job can start on --today.",
+)
 @format_option("table", "json")
 @pricing_options
-def list_rows(provider: str | None, output_format: str, pricing_files: tuple[str, ...], today: date | None) -> None:
-    """Every model with its prices (USD per 1M tokens) and dates."""
+def list_rows(
+    provider: str | None, method: str | None, output_format: str, pricing_files: tuple[str, ...], today: date | None
+) -> None:
+    """Every model with its prices (USD per 1M tokens) and dates; with --method, where that method can
+    run on --today."""
     from advisor.errors import UserError
     from advisor.plugins import load_catalog
     from advisor.render.pricing import print_rows, rows_json
@@ -27,6 +35,19 @@ def list_rows(provider: str | None, output_format: str, pricing_files: tuple[str
     catalog = load_catalog(pricing_files)
     if provider and provider not in catalog.providers:
         raise UserError(f"no price table for provider {provider!r}", hint=f"known: {', '.join(catalog.providers)}")
+    if method:
+        from advisor.costs.where import PlaceFilter, candidates
+        from advisor.render.pricing import method_json, print_method
+
+        wanted = PlaceFilter(method, today_or(today), (provider,) if provider else ())  # type: ignore[arg-type]
+        found = [
+            (match, why) for match, why in candidates(catalog, wanted) if not provider or match.provider == provider
+        ]
+        if output_format == "json":
+            click.echo(method_json(found, method))
+        else:
+            print_method(found, method, today_or(today))
+        return
     rows = catalog.rows(provider)
     if output_format == "json":
         click.echo(rows_json(rows))

@@ -3,6 +3,8 @@ combinations, counts tokens in real files and notes how each figure was counted.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Literal
@@ -71,6 +73,31 @@ def _exclusive(args: EstimateArgs, *names: str) -> None:
     if len(given) > 1:
         flags = " and ".join("--" + name.replace("_", "-") for name in given)
         raise UserError(f"{flags} cannot be used together", hint="give one of them")
+
+
+@dataclass(frozen=True)
+class Compared:
+    """Where today's model is priced, and the places its fine-tune is compared at."""
+
+    today: str
+    places: tuple[str, ...]
+
+
+def compared_providers(given: Sequence[str], catalog: Catalog, model: str) -> Compared | None:
+    """None for one provider (a plain estimate); else the places to compare: every table for `all`.
+    Today's model is priced at the first of them that prices it (openai first when it is among them)."""
+    if len(given) == 1 and given[0] != "all":
+        return None
+    places = tuple(catalog.providers) if "all" in given else tuple(dict.fromkeys(given))
+    unknown = [name for name in places if name not in catalog.providers]
+    if unknown:
+        raise UserError(
+            f"no price table for provider {unknown[0]!r}",
+            hint=f"known providers: {', '.join(catalog.providers)}, or all",
+        )
+    order = sorted(places, key=lambda name: name != "openai")
+    today = next((name for name in order if catalog.find_optional(model, name)), order[0])
+    return Compared(today, places)
 
 
 def build_request(args: EstimateArgs, catalog: Catalog) -> EstimateRequest:

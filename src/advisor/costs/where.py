@@ -81,21 +81,26 @@ class Place(BaseModel):
     viable: bool = False  # can start today and serves until it pays back (or through the horizon, for a move)
 
 
-def _same_base(match: ModelMatch, base: str | None) -> bool:
+def same_base(match: ModelMatch, base: str | None) -> bool:
     if not base:
         return False
     wanted = strip_snapshot(parse_model_id(base).base)
     return wanted in {match.name, *(strip_snapshot(alias) for alias in match.row.aliases)}
 
 
-def candidates(catalog: Catalog, wanted: PlaceFilter) -> list[tuple[ModelMatch, list[str]]]:
-    """Every row that offers the method, with why it cannot be used (empty when a job can start today)."""
+def candidates(
+    catalog: Catalog, wanted: PlaceFilter, only: Callable[[ModelMatch], bool] | None = None
+) -> list[tuple[ModelMatch, list[str]]]:
+    """Every row that offers the method (and passes `only`), with why it cannot be used (empty when a
+    job can start today)."""
     found = []
     for provider in catalog.providers:
         for name, row, _ in catalog.rows(provider):
             if row.fine_tuning is None or wanted.method not in row.fine_tuning.methods:
                 continue
             match = catalog.find(name, provider)
+            if only is not None and not only(match):
+                continue
             why = training_blockers(match, wanted.method, wanted.today)
             if wanted.providers and provider not in wanted.providers:
                 why.append(f"not among the providers allowed (models.providers: {', '.join(wanted.providers)})")
@@ -107,10 +112,15 @@ def candidates(catalog: Catalog, wanted: PlaceFilter) -> list[tuple[ModelMatch, 
     return found
 
 
-def rank_places(catalog: Catalog, wanted: PlaceFilter, cost: Callable[[ModelMatch], PlaceCost]) -> list[Place]:
+def rank_places(
+    catalog: Catalog,
+    wanted: PlaceFilter,
+    cost: Callable[[ModelMatch], PlaceCost],
+    only: Callable[[ModelMatch], bool] | None = None,
+) -> list[Place]:
     """Every place for `wanted.method`, costed with `cost`, best first; each not chosen says why."""
     places = []
-    for match, why in candidates(catalog, wanted):
+    for match, why in candidates(catalog, wanted, only):
         place = Place(
             provider=match.provider,
             label=match.table.label or match.provider,
@@ -121,7 +131,7 @@ def rank_places(catalog: Catalog, wanted: PlaceFilter, cost: Callable[[ModelMatc
             jobs_until=jobs_end(match),
             serving_until=serving_end(match),
             open_weights=match.row.open_weights,
-            named_base=_same_base(match, wanted.base),
+            named_base=same_base(match, wanted.base),
             tokens_exact=match.row.encoding_exact,
         )
         try:

@@ -11,6 +11,7 @@ import click
 from advisor.costs.estimate import Estimate, ServingCost
 from advisor.costs.figures import months, tokens
 from advisor.costs.money import format_usd
+from advisor.costs.places import PlaceEstimate
 from advisor.render.console import print_wide
 from advisor.render.figures import jsonable
 
@@ -150,3 +151,72 @@ def render(estimate: Estimate, output_format: str) -> None:
         click.echo(to_markdown(estimate), nl=False)
     else:
         print_table(estimate)
+
+
+PLACE_COLUMNS = ("Where", "Starts today", "Jobs until", "Serves until", "Training", "Per month", "Payback",
+                 "Net over the horizon", "Why not")  # fmt: skip
+
+
+def place_rows(options: list[PlaceEstimate]) -> list[tuple[str, ...]]:
+    """One row a place, best first: the same figures in the table, Markdown and JSON."""
+    rows = []
+    for n, option in enumerate(options):
+        place, result = option.place, option.estimate
+        money = (
+            (format_usd(result.training_usd), format_usd(result.option_monthly_usd), months(result.payback_months),
+             format_usd(result.net_savings_usd))
+            if result is not None
+            else ("-", "-", "-", "-")
+        )  # fmt: skip
+        star = " ★" if n == 0 and place.available else ""
+        rows.append(
+            (
+                f"{place.label} {place.model}{star}",
+                "yes" if place.available else "no",
+                str(place.jobs_until or "-"),
+                str(place.serving_until or "-"),
+                *money,
+                "; ".join(place.why_not) or "-",
+            )
+        )
+    return rows
+
+
+def render_places(options: list[PlaceEstimate], output_format: str) -> None:
+    """The fine-tune compared at each place (`advisor estimate --provider all`)."""
+    first = next((o.estimate for o in options if o.estimate is not None), None)
+    heading = (
+        f"{first.baseline.label} today ({format_usd(first.baseline_monthly_usd)} a month) vs the fine-tune at each "
+        f"place, {first.requests_per_month:,} requests a month, {first.horizon_months}-month horizon"
+        if first
+        else "No place could be priced"
+    )
+    if output_format == "json":
+        document = {
+            "today": first.baseline if first else None,
+            "options": [{**o.place.model_dump(), "estimate": o.estimate} for o in options],
+        }
+        click.echo(json.dumps(jsonable(document), indent=2))
+        return
+    rows = place_rows(options)
+    if output_format == "markdown":
+        lines = [
+            f"### {heading}",
+            "",
+            "| " + " | ".join(PLACE_COLUMNS) + " |",
+            "|---|---|---|---|---:|---:|---:|---:|---|",
+        ]
+        lines += ["| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in rows]
+        click.echo("\n".join(lines))
+        return
+    from rich.table import Table
+
+    table = Table(title=heading, title_justify="left")
+    for column in PLACE_COLUMNS:
+        table.add_column(column, max_width=60 if column == "Why not" else None)
+    for row in rows:
+        table.add_row(*row, style="bold" if row[0].endswith("★") else None)
+    print_wide(table)
+    warnings = dict.fromkeys(w for o in options[:1] if o.estimate for w in o.estimate.warnings)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)

@@ -219,3 +219,60 @@ def _training_details(ft: FineTuning, table: PriceTable) -> list[tuple[str, str]
     if ft.unverified:
         details.append(("unverified", ft.unverified))
     return details
+
+
+def _method_rows(found: list[tuple[ModelMatch, list[str]]], method: str) -> list[dict[str, object]]:
+    from advisor.pricing.catalog import jobs_end, serving_end
+
+    rows = []
+    for match, why in found:
+        ft = match.row.fine_tuning
+        price = ft.token_price(method) if ft and method != "rft" else None  # type: ignore[arg-type]
+        training = (
+            f"{format_price(price[0])} per 1M tokens"
+            if price
+            else f"{format_price(ft.training_per_hour)} an hour"
+            if ft and ft.training_per_hour is not None
+            else f"GPU-hours on {ft.gpu}"
+            if ft and ft.throughput
+            else "-"
+        )
+        rows.append(
+            {
+                "provider": match.provider,
+                "label": match.table.label or match.provider,
+                "model": match.name,
+                "can_start": not why,
+                "jobs_until": jobs_end(match),
+                "serving_until": serving_end(match),
+                "training": training,
+                "open_weights": match.row.open_weights,
+                "why_not": why,
+            }
+        )
+    return sorted(rows, key=lambda row: (not row["can_start"], row["provider"], row["model"]))
+
+
+def method_json(found: list[tuple[ModelMatch, list[str]]], method: str) -> str:
+    return json.dumps(jsonable(_method_rows(found, method)), indent=2)
+
+
+def print_method(found: list[tuple[ModelMatch, list[str]]], method: str, today: date) -> None:
+    """Where `method` can run on `today`: those that can start a job first."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, title=f"Where {method.upper()} can run on {today}", title_justify="left")
+    for column in ("Provider", "Model", "Starts", "Jobs until", "Serves until", "Training", "Why not"):
+        table.add_column(column, max_width=60 if column == "Why not" else None)
+    for row in _method_rows(found, method):
+        table.add_row(
+            str(row["label"]),
+            str(row["model"]),
+            "yes" if row["can_start"] else "no",
+            str(row["jobs_until"] or "-"),
+            str(row["serving_until"] or "-"),
+            str(row["training"]),
+            "; ".join(row["why_not"]) or "-",  # type: ignore[arg-type]
+        )
+    print_wide(table)

@@ -1,0 +1,45 @@
+"""`advisor estimate` at several places: the same traffic and training data priced for one fine-tune base
+at each provider that trains it, ranked as the where-to-train rules rank them (advisor.costs.where)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import BaseModel
+
+from advisor.costs.estimate import Estimate, EstimateRequest, estimate
+from advisor.costs.where import Place, PlaceCost, PlaceFilter, rank_places, same_base
+from advisor.pricing.catalog import Catalog, ModelMatch
+
+
+class PlaceEstimate(BaseModel):
+    """One place with its estimate (None when it could not be priced; `place.why_not` says why)."""
+
+    place: Place
+    estimate: Estimate | None
+
+
+def estimate_places(request: EstimateRequest, catalog: Catalog, providers: Sequence[str]) -> list[PlaceEstimate]:
+    """`request`'s fine-tune base at each of `providers` that prices it, best first."""
+    base = request.ft_model or request.model
+    wanted = PlaceFilter(request.method, request.today, base=base, preferred=request.provider)
+    estimates: dict[tuple[str, str], Estimate] = {}
+
+    def cost(match: ModelMatch) -> PlaceCost:
+        place_request = request.model_copy(update={"ft_model": match.name, "ft_provider": match.provider})
+        result = estimate(place_request, catalog)
+        estimates[match.provider, match.name] = result
+        return PlaceCost(
+            result.training_usd,
+            result.option_monthly_usd,
+            result.training_usd + result.setup_usd,
+            result.effective_horizon_months,
+            result.net_savings_usd,
+            result.payback_months,
+            result.payback_note,
+        )
+
+    places = rank_places(
+        catalog, wanted, cost, only=lambda match: match.provider in providers and same_base(match, base)
+    )
+    return [PlaceEstimate(place=p, estimate=estimates.get((p.provider, p.model))) for p in places]
