@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 PLUGINS := $(patsubst %/pyproject.toml,./%,$(wildcard plugins/*/pyproject.toml))
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-local-training lint bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "advisor needs Python 3.11 or newer; run make with PYTHON=python3.11")'
@@ -23,6 +23,14 @@ test: $(BIN)/python
 	$(PIP) install ".[test]" $(PLUGINS)
 	$(BIN)/python -m pytest
 
+# Real tiny SFT, DPO and GRPO runs on CPU with the local plugin's [train] extra (torch from PyPI is the
+# CUDA build, gigabytes), in a virtualenv of their own; plain `make test` skips them (docs/providers/local.md).
+TRAIN_VENV := .venv-train
+test-local-training:
+	$(PYTHON) -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/python -m pip --disable-pip-version-check --quiet install ".[test]" "./plugins/advisor-local[train]"
+	ADVISOR_TEST_LOCAL_TRAINING=1 $(TRAIN_VENV)/bin/python -m pytest -p no:cacheprovider -s tests/test_local_training.py
+
 lint: $(BIN)/python
 	$(PIP) install ".[test]"
 	$(BIN)/ruff check src tests benchmarks plugins
@@ -33,4 +41,4 @@ bench: $(BIN)/python
 	$(BIN)/python benchmarks/dataset_check.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .hypothesis .ruff_cache
+	rm -rf $(VENV) $(TRAIN_VENV) build dist .pytest_cache .hypothesis .ruff_cache

@@ -150,7 +150,6 @@ def training_config(
         "output_dir": str(run_dir / "output"),
         "num_train_epochs": epochs,
         "learning_rate": run.learning_rate or LEARNING_RATES[(method, lora)],
-        "logging_steps": 1,
         "save_strategy": "steps",
         "save_total_limit": 2,
         "report_to": "none",
