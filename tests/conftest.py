@@ -59,6 +59,7 @@ def isolated_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
 def isolated_jobs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Each test gets its own job ledger, no provider credentials, and plugins loaded afresh."""
     from advisor.plugins import load_plugins
+    from advisor.tokens.tokenizer import set_plugin_tokenizers
 
     folder = tmp_path_factory.mktemp("data")
     monkeypatch.setenv("ADVISOR_DATA_DIR", str(folder))
@@ -86,8 +87,10 @@ def isolated_jobs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     ):
         monkeypatch.delenv(name, raising=False)
     load_plugins.cache_clear()
+    set_plugin_tokenizers([])  # a tokenizer a plugin registered lives until plugins load again
     yield folder
     load_plugins.cache_clear()
+    set_plugin_tokenizers([])
 
 
 @pytest.fixture

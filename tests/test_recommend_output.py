@@ -49,9 +49,7 @@ def update_snapshots(pytestconfig: pytest.Config) -> bool:
 @pytest.mark.parametrize("scenario", FILES, ids=snapshot_name)
 def test_markdown_snapshot(advisor, scenario: Path, monkeypatch, update_snapshots: bool) -> None:
     monkeypatch.chdir(EXAMPLES.parent)  # stable relative paths in the report
-    run = advisor(
-        "recommend", str(scenario.relative_to(EXAMPLES.parent)), "--format", "markdown", "--today", TODAY
-    )
+    run = advisor("recommend", str(scenario.relative_to(EXAMPLES.parent)), "--format", "markdown", "--today", TODAY)
     assert run.code == 0, run.err
     matches_snapshot(f"{snapshot_name(scenario)}.md", run.out, update_snapshots)
 
@@ -148,3 +146,29 @@ def test_bad_scenario_is_one_line_and_status_2(advisor, tmp_path: Path) -> None:
     run = advisor("recommend", str(path))
     assert run.code == 2 and len(run.err.strip().splitlines()) == 1
     assert f"{path}:2: task.kind: 'poem' is not allowed; use one of" in run.err
+
+
+@pytest.mark.parametrize("scenario", FILES, ids=snapshot_name)
+def test_every_example_trains_where_a_job_can_start_today_and_serves_until_payback(
+    advisor, scenario: Path, monkeypatch
+) -> None:
+    """On 2026-12-01, with every installed provider plugin's places too, the recommended place can start
+    the job that day and serves at least until the fine-tune has paid back."""
+    from datetime import date, timedelta
+
+    monkeypatch.delenv("ADVISOR_LOAD_PLUGINS")
+    run = advisor("recommend", str(scenario), "--format", "json", "--today", TODAY)
+    assert run.code == 0, run.err
+    rec = json.loads(run.out)
+    where = rec["where"]
+    if where is None:
+        assert rec["recommendation"]["primary"] in ("prompt", "rag")
+        return
+    (place,) = [p for p in rec["where_options"] if (p["provider"], p["model"]) == (where["provider"], where["model"])]
+    assert place["available"] and not any("shut down" in why or "stopped" in why for why in place["why_not"])
+    assert where["jobs_until"] is None or where["jobs_until"] >= TODAY
+    if where["payback_months"] is None:  # chosen for quality: it serves through the horizon
+        assert where["horizon_months"] == rec["horizon_months"]
+    elif where["serving_until"] is not None:
+        paid_back = date.fromisoformat(TODAY) + timedelta(days=where["payback_months"] * 730 / 24)
+        assert date.fromisoformat(where["serving_until"]) >= paid_back

@@ -571,7 +571,11 @@ def _date_warnings(
     same_row = (today_match.provider, today_match.name) == (ft_match.provider, ft_match.name)
     for match in [today_match] if same_row else [today_match, ft_match]:
         shutdown = match.row.shutdown
-        if shutdown and today >= shutdown:
+        end = serving_end(match) if match is ft_match and not same_row else shutdown
+        if end != shutdown and end is not None:  # the fine-tune outlives its base (Azure's gpt-4.1 family)
+            if months_until(end, today) < request.horizon_months:
+                warnings.append(f"fine-tunes of {match.provider}:{match.name} stop serving on {end}")
+        elif shutdown and today >= shutdown:
             warnings.append(f"{match.provider}:{match.name} was shut down on {shutdown}")
         elif shutdown and months_until(shutdown, today) < request.horizon_months:
             note = f" ({match.row.shutdown_note})" if match.row.shutdown_note else ""

@@ -35,7 +35,7 @@ from advisor.costs.estimate import (
     serving_cost,
 )
 from advisor.costs.money import every, format_price, format_usd, per_million
-from advisor.costs.training import auto_epochs, token_training_cost
+from advisor.costs.training import auto_epochs, gpu_training_cost, token_training_cost
 from advisor.costs.where import Place, PlaceCost, PlaceFilter, chosen, rank_places
 from advisor.errors import UserError
 from advisor.methods import Method
@@ -355,8 +355,14 @@ class Coster:
         notes: list[str] = []
         example_tokens = ft_prompt + inputs.output + EXAMPLE_OVERHEAD_TOKENS
         examples = data.demonstrations or data.preference_pairs or 1000
-        if method == "rft":
-            request_training: dict[str, object] = {"method": "rft", "rft_hours": costs.rft_hours}
+        request_training: dict[str, object]
+        if method == "rft" and match.row.fine_tuning and match.row.fine_tuning.throughput:
+            # own GPUs: GPU-hours for the prompts and the rollouts GRPO generates from them
+            prompts = data.graded_prompts or 1000
+            request_training = {"method": "rft", "training_tokens": int(ft_prompt * prompts), "examples": prompts}
+            notes.append(f"{prompts:,} graded prompts of about {ft_prompt:,.0f} tokens, with GRPO rollouts")
+        elif method == "rft":
+            request_training = {"method": "rft", "rft_hours": costs.rft_hours}
             notes.append(
                 f"{costs.rft_hours.normalize():f} billable training hours assumed (set costs.rft_hours from "
                 "a pilot run)"
@@ -417,8 +423,14 @@ class Coster:
         pairs = self.scenario.data.preference_pairs
         assert match.row.fine_tuning is not None
         per_pair = int(ft_prompt + 2 * self.tokens.output + 2 * EXAMPLE_OVERHEAD_TOKENS)
-        cost = token_training_cost("dpo", per_pair * pairs, auto_epochs(pairs), match.row.fine_tuning)
-        return cost.usd
+        fine_tuning, epochs = match.row.fine_tuning, auto_epochs(pairs)
+        try:
+            if fine_tuning.throughput:  # own GPUs: GPU-hours
+                gpu = match.table.gpus[str(fine_tuning.gpu)].per_hour
+                return gpu_training_cost("dpo", per_pair * pairs, epochs, fine_tuning, gpu).usd
+            return token_training_cost("dpo", per_pair * pairs, epochs, fine_tuning).usd
+        except ValueError as error:
+            raise UserError(f"{match.provider}:{match.name}: {error}", hint="see `advisor pricing show`") from None
 
 
 def cost_strategies(coster: Coster, strategies: list[str], corpus_in_prompt: bool) -> Costing:
