@@ -349,3 +349,21 @@ class TestLedgerDetails:
         assert ledger.get("adv-old").details == {"host": "gpu-1", "pid": 43}
         ledger.close()
         assert Ledger(path).get("adv-old").details == {"host": "gpu-1", "pid": 43}  # opened again: no second ALTER
+
+
+class TestTrainerState:
+    def test_a_reward_of_0_is_shown_and_the_summary_loss_comes_from_the_log(self, tmp_path) -> None:
+        from advisor_local.progress import read_progress
+
+        checkpoint = tmp_path / "output" / "checkpoint-4"
+        checkpoint.mkdir(parents=True)
+        history = [{"loss": 0.5, "reward": 0.0, "step": 4, "epoch": 1.0}]
+        state = {"global_step": 4, "max_steps": 4, "epoch": 1.0, "log_history": history}
+        (checkpoint / "trainer_state.json").write_text(json.dumps(state))
+        log = tmp_path / "train.log"
+        log.write_text("100%|##| 4/4\r{'loss': '0.7', 'reward': '0.25', 'epoch': '0.5'}\n")
+        assert read_progress(tmp_path / "output", log).line() == "step 4/4, epoch 1.00, loss 0.5000, reward 0.000"
+        # logged after the last checkpoint, with nothing logged before it (logging_steps > steps)
+        (checkpoint / "trainer_state.json").write_text(json.dumps({**state, "log_history": []}))
+        log.write_text("{'train_runtime': '0.58', 'train_loss': '1.25', 'epoch': '1'}\n")
+        assert read_progress(tmp_path / "output", log).line() == "step 4/4, epoch 1.00, loss 1.2500"

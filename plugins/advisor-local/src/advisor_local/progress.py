@@ -48,6 +48,15 @@ def _number(value: Any) -> float | None:
         return None
 
 
+def _last(entries: list[dict[str, Any]], key: str) -> float | None:
+    """The newest value of `key` (a run's summary, `train_loss`, is logged after its last checkpoint)."""
+    return next((_number(entry[key]) for entry in reversed(entries) if key in entry), None)
+
+
+def _first_known(*values: float | None) -> float | None:
+    return next((value for value in values if value is not None), None)
+
+
 def latest_state(output_dir: Path) -> dict[str, Any] | None:
     """The newest trainer_state.json: the output folder's own, or the highest checkpoint's."""
     candidates = [output_dir / "trainer_state.json", *output_dir.glob("checkpoint-*/trainer_state.json")]
@@ -103,11 +112,11 @@ def read_progress(output_dir: Path, log: Path) -> Progress:
     state_epoch = _number(state.get("epoch"))
     log_epoch = _number(logged[-1].get("epoch")) if logged else None
     newer_log = bool(logged) and (state_epoch is None or (log_epoch is not None and log_epoch > state_epoch))
-    entries = logged if newer_log else history
-    loss = next((_number(e.get("loss", e.get("train_loss"))) for e in reversed(entries) if "loss" in e), None)
-    if loss is None:
-        loss = next((_number(e["train_loss"]) for e in reversed(entries) if "train_loss" in e), None)
-    reward = next((_number(e["reward"]) for e in reversed(entries) if "reward" in e), None)
+    first, then = (logged, history) if newer_log else (history, logged)
+    loss = _first_known(
+        _last(first, "loss"), _last(then, "loss"), _last(first, "train_loss"), _last(then, "train_loss")
+    )
+    reward = _first_known(_last(first, "reward"), _last(then, "reward"))  # a reward of 0 is a reward
     step = state.get("global_step") if isinstance(state.get("global_step"), int) else None
     max_steps = state.get("max_steps") if isinstance(state.get("max_steps"), int) else None
     return Progress(step, max_steps, log_epoch if newer_log else state_epoch, loss, reward)
