@@ -86,21 +86,14 @@ def launch(
         seed=seed,
         settings={"training_type": training_type, "tier": tier, "gpus": gpus, "nodes": nodes, **_pairs(extra)},
     )
-    _summary(plan)
+    from advisor.render import launch as render
+
+    render.print_plan(plan)
     if plan.problems:
-        click.echo("Not launched:", err=True)
-        for problem in plan.problems:
-            click.echo(f"  - {problem}", err=True)
+        render.print_problems(plan.problems)
         raise click.exceptions.Exit(1)
     if dry_run:
-        placeholder = "<run id>"
-        uploads = plan.uploads(placeholder)
-        request = plan.request(
-            placeholder, f"<id of {uploads[0].name}>", f"<id of {uploads[1].name}>" if len(uploads) > 1 else None
-        )
-        click.echo("\nDry run: these requests would be sent (nothing was sent, no key was needed):")
-        for line in plugin.request_preview(uploads, request):
-            click.echo(line)
+        render.print_dry_run(plan, plugin)
         return
     question = f"\nLaunch this {method.upper()} job on {plan.api_model} at {provider}?"
     quotes = quoter_of(plugin) is not None  # the provider prices the job itself: confirm once its quote is in
@@ -109,7 +102,7 @@ def launch(
         raise click.exceptions.Exit(1)
 
     def confirm(quote: Any) -> bool:
-        _show_quote(plan, provider, quote)
+        render.print_quote(plan, provider, quote)
         return yes or click.confirm(question, default=False)
 
     ledger = Ledger()
@@ -127,8 +120,7 @@ def launch(
         raise click.exceptions.Exit(1) from None
     finally:
         ledger.close()
-    click.echo(f"\nLaunched job {job.id} ({job.provider_status}), run {job.run_id or '-'}.")
-    click.echo(f"Watch it: advisor jobs watch {job.id}")
+    render.print_launched(job)
 
 
 def _pairs(values: tuple[str, ...]) -> dict[str, str]:
@@ -139,33 +131,3 @@ def _pairs(values: tuple[str, ...]) -> dict[str, str]:
             raise click.BadParameter(f"{value!r} is not NAME=VALUE", param_hint="--set")
         pairs[name.strip()] = setting
     return pairs
-
-
-def _show_quote(plan: Any, provider: str, quote: Any) -> None:
-    """The provider's own estimate beside advisor's, before the confirmation."""
-    from advisor.costs.money import format_usd
-
-    figure = format_usd(quote.usd) if quote.usd is not None else "no figure"
-    click.echo(f"  advisor's estimate   {plan.estimate_text}")
-    click.echo(f"  {provider}'s estimate".ljust(22) + f" {figure}" + (f" ({quote.note})" if quote.note else ""))
-    if quote.usd is not None and plan.estimate_usd:
-        difference = (quote.usd - plan.estimate_usd) / plan.estimate_usd * 100
-        click.echo(f"  difference           {difference:+.1f}% against advisor's estimate")
-
-
-def _summary(plan: Any) -> None:
-    report = plan.training_report
-    click.echo(f"{plan.method.upper()} on {plan.match.provider}:{plan.api_model}")
-    click.echo(
-        f"  training file   {plan.training} ({report.valid_examples:,} valid examples, "
-        f"{report.errors:,} errors, {report.warnings:,} warnings)"
-    )
-    if plan.validation_report is not None:
-        v = plan.validation_report
-        click.echo(f"  validation file {plan.validation} ({v.valid_examples:,} valid examples, {v.errors:,} errors)")
-    if plan.settings:
-        click.echo("  settings        " + ", ".join(f"{name}={value}" for name, value in plan.settings.items()))
-    click.echo(f"  estimated cost  {plan.estimate_text}")
-    for note in [plan.stale, *plan.notices]:
-        if note:
-            click.echo(f"  note: {note}")

@@ -1,0 +1,66 @@
+"""`advisor launch` on the terminal: the plan before anything is sent, the problems that stop it, the
+dry run's requests, a provider's own quote beside advisor's estimate, and the launched job."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from advisor.costs.money import format_usd
+
+if TYPE_CHECKING:
+    from advisor.providers.base import Job, Provider, Quote
+    from advisor.providers.preflight import LaunchPlan
+
+
+def print_plan(plan: LaunchPlan) -> None:
+    """What will be launched: the files as checked, the settings, the estimate, the table's notes."""
+    report = plan.training_report
+    click.echo(f"{plan.method.upper()} on {plan.match.provider}:{plan.api_model}")
+    click.echo(
+        f"  training file   {plan.training} ({report.valid_examples:,} valid examples, "
+        f"{report.errors:,} errors, {report.warnings:,} warnings)"
+    )
+    if plan.validation_report is not None:
+        v = plan.validation_report
+        click.echo(f"  validation file {plan.validation} ({v.valid_examples:,} valid examples, {v.errors:,} errors)")
+    if plan.settings:
+        click.echo("  settings        " + ", ".join(f"{name}={value}" for name, value in plan.settings.items()))
+    click.echo(f"  estimated cost  {plan.estimate_text}")
+    for note in [plan.stale, *plan.notices]:
+        if note:
+            click.echo(f"  note: {note}")
+
+
+def print_problems(problems: list[str]) -> None:
+    click.echo("Not launched:", err=True)
+    for problem in problems:
+        click.echo(f"  - {problem}", err=True)
+
+
+def print_dry_run(plan: LaunchPlan, provider: Provider) -> None:
+    """The exact requests a launch would send, with placeholders for what only the provider assigns."""
+    placeholder = "<run id>"
+    uploads = plan.uploads(placeholder)
+    request = plan.request(
+        placeholder, f"<id of {uploads[0].name}>", f"<id of {uploads[1].name}>" if len(uploads) > 1 else None
+    )
+    click.echo("\nDry run: these requests would be sent (nothing was sent, no key was needed):")
+    for line in provider.request_preview(uploads, request):
+        click.echo(line)
+
+
+def print_quote(plan: LaunchPlan, provider: str, quote: Quote) -> None:
+    """The provider's own estimate beside advisor's, before the confirmation."""
+    figure = format_usd(quote.usd) if quote.usd is not None else "no figure"
+    click.echo(f"  advisor's estimate   {plan.estimate_text}")
+    click.echo(f"  {provider}'s estimate".ljust(22) + f" {figure}" + (f" ({quote.note})" if quote.note else ""))
+    if quote.usd is not None and plan.estimate_usd:
+        difference = (quote.usd - plan.estimate_usd) / plan.estimate_usd * 100
+        click.echo(f"  difference           {difference:+.1f}% against advisor's estimate")
+
+
+def print_launched(job: Job) -> None:
+    click.echo(f"\nLaunched job {job.id} ({job.provider_status}), run {job.run_id or '-'}.")
+    click.echo(f"Watch it: advisor jobs watch {job.id}")
