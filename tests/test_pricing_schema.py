@@ -124,7 +124,8 @@ class TestRefusedTables:
             ('encoding_exact = false\n', "`encoding_note` is required"),
             ('[models.x.fine_tuning]\nmethods = ["sft"]\ninput = 1\noutput = 1\nthroughput = { lora = 5 }\n',
              "`gpu` is required with `throughput`"),
-            ('[models.x.fine_tuning]\nmethods = ["sft"]\ninput = 1\noutput = 1\nthroughput = { lora = 5 }\ngpu = "A1"\n',
+            ('[models.x.fine_tuning]\nmethods = ["sft"]\ninput = 1\noutput = 1\nthroughput = { lora = 5 }\n'
+             'gpu = "A1"\n',
              "which the table's [gpus] does not price"),
             ('[models.x.fine_tuning]\nmethods = ["sft"]\ninput = 1\noutput = 1\ntraining_prices = { "sft.huge" = 1 }\n',
              "unknown key(s) sft.huge"),
@@ -134,6 +135,28 @@ class TestRefusedTables:
     )  # fmt: skip
     def test_incomplete_rows_are_refused_with_the_field(self, change: str, message: str) -> None:
         text = HEADER + "\n[models.x]\ninput = 1\noutput = 1\n" + change
-        with pytest.raises(UserError, match="acme.toml") as error:
+        with pytest.raises(UserError, match=r"acme\.toml") as error:
             parse_table(text, "acme.toml")
         assert message in str(error.value)
+
+
+class TestCacheWrites:
+    def test_prefix_tokens_that_miss_the_cache_are_billed_as_cache_writes(self) -> None:
+        table = parse_table(
+            HEADER + "\n[models.new]\ninput = 2\ncached_input = 0.2\ncache_write = 2.5\noutput = 8\n", "acme.toml"
+        )
+        request = EstimateRequest(
+            model="new", provider="acme", requests_per_month=1000, prompt_tokens=Decimal(2000),
+            cached_tokens=Decimal(1500), cache_hit_rate=Decimal("0.8"), ft_prompt_tokens=Decimal(100),
+            quoted_training_usd=Decimal(0), today=TODAY,
+        )  # fmt: skip
+        with pytest.raises(UserError):  # `new` has no fine-tuning: the estimate needs a tunable option
+            estimate(request, Catalog([table]))
+        from advisor.costs.estimate import ServingOptions, Traffic, serving_cost
+
+        side = serving_cost(
+            "today", Catalog([table]).find("new", "acme"), False, Traffic(Decimal(2000), Decimal(1500), Decimal(0)),
+            ServingOptions(1000, cache_hit_rate=Decimal("0.8")), [],
+        )  # fmt: skip
+        # 1,200 cached at $0.20, 300 written at $2.50 (1.25x), 500 plain input at $2 per 1M
+        assert side.per_request_usd == (Decimal(1200) * Decimal("0.2") + 300 * Decimal("2.5") + 500 * 2) / 1_000_000

@@ -299,8 +299,13 @@ def serving_cost(
     if cached and prices.cached_input is not None:
         used["cached_input"] = prices.cached_input
     used["output"] = prices.output or Decimal(0)
+    # models with explicit cache breakpoints bill the prefix tokens that miss the cache as cache writes
+    written = traffic.cached - cached if cached and not fine_tuned and match.row.cache_write is not None else 0
+    if written:
+        used["cache_write"] = match.row.cache_write  # type: ignore[assignment]  (checked just above)
     per_request = (
-        per_million(traffic.prompt - cached, used["input"])
+        per_million(traffic.prompt - cached - written, used["input"])
+        + per_million(written, used.get("cache_write", Decimal(0)))
         + per_million(cached, used.get("cached_input", Decimal(0)))
         + per_million(traffic.output, used["output"])
     )
