@@ -324,6 +324,14 @@ class TestJobs:
         (run,) = ledger_runs()
         assert (run.status, run.fine_tuned_model, run.trained_tokens) == ("succeeded", job["fine_tuned_model"], tokens)
 
+    def test_the_actual_cost_of_a_developer_tier_job_is_at_the_tier_price(self, advisor, azure_api) -> None:
+        job_id = launched(advisor, azure_api, "--tier", "developer")
+        result = advisor("jobs", "watch", job_id, "--every", "0.01")
+        assert result.code == 0, result.err
+        tokens = azure_api.jobs[job_id]["trained_tokens"]
+        cost = format_usd(Decimal(tokens) * Decimal("2.50") / 1_000_000)  # half of global's $5.00
+        assert f"{tokens:,} trained tokens x $2.50 per 1M = {cost} (estimated $1.10)" in result.out
+
     def test_a_failed_job_shows_its_error(self, advisor, azure_api, job_id) -> None:
         azure_api.jobs[job_id].update(status="failed", error={"code": "invalidData", "message": "3 lines invalid"})
         result = advisor("jobs", "watch", job_id, "--every", "0.01")

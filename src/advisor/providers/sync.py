@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from advisor.costs.money import format_price, format_usd, per_million
+from advisor.costs.training import training_tier
 from advisor.errors import UserError
 from advisor.pricing.catalog import Catalog, ModelMatch
 from advisor.providers.base import FINISHED, Job, Provider, ProviderError
@@ -167,13 +168,21 @@ def training_cost(run: Run, job: Job, catalog: Catalog) -> TrainingCost:
     if found is None:
         return TrainingCost(estimate, job.trained_tokens)
     price, field = found
+    tier = (run.request.get("settings") or {}).get("tier")
+    try:  # the training tier the job ran on (Azure's developer tier is half of global)
+        multiplier, tier_name = training_tier(fine_tuning, tier)  # type: ignore[arg-type]
+    except ValueError:
+        multiplier, tier_name = Decimal(1), None
+    row = f"{match.provider}:{match.name} fine_tuning {field}" + (
+        f" x {multiplier.normalize():f} ({tier_name} tier)" if multiplier != 1 else ""
+    )
     return TrainingCost(
         estimate,
         job.trained_tokens,
-        f"{match.provider}:{match.name} fine_tuning {field}",
+        row,
         match.table.as_of,
-        price,
-        per_million(job.trained_tokens, price),
+        price * multiplier,
+        per_million(job.trained_tokens, price) * multiplier,
     )
 
 
