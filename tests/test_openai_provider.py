@@ -6,7 +6,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from advisor.providers.base import FINISHED, Job, JobRequest
-from advisor_openai.provider import LONGEST_WAIT, STATUSES, OpenAIProvider, _retry_after
+from advisor.providers.retry import LONGEST_WAIT
+from advisor.providers.retry import retry_after as _retry_after
+from advisor_openai.provider import STATUSES, OpenAIProvider
 
 from .strategies import json_values
 

@@ -12,37 +12,26 @@ OpenAI plugin's: reads are retried by the SDK on 429 (honouring Retry-After), 5x
 creating a job is sent once (only a 429, which says nothing was done, is sent again), and a lost answer is
 reported as JobCreateUnknown so advisor finds the job by its run id. The key never leaves this module: every
 error text is redacted.
+
+All of that is the OpenAI plugin's code: AzureOpenAIProvider subclasses advisor_openai's OpenAIProvider and
+overrides only what Azure does differently (the client, the api-key header, the tier, file processing,
+the job lookup, its statuses and its error wording).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
-from advisor.providers.base import (
-    Credential,
-    Job,
-    JobCreateUnknown,
-    JobEvent,
-    JobRequest,
-    ProviderError,
-    Status,
-    Upload,
-)
-from advisor_azure_openai.deploy import AzureDeployments
+from advisor.providers.base import Credential, JobRequest, ProviderError, Status, Upload
+from advisor_azure_openai.deploy import AzureDeployments, _first_line
+from advisor_openai.provider import READ_RETRIES, OpenAIProvider
 
-RUN_ID_KEY = "advisor_run_id"
 DEFAULT_API_VERSION = "v1"
-MAX_UPLOAD_BYTES = 512 * 1024 * 1024
-MAX_SUFFIX = 64
-READ_RETRIES = 4
-RATE_LIMIT_RETRIES = 3  # for requests that must not be repeated: a 429 means nothing was done
-LONGEST_WAIT = 60.0
 FILE_WAIT = 300.0  # seconds to wait for Azure to process an uploaded file (ADVISOR_AZURE_FILE_WAIT)
 JOBS_SEARCHED = 200  # recent jobs looked through for a run id
 ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"
@@ -63,9 +52,7 @@ STATUSES: dict[str, Status] = {
     "cancelled": "cancelled",
     "canceled": "cancelled",
 }
-METHOD_TYPES = {"sft": "supervised", "dpo": "dpo", "rft": "reinforcement"}
 FILE_PENDING = {"pending", "uploaded", "running"}
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -153,7 +140,7 @@ def _entra_token_provider() -> Callable[[], str]:
     return get_bearer_token_provider(DefaultAzureCredential(), ENTRA_SCOPE)  # type: ignore[no-any-return]
 
 
-class AzureOpenAIProvider(AzureDeployments):
+class AzureOpenAIProvider(AzureDeployments, OpenAIProvider):
     name = "azure-openai"
     methods = ("sft", "dpo", "rft")
     credentials = (
@@ -177,63 +164,30 @@ class AzureOpenAIProvider(AzureDeployments):
         "tier": "training tier: global (the default), standard (regional) or developer (half of global, "
         "pre-emptible, no SLA); sent as Azure's trainingType",
     }
+    label = "Azure OpenAI"
+    account = "resource"
+    quota_account = "subscription"
+    quota_hint = "check the resource's quota in the Azure portal"
+    key_variable = "AZURE_OPENAI_API_KEY"
+    create_preview_note = "  header api-key: <AZURE_OPENAI_API_KEY>"
+    statuses: ClassVar[dict[str, Status]] = STATUSES
+    jobs_searched = JOBS_SEARCHED
 
     # --- requests ---------------------------------------------------------------------------------
 
-    def _method(self, request: JobRequest) -> dict[str, Any]:
-        kind = METHOD_TYPES[request.method]
-        settings: dict[str, Any] = {"hyperparameters": {"n_epochs": request.epochs}}
-        if request.method == "dpo":
-            settings["hyperparameters"]["beta"] = "auto"
-        if request.method == "rft":
-            settings["grader"] = request.grader
-        return {"type": kind, kind: settings}
-
-    def job_body(self, request: JobRequest) -> dict[str, Any]:
-        """The body of POST /fine_tuning/jobs, without Azure's own fields (see extra_body)."""
-        body: dict[str, Any] = {
-            "model": request.model,
-            "training_file": request.training_file,
-            "method": self._method(request),
-            "metadata": {RUN_ID_KEY: request.run_id},
-        }
-        for key in ("validation_file", "suffix", "seed"):
-            if getattr(request, key) is not None:
-                body[key] = getattr(request, key)
-        return body
-
     def extra_body(self, request: JobRequest) -> dict[str, Any]:
-        """Azure's fields the SDK does not model: the training tier, always sent so the job runs on the
-        tier the estimate priced (the price table's first tier, global, when none is chosen)."""
+        """Azure's fields the SDK does not model, sent beside job_body's: the training tier, always sent so the
+        job runs on the tier the estimate priced (the price table's first tier, global, when none is chosen)."""
         return {"trainingType": TRAINING_TYPES[str(request.settings.get("tier") or "global")]}
 
-    def request_preview(self, uploads: list[Upload], request: JobRequest) -> list[str]:
-        conn = connection(need_endpoint=False)
-        lines = [
-            f"POST {conn.url('/files')}  multipart: purpose=fine-tune, file={u.name} ({u.path}, {u.size:,} bytes, "
-            f"sha256 {u.sha256[:16]}...)"
-            for u in uploads
-        ]
-        lines.append(f"POST {conn.url('/fine_tuning/jobs')}  header api-key: <AZURE_OPENAI_API_KEY>")
-        lines.append(json.dumps({**self.job_body(request), **self.extra_body(request)}, indent=2))
-        return lines
+    def preview_url(self, path: str) -> str:
+        return connection(need_endpoint=False).url(path)
 
-    def preflight(self, request: JobRequest, uploads: list[Upload]) -> list[str]:
-        problems = [
-            f"{u.path} is {u.size:,} bytes; Azure OpenAI's upload limit is 512 MB"
-            for u in uploads
-            if u.size > MAX_UPLOAD_BYTES
-        ]
-        if request.suffix is not None and len(request.suffix) > MAX_SUFFIX:
-            problems.append(f"--suffix is {len(request.suffix)} characters; Azure OpenAI allows {MAX_SUFFIX}")
-        if isinstance(request.epochs, int) and not 1 <= request.epochs <= 50:
-            problems.append("--epochs must be between 1 and 50 for Azure OpenAI")
+    def setting_problems(self, request: JobRequest) -> list[str]:
         tier = request.settings.get("tier")
         if tier is not None and tier not in TRAINING_TYPES:
-            problems.append(f"--tier {tier} is not an Azure training tier; use {', '.join(TRAINING_TYPES)}")
-        if request.method == "rft" and request.validation_file is None:
-            problems.append("Azure OpenAI RFT needs a validation file")
-        return problems
+            return [f"--tier {tier} is not an Azure training tier; use {', '.join(TRAINING_TYPES)}"]
+        return []
 
     # --- the SDK ----------------------------------------------------------------------------------
 
@@ -242,6 +196,9 @@ class AzureOpenAIProvider(AzureDeployments):
         """The SDK client for the current environment (endpoint, key, API version, timeout)."""
         conn = connection()
         return _client(conn.endpoint, conn.api_version, conn.key, conn.timeout)
+
+    def _options(self) -> dict[str, Any]:
+        return {"extra_headers": self._headers()}
 
     def _headers(self) -> dict[str, Any]:
         """Per-request headers: on the v1 paths with a key, no bearer header (the key is in `api-key`)."""
@@ -252,39 +209,21 @@ class AzureOpenAIProvider(AzureDeployments):
             return {"Authorization": Omit()}
         return {}
 
-    def _once(self, send: Callable[[Any], T]) -> T:
-        """Send a request that must not be carried out twice: the SDK's retries are off, and only a 429
-        (which says nothing was done) is sent again, after the wait the server asks for."""
-        import openai
+    def _line(self, text: str) -> str:
+        return _first_line(text)
 
-        client = self._client.with_options(max_retries=0)
-        for attempt in range(RATE_LIMIT_RETRIES + 1):
-            try:
-                return send(client)
-            except openai.RateLimitError as exc:
-                if attempt == RATE_LIMIT_RETRIES or getattr(exc, "code", None) == "insufficient_quota":
-                    raise
-                time.sleep(_retry_after(exc.response.headers, attempt))
-        raise AssertionError("unreachable")
-
-    def _redact(self, text: str) -> str:
-        key = os.environ.get("AZURE_OPENAI_API_KEY", "")
-        return text.replace(key, "[API key]") if key else text
+    def _error_text(self, exc: Exception) -> str:
+        return _first_line(self._redact(_message(exc)))
 
     def _error(self, exc: Exception, doing: str) -> ProviderError:
         """A provider error a person can act on, on one line, without the key in it."""
+        if isinstance(exc, ProviderError):  # already one (no endpoint, no credentials)
+            return exc
+        return super()._error(exc, doing)
+
+    def _refused(self, exc: Exception, doing: str, message: str) -> ProviderError | None:
         import openai
 
-        if isinstance(exc, ProviderError):
-            return exc
-        message = _first_line(self._redact(_message(exc)))
-        if isinstance(exc, openai.PermissionDeniedError) and getattr(exc, "code", None) == "training_not_available":
-            return ProviderError(
-                f"Azure OpenAI refused to {doing}: this resource can no longer create fine-tuning jobs "
-                "(403 training_not_available)",
-                final=True,
-                code="training_not_available",
-            )
         if isinstance(exc, openai.AuthenticationError):
             return ProviderError(
                 f"Azure OpenAI refused the credentials while trying to {doing} (401): the key is wrong or "
@@ -310,18 +249,12 @@ class AzureOpenAIProvider(AzureDeployments):
                 code="404",
             )
         if isinstance(exc, openai.BadRequestError | openai.UnprocessableEntityError | openai.ConflictError):
-            return ProviderError(
-                f"Azure OpenAI rejected the request to {doing}: {message}", final=True, code=str(exc.status_code)
-            )
-        if isinstance(exc, openai.RateLimitError) and getattr(exc, "code", None) == "insufficient_quota":
-            return ProviderError(
-                f"Azure OpenAI refused to {doing}: the subscription's quota is used up (429 insufficient_quota)",
-                final=True,
-                hint="check the resource's quota in the Azure portal",
-                code="insufficient_quota",
-            )
-        if isinstance(exc, openai.RateLimitError):
-            return ProviderError(f"Azure OpenAI is rate limiting (429) while trying to {doing}", hint="try again later")
+            return self._rejected(exc, doing, message)
+        return None
+
+    def _failed(self, exc: Exception, doing: str, message: str) -> ProviderError | None:
+        import openai
+
         if isinstance(exc, openai.APIStatusError):
             return ProviderError(
                 f"Azure OpenAI answered {exc.status_code} while trying to {doing}: {message}",
@@ -338,41 +271,12 @@ class AzureOpenAIProvider(AzureDeployments):
                 final=True,
                 hint="set AZURE_OPENAI_API_KEY, or sign in (`az login`, a managed identity, AZURE_CLIENT_ID ...)",
             )
-        return ProviderError(f"could not {doing}: {message}", hint="check the network and try again")
+        return None
 
-    def _unsure(self, exc: Exception) -> bool:
-        """May the request have reached Azure and been carried out?"""
-        import openai
+    # --- files and jobs ---------------------------------------------------------------------------
 
-        return isinstance(
-            exc,
-            openai.APIConnectionError
-            | openai.InternalServerError
-            | openai.APIResponseValidationError
-            | json.JSONDecodeError,
-        ) or (isinstance(exc, openai.APIStatusError) and exc.status_code >= 500)
-
-    def upload(self, upload: Upload) -> str:
-        def send(client: Any) -> Any:
-            with upload.path.open("rb") as handle:  # opened for each attempt, so each sends the whole file
-                return client.files.create(
-                    file=(upload.name, handle), purpose="fine-tune", extra_headers=self._headers()
-                )
-
-        for attempt in (1, 2):
-            try:
-                file = self._once(send)
-            except Exception as exc:
-                if not self._unsure(exc):
-                    raise self._error(exc, f"upload {upload.path}") from None
-                found = self.find_upload(upload)
-                if found:
-                    return found
-                if attempt == 2:
-                    raise self._error(exc, f"upload {upload.path}") from None
-                continue
-            return self._processed(str(file.id), str(getattr(file, "status", "") or ""), upload)
-        raise AssertionError("unreachable")
+    def _uploaded(self, file: Any, upload: Upload) -> str:
+        return self._processed(str(file.id), str(getattr(file, "status", "") or ""), upload)
 
     def _processed(self, file_id: str, status: str, upload: Upload) -> str:
         """Wait until Azure has imported the file: a job made from a file still pending is refused."""
@@ -403,94 +307,13 @@ class AzureOpenAIProvider(AzureDeployments):
             )
         return file_id
 
-    def find_upload(self, upload: Upload) -> str | None:
-        try:
-            for item in self._client.files.list(purpose="fine-tune", extra_headers=self._headers()):
-                if item.filename == upload.name and item.bytes == upload.size and item.status != "error":
-                    return str(item.id)
-        except Exception as exc:
-            raise self._error(exc, "list uploaded files") from None
-        return None
+    def _reusable(self, file: Any) -> bool:
+        return bool(file.status != "error")
 
-    def create_job(self, request: JobRequest) -> Job:
-        try:
-            body, extra = self.job_body(request), self.extra_body(request)
-            job = self._once(
-                lambda client: client.fine_tuning.jobs.create(**body, extra_body=extra, extra_headers=self._headers())
-            )
-        except ProviderError:
-            raise
-        except Exception as exc:
-            if self._unsure(exc):
-                raise JobCreateUnknown(self._redact(f"{type(exc).__name__}: {_first_line(str(exc))}")) from None
-            raise self._error(exc, "create the fine-tuning job") from None
-        return self._job(job)
-
-    def find_job(self, run_id: str) -> Job | None:
-        # Recent jobs are read and their metadata checked here, rather than trusting a server-side
+    def _job_filter(self, run_id: str) -> dict[str, Any]:
+        # Recent jobs are read and their metadata checked, rather than trusting a server-side
         # metadata filter that not every Azure API version documents; a job just made is among the newest.
-        try:
-            jobs = self._client.fine_tuning.jobs.list(limit=50, extra_headers=self._headers())
-            for seen, job in enumerate(jobs, start=1):
-                if (job.metadata or {}).get(RUN_ID_KEY) == run_id:
-                    return self._job(job)
-                if seen >= JOBS_SEARCHED:
-                    break
-        except Exception as exc:
-            raise self._error(exc, "look up jobs") from None
-        return None
-
-    def get_job(self, job_id: str) -> Job:
-        try:
-            return self._job(self._client.fine_tuning.jobs.retrieve(job_id, extra_headers=self._headers()))
-        except Exception as exc:
-            raise self._error(exc, f"read job {job_id}") from None
-
-    def list_events(self, job_id: str) -> list[JobEvent]:
-        try:
-            events = list(self._client.fine_tuning.jobs.list_events(job_id, limit=100, extra_headers=self._headers()))
-        except Exception as exc:
-            raise self._error(exc, f"read the events of job {job_id}") from None
-        return sorted(
-            (JobEvent(e.created_at, e.level, self._redact(e.message)) for e in events),
-            key=lambda event: event.created_at,
-        )
-
-    def cancel_job(self, job_id: str) -> Job:
-        try:
-            return self._job(
-                self._once(lambda client: client.fine_tuning.jobs.cancel(job_id, extra_headers=self._headers()))
-            )
-        except Exception as exc:
-            raise self._error(exc, f"cancel job {job_id}") from None
-
-    def map_status(self, provider_status: str) -> Status:
-        return STATUSES.get(provider_status, "unknown")
-
-    def _job(self, job: Any) -> Job:
-        """advisor's view of a job as the API returned it; fields of an unexpected type count as missing."""
-        data = job.model_dump() if hasattr(job, "model_dump") else dict(job)
-
-        def field(name: str, kind: type[T], of: dict[str, Any] = data) -> T | None:
-            value = of.get(name)
-            return value if isinstance(value, kind) and not isinstance(value, bool) else None
-
-        status = field("status", str) or ""
-        error = field("error", dict) or {}
-        message = field("message", str, error)
-        return Job(
-            id=str(data["id"]),
-            status=self.map_status(status),
-            provider_status=status,
-            model=field("model", str) or "",
-            run_id=field(RUN_ID_KEY, str, field("metadata", dict) or {}),
-            fine_tuned_model=field("fine_tuned_model", str),
-            trained_tokens=field("trained_tokens", int),
-            created_at=field("created_at", int),
-            finished_at=field("finished_at", int),
-            error=self._redact(message) if message else None,
-            raw=data,
-        )
+        return {"limit": 50}
 
 
 def _message(exc: Exception) -> str:
@@ -501,17 +324,3 @@ def _message(exc: Exception) -> str:
         if isinstance(inner, dict) and isinstance(inner.get("message"), str):
             return str(inner["message"])
     return str(exc)
-
-
-def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0] if text.strip() else "no details given"
-
-
-def _retry_after(headers: Any, attempt: int) -> float:
-    """The wait a 429 asks for (retry-after-ms or retry-after in seconds), else 1, 2, 4 ... seconds."""
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        try:
-            return min(LONGEST_WAIT, max(0.0, float(headers.get(name)) * scale))
-        except (TypeError, ValueError):
-            continue
-    return min(LONGEST_WAIT, 2.0**attempt)

@@ -5,16 +5,18 @@ Reads (status, lists, events) are retried by the SDK with backoff on 429 (honour
 5xx and connection errors. Creating a job is never retried: the SDK's retries are off for it, and an
 answer that is lost is reported as JobCreateUnknown so advisor can look the job up by its run id.
 The API key never appears in a message: every error text is redacted before it leaves this module.
+
+The Azure OpenAI plugin subclasses OpenAIProvider (same SDK, same API shapes): what differs between the
+two services is in the class attributes and the small methods marked "Azure overrides".
 """
 
 from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Callable
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from advisor.providers.base import (
     Credential,
@@ -26,13 +28,13 @@ from advisor.providers.base import (
     Status,
     Upload,
 )
+from advisor.providers.retry import send_once
 
 RUN_ID_KEY = "advisor_run_id"
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 MAX_SUFFIX = 64
 READ_RETRIES = 4
-RATE_LIMIT_RETRIES = 3  # for requests that must not be repeated: a 429 means nothing was done
-LONGEST_WAIT = 60.0
+JOBS_SEARCHED = 100  # jobs looked through for a run id, after the server's metadata filter
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 STATUSES: dict[str, Status] = {
     "validating_files": "validating",
@@ -63,6 +65,15 @@ class OpenAIProvider:
         Credential("OPENAI_API_KEY", "the API key jobs are created with"),
         Credential("OPENAI_BASE_URL", "another API endpoint (a proxy, a test server)", required=False, secret=False),
     )
+    # the words and names that differ between OpenAI and Azure OpenAI, which subclasses this provider
+    label = "OpenAI"  # the service, as messages name it
+    account = "organisation"  # what training_not_available shuts out
+    quota_account = "organisation"  # whose quota a 429 insufficient_quota has used up
+    quota_hint = "check billing and limits in the OpenAI dashboard"
+    key_variable = "OPENAI_API_KEY"  # the key redacted from every text
+    create_preview_note = ""  # shown after the create request's URL in a dry run
+    statuses: ClassVar[dict[str, Status]] = STATUSES
+    jobs_searched = JOBS_SEARCHED
 
     # --- requests ---------------------------------------------------------------------------------
 
@@ -88,29 +99,42 @@ class OpenAIProvider:
                 body[key] = getattr(request, key)
         return body
 
+    def extra_body(self, request: JobRequest) -> dict[str, Any]:
+        """Fields of the create request the SDK does not model (sent through its `extra_body`): none here.
+        Azure overrides."""
+        return {}
+
+    def preview_url(self, path: str) -> str:
+        """The URL of an API path, as a dry run shows it. Azure overrides."""
+        return os.environ.get("OPENAI_BASE_URL", DEFAULT_BASE_URL).rstrip("/") + path
+
     def request_preview(self, uploads: list[Upload], request: JobRequest) -> list[str]:
-        base = os.environ.get("OPENAI_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
         lines = [
-            f"POST {base}/files  multipart: purpose=fine-tune, file={u.name} ({u.path}, {u.size:,} bytes, "
-            f"sha256 {u.sha256[:16]}...)"
+            f"POST {self.preview_url('/files')}  multipart: purpose=fine-tune, file={u.name} ({u.path}, "
+            f"{u.size:,} bytes, sha256 {u.sha256[:16]}...)"
             for u in uploads
         ]
-        lines.append(f"POST {base}/fine_tuning/jobs")
-        lines.append(json.dumps(self.job_body(request), indent=2))
+        lines.append(f"POST {self.preview_url('/fine_tuning/jobs')}{self.create_preview_note}")
+        lines.append(json.dumps({**self.job_body(request), **self.extra_body(request)}, indent=2))
         return lines
+
+    def setting_problems(self, request: JobRequest) -> list[str]:
+        """Problems with the provider's own settings (`--set`): OpenAI takes none. Azure overrides."""
+        return []
 
     def preflight(self, request: JobRequest, uploads: list[Upload]) -> list[str]:
         problems = [
-            f"{u.path} is {u.size:,} bytes; OpenAI's upload limit is 512 MB"
+            f"{u.path} is {u.size:,} bytes; {self.label}'s upload limit is 512 MB"
             for u in uploads
             if u.size > MAX_UPLOAD_BYTES
         ]
         if request.suffix is not None and len(request.suffix) > MAX_SUFFIX:
-            problems.append(f"--suffix is {len(request.suffix)} characters; OpenAI allows {MAX_SUFFIX}")
+            problems.append(f"--suffix is {len(request.suffix)} characters; {self.label} allows {MAX_SUFFIX}")
         if isinstance(request.epochs, int) and not 1 <= request.epochs <= 50:
-            problems.append("--epochs must be between 1 and 50 for OpenAI")
+            problems.append(f"--epochs must be between 1 and 50 for {self.label}")
+        problems += self.setting_problems(request)
         if request.method == "rft" and request.validation_file is None:
-            problems.append("OpenAI RFT needs a validation file")
+            problems.append(f"{self.label} RFT needs a validation file")
         return problems
 
     # --- the SDK ----------------------------------------------------------------------------------
@@ -126,37 +150,66 @@ class OpenAIProvider:
         timeout = float(os.environ.get("ADVISOR_OPENAI_TIMEOUT", "60"))
         return _client(key, os.environ.get("OPENAI_BASE_URL"), timeout)
 
+    def _options(self) -> dict[str, Any]:
+        """Per-request options passed to every SDK call: none here. Azure overrides (its api-key header)."""
+        return {}
+
     def _once(self, send: Callable[[Any], T]) -> T:
         """Send a request that must not be carried out twice: the SDK's retries are off, and only a 429
         (which says nothing was done) is sent again, after the wait the server asks for."""
         import openai
 
         client = self._client.with_options(max_retries=0)
-        for attempt in range(RATE_LIMIT_RETRIES + 1):
-            try:
-                return send(client)
-            except openai.RateLimitError as exc:
-                if attempt == RATE_LIMIT_RETRIES or getattr(exc, "code", None) == "insufficient_quota":
-                    raise
-                time.sleep(_retry_after(exc.response.headers, attempt))
-        raise AssertionError("unreachable")
+        return send_once(
+            lambda: send(client), openai.RateLimitError, lambda exc: getattr(exc, "code", None) == "insufficient_quota"
+        )
 
     def _redact(self, text: str) -> str:
-        key = os.environ.get("OPENAI_API_KEY", "")
+        key = os.environ.get(self.key_variable, "")
         return text.replace(key, "[API key]") if key else text
+
+    def _line(self, text: str) -> str:
+        """Exception text as messages carry it: whole here. Azure overrides (its first line)."""
+        return text
+
+    def _error_text(self, exc: Exception) -> str:
+        """What an exception says, redacted. Azure overrides (the service's own message, one line)."""
+        return self._redact(str(exc))
 
     def _error(self, exc: Exception, doing: str) -> ProviderError:
         """A provider error a person can act on, without the key in it."""
         import openai
 
-        message = self._redact(str(exc))
+        message = self._error_text(exc)
         if isinstance(exc, openai.PermissionDeniedError) and getattr(exc, "code", None) == "training_not_available":
             return ProviderError(
-                f"OpenAI refused to {doing}: this organisation can no longer create fine-tuning jobs "
+                f"{self.label} refused to {doing}: this {self.account} can no longer create fine-tuning jobs "
                 "(403 training_not_available)",
                 final=True,
                 code="training_not_available",
             )
+        refused = self._refused(exc, doing, message)
+        if refused is not None:
+            return refused
+        if isinstance(exc, openai.RateLimitError) and getattr(exc, "code", None) == "insufficient_quota":
+            return ProviderError(
+                f"{self.label} refused to {doing}: the {self.quota_account}'s quota is used up "
+                "(429 insufficient_quota)",
+                final=True,
+                hint=self.quota_hint,
+                code="insufficient_quota",
+            )
+        if isinstance(exc, openai.RateLimitError):
+            return ProviderError(f"{self.label} is rate limiting (429) while trying to {doing}", hint="try again later")
+        failed = self._failed(exc, doing, message)
+        if failed is not None:
+            return failed
+        return ProviderError(f"could not {doing}: {message}", hint="check the network and try again")
+
+    def _refused(self, exc: Exception, doing: str, message: str) -> ProviderError | None:
+        """The error for a refused key or request (401, 403, 404, 400, 422), else None. Azure overrides."""
+        import openai
+
         if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
             status = exc.status_code
             return ProviderError(
@@ -167,22 +220,21 @@ class OpenAIProvider:
                 code=str(status),
             )
         if isinstance(exc, openai.BadRequestError | openai.NotFoundError | openai.UnprocessableEntityError):
-            return ProviderError(
-                f"OpenAI rejected the request to {doing}: {message}", final=True, code=str(exc.status_code)
-            )
-        if isinstance(exc, openai.RateLimitError) and getattr(exc, "code", None) == "insufficient_quota":
-            return ProviderError(
-                f"OpenAI refused to {doing}: the organisation's quota is used up (429 insufficient_quota)",
-                final=True,
-                hint="check billing and limits in the OpenAI dashboard",
-                code="insufficient_quota",
-            )
-        if isinstance(exc, openai.RateLimitError):
-            return ProviderError(f"OpenAI is rate limiting (429) while trying to {doing}", hint="try again later")
-        return ProviderError(f"could not {doing}: {message}", hint="check the network and try again")
+            return self._rejected(exc, doing, message)
+        return None
+
+    def _rejected(self, exc: Any, doing: str, message: str) -> ProviderError:
+        return ProviderError(
+            f"{self.label} rejected the request to {doing}: {message}", final=True, code=str(exc.status_code)
+        )
+
+    def _failed(self, exc: Exception, doing: str, message: str) -> ProviderError | None:
+        """The error for a failing service or network, when there is more to say than "could not": nothing
+        here. Azure overrides."""
+        return None
 
     def _unsure(self, exc: Exception) -> bool:
-        """May the request have reached OpenAI and been carried out?"""
+        """May the request have reached the service and been carried out?"""
         import openai
 
         return isinstance(
@@ -196,11 +248,11 @@ class OpenAIProvider:
     def upload(self, upload: Upload) -> str:
         def send(client: Any) -> Any:
             with upload.path.open("rb") as handle:  # opened for each attempt, so each sends the whole file
-                return client.files.create(file=(upload.name, handle), purpose="fine-tune")
+                return client.files.create(file=(upload.name, handle), purpose="fine-tune", **self._options())
 
         for attempt in (1, 2):
             try:
-                return str(self._once(send).id)
+                file = self._once(send)
             except Exception as exc:
                 if not self._unsure(exc):
                     raise self._error(exc, f"upload {upload.path}") from None
@@ -209,12 +261,22 @@ class OpenAIProvider:
                     return found
                 if attempt == 2:
                     raise self._error(exc, f"upload {upload.path}") from None
+                continue
+            return self._uploaded(file, upload)
         raise AssertionError("unreachable")
+
+    def _uploaded(self, file: Any, upload: Upload) -> str:
+        """The id of a file just uploaded, once the service can use it. Azure overrides (it waits)."""
+        return str(file.id)
+
+    def _reusable(self, file: Any) -> bool:
+        """May a file uploaded earlier be used again? Azure overrides (not one it failed to import)."""
+        return True
 
     def find_upload(self, upload: Upload) -> str | None:
         try:
-            for item in self._client.files.list(purpose="fine-tune"):
-                if item.filename == upload.name and item.bytes == upload.size:
+            for item in self._client.files.list(purpose="fine-tune", **self._options()):
+                if item.filename == upload.name and item.bytes == upload.size and self._reusable(item):
                     return str(item.id)
         except Exception as exc:
             raise self._error(exc, "list uploaded files") from None
@@ -222,21 +284,26 @@ class OpenAIProvider:
 
     def create_job(self, request: JobRequest) -> Job:
         try:
-            body = self.job_body(request)
-            job = self._once(lambda client: client.fine_tuning.jobs.create(**body))
+            body, extra = self.job_body(request), self.extra_body(request)
+            more = {"extra_body": extra} if extra else {}
+            job = self._once(lambda client: client.fine_tuning.jobs.create(**body, **more, **self._options()))
         except Exception as exc:
             if self._unsure(exc):
-                raise JobCreateUnknown(self._redact(f"{type(exc).__name__}: {exc}")) from None
+                raise JobCreateUnknown(self._redact(f"{type(exc).__name__}: {self._line(str(exc))}")) from None
             raise self._error(exc, "create the fine-tuning job") from None
         return self._job(job)
 
+    def _job_filter(self, run_id: str) -> dict[str, Any]:
+        """How jobs are listed to find a run's: filtered on the server by metadata. Azure overrides."""
+        return {"metadata": {RUN_ID_KEY: run_id}, "limit": 20}
+
     def find_job(self, run_id: str) -> Job | None:
         try:
-            jobs = self._client.fine_tuning.jobs.list(metadata={RUN_ID_KEY: run_id}, limit=20)
+            jobs = self._client.fine_tuning.jobs.list(**self._job_filter(run_id), **self._options())
             for seen, job in enumerate(jobs, start=1):
-                if (job.metadata or {}).get(RUN_ID_KEY) == run_id:  # the filter, checked again here
+                if (job.metadata or {}).get(RUN_ID_KEY) == run_id:  # any server filter, checked again here
                     return self._job(job)
-                if seen >= 100:
+                if seen >= self.jobs_searched:
                     break
         except Exception as exc:
             raise self._error(exc, "look up jobs") from None
@@ -244,13 +311,13 @@ class OpenAIProvider:
 
     def get_job(self, job_id: str) -> Job:
         try:
-            return self._job(self._client.fine_tuning.jobs.retrieve(job_id))
+            return self._job(self._client.fine_tuning.jobs.retrieve(job_id, **self._options()))
         except Exception as exc:
             raise self._error(exc, f"read job {job_id}") from None
 
     def list_events(self, job_id: str) -> list[JobEvent]:
         try:
-            events = list(self._client.fine_tuning.jobs.list_events(job_id, limit=100))
+            events = list(self._client.fine_tuning.jobs.list_events(job_id, limit=100, **self._options()))
         except Exception as exc:
             raise self._error(exc, f"read the events of job {job_id}") from None
         return sorted(
@@ -260,12 +327,12 @@ class OpenAIProvider:
 
     def cancel_job(self, job_id: str) -> Job:
         try:
-            return self._job(self._once(lambda client: client.fine_tuning.jobs.cancel(job_id)))
+            return self._job(self._once(lambda client: client.fine_tuning.jobs.cancel(job_id, **self._options())))
         except Exception as exc:
             raise self._error(exc, f"cancel job {job_id}") from None
 
     def map_status(self, provider_status: str) -> Status:
-        return STATUSES.get(provider_status, "unknown")
+        return self.statuses.get(provider_status, "unknown")
 
     def _job(self, job: Any) -> Job:
         """advisor's view of a job as the API returned it; fields of an unexpected type count as missing."""
@@ -291,13 +358,3 @@ class OpenAIProvider:
             error=self._redact(message) if message else None,
             raw=data,
         )
-
-
-def _retry_after(headers: Any, attempt: int) -> float:
-    """The wait a 429 asks for (retry-after-ms or retry-after in seconds), else 1, 2, 4 ... seconds."""
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        try:
-            return min(LONGEST_WAIT, max(0.0, float(headers.get(name)) * scale))
-        except (TypeError, ValueError):
-            continue
-    return min(LONGEST_WAIT, 2.0**attempt)
