@@ -44,6 +44,7 @@ from advisor.providers.base import (
     Upload,
 )
 from advisor.providers.download import Download, DownloadCut
+from advisor.providers.retry import send_once
 
 DEFAULT_BASE_URL = "https://api.together.ai"
 MAX_SUFFIX = 40  # Together's limit on `suffix`
@@ -51,8 +52,6 @@ RUN_ID = re.compile(r"adv-[0-9a-f]{16}")
 RUN_ID_LENGTH = len("adv-") + 16
 MAX_UPLOAD_BYTES = int(50.1 * 2**30)  # the SDK's MAX_FILE_SIZE_GB
 READ_RETRIES = 4
-RATE_LIMIT_RETRIES = 3  # for the create: a 429 means nothing was done, so it is sent again after the wait
-LONGEST_WAIT = 60.0
 FILE_CHECK_POLL = (0.2, 0.5, 1.0, 2.0, 5.0)  # seconds between reads of a file's processing status
 CHECKPOINTS = ("merged", "adapter", "model_output_path")
 STATUSES: dict[str, Status] = {
@@ -241,14 +240,7 @@ class TogetherProvider:
         import together
 
         client = self._client.with_options(max_retries=0)
-        for attempt in range(RATE_LIMIT_RETRIES + 1):
-            try:
-                return send(client)
-            except together.RateLimitError as exc:
-                if attempt == RATE_LIMIT_RETRIES:
-                    raise
-                time.sleep(_retry_after(exc.response.headers, attempt))
-        raise AssertionError("unreachable")
+        return send_once(lambda: send(client), together.RateLimitError)
 
     def _redact(self, text: str) -> str:
         key = os.environ.get("TOGETHER_API_KEY", "")
@@ -538,16 +530,6 @@ class TogetherProvider:
                     raise DownloadCut(self._redact(f"{type(exc).__name__}: {exc}")) from None
 
             yield Download(name, total, start, chunks(), _sha256(response.headers))
-
-
-def _retry_after(headers: Any, attempt: int) -> float:
-    """The wait a 429 asks for (retry-after-ms or retry-after in seconds), else 1, 2, 4 ... seconds."""
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        try:
-            return min(LONGEST_WAIT, max(0.0, float(headers.get(name)) * scale))
-        except (TypeError, ValueError):
-            continue
-    return min(LONGEST_WAIT, 2.0**attempt)
 
 
 def _message(exc: Exception) -> str:
