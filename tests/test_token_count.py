@@ -87,8 +87,9 @@ def cookbook_messages(messages: object, prime_reply: bool = True) -> int:
             continue
         total += PER_MESSAGE
         for key, value in message.items():
-            if key == "tool_calls":
-                for call in value if isinstance(value, list) else []:
+            if key in ("tool_calls", "function_call"):  # legacy function_call: one call, read as a tool call
+                calls = value if key == "tool_calls" else [{"function": value}]
+                for call in calls if isinstance(calls, list) else []:
                     function = call.get("function") if isinstance(call, dict) else None
                     if isinstance(function, dict):
                         total += sum(
@@ -141,6 +142,7 @@ MESSAGE = st.fixed_dictionaries(
         "weight": VALUE,
         "tool_call_id": VALUE,
         "tool_calls": st.lists(CALL, max_size=2) | VALUE,
+        "function_call": st.fixed_dictionaries({}, optional={"name": VALUE, "arguments": VALUE}) | VALUE,
     },
 )
 MESSAGES = st.lists(MESSAGE | VALUE, max_size=4) | VALUE

@@ -3,8 +3,9 @@
 The checks start from the OpenAI Cookbook's data-preparation notebook (a dict with a non-empty
 `messages` list, each message with a known `role` and string `content`, no unknown keys, at least one
 assistant message) and add what current fine-tuning files carry: content parts, `name`, `weight`,
-`tool_calls`, `tools`, `parallel_tool_calls`, the DPO and RFT shapes. Token counts follow the
-Cookbook's rules (advisor.tokens.count), counted in the same walk.
+`tool_calls`, `tools`, `parallel_tool_calls`, legacy `function_call` and `functions`, the DPO and RFT
+shapes. Token counts follow the Cookbook's rules through advisor.tokens.count (the one counting path
+`advisor tokens` and prompt files use too), counted in the same walk.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from advisor.datasets.grader import GraderSpec, missing_fields
 from advisor.datasets.problems import ProblemLog
 from advisor.methods import Method
 from advisor.parsing import json_text
-from advisor.tokens.count import REPLY_PRIMING, MemoEncoder, count_message, count_messages, count_tools
+from advisor.tokens.count import (
+    REPLY_PRIMING,
+    MemoEncoder,
+    count_message,
+    count_messages,
+    count_tools,
+    tool_definitions,
+)
 
 ROLES = ("system", "user", "assistant", "tool")
 # a tool message always needs its tool_call_id; a tuple, since a role can be any JSON value (a list is unhashable)
@@ -191,7 +199,7 @@ class ExampleChecker:
                     )
         else:
             self._check_answers(walk, log, where)
-        tools = self._tool_tokens(example.get("tools"))
+        tools = self._tool_tokens(tool_definitions(example))  # `tools`, or legacy `functions`
         totals = tuple([tokens + REPLY_PRIMING + extra for tokens, extra in zip(walk.tokens, tools, strict=True)])
         answer_index = walk.last_assistant if self.method == "sft" else None
         return self._facts(walk.roles, walk.texts, walk.system, answer_index, totals, walk.assistant_tokens)
@@ -287,7 +295,7 @@ class ExampleChecker:
                 field="non_preferred_output",
                 **where,
             )
-        tools = self._tool_tokens(source.get("tools"))
+        tools = self._tool_tokens(tool_definitions(source))
         outputs = [
             count_messages(encoder, preferred, prime_reply=False) + count_messages(encoder, rejected, prime_reply=False)
             for encoder in self.encoders
@@ -356,7 +364,7 @@ class ExampleChecker:
                 walk.last_assistant = position
             if trained:
                 walk.trained += 1
-                if not message.get("tool_calls"):
+                if not (message.get("tool_calls") or message.get("function_call")):  # a call is not a text answer
                     walk.answers.append(position)
             elif role == "system" and walk.system is None:
                 walk.system = text
@@ -586,6 +594,9 @@ def _signature_text(message: Mapping[str, Any]) -> str:
     """The text a message says, tool calls included, for duplicate and conflict detection."""
     text = _content_text(message.get("content"))
     calls = message.get("tool_calls")
+    legacy = message.get("function_call")
+    if isinstance(legacy, dict):  # legacy function calling: a call like a tool call's
+        calls = [*(calls if isinstance(calls, list) else []), {"function": legacy}]
     if isinstance(calls, list):
         text += "".join(
             f"\x1d{call['function'].get('name')}({call['function'].get('arguments')})"

@@ -6,6 +6,11 @@ Tool definitions follow the notebook's per-function overheads. These match the A
 notebook's examples (124 tokens with o200k_base, 129 with cl100k_base; 101 / 105 with tools);
 for anything else they are a close estimate, which the reports say.
 
+Legacy function calling counts the same way as tools: an assistant's `function_call` is its name and
+argument strings (as a `tool_calls` entry is), and top-level `functions` are tool definitions. Every
+path that counts (`advisor tokens`, prompt files, `dataset check`) goes through this module, so all
+three give the same figure for the same example.
+
 Special-token strings in user text (`<|endoftext|>`) are counted as plain text, as the API does.
 Chats come from parsed JSON or TOML, so objects are tested with isinstance(x, dict): several times
 faster than the Mapping ABC, on the hot path of files with millions of messages.
@@ -68,10 +73,15 @@ def _tool_call_text(tool_calls: Any) -> Iterable[str]:
         return
     for call in tool_calls:
         function = call.get("function") if isinstance(call, dict) else None
-        if isinstance(function, dict):
-            for key in ("name", "arguments"):
-                if isinstance(function.get(key), str):
-                    yield function[key]
+        yield from _function_call_text(function)
+
+
+def _function_call_text(function: Any) -> Iterable[str]:
+    """The name and argument strings of one call: a tool call's `function`, or a legacy `function_call`."""
+    if isinstance(function, dict):
+        for key in ("name", "arguments"):
+            if isinstance(function.get(key), str):
+                yield function[key]
 
 
 def count_message(encoder: Encoder, message: Mapping[str, Any]) -> int:
@@ -84,6 +94,8 @@ def count_message(encoder: Encoder, message: Mapping[str, Any]) -> int:
             tokens += sum(count_text(encoder, text) for text in _content_text(value))
         elif key == "tool_calls":
             tokens += sum(count_text(encoder, text) for text in _tool_call_text(value))
+        elif key == "function_call":  # legacy function calling: the call is read as a tool call is
+            tokens += sum(count_text(encoder, text) for text in _function_call_text(value))
         # weight, null content, numbers: nothing the model reads
     return tokens
 
@@ -132,12 +144,17 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def tool_definitions(chat: Mapping[str, Any]) -> list[Any]:
+    """The function definitions a request or training example carries: `tools`, or legacy `functions`."""
+    tools = chat.get("tools") or chat.get("functions") or []
+    return tools if isinstance(tools, list) else []
+
+
 def count_chat(encoder: Encoder, chat: Mapping[str, Any]) -> int:
     """A request body: `messages` plus optional `tools` (or legacy `functions`)."""
     messages = chat.get("messages")
-    tools = chat.get("tools") or chat.get("functions") or []
     total = count_messages(encoder, messages if isinstance(messages, list) else [])
-    return total + count_tools(encoder, tools if isinstance(tools, list) else [])
+    return total + count_tools(encoder, tool_definitions(chat))
 
 
 class MemoEncoder:
