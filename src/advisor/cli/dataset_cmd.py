@@ -54,20 +54,24 @@ def check(
     from advisor.plugins import load_catalog
     from advisor.render.dataset import print_report, to_json
     from advisor.render.progress import scan_progress
+    from advisor.tokens.blocks import BlockRunner
 
-    catalog = load_catalog(pricing_files)
-    with scan_progress(file) as progress:
-        report = check_dataset(
-            file,
-            catalog,
-            today_or(today),
-            method=method,
-            models=models,  # type: ignore[arg-type]
-            epochs=epochs,
-            grader_path=grader,
-            jobs=jobs,
-            progress=progress,
-        )  # type: ignore[arg-type]
+    # the workers start loading the tokenizer now, while this process loads the price tables
+    with BlockRunner(file, jobs=jobs) as runner:
+        catalog = load_catalog(pricing_files)
+        with scan_progress(file) as progress:
+            report = check_dataset(
+                file,
+                catalog,
+                today_or(today),
+                method=method,
+                models=models,  # type: ignore[arg-type]
+                epochs=epochs,
+                grader_path=grader,
+                jobs=jobs,
+                progress=progress,
+                runner=runner,
+            )  # type: ignore[arg-type]
     if output_format == "json":
         click.echo(to_json(report))
     else:

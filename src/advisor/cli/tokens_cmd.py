@@ -38,13 +38,14 @@ def tokens(
     from advisor.errors import UserError
     from advisor.plugins import load_catalog
     from advisor.tokens.files import count_source
-    from advisor.tokens.tokenizer import get_encoding
+    from advisor.tokens.tokenizer import spec_for
 
     if not model and not encoding:
         raise UserError("which tokenizer?", hint="give --model M (e.g. gpt-4.1) or --encoding o200k_base")
     name = encoding or load_catalog(pricing_files).encoding_for(str(model))
-    encoder = get_encoding(name)
-    tallies = [count_source(source, encoder, kind) for source in (files or ("-",))]
+    spec_for(name)  # an unknown encoding is refused before any file is read
+    # by name: JSONL is counted by worker processes, and this one need not load the tokenizer
+    tallies = [count_source(source, name, kind) for source in (files or ("-",))]
     if output_format == "json":
         from advisor.render.tokens import tokens_json
 

@@ -3,9 +3,8 @@ file on every core, and report."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from pathlib import Path
 from typing import Literal
 
 from advisor.datasets.examples import detect_method
@@ -17,7 +16,9 @@ from advisor.errors import UserError
 from advisor.methods import Method
 from advisor.parsing import json_text
 from advisor.parsing.file_text import unreadable
+from advisor.parsing.jsonl import BLOCK_BYTES, MAX_LINE_BYTES, is_stream, open_stream
 from advisor.pricing.catalog import Catalog
+from advisor.tokens.blocks import BlockRunner
 
 DETECT_LINES = 1000
 
@@ -26,18 +27,23 @@ def detect_file_method(path: str) -> tuple[Method, str]:
     """The method of the first valid example in the file, and how it was decided."""
     try:
         with open(path, "rb") as handle:
-            for number, raw in enumerate(handle, start=1):
-                if number > DETECT_LINES:
-                    break
-                try:
-                    example = json_text.loads(raw.removeprefix(BOM))
-                except ValueError:
-                    continue
-                if isinstance(example, dict):
-                    method = detect_method(example)
-                    return method, f"detected from line {number}"
+            return detect_in_lines(handle.readline(MAX_LINE_BYTES + 1) for _ in range(DETECT_LINES))
     except OSError as exc:
         raise unreadable(path, exc, "a JSONL file") from None
+
+
+def detect_in_lines(lines: Iterable[bytes]) -> tuple[Method, str]:
+    """The method of the first valid example among the first lines, and how it was decided."""
+    for number, raw in enumerate(lines, start=1):
+        if number > DETECT_LINES:
+            break
+        try:
+            example = json_text.loads(raw.removeprefix(BOM))
+        except ValueError:
+            continue
+        if isinstance(example, dict):
+            method = detect_method(example)
+            return method, f"detected from line {number}"
     return "sft", "assumed: no valid example to detect it from (use --method)"
 
 
@@ -54,13 +60,19 @@ def check_dataset(
     chunk_bytes: int | None = None,
     progress: Callable[[ScanResult], None] | None = None,
     formats: Sequence[DatasetFormat] | None = None,
+    runner: BlockRunner | None = None,
 ) -> DatasetReport:
     """Check and measure the file for `method` (detected when None) and price it for `models` (every
     model that trains the method, when empty). `formats` are the plugins' data formats (the installed
-    plugins' when None); those of the one provider being checked apply."""
-    if not Path(path).is_file():
-        detect_file_method(path)  # raises the right error for a missing path or a folder
-    detected, source = detect_file_method(path)
+    plugins' when None); those of the one provider being checked apply. A pipe, stdin (`-`) or other
+    stream is read once, as it comes; `runner` is one the caller started before its own set-up."""
+    handle, head = None, b""
+    if is_stream(path):
+        handle = open_stream(path)
+        head = handle.read(BLOCK_BYTES)  # the method is detected from its first lines
+        detected, source = detect_in_lines(head.split(b"\n")[:DETECT_LINES])
+    else:
+        detected, source = detect_file_method(path)
     if method is None:
         method = detected
     else:
@@ -79,7 +91,7 @@ def check_dataset(
     applied = formats_for(formats, method, {m.provider for m in matches})
     settings = ScanSettings(path, method, tuple(encodings), grader, formats=applied)
     scan_options = {} if chunk_bytes is None else {"chunk_bytes": chunk_bytes}
-    scan = scan_file(settings, jobs=jobs, progress=progress, **scan_options)
+    scan = scan_file(settings, jobs=jobs, progress=progress, runner=runner, handle=handle, head=head, **scan_options)
     return build_report(
         scan,
         file=path,

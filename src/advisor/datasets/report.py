@@ -3,7 +3,6 @@ label imbalance, differing system prompts, over-long examples), statistics and t
 
 from __future__ import annotations
 
-import hashlib
 from array import array
 from collections.abc import Sequence
 from datetime import date
@@ -21,7 +20,7 @@ from advisor.costs.training import (
     token_training_cost,
 )
 from advisor.datasets.problems import Problem, ProblemLog
-from advisor.datasets.scan import BOM, SYSTEMS_TRACKED, ScanResult
+from advisor.datasets.scan import SYSTEMS_TRACKED, ScanResult
 from advisor.methods import Method
 from advisor.pricing.catalog import Catalog, ModelMatch, training_blockers
 
@@ -134,24 +133,33 @@ def token_stats(encoding: str, counts: array) -> TokenStats | None:
 
 
 def equal_groups(keys: array) -> list[list[int]]:
-    """Indexes of values that share a non-zero key (groups of two or more), in order of first appearance."""
-    distinct = set(keys)
-    distinct.discard(0)
-    if len(distinct) == len(keys) - keys.count(0):
-        return []  # the usual case, answered in C
-    seen: set[int] = set()
-    repeated: set[int] = set()
+    """Indexes of values that share a non-zero key (groups of two or more), in order of first appearance.
+
+    No set of every key: one pass marks each key's slot in a bitmap of at least 16 bits per key (2 MB
+    for up to a million keys); only keys whose slot was already marked (repeats, and about 1 in 16
+    others by chance) are kept, and a second pass groups just those."""
+    bits = max(1 << 24, 1 << (16 * len(keys)).bit_length())
+    seen = bytearray(bits >> 3)
+    mask = bits - 1
+    candidates: set[int] = set()
     for key in keys:
-        if key in seen:
-            repeated.add(key)
+        slot = key & mask
+        index = slot >> 3
+        bit = 1 << (slot & 7)
+        byte = seen[index]
+        if byte & bit:
+            candidates.add(key)
         else:
-            seen.add(key)
-    repeated.discard(0)
+            seen[index] = byte | bit
+    del seen
+    candidates.discard(0)
+    if not candidates:
+        return []  # the usual case
     groups: dict[int, list[int]] = {}
     for index, key in enumerate(keys):
-        if key in repeated:
+        if key in candidates:
             groups.setdefault(key, []).append(index)
-    return sorted(groups.values())
+    return sorted(group for group in groups.values() if len(group) > 1)
 
 
 def _lines(scan: ScanResult, indexes: Sequence[int], limit: int = 5) -> str:
@@ -159,52 +167,49 @@ def _lines(scan: ScanResult, indexes: Sequence[int], limit: int = 5) -> str:
     return shown + (f" and {len(indexes) - limit} more" if len(indexes) > limit else "")
 
 
-def _duplicates(scan: ScanResult, path: str, same_input: list[list[int]]) -> list[Problem]:
+def _duplicates(scan: ScanResult, same_input: list[list[int]]) -> list[Problem]:
     """Exact and white-space duplicates. Examples with the same messages apart from white space share
-    their input and answer digests; only those few lines are read again, to tell exact copies apart."""
-    if not same_input:
-        return []  # no two inputs alike: no duplicates either
-    near = array(
-        "Q", ((i * 0x9E3779B97F4A7C15 + a) & 0xFFFFFFFFFFFFFFFF for i, a in zip(scan.input, scan.answer, strict=True))
-    )
-    groups = equal_groups(near)
-    if not groups:
-        return []
+    their input and answer digests, so only examples with the same input are compared; the digest of
+    each whole line tells exact copies apart (no line is read again, so a pipe works too)."""
+    groups: list[list[int]] = []
+    for group in same_input:
+        by_answer: dict[int, list[int]] = {}
+        for index in group:
+            by_answer.setdefault(scan.answer[index], []).append(index)
+        groups += [members for members in by_answer.values() if len(members) > 1]
+    groups.sort()
     problems: list[Problem] = []
     exact_groups = near_groups = 0
-    with open(path, "rb") as handle:
-        for group in groups:
-            versions: dict[bytes, list[int]] = {}
-            for index in group:
-                handle.seek(scan.offset_of[index])
-                line = handle.readline().rstrip(b"\r\n").removeprefix(BOM)
-                versions.setdefault(hashlib.blake2b(line, digest_size=16).digest(), []).append(index)
-            copies = [members for members in versions.values() if len(members) > 1]
-            for members in copies:
-                exact_groups += 1
-                if exact_groups <= GROUPS_REPORTED:
-                    problems.append(
-                        _group_problem(
-                            scan,
-                            members,
-                            "duplicate",
-                            "is an exact duplicate of line",
-                            "remove the copies: duplicates weigh an example twice",
-                        )
+    for group in groups:
+        versions: dict[int, list[int]] = {}
+        for index in group:
+            versions.setdefault(scan.line_digest[index], []).append(index)
+        copies = [members for members in versions.values() if len(members) > 1]
+        for members in copies:
+            exact_groups += 1
+            if exact_groups <= GROUPS_REPORTED:
+                problems.append(
+                    _group_problem(
+                        scan,
+                        members,
+                        "duplicate",
+                        "is an exact duplicate of line",
+                        "remove the copies: duplicates weigh an example twice",
                     )
-            if len(versions) > 1:
-                near_groups += 1
-                if near_groups <= GROUPS_REPORTED:
-                    firsts = [members[0] for members in versions.values()]
-                    problems.append(
-                        _group_problem(
-                            scan,
-                            firsts,
-                            "near-duplicate",
-                            "has the same messages as line {first}, apart from white space",
-                            "keep one of them",
-                        )
+                )
+        if len(versions) > 1:
+            near_groups += 1
+            if near_groups <= GROUPS_REPORTED:
+                firsts = [members[0] for members in versions.values()]
+                problems.append(
+                    _group_problem(
+                        scan,
+                        firsts,
+                        "near-duplicate",
+                        "has the same messages as line {first}, apart from white space",
+                        "keep one of them",
                     )
+                )
     return problems
 
 
@@ -240,7 +245,7 @@ def file_wide_problems(scan: ScanResult, method: Method, path: str) -> list[Prob
             )
         )
     same_input = equal_groups(scan.input)
-    problems += _duplicates(scan, path, same_input)
+    problems += _duplicates(scan, same_input)
     if method != "rft":
         conflicts = 0
         for group in same_input:

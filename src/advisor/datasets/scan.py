@@ -1,21 +1,21 @@
-"""Reading a JSONL training file of any size: in byte ranges, on every core, in flat memory.
+"""Reading a JSONL training file of any size: in blocks of whole lines, on every core, in flat memory.
 
-The file is cut into ranges of about CHUNK_BYTES that end on a newline. Each range is read, parsed,
-checked and tokenized by a worker process, which sends back only compact arrays (token counts and
-64-bit digests per example) and its problems. Results are merged in file order, so the outcome is the
-same for one worker or many, for any chunk size.
+The file is cut into blocks that end on a newline (advisor.tokens.blocks: a pipe or other stream is
+read block by block). Each block is parsed, checked and tokenized by a worker process, which sends
+back only compact arrays (token counts and 64-bit digests per example) and its problems. Results are
+merged in file order, so the outcome is the same for one worker or many, for any block size.
 """
 
 from __future__ import annotations
 
 import gc
-import os
+import hashlib
 from array import array
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from typing import BinaryIO
 
 from advisor.datasets.examples import ExampleChecker, ExampleFacts
 from advisor.datasets.formats import DatasetFormat, RenamedLog, convert
@@ -25,9 +25,11 @@ from advisor.datasets.problems import ProblemLog
 from advisor.methods import Method
 from advisor.parsing import json_text
 from advisor.parsing.file_text import unreadable
+from advisor.parsing.jsonl import BLOCK_BYTES, Block
+from advisor.tokens.blocks import BlockRunner, encoders
 from advisor.tokens.tokenizer import TokenizerSpec, registered_tokenizers, set_plugin_tokenizers
 
-CHUNK_BYTES = 2 * 1024 * 1024
+CHUNK_BYTES = BLOCK_BYTES
 BOM = b"\xef\xbb\xbf"
 
 
@@ -61,8 +63,8 @@ def _digests() -> array:
 
 @dataclass
 class ScanResult:
-    """What a range (or, merged, the whole file) holds: per valid example a few numbers, kept in
-    compact arrays (about 36 bytes an example), plus bounded tallies and every problem."""
+    """What a block (or, merged, the whole file) holds: per valid example a few numbers, kept in
+    compact arrays (about 44 bytes an example), plus bounded tallies and every problem."""
 
     encodings: tuple[str, ...]
     bytes: int = 0
@@ -72,7 +74,7 @@ class ScanResult:
     line_of: array = field(default_factory=_counts)
     tokens: list[array] = field(default_factory=list)  # per encoding
     assistant_tokens: array = field(default_factory=_counts)
-    offset_of: array = field(default_factory=_digests)  # where each line starts in the file
+    line_digest: array = field(default_factory=_digests)  # of the whole line as written (exact duplicates)
     input: array = field(default_factory=_digests)  # of the messages before the answer, white space removed
     answer: array = field(default_factory=_digests)  # of the answer, white space removed
     labels: Counter[str] = field(default_factory=Counter)  # short answers, while they look like a label set
@@ -93,13 +95,13 @@ class ScanResult:
         return len(self.line_of)
 
     def add_rows(self, rows: list[tuple[int, int, ExampleFacts]]) -> None:
-        """Append (line, byte offset, facts) rows, column by column (faster than row by row)."""
+        """Append (line, line digest, facts) rows, column by column (faster than row by row)."""
         if not rows:
             return
-        lines, offsets, facts = zip(*rows, strict=True)
+        lines, digests, facts = zip(*rows, strict=True)
         tokens, assistant, inputs, answers, systems, labels, has_system, has_user = zip(*facts, strict=True)
         self.line_of.extend(lines)
-        self.offset_of.extend(offsets)
+        self.line_digest.extend(digests)
         for counts, more in zip(self.tokens, zip(*tokens, strict=True), strict=True):
             counts.extend(more)
         self.assistant_tokens.extend(assistant)
@@ -145,7 +147,7 @@ class ScanResult:
         self.line_of.extend([line + self.lines for line in later.line_of])
         for counts, more in zip(self.tokens, later.tokens, strict=True):
             counts.extend(more)
-        for name in ("assistant_tokens", "offset_of", "input", "answer"):
+        for name in ("assistant_tokens", "line_digest", "input", "answer"):
             getattr(self, name).extend(getattr(later, name))
         self._tally_labels(later.labelled, later.labels, later.labels_overflow)
         self._tally_systems(later.systems, later.system_lines, later.systems_overflow, shift=self.lines)
@@ -171,16 +173,23 @@ def _first_lines(lines: Sequence[int], systems: Sequence[int], prompts: Counter[
     return first_lines
 
 
-@cache
-def _encoders(names: tuple[str, ...]) -> tuple[object, ...]:
-    from advisor.tokens.count import MemoEncoder
-    from advisor.tokens.tokenizer import get_encoding
+_encoders = encoders  # the tokenizers a worker counts with, loaded once per process
 
-    return tuple(MemoEncoder(get_encoding(name)) for name in names)
+
+def line_digest(raw: bytes) -> int:
+    """64 bits of the line as written (BOM and line end removed): equal lines are exact duplicates."""
+    return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "little") or 1
 
 
 def scan_range(settings: ScanSettings, start: int, end: int) -> ScanResult:
-    """Check and measure the lines in bytes [start, end) of the file (a worker's unit of work).
+    """Check and measure the lines in bytes [start, end) of a regular file."""
+    import os
+
+    return scan_block(settings, Block(start, end, last=end >= os.path.getsize(settings.path)))
+
+
+def scan_block(settings: ScanSettings, block: Block) -> ScanResult:
+    """Check and measure the lines of one block (a worker's unit of work).
 
     The cyclic garbage collector is paused meanwhile: parsed JSON holds no cycles (reference counting
     frees it), and full collections would keep walking the tokenizer's 200,000-entry tables.
@@ -188,21 +197,24 @@ def scan_range(settings: ScanSettings, start: int, end: int) -> ScanResult:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _scan_range(settings, start, end)
+        return _scan_block(settings, block)
     finally:
         if collecting:
             gc.enable()
 
 
-def _scan_range(settings: ScanSettings, start: int, end: int) -> ScanResult:
+def _scan_block(settings: ScanSettings, block: Block) -> ScanResult:
     if settings.tokenizers and not registered_tokenizers():
         set_plugin_tokenizers(settings.tokenizers)
+    start, end = block.start, block.end
     result = ScanResult(settings.encodings, bytes=end - start)
-    checker = ExampleChecker(settings.method, _encoders(settings.encodings), settings.grader)  # type: ignore[arg-type]
+    checker = ExampleChecker(settings.method, _encoders(settings.encodings), settings.grader)
     log = result.problems
-    with open(settings.path, "rb") as handle:
-        handle.seek(start)
-        data = handle.read(end - start)
+    data = block.data
+    if data is None:
+        with open(settings.path, "rb") as handle:
+            handle.seek(start)
+            data = handle.read(end - start)
     pieces = data.split(b"\n")
     ends_with_newline = pieces[-1] == b""
     if ends_with_newline:
@@ -210,10 +222,7 @@ def _scan_range(settings: ScanSettings, start: int, end: int) -> ScanResult:
     result.lines = len(pieces)
     personal = _personal_data_by_line(data)
     rows: list[tuple[int, int, ExampleFacts]] = []
-    offset = start
     for line, raw in enumerate(pieces, start=1):
-        line_start = offset
-        offset += len(raw) + 1
         if raw.endswith(b"\r"):
             raw = raw[:-1]
         if line == 1 and start == 0 and raw.startswith(BOM):
@@ -237,7 +246,7 @@ def _scan_range(settings: ScanSettings, start: int, end: int) -> ScanResult:
             continue
         except ValueError as exc:
             message = getattr(exc, "msg", str(exc))
-            if line == len(pieces) and not ends_with_newline and end == os.path.getsize(settings.path):
+            if line == len(pieces) and not ends_with_newline and block.last:
                 log.error(
                     "truncated",
                     f"the last line is not complete JSON ({message}): the file looks cut short",
@@ -271,11 +280,11 @@ def _scan_range(settings: ScanSettings, start: int, end: int) -> ScanResult:
             if fmt is not None:
                 facts = checker.check(converted, RenamedLog(log, fmt), line, result.examples)  # type: ignore[arg-type]
                 if facts is not None:
-                    rows.append((line, line_start, facts))
+                    rows.append((line, line_digest(raw), facts))
                 continue
         facts = checker.check(example, log, line, result.examples)
         if facts is not None:
-            rows.append((line, line_start, facts))
+            rows.append((line, line_digest(raw), facts))
     result.add_rows(rows)
     return result
 
@@ -300,75 +309,33 @@ def _kind(value: object) -> str:
     return {list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(type(value), "a number")
 
 
-def ranges(path: str, chunk_bytes: int = CHUNK_BYTES) -> Iterator[tuple[int, int]]:
-    """Byte ranges of about `chunk_bytes` that start at a line start and end after a newline."""
-    size = os.path.getsize(path)
-    start = 0
-    with open(path, "rb") as handle:
-        while start < size:
-            end = min(size, start + chunk_bytes)
-            if end < size:
-                handle.seek(end)
-                while True:
-                    block = handle.read(1 << 16)
-                    if not block:
-                        end = size
-                        break
-                    newline = block.find(b"\n")
-                    if newline >= 0:
-                        end += newline + 1
-                        break
-                    end += len(block)
-            yield start, end
-            start = end
-
-
-def default_jobs() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
 def scan_file(
     settings: ScanSettings,
     *,
     jobs: int | None = None,
-    chunk_bytes: int = CHUNK_BYTES,
+    chunk_bytes: int | None = None,
     progress: Callable[[ScanResult], None] | None = None,
+    runner: BlockRunner | None = None,
+    handle: BinaryIO | None = None,
+    head: bytes = b"",
 ) -> ScanResult:
-    """Scan the whole file; `progress` is called with each range's result as it is merged."""
+    """Scan the whole file (or stream); `progress` is called with each block's result as it is merged.
+    `runner` is one started early, before the caller's own set-up (otherwise one is made here); for a
+    stream, `handle` is it opened and `head` what was already read from it."""
+    total = ScanResult(settings.encodings)
+    own = runner is None
+    if runner is None:
+        runner = BlockRunner(settings.path, jobs=jobs, encodings=settings.encodings)
     try:
-        spans = list(ranges(settings.path, chunk_bytes))
+        for part in runner.map(
+            scan_block, settings, settings.encodings, handle=handle, head=head, block_bytes=chunk_bytes
+        ):
+            total.merge(part)
+            if progress:
+                progress(part)
     except OSError as exc:
         raise unreadable(settings.path, exc, "a JSONL file") from None
-    total = ScanResult(settings.encodings)
-    jobs = min(jobs or default_jobs(), len(spans))
-    if jobs <= 1:
-        parts: Iterator[ScanResult] = (scan_range(settings, start, end) for start, end in spans)
-        for part in parts:
-            total.merge(part)
-            if progress:
-                progress(part)
-        return total
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context(settings)) as pool:
-        starts, ends = zip(*spans, strict=True)
-        for part in pool.map(scan_range, [settings] * len(spans), starts, ends):
-            total.merge(part)
-            if progress:
-                progress(part)
+    finally:
+        if own:
+            runner.close()
     return total
-
-
-def _worker_context(settings: ScanSettings):  # type: ignore[no-untyped-def]
-    """Fork where it is safe (a single-threaded process on a platform that forks): workers then
-    share the tokenizers loaded here instead of loading 75 MB each. Otherwise spawn."""
-    import multiprocessing
-    import threading
-
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
-        _encoders(settings.encodings)
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")

@@ -1,0 +1,58 @@
+"""Counting very long strings in bounded memory, to the same token.
+
+tiktoken returns a Python list of ints (about 36 bytes a token): a 60 MB string would take over a
+gigabyte. A string longer than LONG_TEXT characters is encoded slice by slice and its tokens kept as
+4-byte integers. Slices are cut only where both shipped split patterns (o200k_base, cl100k_base)
+always end a piece and start the next from scratch: between an ASCII letter and a space followed by
+an ASCII letter, or after a newline followed by an ASCII letter. BPE runs within pieces, so the tokens
+are exactly those of the whole string (a test compares them). Encodings with other patterns are
+encoded whole.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+LONG_TEXT = 1 << 20  # characters
+SAFE_SPLIT = re.compile(r"(?<=[A-Za-z])(?= [A-Za-z])|(?<=\n)(?=[A-Za-z])")
+
+
+def _safe_patterns() -> set[str]:
+    from advisor.tokens.tokenizer import ENCODINGS
+
+    return {pattern for _, pattern, _ in ENCODINGS.values()}
+
+
+class BoundedEncoder:
+    """An Encoder (name, encode_ordinary) over a tiktoken Encoding whose long inputs take 4 bytes a token."""
+
+    def __init__(self, encoding: Any, long_text: int = LONG_TEXT) -> None:
+        self.name: str = encoding.name
+        self._encode = encoding.encode_ordinary
+        self._long = long_text
+        self._splittable = getattr(encoding, "_pat_str", None) in _safe_patterns()
+
+    def encode_ordinary(self, text: str) -> Sequence[int]:
+        if len(text) <= self._long or not self._splittable:
+            return self._encode(text)
+        tokens = array("I")
+        for piece in slices(text, self._long):
+            tokens.extend(self._encode(piece))
+        return tokens
+
+
+def slices(text: str, size: int) -> Iterator[str]:
+    """`text` cut at safe points into slices of about `size` characters (longer where none is found)."""
+    start = 0
+    while len(text) - start > size:
+        match = SAFE_SPLIT.search(text, start + size // 2, start + size)
+        if match is None:
+            match = SAFE_SPLIT.search(text, start + size)
+            if match is None:
+                break
+        yield text[start : match.start()]
+        start = match.start()
+    yield text[start:]
