@@ -95,9 +95,9 @@ class TestCaching:
 
     def test_hit_rate_scales_the_cached_share(self, catalog) -> None:
         result = estimate(
-            request(prompt_tokens=D(2000), cached_tokens=D(1000), cache_hit_rate=D("0.5"), output_tokens=D(0)), catalog
+            request(prompt_tokens=D(2000), cached_tokens=D(1200), cache_hit_rate=D("0.5"), output_tokens=D(0)), catalog
         )
-        assert result.baseline.per_request_usd == D(1500) * D(2) / 10**6 + D(500) * D("0.5") / 10**6
+        assert result.baseline.per_request_usd == D(1400) * D(2) / 10**6 + D(600) * D("0.5") / 10**6
 
     def test_cached_prefix_cannot_exceed_the_prompt(self, catalog) -> None:
         with pytest.raises(UserError, match="larger than the prompt"):

@@ -251,6 +251,30 @@ def _serving_prices(
     return prices, tier
 
 
+def batch_cached_price(match: ModelMatch, fine_tuned: bool, prices: InferencePrices) -> tuple[Decimal, str] | None:
+    """The cached-input price of a batch tier whose table publishes none: the row's own standard cache
+    discount applied to its batch input price, and how it was derived. None when the batch tier has a
+    published cached price, or the row has no cached price at all.
+
+    Base and fine-tuned rows are treated alike: a published batch cached price wins, else this one. The
+    tables publish batch cached prices for OpenAI's fine-tuned rows but not for their base rows; without
+    this, --batch billed today's cached prefix at the full batch input price while the fine-tune kept its
+    discount, overstating what fine-tuning saves."""
+    if prices.cached_input is not None:
+        return None
+    standard = match.row.fine_tuning.tier() if fine_tuned and match.row.fine_tuning else match.row.tier()
+    if standard is None or standard.cached_input is None or not standard.input:
+        return None
+    share = standard.cached_input / standard.input
+    derived = prices.input * share
+    how = (
+        f"no batch cached-input price in the table: the standard tier's cache price "
+        f"({format_price(standard.cached_input)} of {format_price(standard.input)}, {(share * 100).normalize():f}%) "
+        f"applied to the batch input price {format_price(prices.input)} = {format_price(derived)} per 1M"
+    )
+    return derived, how
+
+
 def _cached_tokens(
     side: str, row: str, traffic: Traffic, prices: InferencePrices, hit_rate: Decimal
 ) -> tuple[Decimal, Assumption | None]:
@@ -262,8 +286,13 @@ def _cached_tokens(
         )
     if traffic.cached == 0:
         return Decimal(0), None
-    if traffic.prompt < CACHE_MIN_PROMPT_TOKENS:
-        why = f"the prompt ({traffic.prompt:,} tokens) is under the {CACHE_MIN_PROMPT_TOKENS:,}-token minimum"
+    if traffic.cached < CACHE_MIN_PROMPT_TOKENS:
+        # a cache hit needs a matching prefix of at least 1,024 tokens: a shorter static prefix never hits,
+        # however long the prompt after it
+        why = (
+            f"the static prefix ({traffic.cached:,} tokens) is under the {CACHE_MIN_PROMPT_TOKENS:,}-token minimum "
+            "a cache hit needs"
+        )
         return Decimal(0), Assumption(topic="caching", text=f"{side}: no prompt caching: {why}")
     if prices.cached_input is None:
         return Decimal(0), Assumption(
@@ -292,6 +321,10 @@ def serving_cost(
     data_sharing = serving.data_sharing and side == "fine-tuned"
     prices, tier = _serving_prices(match, fine_tuned, serving.batch, data_sharing)
     row = f"{match.provider}:{match.name} {'fine-tuned ' if fine_tuned else ''}{tier}"
+    derived = batch_cached_price(match, fine_tuned, prices) if tier == "batch" and traffic.cached else None
+    if derived is not None:
+        prices = prices.model_copy(update={"cached_input": derived[0]})
+        assumptions.append(Assumption(topic="caching", text=f"{side}: {row} cached_input: {derived[1]}"))
     cached, caching = _cached_tokens(side, row, traffic, prices, serving.cache_hit_rate)
     if caching:
         assumptions.append(caching)
