@@ -3,75 +3,45 @@
 Started on 127.0.0.1 at a free port. It keeps files and jobs in memory, moves each job through a
 realistic status progression as it is read (validating_files, queued, running, then succeeded), and
 injects faults on request: an HTTP status (429 with Retry-After, 500, 403 training_not_available), a
-connection dropped after the request was carried out, a slow answer, a malformed JSON body.
+connection dropped after the request was carried out, a slow answer, a malformed JSON body. The server
+plumbing is tests/fake_server.py's.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-import socket
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from email.parser import BytesParser
-from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from http.server import ThreadingHTTPServer
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlparse
+
+from . import fake_server
 
 PROGRESSION = ("validating_files", "queued", "running", "running", "succeeded")
 FINE_TUNABLE = {"gpt-4.1-mini-2025-04-14", "gpt-4.1-2025-04-14", "gpt-4o-mini-2024-07-18", "o4-mini-2025-04-16"}
 
 
 @dataclass
-class Fault:
-    method: str
-    path: str  # a regular expression matched against the path
-    status: int | None = None  # answer with this status instead
+class Fault(fake_server.Fault):
     code: str | None = None
     retry_after: str | None = None
-    drop: bool = False  # carry the request out, then close the connection without answering
     delay: float = 0.0  # carry the request out, then wait before answering
     malformed: bool = False  # carry the request out, then answer with broken JSON
-    times: int = 1
 
 
 @dataclass
-class FakeOpenAI:
-    key: str
+class FakeOpenAI(fake_server.FakeService):
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     reads: dict[str, int] = field(default_factory=dict)
-    faults: list[Fault] = field(default_factory=list)
     requests: list[tuple[str, str]] = field(default_factory=list)
     create_bodies: list[dict[str, Any]] = field(default_factory=list)  # every POST /fine_tuning/jobs body
     progression: tuple[str, ...] = PROGRESSION
-    lock: threading.Lock = field(default_factory=threading.Lock)
     base_url: str = ""
-    server: Any = None
-    connections: list[socket.socket] = field(default_factory=list)
-
-    def fail(self, method: str, path: str, **how: Any) -> None:
-        self.faults.append(Fault(method, path, **how))
-
-    def fault_for(self, method: str, path: str) -> Fault | None:
-        with self.lock:
-            for fault in self.faults:
-                if fault.method == method and re.fullmatch(fault.path, path) and fault.times > 0:
-                    fault.times -= 1
-                    return fault
-        return None
-
-    def stop(self) -> None:
-        """The network goes down: nothing answers on this port any more, open connections included."""
-        self.server.shutdown()
-        self.server.server_close()
-        for connection in self.connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
+    fault_type: ClassVar[type[fake_server.Fault]] = Fault
 
     def creates(self) -> int:
         return sum(1 for method, path in self.requests if method == "POST" and path == "/v1/fine_tuning/jobs")
@@ -161,27 +131,13 @@ def _page(items: list[dict[str, Any]]) -> dict[str, Any]:
     return {"object": "list", "data": items, "has_more": False}
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(fake_server.Handler):
     api: FakeOpenAI
-
-    def setup(self) -> None:
-        super().setup()
-        self.api.connections.append(self.connection)
-
-    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
-        pass
-
-    def do_GET(self) -> None:
-        self._serve("GET")
-
-    def do_POST(self) -> None:
-        self._serve("POST")
 
     def _serve(self, method: str) -> None:
         url = urlparse(self.path)
         path = url.path
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = self._body()
         self.api.requests.append((method, path))
         if self.headers.get("Authorization") != f"Bearer {self.api.key}":
             return self._send(401, _error("Incorrect API key provided", "invalid_api_key", "authentication_error"))
@@ -192,9 +148,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(fault.status, _error(f"injected {fault.status}", fault.code, kind), headers)
         status, answer = self._route(method, path, parse_qs(url.query), body)
         if fault and fault.drop:
-            self.close_connection = True
-            self.connection.close()  # carried out, never answered
-            return None
+            return self._drop()
         if fault and fault.delay:
             time.sleep(fault.delay)
         if fault and fault.malformed:
@@ -233,37 +187,9 @@ class Handler(BaseHTTPRequestHandler):
             return 200, api.read(job_id)
         return 404, _error(f"no such route or object: {method} {path}", "not_found")
 
-    def _multipart(self, body: bytes) -> dict[str, tuple[str | None, bytes]]:
-        message = BytesParser(policy=HTTP).parsebytes(
-            f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode() + body
-        )
-        return {
-            part.get_param("name", header="content-disposition"): (part.get_filename(), part.get_payload(decode=True))
-            for part in message.iter_parts()
-        }
-
-    def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
-        self._send_raw(status, json.dumps(payload).encode(), headers)
-
-    def _send_raw(self, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
-            pass
-
 
 def serve(key: str) -> tuple[ThreadingHTTPServer, FakeOpenAI]:
     api = FakeOpenAI(key)
-    handler = type("BoundHandler", (Handler,), {"api": api})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
+    server = fake_server.start(api, Handler)
     api.base_url = f"http://127.0.0.1:{server.server_port}/v1"
-    api.server = server
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     return server, api

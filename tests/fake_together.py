@@ -10,28 +10,25 @@ honours Range requests. Faults on request: an HTTP status (429 and 5xx with a sh
 connection dropped after the request was carried out, a file the server's check rejects, too little
 credit, a job that fails, and a download whose body is cut halfway, whose Range is ignored or whose
 bytes do not match its digest. The fake counts a file's tokens as bytes / 4: its estimate differs from
-advisor's exact count, as a real server's may.
+advisor's exact count, as a real server's may. The server plumbing is tests/fake_server.py's.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import json
 import re
 import socket
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from email.parser import BytesParser
-from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlparse
+
+from . import fake_server
 
 PROGRESSION = ("pending", "queued", "running", "running", "completed")
 FINISHED = ("completed", "error", "cancelled")
@@ -47,27 +44,20 @@ WEIGHTS_BYTES = 300_000
 
 
 @dataclass
-class Fault:
-    method: str
-    path: str  # a regular expression matched against the path
-    status: int | None = None  # answer with this status instead
+class Fault(fake_server.Fault):
     message: str = ""
     retry_after_ms: str | None = "10"  # short, so the SDK's retries take milliseconds
-    drop: bool = False  # carry the request out, then close the connection without answering
     cut: bool = False  # (downloads) send the headers and half the body, then close
     ignore_range: bool = False  # (downloads) answer a Range request with the whole file (200)
     corrupt: bool = False  # (downloads) the right size and digest header, one byte of the body changed
-    times: int = 1
 
 
 @dataclass
-class FakeTogether:
-    key: str
+class FakeTogether(fake_server.FakeService):
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     contents: dict[str, bytes] = field(default_factory=dict)
     jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     reads: dict[str, int] = field(default_factory=dict)
-    faults: list[Fault] = field(default_factory=list)
     requests: list[tuple[str, str]] = field(default_factory=list)
     headers_seen: list[str] = field(default_factory=list)  # every request's headers, as text
     create_bodies: list[dict[str, Any]] = field(default_factory=list)
@@ -78,28 +68,8 @@ class FakeTogether:
     fail_jobs: str | None = None  # jobs end in `error` with this message
     send_digest: bool = True  # downloads carry a Repr-Digest (sha-256) header
     progression: tuple[str, ...] = PROGRESSION
-    lock: threading.Lock = field(default_factory=threading.Lock)
     base_url: str = ""
-    server: Any = None
-    connections: list[socket.socket] = field(default_factory=list)
-
-    def fail(self, method: str, path: str, **how: Any) -> None:
-        self.faults.append(Fault(method, path, **how))
-
-    def fault_for(self, method: str, path: str) -> Fault | None:
-        with self.lock:
-            for fault in self.faults:
-                if fault.method == method and re.fullmatch(fault.path, path) and fault.times > 0:
-                    fault.times -= 1
-                    return fault
-        return None
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        for connection in self.connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
+    fault_type: ClassVar[type[fake_server.Fault]] = Fault
 
     def creates(self) -> int:
         return sum(1 for method, path in self.requests if (method, path) == ("POST", CREATE))
@@ -270,22 +240,8 @@ def _error(message: str) -> dict[str, Any]:
     return {"error": {"message": message, "type": "invalid_request_error"}}
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(fake_server.Handler):
     api: FakeTogether
-
-    def setup(self) -> None:
-        super().setup()
-        self.api.connections.append(self.connection)
-
-    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
-        pass
-
-    def do_GET(self) -> None:
-        self._serve("GET")
-
-    def do_POST(self) -> None:
-        self._serve("POST")
 
     def do_PUT(self) -> None:
         self._serve("PUT")
@@ -293,7 +249,7 @@ class Handler(BaseHTTPRequestHandler):
     def _serve(self, method: str) -> None:
         url = urlparse(self.path)
         path = url.path
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = self._body()
         api = self.api
         api.requests.append((method, path))
         api.headers_seen.append(str(self.headers))
@@ -313,9 +269,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._download(parse_qs(url.query), fault)
         status, answer, headers = self._route(method, path, parse_qs(url.query), body)
         if fault and fault.drop:
-            self.close_connection = True
-            self.connection.close()  # carried out, never answered
-            return None
+            return self._drop()
         return self._send(status, answer, headers)
 
     def _route(
@@ -323,7 +277,7 @@ class Handler(BaseHTTPRequestHandler):
     ) -> tuple[int, Any, dict[str, str] | None]:
         api = self.api
         if path == "/v1/files" and method == "POST":
-            fields = self._multipart(body)
+            fields = {name: value.decode() for name, (_, value) in self._multipart(body).items()}
             file = api.new_file(fields["file_name"], fields["purpose"])
             host = f"http://127.0.0.1:{api.server.server_port}"
             return 302, {}, {"Location": f"{host}/upload/{file['id']}", "X-Together-File-Id": file["id"]}
@@ -398,35 +352,8 @@ class Handler(BaseHTTPRequestHandler):
             pass
         return None
 
-    def _multipart(self, body: bytes) -> dict[str, str]:
-        message = BytesParser(policy=HTTP).parsebytes(
-            f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode() + body
-        )
-        return {
-            part.get_param("name", header="content-disposition"): part.get_payload(decode=True).decode()
-            for part in message.iter_parts()
-        }
-
-    def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(payload).encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
 
 def serve(key: str) -> FakeTogether:
     api = FakeTogether(key)
-    handler = type("BoundHandler", (Handler,), {"api": api})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    api.base_url = f"http://127.0.0.1:{server.server_port}"
-    api.server = server
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    api.base_url = f"http://127.0.0.1:{fake_server.start(api, Handler).server_port}"
     return api

@@ -18,11 +18,11 @@ from click.testing import CliRunner
 from advisor.costs.money import format_usd
 from advisor.providers import launch as launching
 from advisor.providers.base import JobRequest
-from advisor.providers.ledger import Ledger
 from advisor_azure_openai.provider import STATUSES, TRAINING_TYPES, AzureOpenAIProvider
 
 from .conftest import EXAMPLES
 from .fake_azure import FakeAzure
+from .helpers import assert_ledger_matches_server, ledger_runs, write_jsonl
 
 TRAIN = EXAMPLES / "invoice-extraction" / "train.jsonl"
 TODAY = "2026-11-22"
@@ -43,22 +43,6 @@ def sft(*extra: str, training: Path = TRAIN, model: str = "gpt-4.1-mini") -> lis
     ]  # fmt: skip
 
 
-def ledger_runs() -> list:
-    ledger = Ledger()
-    try:
-        return ledger.runs()
-    finally:
-        ledger.close()
-
-
-def assert_ledger_matches_server(api: FakeAzure) -> None:
-    """Each server job is in the ledger under the run id it was tagged with, and nothing is doubled."""
-    tagged = [job["metadata"]["advisor_run_id"] for job in api.jobs.values()]
-    assert len(tagged) == len(set(tagged)), "two jobs for one run"
-    recorded = {run.job_id: run.run_id for run in ledger_runs() if run.job_id}
-    assert recorded == {job_id: job["metadata"]["advisor_run_id"] for job_id, job in api.jobs.items()}
-
-
 def installed(module: str) -> bool:
     try:
         return importlib.util.find_spec(module) is not None
@@ -68,11 +52,6 @@ def installed(module: str) -> bool:
 
 def error_lines(err: str) -> list[str]:
     return [line for line in err.splitlines() if line.startswith("advisor: error:") or "Traceback" in line]
-
-
-def write_jsonl(path: Path, rows: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
-    return path
 
 
 def launched(advisor, api: FakeAzure, *extra: str) -> str:

@@ -15,7 +15,8 @@ from click.testing import CliRunner
 from advisor.costs.money import format_usd
 
 from .fake_openai import FakeOpenAI
-from .test_launch import CREATE, assert_ledger_matches_server, ledger_runs, sft, start_launch, wait_for
+from .helpers import assert_ledger_matches_server, ledger_runs
+from .test_launch import CREATE, sft, start_launch, wait_for
 
 
 @pytest.fixture

@@ -17,10 +17,10 @@ import pytest
 from click.testing import CliRunner
 
 from advisor.providers import launch as launching
-from advisor.providers.ledger import Ledger
 
 from .conftest import EXAMPLES
 from .fake_openai import FakeOpenAI
+from .helpers import assert_ledger_matches_server, ledger_runs, write_jsonl
 
 TRAIN = EXAMPLES / "invoice-extraction" / "train.jsonl"
 TODAY = "2026-11-22"
@@ -38,27 +38,6 @@ def sft(*extra: str, training: Path = TRAIN) -> list[str]:
         "launch", "--provider", "openai", "--method", "sft", "--model", "gpt-4.1-mini",
         "--training-file", str(training), "--today", TODAY, "--yes", *extra,
     ]  # fmt: skip
-
-
-def ledger_runs() -> list:
-    ledger = Ledger()
-    try:
-        return ledger.runs()
-    finally:
-        ledger.close()
-
-
-def assert_ledger_matches_server(api: FakeOpenAI) -> None:
-    """Each server job is in the ledger under the run id it was tagged with, and nothing is doubled."""
-    tagged = [job["metadata"]["advisor_run_id"] for job in api.jobs.values()]
-    assert len(tagged) == len(set(tagged)), "two jobs for one run"
-    recorded = {run.job_id: run.run_id for run in ledger_runs() if run.job_id}
-    assert recorded == {job_id: job["metadata"]["advisor_run_id"] for job_id, job in api.jobs.items()}
-
-
-def write_jsonl(path: Path, rows: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
-    return path
 
 
 class TestBeforeAnythingIsSent:

@@ -16,12 +16,12 @@ import pytest
 import tiktoken
 
 from advisor.providers import launch as launching
-from advisor.providers.ledger import Ledger
 from advisor_together import LLAMA3_PATTERN, LLAMA3_SHA256, LLAMA3_SPECIAL_TOKENS, llama3_vocabulary
 from advisor_together.provider import STATUSES, TogetherProvider
 
 from .conftest import EXAMPLES
 from .fake_together import CREATE, FakeTogether
+from .helpers import assert_ledger_matches, ledger_runs, write_jsonl
 
 TRAIN = EXAMPLES / "invoice-extraction" / "train.jsonl"
 TODAY = "2026-12-01"
@@ -45,24 +45,9 @@ def launch(*extra: str, training: Path = TRAIN, method: str = "sft", model: str 
     ]  # fmt: skip
 
 
-def runs() -> list:
-    ledger = Ledger()
-    try:
-        return ledger.runs()
-    finally:
-        ledger.close()
-
-
 def assert_ledger_matches_server(api: FakeTogether) -> None:
     """Each server job is in the ledger under the run id its suffix carries, and no run has two jobs."""
-    tagged = {job_id: job["suffix"][-20:] for job_id, job in api.jobs.items()}
-    assert len(set(tagged.values())) == len(tagged), "two jobs for one run"
-    assert {run.job_id: run.run_id for run in runs() if run.job_id} == tagged
-
-
-def write_jsonl(path: Path, rows: list[object]) -> Path:
-    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
-    return path
+    assert_ledger_matches({job_id: job["suffix"][-20:] for job_id, job in api.jobs.items()})
 
 
 def finished_job(advisor, api: FakeTogether) -> str:
@@ -88,7 +73,7 @@ class TestLaunch:
         (file,) = together_api.files.values()
         assert file["filename"].endswith("-training.jsonl") and file["processing_status"] == "COMPLETED"
         (body,) = together_api.create_bodies
-        (run,) = runs()
+        (run,) = ledger_runs()
         assert body["suffix"] == f"invoices-{run.run_id}" and body["model"] == API_MODEL and body["n_epochs"] == 3
         assert body["training_type"]["type"] == "Lora" and body["training_type"]["lora_r"] == 16  # the model's rank
         assert body["training_method"] == {"method": "sft", "train_on_inputs": "auto"}
@@ -148,7 +133,7 @@ class TestLaunch:
         result = advisor(*args)
         assert result.code == 1 and "together's estimate" in result.out and "not launched" in result.err
         assert together_api.creates() == 0 and len(together_api.files) == 1
-        assert [(run.state, run.job_id) for run in runs()] == [("failed", None)]
+        assert [(run.state, run.job_id) for run in ledger_runs()] == [("failed", None)]
 
 
 class TestFaults:
@@ -160,14 +145,14 @@ class TestFaults:
         assert "together will not run this job: its estimate $" in error
         assert "credit limit $0.01" in result.err and "nothing was created" in result.err
         assert together_api.creates() == 0 and together_api.jobs == {}
-        assert [(run.state, run.job_id) for run in runs()] == [("failed", None)]
+        assert [(run.state, run.job_id) for run in ledger_runs()] == [("failed", None)]
 
     def test_a_file_the_servers_check_rejects_stops_the_launch(self, advisor, together_api) -> None:
         together_api.reject_files = "Line 12: the example matches no supported format"
         result = advisor(*launch())
         assert result.code == 1 and result.err.count("\n") == 1 + 1  # the upload line, then the error
         assert "Together's file check refused" in result.err and "Line 12" in result.err
-        assert together_api.creates() == 0 and [(run.state, run.job_id) for run in runs()] == [("failed", None)]
+        assert together_api.creates() == 0 and [(run.state, run.job_id) for run in ledger_runs()] == [("failed", None)]
 
     def test_a_dropped_create_answer_finds_the_job_by_its_suffix(self, advisor, together_api) -> None:
         together_api.fail("POST", CREATE, drop=True)
@@ -250,7 +235,7 @@ class TestFollowing:
         cost = Decimal(job["token_count"]) * Decimal("0.48") / 1_000_000
         assert f"{job['token_count']:,} trained tokens x $0.48 per 1M = ${cost:.2f} (estimated $0.21)" in result.out
         assert job["model_output_name"] in result.out
-        (run,) = runs()
+        (run,) = ledger_runs()
         assert (run.status, run.provider_status, run.trained_tokens) == ("succeeded", "completed", job["token_count"])
 
     def test_a_failed_job_shows_its_error(self, advisor, together_api) -> None:
@@ -259,7 +244,7 @@ class TestFollowing:
         (job_id,) = together_api.jobs
         result = advisor("jobs", "watch", job_id, "--every", "0.01")
         assert "error" in result.out and "CUDA out of memory at step 12" in result.out
-        assert runs()[0].status == "failed"
+        assert ledger_runs()[0].status == "failed"
 
     def test_events_are_listed_oldest_first(self, advisor, together_api) -> None:
         job_id = finished_job(advisor, together_api)
@@ -272,7 +257,7 @@ class TestFollowing:
         (job_id,) = together_api.jobs
         result = advisor("jobs", "cancel", job_id, "--yes")
         assert result.code == 0 and "cancelled" in result.out
-        assert together_api.jobs[job_id]["status"] == "cancelled" and runs()[0].status == "cancelled"
+        assert together_api.jobs[job_id]["status"] == "cancelled" and ledger_runs()[0].status == "cancelled"
 
     def test_every_status_is_mapped_and_unknown_ones_are_not_guessed(self) -> None:
         documented = {"pending", "queued", "running", "compressing", "uploading", "cancel_requested"}

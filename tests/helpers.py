@@ -1,0 +1,36 @@
+"""Helpers the provider tests share (test_launch.py, test_jobs.py, test_azure_provider.py,
+test_together_provider.py): the job ledger as a list, the ledger checked against a fake server, JSONL files.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from advisor.providers.ledger import Ledger, Run
+
+
+def ledger_runs() -> list[Run]:
+    ledger = Ledger()
+    try:
+        return ledger.runs()
+    finally:
+        ledger.close()
+
+
+def assert_ledger_matches(tagged: dict[str, str]) -> None:
+    """Each server job (job id -> the run id it carries) is in the ledger under that run id, and no run has
+    two jobs."""
+    assert len(set(tagged.values())) == len(tagged), "two jobs for one run"
+    assert {run.job_id: run.run_id for run in ledger_runs() if run.job_id} == tagged
+
+
+def assert_ledger_matches_server(api: Any) -> None:
+    """The same for a fake whose jobs are tagged with the run id in `metadata` (OpenAI, Azure OpenAI)."""
+    assert_ledger_matches({job_id: job["metadata"]["advisor_run_id"] for job_id, job in api.jobs.items()})
+
+
+def write_jsonl(path: Path, rows: list[Any]) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
