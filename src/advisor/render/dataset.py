@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 from advisor.costs.money import format_price, format_usd
 from advisor.datasets.report import DatasetReport
 from advisor.render.console import print_wide
-from advisor.render.figures import jsonable
+from advisor.render.figures import dumps
 
 SHOWN_PER_SEVERITY = 30
 
 
 def to_json(report: DatasetReport) -> str:
-    return json.dumps(jsonable(report), indent=2)
+    return dumps(report)
 
 
 def print_report(report: DatasetReport) -> None:

@@ -3,7 +3,6 @@ section to paste into a proposal. All three show the same rows, built once here.
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 import click
@@ -13,7 +12,7 @@ from advisor.costs.figures import months, tokens
 from advisor.costs.money import format_usd
 from advisor.costs.places import PlaceEstimate
 from advisor.render.console import print_wide
-from advisor.render.figures import jsonable
+from advisor.render.figures import dumps
 
 
 def title(estimate: Estimate) -> str:
@@ -83,7 +82,7 @@ def headline(estimate: Estimate) -> str:
 
 
 def to_json(estimate: Estimate) -> str:
-    return json.dumps(jsonable(estimate), indent=2)
+    return dumps(estimate)
 
 
 def _md_cell(text: str) -> str:
@@ -196,7 +195,7 @@ def render_places(options: list[PlaceEstimate], output_format: str) -> None:
             "today": first.baseline if first else None,
             "options": [{**o.place.model_dump(), "estimate": o.estimate} for o in options],
         }
-        click.echo(json.dumps(jsonable(document), indent=2))
+        click.echo(dumps(document))
         return
     rows = place_rows(options)
     if output_format == "markdown":

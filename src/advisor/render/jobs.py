@@ -6,7 +6,6 @@ the ledger holds none, and the provider's raw response (`Job.raw`) is left out.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from advisor.render.console import print_wide
-from advisor.render.figures import jsonable
+from advisor.render.figures import dumps as exact_dumps
 
 if TYPE_CHECKING:
     from advisor.providers.base import Job, JobEvent
@@ -33,9 +32,9 @@ def _iso(timestamp: int | None) -> str | None:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds") if timestamp else None
 
 
-def _number(value: Decimal | None) -> int | float | None:
-    """A Decimal as a JSON number, rounded to 6 places as every advisor JSON figure is."""
-    return None if value is None else jsonable(value)
+def _number(value: Decimal | None) -> Decimal | None:
+    """A Decimal kept exact: written as a JSON number with every digit (render.figures.dumps)."""
+    return value
 
 
 def run_dict(run: Run) -> dict[str, Any]:
@@ -109,7 +108,7 @@ _DETAILS = (
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, indent=2)
+    return exact_dumps(value)
 
 
 def jobs_json(runs: Sequence[Run], ledger: Path, notes: Sequence[str]) -> str:

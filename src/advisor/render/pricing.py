@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 
@@ -10,7 +9,7 @@ from advisor.costs.money import format_price
 from advisor.pricing.catalog import ModelMatch, row_status
 from advisor.pricing.tables import FineTuning, ModelRow, PriceTable
 from advisor.render.console import print_wide
-from advisor.render.figures import jsonable
+from advisor.render.figures import dumps
 
 Row = tuple[str, ModelRow, PriceTable]
 
@@ -35,7 +34,7 @@ def row_dict(name: str, row: ModelRow, table: PriceTable) -> dict[str, object]:
 
 
 def rows_json(rows: list[Row]) -> str:
-    return json.dumps(jsonable([row_dict(*row) for row in rows]), indent=2)
+    return dumps([row_dict(*row) for row in rows])
 
 
 def _compact(*prices: Decimal | None) -> str:
@@ -99,20 +98,17 @@ def print_rows(rows: list[Row], today: date) -> None:
 
 
 def match_json(matches: list[ModelMatch], today: date) -> str:
-    return json.dumps(
-        jsonable(
-            [
-                {
-                    "requested": m.requested,
-                    "fine_tuned_id": m.model_id.fine_tuned,
-                    "resolved_note": m.note,
-                    **row_dict(m.name, m.row, m.table),
-                    "status": row_status(m, today),
-                }
-                for m in matches
-            ]
-        ),
-        indent=2,
+    return dumps(
+        [
+            {
+                "requested": m.requested,
+                "fine_tuned_id": m.model_id.fine_tuned,
+                "resolved_note": m.note,
+                **row_dict(m.name, m.row, m.table),
+                "status": row_status(m, today),
+            }
+            for m in matches
+        ]
     )
 
 
@@ -254,7 +250,7 @@ def _method_rows(found: list[tuple[ModelMatch, list[str]]], method: str) -> list
 
 
 def method_json(found: list[tuple[ModelMatch, list[str]]], method: str) -> str:
-    return json.dumps(jsonable(_method_rows(found, method)), indent=2)
+    return dumps(_method_rows(found, method))
 
 
 def print_method(found: list[tuple[ModelMatch, list[str]]], method: str, today: date) -> None:

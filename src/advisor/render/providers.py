@@ -79,16 +79,15 @@ def plugin_rows(plugins: Plugins) -> list[dict[str, Any]]:
 
 
 def providers_json(plugins: Plugins, catalog: Catalog, day: date) -> str:
-    import json
 
-    from advisor.render.figures import jsonable
+    from advisor.render.figures import dumps
 
     document = {
         "providers": provider_rows(plugins, catalog, day),
         "plugins": plugin_rows(plugins),
         "warnings": plugins.warnings,
     }
-    return json.dumps(jsonable(document), indent=2)
+    return dumps(document)
 
 
 def print_providers(plugins: Plugins, catalog: Catalog, day: date) -> None:

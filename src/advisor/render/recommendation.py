@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import IO
@@ -12,11 +11,11 @@ from advisor.costs.money import format_usd
 from advisor.recommend.recommendation import Recommendation
 from advisor.recommend.strategies import STRATEGY_NAMES
 from advisor.render.charts import Series, mermaid, svg, text_chart
-from advisor.render.figures import jsonable
+from advisor.render.figures import dumps
 
 
 def to_json(rec: Recommendation) -> str:
-    return json.dumps(jsonable(rec), indent=2)
+    return dumps(rec)
 
 
 def series(rec: Recommendation) -> list[Series]:
