@@ -7,7 +7,8 @@ in the `api-key` header (a wrong or missing one is a 401, as Azure answers). Upl
 and are `processed` once read; jobs move through Azure's statuses as they are read (pending, running, then
 succeeded with trained tokens and an Azure-style fine-tuned model id). Faults on request: an HTTP status
 (429 with Retry-After, 5xx, a final 4xx), a connection dropped after the request was carried out, a slow
-answer, a malformed JSON body. The server plumbing is tests/fake_server.py's.
+answer, a malformed JSON body. The server plumbing is tests/fake_server.py's; the jobs are tests/fake_openai.py's
+(FineTuningJobs: the same API).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlparse
 
 from . import fake_server
+from .fake_openai import FineTuningJobs, page
 
 PROGRESSION = ("pending", "running", "running", "succeeded")
 FINE_TUNABLE = {
@@ -62,7 +64,7 @@ class Seen:
 
 
 @dataclass
-class FakeAzure(fake_server.FakeService):
+class FakeAzure(FineTuningJobs, fake_server.FakeService):
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     reads: dict[str, int] = field(default_factory=dict)
@@ -71,6 +73,8 @@ class FakeAzure(fake_server.FakeService):
     progression: tuple[str, ...] = PROGRESSION
     endpoint: str = ""
     fault_type: ClassVar[type[fake_server.Fault]] = Fault
+    id_digits: ClassVar[int] = 32
+    organization: ClassVar[str | None] = None
 
     @property
     def requests(self) -> list[tuple[str, str]]:
@@ -110,70 +114,18 @@ class FakeAzure(fake_server.FakeService):
             return 400, _error(f"The base model {body.get('model')} does not support fine-tuning.", "invalidPayload")
         if str(body.get("trainingType", "standard")).lower() not in TRAINING_TYPES:
             return 400, _error(f"unknown trainingType {body.get('trainingType')}", "invalidPayload")
-        method = body.get("method", {})
-        epochs = method.get(method.get("type", ""), {}).get("hyperparameters", {}).get("n_epochs", "auto")
-        job = {
-            "id": f"ftjob-{uuid.uuid4().hex}",
-            "object": "fine_tuning.job",
-            "created_at": int(time.time()),
-            "error": None,
-            "fine_tuned_model": None,
-            "finished_at": None,
-            "model": body["model"],
-            "organization_id": None,
-            "result_files": [],
-            "seed": body.get("seed", 42),
-            "status": self.progression[0],
-            "trained_tokens": None,
-            "training_file": body["training_file"],
-            "validation_file": body.get("validation_file"),
-            "metadata": body.get("metadata"),
-            "method": method,
-            "hyperparameters": {"n_epochs": epochs},
-            "suffix": body.get("suffix"),
-            "trainingType": body.get("trainingType"),
-        }
-        self.jobs[job["id"]] = job
-        return 201, job
+        return 201, self.new_job(body, trainingType=body.get("trainingType"))
 
-    def read(self, job_id: str) -> dict[str, Any]:
-        """Each read moves the job one step along the progression, unless it has finished."""
-        job = self.jobs[job_id]
-        with self.lock:
-            if job["status"] in ("cancelled", "failed", "succeeded"):
-                return job
-            count = self.reads[job_id] = self.reads.get(job_id, 0) + 1
-            job["status"] = self.progression[min(count, len(self.progression) - 1)]
-            if job["status"] == "succeeded":
-                size = self.files[job["training_file"]]["bytes"]
-                epochs = job["hyperparameters"]["n_epochs"]
-                job["trained_tokens"] = size // 4 * (3 if epochs == "auto" else epochs)
-                suffix = f"-{job['suffix']}" if job.get("suffix") else ""
-                job["fine_tuned_model"] = f"{job['model']}.ft-{job_id.removeprefix('ftjob-')}{suffix}"
-                job["finished_at"] = int(time.time())
-        return job
+    def fine_tuned_model(self, job: dict[str, Any]) -> str:
+        suffix = f"-{job['suffix']}" if job.get("suffix") else ""
+        return f"{job['model']}.ft-{job['id'].removeprefix('ftjob-')}{suffix}"
 
-    def events(self, job_id: str) -> list[dict[str, Any]]:
-        job = self.jobs[job_id]
-        return [
-            {
-                "object": "fine_tuning.job.event",
-                "id": f"ftevent-{n}",
-                "created_at": job["created_at"] + n,
-                "level": "info",
-                "message": message,
-                "type": "message",
-            }
-            for n, message in enumerate(["Job enqueued. Waiting for jobs ahead to complete.", f"Job {job['status']}"])
-        ]
+    def event_messages(self, job: dict[str, Any]) -> list[str]:
+        return ["Job enqueued. Waiting for jobs ahead to complete.", f"Job {job['status']}"]
 
 
 def _error(message: str, code: str | None) -> dict[str, Any]:
     return {"error": {"message": message, "type": None, "param": None, "code": code}}
-
-
-def _page(items: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"object": "list", "data": items, "has_more": False}
 
 
 class Handler(fake_server.Handler):
@@ -221,7 +173,7 @@ class Handler(fake_server.Handler):
             return 201, api.upload(fields["file"][0], fields["purpose"][1].decode(), fields["file"][1])
         if route == "/files" and method == "GET":
             purpose = query.get("purpose", [None])[0]
-            return 200, _page([f for f in api.files.values() if purpose in (None, f["purpose"])])
+            return 200, page([f for f in api.files.values() if purpose in (None, f["purpose"])])
         file = re.fullmatch(r"/files/([\w-]+)", route)
         if file and file.group(1) in api.files and method == "GET":
             return 200, api.read_file(file.group(1))
@@ -230,16 +182,10 @@ class Handler(fake_server.Handler):
             return api.create(json.loads(body))
         if route == "/fine_tuning/jobs" and method == "GET":
             newest = sorted(api.jobs.values(), key=lambda job: job["created_at"], reverse=True)
-            return 200, _page(newest[: int(query.get("limit", ["20"])[0])])
-        match = re.fullmatch(r"/fine_tuning/jobs/([\w-]+)(/cancel|/events)?", route)
-        if match and match.group(1) in api.jobs:
-            job_id, action = match.groups()
-            if action == "/cancel" and method == "POST":
-                api.jobs[job_id]["status"] = "cancelled"
-                return 200, api.jobs[job_id]
-            if action == "/events":
-                return 200, _page(api.events(job_id))
-            return 200, api.read(job_id)
+            return 200, page(newest[: int(query.get("limit", ["20"])[0])])
+        answer = api.job_route(method, route)
+        if answer is not None:
+            return answer
         return 404, {"error": {"code": "404", "message": f"Resource not found: {method} {route}"}}
 
 

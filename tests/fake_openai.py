@@ -4,13 +4,14 @@ Started on 127.0.0.1 at a free port. It keeps files and jobs in memory, moves ea
 realistic status progression as it is read (validating_files, queued, running, then succeeded), and
 injects faults on request: an HTTP status (429 with Retry-After, 500, 403 training_not_available), a
 connection dropped after the request was carried out, a slow answer, a malformed JSON body. The server
-plumbing is tests/fake_server.py's.
+plumbing is tests/fake_server.py's; the jobs (FineTuningJobs) are tests/fake_azure.py's too.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -32,8 +33,97 @@ class Fault(fake_server.Fault):
     malformed: bool = False  # carry the request out, then answer with broken JSON
 
 
+class FineTuningJobs:
+    """OpenAI's fine-tuning jobs as a fake keeps them (Azure OpenAI serves the same API): made from a create
+    body, moved one step along `progression` by each read, with their events; cancelled on request."""
+
+    files: dict[str, dict[str, Any]]
+    jobs: dict[str, dict[str, Any]]
+    reads: dict[str, int]
+    progression: tuple[str, ...]
+    lock: threading.Lock
+    id_digits: ClassVar[int] = 20  # of a new job's id
+    organization: ClassVar[str | None] = "org-fake"
+
+    def fine_tuned_model(self, job: dict[str, Any]) -> str:
+        return f"ft:{job['model']}:fake-org:{job.get('suffix') or ''}:{job['id'][-8:]}"
+
+    def event_messages(self, job: dict[str, Any]) -> list[str]:
+        return ["Created fine-tuning job", f"Status: {job['status']}"]
+
+    def new_job(self, body: dict[str, Any], **more: Any) -> dict[str, Any]:
+        method = body.get("method", {})
+        epochs = method.get(method.get("type", ""), {}).get("hyperparameters", {}).get("n_epochs", "auto")
+        job = {
+            "id": f"ftjob-{uuid.uuid4().hex[: self.id_digits]}",
+            "object": "fine_tuning.job",
+            "created_at": int(time.time()),
+            "error": None,
+            "fine_tuned_model": None,
+            "finished_at": None,
+            "model": body["model"],
+            "organization_id": self.organization,
+            "result_files": [],
+            "seed": body.get("seed", 42),
+            "status": self.progression[0],
+            "trained_tokens": None,
+            "training_file": body["training_file"],
+            "validation_file": body.get("validation_file"),
+            "metadata": body.get("metadata"),
+            "method": method,
+            "hyperparameters": {"n_epochs": epochs},
+            "suffix": body.get("suffix"),
+            **more,
+        }
+        self.jobs[job["id"]] = job
+        return job
+
+    def read(self, job_id: str) -> dict[str, Any]:
+        """Each read moves the job one step along the progression, unless it has finished."""
+        job = self.jobs[job_id]
+        with self.lock:
+            if job["status"] in ("cancelled", "failed", "succeeded"):
+                return job
+            count = self.reads[job_id] = self.reads.get(job_id, 0) + 1
+            job["status"] = self.progression[min(count, len(self.progression) - 1)]
+            if job["status"] == "succeeded":
+                size = self.files[job["training_file"]]["bytes"]
+                epochs = job["hyperparameters"]["n_epochs"]
+                job["trained_tokens"] = size // 4 * (3 if epochs == "auto" else epochs)
+                job["fine_tuned_model"] = self.fine_tuned_model(job)
+                job["finished_at"] = int(time.time())
+        return job
+
+    def events(self, job_id: str) -> list[dict[str, Any]]:
+        job = self.jobs[job_id]
+        return [
+            {
+                "object": "fine_tuning.job.event",
+                "id": f"ftevent-{n}",
+                "created_at": job["created_at"] + n,
+                "level": "info",
+                "message": message,
+                "type": "message",
+            }
+            for n, message in enumerate(self.event_messages(job))
+        ]
+
+    def job_route(self, method: str, path: str, prefix: str = "") -> tuple[int, dict[str, Any]] | None:
+        """The answer to {prefix}/fine_tuning/jobs/{id}, its /cancel or its /events, or None for another path."""
+        match = re.fullmatch(prefix + r"/fine_tuning/jobs/([\w-]+)(/cancel|/events)?", path)
+        if not match or match.group(1) not in self.jobs:
+            return None
+        job_id, action = match.groups()
+        if action == "/cancel" and method == "POST":
+            self.jobs[job_id]["status"] = "cancelled"
+            return 200, self.jobs[job_id]
+        if action == "/events":
+            return 200, page(self.events(job_id))
+        return 200, self.read(job_id)
+
+
 @dataclass
-class FakeOpenAI(fake_server.FakeService):
+class FakeOpenAI(FineTuningJobs, fake_server.FakeService):
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     reads: dict[str, int] = field(default_factory=dict)
@@ -66,68 +156,15 @@ class FakeOpenAI(fake_server.FakeService):
             return 400, _error(f"invalid training_file: {body.get('training_file')}", "invalid_file")
         if body.get("model") not in FINE_TUNABLE:
             return 400, _error(f"model {body.get('model')} is not available for fine-tuning", "model_not_available")
-        method = body.get("method", {})
-        epochs = method.get(method.get("type", ""), {}).get("hyperparameters", {}).get("n_epochs", "auto")
-        job = {
-            "id": f"ftjob-{uuid.uuid4().hex[:20]}",
-            "object": "fine_tuning.job",
-            "created_at": int(time.time()),
-            "error": None,
-            "fine_tuned_model": None,
-            "finished_at": None,
-            "model": body["model"],
-            "organization_id": "org-fake",
-            "result_files": [],
-            "seed": body.get("seed", 42),
-            "status": self.progression[0],
-            "trained_tokens": None,
-            "training_file": body["training_file"],
-            "validation_file": body.get("validation_file"),
-            "metadata": body.get("metadata"),
-            "method": method,
-            "hyperparameters": {"n_epochs": epochs},
-            "estimated_finish": None,
-            "suffix": body.get("suffix"),
-        }
-        self.jobs[job["id"]] = job
-        return 200, job
-
-    def read(self, job_id: str) -> dict[str, Any]:
-        """Each read moves the job one step along the progression, unless it has finished."""
-        job = self.jobs[job_id]
-        with self.lock:
-            if job["status"] in ("cancelled", "failed", "succeeded"):
-                return job
-            count = self.reads[job_id] = self.reads.get(job_id, 0) + 1
-            job["status"] = self.progression[min(count, len(self.progression) - 1)]
-            if job["status"] == "succeeded":
-                size = self.files[job["training_file"]]["bytes"]
-                epochs = job["hyperparameters"]["n_epochs"]
-                job["trained_tokens"] = size // 4 * (3 if epochs == "auto" else epochs)
-                job["fine_tuned_model"] = f"ft:{job['model']}:fake-org:{job.get('suffix') or ''}:{job_id[-8:]}"
-                job["finished_at"] = int(time.time())
-        return job
-
-    def events(self, job_id: str) -> list[dict[str, Any]]:
-        job = self.jobs[job_id]
-        return [
-            {
-                "object": "fine_tuning.job.event",
-                "id": f"ftevent-{n}",
-                "created_at": job["created_at"] + n,
-                "level": "info",
-                "message": message,
-                "type": "message",
-            }
-            for n, message in enumerate(["Created fine-tuning job", f"Status: {job['status']}"])
-        ]
+        return 200, self.new_job(body, estimated_finish=None)
 
 
 def _error(message: str, code: str | None, kind: str = "invalid_request_error") -> dict[str, Any]:
     return {"error": {"message": message, "type": kind, "param": None, "code": code}}
 
 
-def _page(items: list[dict[str, Any]]) -> dict[str, Any]:
+def page(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """A list answer, all in one page."""
     return {"object": "list", "data": items, "has_more": False}
 
 
@@ -162,7 +199,7 @@ class Handler(fake_server.Handler):
             return 200, api.upload(fields["file"][0], fields["purpose"][1].decode(), fields["file"][1])
         if path == "/v1/files" and method == "GET":
             purpose = query.get("purpose", [None])[0]
-            return 200, _page([f for f in api.files.values() if purpose in (None, f["purpose"])])
+            return 200, page([f for f in api.files.values() if purpose in (None, f["purpose"])])
         if path == "/v1/fine_tuning/jobs" and method == "POST":
             api.create_bodies.append(json.loads(body))
             return api.create(json.loads(body))
@@ -175,16 +212,10 @@ class Handler(fake_server.Handler):
                 for job in api.jobs.values()
                 if all((job.get("metadata") or {}).get(k) == v for k, v in wanted.items())
             ]
-            return 200, _page(sorted(found, key=lambda job: job["created_at"], reverse=True))
-        match = re.fullmatch(r"/v1/fine_tuning/jobs/([\w-]+)(/cancel|/events)?", path)
-        if match and match.group(1) in api.jobs:
-            job_id, action = match.groups()
-            if action == "/cancel" and method == "POST":
-                api.jobs[job_id]["status"] = "cancelled"
-                return 200, api.jobs[job_id]
-            if action == "/events":
-                return 200, _page(api.events(job_id))
-            return 200, api.read(job_id)
+            return 200, page(sorted(found, key=lambda job: job["created_at"], reverse=True))
+        answer = api.job_route(method, path, "/v1")
+        if answer is not None:
+            return answer
         return 404, _error(f"no such route or object: {method} {path}", "not_found")
 
 

@@ -1,5 +1,6 @@
 """Helpers the provider tests share (test_launch.py, test_jobs.py, test_azure_provider.py,
-test_together_provider.py): the job ledger as a list, the ledger checked against a fake server, JSONL files.
+test_together_provider.py): the job ledger as a list, the ledger checked against a fake server, the key
+searched for in every output and file, JSONL files.
 """
 
 from __future__ import annotations
@@ -29,6 +30,16 @@ def assert_ledger_matches(tagged: dict[str, str]) -> None:
 def assert_ledger_matches_server(api: Any) -> None:
     """The same for a fake whose jobs are tagged with the run id in `metadata` (OpenAI, Azure OpenAI)."""
     assert_ledger_matches({job_id: job["metadata"]["advisor_run_id"] for job_id, job in api.jobs.items()})
+
+
+def assert_key_nowhere(key: str, outputs: list[Any], data_dir: Path) -> None:
+    """The key is in no command's output and no file advisor wrote (the ledger among them)."""
+    for output in outputs:
+        assert key not in output.out + output.err
+    files = [path for path in data_dir.rglob("*") if path.is_file()]
+    assert any(path.name.startswith("ledger.sqlite3") for path in files)
+    for path in files:
+        assert key.encode() not in path.read_bytes(), path
 
 
 def write_jsonl(path: Path, rows: list[Any]) -> Path:

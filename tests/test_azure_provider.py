@@ -22,7 +22,7 @@ from advisor_azure_openai.provider import STATUSES, TRAINING_TYPES, AzureOpenAIP
 
 from .conftest import EXAMPLES
 from .fake_azure import FakeAzure
-from .helpers import assert_ledger_matches_server, ledger_runs, write_jsonl
+from .helpers import assert_key_nowhere, assert_ledger_matches_server, ledger_runs, write_jsonl
 
 TRAIN = EXAMPLES / "invoice-extraction" / "train.jsonl"
 TODAY = "2026-11-22"
@@ -351,12 +351,7 @@ class TestSecrets:
         outputs.append(advisor("providers", "--format", "json"))
         assert [o.code for o in outputs] == [0, 1, 1, 0, 0, 0, 0, 0]
         assert "[API key]" in outputs[1].err  # the echoed key was redacted, not dropped silently
-        for output in outputs:
-            assert key not in output.out + output.err
-        files = [path for path in isolated_jobs.rglob("*") if path.is_file()]
-        assert any(path.name.startswith("ledger.sqlite3") for path in files)
-        for path in files:
-            assert key.encode() not in path.read_bytes(), path
+        assert_key_nowhere(key, outputs, isolated_jobs)
 
 
 def finished(advisor, azure_api: FakeAzure, *extra: str) -> tuple[str, str]:

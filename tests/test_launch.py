@@ -20,7 +20,7 @@ from advisor.providers import launch as launching
 
 from .conftest import EXAMPLES
 from .fake_openai import FakeOpenAI
-from .helpers import assert_ledger_matches_server, ledger_runs, write_jsonl
+from .helpers import assert_key_nowhere, assert_ledger_matches_server, ledger_runs, write_jsonl
 
 TRAIN = EXAMPLES / "invoice-extraction" / "train.jsonl"
 TODAY = "2026-11-22"
@@ -381,12 +381,7 @@ class TestSecrets:
         for command in (["jobs", "watch", job_id, "--every", "0.01"], ["jobs", "events", job_id], ["jobs", "list"]):
             outputs.append(advisor(*command))
         assert [o.code for o in outputs] == [0, 1, 1, 0, 0, 0]
-        for output in outputs:
-            assert key not in output.out + output.err
-        files = [path for path in isolated_jobs.rglob("*") if path.is_file()]
-        assert any(path.name.startswith("ledger.sqlite3") for path in files)
-        for path in files:
-            assert key.encode() not in path.read_bytes(), path
+        assert_key_nowhere(key, outputs, isolated_jobs)
 
 
 def test_the_recommendation_names_a_launch_that_works(advisor) -> None:

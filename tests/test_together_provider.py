@@ -21,7 +21,7 @@ from advisor_together.provider import STATUSES, TogetherProvider
 
 from .conftest import EXAMPLES
 from .fake_together import CREATE, FakeTogether
-from .helpers import assert_ledger_matches, ledger_runs, write_jsonl
+from .helpers import assert_key_nowhere, assert_ledger_matches, ledger_runs, write_jsonl
 
 TRAIN = EXAMPLES / "invoice-extraction" / "train.jsonl"
 TODAY = "2026-12-01"
@@ -217,12 +217,7 @@ class TestFaults:
         outputs.append(advisor(*launch("--again")))
         assert [o.code for o in outputs] == [0, 1, 0, 0, 0, 0, 1]
         assert any(key in headers for headers in together_api.headers_seen)  # it was sent, to Together only
-        for output in outputs:
-            assert key not in output.out + output.err
-        files = [path for path in isolated_jobs.rglob("*") if path.is_file()]
-        assert any(path.name.startswith("ledger.sqlite3") for path in files)
-        for path in files:
-            assert key.encode() not in path.read_bytes(), path
+        assert_key_nowhere(key, outputs, isolated_jobs)
 
 
 class TestFollowing:
