@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 MILLION = Decimal(1_000_000)
 CENT = Decimal("0.01")
@@ -13,12 +13,20 @@ def per_million(tokens: Decimal | int, usd_per_million: Decimal) -> Decimal:
     return Decimal(tokens) * usd_per_million / MILLION
 
 
+def rounded(amount: Decimal, step: Decimal) -> Decimal:
+    """`amount` rounded half up to `step` (CENT, 0.01 months ...), however large: quantize needs as many
+    digits of precision as the result has, more than the default 28 for amounts beyond 10^25."""
+    with localcontext() as context:
+        context.prec = max(context.prec, amount.adjusted() - step.as_tuple().exponent + 2)
+        return amount.quantize(step, rounding=ROUND_HALF_UP)
+
+
 def format_usd(amount: Decimal) -> str:
     """`$1,234.57` for display; amounts under a cent keep their significant digits (`$0.00042`)."""
     sign = "-" if amount < 0 else ""
     magnitude = abs(amount)
     if magnitude == 0 or magnitude >= CENT:
-        return f"{sign}${magnitude.quantize(CENT, rounding=ROUND_HALF_UP):,}"
+        return f"{sign}${rounded(magnitude, CENT):,}"
     shown = magnitude.quantize(Decimal("1e-8"), rounding=ROUND_HALF_UP).normalize()
     return f"{sign}${shown:f}"
 

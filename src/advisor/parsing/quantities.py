@@ -1,10 +1,18 @@
-"""Parsing the quantities users type: request volumes like `10k`, `1.5M`, and USD amounts."""
+"""Parsing the quantities users type: request volumes like `10k`, `1.5M`, and USD amounts.
+
+Both have a ceiling, MAX_COUNT and MAX_AMOUNT (10^12, a trillion): far above any real feature (a
+trillion requests or tokens a month, a trillion dollars), and low enough that every figure computed
+from them stays exact in Decimal arithmetic and can be shown. Beyond it a value is refused, never
+rounded or turned into a traceback.
+"""
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
 
+MAX_COUNT = 10**12
+MAX_AMOUNT = Decimal(10**12)
 _SUFFIXES = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
 _COUNT = re.compile(r"^\s*([0-9][0-9_,]*(?:\.[0-9]+)?|\.[0-9]+)\s*([kmb]?)\s*$", re.IGNORECASE)
 
@@ -16,12 +24,14 @@ def parse_count(text: str, *, what: str = "value", allow_zero: bool = False) -> 
     """
     match = _COUNT.match(text)
     if not match:
-        raise ValueError(f"{what} must be a number such as 2000, 10k or 1.5M, not {text!r}")
+        raise ValueError(f"{what} must be a number such as 2000, 10k or 1.5M, not {_short(text)}")
     digits, suffix = match.groups()
     try:
         value = Decimal(digits.replace(",", "").replace("_", "")) * _SUFFIXES[suffix.lower()]
     except InvalidOperation:
         raise ValueError(f"{what} must be a number such as 2000, 10k or 1.5M, not {text!r}") from None
+    if value > MAX_COUNT:  # compared as a Decimal: a 5,000-digit number is never turned into an int
+        raise ValueError(f"{what} must be at most {MAX_COUNT:,} (10^12), not {_short(text)}")
     if value != value.to_integral_value():
         raise ValueError(f"{what} must be a whole number, {text!r} is {value}")
     count = int(value)
@@ -36,9 +46,17 @@ def parse_amount(text: str, *, what: str = "amount") -> Decimal:
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError(f"{what} must be a number such as 100 or 1250.50, not {text!r}") from None
+        raise ValueError(f"{what} must be a number such as 100 or 1250.50, not {_short(text)}") from None
     if not value.is_finite():
-        raise ValueError(f"{what} must be a finite number, not {text!r}")
+        raise ValueError(f"{what} must be a finite number, not {_short(text)}")
     if value < 0:
-        raise ValueError(f"{what} cannot be negative ({text})")
+        raise ValueError(f"{what} cannot be negative ({_short(text)})")
+    if value > MAX_AMOUNT:
+        raise ValueError(f"{what} must be at most {MAX_AMOUNT:,} (10^12), not {_short(text)}")
     return value
+
+
+def _short(text: str) -> str:
+    """The value as typed, cut to a readable length (a 5,000-digit number is not echoed whole)."""
+    text = text.strip()
+    return repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text):,} characters)"

@@ -2,7 +2,8 @@
 
 A table is one provider's prices in USD per 1M tokens, with the date they were read (`as_of`)
 and where (`source`). Loading never guesses: a malformed or incomplete file is refused with its
-path, line and field.
+path, line and field. A price is a number written as a number (`"2.00"` in quotes is refused) and at
+most MAX_PRICE; other figures at most MAX_AMOUNT, so that every cost computed from them stays exact.
 """
 
 from __future__ import annotations
@@ -12,17 +13,30 @@ import tomllib
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from advisor.errors import UserError, file_location
 from advisor.methods import Method
 from advisor.parsing.file_text import decode_utf8
+from advisor.parsing.quantities import MAX_AMOUNT
 from advisor.parsing.toml_locate import locate
 
-Price = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
-Positive = Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
+MAX_PRICE = Decimal(1_000_000)  # USD per 1M tokens, per hour or per job: a dollar a token
+
+
+def _a_number(value: Any) -> Any:
+    """Prices must be written as numbers: text (`"2.00"`) and booleans are refused, not converted."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, not {str(value).lower()}")
+    if isinstance(value, str):
+        raise ValueError(f"expected a number, not the text {value!r} (write it without quotes)")
+    return value
+
+
+Price = Annotated[Decimal, BeforeValidator(_a_number), Field(ge=0, le=MAX_PRICE, allow_inf_nan=False)]
+Positive = Annotated[Decimal, BeforeValidator(_a_number), Field(gt=0, le=MAX_AMOUNT, allow_inf_nan=False)]
 TrainingType = Literal["lora", "qlora", "full"]
 BUNDLED_PACKAGE_DIR = "pricing_tables"
 # keys of `training_prices`: a method, or a method and a training type
@@ -219,7 +233,9 @@ class PriceTable(_Strict):
         for name, row in self.models.items():
             for alias in [name, *row.aliases]:
                 if alias in seen and seen[alias] != name:
-                    raise ValueError(f"name {alias!r} is used by both {seen[alias]!r} and {name!r}")
+                    raise ValueError(
+                        f"name {alias!r} is used by both models.{_quote(seen[alias])} and models.{_quote(name)}"
+                    )
                 seen[alias] = name
         return self
 
@@ -239,6 +255,14 @@ def parse_table(text: str, path: str) -> PriceTable:
         ) from None
     except RecursionError:
         raise UserError("not valid TOML: nested too deeply to read", where=path, hint="fix the syntax") from None
+    except ValueError:  # tomllib's int() of a number with more than 4,300 digits
+        long = re.search(r"[0-9_]{4000,}", text)
+        line = text.count("\n", 0, long.start()) + 1 if long else None
+        raise UserError(
+            "a number has thousands of digits, beyond any figure a price table holds",
+            where=file_location(path, line),
+            hint="fix the value (see docs/pricing.md)",
+        ) from None
     try:
         table = PriceTable.model_validate({**raw, "path": path})
     except ValidationError as exc:
@@ -262,6 +286,12 @@ def _located_error(exc: ValidationError, text: str, path: str) -> UserError:
         line = locate(text, loc)
         message = f"{field}: {error['msg'].removeprefix('Value error, ')}"
         hint = "fix the value (see docs/pricing.md)"
+        if error["type"] in ("less_than_equal", "greater_than") and "le" in (error.get("ctx") or {}):
+            bound = re.sub(r"Decimal\('([^']*)'\)", r"\1", str(error["ctx"]["le"]))
+            message = f"{field}: must be at most {bound}"
+        named = re.findall(r"models\.(\"[^\"]+\"|[\w-]+)", message) if not loc else []
+        if named:  # a name used twice: the line of the second model that uses it
+            line = locate(text, ("models", named[-1].strip('"')))
     if len(exc.errors()) > 1:
         hint += f"; {len(exc.errors()) - 1} more problem(s) after this one"
     return UserError(message, where=file_location(path, line), hint=hint)

@@ -2,8 +2,10 @@
 
 Every key has a stated default; the keys left out are listed so that a report can say what it
 assumed. Unknown keys, wrong types and values outside the vocabulary are refused with the file, line,
-key and the allowed values. The prompt files a scenario names are read and counted when it is loaded
-(`count_tokens`), so that costing it reads no file.
+key and the allowed values: a number written as text (`"2.00"`) or a boolean written as a number
+(`has_eval_set = 1`) too, and numbers beyond the ceilings of parsing/quantities.py (10^12). Fractional
+numbers are read as Decimal (TOML and JSON alike), so money stays exact. The prompt files a scenario
+names are read and counted when it is loaded (`count_tokens`), so that costing it reads no file.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError, model_validator
 
 from advisor.costs.estimate import Assumption
 from advisor.errors import UserError, file_location
 from advisor.parsing.file_text import read_utf8
+from advisor.parsing.quantities import MAX_AMOUNT, MAX_COUNT
 from advisor.parsing.toml_locate import locate
 
 if TYPE_CHECKING:
@@ -46,9 +49,22 @@ Volatility = Literal["static", "yearly", "quarterly", "monthly", "weekly", "dail
 Grader = Literal["none", "exact", "fuzzy", "tests", "model"]
 OpenWeights = Literal["allowed", "required", "no"]
 Stage = Literal["prototype", "production"]
-Score = Annotated[float, Field(ge=0, le=1)]
-Count = Annotated[int, Field(ge=0)]
-Usd = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+
+
+def _a_number(value: Any) -> Any:
+    """Numbers must be written as numbers: text (`"2.00"`) and booleans are refused, not converted."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, not {str(value).lower()}")
+    if isinstance(value, str):
+        raise ValueError(f"expected a number, not the text {value!r} (write it without quotes)")
+    return value
+
+
+Number = BeforeValidator(_a_number)
+Score = Annotated[float, Number, Field(ge=0, le=1)]
+Count = Annotated[int, Number, Field(ge=0, le=MAX_COUNT)]
+Usd = Annotated[Decimal, Number, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
+Flag = StrictBool  # `has_eval_set = 1` is refused: a yes/no is true or false
 
 DEFAULT_PROMPT_TOKENS = 1000
 
@@ -72,7 +88,7 @@ class _Section(BaseModel):
 class Task(_Section):
     kind: TaskKind = "other"
     failures: list[Failure] = Field(default_factory=list, description="what still fails after a solid prompt")
-    has_eval_set: bool = False
+    has_eval_set: Flag = False
     baseline_score: Score | None = None
     target_score: Score | None = None
 
@@ -80,8 +96,8 @@ class Task(_Section):
 class Knowledge(_Section):
     volatility: Volatility = "static"
     corpus_tokens: Count = 0
-    citations_required: bool = False
-    rag_in_place: bool = False
+    citations_required: Flag = False
+    rag_in_place: Flag = False
     retrieved_tokens: Count = 2000
 
 
@@ -91,12 +107,12 @@ class Data(_Section):
     preference_pairs: Count = 0
     graded_prompts: Count = 0
     grader: Grader = "none"
-    experts_agree: bool = False
-    answers_guessable: bool = False
+    experts_agree: Flag = False
+    answers_guessable: Flag = False
 
 
 class Traffic(_Section):
-    requests_per_month: Annotated[int, Field(gt=0)] = 10_000
+    requests_per_month: Annotated[int, Number, Field(gt=0, le=MAX_COUNT)] = 10_000
     prompt_tokens: Count | None = None
     prompt_file: str | None = None
     cached_prompt_tokens: Count = 0
@@ -129,8 +145,8 @@ class Models(_Section):
 class Costs(_Section):
     setup_usd: Usd = Decimal(0)
     rag_infra_usd_per_month: Usd = Decimal(0)
-    rft_hours: Annotated[Decimal, Field(gt=0, allow_inf_nan=False)] = Decimal(4)
-    horizon_months: Annotated[int, Field(gt=0, le=120)] = 12
+    rft_hours: Annotated[Decimal, Number, Field(gt=0, le=MAX_AMOUNT, allow_inf_nan=False)] = Decimal(4)
+    horizon_months: Annotated[int, Number, Field(gt=0, le=120)] = 12
 
 
 class Scenario(_Section):
@@ -180,6 +196,7 @@ class LoadedScenario(BaseModel):
     source: str
     defaults: list[str]
     tokens: Tokens | None = None  # set by count_tokens
+    text: str | None = Field(None, repr=False)  # the file's text, to locate keys in errors found later
 
     @property
     def folder(self) -> Path:
@@ -226,10 +243,44 @@ def _show(value: Any) -> str:
     return json.dumps(value) if isinstance(value, list) else repr(value)
 
 
+def is_json(text: str, source: str) -> bool:
+    """A `.json` file, or any text that opens with `{` (TOML never does), is read as JSON."""
+    return source.lower().endswith(".json") or text.lstrip().startswith("{")
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are unique: the standard library would keep the last of two silently."""
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _Duplicate(key)
+        seen[key] = value
+    return seen
+
+
+class _Duplicate(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"the key {key!r} is given twice")
+        self.key = key
+
+
+def _json_int(digits: str) -> int | Decimal:
+    """Whole numbers too long for int() (4,300 digits) stay Decimal, so the schema's ceiling refuses them."""
+    return int(digits) if len(digits) < 4000 else Decimal(digits)
+
+
+_LONG_NUMBER = re.compile(r"[0-9_]{4000,}")
+
+
 def parse_raw(text: str, source: str) -> dict[str, Any]:
-    """The keys of a TOML (or JSON, when the text is a JSON object) scenario, before validation."""
+    """The keys of a TOML (or JSON, by extension or a text that opens with `{`) scenario, before
+    validation. Fractional numbers are read as Decimal."""
+    json_file = is_json(text, source)
     try:
-        raw = json.loads(text) if text.lstrip().startswith("{") else tomllib.loads(text)
+        if json_file:
+            raw = json.loads(text, parse_float=Decimal, parse_int=_json_int, object_pairs_hook=_json_object)
+        else:
+            raw = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         position = re.search(r"\(at line (\d+), column (\d+)\)$", str(exc))
         line = int(position.group(1)) if position else None
@@ -238,6 +289,19 @@ def parse_raw(text: str, source: str) -> dict[str, Any]:
             f"not valid TOML: {message}", where=file_location(source, line), hint="fix the syntax"
         ) from None
     except ValueError as exc:
+        if not json_file:  # tomllib's int() of a number with more than 4,300 digits
+            long = _LONG_NUMBER.search(text)
+            line = text.count("\n", 0, long.start()) + 1 if long else None
+            digits = f"{len(long.group()):,}" if long else "thousands of"
+            raise UserError(
+                f"a number has {digits} digits, beyond any value a scenario takes (at most {MAX_COUNT:,})",
+                where=file_location(source, line),
+                hint="fix the value",
+            ) from None
+        if isinstance(exc, _Duplicate):  # the line of its last mention: the second of the two
+            mentions = list(re.finditer(rf'"{re.escape(exc.key)}"\s*:', text))
+            line = text.count("\n", 0, mentions[-1].start()) + 1 if mentions else None
+            raise UserError(str(exc), where=file_location(source, line), hint="keep one of them") from None
         line = getattr(exc, "lineno", None)
         raise UserError(
             f"not valid JSON ({getattr(exc, 'msg', exc)})", where=file_location(source, line), hint="fix the syntax"
@@ -255,8 +319,8 @@ def parse_scenario(text: str, source: str) -> LoadedScenario:
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise _located(exc, text, source, text.lstrip().startswith("{")) from None
-    return LoadedScenario(scenario=scenario, source=source, defaults=defaults_used(raw))
+        raise _located(exc, text, source, is_json(text, source)) from None
+    return LoadedScenario(scenario=scenario, source=source, defaults=defaults_used(raw), text=text)
 
 
 def _located(exc: ValidationError, text: str, source: str, is_json: bool) -> UserError:
@@ -289,12 +353,45 @@ def _located(exc: ValidationError, text: str, source: str, is_json: bool) -> Use
             where=file_location(source, line),
             hint=f"use one of {', '.join(allowed)}",
         )
-    message = error["msg"].removeprefix("Value error, ")
+    message = _plain(error)
     return UserError(
         f"{dotted or 'scenario'}: {message}",
         where=file_location(source, line),
         hint="see docs/recommendations.md for every key",
     )
+
+
+def _plain(error: Any) -> str:
+    """pydantic's message in the scenario's words (bounds as numbers, booleans as true or false)."""
+    ctx = error.get("ctx") or {}
+    bounds = {
+        "less_than_equal": ("at most", "le"),
+        "less_than": ("less than", "lt"),
+        "greater_than_equal": ("at least", "ge"),
+        "greater_than": ("more than", "gt"),
+    }
+    if error["type"] in bounds and bounds[error["type"]][1] in ctx:
+        words, key = bounds[error["type"]]
+        shown = _bound(ctx[key])
+        return f"must be {words} {shown}, not {_given(error.get('input'))}"
+    if error["type"] == "bool_type":
+        return f"must be true or false, not {_given(error.get('input'))}"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def _bound(bound: Any) -> str:
+    """A schema bound as a number with thousands separators (pydantic may hand a Decimal over as its repr)."""
+    text = re.sub(r"Decimal\('([^']*)'\)", r"\1", str(bound))
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        return text
+    return f"{int(number):,}" if number == number.to_integral_value() else f"{number:,}"
+
+
+def _given(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else f"a number of {len(text):,} digits"
 
 
 def locate_json(text: str, path: tuple[str | int, ...]) -> int | None:
@@ -331,26 +428,35 @@ def count_tokens(loaded: LoadedScenario, catalog: Catalog) -> LoadedScenario:
 
     traffic, models = loaded.scenario.traffic, loaded.scenario.models
     notes: list[Assumption] = []
+    check_models(loaded, catalog)
 
-    def count(path: str, model: str) -> Decimal:
-        tokens, note = prompt_tokens_from_file(str(loaded.folder / path), model, catalog)
+    def count(path: str, model: str, key: str) -> Decimal:
+        try:
+            tokens, note = prompt_tokens_from_file(str(prompt_path(loaded.folder, path)), model, catalog)
+        except UserError as error:
+            where = f" ({error.where})" if error.where and error.where != path else ""
+            raise UserError(
+                f"{key} {path!r}{where}: {error.message}",
+                where=where_in(loaded, key),
+                hint="name a prompt file; a relative path is relative to the scenario's folder",
+            ) from None
         notes.append(note)
         return tokens
 
     if traffic.prompt_file:
-        prompt = count(traffic.prompt_file, models.current)
+        prompt = count(traffic.prompt_file, models.current, "traffic.prompt_file")
     else:
         prompt = Decimal(traffic.prompt_tokens if traffic.prompt_tokens is not None else DEFAULT_PROMPT_TOKENS)
     cached = Decimal(traffic.cached_prompt_tokens)
     if cached > prompt:
         raise UserError(
             f"traffic.cached_prompt_tokens ({cached:,}) is larger than the prompt ({prompt:,} tokens)",
-            where=loaded.source,
-            hint="the cached prefix is part of the prompt",
+            where=where_in(loaded, "traffic.cached_prompt_tokens"),
+            hint="the cached prefix is part of the prompt: give at most the prompt's tokens",
         )
     base = models.fine_tune_base or models.current
     if models.ft_prompt_file:
-        ft_prompt = count(models.ft_prompt_file, base)
+        ft_prompt = count(models.ft_prompt_file, base, "models.ft_prompt_file")
     elif models.ft_prompt_tokens is not None:
         ft_prompt = Decimal(models.ft_prompt_tokens)
     else:
@@ -366,21 +472,75 @@ def count_tokens(loaded: LoadedScenario, catalog: Catalog) -> LoadedScenario:
     return loaded.model_copy(update={"tokens": tokens})
 
 
+def prompt_path(folder: Path, path: str) -> Path:
+    """A prompt file named in a scenario: `~` is the home folder, a relative path is relative to the scenario."""
+    expanded = Path(path).expanduser()
+    return expanded if expanded.is_absolute() else folder / expanded
+
+
+def where_in(loaded: LoadedScenario, key: str) -> str:
+    """`file:line` of a dotted key in the scenario's text (just the file when the line is unknown)."""
+    if loaded.text is None:
+        return loaded.source
+    path = tuple(key.split("."))
+    line = locate_json(loaded.text, path) if is_json(loaded.text, loaded.source) else locate(loaded.text, path)
+    return file_location(loaded.source, line)
+
+
+def check_models(loaded: LoadedScenario, catalog: Catalog) -> None:
+    """The providers and today's model the scenario names are in the price tables; an error names the key."""
+    models = loaded.scenario.models
+    for key, provider in [("models.provider", models.provider)] + [("models.providers", p) for p in models.providers]:
+        if provider not in catalog.providers:
+            raise UserError(
+                f"{key}: no price table for provider {provider!r}",
+                where=where_in(loaded, key),
+                hint=f"known providers: {', '.join(catalog.providers)}; add a table with --pricing FILE",
+            )
+    try:
+        catalog.find(models.current, models.provider)
+    except UserError as error:
+        raise UserError(
+            f"models.current: {error.message}", where=where_in(loaded, "models.current"), hint=error.hint
+        ) from None
+
+
 def scenario_toml(scenario: Scenario) -> str:
     """The scenario as a TOML file, every key written (defaults included, so nothing is implicit)."""
     import tomli_w
 
+    return tomli_w.dumps(_saved(scenario))
+
+
+def scenario_json(scenario: Scenario) -> str:
+    """The scenario as a JSON file, every key written; money is written exactly as its Decimal (read back
+    with parse_float=Decimal, nothing is rounded through a float)."""
+    marker = "\u0000decimal:"
+
+    def exact(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return f"{marker}{value}"
+        if isinstance(value, dict):
+            return {key: exact(item) for key, item in value.items()}
+        return value
+
+    text = json.dumps(exact(_saved(scenario)), indent=2, ensure_ascii=False)
+    return re.sub(r'"\\u0000decimal:([^"]+)"', r"\1", text) + "\n"
+
+
+def _saved(scenario: Scenario) -> dict[str, Any]:
     data = scenario.model_dump(mode="json", exclude_none=True)
     for section in ("costs",):
         data[section] = {key: _number(value) for key, value in data[section].items()}
-    return tomli_w.dumps(data)
+    return data
 
 
 def _number(value: Any) -> Any:
+    """Money dumped as text becomes a whole number or an exact Decimal again."""
     if isinstance(value, str):
         try:
             number = Decimal(value)
         except ArithmeticError:
             return value
-        return int(number) if number == number.to_integral_value() else float(number)
+        return int(number) if number == number.to_integral_value() else number
     return value
