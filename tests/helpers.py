@@ -1,6 +1,6 @@
 """Helpers the provider tests share (test_launch.py, test_jobs.py, test_azure_provider.py,
 test_together_provider.py): the job ledger as a list, the ledger checked against a fake server, the key
-searched for in every output and file, JSONL files.
+searched for in every output and file, JSONL files and the data sets they are made from.
 """
 
 from __future__ import annotations
@@ -10,6 +10,24 @@ from pathlib import Path
 from typing import Any
 
 from advisor.providers.ledger import Ledger, Run
+
+# data sets and a grader the OpenAI-shaped launches share (OpenAI, Azure OpenAI)
+DPO_ROWS = [
+    {
+        "input": {"messages": [{"role": "user", "content": f"Reply to ticket {i}"}]},
+        "preferred_output": [{"role": "assistant", "content": f"Thanks, ticket {i} is fixed."}],
+        "non_preferred_output": [{"role": "assistant", "content": f"Ticket {i}: read the manual."}],
+    }
+    for i in range(60)
+]
+RFT_ROWS = [{"messages": [{"role": "user", "content": f"What is {i} + {i}?"}], "answer": str(2 * i)} for i in range(60)]
+EXACT_GRADER = {
+    "type": "string_check",
+    "name": "exact",
+    "operation": "eq",
+    "input": "{{ sample.output_text }}",
+    "reference": "{{ item.answer }}",
+}
 
 
 def ledger_runs() -> list[Run]:

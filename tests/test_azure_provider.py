@@ -22,7 +22,15 @@ from advisor_azure_openai.provider import STATUSES, TRAINING_TYPES, AzureOpenAIP
 
 from .conftest import EXAMPLES
 from .fake_azure import FakeAzure
-from .helpers import assert_key_nowhere, assert_ledger_matches_server, ledger_runs, write_jsonl
+from .helpers import (
+    DPO_ROWS,
+    EXACT_GRADER,
+    RFT_ROWS,
+    assert_key_nowhere,
+    assert_ledger_matches_server,
+    ledger_runs,
+    write_jsonl,
+)
 
 TRAIN = EXAMPLES / "invoice-extraction" / "train.jsonl"
 TODAY = "2026-11-22"
@@ -136,14 +144,7 @@ class TestLaunching:
         assert_ledger_matches_server(azure_api)
 
     def test_a_dpo_launch_sends_the_dpo_method(self, advisor, azure_api, tmp_path: Path) -> None:
-        rows = [
-            {
-                "input": {"messages": [{"role": "user", "content": f"Reply to ticket {i}"}]},
-                "preferred_output": [{"role": "assistant", "content": f"Thanks, ticket {i} is fixed."}],
-                "non_preferred_output": [{"role": "assistant", "content": f"Ticket {i}: read the manual."}],
-            }
-            for i in range(60)
-        ]
+        rows = DPO_ROWS
         args = sft(training=write_jsonl(tmp_path / "pairs.jsonl", rows), model="gpt-4.1")
         args[args.index("sft")] = "dpo"
         assert advisor(*args).code == 0
@@ -155,16 +156,7 @@ class TestLaunching:
     def test_an_rft_launch_warns_of_the_auto_pause_before_it_is_confirmed(self, azure_api, tmp_path: Path) -> None:
         from advisor.cli import cli
 
-        rows = [
-            {"messages": [{"role": "user", "content": f"What is {i} + {i}?"}], "answer": str(2 * i)} for i in range(60)
-        ]
-        grader = {
-            "type": "string_check",
-            "name": "exact",
-            "operation": "eq",
-            "input": "{{ sample.output_text }}",
-            "reference": "{{ item.answer }}",
-        }
+        rows, grader = RFT_ROWS, EXACT_GRADER
         (tmp_path / "grader.json").write_text(json.dumps(grader))
         args = [
             "launch", "--provider", "azure-openai", "--method", "rft", "--model", "o4-mini",

@@ -20,7 +20,15 @@ from advisor.providers import launch as launching
 
 from .conftest import EXAMPLES
 from .fake_openai import FakeOpenAI
-from .helpers import assert_key_nowhere, assert_ledger_matches_server, ledger_runs, write_jsonl
+from .helpers import (
+    DPO_ROWS,
+    EXACT_GRADER,
+    RFT_ROWS,
+    assert_key_nowhere,
+    assert_ledger_matches_server,
+    ledger_runs,
+    write_jsonl,
+)
 
 TRAIN = EXAMPLES / "invoice-extraction" / "train.jsonl"
 TODAY = "2026-11-22"
@@ -164,14 +172,7 @@ class TestLaunching:
         ]
 
     def test_a_dpo_launch_sends_the_dpo_method(self, advisor, openai_api, tmp_path: Path) -> None:
-        rows = [
-            {
-                "input": {"messages": [{"role": "user", "content": f"Reply to ticket {i}"}]},
-                "preferred_output": [{"role": "assistant", "content": f"Thanks, ticket {i} is fixed."}],
-                "non_preferred_output": [{"role": "assistant", "content": f"Ticket {i}: read the manual."}],
-            }
-            for i in range(60)
-        ]
+        rows = DPO_ROWS
         args = sft(training=write_jsonl(tmp_path / "pairs.jsonl", rows))
         args[args.index("sft")] = "dpo"
         assert advisor(*args).code == 0
@@ -180,16 +181,7 @@ class TestLaunching:
         assert_ledger_matches_server(openai_api)
 
     def test_an_rft_launch_sends_the_grader_and_both_files(self, advisor, openai_api, tmp_path: Path) -> None:
-        rows = [
-            {"messages": [{"role": "user", "content": f"What is {i} + {i}?"}], "answer": str(2 * i)} for i in range(60)
-        ]
-        grader = {
-            "type": "string_check",
-            "name": "exact",
-            "operation": "eq",
-            "input": "{{ sample.output_text }}",
-            "reference": "{{ item.answer }}",
-        }
+        rows, grader = RFT_ROWS, EXACT_GRADER
         (tmp_path / "grader.json").write_text(json.dumps(grader))
         args = [
             "launch", "--provider", "openai", "--method", "rft", "--model", "o4-mini",
