@@ -1,4 +1,4 @@
-"""`advisor jobs list|show|watch|events|cancel`: fine-tuning jobs, from the ledger and the provider."""
+"""`advisor jobs list|show|watch|events|cancel|forget`: fine-tuning jobs, from the ledger and the provider."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ def _provider_for(key: str, ledger: Any, provider: str | None) -> tuple[Any, Any
         )
     name = provider or run.provider
     if run is not None and run.job_id is None:
+        if run.state not in ("creating", "create-unknown"):
+            raise UserError(f"run {run.run_id} has no job: {_stopped(run)}", hint=_resume_hint(run))
         from advisor.providers.sync import resolve
 
         resolve(provider_named(name), ledger)
@@ -40,9 +42,22 @@ def _provider_for(key: str, ledger: Any, provider: str | None) -> tuple[Any, Any
         if run.job_id is None:
             raise UserError(
                 f"run {key} has no job yet ({run.state})",
-                hint="the create request's answer was lost and no job with this run id is visible yet",
+                hint="the create request's answer was lost and no job with this run id is visible yet; "
+                "`advisor jobs list` (or the same `advisor launch`) looks again",
             )
     return provider_named(name), run
+
+
+def _stopped(run: Any) -> str:
+    """Why a run has no job, from its state: only `creating` and `create-unknown` may have sent a create."""
+    if run.state == "failed":
+        return f"the launch failed before a job was created ({run.error or 'no reason recorded'})"
+    return f"the launch stopped at `{run.state}`, before the job was created: no create request was sent"
+
+
+def _resume_hint(run: Any) -> str:
+    resume = "the same `advisor launch` resumes it, " if run.state != "failed" else ""
+    return f"{resume}`advisor jobs forget {run.run_id}` removes it from the ledger"
 
 
 @jobs.command("list")
@@ -53,12 +68,22 @@ def list_jobs(provider: str | None, offline: bool, output_format: str) -> None:
     """Every job in the ledger with its last known status. Unfinished jobs are refreshed, and launches
     whose answer was lost are looked up by run id; with no network, the ledger is shown as it is."""
     from advisor.plugins import provider_named
+    from advisor.providers.ledger import Ledger, ledger_path
     from advisor.providers.sync import refresh
     from advisor.render.jobs import jobs_json, print_jobs
 
-    ledger = _ledger()
+    ledger = Ledger.existing(read_only=offline)  # listing never creates a ledger
+    if ledger is None:
+        if output_format == "json":
+            click.echo(jobs_json([], ledger_path(), []))
+        else:
+            click.echo(
+                f"No jobs in the ledger yet: there is no ledger at {ledger_path()} (`advisor launch` starts one)."
+            )
+        return
     notes = [] if offline else refresh(ledger, provider_named, provider)
     runs = ledger.runs(provider)
+    notes += [f"run {run.run_id}: {run.damaged}" for run in runs if run.damaged]
     if output_format == "json":
         click.echo(jobs_json(runs, ledger.path, notes))
     else:
@@ -177,6 +202,32 @@ def cancel(job: str, provider: str | None, yes: bool) -> None:
     if run is not None:
         record_status(ledger, run, current)
     print_status(current)
+
+
+@jobs.command("forget")
+@click.argument("run_id", metavar="RUN")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def forget(run_id: str, yes: bool) -> None:
+    """Remove a run from the job ledger: a launch abandoned before its job was created, or a row that is
+    damaged. A job at the provider is not touched (cancel it first with `advisor jobs cancel`)."""
+    from advisor.errors import UserError
+    from advisor.providers.ledger import Ledger
+
+    ledger = Ledger.existing()
+    run = ledger.get(run_id) if ledger is not None else None
+    if ledger is None or run is None:
+        raise UserError(f"{run_id!r} is not in the job ledger", hint="see `advisor jobs list --offline`")
+    if run.job_id:
+        warning = f"it has job {run.job_id} at {run.provider}, which keeps running and billing; "
+    elif run.state in ("creating", "create-unknown"):
+        warning = "its create request may have reached the provider (forgotten, its job would no longer be found); "
+    else:
+        warning = ""
+    if not yes and not click.confirm(f"Forget run {run.run_id} ({run.state})? {warning}".rstrip(), default=False):
+        click.echo("not forgotten", err=True)
+        raise click.exceptions.Exit(1)
+    ledger.forget(run.run_id)
+    click.echo(f"forgot run {run.run_id}" + (f" (job {run.job_id} is still at {run.provider})" if run.job_id else ""))
 
 
 # `advisor jobs deploy` lives in its own module (providers whose fine-tunes need a deployment to serve)

@@ -3,7 +3,9 @@
 1. Pre-flight (`advisor.providers.preflight`) has checked the data, the model's dates, the provider's
    rules and the cost: a LaunchPlan.
 2. The ledger records the intent (a run id, the request) before any request is sent.
-3. Files are uploaded under names made from the run id, so a lost upload response can be recovered.
+3. Files are uploaded under names made from the run id, so a lost upload response can be recovered. An
+   upload that fails while a required credential is not set sent nothing: the run is marked failed, not
+   left `uploading`, and the same launch starts afresh once the key is set.
 4. The job is created once, tagged with the run id. When the answer is lost (timeout, dropped
    connection, server error), advisor does not retry: it looks the job up by its run id. If it is not
    there yet, the run stays unresolved in the ledger, and the next `advisor launch` or `advisor jobs`
@@ -17,12 +19,22 @@ with the quote in hand, so the user sees the provider's figure before saying yes
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from typing import Any
 
 from advisor.errors import UserError
-from advisor.providers.base import Job, JobCreateUnknown, JobRequest, Provider, ProviderError, Quote, quoter_of
+from advisor.providers.base import (
+    Job,
+    JobCreateUnknown,
+    JobRequest,
+    Provider,
+    ProviderError,
+    Quote,
+    credentials_of,
+    quoter_of,
+)
 from advisor.providers.ledger import Ledger, Run, new_run_id
 from advisor.providers.preflight import LaunchPlan
 from advisor.providers.sync import record_job
@@ -110,8 +122,10 @@ def _launch(
             try:
                 file_id = provider.upload(upload)
             except ProviderError as error:
-                if error.final:
-                    ledger.update(run_id, f"upload refused: {error}", state="failed", error=str(error))
+                missing = [c.name for c in credentials_of(provider) if c.required and not os.environ.get(c.name)]
+                if error.final or missing:  # refused, or never sent (no key): nothing to resume
+                    why = f"not sent: {', '.join(missing)} not set" if missing and not error.final else "refused"
+                    ledger.update(run_id, f"upload {why}: {error}", state="failed", error=str(error))
                 raise
         file_ids[upload.role] = file_id
         ledger.update(

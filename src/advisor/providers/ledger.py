@@ -8,6 +8,12 @@ Nothing secret is ever written here: requests are stored without credentials.
 Each run also keeps `details`, a JSON object of facts the provider reports about where and how the job
 runs (for a job on the team's own GPUs: host, pid, output and log folders, the command, GPU-hours so
 far). The column was added after the first ledgers were written: opening an older file adds it.
+
+Faults get one clear error that says what to do, never a traceback or an endless wait: a file that is
+not a ledger (corrupt, or another file) is named with the command that moves it aside; a read-only
+file can still be read (`advisor jobs list --offline`); a row whose stored JSON is broken is shown
+with what is wrong instead of stopping the listing; while another process holds the database lock,
+advisor says what it waits for and gives up after LOCK_WAIT_SECONDS (`$ADVISOR_LEDGER_WAIT`).
 """
 
 from __future__ import annotations
@@ -15,15 +21,21 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from advisor.errors import UserError
+
+T = TypeVar("T")
+LOCK_WAIT_SECONDS = 15.0  # how long to wait for another process's write to the ledger
+_SQLITE_HEADER = b"SQLite format 3\x00"
 
 State = str  # intent | uploading | uploaded | creating | created | create-unknown | failed
 
@@ -97,34 +109,103 @@ class Run:
     created_at: str
     updated_at: str
     details: dict[str, Any] = field(default_factory=dict)  # what the provider reports beyond the job itself
+    damaged: str | None = None  # what of the stored row could not be read (broken JSON), shown to the user
+
+
+def _lock_wait() -> float:
+    try:
+        return max(0.0, float(os.environ.get("ADVISOR_LEDGER_WAIT", LOCK_WAIT_SECONDS)))
+    except ValueError:
+        return LOCK_WAIT_SECONDS
+
+
+def _say(text: str) -> None:
+    print(f"advisor: {text}", file=sys.stderr, flush=True)
 
 
 class Ledger:
-    """One ledger file; every write is its own transaction, committed before the next request is sent."""
+    """One ledger file; every write is its own transaction, committed before the next request is sent.
 
-    def __init__(self, path: Path | None = None) -> None:
+    `read_only` opens an existing file without writing to it (no schema, no migration): reading works on
+    a file the user may not write, and a missing file is an error rather than a new ledger."""
+
+    def __init__(self, path: Path | None = None, *, read_only: bool = False, say: Callable[[str], None] = _say):
         self.path = path or ledger_path()
+        self.read_only = read_only
+        self._say = say
+        self._told_wait = False
+        _check_header(self.path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(SCHEMA)
-            self._migrate()
+            if read_only:
+                self._db = _connect_read_only(self.path)
+            else:
+                if self.path.exists() and not os.access(self.path, os.W_OK):
+                    raise _read_only_error(self.path)
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(self.path, timeout=0.1, isolation_level=None)
+                self._locked(lambda: self._db.execute("PRAGMA journal_mode=WAL"), "open")
+                self._locked(lambda: self._db.executescript(SCHEMA), "open")
+                self._migrate()
+        except UserError:
+            raise
         except (OSError, sqlite3.Error) as exc:
-            raise UserError(
-                f"cannot open the job ledger ({exc})",
-                where=str(self.path),
-                hint="check the folder's permissions, or set ADVISOR_DATA_DIR",
-            ) from None
+            raise _open_error(self.path, exc) from None
         self._db.row_factory = sqlite3.Row
+
+    @classmethod
+    def existing(cls, path: Path | None = None, *, read_only: bool = False) -> Ledger | None:
+        """The ledger if its file exists, else None (listing jobs never creates a ledger)."""
+        path = path or ledger_path()
+        return cls(path, read_only=read_only) if path.exists() else None
 
     def close(self) -> None:
         self._db.close()
 
+    def _locked(self, operation: Callable[[], T], what: str = "read") -> T:
+        """Run `operation`; while another process holds the database lock, say what is waited for, retry
+        for at most $ADVISOR_LEDGER_WAIT seconds, then give up with what to do."""
+        wait = _lock_wait()
+        deadline = time.monotonic() + wait
+        delay = 0.05
+        while True:
+            try:
+                return operation()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise UserError(
+                        f"the job ledger is locked by another process (waited {wait:g} s to {what} it)",
+                        where=str(self.path),
+                        hint="let the other advisor (a launch, `jobs watch`) finish and run this again; "
+                        "ADVISOR_LEDGER_WAIT=SECONDS waits longer",
+                    ) from None
+                if not self._told_wait:
+                    self._told_wait = True
+                    self._say(
+                        f"waiting up to {wait:g} s for the job ledger {self.path}, which another process "
+                        "is writing (Ctrl-C stops)"
+                    )
+                time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+                delay = min(delay * 2, 1.0)
+
+    def _rows(self, query: str, parameters: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        try:
+            return self._locked(lambda: self._db.execute(query, parameters).fetchall())
+        except sqlite3.OperationalError as exc:
+            if self.read_only and "no such table" in str(exc):
+                return []  # an empty (zero-length) ledger read without writing: no runs yet
+            raise _open_error(self.path, exc) from None
+        except sqlite3.DatabaseError as exc:
+            raise _open_error(self.path, exc) from None
+
     def _migrate(self) -> None:
         """Bring a ledger written by an older advisor up to this schema (`CREATE TABLE IF NOT EXISTS` leaves
         an existing table as it was). Inside one immediate transaction, so two processes opening the same
-        old file do not both add the column."""
+        old file do not both add the column. A ledger already up to date is not locked at all."""
+        columns = {row[1] for row in self._locked(lambda: self._db.execute("PRAGMA table_info(runs)").fetchall())}
+        if "details" in columns:
+            return
         with self._transaction() as db:
             columns = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
             if "details" not in columns:
@@ -146,13 +227,22 @@ class Ledger:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
+        if self.read_only:
+            raise _read_only_error(self.path)
+        try:
+            self._locked(lambda: self._db.execute("BEGIN IMMEDIATE"), "write")
+        except sqlite3.DatabaseError as exc:
+            raise _open_error(self.path, exc) from None
         try:
             yield self._db
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            self._db.execute("ROLLBACK")
+            raise _open_error(self.path, exc) from None
 
     def record_intent(
         self,
@@ -203,7 +293,10 @@ class Ledger:
             row = db.execute("SELECT details FROM runs WHERE run_id = ?", (run_id,)).fetchone()
             if row is None:
                 return False
-            current = json.loads(row[0]) if row[0] else {}
+            try:
+                current = json.loads(row[0]) if row[0] else {}
+            except ValueError:
+                current = {}  # a broken stored value is replaced by what the provider reports now
             merged = {**current, **details}
             if merged == current:
                 return False
@@ -215,27 +308,32 @@ class Ledger:
 
     def get(self, key: str) -> Run | None:
         """A run by run id or job id."""
-        row = self._db.execute("SELECT * FROM runs WHERE run_id = ? OR job_id = ?", (key, key)).fetchone()
-        return _run(row) if row else None
+        rows = self._rows("SELECT * FROM runs WHERE run_id = ? OR job_id = ?", (key, key))
+        return _run(rows[0]) if rows else None
 
     def by_fingerprint(self, fingerprint: str) -> list[Run]:
-        rows = self._db.execute("SELECT * FROM runs WHERE fingerprint = ? ORDER BY created_at", (fingerprint,))
+        rows = self._rows("SELECT * FROM runs WHERE fingerprint = ? ORDER BY created_at", (fingerprint,))
         return [_run(row) for row in rows]
 
     def runs(self, provider: str | None = None) -> list[Run]:
         query = "SELECT * FROM runs" + (" WHERE provider = ?" if provider else "") + " ORDER BY created_at DESC"
-        return [_run(row) for row in self._db.execute(query, (provider,) if provider else ())]
+        return [_run(row) for row in self._rows(query, (provider,) if provider else ())]
 
     def unresolved(self) -> list[Run]:
         """Runs whose create request may have reached the provider without a job id being recorded."""
-        rows = self._db.execute("SELECT * FROM runs WHERE job_id IS NULL AND state IN ('creating', 'create-unknown')")
+        rows = self._rows("SELECT * FROM runs WHERE job_id IS NULL AND state IN ('creating', 'create-unknown')")
         return [_run(row) for row in rows]
 
     def history(self, run_id: str) -> list[tuple[str, str]]:
-        return [
-            (row["at"], row["what"])
-            for row in self._db.execute("SELECT at, what FROM history WHERE run_id = ? ORDER BY rowid", (run_id,))
-        ]
+        rows = self._rows("SELECT at, what FROM history WHERE run_id = ? ORDER BY rowid", (run_id,))
+        return [(row["at"], row["what"]) for row in rows]
+
+    def forget(self, run_id: str) -> bool:
+        """Remove a run and its history from the ledger (the provider's job, if any, is not touched)."""
+        with self._transaction() as db:
+            gone = db.execute("DELETE FROM runs WHERE run_id = ?", (run_id,)).rowcount
+            db.execute("DELETE FROM history WHERE run_id = ?", (run_id,))
+        return bool(gone)
 
 
 def _try_lock(fd: int) -> bool:
@@ -255,7 +353,92 @@ def _try_lock(fd: int) -> bool:
 
 
 def _run(row: sqlite3.Row) -> Run:
+    """A row as a Run; stored JSON that does not read back (a hand edit, a damaged file) becomes `{}` and
+    is named in `damaged`, so one broken row never stops the others from being listed."""
     values = dict(row)
-    values["request"] = json.loads(values["request"])
-    values["details"] = json.loads(values["details"]) if values.get("details") else {}
+    damaged = []
+    for column in ("request", "details"):
+        try:
+            parsed = json.loads(values[column]) if values.get(column) else {}
+        except (ValueError, TypeError):
+            parsed = None
+        if not isinstance(parsed, dict):
+            damaged.append(column)
+            parsed = {}
+        values[column] = parsed
+    if damaged:
+        values["damaged"] = (
+            f"its stored {' and '.join(damaged)} {'is' if len(damaged) == 1 else 'are'} not valid JSON; "
+            f"`advisor jobs forget {values['run_id']}` removes it"
+        )
     return Run(**values)
+
+
+def _check_header(path: Path) -> None:
+    """A file that exists, is not empty and does not start as SQLite files do is not a ledger."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(_SQLITE_HEADER))
+    except FileNotFoundError:
+        return
+    except IsADirectoryError:
+        raise UserError(
+            "the job ledger's path is a folder", where=str(path), hint="move it aside, or set ADVISOR_DATA_DIR"
+        ) from None
+    except OSError as exc:
+        raise _open_error(path, exc) from None
+    if head and head != _SQLITE_HEADER:
+        raise _not_a_ledger(path)
+
+
+def _not_a_ledger(path: Path) -> UserError:
+    return UserError(
+        "the job ledger is damaged or not a SQLite file",
+        where=str(path),
+        hint=f"move it aside (mv '{path}' '{path}.broken'); the next launch starts a new ledger, and the jobs in "
+        "the old one stay at their providers (`advisor jobs show JOB --provider P`)",
+    )
+
+
+def _read_only_error(path: Path) -> UserError:
+    return UserError(
+        "the job ledger is read-only",
+        where=str(path),
+        hint=f"make it writable (chmod u+w '{path}'), or set ADVISOR_DATA_DIR to another folder; "
+        "`advisor jobs list --offline` still reads it",
+    )
+
+
+def _open_error(path: Path, exc: BaseException) -> UserError:
+    """The one error for a ledger that cannot be opened, read or written, saying what to do for each cause."""
+    text = str(exc)
+    if isinstance(exc, sqlite3.DatabaseError) and (
+        "not a database" in text or "malformed" in text or "corrupt" in text
+    ):
+        return _not_a_ledger(path)
+    if "readonly" in text or "read-only" in text:
+        return _read_only_error(path)
+    if isinstance(exc, PermissionError) or "unable to open" in text:
+        return UserError(
+            f"cannot open the job ledger ({getattr(exc, 'strerror', None) or text})",
+            where=str(path),
+            hint="check the permissions of the file and its folder, or set ADVISOR_DATA_DIR",
+        )
+    return UserError(
+        f"cannot use the job ledger ({text})", where=str(path), hint="set ADVISOR_DATA_DIR to another folder to check"
+    )
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open without writing: `mode=ro`; a read-only file in WAL mode whose -shm file cannot be made is read
+    as immutable (a snapshot: nobody can be writing a file no one may write)."""
+    if not path.exists():
+        raise UserError("there is no job ledger yet", where=str(path), hint="`advisor launch` starts one")
+    uri = path.resolve().as_uri()
+    db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=0.1, isolation_level=None)
+    try:
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError:
+        db.close()
+    return sqlite3.connect(f"{uri}?immutable=1", uri=True, timeout=0.1, isolation_level=None)

@@ -101,13 +101,25 @@ def refresh(ledger: Ledger, provider_named: Callable[[str], Provider], only: str
         try:
             provider = provider_named(name)
             resolve(provider, ledger)
-            for run in ledger.runs(name):
-                if run.job_id and run.status not in FINISHED:
-                    record_status(ledger, run, provider.get_job(run.job_id))
         except UserError:
             notes.append(f"no {name} provider plugin is loaded: its jobs show the ledger's last known statuses")
+            continue
         except ProviderError as error:
             notes.append(f"could not reach {name} ({error}): statuses are the ledger's last known ones")
+            continue
+        for run in ledger.runs(name):
+            if not run.job_id or run.status in FINISHED:
+                continue
+            try:  # one job that cannot be read does not stop the others from being refreshed
+                record_status(ledger, run, provider.get_job(run.job_id))
+            except ProviderError as error:
+                if not error.final:  # the provider cannot be reached: the other jobs would fail the same way
+                    notes.append(f"could not reach {name} ({error}): statuses are the ledger's last known ones")
+                    break
+                notes.append(
+                    f"could not refresh {run.job_id} at {name} ({error}): its status is the ledger's last known "
+                    f"one, from {run.updated_at}"
+                )
     return notes
 
 
