@@ -39,6 +39,7 @@ bench: $(BIN)/python
 	$(PIP) install . $(PLUGINS)
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/dataset_check.py
+	$(BIN)/python benchmarks/costs.py
 
 clean:
 	rm -rf $(VENV) $(TRAIN_VENV) build dist .pytest_cache .hypothesis .ruff_cache

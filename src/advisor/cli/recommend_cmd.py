@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -11,30 +12,158 @@ from advisor.cli.options import format_option, pricing_options, today_or
 
 
 @click.command()
-@click.argument("file")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @format_option("table", "json", "markdown")
 @click.option("--output", metavar="FILE", help="Write the report to FILE (Markdown also writes its chart beside it).")
 @click.option("--force", is_flag=True, help="Overwrite --output files that exist.")
 @pricing_options
 def recommend(
-    file: str, output_format: str, output: str | None, force: bool, pricing_files: tuple[str, ...], today: date | None
+    files: tuple[str, ...],
+    output_format: str,
+    output: str | None,
+    force: bool,
+    pricing_files: tuple[str, ...],
+    today: date | None,
 ) -> None:
     """Recommend prompting, RAG, SFT, DPO, RFT or RAG + SFT for the feature described in FILE
     (a scenario in TOML or JSON; see docs/recommendations.md), rule by rule with sources, with the
-    monthly cost, training cost and payback of every option."""
+    monthly cost, training cost and payback of every option.
+
+    Several files, or a folder (its *.toml and *.json scenarios), are recommended in one run: JSON
+    gives a list, Markdown one document with a summary table first. A file with an error is named and
+    left out; the others still run, and the exit status is 2."""
     from advisor.plugins import load_catalog
     from advisor.recommend.recommendation import recommend as build
     from advisor.recommend.scenario import load_scenario
 
-    rec = build(load_scenario(file), load_catalog(pricing_files), today_or(today))
-    if output is None:
-        _print(rec, output_format)
+    paths = _scenario_files(files)
+    if len(paths) == 1 and not Path(files[0]).is_dir():
+        rec = build(load_scenario(paths[0]), load_catalog(pricing_files), today_or(today))
+        if output is None:
+            _print(rec, output_format)
+            return
+        target = Path(output)
+        chart = target.with_name(f"{target.stem}.payback.svg") if output_format == "markdown" else None
+        _refuse_overwrite([path for path in (target, chart) if path is not None], force)
+        write_output(rec, output_format, target, chart)
+        click.echo(f"wrote {target}" + (f" and {chart}" if chart else ""), err=True)
         return
-    target = Path(output)
-    chart = target.with_name(f"{target.stem}.payback.svg") if output_format == "markdown" else None
-    _refuse_overwrite([path for path in (target, chart) if path is not None], force)
-    write_output(rec, output_format, target, chart)
-    click.echo(f"wrote {target}" + (f" and {chart}" if chart else ""), err=True)
+    _recommend_many(paths, output_format, output, force, load_catalog(pricing_files), today_or(today), build)
+
+
+def _scenario_files(files: tuple[str, ...]) -> list[str]:
+    """The files given, a folder standing for its *.toml and *.json files (sorted)."""
+    from advisor.errors import UserError
+
+    paths: list[str] = []
+    for name in files:
+        folder = Path(name)
+        if folder.is_dir():
+            found = sorted(str(p) for p in folder.iterdir() if p.suffix in (".toml", ".json") and p.is_file())
+            if not found:
+                raise UserError("has no scenario files (*.toml, *.json)", where=name, hint="name scenario files")
+            paths += found
+        else:
+            paths.append(name)
+    return paths
+
+
+def _recommend_many(paths, output_format, output, force, catalog, today, build) -> None:  # type: ignore[no-untyped-def]
+    """Every scenario with one catalog; a failing file is reported on stderr and in the output."""
+    from advisor.recommend.scenario import load_scenario
+    from advisor.render import portfolio
+
+    _SHARED.update(catalog=catalog, today=today, build=build, load=load_scenario)
+    outcomes = _across_cores(paths)
+    for outcome in outcomes:
+        if outcome.error is not None:
+            click.echo(f"advisor: error: {outcome.error}", err=True)
+    failed = sum(o.rec is None for o in outcomes)
+    if output is None:
+        if output_format == "json":
+            click.echo(portfolio.portfolio_json(outcomes))
+        elif output_format == "markdown":
+            click.echo(portfolio.portfolio_markdown(outcomes), nl=False)
+        else:
+            for outcome in outcomes:
+                if outcome.rec is not None:
+                    _print(outcome.rec, "table")
+            portfolio.print_summary(outcomes)
+    else:
+        _write_many(outcomes, output_format, Path(output), force)
+    if failed:
+        click.echo(f"advisor: {failed} of {len(outcomes)} scenario files failed (named above)", err=True)
+        click.get_current_context().exit(2)
+
+
+_SHARED: dict[str, Any] = {}  # what forked workers inherit: the catalog loaded once, the date
+PARALLEL_FROM = 32  # fewer scenarios than this: forking costs more than it saves
+
+
+def _one(path: str):  # type: ignore[no-untyped-def]
+    """One scenario file's recommendation, or its error."""
+    from advisor.errors import UserError
+    from advisor.render.portfolio import Outcome
+
+    try:
+        return Outcome(path, rec=_SHARED["build"](_SHARED["load"](path), _SHARED["catalog"], _SHARED["today"]))
+    except UserError as exc:
+        return Outcome(path, error=str(exc))
+
+
+def _across_cores(paths: list[str]) -> list:  # type: ignore[type-arg]
+    """Outcomes in the order given; many files are shared out to forked workers (every core), which
+    inherit the catalog instead of loading it again."""
+    import multiprocessing
+    import threading
+
+    from advisor.tokens.blocks import default_jobs
+
+    jobs = min(default_jobs(), len(paths) // PARALLEL_FROM)
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return [_one(path) for path in paths]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_one, paths, chunksize=max(1, len(paths) // (jobs * 4))))
+
+
+def _write_many(outcomes, output_format: str, target: Path, force: bool) -> None:  # type: ignore[no-untyped-def]
+    from advisor.errors import UserError
+    from advisor.render import portfolio
+    from advisor.render import recommendation as render
+
+    charts: list[Path] = []
+    if output_format == "markdown":
+        used: set[str] = set()
+        for outcome in outcomes:
+            if outcome.rec is None:
+                continue
+            stem = Path(outcome.source).stem
+            name, n = stem, 1
+            while name in used:
+                n += 1
+                name = f"{stem}-{n}"
+            used.add(name)
+            charts.append(target.with_name(f"{target.stem}.{name}.payback.svg"))
+    _refuse_overwrite([target, *charts], force)
+    try:
+        if output_format == "json":
+            target.write_text(portfolio.portfolio_json(outcomes) + "\n", encoding="utf-8")
+        elif output_format == "markdown":
+            done = [o.rec for o in outcomes if o.rec is not None]
+            for rec, chart in zip(done, charts, strict=True):
+                render.write_chart(rec, chart)
+            target.write_text(portfolio.portfolio_markdown(outcomes, [c.name for c in charts]), encoding="utf-8")
+        else:
+            with target.open("w", encoding="utf-8") as handle:
+                for outcome in outcomes:
+                    if outcome.rec is not None:
+                        render.print_report(outcome.rec, file=handle)
+                portfolio.print_summary(outcomes, file=handle)
+    except OSError as exc:
+        raise UserError(f"cannot write ({exc.strerror})", where=str(target), hint="check the folder") from None
+    click.echo(f"wrote {target}" + (f" and {len(charts)} charts beside it" if charts else ""), err=True)
 
 
 def _print(rec, output_format: str) -> None:  # type: ignore[no-untyped-def]

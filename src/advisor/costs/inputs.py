@@ -17,8 +17,7 @@ from advisor.costs.training import billed_tokens_per_epoch
 from advisor.errors import UserError
 from advisor.methods import Method
 from advisor.pricing.catalog import Catalog
-from advisor.tokens.files import count_source
-from advisor.tokens.tokenizer import get_encoding
+from advisor.tokens.cache import cached_count
 
 Encoding = Literal["o200k_base", "cl100k_base"]
 # EstimateRequest fields whose option has another name
@@ -192,7 +191,7 @@ def prompt_tokens_from_file(
 ) -> tuple[Decimal, Assumption]:
     """Mean prompt tokens per request in a text, chat JSON or JSONL file of real prompts."""
     name = encoding or catalog.encoding_for(model)
-    tally = count_source(path, get_encoding(name))
+    tally = cached_count(path, name)  # a prompt counted before needs no tokenizer
     if tally.kind == "jsonl":
         how = (
             f"mean of {tally.items:,} prompts in {path} ({tally.smallest:,} to {tally.largest:,} tokens), "
