@@ -1,12 +1,16 @@
 """The questions `advisor interview` asks, in the order a planning meeting answers them: the feature,
 what fails, the knowledge, the data, the traffic, the models, the costs. Each question has plain words,
 a short help line, a default, a parser, and a condition saying when it matters (so a team is asked only
-what bears on its case)."""
+what bears on its case, never a question whose answer would be ignored). Money is kept as Decimal;
+defaults are the scenario file's (docs/recommendations.md)."""
 
 from __future__ import annotations
 
+import difflib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, get_args
 
@@ -56,7 +60,9 @@ def choice(options: tuple[str, ...]) -> Callable[[str], str]:
             return value
         if len(matches) == 1:
             return matches[0]
-        raise ValueError(f"answer one of: {', '.join(options)}")
+        close = difflib.get_close_matches(value, options, n=1, cutoff=0.6) if value else []
+        suggestion = f"; did you mean {close[0]}?" if close else ""
+        raise ValueError(f"answer one of: {', '.join(options)}{suggestion}")
 
     return parse
 
@@ -89,7 +95,9 @@ def failures(text: str) -> list[str]:
     words = [word.strip().lower() for word in text.replace(";", ",").split(",") if word.strip()]
     unknown = [word for word in words if word not in vocabulary and word not in ("none", "nothing")]
     if unknown:
-        raise ValueError(f"unknown: {', '.join(unknown)}; use {', '.join(vocabulary)}")
+        close = difflib.get_close_matches(unknown[0], vocabulary, n=1, cutoff=0.6)
+        suggestion = f" (did you mean {close[0]}?)" if close else ""
+        raise ValueError(f"unknown: {', '.join(unknown)}{suggestion}; use {', '.join(vocabulary)}")
     return [word for word in words if word in vocabulary]
 
 
@@ -101,9 +109,35 @@ def positive_count(text: str) -> int:
     return parse_count(text, what="the answer")
 
 
-def usd(text: str) -> float:
+def usd(text: str) -> Decimal | int:
+    """An amount of money, exact: a whole number stays an int (written `2000`, not `2000.0`)."""
     amount = parse_amount(text, what="the amount")
-    return int(amount) if amount == amount.to_integral_value() else float(amount)
+    return int(amount) if amount == amount.to_integral_value() else amount
+
+
+def prompt_answer(text: str) -> int | str:
+    """A prompt's length: a count of tokens, or the path of a file to count (`~` is the home folder).
+    Whether the file exists is checked where the folder it is relative to is known (`prompt_path`)."""
+    value = text.strip()
+    if not value:
+        raise ValueError("an answer is needed: a number of tokens, or the path of a prompt file")
+    try:
+        return count(value)
+    except ValueError:
+        if value[0].isdigit() and not any(sep in value for sep in "/\\."):
+            raise
+    return value
+
+
+def prompt_path(folder: Path, answer: str) -> Path:
+    """The file a prompt answer names, checked: `~` expanded, a relative path taken from `folder`."""
+    path = Path(answer).expanduser()
+    path = path if path.is_absolute() else folder / path
+    if path.is_dir():
+        raise ValueError(f"{answer} is a folder: give a prompt file (text, chat JSON or JSONL), or a number")
+    if not path.is_file():
+        raise ValueError(f"no such file: {answer} (from {folder}); give a prompt file, or a number of tokens")
+    return path
 
 
 def names(text: str) -> list[str]:
@@ -143,8 +177,21 @@ def _training_may_help(answers: Answers) -> bool:
 
 
 def _ft_prompt_default(answers: Answers) -> int:
-    prompt = get(answers, "traffic.prompt_tokens") or 1000
-    return max(1, prompt - get(answers, "traffic.cached_prompt_tokens", 0))
+    prompt = get(answers, "traffic.prompt_tokens") or get(answers, "traffic.prompt_file_tokens") or 1000
+    return max(1, int(prompt) - get(answers, "traffic.cached_prompt_tokens", 0))
+
+
+def prompt_size(answers: Answers) -> int:
+    """Today's prompt in tokens as answered: a number, a counted file (noted under a private key), or 1000."""
+    given = get(answers, "traffic.prompt_tokens")
+    if given is None:
+        given = get(answers, "traffic.prompt_file_tokens")
+    return int(given) if given is not None else 1000
+
+
+def _grader_given(answers: Answers) -> bool:
+    """Experts and guessable answers matter only to RFT, which needs graded prompts and a grader."""
+    return _graded(answers) and get(answers, "data.grader", "none") != "none"
 
 
 QUESTIONS: tuple[Question, ...] = (
@@ -190,7 +237,8 @@ QUESTIONS: tuple[Question, ...] = (
         "A share: 0.95 or 95%. Blank if not set.",
         score,
         lambda a: None,
-        lambda a: bool(get(a, "task.has_eval_set")),
+        # the target is compared with the baseline only: without a measured baseline it would be ignored
+        lambda a: bool(get(a, "task.has_eval_set")) and get(a, "task.baseline_score") is not None,
     ),
     Question(
         "task.failures",
@@ -260,11 +308,16 @@ QUESTIONS: tuple[Question, ...] = (
         "How would they be graded?",
         ", ".join(get_args(Grader)) + ".",
         choice(get_args(Grader)),
-        lambda a: "exact",
+        lambda a: "none",
         _graded,
     ),
     Question(
-        "data.experts_agree", "Do experts agree on the right answer?", "yes or no.", yes_no, lambda a: True, _graded
+        "data.experts_agree",
+        "Do experts agree on the right answer?",
+        "yes or no.",
+        yes_no,
+        lambda a: False,
+        _grader_given,
     ),
     Question(
         "data.answers_guessable",
@@ -272,7 +325,7 @@ QUESTIONS: tuple[Question, ...] = (
         "yes or no.",
         yes_no,
         lambda a: False,
-        _graded,
+        _grader_given,
     ),
     Question(
         "traffic.requests_per_month", "How many requests a month?", "2000, 10k, 1.5M.", positive_count, lambda a: 10_000
@@ -281,7 +334,7 @@ QUESTIONS: tuple[Question, ...] = (
         "traffic.prompt_tokens",
         "How long is today's prompt, in tokens (or a file with a real prompt)?",
         "A number, or the path of a text, chat JSON or JSONL file to count.",
-        lambda text: text.strip(),
+        prompt_answer,
         lambda a: "1000",
     ),
     Question(
@@ -364,17 +417,51 @@ QUESTIONS: tuple[Question, ...] = (
 
 def pending(answers: Answers, asked: set[str]) -> list[Question]:
     """The questions still to ask, given the answers so far (re-evaluated after each answer)."""
-    return [q for q in QUESTIONS if q.key not in asked and not has(answers, q.key) and q.relevant(answers)]
+    return [
+        q
+        for q in QUESTIONS
+        if q.key not in asked and not has(answers, q.key) and not _prompt_known(answers, q) and q.relevant(answers)
+    ]
+
+
+def _prompt_known(answers: Answers, question: Question) -> bool:
+    """A prompt given as a file answers the prompt-length question (and the fine-tuned one likewise)."""
+    if question.key == "traffic.prompt_tokens":
+        return has(answers, "traffic.prompt_file")
+    if question.key == "models.ft_prompt_tokens":
+        return has(answers, "models.ft_prompt_file")
+    return False
 
 
 def record(answers: Answers, question: Question, value: Any, folder: Path) -> None:
     """Store an answer (a blank optional one is not stored); a prompt-length answer that names a file
-    becomes `prompt_file`."""
-    if question.key == "traffic.prompt_tokens":
-        path = Path(str(value))
-        if (path if path.is_absolute() else folder / path).is_file():
-            put(answers, "traffic.prompt_file", str(value))
-            return
-        value = count(str(value))
+    becomes `prompt_file` (checked to exist, relative to `folder`)."""
+    if question.key == "traffic.prompt_tokens" and isinstance(value, str):
+        prompt_path(folder, value)
+        put(answers, "traffic.prompt_file", value)
+        return
     if value is not None:
         put(answers, question.key, value)
+
+
+FILE_KEYS = ("traffic.prompt_file", "models.ft_prompt_file", "data.training_file")
+
+
+def relocated(answers: Answers, old: Path, new: Path) -> Answers:
+    """The answers with every file they name made relative to `new` instead of `old` (a scenario's paths
+    are relative to the scenario file, wherever it is saved); absolute and `~` paths stay as they are."""
+    moved = {section: dict(values) for section, values in answers.items()}
+    for key in FILE_KEYS:
+        value = get(moved, key)
+        if not isinstance(value, str) or value.startswith("~") or Path(value).is_absolute():
+            continue
+        target = os.path.normpath(os.path.join(old.resolve(), value))
+        put(moved, key, Path(os.path.relpath(target, new.resolve())).as_posix())
+    return moved
+
+
+def without_notes(answers: Answers) -> Answers:
+    """The answers without advisor's private notes (a counted file's tokens), as a scenario file holds them."""
+    clean = {section: dict(values) for section, values in answers.items()}
+    clean.get("traffic", {}).pop("prompt_file_tokens", None)
+    return clean
