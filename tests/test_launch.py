@@ -385,8 +385,8 @@ def test_the_recommendation_names_a_launch_that_works(advisor) -> None:
             "recommend", str(EXAMPLES / "invoice-extraction" / "scenario.toml"), "--format", "json", "--today", TODAY
         ).out
     )
-    (step,) = [s for s in report["next_steps"] if "advisor launch" in s]
-    command = shlex.split(step.split("`")[3].replace("TRAIN.jsonl", str(TRAIN)))
+    (step,) = [c for c in report["commands"] if c.startswith("advisor launch")]
+    command = shlex.split(step.replace("--training-file train.jsonl", f"--training-file {TRAIN}"))
     result = advisor(*command[1:], "--today", TODAY)
     assert result.code == 0, result.err
     assert "Dry run: these requests would be sent" in result.out

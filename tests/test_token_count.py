@@ -87,7 +87,7 @@ def cookbook_messages(messages: object, prime_reply: bool = True) -> int:
             continue
         total += PER_MESSAGE
         for key, value in message.items():
-            if key in ("tool_calls", "function_call"):  # legacy function_call: one call, read as a tool call
+            if key == "tool_calls" or (key == "function_call" and not isinstance(value, str)):  # legacy: one call
                 calls = value if key == "tool_calls" else [{"function": value}]
                 for call in calls if isinstance(calls, list) else []:
                     function = call.get("function") if isinstance(call, dict) else None

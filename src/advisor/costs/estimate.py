@@ -17,7 +17,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from advisor.costs.money import every as every_text
+from advisor.costs.figures import interval as every_text
+from advisor.costs.figures import months as months_text
 from advisor.costs.money import format_price, format_usd, per_million
 from advisor.costs.training import (
     TrainingCost,
@@ -377,7 +378,7 @@ def _retraining(training: TrainingCost, request: EstimateRequest, assumptions: l
             topic="retraining",
             text=(
                 f"retrained {every_text(every)} as the data changes: {format_usd(training.usd)} / "
-                f"{every.normalize():f} = {format_usd(monthly)} a month added to the fine-tuned option"
+                f"{months_text(every)} = {format_usd(monthly)} a month added to the fine-tuned option"
             ),
         )
     )

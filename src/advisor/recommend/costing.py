@@ -8,6 +8,7 @@ sft      training on the demonstrations; fine-tuned prices; hosting; retraining 
 dpo      SFT, then DPO on the preference pairs
 rft      training hours (or GPU-hours) on a base that offers RFT
 rag+sft  both, with the retrieved context inside the fine-tuned prompt and the training examples
+switch   today's prompt on a current model that cannot be fine-tuned (cheaper, or today's stops serving)
 
 Savings and payback are against today. A training strategy is costed at every place that offers its
 method (advisor.costs.where): the best place that can start the job today is the strategy's figures,
@@ -31,15 +32,17 @@ from advisor.costs.estimate import (
     Traffic,
     effective_horizon,
     estimate,
+    months_until,
     payback_of,
     serving_cost,
 )
-from advisor.costs.money import every, format_price, format_usd, per_million
+from advisor.costs.figures import interval
+from advisor.costs.money import format_price, format_usd, per_million
 from advisor.costs.training import auto_epochs, gpu_training_cost, token_training_cost
 from advisor.costs.where import Place, PlaceCost, PlaceFilter, chosen, rank_places
 from advisor.errors import UserError
 from advisor.methods import Method
-from advisor.pricing.catalog import Catalog, ModelMatch
+from advisor.pricing.catalog import Catalog, ModelMatch, serving_end
 from advisor.recommend.scenario import VOLATILITY_MONTHS, Scenario, Tokens
 from advisor.recommend.strategies import BY_NAME, Strategy
 
@@ -51,6 +54,7 @@ class StrategyCost(BaseModel):
     """One strategy's figures. Money in USD; payback and horizon in months."""
 
     strategy: str
+    label: str = ""  # how reports name this option ("Prompting", "Prompt gpt-5-mini", "Corpus in a cached prompt")
     provider: str
     model: str
     monthly_usd: Decimal
@@ -137,6 +141,11 @@ class Coster:
             self.today_assumptions,
             fine_tuned=self.today_match.model_id.fine_tuned,  # today's model may be a fine-tune
         )
+        if scenario.knowledge.rag_in_place:
+            # today's setup already pays for its retrieval: an option that keeps it is not charged it twice,
+            # and one that drops it saves it
+            _, retrieval, _, _ = self._rag_extras(self.today_assumptions)
+            self.today_cost += retrieval
 
     # helpers ---------------------------------------------------------------------------------------
 
@@ -174,8 +183,10 @@ class Coster:
         breakdown: dict[str, Decimal],
         notes: list[str],
         horizon: tuple[Decimal, str] | None = None,
+        label: str = "",
     ) -> StrategyCost:
         horizon_months, horizon_note = horizon or (Decimal(self.horizon), f"horizon: {self.horizon} months")
+        label = label or BY_NAME[strategy].label
         savings = self.today_cost - monthly
         if strategy == "prompt" and upfront == 0:
             months, note = None, "nothing to pay back"
@@ -183,6 +194,7 @@ class Coster:
             months, note = payback_of(upfront, savings, horizon_months, horizon_note)
         return StrategyCost(
             strategy=strategy,
+            label=label,
             provider=match.provider,
             model=match.name,
             monthly_usd=monthly,
@@ -222,6 +234,10 @@ class Coster:
                 cost = self.prompt(corpus_in_prompt, assumptions)
             elif strategy.costing == "rag":
                 cost = self.rag(assumptions)
+            elif strategy.costing == "switch":
+                cost = self.switch(assumptions)
+                if cost is None:  # no current model is cheaper, and today's keeps serving: nothing to show
+                    return Costed(strategy.name, None, None, (), None)
             else:
                 return self._cost_training(strategy)
         except UserError as error:
@@ -288,7 +304,55 @@ class Coster:
         )
         notes = [f"the {corpus:,}-token corpus goes in the prompt as a cached prefix"] if corpus else []
         setup = self.scenario.costs.setup_usd if corpus else Decimal(0)
-        return self._result("prompt", self.today_match, monthly, Decimal(0), setup, {"inference": monthly}, notes)
+        label = "Corpus in a cached prompt" if corpus else ""
+        return self._result(
+            "prompt", self.today_match, monthly, Decimal(0), setup, {"inference": monthly}, notes, label=label
+        )
+
+    def switch(self, assumptions: list[Assumption]) -> StrategyCost | None:
+        """Today's prompt on a current model at today's provider that cannot be fine-tuned (so no training
+        option shows it), of the same size class (mini, nano or full): the cheapest that serves through the
+        horizon. Shown when it costs less than today, or when today's model stops serving within the horizon."""
+        today, inputs = self.today_match, self.tokens
+        size = _size_class(today.name)
+        stops = serving_end(today)
+        today_ends = stops is not None and months_until(stops, self.today) < self.horizon
+        best: tuple[Decimal, ModelMatch, list[Assumption]] | None = None
+        for name, row, _ in self.catalog.rows(today.provider):
+            if row.kind != "chat" or row.fine_tuning is not None or name == today.name or _size_class(name) != size:
+                continue
+            if row.shutdown is not None and months_until(row.shutdown, self.today) < self.horizon:
+                continue
+            match = self.catalog.find(name, today.provider)
+            used: list[Assumption] = []
+            try:
+                monthly = self._serve(match, inputs.prompt, inputs.cached, inputs.output, used)
+            except UserError:
+                continue
+            if best is None or monthly < best[0]:
+                best = (monthly, match, used)
+        if best is None or not (best[0] < self.today_cost or today_ends):
+            return None
+        monthly, match, used = best
+        assumptions += used
+        notes = [
+            f"today's prompt ({inputs.prompt:,} tokens, {inputs.cached:,} cached) and answers on {match.name}, "
+            f"which {match.table.label or match.provider} does not fine-tune; its quality is not measured: run the "
+            "eval set on it first",
+            "output priced at today's answer length; a model that reasons bills its reasoning tokens as output too",
+        ]
+        if match.row.encoding != today.row.encoding:
+            notes.append(f"tokens counted with {today.name}'s tokenizer ({today.row.encoding})")
+        return self._result(
+            "switch",
+            match,
+            monthly,
+            Decimal(0),
+            Decimal(0),
+            {"inference": monthly},
+            notes,
+            label=f"Prompt {match.name}",
+        )
 
     def _rag_extras(self, assumptions: list[Assumption]) -> tuple[Decimal, Decimal, dict[str, Decimal], list[str]]:
         """(one-off embedding, monthly re-embedding + infrastructure, breakdown, notes)."""
@@ -364,8 +428,7 @@ class Coster:
         elif method == "rft":
             request_training = {"method": "rft", "rft_hours": costs.rft_hours}
             notes.append(
-                f"{costs.rft_hours.normalize():f} billable training hours assumed (set costs.rft_hours from "
-                "a pilot run)"
+                f"{costs.rft_hours.normalize():f} billable training hours assumed (set the hours from a pilot run)"
             )
         else:
             if not (data.demonstrations or data.preference_pairs):
@@ -401,7 +464,7 @@ class Coster:
             notes.append(f"then DPO on {data.preference_pairs:,} pairs: {format_usd(dpo)}")
         assumptions += result.assumptions
         if retrain:
-            notes.append(f"retrained {every(retrain)} as the knowledge changes ({scenario.knowledge.volatility})")
+            notes.append(f"retrained {interval(retrain)} as the knowledge changes ({scenario.knowledge.volatility})")
         monthly = result.option_monthly_usd
         breakdown = {
             "inference": result.option.inference_monthly_usd,
@@ -411,11 +474,18 @@ class Coster:
         upfront = training + costs.setup_usd
         if with_rag:
             embed_once, extra, rag_breakdown, rag_notes = self._rag_extras(assumptions)
+            if scenario.knowledge.rag_in_place:  # the index exists: nothing to embed up front
+                embed_once = Decimal(0)
             monthly += extra
             upfront += embed_once
             breakdown.update(rag_breakdown)
             notes += rag_notes
-            notes.insert(0, f"{retrieved:,} retrieved tokens in the fine-tuned prompt and in every training example")
+            notes.insert(
+                0,
+                "the retrieved passages (distractors among them) in the fine-tuned prompt and in every training example"
+                if scenario.knowledge.rag_in_place
+                else f"{retrieved:,} retrieved tokens in the fine-tuned prompt and in every training example",
+            )
         horizon = effective_horizon(self.horizon, self.today, match)
         return self._result(strategy.name, match, monthly, training, upfront, breakdown, notes, horizon)
 
@@ -431,6 +501,12 @@ class Coster:
             return token_training_cost("dpo", per_pair * pairs, epochs, fine_tuning).usd
         except ValueError as error:
             raise UserError(f"{match.provider}:{match.name}: {error}", hint="see `advisor pricing show`") from None
+
+
+def _size_class(name: str) -> str:
+    """mini, nano, or full, from a model name (gpt-5-mini, gpt-5.4-nano, gpt-4.1): models of one class are
+    compared, so a switch is not a step down in size passed off as a saving."""
+    return next((size for size in ("nano", "mini") if f"-{size}" in name), "full")
 
 
 def cost_strategies(coster: Coster, strategies: list[str], corpus_in_prompt: bool) -> Costing:

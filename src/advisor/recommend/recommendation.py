@@ -8,7 +8,7 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 from advisor.costs.estimate import Assumption
-from advisor.costs.figures import months
+from advisor.costs.figures import months, payback_words
 from advisor.costs.money import format_usd
 from advisor.costs.where import Place, chosen
 from advisor.pricing.catalog import Catalog, dedupe, row_status, serving_end
@@ -87,19 +87,22 @@ class Recommendation(BaseModel):
     migration: Migration | None  # set when today's model is a fine-tune that has to move
     reasons: list[Reason]
     caveats: list[str]
-    next_steps: list[str]
+    next_steps: list[str]  # in words, never empty
+    commands: list[str]  # the advisor commands behind the next steps, in order (a report's appendix)
     costs: dict[str, StrategyCost]
     payback_months: Decimal | None
     horizon_months: int
     today_monthly_usd: Decimal
     assumptions: list[Assumption]
     warnings: list[str]
+    providers: dict[str, str]  # every provider named in the report -> the name it writes for itself
 
 
 def strategies_to_cost(facts: Facts, d: Decision) -> list[str]:
-    """Today, the plan, the alternatives, and every strategy the team's data would allow."""
+    """Today, the plan, the alternatives, every strategy the team's data would allow, and a current model
+    that cannot be fine-tuned (costed only when it is cheaper, or today's model stops serving)."""
     scenario, data = facts.scenario, facts.scenario.data
-    wanted = {"prompt", d.primary, *d.alternatives}
+    wanted = {"prompt", "switch", d.primary, *d.alternatives}
     if facts.knowledge_gap or scenario.knowledge.corpus_tokens or scenario.knowledge.rag_in_place:
         wanted.add("rag")
     if data.demonstrations >= MIN_DEMONSTRATIONS or d.method == "sft":
@@ -118,7 +121,8 @@ def recommend(loaded: LoadedScenario, catalog: Catalog, today: date) -> Recommen
     loaded = count_tokens(loaded, catalog)
     assert loaded.tokens is not None
     facts = facts_of(loaded.scenario)
-    ctx = Context(facts, Decision())
+    labels = {table.provider: table.label for table in catalog.tables if table.label}
+    ctx = Context(facts, Decision(), labels=labels)
     run(ctx, STRATEGY_STAGES)
     compose(ctx.decision, facts)
     coster = Coster(loaded.scenario, loaded.tokens, catalog, today)
@@ -126,7 +130,7 @@ def recommend(loaded: LoadedScenario, catalog: Catalog, today: date) -> Recommen
     costs = costing.costs
     for strategy, why in costing.failed.items():
         ctx.decision.exclude(strategy, f"it cannot be priced: {why}")
-    ctx.costs = {name: _figures(c, costing) for name, c in costs.items()}
+    ctx.costs = {name: _figures(c, costing, ctx.label(c.provider)) for name, c in costs.items()}
     ctx.availability = {method: list(a.blockers) for method, a in costing.availability.items()}
     run(ctx, REVIEW_STAGES)
     d = ctx.decision
@@ -135,8 +139,9 @@ def recommend(loaded: LoadedScenario, catalog: Catalog, today: date) -> Recommen
     places = list(costing.places.get(d.primary, ()))
     migration = _migration(costing, today)
     if migration is not None:
-        d.caveats.insert(0, _migration_caveat(migration, today))
+        d.caveats.insert(0, _migration_caveat(migration, today, ctx.label(migration.provider)))
     d.caveats += _other_base(places)
+    steps, commands = _next_steps(facts, d, primary_cost, ctx, loaded)
     return Recommendation(
         name=loaded.scenario.name,
         source=loaded.source,
@@ -153,14 +158,24 @@ def recommend(loaded: LoadedScenario, catalog: Catalog, today: date) -> Recommen
         migration=migration,
         reasons=[Reason(rule=r.rule, says=r.says, source=r.source) for r in d.reasons],
         caveats=dedupe(d.caveats),
-        next_steps=dedupe([*d.next_steps, *_next_steps(facts, d, primary_cost)]),
+        next_steps=dedupe([*d.next_steps, *steps]) or [_KEEP_MEASURING],
+        commands=commands,
         costs=costs,
         payback_months=primary_cost.payback_months if primary_cost else None,
         horizon_months=loaded.scenario.costs.horizon_months,
         today_monthly_usd=costing.today_monthly_usd,
         assumptions=_assumptions(loaded, costing, set(costs)),
         warnings=_warnings(costing, d.primary, catalog, today),
+        providers=_named_providers(labels, costs, places, costing),
     )
+
+
+def _named_providers(
+    labels: dict[str, str], costs: dict[str, StrategyCost], places: list[Place], costing: Costing
+) -> dict[str, str]:
+    """The providers the report names, each with the name it writes for itself."""
+    named = {costing.today_match.provider, *(c.provider for c in costs.values()), *(p.provider for p in places)}
+    return {provider: labels.get(provider, provider) for provider in sorted(named)}
 
 
 def _migration(costing: Costing, today: date) -> Migration | None:
@@ -177,8 +192,8 @@ def _migration(costing: Costing, today: date) -> Migration | None:
     )
 
 
-def _migration_caveat(migration: Migration, today: date) -> str:
-    where = f"a fine-tune of {migration.provider}:{migration.base}"
+def _migration_caveat(migration: Migration, today: date, label: str) -> str:
+    where = f"a fine-tune of {label}'s {migration.base}"
     if migration.serving_until is None:
         return f"the current model is {where}; its table gives no end of service"
     if migration.days_left == 0:
@@ -221,7 +236,7 @@ def _where(cost: StrategyCost | None, places: list[Place]) -> Where | None:
     )
 
 
-def _figures(cost: StrategyCost, costing: Costing) -> StrategyFigures:
+def _figures(cost: StrategyCost, costing: Costing, label: str) -> StrategyFigures:
     # Prompt and RAG train nothing but carry SFT's offer, as before the registry (so no output changes);
     # for a RAG -> RFT plan the availability rule reads it where RFT's offer would be the right one.
     offer = costing.availability.get(BY_NAME[cost.strategy].method or "sft")
@@ -233,6 +248,8 @@ def _figures(cost: StrategyCost, costing: Costing) -> StrategyFigures:
         offer.offered_by if offer else (),
         cost.horizon_months,
         cost.horizon_note,
+        cost.model,
+        label,
     )
 
 
@@ -242,59 +259,99 @@ def place_label(provider: str, catalog: Catalog) -> str:
 
 
 def summary(facts: Facts, d: Decision, costs: dict[str, StrategyCost], today: Decimal, catalog: Catalog) -> str:
-    """The recommendation in one sentence."""
+    """The recommendation in one sentence; it names the recommended (starred) option and its own figures."""
     scenario = facts.scenario
     models = scenario.models
     cost = costs.get(d.primary)
     base = cost.model if cost else models.fine_tune_base or models.current
     lead = BY_NAME[d.primary].lead(facts, d.plan, base)
-    if cost is None or (d.primary == "prompt" and cost.upfront_usd == 0):
+    if d.primary == "prompt" and d.context == "prompt" and scenario.knowledge.corpus_tokens:
+        lead = (
+            f"Put the whole {scenario.knowledge.corpus_tokens:,}-token knowledge base in a cached prompt on "
+            f"{models.current}"
+        )
+    if cost is None:
         return f"{lead}: it costs {format_usd(today)} a month today."
+    monthly, upfront = format_usd(cost.monthly_usd), format_usd(cost.upfront_usd)
+    plus = f", plus {upfront} up front" if cost.upfront_usd else ""
+    if d.primary == "prompt":
+        if cost.monthly_usd == today and not cost.upfront_usd:
+            return f"{lead}: it costs {monthly} a month today."
+        return f"{lead}: {monthly} a month against {format_usd(today)} today{plus}."
     saving = today - cost.monthly_usd
     moving = facts.current_fine_tuned and d.primary in TRAINING
     if moving:
         money = (
-            f"{format_usd(cost.monthly_usd)} a month once moved (today's fine-tune costs {format_usd(today)} a "
-            f"month until it stops serving), plus {format_usd(cost.upfront_usd)} up front"
+            f"{monthly} a month once moved (today's fine-tune costs {format_usd(today)} a month until it stops "
+            f"serving){plus}"
         )
     elif cost.payback_months is not None:
         money = (
-            f"{format_usd(cost.monthly_usd)} a month against {format_usd(today)} today, paying back "
-            f"{format_usd(cost.upfront_usd)} up front in {months(cost.payback_months)}"
+            f"{monthly} a month against {format_usd(today)} today, paying back {upfront} up front "
+            f"{payback_words(cost.payback_months)}"
         )
     elif saving > 0:
         money = (
-            f"it saves {format_usd(saving)} a month but does not earn back {format_usd(cost.upfront_usd)} up "
-            f"front within {months(cost.horizon_months)} ({cost.payback_note}): it is chosen for quality"
+            f"{monthly} a month against {format_usd(today)} today; it saves {format_usd(saving)} a month but does "
+            f"not earn back {upfront} up front within {months(cost.horizon_months)} ({cost.payback_note}): it is "
+            "chosen for quality"
         )
     else:
-        money = (
-            f"{format_usd(cost.monthly_usd)} a month against {format_usd(today)} today, plus "
-            f"{format_usd(cost.upfront_usd)} up front: paid for by quality, not savings"
-        )
+        money = f"{monthly} a month against {format_usd(today)} today{plus}: paid for by quality, not savings"
     where = f" at {place_label(cost.provider, catalog)}" if cost.provider != models.provider else ""
     return f"{lead}{where}: {money}."
 
 
-def _next_steps(facts: Facts, d: Decision, cost: StrategyCost | None) -> list[str]:
-    steps = []
-    if "sft" in d.plan or d.primary == "sft":
-        steps.append("Check the training file with `advisor dataset check` and split off a validation set")
-    if d.primary == "rft" or "rft" in d.plan:
+_KEEP_MEASURING = (
+    "Keep scoring the prompt on the eval set as traffic changes, and run this recommendation again when the "
+    "volume, the failures or the prices change"
+)
+
+
+def _next_steps(
+    facts: Facts, d: Decision, cost: StrategyCost | None, ctx: Context, loaded: LoadedScenario
+) -> tuple[list[str], list[str]]:
+    """The next steps in words (a proposal reads them without the CLI), and the commands behind them."""
+    steps: list[str] = []
+    commands: list[str] = []
+    data = facts.scenario.data
+    training = data.training_file or "TRAIN.jsonl"
+    trains = cost is not None and d.primary in TRAINING
+    if trains and ("sft" in d.plan or d.primary in ("sft", "dpo", "rag+sft")):
+        steps.append("Check the training file (format, duplicates, token counts) and split off a validation set")
+        commands += [f"advisor dataset check {training}", f"advisor dataset split {training}"]
+    if "rft" in d.plan:
         steps.append("Validate the grader on a sample of graded prompts, then run a short RFT pilot")
-    if cost is not None and d.primary in TRAINING:
-        method = BY_NAME[d.primary].method
-        extra = " --validation-file VALID.jsonl --grader GRADER.json" if method == "rft" else ""
-        training = facts.scenario.data.training_file or "TRAIN.jsonl"
-        steps.append(
-            f"Launch the job through the {cost.provider} provider plugin (`advisor providers` lists those "
-            f"installed): `advisor launch --provider {cost.provider} --method {method} --model {cost.model} "
-            f"--training-file {training}{extra} --dry-run` shows the requests, then the same without --dry-run "
-            "sends them (docs/launching.md)"
-        )
+    if cost is not None and trains:
+        place, launch = ctx.label(cost.provider), f"advisor launch --provider {cost.provider}"
+        if d.plan[-2:] == ["sft", "dpo"]:
+            steps += [
+                f"First train {cost.model} with SFT on the demonstrations at {place}",
+                "Then train with DPO on the preference pairs, starting from the model the SFT job produced (not "
+                "from the base model), at the same place",
+            ]
+            commands += [
+                f"{launch} --method sft --model {cost.model} --training-file {training} --dry-run",
+                f"{launch} --method dpo --model SFT_MODEL --training-file PAIRS.jsonl --dry-run "
+                "(SFT_MODEL: the fine-tuned model `advisor jobs watch` reports for the SFT job)",
+            ]
+        else:
+            method = BY_NAME[d.primary].method
+            assert method is not None
+            steps.append(f"Launch the {method.upper()} job on {cost.model} at {place}, a dry run first")
+            extra = " --validation-file VALID.jsonl --grader GRADER.json" if method == "rft" else ""
+            commands.append(
+                f"{launch} --method {method} --model {cost.model} --training-file {training}{extra} --dry-run"
+            )
+        commands.append("advisor jobs watch JOB (each job, until it ends with its fine-tuned model and cost)")
     if d.primary != "prompt":
         steps.append("Measure the result on the eval set against the prompted baseline before switching traffic")
-    return steps
+    if "switch" in d.alternatives and "switch" in ctx.costs:
+        switch = ctx.costs["switch"]
+        steps.append(f"Run the eval set on {switch.model} at {switch.label} to see whether prompting it is enough")
+    if commands or d.primary != "prompt":
+        commands.append(f"advisor recommend {loaded.source} --format markdown (this report)")
+    return steps, commands
 
 
 # defaults that matter only when a strategy that uses them is costed

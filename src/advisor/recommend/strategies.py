@@ -16,8 +16,8 @@ from advisor.methods import Method
 if TYPE_CHECKING:
     from advisor.recommend.rules.facts import Facts
 
-StrategyName = Literal["prompt", "rag", "sft", "dpo", "rft", "rag+sft"]
-Costing = Literal["prompt", "rag", "fine-tune"]
+StrategyName = Literal["prompt", "rag", "sft", "dpo", "rft", "rag+sft", "switch"]
+Costing = Literal["prompt", "rag", "fine-tune", "switch"]
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class Strategy:
     name: StrategyName
     label: str  # how reports name it
     method: Method | None  # the training job it launches; None when nothing is trained
-    costing: Costing  # today's model (prompt), today's model with retrieval (rag), or a fine-tune
+    costing: Costing  # today's model (prompt), with retrieval (rag), a fine-tune, or another model prompted (switch)
     retrieval: bool  # it retrieves context on every request (RAG's costs and defaults apply)
     steps: tuple[StrategyName, ...]  # the plan when it is chosen (a retrieval plan adds the training after it)
     lead: Callable[[Facts, list[str], str], str]  # the summary's opening: (facts, plan, model to fine-tune)
@@ -38,6 +38,10 @@ def _prompt_lead(facts: Facts, plan: list[str], base: str) -> str:
     return f"Stay with prompting {scenario.models.current}" + (
         " and build an eval set first" if not scenario.task.has_eval_set else ""
     )
+
+
+def _switch_lead(facts: Facts, plan: list[str], base: str) -> str:
+    return f"Prompt {base}, a current model that cannot be fine-tuned, with today's prompt"
 
 
 def _rag_lead(facts: Facts, plan: list[str], base: str) -> str:
@@ -64,7 +68,7 @@ def _rft_lead(facts: Facts, plan: list[str], base: str) -> str:
 def _rag_sft_lead(facts: Facts, plan: list[str], base: str) -> str:
     return (
         f"Add retrieval (RAG) for the facts and fine-tune {base} with SFT for the "
-        f"{' and '.join(facts.behaviour) or 'behaviour'}"
+        f"{' and '.join(f.replace('-', ' ') for f in facts.behaviour) or 'behaviour'}"
     )
 
 
@@ -75,6 +79,7 @@ STRATEGIES: tuple[Strategy, ...] = (
     Strategy("dpo", "SFT then DPO", "dpo", "fine-tune", False, ("sft", "dpo"), _dpo_lead),
     Strategy("rft", "RFT", "rft", "fine-tune", False, ("rft",), _rft_lead),
     Strategy("rag+sft", "RAG + SFT", "sft", "fine-tune", True, ("rag", "sft"), _rag_sft_lead),
+    Strategy("switch", "Prompt another model", None, "switch", False, ("switch",), _switch_lead),
 )
 BY_NAME: dict[str, Strategy] = {strategy.name: strategy for strategy in STRATEGIES}
 STRATEGY_NAMES: dict[str, str] = {strategy.name: strategy.label for strategy in STRATEGIES}  # name -> label

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import IO
 
-from advisor.costs.figures import months
+from advisor.costs.figures import payback_cell
 from advisor.costs.money import format_usd
 from advisor.recommend.recommendation import Recommendation
 from advisor.recommend.strategies import STRATEGY_NAMES
@@ -18,13 +18,36 @@ def to_json(rec: Recommendation) -> str:
     return dumps(rec)
 
 
+def option_name(rec: Recommendation, strategy: str) -> str:
+    """How the report names an option: its costed label ("Prompt gpt-5-mini"), else the strategy's."""
+    cost = rec.costs.get(strategy)
+    return (cost.label if cost and cost.label else None) or STRATEGY_NAMES.get(strategy, strategy)
+
+
+def place(rec: Recommendation, provider: str, model: str) -> str:
+    """`Azure OpenAI gpt-4.1-mini`: the provider as it writes its name, then the model."""
+    return f"{rec.providers.get(provider, provider)} {model}"
+
+
+def prose(rec: Recommendation, text: str) -> str:
+    """`text` with provider ids as the providers write their names: `openai:gpt-4.1` becomes `OpenAI gpt-4.1`,
+    `azure-openai` becomes `Azure OpenAI` (ids inside URLs, file names and commands are left alone)."""
+    for provider, label in rec.providers.items():
+        if label == provider:
+            continue
+        text = re.sub(rf"(?<![\w./@-]){re.escape(provider)}:(?=[\w.])", f"{label} ", text)
+        if provider != "local":  # an id that is also an everyday word is renamed only before a model
+            text = re.sub(rf"(?<![\w./@`-]){re.escape(provider)}(?![\w/`.-]|\.\w)", label, text)
+    return text
+
+
 def series(rec: Recommendation) -> list[Series]:
     """Cumulative cost of today's setup and of each costed option, month by month."""
     horizon = rec.horizon_months
     today = Series("Today (prompting)", [rec.today_monthly_usd * month for month in range(horizon + 1)])
     options = [
         Series(
-            STRATEGY_NAMES[name] + (" (recommended)" if name == rec.recommendation.primary else ""),
+            option_name(rec, name) + (" (recommended)" if name == rec.recommendation.primary else ""),
             cost.cumulative(horizon),
         )
         for name, cost in rec.costs.items()
@@ -38,9 +61,10 @@ def cost_rows(rec: Recommendation) -> list[tuple[str, str, str, str, str, str]]:
     rows = []
     horizon = rec.horizon_months
     for name, cost in rec.costs.items():
-        label = STRATEGY_NAMES[name] + (" ★" if name == rec.recommendation.primary else "")
+        label = option_name(rec, name) + (" ★" if name == rec.recommendation.primary else "")
         total = cost.total(horizon)  # the months after a fine-tune stops serving at today's cost
-        payback = "-" if name == "prompt" and not cost.upfront_usd else months(cost.payback_months)
+        nothing_to_pay = name in ("prompt", "switch") and not cost.upfront_usd
+        payback = "-" if nothing_to_pay else payback_cell(cost.payback_months)
         rows.append(
             (
                 label,
@@ -48,7 +72,7 @@ def cost_rows(rec: Recommendation) -> list[tuple[str, str, str, str, str, str]]:
                 format_usd(cost.upfront_usd),
                 payback,
                 format_usd(total),
-                f"{cost.provider}:{cost.model}",
+                place(rec, cost.provider, cost.model),
             )
         )
     return rows
@@ -59,22 +83,22 @@ def where_rows(rec: Recommendation) -> list[tuple[str, ...]]:
     horizon, why not) for every place the recommended training could run, best first."""
     rows = []
     best = rec.where
-    for place in rec.where_options:
-        mark = " ★" if best and (place.provider, place.model) == (best.provider, best.model) else ""
+    for option in rec.where_options:
+        mark = " ★" if best and (option.provider, option.model) == (best.provider, best.model) else ""
         money = (
-            (format_usd(place.training_usd), format_usd(place.monthly_usd), months(place.payback_months),
-             format_usd(place.net_usd))
-            if place.training_usd is not None and place.monthly_usd is not None and place.net_usd is not None
+            (format_usd(option.training_usd), format_usd(option.monthly_usd), payback_cell(option.payback_months),
+             format_usd(option.net_usd))
+            if option.training_usd is not None and option.monthly_usd is not None and option.net_usd is not None
             else ("-", "-", "-", "-")
         )  # fmt: skip
         rows.append(
             (
-                f"{place.label} {place.model}{mark}",
-                "yes" if place.available else "no",
-                str(place.jobs_until or "-"),
-                str(place.serving_until or "-"),
+                f"{option.label} {option.model}{mark}",
+                "yes" if option.available else "no",
+                str(option.jobs_until or "-"),
+                str(option.serving_until or "-"),
                 *money,
-                "; ".join(place.why_not) or "-",
+                "; ".join(option.why_not) or "-",
             )
         )
     return rows
@@ -90,35 +114,53 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
+STEP_NAMES = {"prompt": "Prompting", "rag": "RAG", "sft": "SFT", "dpo": "DPO", "rft": "RFT"}  # one step of a plan
+
+
 def _plan(rec: Recommendation) -> str:
-    return " → ".join(STRATEGY_NAMES.get(step, step) for step in rec.recommendation.plan)
+    return " → ".join(STEP_NAMES.get(step) or option_name(rec, step) for step in rec.recommendation.plan)
+
+
+def _alternatives(rec: Recommendation) -> str:
+    return ", ".join(option_name(rec, a) for a in rec.recommendation.alternatives)
+
+
+def _where_line(rec: Recommendation) -> str | None:
+    where = rec.where
+    if where is None:
+        return None
+    dates = [f"jobs until {where.jobs_until}" if where.jobs_until else "",
+             f"serves until {where.serving_until}" if where.serving_until else ""]  # fmt: skip
+    shown = ", ".join(d for d in dates if d)
+    return f"Where to train: {where.label} {where.model}" + (f" ({shown})" if shown else "")
 
 
 def to_markdown(rec: Recommendation, chart_file: str | None = None) -> str:
-    """A self-contained section to paste into a proposal."""
+    """A self-contained section to paste into a proposal: it reads without the CLI (no flags, rule ids or
+    file placeholders in the body; the appendix holds them), with providers named as they write their names."""
     choice = rec.recommendation
-    out = [f"## Recommendation: {rec.name}", "", f"**{choice.summary}**", ""]
-    out.append(
-        f"Plan: {_plan(rec)}."
-        + (
-            f" Also reasonable: {', '.join(STRATEGY_NAMES[a] for a in choice.alternatives)}."
-            if choice.alternatives
-            else ""
-        )
-    )
+
+    def say(text: str) -> str:
+        # a proposal names no flags: the price-table override is the appendix's business
+        return prose(rec, text.replace("with --pricing", "with a price table of your own"))
+
+    out = [f"## Recommendation: {rec.name}", "", f"**{say(choice.summary)}**", ""]
+    out.append(f"Plan: {_plan(rec)}." + (f" Also reasonable: {_alternatives(rec)}." if choice.alternatives else ""))
+    if (where := _where_line(rec)) is not None:
+        out += ["", where + "."]
     out += ["", "### Why", ""]
     out += [
-        f"{n}. {_sentence(reason.says)} _Rule `{reason.rule}`; source: {reason.source}._"
+        f"{n}. {_sentence(say(reason.says))} _Source: {reason.source}._"
         for n, reason in enumerate(rec.reasons, start=1)
     ]
     if rec.where_options:
         out += ["", f"### Where to train ({rec.horizon_months}-month horizon)", ""]
         out += ["| " + " | ".join(WHERE_COLUMNS) + " |", "|---|---|---|---|---:|---:|---:|---:|---|"]
-        out += ["| " + " | ".join(row) + " |" for row in where_rows(rec)]
+        out += ["| " + " | ".join(say(cell) for cell in row) + " |" for row in where_rows(rec)]
     if choice.not_recommended:
         out += ["", "Not recommended:", ""]
         out += [
-            f"- **{STRATEGY_NAMES.get(item.strategy, item.strategy)}**: {_sentence(item.why)}"
+            f"- **{STRATEGY_NAMES.get(item.strategy, item.strategy)}**: {_sentence(say(item.why))}"
             for item in choice.not_recommended
         ]
     out += [
@@ -133,7 +175,7 @@ def to_markdown(rec: Recommendation, chart_file: str | None = None) -> str:
     out += ["| " + " | ".join(row) + " |" for row in cost_rows(rec)]
     for name, cost in rec.costs.items():
         if cost.notes:
-            out.append(f"\n_{STRATEGY_NAMES[name]}: {'; '.join(cost.notes)}._")
+            out.append(f"\n_{option_name(rec, name)}: {say('; '.join(cost.notes))}._")
     out += [
         "",
         "### Cumulative cost",
@@ -144,11 +186,18 @@ def to_markdown(rec: Recommendation, chart_file: str | None = None) -> str:
         out += ["", f"![Cumulative cost over {rec.horizon_months} months]({chart_file})"]
     if rec.caveats or rec.warnings:
         out += ["", "### Risks", ""]
-        out += [f"- {_sentence(caveat)}" for caveat in [*rec.caveats, *rec.warnings]]
+        out += [f"- {_sentence(say(caveat))}" for caveat in [*rec.caveats, *rec.warnings]]
     out += ["", "### Next steps", ""]
-    out += [f"{n}. {step}." for n, step in enumerate(rec.next_steps, start=1)]
+    out += [f"{n}. {_sentence(say(step))}" for n, step in enumerate(rec.next_steps, start=1)]
     out += ["", "### Assumptions", ""]
     out += [f"- {item.text}" for item in rec.assumptions]
+    out += ["", "### Appendix: rules and commands", ""]
+    out += ["The rules behind each reason above, as advisor names them:", ""]
+    out += [f"{n}. `{reason.rule}`" for n, reason in enumerate(rec.reasons, start=1)]
+    if rec.commands:
+        out += ["", "The commands behind the next steps (`--dry-run` sends nothing):", "", "```sh"]
+        out += rec.commands
+        out += ["```"]
     out += ["", f"_Generated by advisor on {rec.as_of} from {Path(rec.source).name}._"]
     return "\n".join(out) + "\n"
 
@@ -157,7 +206,9 @@ def write_chart(rec: Recommendation, path: Path) -> None:
     path.write_text(svg(series(rec), f"Cumulative cost over {rec.horizon_months} months (USD)"), encoding="utf-8")
 
 
-def print_report(rec: Recommendation, file: IO[str] | None = None) -> None:
+def print_report(rec: Recommendation, file: IO[str] | None = None, width: int = 140) -> None:
+    """The answer first (headline, where to train, what each option costs, readable at 80 columns without
+    scrolling), then why, where to train in full, the chart, risks, next steps, commands and assumptions."""
     from rich import box
     from rich.panel import Panel
     from rich.table import Table
@@ -165,34 +216,29 @@ def print_report(rec: Recommendation, file: IO[str] | None = None) -> None:
     from advisor.render.console import print_wide
 
     choice = rec.recommendation
-    headline = Panel(
-        f"[bold]{choice.summary}[/bold]\nPlan: {_plan(rec)}"
-        + (
-            f"\nAlso reasonable: {', '.join(STRATEGY_NAMES[a] for a in choice.alternatives)}"
-            if choice.alternatives
-            else ""
-        ),
-        title=f"Recommendation: {rec.name}",
-        title_align="left",
-    )
-    why = Table(box=box.SIMPLE_HEAD, title="Why", title_justify="left", show_lines=False)
-    why.add_column("Rule", style="cyan", no_wrap=True)
-    why.add_column("Says", max_width=70)
-    why.add_column("Source", style="dim", max_width=45)
-    for reason in rec.reasons:
-        why.add_row(reason.rule, reason.says, re.sub(r" \(https?://[^)]*\)", "", reason.source))
+    lines = [f"[bold]{prose(rec, choice.summary)}[/bold]", f"Plan: {_plan(rec)}"]
+    if (where_line := _where_line(rec)) is not None:
+        lines.append(where_line)
+    if choice.alternatives:
+        lines.append(f"Also reasonable: {_alternatives(rec)}")
+    headline = Panel("\n".join(lines), title=f"Recommendation: {rec.name}", title_align="left")
     costs = Table(box=box.SIMPLE_HEAD, title=f"Cost of each option ({rec.horizon_months} months)", title_justify="left")
     for column in ("Option", "Per month", "Up front", "Payback", "Total", "Priced at"):
         costs.add_column(column, justify="left" if column in ("Option", "Priced at") else "right")
     for row in cost_rows(rec):
         costs.add_row(*row, style="bold" if row[0].endswith("★") else None)
-    items: list[object] = [headline, why]
+    why = Table(box=box.SIMPLE_HEAD, title="Why", title_justify="left", show_lines=False)
+    why.add_column("Rule", style="cyan", no_wrap=True)
+    why.add_column("Says", max_width=70)
+    why.add_column("Source", style="dim", max_width=45)
+    for reason in rec.reasons:
+        why.add_row(reason.rule, prose(rec, reason.says), re.sub(r" \(https?://[^)]*\)", "", reason.source))
+    items: list[object] = [headline, costs, why]
     if choice.not_recommended:
         items += [
             "[bold]Not recommended[/bold]",
-            *(f"  ✗ {STRATEGY_NAMES.get(i.strategy, i.strategy)}: {i.why}" for i in choice.not_recommended),
+            *(f"  ✗ {STRATEGY_NAMES.get(i.strategy, i.strategy)}: {prose(rec, i.why)}" for i in choice.not_recommended),
         ]
-    items += [costs]
     if rec.where_options:
         where = Table(
             box=box.SIMPLE_HEAD, title=f"Where to train ({rec.horizon_months}-month horizon)", title_justify="left"
@@ -204,7 +250,9 @@ def print_report(rec: Recommendation, file: IO[str] | None = None) -> None:
         items.append(where)
     items += ["[bold]Cumulative cost[/bold]", *text_chart(series(rec))]
     if rec.caveats or rec.warnings:
-        items += ["[bold]Risks[/bold]", *(f"  ! {line}" for line in [*rec.caveats, *rec.warnings])]
+        items += ["[bold]Risks[/bold]", *(f"  ! {prose(rec, line)}" for line in [*rec.caveats, *rec.warnings])]
     items += ["[bold]Next steps[/bold]", *(f"  {n}. {step}" for n, step in enumerate(rec.next_steps, start=1))]
+    if rec.commands:
+        items += ["[bold]Commands[/bold]", *(f"  $ {command}" for command in rec.commands)]
     items += ["[bold]Assumptions[/bold]", *(f"  • {item.text}" for item in rec.assumptions)]
-    print_wide(*items, max_width=140, file=file)
+    print_wide(*items, max_width=width, file=file)

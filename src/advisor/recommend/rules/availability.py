@@ -19,13 +19,15 @@ def unavailable(ctx: Context) -> str:
     method = d.method or d.primary
     blockers = ctx.availability.get(method, [])
     elsewhere = ctx.costs[d.primary].offered_by if d.primary in ctx.costs else ()
-    provider = ctx.facts.scenario.models.provider
+    provider = ctx.label(ctx.facts.scenario.models.provider)
     if elsewhere:
+        places = ", ".join(ctx.label(p) for p in elsewhere)
         d.caveats.append(
             f"{provider} cannot start this job today ({'; '.join(blockers)}); "
-            f"{', '.join(elsewhere)} can, and the costs shown use {elsewhere[0]}"
+            f"{places} can, and the costs shown use {ctx.label(elsewhere[0])}"
         )
-        return f"{method.upper()} is not available at {provider} today; {', '.join(elsewhere)} offers it"
+        offer = "offers" if len(elsewhere) == 1 else "offer"
+        return f"{method.upper()} is not available at {provider} today; {places} {offer} it"
     d.caveats.append(
         f"No provider in the price tables can start a {method} job on this model today ({'; '.join(blockers)})"
     )

@@ -56,6 +56,13 @@ class StrategyFigures:
     offered_by: tuple[str, ...] = ()
     horizon_months: Decimal | None = None
     horizon_note: str = ""
+    model: str | None = None
+    label: str = ""  # the provider as it writes its name
+
+    def total(self, months: int) -> Decimal:
+        """Up front plus the months asked for (while it serves; the late rules compare options with it)."""
+        serving = min(Decimal(months), self.horizon_months) if self.horizon_months is not None else Decimal(months)
+        return self.upfront_usd + self.monthly_usd * serving
 
 
 @dataclass
@@ -66,6 +73,10 @@ class Context:
     decision: Decision
     costs: dict[str, StrategyFigures] = field(default_factory=dict)
     availability: dict[str, list[str]] = field(default_factory=dict)  # method -> why it cannot start today
+    labels: dict[str, str] = field(default_factory=dict)  # provider -> the name it writes for itself
+
+    def label(self, provider: str) -> str:
+        return self.labels.get(provider, provider)
 
 
 @dataclass(frozen=True)

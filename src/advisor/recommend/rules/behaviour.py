@@ -22,13 +22,22 @@ def behaviour_gap(ctx: Context) -> str:
     return f"a solid prompt still fails on behaviour ({failures}): that is what training changes"
 
 
+def _retrieval_serves(ctx: Context) -> bool:
+    """Retrieval in place that the answers depend on: over changing knowledge, or whose passages the model
+    is failing to use. Advice never drops it."""
+    knowledge = ctx.facts.scenario.knowledge
+    return knowledge.rag_in_place and (
+        knowledge.volatility != "static" or ctx.facts.knowledge_gap or "context-use" in ctx.facts.failures
+    )
+
+
 @rule(
     "behaviour.rag-hurts",
     "behaviour",
-    when="a behaviour gap with no knowledge gap",
+    when="a behaviour gap with no knowledge gap, and no retrieval in place that the answers depend on",
     then="no RAG: extra context can lower quality on a behaviour task",
     sources=("openai-accuracy",),
-    applies=lambda ctx: bool(ctx.facts.behaviour) and not ctx.facts.knowledge_gap,
+    applies=lambda ctx: bool(ctx.facts.behaviour) and not ctx.facts.knowledge_gap and not _retrieval_serves(ctx),
 )
 def rag_hurts_behaviour(ctx: Context) -> str:
     ctx.decision.exclude(
@@ -71,4 +80,51 @@ def both_gaps(ctx: Context) -> str:
     return "both knowledge and behaviour fail: RAG for the facts plus SFT for the behaviour; the gains add up"
 
 
-RULES: tuple[Rule, ...] = (behaviour_gap, rag_hurts_behaviour, syntax_alongside, both_gaps)
+@rule(
+    "behaviour.raft",
+    "behaviour",
+    when="retrieval is in place but the model uses its passages badly (context-use fails)",
+    then="keep retrieval; RAG + SFT on examples with the retrieved passages, distractors among them (RAFT)",
+    sources=("raft-2024", "openai-optimization"),
+    applies=lambda ctx: (
+        not ctx.decision.gated and ctx.facts.scenario.knowledge.rag_in_place and "context-use" in ctx.facts.failures
+    ),
+)
+def raft(ctx: Context) -> str:
+    ctx.decision.context = "rag"
+    ctx.decision.caveats.append(
+        "Build each SFT example from a real retrieval: the question, the passages retrieved for it (the right one "
+        "and distractors), and an answer that quotes the right passage; keep some examples where the right "
+        "passage is missing, so the model learns to say so (RAFT)"
+    )
+    return (
+        "retrieval is in place but the model answers from the wrong passages or ignores them: the retrieval "
+        "stays, and SFT on examples that include the retrieved passages, distractors among them, teaches the "
+        "model to use them (RAFT: +35% on HotpotQA over the base model with RAG)"
+    )
+
+
+@rule(
+    "behaviour.keep-retrieval",
+    "behaviour",
+    when="retrieval is in place over knowledge that changes, and behaviour fails",
+    then="keep retrieval: RAG + SFT with the retrieved context in the training examples; never drop it",
+    sources=("ovadia-2023", "microsoft-agriculture-2024", "openai-optimization"),
+    applies=lambda ctx: (
+        not ctx.decision.gated
+        and bool(ctx.facts.behaviour)
+        and _retrieval_serves(ctx)
+        and "context-use" not in ctx.facts.failures  # behaviour.raft says it
+        and not ctx.facts.knowledge_gap  # behaviour.both-gaps says it
+    ),
+)
+def keep_retrieval(ctx: Context) -> str:
+    ctx.decision.context = "rag"
+    volatility = ctx.facts.scenario.knowledge.volatility
+    return (
+        f"retrieval is in place over knowledge that changes ({volatility}): it stays, since a fine-tune cannot "
+        "keep changing facts current; the training fixes the behaviour, on examples that carry the retrieved context"
+    )
+
+
+RULES: tuple[Rule, ...] = (behaviour_gap, rag_hurts_behaviour, syntax_alongside, both_gaps, raft, keep_retrieval)

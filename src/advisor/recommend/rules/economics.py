@@ -1,9 +1,11 @@
-"""Economics, once every option is costed: training chosen only for cost that never pays back is
-dropped; training that costs more is kept and said to be paid for by quality; a short payback window,
-low volume and RFT's training cost are caveats."""
+"""Economics, once every option is costed: a small corpus goes where it is cheaper (a cached prompt or
+retrieval); training chosen only for cost that never pays back is dropped; training that costs more is
+kept and said to be paid for by quality; a short payback window, low volume and RFT's training cost are
+caveats; a current model that cannot be fine-tuned is shown when it is cheaper or today's stops serving."""
 
 from __future__ import annotations
 
+from advisor.costs.money import format_usd
 from advisor.recommend.rules.base import Context, Rule, rule
 from advisor.recommend.strategies import BY_NAME, TRAINING
 
@@ -114,4 +116,64 @@ def rft_expensive(ctx: Context) -> str:
     return "RFT costs far more to train than SFT"
 
 
-RULES: tuple[Rule, ...] = (cost_only_never_pays, quality_costs_more, horizon_cut, low_volume, rft_expensive)
+def _context_choice(ctx: Context) -> bool:
+    """The knowledge lever put the corpus in a cached prompt, and retrieval was priced beside it."""
+    d = ctx.decision
+    return not d.gated and d.context == "prompt" and d.primary == "prompt" and {"prompt", "rag"} <= ctx.costs.keys()
+
+
+@rule(
+    "economics.cheaper-context",
+    "economics",
+    when="a small corpus can go in a cached prompt or behind retrieval, and both are priced",
+    then="the cheaper over the horizon (both keep answers as fresh as the knowledge changes)",
+    sources=("anthropic-retrieval", "openai-pricing"),
+    applies=_context_choice,
+)
+def cheaper_context(ctx: Context) -> str:
+    d, months = ctx.decision, ctx.facts.scenario.costs.horizon_months
+    in_prompt, retrieval = ctx.costs["prompt"].total(months), ctx.costs["rag"].total(months)
+    figures = (
+        f"over {months} months the corpus in a cached prompt costs {format_usd(in_prompt)} and retrieval "
+        f"{format_usd(retrieval)}"
+    )
+    if retrieval < in_prompt:
+        d.primary, d.plan, d.context = "rag", ["rag"], "rag"
+        d.suggest("prompt")
+        return f"{figures}: at this volume retrieval is cheaper, so it is recommended"
+    return f"{figures}: the cached prompt is cheaper, so it is recommended"
+
+
+@rule(
+    "economics.newer-model",
+    "economics",
+    when="a current model that cannot be fine-tuned serves today's prompt for less, or today's model stops serving",
+    then='a costed "prompt model X" option, to measure on the eval set',
+    sources=("openai-optimization", "openai-pricing", "openai-deprecations"),
+    applies=lambda ctx: "switch" in ctx.costs and ctx.decision.primary != "switch",
+)
+def newer_model(ctx: Context) -> str:
+    switch = ctx.costs["switch"]
+    ctx.decision.suggest("switch")
+    today = ctx.costs.get("prompt")
+    than = f" against {format_usd(today.monthly_usd)} today" if today else ""
+    why = (
+        "today's model stops serving"
+        if ctx.facts.current_fine_tuned or (today and switch.monthly_usd >= today.monthly_usd)
+        else "it is cheaper"
+    )
+    return (
+        f"a current model, {switch.model} at {switch.label}, cannot be fine-tuned but serves today's prompt for "
+        f"{format_usd(switch.monthly_usd)} a month{than} ({why}): an option once the eval set shows its quality"
+    )
+
+
+RULES: tuple[Rule, ...] = (
+    cheaper_context,
+    cost_only_never_pays,
+    quality_costs_more,
+    horizon_cut,
+    low_volume,
+    rft_expensive,
+    newer_model,
+)

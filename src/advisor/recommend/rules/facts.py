@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from advisor.costs.figures import plural
 from advisor.pricing.model_ids import parse_model_id
 from advisor.recommend.scenario import Data, Scenario
 
 # failures training fixes; JSON syntax errors are structured outputs' job
 BEHAVIOUR_FAILURES = ("format", "consistency", "tone", "reasoning", "context-use")
+COST_FAILURES = frozenset({"cost", "latency"})  # failures of the bill or the wait, not of the answers
 VOLATILE = ("monthly", "weekly", "daily", "realtime")  # slowest first: rule text states the first
 MIN_GRADED_PROMPTS = 20  # RFT works with "dozens to hundreds"
 
@@ -30,6 +32,19 @@ class Facts:
     def data(self) -> Data:
         return self.scenario.data
 
+    @property
+    def cost_only(self) -> bool:
+        """What fails is cost or latency, nothing about the answers."""
+        return bool(self.failures) and self.failures <= COST_FAILURES
+
+    @property
+    def quality_met(self) -> bool | None:
+        """The prompted baseline meets the target (None: either is not measured)."""
+        task = self.scenario.task
+        if task.baseline_score is None or task.target_score is None:
+            return None
+        return task.baseline_score >= task.target_score
+
 
 def facts_of(scenario: Scenario) -> Facts:
     failures = frozenset(scenario.task.failures)
@@ -49,7 +64,7 @@ def _rft_blockers(scenario: Scenario) -> list[str]:
     data, task = scenario.data, scenario.task
     blockers = []
     if data.graded_prompts < MIN_GRADED_PROMPTS:
-        blockers.append(f"{data.graded_prompts} graded prompts (RFT needs dozens to hundreds)")
+        blockers.append(f"{plural(data.graded_prompts, 'graded prompt')} (RFT needs dozens to hundreds)")
     if data.grader == "none":
         blockers.append("no grader can score the answers")
     if not data.experts_agree:

@@ -39,15 +39,11 @@ def no_eval_set(ctx: Context) -> str:
 @rule(
     "gate.target-met",
     "gate",
-    when="the prompted baseline meets the target",
+    when="the prompted baseline meets the target, and cost or latency is not what fails",
     then="prompting, nothing more",
     sources=("openai-accuracy",),
-    applies=lambda ctx: (
-        _open(ctx)
-        and ctx.facts.scenario.task.baseline_score is not None
-        and ctx.facts.scenario.task.target_score is not None
-        and ctx.facts.scenario.task.baseline_score >= ctx.facts.scenario.task.target_score
-    ),
+    # when quality is met and the bill or the wait is the failure, the cost lever (cost.distill) decides
+    applies=lambda ctx: _open(ctx) and ctx.facts.quality_met is True and not ctx.facts.cost_only,
 )
 def target_met(ctx: Context) -> str:
     task = ctx.facts.scenario.task

@@ -58,15 +58,23 @@ def volatile_knowledge(ctx: Context) -> str:
         and 0 < ctx.facts.scenario.knowledge.corpus_tokens < CORPUS_IN_PROMPT_MAX
         and not ctx.facts.scenario.knowledge.rag_in_place
         and not ctx.facts.scenario.knowledge.citations_required
+        # realtime facts change between requests: a cached prompt would be rewritten constantly
+        and ctx.facts.scenario.knowledge.volatility != "realtime"
     ),
 )
 def corpus_in_prompt(ctx: Context) -> str:
-    tokens = ctx.facts.scenario.knowledge.corpus_tokens
+    knowledge = ctx.facts.scenario.knowledge
     ctx.decision.context = "prompt"
     ctx.decision.suggest("rag")
+    fresh = (
+        f"; the facts change {knowledge.volatility}, so the prompt is rebuilt when they do and the cache refills"
+        if knowledge.volatility != "static"
+        else ""
+    )
     return (
-        f"the corpus is {tokens:,} tokens, under ~{CORPUS_IN_PROMPT_MAX:,}: put all of it in the prompt and "
-        "let prompt caching discount it, no retrieval system needed"
+        f"the corpus is {knowledge.corpus_tokens:,} tokens, under ~{CORPUS_IN_PROMPT_MAX:,}: all of it can go in "
+        f"the prompt, discounted by prompt caching, with no retrieval system{fresh}. Both are priced: the cheaper "
+        "over the horizon is recommended"
     )
 
 

@@ -3,6 +3,7 @@ tone fails and there are preference pairs, SFT on demonstrations; otherwise coll
 
 from __future__ import annotations
 
+from advisor.costs.figures import article, plural
 from advisor.recommend.rules.base import Context, Rule, rule
 from advisor.recommend.strategies import STRATEGIES
 
@@ -40,7 +41,7 @@ def choose_rft(ctx: Context) -> str:
         ctx.decision.suggest("sft")
     task = ctx.facts.scenario.task
     return (
-        f"{data.graded_prompts:,} graded prompts with a {data.grader} grader, experts agree, answers cannot be "
+        f"{data.graded_prompts:,} graded prompts with {article(data.grader)} grader, experts agree, answers cannot be "
         f"guessed and the baseline ({task.baseline_score:.0%}) is between 0 and the maximum: every RFT "
         "precondition holds"
     )
@@ -69,7 +70,7 @@ def rft_blocked(ctx: Context) -> str:
     "method",
     when="tone (subjective quality) fails and preference pairs exist",
     then="SFT first, then DPO from that checkpoint",
-    sources=("openai-dpo", "cookbook-techniques"),
+    sources=("openai-dpo", "cookbook-techniques", "azure-foundry-data"),
     applies=lambda ctx: (
         _training_needed(ctx)
         and "tone" in ctx.facts.behaviour
@@ -106,12 +107,14 @@ def choose_dpo(ctx: Context) -> str:
 def few_pairs(ctx: Context) -> str:
     pairs = ctx.facts.data.preference_pairs
     ctx.decision.exclude(
-        "dpo", f"{pairs} preference pairs are too few (ideally thousands, at least {MIN_PREFERENCE_PAIRS})"
+        "dpo",
+        f"{plural(pairs, 'preference pair')} {'is' if pairs == 1 else 'are'} too few "
+        f"(ideally thousands, at least {MIN_PREFERENCE_PAIRS})",
     )
     ctx.decision.next_steps.append(
         "Collect preference pairs (prompt, better answer, worse answer) from reviewers to add DPO later"
     )
-    return f"only {pairs} preference pairs: too few for DPO"
+    return f"only {plural(pairs, 'preference pair')}: too few for DPO"
 
 
 @rule(
@@ -119,7 +122,7 @@ def few_pairs(ctx: Context) -> str:
     "method",
     when=f"demonstrations of the right output exist ({MIN_DEMONSTRATIONS} at least)",
     then="SFT",
-    sources=("openai-sft", "cookbook-techniques", "vertex-tuning"),
+    sources=("openai-sft", "cookbook-techniques", "vertex-tuning", "lora-land-2024", "azure-foundry-data"),
     applies=lambda ctx: _training_needed(ctx) and ctx.facts.data.demonstrations >= MIN_DEMONSTRATIONS,
 )
 def choose_sft(ctx: Context) -> str:
@@ -129,8 +132,9 @@ def choose_sft(ctx: Context) -> str:
         ctx.decision.suggest("dpo")
     if data.demonstrations < FEW_DEMONSTRATIONS:
         ctx.decision.caveats.append(
-            f"{data.demonstrations} demonstrations is enough to start but likely too few to "
-            f"see an effect: aim for {_TO_COLLECT}, and {PRODUCTION_DEMONSTRATIONS}+ for production"
+            f"{plural(data.demonstrations, 'demonstration')} {'is' if data.demonstrations == 1 else 'are'} enough "
+            f"to start but likely too few to see an effect: aim for {_TO_COLLECT}, and {PRODUCTION_DEMONSTRATIONS}+ "
+            "for production"
         )
     return (
         f"{data.demonstrations:,} demonstrations of the right output: supervised fine-tuning teaches format, "
