@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import uuid
 from collections.abc import Iterator
@@ -99,6 +100,7 @@ def isolated_jobs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     yield folder
     load_plugins.cache_clear()
     set_plugin_tokenizers([])
+    os.environ.pop("ADVISOR_QUIET", None)  # `advisor --quiet` in-process sets it for the rest of the process
 
 
 @pytest.fixture

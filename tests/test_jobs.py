@@ -128,6 +128,12 @@ class TestWatch:
         (run,) = ledger_runs()
         assert (run.status, run.fine_tuned_model, run.trained_tokens) == ("succeeded", job["fine_tuned_model"], tokens)
 
+    def test_quiet_watch_prints_only_the_end(self, advisor, openai_api, job_id) -> None:
+        result = advisor("--quiet", "jobs", "watch", job_id, "--every", "0.01")
+        assert result.code == 0, result.err
+        assert f"{job_id}: running" not in result.out and f"{job_id}: queued" not in result.out
+        assert f"fine-tuned model  {openai_api.jobs[job_id]['fine_tuned_model']}" in result.out
+
     def test_watch_rides_out_rate_limits(self, advisor, openai_api, job_id) -> None:
         openai_api.fail("GET", f"{CREATE}/{job_id}", status=429, retry_after="0.05", times=3)
         result = advisor("jobs", "watch", job_id, "--every", "0.01")

@@ -14,6 +14,8 @@ import click
 from advisor import __version__
 from advisor.cli.lazy import LazyGroup
 
+QUIET = "ADVISOR_QUIET"  # also settable in the environment
+
 # name -> (module:attribute, one-line help shown by `advisor --help` without importing it)
 COMMANDS = {
     "providers": (
@@ -46,10 +48,20 @@ COMMANDS = {
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.version_option(__version__, prog_name="advisor")
-def cli() -> None:
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="No progress bars or live status lines (long checks, watching, downloads); results and errors only.",
+)
+def cli(quiet: bool) -> None:
     """How to improve an LLM feature (prompting, RAG, SFT, DPO, RFT) and what it will cost.
 
     Provider plugins may add commands of their own: `advisor providers` lists what is installed."""
+    if quiet:
+        import os
+
+        os.environ[QUIET] = "1"  # read where progress is drawn (advisor.render.console.live), as if set by the user
 
 
 def main(argv: Sequence[str] | None = None) -> int:

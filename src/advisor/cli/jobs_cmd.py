@@ -138,17 +138,19 @@ def show(job: str, provider: str | None, output_format: str, pricing_files: tupl
 def watch(job: str, provider: str | None, every: float, pricing_files: tuple[str, ...]) -> None:
     """Follow a job until it finishes, then show the fine-tuned model, the trained tokens and the training
     cost against the estimate. Ctrl-C stops watching; the job keeps running."""
+    import os
     import sys
 
     from advisor.plugins import load_catalog
     from advisor.providers.sync import actual_cost
     from advisor.providers.watch import watch as poll
+    from advisor.render.console import live
     from advisor.render.jobs import StatusLine, print_watched
 
     ledger = _ledger()
     plugin, run = _provider_for(job, ledger, provider)
     job_id = run.job_id if run else job
-    status_line = StatusLine(live=sys.stdout.isatty())
+    status_line = StatusLine(live=live(sys.stdout), quiet=bool(os.environ.get("ADVISOR_QUIET")))
     try:
         final = poll(plugin, ledger, job_id, status_line, first_delay=every)
     except KeyboardInterrupt:

@@ -36,7 +36,9 @@ def download(job: str, provider: str | None, output: Path, checkpoint: str | Non
     ledger = _ledger()
     plugin, run = _provider_for(job, ledger, provider)
     job_id = run.job_id if run else job
-    live = sys.stderr.isatty()
+    from advisor.render.console import live as drawn
+
+    live = drawn(sys.stderr)
 
     def start(name: str, size: int | None) -> None:
         click.echo(f"{name}: {_size(size)} from {plugin.name} job {job_id}, into {output}")

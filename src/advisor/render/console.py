@@ -7,6 +7,11 @@ import os
 from typing import IO, Any
 
 
+def live(stream: IO[str]) -> bool:
+    """Draw progress on `stream`: only on a terminal, and not with `advisor --quiet` (ADVISOR_QUIET)."""
+    return stream.isatty() and not os.environ.get("ADVISOR_QUIET")
+
+
 def asked_width() -> int | None:
     """`$COLUMNS` when it is a positive whole number (a user's or a pager's request), else None."""
     text = os.environ.get("COLUMNS", "").strip()

@@ -207,8 +207,9 @@ class StatusLine:
     """`advisor jobs watch`'s progress: on a terminal one line rewritten in place, with the time spent
     watching; in a pipe a line for each change. `last` is the latest line, for the message on Ctrl-C."""
 
-    def __init__(self, live: bool) -> None:
+    def __init__(self, live: bool, quiet: bool = False) -> None:
         self.live = live
+        self.quiet = quiet  # `advisor --quiet`: no line until the end
         self.last = ""
         self._started = time.monotonic()
 
@@ -216,14 +217,16 @@ class StatusLine:
         line = f"{job.id}: {job.provider_status}" + (f" ({job.trained_tokens:,} tokens)" if job.trained_tokens else "")
         if progress := _progress(job):
             line += f" {progress}"
-        if self.live:
+        if self.quiet:
+            pass
+        elif self.live:
             click.echo(f"\r{line}  [watching {time.monotonic() - self._started:.0f} s]\x1b[K", nl=False)
         elif line != self.last:
             click.echo(line)
         self.last = line
 
     def end(self) -> None:
-        if self.live:
+        if self.live and not self.quiet:
             click.echo("")
 
 

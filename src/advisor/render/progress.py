@@ -8,11 +8,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from advisor.datasets.scan import ScanResult
+from advisor.render.console import live
 
 
 @contextmanager
 def scan_progress(path: str) -> Iterator[Callable[[ScanResult], None] | None]:
-    if not sys.stderr.isatty():
+    if not live(sys.stderr):
         yield None
         return
     from rich.console import Console
