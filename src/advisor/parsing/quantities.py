@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 MAX_COUNT = 10**12
 MAX_AMOUNT = Decimal(10**12)
@@ -60,3 +61,13 @@ def _short(text: str) -> str:
     """The value as typed, cut to a readable length (a 5,000-digit number is not echoed whole)."""
     text = text.strip()
     return repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text):,} characters)"
+
+
+def written_as_number(value: Any) -> Any:
+    """A validator for numbers read from TOML or JSON files: text (`"2.00"`) and booleans are refused,
+    not converted, as the docs promise."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, not {str(value).lower()}")
+    if isinstance(value, str):
+        raise ValueError(f"expected a number, not the text {value!r} (write it without quotes)")
+    return value

@@ -13,30 +13,21 @@ import tomllib
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from advisor.errors import UserError, file_location
 from advisor.methods import Method
 from advisor.parsing.file_text import decode_utf8
-from advisor.parsing.quantities import MAX_AMOUNT
+from advisor.parsing.quantities import MAX_AMOUNT, written_as_number
 from advisor.parsing.toml_locate import locate
 
 MAX_PRICE = Decimal(1_000_000)  # USD per 1M tokens, per hour or per job: a dollar a token
 
 
-def _a_number(value: Any) -> Any:
-    """Prices must be written as numbers: text (`"2.00"`) and booleans are refused, not converted."""
-    if isinstance(value, bool):
-        raise ValueError(f"expected a number, not {str(value).lower()}")
-    if isinstance(value, str):
-        raise ValueError(f"expected a number, not the text {value!r} (write it without quotes)")
-    return value
-
-
-Price = Annotated[Decimal, BeforeValidator(_a_number), Field(ge=0, le=MAX_PRICE, allow_inf_nan=False)]
-Positive = Annotated[Decimal, BeforeValidator(_a_number), Field(gt=0, le=MAX_AMOUNT, allow_inf_nan=False)]
+Price = Annotated[Decimal, BeforeValidator(written_as_number), Field(ge=0, le=MAX_PRICE, allow_inf_nan=False)]
+Positive = Annotated[Decimal, BeforeValidator(written_as_number), Field(gt=0, le=MAX_AMOUNT, allow_inf_nan=False)]
 TrainingType = Literal["lora", "qlora", "full"]
 BUNDLED_PACKAGE_DIR = "pricing_tables"
 # keys of `training_prices`: a method, or a method and a training type

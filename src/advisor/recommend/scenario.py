@@ -22,7 +22,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, 
 from advisor.costs.estimate import Assumption
 from advisor.errors import UserError, file_location
 from advisor.parsing.file_text import read_utf8
-from advisor.parsing.quantities import MAX_AMOUNT, MAX_COUNT
+from advisor.parsing.quantities import MAX_AMOUNT, MAX_COUNT, written_as_number
 from advisor.parsing.toml_locate import locate
 
 if TYPE_CHECKING:
@@ -51,16 +51,7 @@ OpenWeights = Literal["allowed", "required", "no"]
 Stage = Literal["prototype", "production"]
 
 
-def _a_number(value: Any) -> Any:
-    """Numbers must be written as numbers: text (`"2.00"`) and booleans are refused, not converted."""
-    if isinstance(value, bool):
-        raise ValueError(f"expected a number, not {str(value).lower()}")
-    if isinstance(value, str):
-        raise ValueError(f"expected a number, not the text {value!r} (write it without quotes)")
-    return value
-
-
-Number = BeforeValidator(_a_number)
+Number = BeforeValidator(written_as_number)
 Score = Annotated[float, Number, Field(ge=0, le=1)]
 Count = Annotated[int, Number, Field(ge=0, le=MAX_COUNT)]
 Usd = Annotated[Decimal, Number, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]

@@ -13,6 +13,7 @@ from advisor.costs.money import format_usd
 from advisor.costs.places import PlaceEstimate
 from advisor.render.console import print_wide
 from advisor.render.figures import dumps
+from advisor.render.places import MARKDOWN_ALIGN, PLACE_COLUMNS, place_rows
 
 
 def title(estimate: Estimate) -> str:
@@ -152,35 +153,6 @@ def render(estimate: Estimate, output_format: str) -> None:
         print_table(estimate)
 
 
-PLACE_COLUMNS = ("Where", "Starts today", "Jobs until", "Serves until", "Training", "Per month", "Payback",
-                 "Net over the horizon", "Why not")  # fmt: skip
-
-
-def place_rows(options: list[PlaceEstimate]) -> list[tuple[str, ...]]:
-    """One row a place, best first: the same figures in the table, Markdown and JSON."""
-    rows = []
-    for n, option in enumerate(options):
-        place, result = option.place, option.estimate
-        money = (
-            (format_usd(result.training_usd), format_usd(result.option_monthly_usd), months(result.payback_months),
-             format_usd(result.net_savings_usd))
-            if result is not None
-            else ("-", "-", "-", "-")
-        )  # fmt: skip
-        star = " ★" if n == 0 and place.available else ""
-        rows.append(
-            (
-                f"{place.label} {place.model}{star}",
-                "yes" if place.available else "no",
-                str(place.jobs_until or "-"),
-                str(place.serving_until or "-"),
-                *money,
-                "; ".join(place.why_not) or "-",
-            )
-        )
-    return rows
-
-
 def render_places(options: list[PlaceEstimate], output_format: str) -> None:
     """The fine-tune compared at each place (`advisor estimate --provider all`)."""
     first = next((o.estimate for o in options if o.estimate is not None), None)
@@ -197,13 +169,14 @@ def render_places(options: list[PlaceEstimate], output_format: str) -> None:
         }
         click.echo(dumps(document))
         return
-    rows = place_rows(options)
+    best = options[0].place if options and options[0].place.available else None
+    rows = place_rows([option.place for option in options], (best.provider, best.model) if best else None)
     if output_format == "markdown":
         lines = [
             f"### {heading}",
             "",
             "| " + " | ".join(PLACE_COLUMNS) + " |",
-            "|---|---|---|---|---:|---:|---:|---:|---|",
+            MARKDOWN_ALIGN,
         ]
         lines += ["| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in rows]
         click.echo("\n".join(lines))

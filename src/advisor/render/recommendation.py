@@ -12,6 +12,7 @@ from advisor.recommend.recommendation import Recommendation
 from advisor.recommend.strategies import STRATEGY_NAMES
 from advisor.render.charts import Series, mermaid, svg, text_chart
 from advisor.render.figures import dumps
+from advisor.render.places import MARKDOWN_ALIGN, PLACE_COLUMNS, place_rows
 
 
 def to_json(rec: Recommendation) -> str:
@@ -79,33 +80,8 @@ def cost_rows(rec: Recommendation) -> list[tuple[str, str, str, str, str, str]]:
 
 
 def where_rows(rec: Recommendation) -> list[tuple[str, ...]]:
-    """(place, can start today, jobs until, serves until, training, per month, payback, kept over the
-    horizon, why not) for every place the recommended training could run, best first."""
-    rows = []
-    best = rec.where
-    for option in rec.where_options:
-        mark = " ★" if best and (option.provider, option.model) == (best.provider, best.model) else ""
-        money = (
-            (format_usd(option.training_usd), format_usd(option.monthly_usd), payback_cell(option.payback_months),
-             format_usd(option.net_usd))
-            if option.training_usd is not None and option.monthly_usd is not None and option.net_usd is not None
-            else ("-", "-", "-", "-")
-        )  # fmt: skip
-        rows.append(
-            (
-                f"{option.label} {option.model}{mark}",
-                "yes" if option.available else "no",
-                str(option.jobs_until or "-"),
-                str(option.serving_until or "-"),
-                *money,
-                "; ".join(option.why_not) or "-",
-            )
-        )
-    return rows
-
-
-WHERE_COLUMNS = ("Where", "Starts today", "Jobs until", "Serves until", "Training", "Per month", "Payback",
-                 "Kept over the horizon", "Why not")  # fmt: skip
+    """Every place the recommended training could run, best first, the chosen one starred."""
+    return place_rows(rec.where_options, (rec.where.provider, rec.where.model) if rec.where else None)
 
 
 def _sentence(text: str) -> str:
@@ -155,7 +131,7 @@ def to_markdown(rec: Recommendation, chart_file: str | None = None) -> str:
     ]
     if rec.where_options:
         out += ["", f"### Where to train ({rec.horizon_months}-month horizon)", ""]
-        out += ["| " + " | ".join(WHERE_COLUMNS) + " |", "|---|---|---|---|---:|---:|---:|---:|---|"]
+        out += ["| " + " | ".join(PLACE_COLUMNS) + " |", MARKDOWN_ALIGN]
         out += ["| " + " | ".join(say(cell) for cell in row) + " |" for row in where_rows(rec)]
     if choice.not_recommended:
         out += ["", "Not recommended:", ""]
@@ -243,7 +219,7 @@ def print_report(rec: Recommendation, file: IO[str] | None = None, width: int = 
         where = Table(
             box=box.SIMPLE_HEAD, title=f"Where to train ({rec.horizon_months}-month horizon)", title_justify="left"
         )
-        for column in WHERE_COLUMNS:
+        for column in PLACE_COLUMNS:
             where.add_column(column, max_width=60 if column == "Why not" else None)
         for row in where_rows(rec):
             where.add_row(*row, style="bold" if "★" in row[0] else None)
