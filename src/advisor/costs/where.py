@@ -159,6 +159,7 @@ def rank_places(
                 if place.available and not place.viable:
                     place.why_not.append(_no_payback(place, wanted.today, "it does not serve through the horizon"))
         places.append(place)
+    # the requested horizon as the callers cut it: the longest any place serves (one with no end reaches it)
     horizon = max((p.horizon_months for p in places if p.horizon_months is not None), default=Decimal(0))
     places.sort(key=lambda p: _rank_key(p, wanted.preferred, horizon))
     best = next((p for p in places if p.available), None)
