@@ -63,3 +63,18 @@ def assert_key_nowhere(key: str, outputs: list[Any], data_dir: Path) -> None:
 def write_jsonl(path: Path, rows: list[Any]) -> Path:
     path.write_text("".join(json.dumps(row) + "\n" for row in rows))
     return path
+
+
+def kill_run_processes(runs: Path) -> None:
+    """Stop every training process group a local run folder records (a test's processes never outlive it)."""
+    import contextlib
+    import os
+    import signal
+
+    for job in runs.glob("*/job.json"):
+        pid = json.loads(job.read_text()).get("pid")
+        if pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)

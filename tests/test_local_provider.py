@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import sqlite3
 import sys
 import time
@@ -25,6 +24,7 @@ import pytest
 from advisor.providers.ledger import Ledger
 
 from .conftest import EXAMPLES
+from .helpers import kill_run_processes
 
 TRAIN = EXAMPLES / "invoice-extraction" / "train.jsonl"
 STUB = Path(__file__).with_name("local_trainer.py")
@@ -40,13 +40,7 @@ def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     for name in ("LOCAL_TRAINER_MODE", "LOCAL_TRAINER_STEPS", "LOCAL_TRAINER_DELAY"):
         monkeypatch.delenv(name, raising=False)
     yield runs
-    for job in runs.glob("*/job.json"):
-        pid = json.loads(job.read_text()).get("pid")
-        if pid:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
+    kill_run_processes(runs)
 
 
 def launch(*extra: str, method: str = "sft", model: str = "llama-3.1-8b-instruct", training: Path = TRAIN) -> list:

@@ -10,10 +10,8 @@ same process handling with a stand-in trainer (tests/test_local_provider.py).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +19,8 @@ from pathlib import Path
 import pytest
 
 from advisor.providers.ledger import Ledger
+
+from .helpers import kill_run_processes
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("ADVISOR_TEST_LOCAL_TRAINING") != "1",
@@ -73,13 +73,7 @@ def runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("ADVISOR_LOCAL_RUNS", str(folder))
     monkeypatch.delenv("ADVISOR_LOCAL_TRAINER", raising=False)  # the real `trl` beside this Python
     yield folder
-    for job in folder.glob("*/job.json"):
-        pid = json.loads(job.read_text()).get("pid")
-        if pid:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
+    kill_run_processes(folder)
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> Path:
