@@ -31,7 +31,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from advisor.tokens.tokenizer import get_encoding
+import tiktoken
+
+from advisor.tokens.tokenizer import parse_vocabulary, read_vocabulary, spec_for
 
 WORDS = [
     "the",
@@ -163,9 +165,19 @@ def generate(path: Path, examples: int, size_mb: int | None) -> int:
     return count
 
 
+def tiktoken_encoding(name: str) -> tiktoken.Encoding:
+    """The encoding as tiktoken.get_encoding builds it once the vocabulary is on disk: read the file,
+    check its sha256, parse the base64 lines, build the Encoding. advisor's own loader keeps the parsed
+    ranks in the user's cache folder (advisor.tokens.ranks_cache); tiktoken has no such cache, so the
+    loop does not use it."""
+    spec = spec_for(name)
+    ranks = parse_vocabulary(read_vocabulary(spec))
+    return tiktoken.Encoding(name=name, pat_str=spec.pattern, mergeable_ranks=ranks, special_tokens=spec.special_tokens)
+
+
 def cookbook_loop(path: Path) -> int:
     """What a developer would write from the Cookbook: parse each line, encode each message's strings."""
-    encoding = get_encoding("o200k_base")
+    encoding = tiktoken_encoding("o200k_base")
     total = 0
     with path.open(encoding="utf-8") as handle:
         for line in handle:

@@ -65,10 +65,19 @@ def block_size(size: int, jobs: int) -> int:
 class BlockRunner:
     """Runs `work(settings, block)` over a source's blocks and yields the results in source order.
 
-    Create it as early as possible (before loading price tables) and use it as a context manager;
-    `encodings` are the tokenizers the leader preloads (a guess: others are loaded when needed)."""
+    Create it as early as possible (before importing the rest of the command and loading price tables)
+    and use it as a context manager; `encodings` are the tokenizers the leader preloads (a guess: others
+    are loaded when needed), `preload` the modules it imports after them, while the command is still
+    setting up (those the work needs: otherwise they are imported when the work arrives)."""
 
-    def __init__(self, path: str, *, jobs: int | None = None, encodings: tuple[str, ...] = ("o200k_base",)) -> None:
+    def __init__(
+        self,
+        path: str,
+        *,
+        jobs: int | None = None,
+        encodings: tuple[str, ...] = ("o200k_base",),
+        preload: tuple[str, ...] = (),
+    ) -> None:
         self.path = path
         self.stream = is_stream(path)
         self.jobs = jobs or default_jobs()
@@ -85,7 +94,7 @@ class BlockRunner:
 
             context = multiprocessing.get_context("fork")
             self._conn, theirs = context.Pipe()
-            self._leader = context.Process(target=_lead, args=(theirs, encodings, registered_tokenizers()))
+            self._leader = context.Process(target=_lead, args=(theirs, encodings, registered_tokenizers(), preload))
             self._leader.start()
             theirs.close()
 
@@ -152,13 +161,19 @@ class BlockRunner:
         self.close()
 
 
-def _lead(conn: Any, encodings: tuple[str, ...], tokenizers: tuple[TokenizerSpec, ...]) -> None:
-    """The leader process: load the tokenizers, wait for the work, fork the workers, relay results."""
+def _lead(
+    conn: Any, encodings: tuple[str, ...], tokenizers: tuple[TokenizerSpec, ...], preload: tuple[str, ...] = ()
+) -> None:
+    """The leader process: load the tokenizers and the work's modules, wait for the work, fork the
+    workers, relay results."""
+    import importlib
     import traceback
 
     os.setpgid(0, 0)  # its own group, with its workers: the command can end them all at once
     try:
         encoders(encodings)
+        for module in preload:
+            importlib.import_module(module)
         request = conn.recv()
         if request is None:
             return

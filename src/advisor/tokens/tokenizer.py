@@ -142,11 +142,22 @@ def get_encoding(name: str) -> tiktoken.Encoding:
 
 @cache
 def load_encoding(spec: TokenizerSpec) -> tiktoken.Encoding:
-    """Build an encoding from its vocabulary file, once per definition."""
-    from binascii import a2b_base64
-
+    """Build an encoding from its vocabulary file, once per definition. The file is read and checked
+    every time; its parsed ranks come from the user's cache folder when a run parsed them before
+    (advisor.tokens.ranks_cache)."""
     import tiktoken
 
+    from advisor.tokens.ranks_cache import cached_ranks
+
+    data = read_vocabulary(spec)
+    ranks = cached_ranks(spec.sha256, lambda: parse_vocabulary(data))
+    return tiktoken.Encoding(
+        name=spec.name, pat_str=spec.pattern, mergeable_ranks=ranks, special_tokens=spec.special_tokens
+    )
+
+
+def read_vocabulary(spec: TokenizerSpec) -> bytes:
+    """The vocabulary file's bytes, refused when missing or when its sha256 is not the published one."""
     try:
         with open(spec.vocabulary, "rb") as handle:
             data = handle.read()
@@ -156,10 +167,14 @@ def load_encoding(spec: TokenizerSpec) -> tiktoken.Encoding:
             hint="reinstall advisor" if spec.name in ENCODINGS else "reinstall the plugin that ships it",
         ) from None
     _check(spec, data)
+    return data
+
+
+def parse_vocabulary(data: bytes) -> dict[bytes, int]:
+    """Token bytes -> rank from a tiktoken vocabulary file (base64 token, space, rank, per line)."""
+    from binascii import a2b_base64
+
     # Same parsing as tiktoken.load.load_tiktoken_bpe, which cannot be used directly: for a local
     # path it still copies the file into a cache directory in /tmp.
     fields = data.split()  # token rank token rank ...
-    ranks = dict(zip(map(a2b_base64, fields[0::2]), map(int, fields[1::2]), strict=True))
-    return tiktoken.Encoding(
-        name=spec.name, pat_str=spec.pattern, mergeable_ranks=ranks, special_tokens=spec.special_tokens
-    )
+    return dict(zip(map(a2b_base64, fields[0::2]), map(int, fields[1::2]), strict=True))
