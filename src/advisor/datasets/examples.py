@@ -113,6 +113,7 @@ class ExampleChecker:
         self._tools_memo: dict[str, list[int]] = {}
         self._no_tools = [0] * len(encoders)
         self._last_system: tuple[str | None, int] = (None, 0)
+        self._squeezed_system: tuple[str | None, bytes] = (None, b"")
 
     def check(self, example: Mapping[str, Any], log: ProblemLog, line: int, index: int) -> ExampleFacts | None:
         """Facts about a valid example, or None when it has errors (they are in the log)."""
@@ -136,6 +137,8 @@ class ExampleChecker:
         messages = example.get("messages")
         if len(example) != 1 or type(messages) is not list or not messages:
             return None
+        if len(self.encoders) == 1:
+            return self._plain_sft_one(messages)
         encoders = self.encoders
         tokens = [REPLY_PRIMING] * len(encoders)
         assistant_tokens = 0
@@ -166,6 +169,58 @@ class ExampleChecker:
         if roles[-1] != "assistant":
             return None
         return self._facts(roles, texts, system, len(texts) - 1, tuple(tokens), assistant_tokens)
+
+    def _plain_sft_one(self, messages: list[Any]) -> ExampleFacts | None:
+        """_plain_sft with one encoder (a file checked for one model, or models sharing a tokenizer):
+        the same rules and facts, with the input digested as it is read."""
+        encoder = self.encoders[0]
+        role_tokens = encoder.role_tokens
+        count = encoder.count
+        tokens = REPLY_PRIMING
+        assistant_tokens = 0
+        system = None
+        has_user = False
+        parts: list[bytes] = []  # role marks and squeezed texts of every message before the answer
+        for message in messages:
+            if type(message) is not dict or len(message) != 2:
+                return None
+            role = message.get("role")
+            content = message.get("content")
+            if type(content) is not str:
+                return None
+            if role == "user":
+                tokens += role_tokens["user"] + count(content)
+                has_user = True
+                parts += (_ROLE_PREFIX["user"], squeeze(content))
+            elif role == "assistant":
+                if not _ALNUM.search(content):
+                    return None  # an empty or near-empty answer: the full checks word the warning
+                answer_tokens = role_tokens["assistant"] + count(content)
+                tokens += answer_tokens
+                assistant_tokens += answer_tokens
+                parts += (_ROLE_PREFIX["assistant"], squeeze(content))
+            elif role == "system":
+                tokens += role_tokens["system"] + encoder.count_repeated(content)  # recurs on every line
+                if system is None:
+                    system = content
+                parts += (_ROLE_PREFIX["system"], self._squeeze_system(content))
+            else:
+                return None
+        if role != "assistant":
+            return None
+        answer = parts.pop()  # the last message is the answer: not part of the input
+        parts.pop()
+        stripped = content.strip()
+        return ExampleFacts(
+            (tokens,),
+            assistant_tokens,
+            int.from_bytes(hashlib.blake2b(b"".join(parts), digest_size=8).digest(), "little"),
+            digest_bytes(answer) or 1,
+            0 if system is None else self._system_digest(system),
+            stripped if len(stripped) <= LABEL_MAX_CHARS else None,
+            system is not None,
+            has_user,
+        )
 
     def _check_chat(self, example: Mapping[str, Any], log: ProblemLog, where: dict[str, int]) -> ExampleFacts | None:
         if self.method == "sft":
@@ -523,7 +578,7 @@ class ExampleChecker:
         input_hash = hashlib.blake2b(digest_size=8)
         for role, text in zip(roles[:end], texts, strict=False):
             input_hash.update(_ROLE_PREFIX[role])  # roles here passed the checks
-            input_hash.update(squeeze(text))
+            input_hash.update(self._squeeze_system(text) if role == "system" else squeeze(text))
         input_digest = int.from_bytes(input_hash.digest(), "little")
         answer_digest = 0
         label = None
@@ -542,6 +597,12 @@ class ExampleChecker:
             system is not None,
             "user" in roles,
         )
+
+    def _squeeze_system(self, text: str) -> bytes:
+        """squeeze() of a system prompt; consecutive examples usually share one, so the last is kept."""
+        if text != self._squeezed_system[0]:
+            self._squeezed_system = (text, squeeze(text))
+        return self._squeezed_system[1]
 
     def _system_digest(self, text: str) -> int:
         """Digest of a system prompt; consecutive examples usually share one, so the last is kept."""

@@ -18,9 +18,11 @@ faster than the Mapping ABC, on the hot path of files with millions of messages.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from advisor.tokens.long_text import BoundedEncoder
 
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
@@ -50,8 +52,9 @@ TOOL_OVERHEADS = {"o200k_base": ToolOverheads(func_init=7), "cl100k_base": ToolO
 
 
 def count_text(encoder: Encoder, text: str) -> int:
-    if type(encoder) is MemoEncoder:
-        return encoder.count(text)  # roles and names recur on every line of a training file
+    kind = type(encoder)
+    if kind is MemoEncoder or kind is BoundedEncoder:  # roles and names recur on every line of a training file
+        return encoder.count(text)  # type: ignore[attr-defined]
     return len(encoder.encode_ordinary(text))
 
 
@@ -168,6 +171,8 @@ class MemoEncoder:
     def __init__(self, encoding: Encoder) -> None:
         self.name = encoding.name
         self._encode = encoding.encode_ordinary
+        counter = getattr(encoding, "count", None)  # a BoundedEncoder counts without a list of tokens
+        self._count: Callable[[str], int] = counter if callable(counter) else self._length
         self._short: dict[str, int] = {}
         self._repeated: dict[str, int] = {}
         # a {"role": ..., "content": ...} message costs this much besides its content
@@ -178,9 +183,12 @@ class MemoEncoder:
     def encode_ordinary(self, text: str) -> list[int]:
         return self._encode(text)
 
+    def _length(self, text: str) -> int:
+        return len(self._encode(text))
+
     def count(self, text: str) -> int:
         if len(text) > self.SHORT:
-            return len(self._encode(text))
+            return self._count(text)
         return self._remember(self._short, self.LIMIT, text)
 
     def count_repeated(self, text: str) -> int:
@@ -192,5 +200,5 @@ class MemoEncoder:
         if tokens is None:
             if len(memo) >= limit:
                 memo.clear()
-            tokens = memo[text] = len(self._encode(text))
+            tokens = memo[text] = self._count(text)
         return tokens

@@ -26,6 +26,9 @@ def _safe_patterns() -> set[str]:
     return {pattern for _, pattern, _ in ENCODINGS.values()}
 
 
+NO_SPECIAL: frozenset[str] = frozenset()
+
+
 class BoundedEncoder:
     """An Encoder (name, encode_ordinary) over a tiktoken Encoding whose long inputs take 4 bytes a token."""
 
@@ -34,6 +37,19 @@ class BoundedEncoder:
         self._encode = encoding.encode_ordinary
         self._long = long_text
         self._splittable = getattr(encoding, "_pat_str", None) in _safe_patterns()
+        # tiktoken's encoder into a buffer of 4-byte tokens (what Encoding.encode_to_numpy uses):
+        # counting from it creates no Python int per token; with no special token allowed it encodes
+        # special-token text as plain text, as encode_ordinary does (a test compares the two)
+        self._to_buffer = getattr(getattr(encoding, "_core_bpe", None), "encode_to_tiktoken_buffer", None)
+
+    def count(self, text: str) -> int:
+        """len(self.encode_ordinary(text)), without a list of the tokens."""
+        if self._to_buffer is not None and len(text) <= self._long:
+            try:
+                return memoryview(self._to_buffer(text, NO_SPECIAL)).nbytes >> 2
+            except UnicodeEncodeError:
+                pass  # a lone surrogate: tiktoken's encode_ordinary replaces it first
+        return len(self.encode_ordinary(text))
 
     def encode_ordinary(self, text: str) -> Sequence[int]:
         if len(text) <= self._long or not self._splittable:

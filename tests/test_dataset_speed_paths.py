@@ -1,0 +1,109 @@
+"""The faster paths of `dataset check` give exactly what the plain ones give: counting through
+tiktoken's token buffer equals len(encode_ordinary), and the one-encoder plain SFT path equals the
+full checks."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from advisor.datasets.examples import ExampleChecker
+from advisor.datasets.problems import ProblemLog
+from advisor.datasets.scan import _encoders
+from advisor.tokens.count import MemoEncoder, count_text
+from advisor.tokens.long_text import BoundedEncoder
+from advisor.tokens.tokenizer import ENCODINGS, get_encoding
+
+from .strategies import json_values
+
+SPECIAL = [
+    "<|endoftext|>",
+    "a<|endoftext|>b",
+    "<|endofprompt|> then text",
+    "<|fim_prefix|>x<|fim_middle|>y<|fim_suffix|>",
+    "<|endoftext|",
+    "<<|endoftext|>>",
+    "\ud800 lone surrogate",
+    "tail surrogate \udfff",
+    "",
+    " ",
+    "héllo, wörld 🙂 日本語",
+    "INVOICE 2024001\r\n\ttotal $1,234.50   \n\n",
+]
+
+
+@pytest.mark.parametrize("name", sorted(ENCODINGS))
+@pytest.mark.parametrize("text", SPECIAL)
+def test_buffer_counts_equal_encode_ordinary(name: str, text: str) -> None:
+    encoding = get_encoding(name)
+    bounded = BoundedEncoder(encoding)
+    assert bounded.count(text) == len(encoding.encode_ordinary(text)) == len(bounded.encode_ordinary(text))
+    assert MemoEncoder(bounded).count(text) == MemoEncoder(encoding).count(text) == len(encoding.encode_ordinary(text))
+    assert count_text(bounded, text) == count_text(encoding, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(max_size=200)
+    | st.lists(st.sampled_from(["<|endoftext|>", "<|", "|>", " ", "a", "\n", "\ud800"]), max_size=20).map("".join)
+)
+def test_buffer_counts_equal_encode_ordinary_for_any_text(text: str) -> None:
+    for name in sorted(ENCODINGS):
+        encoding = get_encoding(name)
+        assert BoundedEncoder(encoding).count(text) == len(encoding.encode_ordinary(text))
+
+
+def test_long_text_is_counted_in_slices_to_the_same_token() -> None:
+    encoding = get_encoding("o200k_base")
+    text = "The invoice <|endoftext|> is late.\nPlease pay 2024001 now. " * 40
+    assert BoundedEncoder(encoding, long_text=100).count(text) == len(encoding.encode_ordinary(text))
+
+
+PLAIN_TEXT = st.sampled_from(["", "  ", "...", "ok", " Paris\n", "<|endoftext|>", "a\tb"]) | st.text(max_size=30)
+CHAT_ROLE = st.sampled_from(["system", "user", "assistant", "tool", "bot"])
+CHAT_MESSAGE = st.one_of(
+    st.fixed_dictionaries({"role": CHAT_ROLE, "content": PLAIN_TEXT}),
+    st.fixed_dictionaries({"role": st.just("assistant"), "content": PLAIN_TEXT, "weight": st.sampled_from([0, 1])}),
+    st.fixed_dictionaries({"role": st.just("system"), "content": st.sampled_from(["Be brief.", "Be  brief. "])}),
+    json_values(max_leaves=4),
+)
+
+
+@pytest.mark.parametrize("encoding", ["o200k_base", "cl100k_base"])
+@settings(max_examples=300, deadline=None)
+@given(
+    examples=st.lists(
+        st.fixed_dictionaries({"messages": st.lists(CHAT_MESSAGE, max_size=5)})
+        | st.dictionaries(st.sampled_from(["messages", "tools", "extra"]), st.lists(CHAT_MESSAGE, max_size=3)),
+        max_size=4,
+    )
+)
+def test_the_one_encoder_fast_path_agrees_with_the_full_checks(encoding: str, examples: list[dict]) -> None:
+    """Several examples through one checker, so its remembered system prompt is exercised too."""
+    checker = ExampleChecker("sft", _encoders((encoding,)))  # type: ignore[arg-type]
+    reference = ExampleChecker("sft", _encoders((encoding,)))  # type: ignore[arg-type]
+    for example in examples:
+        fast = checker._plain_sft(example)
+        log = ProblemLog()
+        full = reference._check_chat(example, log, {"line": 1, "example": 1})
+        if fast is not None:
+            assert fast == full
+            assert not log.kept, "the fast path took an example that has something to report"
+
+
+def test_the_one_encoder_fast_path_takes_plain_examples() -> None:
+    checker = ExampleChecker("sft", _encoders(("o200k_base",)))  # type: ignore[arg-type]
+    example = {
+        "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "Where is Oslo?"},
+            {"role": "assistant", "content": "In Norway."},
+            {"role": "user", "content": "And Bergen?"},
+            {"role": "assistant", "content": " Also  in Norway. "},
+        ]
+    }
+    fast = checker._plain_sft(example)
+    full = checker._check_chat(example, ProblemLog(), {"line": 1, "example": 1})
+    assert fast is not None and fast == full
+    assert fast.label == "Also  in Norway." and fast.has_system and fast.has_user
