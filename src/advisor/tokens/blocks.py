@@ -172,8 +172,12 @@ def _lead(
     os.setpgid(0, 0)  # its own group, with its workers: the command can end them all at once
     try:
         encoders(encodings)
+        _shed_vocabularies(encodings)
         for module in preload:
             importlib.import_module(module)
+        import gc
+
+        gc.freeze()  # the workers' collections leave the leader's objects (and their shared pages) alone
         request = conn.recv()
         if request is None:
             return
@@ -190,6 +194,20 @@ def _lead(
         pass  # the command has gone: nothing to report to
     finally:
         conn.close()
+
+
+def _shed_vocabularies(names: tuple[str, ...]) -> None:
+    """Drop the Python copy of each vocabulary in the leader, before it forks the workers.
+
+    A tiktoken Encoding keeps the dict it was built from (about 22 MB for o200k_base) beside the
+    tables its Rust core encodes with, and reads it only to be pickled; the leader and its workers only
+    count. Nothing else runs in the leader, so it goes there, and every worker is spared its share."""
+    from advisor.tokens.tokenizer import get_encoding
+
+    for name in names:
+        encoding = get_encoding(name)  # the one the encoders use (loaded once per process)
+        if getattr(encoding, "_mergeable_ranks", None) is not None and hasattr(encoding, "_core_bpe"):
+            encoding._mergeable_ranks = {}  # freed at once: a dict of bytes and ints holds no cycles
 
 
 def _run(

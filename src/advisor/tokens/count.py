@@ -165,7 +165,7 @@ class MemoEncoder:
     (roles, names, class labels) always, long ones (system prompts, tool definitions) when asked."""
 
     SHORT = 32
-    LIMIT = 50_000
+    LIMIT = 4_096  # distinct short strings remembered (about 100 bytes each); then it starts again
     REPEATED_LIMIT = 256
 
     def __init__(self, encoding: Encoder) -> None:

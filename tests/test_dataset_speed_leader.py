@@ -1,0 +1,75 @@
+"""The leader process of a multi-core scan (advisor.tokens.blocks): it drops the Python copy of the
+vocabulary before forking the workers and freezes its objects, and a file checked through it gives
+exactly the report one process gives."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import random
+from pathlib import Path
+
+import pytest
+
+from advisor.datasets.check import check_dataset
+from advisor.tokens.blocks import SMALL_FILE, BlockRunner, _shed_vocabularies
+from advisor.tokens.tokenizer import get_encoding
+
+from .conftest import TODAY
+
+TEXTS = ["héllo, wörld", "<|endoftext|> plain text", "INVOICE 2024001 total $1,234.50", "日本語 🙂" * 20]
+
+
+def _counts_after_shedding(conn) -> None:  # runs in a forked child, as the leader does
+    _shed_vocabularies(("o200k_base", "cl100k_base"))
+    counted = [
+        len(get_encoding(name).encode_ordinary(text)) for name in ("o200k_base", "cl100k_base") for text in TEXTS
+    ]
+    conn.send((counted, len(get_encoding("o200k_base")._mergeable_ranks)))
+    conn.close()
+
+
+def test_a_leader_without_the_vocabulary_dict_counts_the_same() -> None:
+    expected = [
+        len(get_encoding(name).encode_ordinary(text)) for name in ("o200k_base", "cl100k_base") for text in TEXTS
+    ]
+    context = multiprocessing.get_context("fork")
+    ours, theirs = context.Pipe()
+    child = context.Process(target=_counts_after_shedding, args=(theirs,))
+    child.start()
+    counted, left = ours.recv()
+    child.join()
+    assert counted == expected and left == 0
+    assert len(get_encoding("o200k_base")._mergeable_ranks) > 199_000  # this process keeps its own
+
+
+def _line(rng: random.Random, number: int) -> str:
+    words = ["invoice", "late", "Oslo", "refund", "naïve", "2026", "mail jo@example.com", "+47 912 34 567", "  "]
+    user = " ".join(rng.choice(words) for _ in range(rng.randint(5, 300)))
+    answer = rng.choice(["yes", "no", "", "...", " ".join(rng.choice(words) for _ in range(rng.randint(1, 40)))])
+    messages = [{"role": "user", "content": user}, {"role": "assistant", "content": answer}]
+    if number % 3:
+        messages.insert(0, {"role": "system", "content": rng.choice(["Be brief.", "Answer in JSON.", "Be  brief."])})
+    example: dict = {"messages": messages}
+    if number % 17 == 0:
+        example["tools"] = [{"type": "function", "function": {"name": "f", "parameters": {}}}]
+    if number % 101 == 0:
+        return "{broken"
+    return json.dumps(example, ensure_ascii=number % 2 == 0)
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="the leader needs fork")
+def test_a_file_checked_through_the_leader_gives_the_one_process_report(tmp_path: Path, catalog) -> None:
+    rng = random.Random(16)
+    lines = [_line(rng, number) for number in range(6_000)]
+    lines += lines[:200]  # exact duplicates across blocks
+    path = tmp_path / "big.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert path.stat().st_size >= SMALL_FILE
+    with BlockRunner(str(path), jobs=2) as runner:
+        assert runner._leader is not None, "the scan must go through a leader process"
+        forked = check_dataset(str(path), catalog, TODAY, models=["gpt-4.1-mini"], runner=runner)
+    alone = check_dataset(str(path), catalog, TODAY, models=["gpt-4.1-mini"], jobs=1)
+    assert forked.model_dump() == alone.model_dump()
+    assert forked.tokens is not None and forked.valid_examples > 5_000
+    assert {problem.code for problem in forked.problems} >= {"duplicate", "not-json", "personal-data-email"}
