@@ -107,3 +107,62 @@ def test_the_one_encoder_fast_path_takes_plain_examples() -> None:
     full = checker._check_chat(example, ProblemLog(), {"line": 1, "example": 1})
     assert fast is not None and fast == full
     assert fast.label == "Also  in Norway." and fast.has_system and fast.has_user
+
+
+class _Message(dict):
+    """A message the fast branch of _walk does not take (it takes exact dicts only)."""
+
+
+def _general(example: dict) -> dict:
+    """The example with every message routed through the general checks."""
+
+    def convert(messages: object) -> object:
+        if not isinstance(messages, list):
+            return messages
+        return [_Message(message) if type(message) is dict else message for message in messages]
+
+    converted = dict(example)
+    if "messages" in converted:
+        converted["messages"] = convert(converted["messages"])
+    if isinstance(converted.get("input"), dict):
+        converted["input"] = {**converted["input"], "messages": convert(converted["input"].get("messages"))}
+    return converted
+
+
+TOOL_CALL = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": '{"a": 1}'}}
+OTHER_MESSAGE = st.one_of(
+    st.just({"role": "assistant", "content": None, "tool_calls": [TOOL_CALL]}),
+    st.just({"role": "tool", "tool_call_id": "c1", "content": "42"}),
+    st.just({"role": "user", "content": "hi", "name": "jo"}),
+    st.just({"role": "assistant", "content": "ok", "weight": 0}),
+    st.just({"role": "user", "content": [{"type": "text", "text": "a  b"}]}),
+)
+
+
+@pytest.mark.parametrize("method", ["sft", "rft", "dpo"])
+@settings(max_examples=300, deadline=None)
+@given(
+    messages=st.lists(CHAT_MESSAGE | OTHER_MESSAGE, min_size=1, max_size=6),
+    tools=st.booleans(),
+    answers=st.sampled_from(["fine", "", "Fine!"]),
+)
+def test_plain_messages_in_the_full_checks_give_what_the_general_rules_give(
+    method: str, messages: list, tools: bool, answers: str
+) -> None:
+    if method == "dpo":
+        example: dict = {
+            "input": {"messages": messages},
+            "preferred_output": [{"role": "assistant", "content": "good"}],
+            "non_preferred_output": [{"role": "assistant", "content": answers or "bad"}],
+        }
+    else:
+        example = {"messages": messages}
+        if tools:
+            example["tools"] = [{"type": "function", "function": {"name": "f", "parameters": {}}}]
+    results = []
+    for variant in (example, _general(example)):
+        checker = ExampleChecker(method, _encoders(("o200k_base", "cl100k_base")))  # type: ignore[arg-type]
+        log = ProblemLog()
+        facts = checker.check(variant, log, 1, 1)
+        results.append((facts, log.kept, log.total("error"), log.total("warning")))
+    assert results[0] == results[1]

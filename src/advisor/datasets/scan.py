@@ -9,7 +9,6 @@ merged in file order, so the outcome is the same for one worker or many, for any
 from __future__ import annotations
 
 import gc
-import hashlib
 from array import array
 from bisect import bisect_right
 from collections import Counter
@@ -17,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from advisor.datasets.examples import ExampleChecker, ExampleFacts
+from advisor.datasets.examples import ExampleChecker, ExampleFacts, digest_bytes
 from advisor.datasets.formats import DatasetFormat, RenamedLog, convert
 from advisor.datasets.grader import GraderSpec
 from advisor.datasets.personal_data import KINDS, find_in_block
@@ -178,7 +177,7 @@ _encoders = encoders  # the tokenizers a worker counts with, loaded once per pro
 
 def line_digest(raw: bytes) -> int:
     """64 bits of the line as written (BOM and line end removed): equal lines are exact duplicates."""
-    return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "little") or 1
+    return digest_bytes(raw) or 1
 
 
 def scan_range(settings: ScanSettings, start: int, end: int) -> ScanResult:
