@@ -167,7 +167,6 @@ def _lead(
     """The leader process: load the tokenizers and the work's modules, wait for the work, fork the
     workers, relay results."""
     import importlib
-    import traceback
 
     os.setpgid(0, 0)  # its own group, with its workers: the command can end them all at once
     try:
@@ -189,6 +188,8 @@ def _lead(
         except UserError as exc:
             conn.send(("error", (exc.message, exc.where, exc.hint)))
         except Exception:
+            import traceback
+
             conn.send(("crash", traceback.format_exc()))
     except (EOFError, OSError, KeyboardInterrupt):
         pass  # the command has gone: nothing to report to

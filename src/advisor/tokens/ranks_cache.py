@@ -18,7 +18,6 @@ import hashlib
 import marshal
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -72,6 +71,8 @@ def read_entry(entry: Path, vocabulary_sha256: str) -> dict[bytes, int] | None:
 
 def write_entry(entry: Path, vocabulary_sha256: str, ranks: dict[bytes, int]) -> None:
     """Write atomically, so a reader never sees half an entry; a failure only loses the cache."""
+    import tempfile  # only when writing: not on the path of every load
+
     payload = marshal.dumps(ranks)
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)

@@ -9,10 +9,10 @@ compares them with tiktoken's own constructors.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.resources import files
 from typing import TYPE_CHECKING
 
 from advisor.errors import UserError
@@ -81,6 +81,9 @@ class TokenizerSpec:
 
 
 _REGISTERED: dict[str, TokenizerSpec] = {}
+# the package's data folder, found from this file (importlib.resources would cost the command 5 ms
+# of imports before its scan can start, and the files are opened by path in any case)
+_SHIPPED = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "tiktoken")
 
 
 def set_plugin_tokenizers(specs: Iterable[TokenizerSpec]) -> None:
@@ -105,7 +108,7 @@ def spec_for(name: str) -> TokenizerSpec:
     """The definition of encoding `name`: a shipped one, or one an installed plugin registered."""
     if name in ENCODINGS:
         sha256, pattern, special_tokens = ENCODINGS[name]
-        path = str(files("advisor") / "data" / "tiktoken" / f"{name}.tiktoken")
+        path = os.path.join(_SHIPPED, f"{name}.tiktoken")
         return TokenizerSpec(name, path, sha256, pattern, special_tokens)
     if name in _REGISTERED:
         return _REGISTERED[name]
