@@ -603,11 +603,10 @@ class ExampleChecker:
         """Digests for duplicate and conflict detection: of the input (every message before the answer;
         all of them when there is no answer) and of the answer, white space removed."""
         end = len(texts) if answer_index is None else answer_index
-        input_hash = hashlib.sha1(usedforsecurity=False)  # as digest_bytes, over the parts in turn
+        parts: list[bytes] = []
         for role, text in zip(roles[:end], texts, strict=False):
-            input_hash.update(_ROLE_PREFIX[role])  # roles here passed the checks
-            input_hash.update(self._squeeze_system(text) if role == "system" else squeeze(text))
-        input_digest = _FIRST_64_BITS(input_hash.digest())[0]
+            parts += (_ROLE_PREFIX[role], self._squeeze_system(text) if role == "system" else squeeze(text))
+        input_digest = digest_bytes(b"".join(parts))  # roles here passed the checks
         answer_digest = 0
         label = None
         if answer_index is not None:

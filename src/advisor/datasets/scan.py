@@ -221,6 +221,8 @@ def _scan_block(settings: ScanSettings, block: Block) -> ScanResult:
     result.lines = len(pieces)
     personal = _personal_data_by_line(data)
     rows: list[tuple[int, int, ExampleFacts]] = []
+    loads, check, formats = json_text.loads_utf8, checker.check, settings.formats
+    examples = 0  # non-blank lines so far (kept in a local: this loop runs once per line)
     for line, raw in enumerate(pieces, start=1):
         if raw.endswith(b"\r"):
             raw = raw[:-1]
@@ -234,13 +236,16 @@ def _scan_block(settings: ScanSettings, block: Block) -> ScanResult:
                 "blank-line", "blank line (skipped)", "remove it: strict JSONL readers reject blank lines", line=line
             )
             continue
-        result.examples += 1
-        where = {"line": line, "example": result.examples}
+        examples += 1
         try:
-            example = json_text.loads_utf8(raw)
+            example = loads(raw)
         except UnicodeDecodeError as exc:
             log.error(
-                "not-utf8", f"not UTF-8 text (byte {exc.start + 1} of the line)", "save the file as UTF-8", **where
+                "not-utf8",
+                f"not UTF-8 text (byte {exc.start + 1} of the line)",
+                "save the file as UTF-8",
+                line=line,
+                example=examples,
             )
             continue
         except ValueError as exc:
@@ -250,40 +255,51 @@ def _scan_block(settings: ScanSettings, block: Block) -> ScanResult:
                     "truncated",
                     f"the last line is not complete JSON ({message}): the file looks cut short",
                     "write the file again, or remove the partial line",
-                    **where,
+                    line=line,
+                    example=examples,
                 )
             else:
                 column = getattr(exc, "colno", None)
                 at = f" at column {column}" if column else ""
-                log.error("not-json", f"not valid JSON ({message}{at})", "fix the line or remove it", **where)
+                log.error(
+                    "not-json",
+                    f"not valid JSON ({message}{at})",
+                    "fix the line or remove it",
+                    line=line,
+                    example=examples,
+                )
             continue
         if not isinstance(example, dict):
             log.error(
                 "not-object",
                 f"each line must be a JSON object, this is {_kind(example)}",
                 'write one {"messages": [...]} object per line',
-                **where,
+                line=line,
+                example=examples,
             )
             continue
-        for kind in personal.get(line, ()):
-            log.warning(
-                f"personal-data-{kind}",
-                f"looks like it contains {KINDS[kind]} (not shown)",
-                "remove or mask personal data and secrets before training",
-                **where,
-            )
-        if settings.formats:  # a plugin's format: checked as the chat example it converts to
-            converted, fmt = convert(settings.formats, example, log, where)
+        if personal:
+            for kind in personal.get(line, ()):
+                log.warning(
+                    f"personal-data-{kind}",
+                    f"looks like it contains {KINDS[kind]} (not shown)",
+                    "remove or mask personal data and secrets before training",
+                    line=line,
+                    example=examples,
+                )
+        if formats:  # a plugin's format: checked as the chat example it converts to
+            converted, fmt = convert(formats, example, log, {"line": line, "example": examples})
             if converted is None:
                 continue
             if fmt is not None:
-                facts = checker.check(converted, RenamedLog(log, fmt), line, result.examples)  # type: ignore[arg-type]
+                facts = checker.check(converted, RenamedLog(log, fmt), line, examples)  # type: ignore[arg-type]
                 if facts is not None:
                     rows.append((line, line_digest(raw), facts))
                 continue
-        facts = checker.check(example, log, line, result.examples)
+        facts = check(example, log, line, examples)
         if facts is not None:
             rows.append((line, line_digest(raw), facts))
+    result.examples = examples
     result.add_rows(rows)
     return result
 

@@ -40,13 +40,15 @@ class BoundedEncoder:
         # tiktoken's encoder into a buffer of 4-byte tokens (what Encoding.encode_to_numpy uses):
         # counting from it creates no Python int per token; with no special token allowed it encodes
         # special-token text as plain text, as encode_ordinary does (a test compares the two)
-        self._to_buffer = getattr(getattr(encoding, "_core_bpe", None), "encode_to_tiktoken_buffer", None)
+        # (MemoEncoder calls it directly, for texts of at most `buffered` characters)
+        self.to_buffer = getattr(getattr(encoding, "_core_bpe", None), "encode_to_tiktoken_buffer", None)
+        self.buffered = long_text if self.to_buffer is not None else -1
 
     def count(self, text: str) -> int:
         """len(self.encode_ordinary(text)), without a list of the tokens."""
-        if self._to_buffer is not None and len(text) <= self._long:
+        if len(text) <= self.buffered:
             try:
-                return memoryview(self._to_buffer(text, NO_SPECIAL)).nbytes >> 2
+                return memoryview(self.to_buffer(text, NO_SPECIAL)).nbytes >> 2  # type: ignore[misc]
             except UnicodeEncodeError:
                 pass  # a lone surrogate: tiktoken's encode_ordinary replaces it first
         return len(self.encode_ordinary(text))
