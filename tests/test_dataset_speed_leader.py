@@ -73,3 +73,61 @@ def test_a_file_checked_through_the_leader_gives_the_one_process_report(tmp_path
     assert forked.model_dump() == alone.model_dump()
     assert forked.tokens is not None and forked.valid_examples > 5_000
     assert {problem.code for problem in forked.problems} >= {"duplicate", "not-json", "personal-data-email"}
+
+
+def _size_and_head(data: bytes) -> tuple[int, bytes]:
+    return len(data), data[:12]
+
+
+def _what_the_worker_sees(settings: object, block) -> tuple[int, int, object, tuple[int, bytes]]:
+    with open(str(settings), "rb") as handle:
+        handle.seek(block.start)
+        data = handle.read(block.end - block.start)
+    return block.start, block.end, getattr(block, "prepared", None), _size_and_head(data)
+
+
+def _slow_shed(names: tuple[str, ...]) -> None:  # a leader that takes its time to load
+    import time
+
+    time.sleep(0.5)
+
+
+def _lines(count: int) -> str:
+    return "".join(
+        f'{{"messages": [{{"role": "user", "content": "line {n} {"x" * (n % 300)}"}}]}}\n' for n in range(count)
+    )
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="the leader needs fork")
+def test_blocks_prepared_while_the_leader_loads_reach_the_workers(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "big.jsonl"
+    path.write_text(_lines(30_000), encoding="utf-8")
+    assert path.stat().st_size >= SMALL_FILE
+    monkeypatch.setattr("advisor.tokens.blocks._shed_vocabularies", _slow_shed)  # inherited by the leader
+    with BlockRunner(str(path), jobs=2) as runner:
+        seen = list(
+            runner.map(_what_the_worker_sees, str(path), ("o200k_base",), block_bytes=1 << 19, prepare=_size_and_head)
+        )
+    with BlockRunner(str(path), jobs=1) as alone:
+        plain = list(alone.map(_what_the_worker_sees, str(path), ("o200k_base",), block_bytes=1 << 19))
+    assert [row[:2] for row in seen] == [row[:2] for row in plain]  # the same blocks, in order
+    assert seen[-1][1] == path.stat().st_size
+    prepared = [row for row in seen if row[2] is not None]
+    assert prepared, "the command had half a second to prepare blocks"
+    assert prepared == seen[: len(prepared)], "the first blocks, in order"
+    assert all(row[2] == row[3] for row in prepared)  # what the worker would have worked out itself
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="the leader needs fork")
+def test_a_check_with_prepared_blocks_gives_the_one_process_report(tmp_path: Path, catalog, monkeypatch) -> None:
+    rng = random.Random(17)
+    path = tmp_path / "big.jsonl"
+    path.write_text("\n".join(_line(rng, number) for number in range(6_000)) + "\n", encoding="utf-8")
+    assert path.stat().st_size >= SMALL_FILE
+    monkeypatch.setattr("advisor.tokens.blocks._shed_vocabularies", _slow_shed)
+    with BlockRunner(str(path), jobs=2) as runner:
+        assert runner._leader is not None
+        forked = check_dataset(str(path), catalog, TODAY, models=["gpt-4.1-mini"], runner=runner)
+    alone = check_dataset(str(path), catalog, TODAY, models=["gpt-4.1-mini"], jobs=1)
+    assert forked.model_dump() == alone.model_dump()
+    assert any(problem.code.startswith("personal-data-") for problem in forked.problems)

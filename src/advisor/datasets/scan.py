@@ -25,7 +25,7 @@ from advisor.methods import Method
 from advisor.parsing import json_text
 from advisor.parsing.file_text import unreadable
 from advisor.parsing.jsonl import BLOCK_BYTES, Block
-from advisor.tokens.blocks import BlockRunner, encoders
+from advisor.tokens.blocks import BlockRunner, PreparedBlock, encoders
 from advisor.tokens.tokenizer import TokenizerSpec, registered_tokenizers, set_plugin_tokenizers
 
 CHUNK_BYTES = BLOCK_BYTES
@@ -219,7 +219,8 @@ def _scan_block(settings: ScanSettings, block: Block) -> ScanResult:
     if ends_with_newline:
         pieces.pop()
     result.lines = len(pieces)
-    personal = _personal_data_by_line(data)
+    # worked out by the command's own process while the leader loaded its tokenizer, for the first blocks
+    personal = block.prepared if isinstance(block, PreparedBlock) else _personal_data_by_line(data)
     rows: list[tuple[int, int, ExampleFacts]] = []
     loads, check, formats = json_text.loads_utf8, checker.check, settings.formats
     examples = 0  # non-blank lines so far (kept in a local: this loop runs once per line)
@@ -343,7 +344,13 @@ def scan_file(
         runner = BlockRunner(settings.path, jobs=jobs, encodings=settings.encodings)
     try:
         for part in runner.map(
-            scan_block, settings, settings.encodings, handle=handle, head=head, block_bytes=chunk_bytes
+            scan_block,
+            settings,
+            settings.encodings,
+            handle=handle,
+            head=head,
+            block_bytes=chunk_bytes,
+            prepare=_personal_data_by_line,
         ):
             total.merge(part)
             if progress:

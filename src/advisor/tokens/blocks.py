@@ -20,6 +20,7 @@ import signal
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, BinaryIO, TypeVar
 
@@ -54,6 +55,14 @@ def _can_fork() -> bool:
     import multiprocessing
 
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+@dataclass(frozen=True)
+class PreparedBlock(Block):
+    """A block with what the command's own process already worked out from its bytes (`prepare` in
+    BlockRunner.map), while the leader was still loading its tokenizers."""
+
+    prepared: Any = None
 
 
 def block_size(size: int, jobs: int) -> int:
@@ -128,9 +137,12 @@ class BlockRunner:
         handle: BinaryIO | None = None,
         head: bytes = b"",
         block_bytes: int | None = None,
+        prepare: Callable[[bytes], Any] | None = None,
     ) -> Iterator[R]:
         """The results of `work` over every block, in order. For a stream, `handle` and the `head`
-        already read from it may be given."""
+        already read from it may be given. `prepare(data)` is part of the work that needs no
+        tokenizer: while a leader loads its tokenizers, this process (idle then) works it out for the
+        first blocks, and `work` gets those as PreparedBlocks."""
         if self.stream:
             from advisor.parsing.jsonl import open_stream
 
@@ -144,14 +156,18 @@ class BlockRunner:
             yield from _run(work, settings, encodings, file_ranges(self.path, chunk), jobs)
             return
         conn = self._conn
-        conn.send((work, settings, encodings, self.path, chunk, self.jobs))
+        conn.send((work, settings, encodings, self.path, chunk, self.jobs, prepare is not None))
         self._working = True
+        if prepare is not None:
+            self._prepare_while_loading(prepare, chunk)
         while True:
             kind, value = conn.recv()
             if kind == "part":
                 yield value
             elif kind == "done":
                 break
+            elif kind == "ready":
+                continue  # the leader has loaded its tokenizers (nothing was prepared meanwhile)
             elif kind == "error":
                 message, where, hint = value
                 raise UserError(message, where=where, hint=hint)
@@ -159,6 +175,21 @@ class BlockRunner:
                 raise RuntimeError(f"a scanning worker failed:\n{value}")
         self._working = False
         self.close()
+
+    def _prepare_while_loading(self, prepare: Callable[[bytes], Any], chunk: int) -> None:
+        """`prepare` the first blocks, in order, until the leader says it is ready; then tell it how
+        many were sent. The leader cuts the file into the same blocks."""
+        conn = self._conn
+        count = 0
+        with open(self.path, "rb") as handle:
+            for block in file_ranges(self.path, chunk):
+                if conn.poll():
+                    break
+                handle.seek(block.start)
+                conn.send(("prepared", (count, prepare(handle.read(block.end - block.start)))))
+                count += 1
+        conn.recv()  # ("ready", None): sent once the tokenizers are loaded
+        conn.send(("go", count))
 
 
 def _lead(
@@ -177,12 +208,20 @@ def _lead(
         import gc
 
         gc.freeze()  # the workers' collections leave the leader's objects (and their shared pages) alone
+        conn.send(("ready", None))
         request = conn.recv()
         if request is None:
             return
-        work, settings, wanted, path, chunk, jobs = request
+        work, settings, wanted, path, chunk, jobs, prepared_here = request
+        prepared: dict[int, Any] = {}
+        while prepared_here:  # what the command prepared while this process loaded, up to its "go"
+            kind, value = conn.recv()
+            if kind == "go":
+                break
+            prepared[value[0]] = value[1]
         try:
-            for part in _run(work, settings, wanted, file_ranges(path, chunk), jobs, tokenizers):
+            blocks = _with_prepared(file_ranges(path, chunk), prepared)
+            for part in _run(work, settings, wanted, blocks, jobs, tokenizers):
                 conn.send(("part", part))
             conn.send(("done", None))
         except UserError as exc:
@@ -195,6 +234,15 @@ def _lead(
         pass  # the command has gone: nothing to report to
     finally:
         conn.close()
+
+
+def _with_prepared(blocks: Iterator[Block], prepared: dict[int, Any]) -> Iterator[Block]:
+    """The blocks, each with what was prepared for it (by its position), if anything."""
+    for index, block in enumerate(blocks):
+        if index in prepared:
+            yield PreparedBlock(block.start, block.end, block.data, block.last, prepared.pop(index))
+        else:
+            yield block
 
 
 def _shed_vocabularies(names: tuple[str, ...]) -> None:
