@@ -71,6 +71,8 @@ def digest(text: str) -> int:
 
 WHITESPACE = b" \t\r\n\x0b\x0c"
 _ROLE_PREFIX = {role: f"\x00{role}\x01".encode() for role in ROLES}
+_SYSTEM, _USER, _ASSISTANT = _ROLE_PREFIX["system"], _ROLE_PREFIX["user"], _ROLE_PREFIX["assistant"]
+SYSTEMS_REMEMBERED = 256
 
 
 def squeeze(text: str) -> bytes:
@@ -118,8 +120,8 @@ class ExampleChecker:
         self.grader = grader
         self._tools_memo: dict[str, list[int]] = {}
         self._no_tools = [0] * len(encoders)
-        self._last_system: tuple[str | None, int] = (None, 0)
-        self._squeezed_system: tuple[str | None, bytes] = (None, b"")
+        # system prompt -> (squeezed, digest): a file has one or a few, on every line (bounded like any memo)
+        self._systems: dict[str, tuple[bytes, int]] = {}
 
     def check(self, example: Mapping[str, Any], log: ProblemLog, line: int, index: int) -> ExampleFacts | None:
         """Facts about a valid example, or None when it has errors (they are in the log)."""
@@ -180,11 +182,14 @@ class ExampleChecker:
         """_plain_sft with one encoder (a file checked for one model, or models sharing a tokenizer):
         the same rules and facts, with the input digested as it is read."""
         encoder = self.encoders[0]
-        role_tokens = encoder.role_tokens
         count = encoder.count
+        role_tokens = encoder.role_tokens
+        user_tokens, assistant_base = role_tokens["user"], role_tokens["assistant"]
+        system_tokens = role_tokens["system"]
         tokens = REPLY_PRIMING
         assistant_tokens = 0
         system = None
+        system_digest = 0
         has_user = False
         parts: list[bytes] = []  # role marks and squeezed texts of every message before the answer
         for message in messages:
@@ -195,21 +200,22 @@ class ExampleChecker:
             if type(content) is not str:
                 return None
             if role == "user":
-                tokens += role_tokens["user"] + count(content)
+                tokens += user_tokens + count(content)
                 has_user = True
-                parts += (_ROLE_PREFIX["user"], squeeze(content))
+                parts += (_USER, squeeze(content))
             elif role == "assistant":
                 if not _ALNUM.search(content):
                     return None  # an empty or near-empty answer: the full checks word the warning
-                answer_tokens = role_tokens["assistant"] + count(content)
+                answer_tokens = assistant_base + count(content)
                 tokens += answer_tokens
                 assistant_tokens += answer_tokens
-                parts += (_ROLE_PREFIX["assistant"], squeeze(content))
+                parts += (_ASSISTANT, squeeze(content))
             elif role == "system":
-                tokens += role_tokens["system"] + encoder.count_repeated(content)  # recurs on every line
+                tokens += system_tokens + encoder.count_repeated(content)  # recurs on every line
+                squeezed, prompt_digest = self._system(content)
                 if system is None:
-                    system = content
-                parts += (_ROLE_PREFIX["system"], self._squeeze_system(content))
+                    system, system_digest = content, prompt_digest
+                parts += (_SYSTEM, squeezed)
             else:
                 return None
         if role != "assistant":
@@ -222,7 +228,7 @@ class ExampleChecker:
             assistant_tokens,
             digest_bytes(b"".join(parts)),
             digest_bytes(answer) or 1,
-            0 if system is None else self._system_digest(system),
+            system_digest,
             stripped if len(stripped) <= LABEL_MAX_CHARS else None,
             system is not None,
             has_user,
@@ -625,17 +631,20 @@ class ExampleChecker:
             "user" in roles,
         )
 
+    def _system(self, text: str) -> tuple[bytes, int]:
+        """squeeze() and digest() of a system prompt, remembered: most lines repeat one of a few."""
+        known = self._systems.get(text)
+        if known is None:
+            if len(self._systems) >= SYSTEMS_REMEMBERED:
+                self._systems.clear()
+            known = self._systems[text] = (squeeze(text), digest(text))
+        return known
+
     def _squeeze_system(self, text: str) -> bytes:
-        """squeeze() of a system prompt; consecutive examples usually share one, so the last is kept."""
-        if text != self._squeezed_system[0]:
-            self._squeezed_system = (text, squeeze(text))
-        return self._squeezed_system[1]
+        return self._system(text)[0]
 
     def _system_digest(self, text: str) -> int:
-        """Digest of a system prompt; consecutive examples usually share one, so the last is kept."""
-        if text != self._last_system[0]:
-            self._last_system = (text, digest(text))
-        return self._last_system[1]
+        return self._system(text)[1]
 
 
 def _messages_ok(messages: Any, path: str, log: ProblemLog, where: dict[str, int]) -> bool:
