@@ -73,6 +73,7 @@ def isolated_jobs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     folder = tmp_path_factory.mktemp("data")
     monkeypatch.setenv("ADVISOR_DATA_DIR", str(folder))
     for name in (
+        "COLUMNS",  # piped output is 80 columns unless a test asks otherwise (wide_output)
         "OPENAI_API_KEY",
         "OPENAI_BASE_URL",
         "OPENAI_ORG_ID",
@@ -101,6 +102,13 @@ def isolated_jobs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     load_plugins.cache_clear()
     set_plugin_tokenizers([])
     os.environ.pop("ADVISOR_QUIET", None)  # `advisor --quiet` in-process sets it for the rest of the process
+
+
+@pytest.fixture
+def wide_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Piped output 200 columns wide (`$COLUMNS`), for tests that read whole rows of a table; without it a
+    pipe gets 80 columns and long cells fold (tests/test_terminal_width.py)."""
+    monkeypatch.setenv("COLUMNS", "200")
 
 
 @pytest.fixture

@@ -316,6 +316,7 @@ class TestJobs:
         assert (result.code, result.out) == (0, f"{job_id}: cancelled\n")
         assert azure_api.jobs[job_id]["status"] == "cancelled" and ledger_runs()[0].status == "cancelled"
 
+    @pytest.mark.usefixtures("wide_output")
     def test_a_lost_launch_is_found_by_jobs_list(self, advisor, azure_api, monkeypatch) -> None:
         monkeypatch.setattr(launching, "LOOKUP_DELAYS", ())  # give up looking at once: the run stays unresolved
         azure_api.fail("POST", CREATE, drop=True)

@@ -3,11 +3,14 @@
 import json
 from pathlib import Path
 
+import pytest
+
 from .conftest import EXAMPLES
 
 TRAIN = str(EXAMPLES / "invoice-extraction" / "train.jsonl")
 
 
+@pytest.mark.usefixtures("wide_output")
 def test_clean_file_exits_0_with_statistics_and_cost(advisor) -> None:
     run = advisor("dataset", "check", TRAIN, "--model", "gpt-4.1-mini", "--today", "2026-11-22")
     assert run.code == 0, run.err

@@ -3,6 +3,8 @@
 import json
 from pathlib import Path
 
+import pytest
+
 
 def test_list_every_provider(advisor) -> None:
     rows = json.loads(advisor("pricing", "list", "--format", "json").out)
@@ -18,6 +20,7 @@ def test_list_one_provider_and_user_tables(advisor, flat15: Path) -> None:
     assert [row["model"] for row in rows] == ["flat15"]
 
 
+@pytest.mark.usefixtures("wide_output")
 def test_list_table_shows_dates(advisor) -> None:
     run = advisor("pricing", "list", "--provider", "openai", "--today", "2026-11-22")
     assert run.code == 0 and "2026-10-23 (past)" in run.out and "new fine-tuning jobs until 2027-01-06" in run.out

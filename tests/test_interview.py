@@ -4,6 +4,8 @@ again on a bad answer, shows the recommendation, saves without overwriting unles
 import io
 from pathlib import Path
 
+import pytest
+
 from advisor.recommend.interview import QUESTIONS, from_raw, pending
 
 from .conftest import EXAMPLES
@@ -41,6 +43,7 @@ def talk(advisor, monkeypatch, lines: list[str], *args: str):
     return advisor("interview", "--today", "2026-11-22", *args)
 
 
+@pytest.mark.usefixtures("wide_output")
 def test_a_scripted_interview_recommends_and_saves(advisor, monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setenv("ADVISOR_LOAD_PLUGINS", "")  # advisor's own tables: plugins' prices would change the answer
     saved = tmp_path / "triage.toml"

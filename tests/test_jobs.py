@@ -28,6 +28,7 @@ def job_id(advisor, openai_api: FakeOpenAI) -> str:
 
 
 class TestList:
+    @pytest.mark.usefixtures("wide_output")
     def test_jobs_are_listed_with_fresh_statuses(self, advisor, openai_api, job_id) -> None:
         result = advisor("jobs", "list")
         assert result.code == 0, result.err
@@ -37,6 +38,7 @@ class TestList:
     def test_an_empty_ledger_says_how_jobs_get_there(self, advisor) -> None:
         assert "No jobs in the ledger yet" in advisor("jobs", "list").out
 
+    @pytest.mark.usefixtures("wide_output")
     def test_the_ledger_is_listed_when_the_network_is_down(self, advisor, openai_api, job_id) -> None:
         from advisor.providers.ledger import Ledger
 
@@ -47,6 +49,7 @@ class TestList:
         assert "could not reach openai" in result.err and "last known" in result.err
         assert Ledger().get(job_id).status == "validating"
 
+    @pytest.mark.usefixtures("wide_output")
     def test_jobs_of_a_provider_that_is_not_loaded_are_still_listed(
         self, advisor, openai_api, job_id, monkeypatch
     ) -> None:
@@ -58,6 +61,7 @@ class TestList:
         assert result.code == 0 and job_id in result.out
         assert "no openai provider plugin is loaded" in result.err
 
+    @pytest.mark.usefixtures("wide_output")
     def test_offline_asks_no_provider(self, advisor, openai_api, job_id) -> None:
         before = list(openai_api.requests)
         result = advisor("jobs", "list", "--offline")

@@ -350,6 +350,7 @@ class TestKilledProcess:
         assert openai_api.creates() == 1 and len(openai_api.jobs) == 1
         assert_ledger_matches_server(openai_api)
 
+    @pytest.mark.usefixtures("wide_output")
     def test_jobs_list_finds_the_job(self, advisor, openai_api) -> None:
         self.kill_during_create(openai_api)
         result = advisor("jobs", "list")

@@ -396,6 +396,7 @@ class TestLedger:
         result = advisor("jobs", "list", "--offline")
         assert result.code == 0 and "No jobs in the ledger yet" in result.out and path.stat().st_size == 0
 
+    @pytest.mark.usefixtures("wide_output")
     def test_a_row_with_broken_json_is_listed_with_a_note(self, advisor) -> None:
         path = ledger_with_runs(data_dir())
         with sqlite3.connect(path) as db:

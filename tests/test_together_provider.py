@@ -382,6 +382,7 @@ class TestDataFormats:
         assert result.code == 1 and report["valid_examples"] == 0
         assert {p["field"] for p in report["problems"] if p["line"] == 1} == {"prompt", "completion", "messages"}
 
+    @pytest.mark.usefixtures("wide_output")
     def test_instruction_problems_name_the_line_and_the_field(self, advisor, tmp_path) -> None:
         rows = [*self.ROWS[:2], {"prompt": 42, "completion": "x"}, {"prompt": "Hi", "completion": "   "}]
         rows.append({"prompt": "Hi", "completion": "ok", "source": "crm"})

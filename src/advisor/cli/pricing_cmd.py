@@ -54,9 +54,11 @@ def list_rows(
         return
     from advisor.pricing.tables import user_tables_dir
 
-    print_rows(rows, today_or(today))
-    click.echo(f"Tables read: {', '.join(table.path for table in catalog.tables)}")
-    click.echo(f"Your own tables go in {user_tables_dir()} (or pass --pricing FILE); see docs/pricing.md.")
+    footer = [
+        f"Tables read: {', '.join(table.path for table in catalog.tables)}",
+        f"Your own tables go in {user_tables_dir()} (or pass --pricing FILE); see docs/pricing.md.",
+    ]
+    print_rows(rows, today_or(today), footer)
 
 
 @pricing.command("show")

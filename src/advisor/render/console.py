@@ -1,10 +1,18 @@
-"""Printing rich renderables: terminal width on a terminal; when piped or written to a file, the width
-`$COLUMNS` asks for, else the tables' natural width (whole rows, never ids cut short with `…`)."""
+"""Printing rich renderables: the terminal's width on a terminal; when piped or written to a file, the
+width `$COLUMNS` asks for, else 80 columns. Nothing is cut short with `…` to fit: a long id, path or URL
+in a table cell folds onto the next line, and a command line is printed whole so that it can be pasted."""
 
 from __future__ import annotations
 
 import os
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+PIPED_WIDTH = 80
 
 
 def live(stream: IO[str]) -> bool:
@@ -18,19 +26,49 @@ def asked_width() -> int | None:
     return int(text) if text.isascii() and text.isdigit() and 0 < int(text) <= 10_000 else None
 
 
-def print_wide(*renderables: Any, max_width: int = 200, file: IO[str] | None = None) -> None:
-    """Print tables so that a pipe or a file gets whole rows, not rows folded at 80 columns."""
+def console_for(file: IO[str] | None = None, width: int | None = None) -> Console:
+    """A console `width` wide if given, else as wide as the terminal, or as `$COLUMNS` (else 80) when the
+    output is not a terminal."""
     from rich.console import Console
 
-    console = Console(file=file)
-    if not console.is_terminal and (asked := asked_width()) is not None:
-        console = Console(width=asked, file=file)
-    elif not console.is_terminal:
-        unbounded = console.options.update(width=max_width, max_width=max_width)
-        widest = max(
-            (console.measure(item, options=unbounded).maximum for item in renderables if not isinstance(item, str)),
-            default=80,
-        )
-        console = Console(width=min(max_width, max(80, widest)), file=file)
+    console = Console(file=file, width=width)
+    if width is None and not console.is_terminal:
+        console = Console(file=file, width=asked_width() or PIPED_WIDTH)
+    return console
+
+
+def whole_line(text: str) -> Text:
+    """A line never wrapped nor cut (a shell command): the reader's terminal wraps it, a paste keeps it."""
+    from rich.text import Text
+
+    return Text(text, no_wrap=True, overflow="ignore")
+
+
+def print_out(*renderables: Any, file: IO[str] | None = None, width: int | None = None) -> None:
+    """Print to stdout (or `file`) at console_for's width, table cells folding rather than cut short."""
+    from rich.table import Table
+
+    console = console_for(file, width)
     for item in renderables:
-        console.print(item, highlight=False)
+        if isinstance(item, Table):
+            _fold_cells(item, console)
+        console.print(item, highlight=False, crop=False)
+
+
+def _fold_cells(table: Table, console: Console) -> None:
+    """Long cells fold instead of ending in `…`; headers break between words rather than inside one
+    when the table still fits the console that way (rich lets a minimum width overflow it)."""
+    from rich.cells import cell_len
+    from rich.segment import Segment
+
+    for column in table.columns:
+        if column.overflow == "ellipsis":
+            column.overflow = "fold"
+    before = [column.min_width for column in table.columns]
+    for column in table.columns:
+        longest = max(map(cell_len, str(column.header).split()), default=0)
+        column.min_width = max(column.min_width or 0, longest)
+    lines = Segment.split_lines(console.render(table, console.options))
+    if max(map(Segment.get_line_length, lines), default=0) > console.width:
+        for column, width in zip(table.columns, before, strict=True):
+            column.min_width = width

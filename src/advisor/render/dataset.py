@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from advisor.costs.money import format_price, format_usd
 from advisor.datasets.report import DatasetReport
-from advisor.render.console import print_wide
+from advisor.render.console import print_out
 from advisor.render.figures import dumps
 
 SHOWN_PER_SEVERITY = 30
@@ -108,4 +108,4 @@ def print_report(report: DatasetReport) -> None:
         renderables.append(costs)
         renderables += [f"[dim]{note}[/dim]" for note in dict.fromkeys(q.note for q in report.costs if q.note)]
     renderables += [f"note: {note}" for note in report.notes]
-    print_wide(*renderables, max_width=160)
+    print_out(*renderables)

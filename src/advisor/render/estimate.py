@@ -11,7 +11,7 @@ from advisor.costs.estimate import Estimate, ServingCost
 from advisor.costs.figures import months, tokens
 from advisor.costs.money import format_usd
 from advisor.costs.places import PlaceEstimate
-from advisor.render.console import print_wide
+from advisor.render.console import print_out
 from advisor.render.figures import dumps
 from advisor.render.places import MARKDOWN_ALIGN, PLACE_COLUMNS, place_rows
 
@@ -133,14 +133,13 @@ def print_table(estimate: Estimate) -> None:
     summary.add_column(style="dim", max_width=70)
     for row in summary_rows(estimate):
         summary.add_row(*row)
-    print_wide(
+    print_out(
         f"[bold]{title(estimate)}[/bold]",
         sides,
         summary,
         "[bold]Assumptions[/bold]",
         *(f"  • {item.text}" for item in estimate.assumptions),
         *(f"[yellow]warning:[/yellow] {warning}" for warning in estimate.warnings),
-        max_width=120,
     )
 
 
@@ -188,7 +187,7 @@ def render_places(options: list[PlaceEstimate], output_format: str) -> None:
         table.add_column(column, max_width=60 if column == "Why not" else None)
     for row in rows:
         table.add_row(*row, style="bold" if row[0].endswith("★") else None)
-    print_wide(table)
+    print_out(table)
     warnings = dict.fromkeys(w for o in options[:1] if o.estimate for w in o.estimate.warnings)
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)

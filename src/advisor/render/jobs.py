@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from advisor.render.console import print_wide
+from advisor.render.console import print_out
 from advisor.render.figures import dumps as exact_dumps
 
 if TYPE_CHECKING:
@@ -138,7 +138,7 @@ def print_jobs(runs: Sequence[Run], ledger: Path) -> None:
             run.fine_tuned_model or "-",
             run.updated_at,
         )
-    print_wide(table, max_width=180)
+    print_out(table)
 
 
 def job_json(

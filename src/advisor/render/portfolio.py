@@ -73,11 +73,11 @@ def print_summary(outcomes: Sequence[Outcome], file: IO[str] | None = None) -> N
     from rich import box
     from rich.table import Table
 
-    from advisor.render.console import print_wide
+    from advisor.render.console import print_out
 
     table = Table(box=box.SIMPLE_HEAD, title=f"Summary of {len(outcomes)} scenarios", title_justify="left")
     for column in SUMMARY_COLUMNS:
         table.add_column(column, justify="right" if column.startswith(("Monthly", "Payback")) else "left")
     for outcome in outcomes:
         table.add_row(*summary_row(outcome), style="red" if outcome.rec is None else None)
-    print_wide(table, file=file)
+    print_out(table, file=file)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from advisor.costs.money import format_price
 from advisor.pricing.catalog import ModelMatch, row_status
 from advisor.pricing.tables import FineTuning, ModelRow, PriceTable
-from advisor.render.console import print_wide
+from advisor.render.console import print_out
 from advisor.render.figures import dumps
 
 Row = tuple[str, ModelRow, PriceTable]
@@ -42,11 +42,13 @@ def _compact(*prices: Decimal | None) -> str:
     return "/".join("-" if price is None else format_price(price).removeprefix("$") for price in prices)
 
 
-def print_rows(rows: list[Row], today: date) -> None:
+def print_rows(rows: list[Row], today: date, footer: list[str]) -> None:
+    """A table per provider, then the `footer` lines (where the tables were read from)."""
     from itertools import groupby
 
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     tables = []
     for _, group in groupby(rows, key=lambda item: item[2].provider):
@@ -94,7 +96,7 @@ def print_rows(rows: list[Row], today: date) -> None:
             notes.append("? = unverified date")
         table.caption = "; ".join(notes)
         tables.append(table)
-    print_wide(*tables)
+    print_out(*tables, *map(Text, footer))
 
 
 def match_json(matches: list[ModelMatch], today: date) -> str:
@@ -113,15 +115,13 @@ def match_json(matches: list[ModelMatch], today: date) -> str:
 
 
 def print_match(match: ModelMatch, today: date) -> None:
-    from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    console = Console()
     row, ft = match.row, match.row.fine_tuning
-    heading = f"[bold]{match.provider}:{match.name}[/bold]"
+    heading = f"{match.provider}:{match.name}"
     if match.requested != match.name:
         heading += f" (for {match.requested}{', a fine-tuned model' if match.model_id.fine_tuned else ''})"
-    console.print(heading)
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="dim")
     table.add_column()
@@ -173,10 +173,8 @@ def print_match(match: ModelMatch, today: date) -> None:
     details += [("source", f"{match.table.source} (as_of {match.table.as_of})"), ("table", match.table.path)]
     for label, value in details:
         table.add_row(label, value)
-    console.print(table)
-    for line in row_status(match, today):
-        console.print(f"[yellow]note:[/yellow] {line}", highlight=False)
-    console.print()
+    notes = [Text.assemble(("note:", "yellow"), f" {line}") for line in row_status(match, today)]
+    print_out(Text(heading, style="bold"), table, *notes, "")
 
 
 def _training_details(ft: FineTuning, table: PriceTable) -> list[tuple[str, str]]:
@@ -271,4 +269,4 @@ def print_method(found: list[tuple[ModelMatch, list[str]]], method: str, today: 
             str(row["training"]),
             "; ".join(row["why_not"]) or "-",  # type: ignore[arg-type]
         )
-    print_wide(table)
+    print_out(table)

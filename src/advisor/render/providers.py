@@ -7,8 +7,6 @@ import os
 from datetime import date
 from typing import Any
 
-import click
-
 from advisor.plugins import Plugins
 from advisor.pricing.catalog import Catalog, training_blockers
 from advisor.providers.base import credentials_of
@@ -63,12 +61,15 @@ def provider_rows(plugins: Plugins, catalog: Catalog, day: date) -> list[dict[st
 
 def plugin_rows(plugins: Plugins) -> list[dict[str, Any]]:
     """One row per loaded plugin: its distribution, the providers and commands it added."""
+    providers: dict[str, list[str]] = {}
+    for name, (_, info) in plugins.providers.items():
+        providers.setdefault(info.name, []).append(name)
     return [
         {
             "plugin": info.name,
             "distribution": info.distribution,
             "version": info.version,
-            "providers": [provider.name for provider in info.providers],
+            "providers": providers.get(info.name, []),
             "commands": sorted(info.commands),
             "price_tables": [f"{table.provider} ({table.path}, as_of {table.as_of})" for table in info.price_tables],
             "tokenizers": [spec.name for spec in info.tokenizers],
@@ -92,18 +93,22 @@ def providers_json(plugins: Plugins, catalog: Catalog, day: date) -> str:
 
 def print_providers(plugins: Plugins, catalog: Catalog, day: date) -> None:
     """The terminal listing: plugin commands, a table of providers, missing credentials, notices."""
-    rows = provider_rows(plugins, catalog, day)
-    for plugin in plugin_rows(plugins):
-        if plugin["commands"]:
-            names = ", ".join(f"advisor {name}" for name in plugin["commands"])
-            click.echo(f"Commands from {plugin['distribution']} {plugin['version']}: {names}")
-    if not rows:
-        click.echo("No provider plugins are installed (pip install ./plugins/advisor-openai; see docs/plugins.md).")
-        return
     from rich.table import Table
+    from rich.text import Text
 
-    from advisor.render.console import print_wide
+    from advisor.render.console import print_out
 
+    rows = provider_rows(plugins, catalog, day)
+    lines = [
+        f"Commands from {plugin['distribution']} {plugin['version']}: "
+        + ", ".join(f"advisor {name}" for name in plugin["commands"])
+        for plugin in plugin_rows(plugins)
+        if plugin["commands"]
+    ]
+    if not rows:
+        lines.append("No provider plugins are installed (pip install ./plugins/advisor-openai; see docs/plugins.md).")
+        print_out(*map(Text, lines))
+        return
     table = Table(title=f"Provider plugins (new jobs checked for {day})", title_justify="left")
     for column in ("Provider", "Distribution", "Can train", "New jobs today"):
         table.add_column(column)
@@ -118,10 +123,10 @@ def print_providers(plugins: Plugins, catalog: Catalog, day: date) -> None:
             for m in row["trains"]
         )
         table.add_row(row["provider"], f"{row['distribution']} {row['version']}", trains, today_text or "-")
-    print_wide(table, max_width=160)
+    notes = []
     for row in rows:
         missing = [c["name"] for c in row["credentials"] if c["required"] and not c["set"]]
         if missing:
-            click.echo(f"note: {row['provider']}: set {', '.join(missing)} before launching (not set now)")
-        for notice in row["notices"]:
-            click.echo(f"note: {notice}")
+            notes.append(f"note: {row['provider']}: set {', '.join(missing)} before launching (not set now)")
+        notes += [f"note: {notice}" for notice in row["notices"]]
+    print_out(*map(Text, lines), table, *map(Text, notes))

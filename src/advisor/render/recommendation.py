@@ -182,14 +182,14 @@ def write_chart(rec: Recommendation, path: Path) -> None:
     path.write_text(svg(series(rec), f"Cumulative cost over {rec.horizon_months} months (USD)"), encoding="utf-8")
 
 
-def print_report(rec: Recommendation, file: IO[str] | None = None, width: int = 140) -> None:
+def print_report(rec: Recommendation, file: IO[str] | None = None, width: int | None = None) -> None:
     """The answer first (headline, where to train, what each option costs, readable at 80 columns without
     scrolling), then why, where to train in full, the chart, risks, next steps, commands and assumptions."""
     from rich import box
     from rich.panel import Panel
     from rich.table import Table
 
-    from advisor.render.console import print_wide
+    from advisor.render.console import print_out, whole_line
 
     choice = rec.recommendation
     lines = [f"[bold]{prose(rec, choice.summary)}[/bold]", f"Plan: {_plan(rec)}"]
@@ -229,6 +229,6 @@ def print_report(rec: Recommendation, file: IO[str] | None = None, width: int = 
         items += ["[bold]Risks[/bold]", *(f"  ! {prose(rec, line)}" for line in [*rec.caveats, *rec.warnings])]
     items += ["[bold]Next steps[/bold]", *(f"  {n}. {step}" for n, step in enumerate(rec.next_steps, start=1))]
     if rec.commands:
-        items += ["[bold]Commands[/bold]", *(f"  $ {command}" for command in rec.commands)]
+        items += ["[bold]Commands[/bold]", *(whole_line(f"  $ {command}") for command in rec.commands)]
     items += ["[bold]Assumptions[/bold]", *(f"  • {item.text}" for item in rec.assumptions)]
-    print_wide(*items, max_width=width, file=file)
+    print_out(*items, file=file, width=width)

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from advisor.render.console import print_wide
+from advisor.render.console import print_out
 
 if TYPE_CHECKING:
     from advisor.tokens.files import TokenTally
@@ -50,4 +50,4 @@ def print_tokens(tallies: Sequence[TokenTally], encoding: str, model: str | None
     if len(tallies) > 1:
         total = sum(t.tokens for t in tallies)
         table.add_row("total", "", f"{sum(t.items for t in tallies):,}", f"{total:,}", "", "", "", style="bold")
-    print_wide(table)
+    print_out(table)
