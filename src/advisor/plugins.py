@@ -43,6 +43,7 @@ class PluginInfo:
     name: str  # the entry point's name
     distribution: str
     version: str
+    module: ModuleType | None = field(default=None, repr=False)
     providers: list[Provider] = field(default_factory=list)
     commands: dict[str, click.Command] = field(default_factory=dict)
     price_tables: list[PriceTable] = field(default_factory=list)
@@ -56,13 +57,39 @@ class PluginInfo:
 
 @dataclass
 class Plugins:
+    """The loaded plugins. Providers are asked for only when first needed: building them imports the
+    provider modules, which a cost estimate does not use."""
+
     manager: pluggy.PluginManager
     loaded: list[PluginInfo]
-    warnings: list[str]
+    _warnings: list[str]
+    _providers_asked: bool = field(default=False, init=False, repr=False)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Every problem with every plugin (its providers asked for first, so none is missed)."""
+        self._ask_providers()
+        return self._warnings
 
     @property
     def providers(self) -> dict[str, tuple[Provider, PluginInfo]]:
+        self._ask_providers()
         return {provider.name: (provider, info) for info in self.loaded for provider in info.providers}
+
+    def _ask_providers(self) -> None:
+        from advisor.providers.base import Provider
+
+        if self._providers_asked:
+            return
+        self._providers_asked = True
+        for info in self.loaded:
+            assert info.module is not None
+            try:
+                registered = _call(self.manager, info.module, "advisor_register_providers")
+            except Exception as exc:
+                self._warnings.append(f"{info.label} failed to register its providers: {type(exc).__name__}: {exc}")
+                continue
+            self._warnings += _keep(registered, Provider, info.providers, info, "a Provider")
 
     @property
     def commands(self) -> dict[str, click.Command]:
@@ -98,38 +125,42 @@ def _unknown_hooks(manager: pluggy.PluginManager, module: ModuleType) -> list[st
     return found
 
 
+def _call(manager: pluggy.PluginManager, module: ModuleType, hook: str) -> list[Any]:
+    """What this plugin alone registers through `hook`."""
+    others = [plugin for plugin in manager.get_plugins() if plugin is not module]
+    registered: list[Any] = []
+    manager.subset_hook_caller(hook, remove_plugins=others)(register=registered.append)
+    return registered
+
+
+def _keep(registered: list[Any], kind: type, into: list[Any], info: PluginInfo, what: str) -> list[str]:
+    """Keep the registered objects of the right kind; a warning for each other one."""
+    warnings = []
+    for item in registered:
+        if isinstance(item, kind):
+            into.append(item)
+        else:
+            warnings.append(f"{info.label} registered {item!r}, which is not {what} (docs/plugins.md)")
+    return warnings
+
+
 def _collect(manager: pluggy.PluginManager, module: ModuleType, info: PluginInfo) -> list[str]:
-    """Call every hook for this plugin alone; keep what it registers; return warnings about it."""
+    """Call the hooks a command may need at once for this plugin alone (providers come later, when
+    asked for: Plugins.providers); keep what it registers; return warnings about it."""
     from advisor.datasets.formats import DatasetFormat
-    from advisor.providers.base import Provider
     from advisor.tokens.tokenizer import TokenizerSpec
 
     others = [plugin for plugin in manager.get_plugins() if plugin is not module]
-    registered: dict[str, list[Any]] = {hook: [] for hook in HOOKS}
-
-    def call(hook: str, **kwargs: Any) -> None:
-        manager.subset_hook_caller(hook, remove_plugins=others)(**kwargs)
-
-    for hook in HOOKS:
-        if hook != "advisor_register_commands":
-            call(hook, register=registered[hook].append)
     group = click.Group()
-    call("advisor_register_commands", cli=group)
+    manager.subset_hook_caller("advisor_register_commands", remove_plugins=others)(cli=group)
     info.commands.update(group.commands)
 
     warnings = [f"{info.label}: {problem}" for problem in _unknown_hooks(manager, module)]
-
-    def keep(hook: str, kind: type, into: list[Any], what: str) -> None:
-        for item in registered[hook]:
-            if isinstance(item, kind):
-                into.append(item)
-            else:
-                warnings.append(f"{info.label} registered {item!r}, which is not {what} (docs/plugins.md)")
-
-    keep("advisor_register_providers", Provider, info.providers, "a Provider")
-    keep("advisor_register_tokenizers", TokenizerSpec, info.tokenizers, "a TokenizerSpec")
-    keep("advisor_register_dataset_formats", DatasetFormat, info.dataset_formats, "a DatasetFormat")
-    for source in registered["advisor_register_price_tables"]:
+    tokenizers = _call(manager, module, "advisor_register_tokenizers")
+    warnings += _keep(tokenizers, TokenizerSpec, info.tokenizers, info, "a TokenizerSpec")
+    formats = _call(manager, module, "advisor_register_dataset_formats")
+    warnings += _keep(formats, DatasetFormat, info.dataset_formats, info, "a DatasetFormat")
+    for source in _call(manager, module, "advisor_register_price_tables"):
         table, problem = _read_plugin_table(source, info)
         if table is not None:
             info.price_tables.append(table)
@@ -165,7 +196,8 @@ def load_plugins() -> Plugins:
     wanted = _wanted()
     loaded, warnings = [], []
     for entry in entry_points(group=ENTRY_POINT_GROUP):
-        info = PluginInfo(entry.name, entry.dist.name if entry.dist else "?", entry.dist.version if entry.dist else "?")
+        dist = entry.dist
+        info = PluginInfo(entry.name, dist.name if dist else "?", dist.version if dist else "?")
         if wanted is not None and info.name not in wanted and info.distribution not in wanted:
             continue
         try:  # a broken plugin must not take the command line down with it
@@ -173,6 +205,7 @@ def load_plugins() -> Plugins:
         except Exception as exc:
             warnings.append(f"{info.label} failed to load: {type(exc).__name__}: {exc}")
             continue
+        info.module = module
         try:
             manager.register(module, name=entry.name)
             warnings += _collect(manager, module, info)
