@@ -136,9 +136,19 @@ def print_jobs(runs: Sequence[Run], ledger: Path) -> None:
             run.model,
             run.provider_status or run.state,
             run.fine_tuned_model or "-",
-            run.updated_at,
+            _minute(run.updated_at),
         )
     print_out(table)
+
+
+def _minute(stamp: str) -> str:
+    """`2026-12-01 09:44 UTC` for the ledger's `2026-12-01T09:44:15+00:00` (JSON keeps the whole stamp)."""
+    from datetime import UTC, datetime
+
+    try:
+        return datetime.fromisoformat(stamp).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return stamp
 
 
 def job_json(
