@@ -15,6 +15,7 @@ import re
 import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from hashlib import sha1
 from typing import Any, NamedTuple
 
 from advisor.datasets.grader import GraderSpec, missing_fields
@@ -55,14 +56,14 @@ class ExampleFacts(NamedTuple):
     has_user: bool
 
 
-_FIRST_64_BITS = struct.Struct("<Q").unpack_from
+FIRST_64_BITS = struct.Struct("<Q").unpack_from
 
 
 def digest_bytes(data: bytes) -> int:
     """A stable 64-bit digest (Python's hash() differs between processes): the first 8 bytes of the
     SHA-1 of `data`, which OpenSSL computes about twice as fast as blake2b over a training line. It only
     tells equal texts apart; nothing depends on it for security."""
-    return _FIRST_64_BITS(hashlib.sha1(data, usedforsecurity=False).digest())[0]
+    return FIRST_64_BITS(hashlib.sha1(data, usedforsecurity=False).digest())[0]
 
 
 def digest(text: str) -> int:
@@ -121,7 +122,7 @@ class ExampleChecker:
         self._tools_memo: dict[str, list[int]] = {}
         self._no_tools = [0] * len(encoders)
         # system prompt -> (squeezed, digest): a file has one or a few, on every line (bounded like any memo)
-        self._systems: dict[str, tuple[bytes, int]] = {}
+        self._systems: dict[str, tuple[bytes, int, int]] = {}
 
     def check(self, example: Mapping[str, Any], log: ProblemLog, line: int, index: int) -> ExampleFacts | None:
         """Facts about a valid example, or None when it has errors (they are in the log)."""
@@ -202,17 +203,17 @@ class ExampleChecker:
             if role == "user":
                 tokens += user_tokens + count(content)
                 has_user = True
-                parts += (_USER, squeeze(content))
+                parts += (_USER, content.encode("utf-8", "surrogatepass").translate(None, WHITESPACE))  # squeeze()
             elif role == "assistant":
                 if not _ALNUM.search(content):
                     return None  # an empty or near-empty answer: the full checks word the warning
                 answer_tokens = assistant_base + count(content)
                 tokens += answer_tokens
                 assistant_tokens += answer_tokens
-                parts += (_ASSISTANT, squeeze(content))
+                parts += (_ASSISTANT, content.encode("utf-8", "surrogatepass").translate(None, WHITESPACE))
             elif role == "system":
-                tokens += system_tokens + encoder.count_repeated(content)  # recurs on every line
-                squeezed, prompt_digest = self._system(content)
+                squeezed, prompt_digest, prompt_tokens = self._system(content)  # recurs on every line
+                tokens += system_tokens + prompt_tokens
                 if system is None:
                     system, system_digest = content, prompt_digest
                 parts += (_SYSTEM, squeezed)
@@ -226,8 +227,8 @@ class ExampleChecker:
         return ExampleFacts(
             (tokens,),
             assistant_tokens,
-            digest_bytes(b"".join(parts)),
-            digest_bytes(answer) or 1,
+            FIRST_64_BITS(sha1(b"".join(parts), usedforsecurity=False).digest())[0],  # digest_bytes()
+            FIRST_64_BITS(sha1(answer, usedforsecurity=False).digest())[0] or 1,
             system_digest,
             stripped if len(stripped) <= LABEL_MAX_CHARS else None,
             system is not None,
@@ -631,13 +632,14 @@ class ExampleChecker:
             "user" in roles,
         )
 
-    def _system(self, text: str) -> tuple[bytes, int]:
-        """squeeze() and digest() of a system prompt, remembered: most lines repeat one of a few."""
+    def _system(self, text: str) -> tuple[bytes, int, int]:
+        """squeeze(), digest() and the first encoder's token count of a system prompt, remembered:
+        most lines repeat one of a few."""
         known = self._systems.get(text)
         if known is None:
             if len(self._systems) >= SYSTEMS_REMEMBERED:
                 self._systems.clear()
-            known = self._systems[text] = (squeeze(text), digest(text))
+            known = self._systems[text] = (squeeze(text), digest(text), self.encoders[0].count_repeated(text))
         return known
 
     def _squeeze_system(self, text: str) -> bytes:
