@@ -166,3 +166,48 @@ def test_plain_messages_in_the_full_checks_give_what_the_general_rules_give(
         facts = checker.check(variant, log, 1, 1)
         results.append((facts, log.kept, log.total("error"), log.total("warning")))
     assert results[0] == results[1]
+
+
+def _keys_by_five_searches(block: bytes) -> list[int]:
+    """Where API keys start, found as before: one search per prefix, each hit matched by the pattern."""
+    from advisor.datasets.personal_data import _API_KEY, _KEY_PREFIXES
+
+    found = []
+    for prefix in _KEY_PREFIXES:
+        at = block.find(prefix)
+        while at >= 0:
+            if _API_KEY.match(block, at):
+                found.append(at)
+            at = block.find(prefix, at + 1)
+    return sorted(found)
+
+
+KEY_PIECES = st.sampled_from(
+    ["sk-", "sk-proj-", "AKIA", "AIza", "ghp_", "xoxb-", "xox", "sos", "Azza", "ahpa", "-o-", "_KIa", "pizza"]
+)
+KEY_TAILS = st.sampled_from(["A" * 40, "ABCDEFGHIJKLMNOP", "0123456789" * 4, "abc", "-_-_-_-_-_-_", ""])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.text(max_size=8), KEY_PIECES, KEY_TAILS), max_size=12))
+def test_two_searches_find_the_keys_five_searches_find(pieces: list[tuple[str, str, str]]) -> None:
+    from advisor.datasets.personal_data import find_in_block
+
+    block = "".join(before + piece + tail for before, piece, tail in pieces).encode("utf-8", "surrogatepass")
+    ours = sorted(offset for offset, kind in find_in_block(block) if kind == "api-key")
+    assert ours == _keys_by_five_searches(block)
+
+
+def test_two_searches_find_every_kind_of_key() -> None:
+    from advisor.datasets.personal_data import find_in_block
+
+    keys = [
+        "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789",
+        "AKIAIOSFODNN7EXAMPLE",
+        "ghp_" + "a" * 36,
+        "xoxb-1234567890-abcdef",
+        "AIza" + "B" * 35,
+    ]
+    block = " ".join(f"key {key} here" for key in keys).encode()
+    ours = sorted(offset for offset, kind in find_in_block(block) if kind == "api-key")
+    assert ours == _keys_by_five_searches(block) and len(ours) == 5
