@@ -131,3 +131,49 @@ def test_a_check_with_prepared_blocks_gives_the_one_process_report(tmp_path: Pat
     alone = check_dataset(str(path), catalog, TODAY, models=["gpt-4.1-mini"], jobs=1)
     assert forked.model_dump() == alone.model_dump()
     assert any(problem.code.startswith("personal-data-") for problem in forked.problems)
+
+
+def _answered(count: int) -> str:
+    return "".join(
+        json.dumps(
+            {
+                "messages": [
+                    {"role": "user", "content": f"line {n} " + "word " * (n % 200)},
+                    {"role": "assistant", "content": f"answer {n % 7}"},
+                ]
+            }
+        )
+        + "\n"
+        for n in range(count)
+    )
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="the leader needs fork")
+def test_a_plugins_tokenizer_reaches_a_leader_forked_before_the_plugins_loaded(advisor, tmp_path: Path) -> None:
+    """The command forks its leader before it loads plugins; the Together plugin's Llama 3 tokenizer
+    (every model is priced when no --model is given) must still count there."""
+    path = tmp_path / "big.jsonl"
+    path.write_text(_answered(25_000), encoding="utf-8")
+    assert path.stat().st_size >= SMALL_FILE
+    forked = advisor("dataset", "check", str(path), "--format", "json", "--jobs", "2")
+    alone = advisor("dataset", "check", str(path), "--format", "json", "--jobs", "1")
+    assert forked.code == alone.code == 0, forked.err
+    assert forked.out == alone.out and '"llama3"' in forked.out
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="the leader needs fork")
+def test_a_damaged_vocabulary_in_the_leader_is_one_clear_error(tmp_path: Path) -> None:
+    from advisor.errors import UserError
+    from advisor.tokens.blocks import encoders
+    from advisor.tokens.tokenizer import TokenizerSpec, set_plugin_tokenizers
+
+    vocabulary = tmp_path / "damaged.tiktoken"
+    vocabulary.write_bytes(b"YQ== 0\n")
+    set_plugin_tokenizers([TokenizerSpec("damaged", str(vocabulary), "0" * 64, r"\S+")])
+    path = tmp_path / "big.jsonl"
+    path.write_text(_lines(60_000), encoding="utf-8")
+    assert path.stat().st_size >= SMALL_FILE
+    with BlockRunner(str(path), jobs=2, encodings=("damaged",)) as runner, pytest.raises(UserError) as raised:
+        list(runner.map(_what_the_worker_sees, str(path), ("damaged",), block_bytes=1 << 19))
+    assert "damaged.tiktoken is damaged" in raised.value.message
+    encoders.cache_clear()

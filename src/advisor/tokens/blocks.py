@@ -103,7 +103,7 @@ class BlockRunner:
 
             context = multiprocessing.get_context("fork")
             self._conn, theirs = context.Pipe()
-            self._leader = context.Process(target=_lead, args=(theirs, encodings, registered_tokenizers(), preload))
+            self._leader = context.Process(target=_lead, args=(theirs, encodings, preload))
             self._leader.start()
             theirs.close()
 
@@ -156,7 +156,9 @@ class BlockRunner:
             yield from _run(work, settings, encodings, file_ranges(self.path, chunk), jobs)
             return
         conn = self._conn
-        conn.send((work, settings, encodings, self.path, chunk, self.jobs, prepare is not None))
+        # the plugins' tokenizers as they are now: the leader was forked before the command loaded plugins
+        request = (work, settings, encodings, self.path, chunk, self.jobs, prepare is not None, registered_tokenizers())
+        conn.send(request)
         self._working = True
         if prepare is not None:
             self._prepare_while_loading(prepare, chunk)
@@ -192,17 +194,18 @@ class BlockRunner:
         conn.send(("go", count))
 
 
-def _lead(
-    conn: Any, encodings: tuple[str, ...], tokenizers: tuple[TokenizerSpec, ...], preload: tuple[str, ...] = ()
-) -> None:
+def _lead(conn: Any, encodings: tuple[str, ...], preload: tuple[str, ...] = ()) -> None:
     """The leader process: load the tokenizers and the work's modules, wait for the work, fork the
     workers, relay results."""
     import importlib
 
     os.setpgid(0, 0)  # its own group, with its workers: the command can end them all at once
     try:
-        encoders(encodings)
-        _shed_vocabularies(encodings)
+        try:
+            encoders(encodings)
+            _shed_vocabularies(encodings)
+        except Exception:
+            pass  # a guess that fails (a damaged file) fails again when the work needs it, and is reported then
         for module in preload:
             importlib.import_module(module)
         import gc
@@ -212,7 +215,7 @@ def _lead(
         request = conn.recv()
         if request is None:
             return
-        work, settings, wanted, path, chunk, jobs, prepared_here = request
+        work, settings, wanted, path, chunk, jobs, prepared_here, tokenizers = request
         prepared: dict[int, Any] = {}
         while prepared_here:  # what the command prepared while this process loaded, up to its "go"
             kind, value = conn.recv()
