@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from dataset_check import advisor_command, generate, loop_command, peak_memory_kib, timed
+from dataset_check import advisor_command, generate, loop_command, peak_memory_kib, tiktoken_encoding, timed
 
 ADVISOR = str(Path(sys.executable).with_name("advisor"))
 REPO = Path(__file__).resolve().parent.parent
@@ -38,9 +38,8 @@ def plain_tiktoken_loop(path: Path) -> int:
     import json
 
     from advisor.tokens.count import count_chat
-    from advisor.tokens.tokenizer import get_encoding
 
-    encoding = get_encoding("o200k_base")
+    encoding = tiktoken_encoding("o200k_base")  # built as tiktoken builds it, without advisor's cache
     total = 0
     with path.open(encoding="utf-8") as handle:
         for line in handle:
