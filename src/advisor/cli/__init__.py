@@ -68,6 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; bad input ends with one line on stderr and status 2, never a traceback."""
     from advisor.errors import ProviderError, UserError
 
+    _no_collection_at_exit()
     try:
         result = cli.main(args=list(argv) if argv is not None else None, prog_name="advisor", standalone_mode=False)
     except UserError as error:
@@ -97,3 +98,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo(f"advisor: error: {error}{hint}", err=True)
         return 1
     return result if isinstance(result, int) else 0
+
+
+def _no_collection_at_exit() -> None:
+    """When the process ends, the interpreter's last garbage collections walk every object the command
+    made (modules, pydantic schemas, price tables, reports): about 20 ms of a 165 ms estimate, 25 ms of
+    checking 10,000 examples. Objects frozen at exit are left to the operating system; files are closed
+    by the commands themselves. An in-process caller (a test) is unaffected until its own exit."""
+    import atexit
+    import gc
+
+    atexit.unregister(gc.freeze)  # once, however many commands ran in this process
+    atexit.register(gc.freeze)

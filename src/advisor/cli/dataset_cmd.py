@@ -78,21 +78,8 @@ def check(
         click.echo(to_json(report))
     else:
         print_report(report)
-    _no_collection_at_exit()
     if report.errors:
         click.get_current_context().exit(1)
-
-
-def _no_collection_at_exit() -> None:
-    """When the process ends, the interpreter's last garbage collections walk every object the
-    command made (price tables, schemas, the report): about 25 ms, a twentieth of checking 10,000
-    examples. Objects frozen at exit are left to the operating system. An in-process caller (a test)
-    is unaffected until its own exit."""
-    import atexit
-    import gc
-
-    atexit.unregister(gc.freeze)  # once, however many checks ran in this process
-    atexit.register(gc.freeze)
 
 
 @dataset.command()
