@@ -72,7 +72,7 @@ def digest(text: str) -> int:
 
 WHITESPACE = b" \t\r\n\x0b\x0c"
 _ROLE_PREFIX = {role: f"\x00{role}\x01".encode() for role in ROLES}
-_SYSTEM, _USER, _ASSISTANT = _ROLE_PREFIX["system"], _ROLE_PREFIX["user"], _ROLE_PREFIX["assistant"]
+_SYSTEM, _USER, _ASSISTANT, _TOOL = (_ROLE_PREFIX[role] for role in ROLES)
 SYSTEMS_REMEMBERED = 256
 
 
@@ -120,6 +120,8 @@ class ExampleChecker:
         self.encoders = encoders
         self.grader = grader
         self._tools_memo: dict[str, list[int]] = {}
+        # the first encoder's tokens of tool definitions that passed the checks (_tool_sft_one)
+        self._tools_checked: dict[str, int] = {}
         self._no_tools = [0] * len(encoders)
         # system prompt -> (squeezed, digest): a file has one or a few, on every line (bounded like any memo)
         self._systems: dict[str, tuple[bytes, int, int]] = {}
@@ -128,6 +130,8 @@ class ExampleChecker:
         """Facts about a valid example, or None when it has errors (they are in the log)."""
         if self.method == "sft":
             facts = self._plain_sft(example)
+            if facts is None and len(self.encoders) == 1:
+                facts = self._tool_sft_one(example)
             if facts is not None:
                 return facts
         where = {"line": line, "example": index}
@@ -224,6 +228,128 @@ class ExampleChecker:
         answer = parts.pop()  # the last message is the answer: not part of the input
         parts.pop()
         stripped = content.strip()
+        return ExampleFacts(
+            (tokens,),
+            assistant_tokens,
+            FIRST_64_BITS(sha1(b"".join(parts), usedforsecurity=False).digest())[0],  # digest_bytes()
+            FIRST_64_BITS(sha1(answer, usedforsecurity=False).digest())[0] or 1,
+            system_digest,
+            stripped if len(stripped) <= LABEL_MAX_CHARS else None,
+            system is not None,
+            has_user,
+        )
+
+    def _tool_sft_one(self, example: Mapping[str, Any]) -> ExampleFacts | None:
+        """Function-calling SFT examples with one encoder, in one loop: `messages`, optional `tools` (a
+        list of well-formed definitions) and `parallel_tool_calls` (true or false). Besides
+        {"role", "content"} messages with text: assistant tool calls {"role", "tool_calls"} (and
+        "content", text or null) whose calls are well formed with JSON arguments, and tool results
+        {"role": "tool", "tool_call_id", "content"} answering an earlier call of the example. Every text
+        answer has letters or digits and the last message is the assistant's. Such an example has
+        nothing to report. None for anything else: the full checks take it (they give the same facts
+        for these; a test holds them to it)."""
+        messages = example.get("messages")
+        if type(messages) is not list or not messages:
+            return None
+        tool_tokens = 0
+        for key, value in example.items():
+            if key == "tools":
+                if type(value) is not list:
+                    return None
+                if value:
+                    memo_key = repr(value)  # equal reprs mean equal definitions
+                    known = self._tools_checked.get(memo_key)
+                    if known is None:
+                        if not all(_tool_ok(tool) for tool in value):
+                            return None  # the full checks word the error
+                        if len(self._tools_checked) >= 256:
+                            self._tools_checked.clear()
+                        known = self._tools_checked[memo_key] = count_tools(self.encoders[0], value)
+                    tool_tokens = known
+            elif key == "parallel_tool_calls":
+                if type(value) is not bool:
+                    return None
+            elif key != "messages":
+                return None  # legacy `functions` and unknown keys: the full checks
+        encoder = self.encoders[0]
+        count = encoder.count
+        role_tokens = encoder.role_tokens
+        tokens = REPLY_PRIMING + tool_tokens
+        assistant_tokens = 0
+        system = None
+        system_digest = 0
+        has_user = False
+        call_ids: set[str] = set()
+        parts: list[bytes] = []  # role marks and squeezed texts of every message before the answer
+        text = ""
+        role = None
+        for message in messages:
+            if type(message) is not dict:
+                return None
+            role = message.get("role")
+            size = len(message)
+            text = message.get("content")
+            if size == 2 and type(text) is str and role in PLAIN_ROLES:
+                if role == "system":
+                    squeezed, prompt_digest, prompt_tokens = self._system(text)  # recurs on every line
+                    tokens += role_tokens["system"] + prompt_tokens
+                    if system is None:
+                        system, system_digest = text, prompt_digest
+                    parts += (_SYSTEM, squeezed)
+                    continue
+                if role == "user":
+                    tokens += role_tokens["user"] + count(text)
+                    has_user = True
+                    parts += (_USER, text.encode("utf-8", "surrogatepass").translate(None, WHITESPACE))  # squeeze()
+                    continue
+                if not _ALNUM.search(text):
+                    return None  # an empty or near-empty answer: the full checks word the warning
+                answer_tokens = role_tokens["assistant"] + count(text)
+            elif role == "assistant":
+                calls = message.get("tool_calls")
+                if (
+                    type(calls) is not list
+                    or not calls
+                    or size != ("content" in message) + 2
+                    or (text is not None and type(text) is not str)
+                ):
+                    return None
+                answer_tokens = role_tokens["assistant"]
+                if text:
+                    answer_tokens += count(text)
+                else:
+                    text = ""  # _signature_text(): the content, then each call
+                for call in calls:
+                    if type(call) is not dict or call.get("type", "function") != "function":
+                        return None
+                    call_id = call.get("id")
+                    function = call.get("function")
+                    if type(call_id) is not str or type(function) is not dict:
+                        return None
+                    name = function.get("name")
+                    arguments = function.get("arguments")
+                    if type(name) is not str or type(arguments) is not str or not _is_json(arguments):
+                        return None  # arguments that are not JSON: the full checks word the warning
+                    answer_tokens += count(name) + count(arguments)
+                    call_ids.add(call_id)
+                    text += f"\x1d{name}({arguments})"
+            elif role == "tool" and size == 3:
+                call_id = message.get("tool_call_id")
+                if type(text) is not str or type(call_id) is not str or call_id not in call_ids:
+                    return None
+                tokens += role_tokens["tool"] + count(call_id) + count(text)
+                parts += (_TOOL, text.encode("utf-8", "surrogatepass").translate(None, WHITESPACE))
+                continue
+            else:
+                return None
+            tokens += answer_tokens  # an assistant message, trained (no weight)
+            assistant_tokens += answer_tokens
+            parts += (_ASSISTANT, text.encode("utf-8", "surrogatepass").translate(None, WHITESPACE))
+        if role != "assistant":
+            return None
+        answer = parts.pop()  # the last message is the answer: not part of the input
+        parts.pop()
+        stripped = text.strip()
         return ExampleFacts(
             (tokens,),
             assistant_tokens,
