@@ -225,19 +225,7 @@ class ExampleChecker:
                 return None
         if role != "assistant":
             return None
-        answer = parts.pop()  # the last message is the answer: not part of the input
-        parts.pop()
-        stripped = content.strip()
-        return ExampleFacts(
-            (tokens,),
-            assistant_tokens,
-            FIRST_64_BITS(sha1(b"".join(parts), usedforsecurity=False).digest())[0],  # digest_bytes()
-            FIRST_64_BITS(sha1(answer, usedforsecurity=False).digest())[0] or 1,
-            system_digest,
-            stripped if len(stripped) <= LABEL_MAX_CHARS else None,
-            system is not None,
-            has_user,
-        )
+        return _one_pass_facts(parts, content, tokens, assistant_tokens, system_digest, system is not None, has_user)
 
     def _tool_sft_one(self, example: Mapping[str, Any]) -> ExampleFacts | None:
         """Function-calling SFT examples with one encoder, in one loop: `messages`, optional `tools` (a
@@ -347,19 +335,7 @@ class ExampleChecker:
             parts += (_ASSISTANT, text.encode("utf-8", "surrogatepass").translate(None, WHITESPACE))
         if role != "assistant":
             return None
-        answer = parts.pop()  # the last message is the answer: not part of the input
-        parts.pop()
-        stripped = text.strip()
-        return ExampleFacts(
-            (tokens,),
-            assistant_tokens,
-            FIRST_64_BITS(sha1(b"".join(parts), usedforsecurity=False).digest())[0],  # digest_bytes()
-            FIRST_64_BITS(sha1(answer, usedforsecurity=False).digest())[0] or 1,
-            system_digest,
-            stripped if len(stripped) <= LABEL_MAX_CHARS else None,
-            system is not None,
-            has_user,
-        )
+        return _one_pass_facts(parts, text, tokens, assistant_tokens, system_digest, system is not None, has_user)
 
     def _check_chat(self, example: Mapping[str, Any], log: ProblemLog, where: dict[str, int]) -> ExampleFacts | None:
         if self.method == "sft":
@@ -773,6 +749,32 @@ class ExampleChecker:
 
     def _system_digest(self, text: str) -> int:
         return self._system(text)[1]
+
+
+def _one_pass_facts(
+    parts: list[bytes],
+    answer_text: str,
+    tokens: int,
+    assistant_tokens: int,
+    system_digest: int,
+    has_system: bool,
+    has_user: bool,
+) -> ExampleFacts:
+    """The facts of an example read in one pass (`parts`: each message's role mark and squeezed text,
+    the answer last); the same digests as ExampleChecker._facts."""
+    answer = parts.pop()  # the last message is the answer: not part of the input
+    parts.pop()
+    stripped = answer_text.strip()
+    return ExampleFacts(
+        (tokens,),
+        assistant_tokens,
+        FIRST_64_BITS(sha1(b"".join(parts), usedforsecurity=False).digest())[0],  # digest_bytes()
+        FIRST_64_BITS(sha1(answer, usedforsecurity=False).digest())[0] or 1,
+        system_digest,
+        stripped if len(stripped) <= LABEL_MAX_CHARS else None,
+        has_system,
+        has_user,
+    )
 
 
 def _messages_ok(messages: Any, path: str, log: ProblemLog, where: dict[str, int]) -> bool:
