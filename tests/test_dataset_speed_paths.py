@@ -15,6 +15,7 @@ from advisor.tokens.count import MemoEncoder, count_text
 from advisor.tokens.long_text import BoundedEncoder
 from advisor.tokens.tokenizer import ENCODINGS, get_encoding
 
+from .helpers import assert_fast_path_agrees
 from .strategies import json_values
 
 SPECIAL = [
@@ -81,15 +82,7 @@ CHAT_MESSAGE = st.one_of(
 )
 def test_the_one_encoder_fast_path_agrees_with_the_full_checks(encoding: str, examples: list[dict]) -> None:
     """Several examples through one checker, so its remembered system prompt is exercised too."""
-    checker = ExampleChecker("sft", _encoders((encoding,)))  # type: ignore[arg-type]
-    reference = ExampleChecker("sft", _encoders((encoding,)))  # type: ignore[arg-type]
-    for example in examples:
-        fast = checker._plain_sft(example)
-        log = ProblemLog()
-        full = reference._check_chat(example, log, {"line": 1, "example": 1})
-        if fast is not None:
-            assert fast == full
-            assert not log.kept, "the fast path took an example that has something to report"
+    assert_fast_path_agrees("_plain_sft", encoding, examples)
 
 
 def test_the_one_encoder_fast_path_takes_plain_examples() -> None:

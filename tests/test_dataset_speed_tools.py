@@ -12,6 +12,7 @@ from advisor.datasets.examples import ExampleChecker
 from advisor.datasets.problems import ProblemLog
 from advisor.datasets.scan import _encoders
 
+from .helpers import assert_fast_path_agrees
 from .strategies import json_values
 
 TEXT = st.sampled_from(["", "  ", "...", "ok", " Paris\n", "<|endoftext|>", "a\tb", "Order A-113 is late."]) | st.text(
@@ -126,15 +127,7 @@ def conversations(draw: st.DrawFn) -> dict:
 @given(examples=st.lists(conversations() | EXAMPLE, max_size=4))
 def test_the_tool_call_path_agrees_with_the_full_checks(encoding: str, examples: list[dict]) -> None:
     """Several examples through one checker, so its remembered tools and system prompts are exercised."""
-    checker = ExampleChecker("sft", _encoders((encoding,)))  # type: ignore[arg-type]
-    reference = ExampleChecker("sft", _encoders((encoding,)))  # type: ignore[arg-type]
-    for example in examples:
-        fast = checker._tool_sft_one(example)
-        log = ProblemLog()
-        full = reference._check_chat(example, log, {"line": 1, "example": 1})
-        if fast is not None:
-            assert fast == full
-            assert not log.kept, "the tool-call path took an example that has something to report"
+    assert_fast_path_agrees("_tool_sft_one", encoding, examples)
 
 
 def _tool_example(arguments: str = '{"order_id": "A-113"}', content: object = None) -> dict:
