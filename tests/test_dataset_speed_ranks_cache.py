@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from advisor.errors import UserError
-from advisor.tokens import ranks_cache
 from advisor.tokens.ranks_cache import FORMAT, cached_ranks, entry_path
 from advisor.tokens.tokenizer import (
     TokenizerSpec,
@@ -147,7 +146,7 @@ def test_entries_are_written_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     def fail(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(ranks_cache.os, "replace", fail)
+    monkeypatch.setattr("advisor.tokens.cache_folder.os.replace", fail)
     assert cached_ranks(spec.sha256, lambda: {b"a": 0}) == {b"a": 0}
     folder = entry_path(spec.sha256).parent
     assert not list(folder.iterdir())

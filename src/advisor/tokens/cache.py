@@ -13,27 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from functools import cache
 from pathlib import Path
 
 from advisor.parsing.file_text import unreadable
 from advisor.parsing.jsonl import is_stream
+from advisor.tokens.cache_folder import cache_folder, write_atomically
 from advisor.tokens.files import TokenTally, count_source
 from advisor.tokens.tokenizer import spec_for
 
 FIELDS = ("kind", "items", "tokens", "smallest", "largest")
-
-
-def cache_folder() -> Path:
-    """$ADVISOR_CACHE_DIR/token-counts, or the platform's user cache folder."""
-    root = os.environ.get("ADVISOR_CACHE_DIR")
-    if not root:
-        from platformdirs import user_cache_dir
-
-        root = user_cache_dir("advisor", appauthor=False)
-    return Path(root) / "token-counts"
 
 
 @cache
@@ -63,24 +52,12 @@ def cached_count(source: str, encoding: str) -> TokenTally:
         data = Path(source).read_bytes()
     except OSError as exc:
         raise unreadable(source, exc, "a prompt file") from None
-    entry = cache_folder() / f"{_key(data, source, encoding)}.json"
+    entry = cache_folder("token-counts") / f"{_key(data, source, encoding)}.json"
     try:
         saved = json.loads(entry.read_text(encoding="utf-8"))
         return TokenTally(source=source, encoding=encoding, **{name: saved[name] for name in FIELDS})
     except (OSError, ValueError, KeyError, TypeError):
         pass  # not counted yet, or a damaged entry: count again and write it anew
     tally = count_source(source, encoding)
-    _write(entry, {name: getattr(tally, name) for name in FIELDS})
+    write_atomically(entry, json.dumps({name: getattr(tally, name) for name in FIELDS}).encode())
     return tally
-
-
-def _write(entry: Path, values: dict[str, object]) -> None:
-    """Write atomically (a temporary file renamed), so a reader never sees half an entry."""
-    try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(values, handle)
-        os.replace(temporary, entry)
-    except OSError:
-        pass  # a read-only or full cache folder: the count is right, only the next run is slower

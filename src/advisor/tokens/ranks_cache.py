@@ -13,31 +13,21 @@ Entries live in `$ADVISOR_CACHE_DIR/tokenizers/`, or the platform's user cache f
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import marshal
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+
+from advisor.tokens.cache_folder import cache_folder, write_atomically
 
 FORMAT = b"advisor-ranks 1\n"
 _DIGEST = 32  # bytes of a sha256
 
 
-def cache_folder() -> Path:
-    """$ADVISOR_CACHE_DIR/tokenizers, or the platform's user cache folder."""
-    root = os.environ.get("ADVISOR_CACHE_DIR")
-    if not root:
-        from platformdirs import user_cache_dir
-
-        root = user_cache_dir("advisor", appauthor=False)
-    return Path(root) / "tokenizers"
-
-
 def entry_path(vocabulary_sha256: str) -> Path:
     python = f"py{sys.version_info[0]}{sys.version_info[1]}m{marshal.version}"
-    return cache_folder() / f"{vocabulary_sha256}-{python}.ranks"
+    return cache_folder("tokenizers") / f"{vocabulary_sha256}-{python}.ranks"
 
 
 def cached_ranks(vocabulary_sha256: str, parse: Callable[[], dict[bytes, int]]) -> dict[bytes, int]:
@@ -71,20 +61,5 @@ def read_entry(entry: Path, vocabulary_sha256: str) -> dict[bytes, int] | None:
 
 def write_entry(entry: Path, vocabulary_sha256: str, ranks: dict[bytes, int]) -> None:
     """Write atomically, so a reader never sees half an entry; a failure only loses the cache."""
-    import tempfile  # only when writing: not on the path of every load
-
     payload = marshal.dumps(ranks)
-    try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".ranks")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(FORMAT + bytes.fromhex(vocabulary_sha256) + hashlib.sha256(payload).digest())
-                handle.write(payload)
-            os.replace(temporary, entry)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
-    except OSError:
-        pass  # a read-only or full cache folder: the ranks are right, only the next run is slower
+    write_atomically(entry, FORMAT + bytes.fromhex(vocabulary_sha256) + hashlib.sha256(payload).digest() + payload)
