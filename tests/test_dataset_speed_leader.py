@@ -177,3 +177,22 @@ def test_a_damaged_vocabulary_in_the_leader_is_one_clear_error(tmp_path: Path) -
         list(runner.map(_what_the_worker_sees, str(path), ("damaged",), block_bytes=1 << 19))
     assert "damaged.tiktoken is damaged" in raised.value.message
     encoders.cache_clear()
+
+
+def _leader_dies(names: tuple[str, ...]) -> None:  # the leader is killed while it loads (out of memory)
+    import os
+
+    os._exit(137)
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="the leader needs fork")
+@pytest.mark.parametrize("prepare", [None, _size_and_head])
+def test_a_leader_that_dies_is_one_clear_error(tmp_path: Path, monkeypatch, prepare) -> None:
+    from advisor.errors import UserError
+
+    path = tmp_path / "big.jsonl"
+    path.write_text(_lines(30_000), encoding="utf-8")
+    monkeypatch.setattr("advisor.tokens.blocks._shed_vocabularies", _leader_dies)  # inherited by the leader
+    with BlockRunner(str(path), jobs=2) as runner, pytest.raises(UserError) as raised:
+        list(runner.map(_what_the_worker_sees, str(path), ("o200k_base",), block_bytes=1 << 19, prepare=prepare))
+    assert "ended before the scan was done" in raised.value.message and raised.value.where == str(path)

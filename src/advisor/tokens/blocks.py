@@ -158,10 +158,24 @@ class BlockRunner:
         conn = self._conn
         # the plugins' tokenizers as they are now: the leader was forked before the command loaded plugins
         request = (work, settings, encodings, self.path, chunk, self.jobs, prepare is not None, registered_tokenizers())
-        conn.send(request)
         self._working = True
-        if prepare is not None:
-            self._prepare_while_loading(prepare, chunk)
+        try:
+            conn.send(request)
+            if prepare is not None:
+                self._prepare_while_loading(prepare, chunk)
+            yield from self._relayed(conn)
+        except (EOFError, ConnectionError):
+            raise UserError(
+                "the scanning processes ended before the scan was done (killed, or out of memory?)",
+                where=self.path,
+                hint="run it again; with --jobs 1 it needs the least memory",
+            ) from None
+        self._working = False
+        self.close()
+
+    @staticmethod
+    def _relayed(conn: Any) -> Iterator[Any]:
+        """The leader's results, in file order, until it says it is done."""
         while True:
             kind, value = conn.recv()
             if kind == "part":
@@ -175,8 +189,6 @@ class BlockRunner:
                 raise UserError(message, where=where, hint=hint)
             else:
                 raise RuntimeError(f"a scanning worker failed:\n{value}")
-        self._working = False
-        self.close()
 
     def _prepare_while_loading(self, prepare: Callable[[bytes], Any], chunk: int) -> None:
         """`prepare` the first blocks, in order, until the leader says it is ready; then tell it how
