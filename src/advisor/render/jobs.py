@@ -142,11 +142,9 @@ def print_jobs(runs: Sequence[Run], ledger: Path) -> None:
 
 
 def _minute(stamp: str) -> str:
-    """`2026-12-01 09:44 UTC` for the ledger's `2026-12-01T09:44:15+00:00` (JSON keeps the whole stamp)."""
-    from datetime import UTC, datetime
-
+    """`2026-12-01 09:44 UTC` (as _when) for the ledger's `2026-12-01T09:44:15+00:00` (JSON keeps it whole)."""
     try:
-        return datetime.fromisoformat(stamp).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return _when(int(datetime.fromisoformat(stamp).timestamp()))
     except ValueError:
         return stamp
 
