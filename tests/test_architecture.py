@@ -20,7 +20,14 @@ SOURCE = ROOT / "src" / "advisor"
 CLI = ("advisor.cli", "advisor.__main__")  # `python -m advisor` is the command line's entry point
 RENDER = ("advisor.render",)
 ENGINES = ("advisor.recommend", "advisor.costs", "advisor.datasets", "advisor.providers", "advisor.plugins")
-LOWER = ("advisor.pricing", "advisor.tokens", "advisor.parsing", "advisor.methods", "advisor.errors")
+LOWER = (
+    "advisor.pricing",
+    "advisor.tokens",
+    "advisor.parsing",
+    "advisor.methods",
+    "advisor.errors",
+    "advisor.cache_folder",
+)
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,7 @@ def test_entries_are_written_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     def fail(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("advisor.tokens.cache_folder.os.replace", fail)
+    monkeypatch.setattr("advisor.cache_folder.os.replace", fail)
     assert cached_ranks(spec.sha256, lambda: {b"a": 0}) == {b"a": 0}
     folder = entry_path(spec.sha256).parent
     assert not list(folder.iterdir())

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advisor.costs.estimate import EstimateRequest, estimate
+from advisor.costs.estimate import EstimateRequest, OutOfRange, estimate
 from advisor.costs.training import auto_epochs
 from advisor.errors import UserError
 from advisor.pricing.catalog import load_catalog
@@ -53,6 +53,33 @@ def flat_request(**changes) -> EstimateRequest:
             **changes,
         }
     )
+
+
+class TestRequestBounds:
+    """A request holds only figures an estimate can use: each out-of-range one is refused by name."""
+
+    @pytest.mark.parametrize(
+        ("field", "value", "says"),
+        [
+            ("requests_per_month", 0, "greater than 0"),
+            ("prompt_tokens", D(-1), "at least 0"),
+            ("ft_output_tokens", D("NaN"), "finite"),
+            ("examples", 0, "greater than 0"),
+            ("setup_usd", D("-Infinity"), "finite"),
+            ("cache_hit_rate", D("1.01"), "at most 1"),
+            ("horizon_months", 121, "at most 120"),
+            ("retrain_every_months", D(0), "greater than 0"),
+            ("hosting_hours_per_month", D(745), "at most 744"),
+        ],
+    )
+    def test_a_figure_out_of_range_is_refused_by_name(self, field: str, value: object, says: str) -> None:
+        with pytest.raises(OutOfRange, match=says) as refused:
+            request(**{field: value})
+        assert refused.value.field == field
+
+    def test_the_edges_of_each_range_are_accepted(self) -> None:
+        edges = request(cache_hit_rate=D(0), horizon_months=120, hosting_hours_per_month=D(744), setup_usd=D(0))
+        assert (edges.cache_hit_rate, edges.horizon_months) == (0, 120)
 
 
 class TestWorkedCases:

@@ -55,6 +55,7 @@ CASES = [
     ),
     Case("training-cost-inf", [*EST_OK, "--training-cost", "Infinity"], says=r"--training-cost.*finite"),
     Case("hours-nan", [*EST_OK, "--hosting-hours", "NaN"], says=r"--hosting-hours.*finite"),
+    Case("hours-800", [*EST_OK, "--hosting-hours", "800"], says=r"--hosting-hours: must be at most 744"),
     Case("rft-hours-negative", [*EST_OK, "--method", "rft", "--rft-hours", "-1"], says=r"--rft-hours.*negative"),
     Case("cache-rate-2", [*EST_OK, "--cache-hit-rate", "2"], says=r"--cache-hit-rate must be between 0 and 1"),
     Case("unknown-model", ["estimate", "--model", "gpt-9", "--requests", "1", "--prompt-tokens", "1"], says="gpt-9"),

@@ -10,12 +10,10 @@ Every amount is an exact Decimal; docs/cost-model.md gives each formula.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from typing import Literal
 
 from advisor.costs.figures import interval as every_text
 from advisor.costs.figures import months as months_text
@@ -37,12 +35,12 @@ CACHE_MIN_PROMPT_TOKENS = 1024
 HOURS_PER_MONTH = Decimal(730)
 DAYS_PER_MONTH = HOURS_PER_MONTH / 24
 
-Tokens = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
-Usd = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 Tier = Literal["standard", "batch", "data-sharing"]
+_value = dataclass(frozen=True, slots=True, kw_only=True)
 
 
-class Assumption(BaseModel):
+@_value
+class Assumption:
     """Where a figure came from: a price row and its date, a tokenizer, a rule, a default."""
 
     topic: str
@@ -53,42 +51,85 @@ class Assumption(BaseModel):
     source: str | None = None
 
 
-class EstimateRequest(BaseModel):
-    """Everything an estimate needs; token counts are already counted (see token_files)."""
+class OutOfRange(ValueError):
+    """An EstimateRequest figure outside what it can be; `field` names it."""
 
-    model_config = ConfigDict(frozen=True)
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+# EstimateRequest figures: (lowest, whether the lowest itself is allowed, highest or None)
+_BOUNDS: dict[str, tuple[int, bool, int | None]] = {
+    "requests_per_month": (0, False, None),
+    "prompt_tokens": (0, True, None),
+    "cached_tokens": (0, True, None),
+    "output_tokens": (0, True, None),
+    "ft_prompt_tokens": (0, True, None),
+    "ft_cached_tokens": (0, True, None),
+    "ft_output_tokens": (0, True, None),
+    "training_tokens": (0, True, None),  # billed tokens per epoch
+    "examples": (0, False, None),
+    "rft_hours": (0, True, None),
+    "quoted_training_usd": (0, True, None),
+    "setup_usd": (0, True, None),
+    "cache_hit_rate": (0, True, 1),
+    "horizon_months": (0, False, 120),
+    "retrain_every_months": (0, False, None),
+    "hosting_hours_per_month": (0, True, 744),
+}
+
+
+@_value
+class EstimateRequest:
+    """Everything an estimate needs; token counts are already counted (see token_files). A figure out
+    of its range (_BOUNDS) raises OutOfRange."""
 
     model: str
     ft_model: str | None = None
     provider: str = "openai"
     ft_provider: str | None = None
-    requests_per_month: int = Field(gt=0)
-    prompt_tokens: Tokens
-    cached_tokens: Tokens = Decimal(0)
-    output_tokens: Tokens = Decimal(0)
-    ft_prompt_tokens: Tokens
-    ft_cached_tokens: Tokens = Decimal(0)
-    ft_output_tokens: Tokens | None = None
+    requests_per_month: int
+    prompt_tokens: Decimal
+    cached_tokens: Decimal = Decimal(0)
+    output_tokens: Decimal = Decimal(0)
+    ft_prompt_tokens: Decimal
+    ft_cached_tokens: Decimal = Decimal(0)
+    ft_output_tokens: Decimal | None = None
     method: Method = "sft"
     training_type: str | None = None  # lora, qlora or full where the provider prices them apart
     training_tier: str | None = None  # e.g. Azure's global, standard or developer training
-    training_tokens: int | None = Field(None, ge=0, description="billed tokens per epoch")
-    examples: int | None = Field(None, gt=0)
+    training_tokens: int | None = None
+    examples: int | None = None
     epochs: int | Literal["auto"] = "auto"
-    rft_hours: Usd | None = None
-    quoted_training_usd: Usd | None = None
-    setup_usd: Usd = Decimal(0)
+    rft_hours: Decimal | None = None
+    quoted_training_usd: Decimal | None = None
+    setup_usd: Decimal = Decimal(0)
     batch: bool = False
     data_sharing: bool = False
-    cache_hit_rate: Annotated[Decimal, Field(ge=0, le=1)] = Decimal(1)
-    horizon_months: int = Field(12, gt=0, le=120)
-    retrain_every_months: Annotated[Decimal, Field(gt=0)] | None = None
-    hosting_hours_per_month: Annotated[Decimal, Field(ge=0, le=744)] = HOURS_PER_MONTH
+    cache_hit_rate: Decimal = Decimal(1)
+    horizon_months: int = 12
+    retrain_every_months: Decimal | None = None
+    hosting_hours_per_month: Decimal = HOURS_PER_MONTH
     today: date
-    notes: list[Assumption] = []
+    notes: list[Assumption] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for name, (lowest, inclusive, highest) in _BOUNDS.items():
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if isinstance(value, Decimal) and not value.is_finite():
+                raise OutOfRange(name, "must be a finite number")
+            if value < lowest or (value == lowest and not inclusive):
+                raise OutOfRange(name, f"must be {'at least' if inclusive else 'greater than'} {lowest}")
+            if highest is not None and value > highest:
+                raise OutOfRange(name, f"must be at most {highest}")
 
 
-class ServingCost(BaseModel):
+@_value
+class ServingCost:
     """What one side (today, or the fine-tune) costs to serve a month of traffic."""
 
     label: str
@@ -102,14 +143,15 @@ class ServingCost(BaseModel):
     inference_monthly_usd: Decimal
     hosting_monthly_usd: Decimal = Decimal(0)
     retraining_monthly_usd: Decimal = Decimal(0)
+    monthly_usd: Decimal = field(init=False)  # the three above
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def monthly_usd(self) -> Decimal:
-        return self.inference_monthly_usd + self.hosting_monthly_usd + self.retraining_monthly_usd
+    def __post_init__(self) -> None:
+        total = self.inference_monthly_usd + self.hosting_monthly_usd + self.retraining_monthly_usd
+        object.__setattr__(self, "monthly_usd", total)
 
 
-class Estimate(BaseModel):
+@_value
+class Estimate:
     """The answer, with every assumption behind it."""
 
     requests_per_month: int
@@ -179,7 +221,7 @@ def estimate(request: EstimateRequest, catalog: Catalog) -> Estimate:
 
     training = _training_cost(request, ft_match, fine_tuning, assumptions)
     if request.retrain_every_months is not None:
-        option = option.model_copy(update={"retraining_monthly_usd": _retraining(training, request, assumptions)})
+        option = replace(option, retraining_monthly_usd=_retraining(training, request, assumptions))
 
     horizon, horizon_note = effective_horizon(request.horizon_months, request.today, ft_match)
     savings = baseline.monthly_usd - option.monthly_usd
@@ -324,7 +366,7 @@ def serving_cost(
     row = f"{match.provider}:{match.name} {'fine-tuned ' if fine_tuned else ''}{tier}"
     derived = batch_cached_price(match, fine_tuned, prices) if tier == "batch" and traffic.cached else None
     if derived is not None:
-        prices = prices.model_copy(update={"cached_input": derived[0]})
+        prices = replace(prices, cached_input=derived[0])
         assumptions.append(Assumption(topic="caching", text=f"{side}: {row} cached_input: {derived[1]}"))
     cached, caching = _cached_tokens(side, row, traffic, prices, serving.cache_hit_rate)
     if caching:

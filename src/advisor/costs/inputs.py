@@ -9,15 +9,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-
-from advisor.costs.estimate import HOURS_PER_MONTH, Assumption, EstimateRequest
+from advisor.costs.estimate import HOURS_PER_MONTH, Assumption, EstimateRequest, OutOfRange
 from advisor.costs.figures import tokens
 from advisor.costs.training import billed_tokens_per_epoch
 from advisor.errors import UserError
 from advisor.methods import Method
 from advisor.pricing.catalog import Catalog
-from advisor.tokens.cache import cached_count
 
 Encoding = Literal["o200k_base", "cl100k_base"]
 # EstimateRequest fields whose option has another name
@@ -31,10 +28,10 @@ _FLAGS = {
 }
 
 
-class EstimateArgs(BaseModel):
-    """The `advisor estimate` options, by name; files are paths, counted by build_request."""
-
-    model_config = ConfigDict(extra="forbid")
+@dataclass(kw_only=True)
+class EstimateArgs:
+    """The `advisor estimate` options, by name, as the command line typed them; files are paths,
+    counted by build_request."""
 
     model: str
     ft_model: str | None = None
@@ -139,11 +136,9 @@ def build_request(args: EstimateArgs, catalog: Catalog) -> EstimateRequest:
         return _request(
             args, ft_model, ft_provider, Decimal(prompt), Decimal(ft_prompt), training_tokens, examples, notes
         )
-    except ValidationError as error:
-        problem = error.errors(include_url=False)[0]
-        field = str(problem["loc"][0]) if problem["loc"] else "input"
-        flag = "--" + _FLAGS.get(field, field).replace("_", "-")
-        raise UserError(f"{flag}: {problem['msg']}", hint="see `advisor estimate --help`") from None
+    except OutOfRange as error:
+        flag = "--" + _FLAGS.get(error.field, error.field).replace("_", "-")
+        raise UserError(f"{flag}: {error.message}", hint="see `advisor estimate --help`") from None
 
 
 def _request(
@@ -190,6 +185,8 @@ def prompt_tokens_from_file(
     path: str, model: str, catalog: Catalog, encoding: str | None = None
 ) -> tuple[Decimal, Assumption]:
     """Mean prompt tokens per request in a text, chat JSON or JSONL file of real prompts."""
+    from advisor.tokens.cache import cached_count  # only with a prompt file: it imports the counting code
+
     name = encoding or catalog.encoding_for(model)
     tally = cached_count(path, name)  # a prompt counted before needs no tokenizer
     if tally.kind == "jsonl":

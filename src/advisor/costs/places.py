@@ -4,15 +4,15 @@ at each provider that trains it, ranked as the where-to-train rules rank them (a
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from pydantic import BaseModel
+from dataclasses import dataclass, replace
 
 from advisor.costs.estimate import Estimate, EstimateRequest, estimate
 from advisor.costs.where import Place, PlaceCost, PlaceFilter, rank_places, same_base
 from advisor.pricing.catalog import Catalog, ModelMatch
 
 
-class PlaceEstimate(BaseModel):
+@dataclass(frozen=True, slots=True)
+class PlaceEstimate:
     """One place with its estimate (None when it could not be priced; `place.why_not` says why)."""
 
     place: Place
@@ -26,7 +26,7 @@ def estimate_places(request: EstimateRequest, catalog: Catalog, providers: Seque
     estimates: dict[tuple[str, str], Estimate] = {}
 
     def cost(match: ModelMatch) -> PlaceCost:
-        place_request = request.model_copy(update={"ft_model": match.name, "ft_provider": match.provider})
+        place_request = replace(request, ft_model=match.name, ft_provider=match.provider)
         result = estimate(place_request, catalog)
         estimates[match.provider, match.name] = result
         return PlaceCost(
@@ -42,4 +42,4 @@ def estimate_places(request: EstimateRequest, catalog: Catalog, providers: Seque
     places = rank_places(
         catalog, wanted, cost, only=lambda match: match.provider in providers and same_base(match, base)
     )
-    return [PlaceEstimate(place=p, estimate=estimates.get((p.provider, p.model))) for p in places]
+    return [PlaceEstimate(p, estimates.get((p.provider, p.model))) for p in places]

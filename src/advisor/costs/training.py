@@ -5,10 +5,9 @@ on the team's own GPUs from published throughput."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
-
-from pydantic import BaseModel
 
 from advisor.costs.money import format_price, per_million
 from advisor.methods import Method
@@ -57,7 +56,8 @@ def billed_tokens_per_epoch(example_tokens: Sequence[int], cap: int | None) -> t
     return total, over
 
 
-class TrainingCost(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrainingCost:
     """A training job's cost and how it was reached."""
 
     usd: Decimal

@@ -15,12 +15,10 @@ rank with their own figures.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Literal
-
-from pydantic import BaseModel
 
 from advisor.costs.figures import months
 from advisor.costs.money import format_usd
@@ -58,7 +56,8 @@ class PlaceCost:
     payback_note: str
 
 
-class Place(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class Place:
     """One place a job could run, with its dates and figures (the `where_options` JSON contract)."""
 
     provider: str
@@ -140,15 +139,14 @@ def rank_places(
             place.why_not.append(f"cannot be priced: {error}")
             place.available = False
         else:
-            place = place.model_copy(
-                update={
-                    "training_usd": figures.training_usd,
-                    "monthly_usd": figures.monthly_usd,
-                    "upfront_usd": figures.upfront_usd,
-                    "horizon_months": figures.horizon_months,
-                    "net_usd": figures.net_usd,
-                    "payback_months": figures.payback_months,
-                }
+            place = replace(
+                place,
+                training_usd=figures.training_usd,
+                monthly_usd=figures.monthly_usd,
+                upfront_usd=figures.upfront_usd,
+                horizon_months=figures.horizon_months,
+                net_usd=figures.net_usd,
+                payback_months=figures.payback_months,
             )
             if wanted.must_serve is None:
                 place.viable = place.available and figures.payback_months is not None

@@ -12,7 +12,7 @@ from advisor.costs.figures import months, tokens
 from advisor.costs.money import format_usd
 from advisor.costs.places import PlaceEstimate
 from advisor.render.console import print_out
-from advisor.render.figures import dumps
+from advisor.render.figures import dumps, exact
 from advisor.render.places import MARKDOWN_ALIGN, PLACE_COLUMNS, place_rows
 
 
@@ -164,7 +164,7 @@ def render_places(options: list[PlaceEstimate], output_format: str) -> None:
     if output_format == "json":
         document = {
             "today": first.baseline if first else None,
-            "options": [{**o.place.model_dump(), "estimate": o.estimate} for o in options],
+            "options": [{**exact(o.place), "estimate": o.estimate} for o in options],
         }
         click.echo(dumps(document))
         return

@@ -9,17 +9,19 @@ back. Numbers rather than strings, so that readers that only want a float still 
 from __future__ import annotations
 
 import json
+from dataclasses import fields, is_dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel
-
 
 def exact(value: Any) -> Any:
-    """Plain values for JSON: models as dicts, dates as ISO strings, Decimals kept exact."""
-    if isinstance(value, BaseModel):
+    """Plain values for JSON: dataclasses and pydantic models as dicts, dates as ISO strings, Decimals
+    kept exact."""
+    if hasattr(value, "model_dump"):  # a pydantic model (not imported here: an estimate never needs it)
         value = value.model_dump()
+    elif is_dataclass(value) and not isinstance(value, type):
+        value = {field.name: getattr(value, field.name) for field in fields(value)}
     if isinstance(value, dict):
         return {key: exact(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

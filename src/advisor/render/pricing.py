@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from advisor.costs.money import format_price
 from advisor.pricing.catalog import ModelMatch, row_status
 from advisor.pricing.tables import FineTuning, ModelRow, PriceTable
 from advisor.render.console import print_out
-from advisor.render.figures import dumps
+from advisor.render.figures import dumps, exact
 
 Row = tuple[str, ModelRow, PriceTable]
 
@@ -26,11 +27,18 @@ def row_dict(name: str, row: ModelRow, table: PriceTable) -> dict[str, object]:
     return {
         "provider": table.provider,
         "model": name,
-        **row.model_dump(exclude_none=True),
+        **_without_none(exact(row)),
         "as_of": table.as_of,
         "source": table.source,
         "table": table.path,
     }
+
+
+def _without_none(value: Any) -> Any:
+    """A plain value's dicts, at every depth, without their None entries."""
+    if isinstance(value, dict):
+        return {key: _without_none(item) for key, item in value.items() if item is not None}
+    return value
 
 
 def rows_json(rows: list[Row]) -> str:

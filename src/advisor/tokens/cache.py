@@ -16,9 +16,9 @@ import json
 from functools import cache
 from pathlib import Path
 
+from advisor.cache_folder import cache_folder, write_atomically
 from advisor.parsing.file_text import unreadable
 from advisor.parsing.jsonl import is_stream
-from advisor.tokens.cache_folder import cache_folder, write_atomically
 from advisor.tokens.files import TokenTally, count_source
 from advisor.tokens.tokenizer import spec_for
 

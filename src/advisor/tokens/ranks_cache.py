@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from advisor.tokens.cache_folder import cache_folder, write_atomically
+from advisor.cache_folder import cache_folder, write_atomically
 
 FORMAT = b"advisor-ranks 1\n"
 _DIGEST = 32  # bytes of a sha256

@@ -1,5 +1,5 @@
-"""The user's cache folder for what advisor remembers between runs (token counts, parsed vocabularies),
-and writing an entry there so that a reader never sees half of it."""
+"""The user's cache folder for what advisor remembers between runs (token counts, parsed vocabularies,
+validated price tables), and writing an entry there so that a reader never sees half of it."""
 
 from __future__ import annotations
 
