@@ -36,10 +36,9 @@ HOURS_PER_MONTH = Decimal(730)
 DAYS_PER_MONTH = HOURS_PER_MONTH / 24
 
 Tier = Literal["standard", "batch", "data-sharing"]
-_value = dataclass(frozen=True, slots=True, kw_only=True)
 
 
-@_value
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Assumption:
     """Where a figure came from: a price row and its date, a tokenizer, a rule, a default."""
 
@@ -81,7 +80,7 @@ _BOUNDS: dict[str, tuple[int, bool, int | None]] = {
 }
 
 
-@_value
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EstimateRequest:
     """Everything an estimate needs; token counts are already counted (see token_files). A figure out
     of its range (_BOUNDS) raises OutOfRange."""
@@ -128,7 +127,7 @@ class EstimateRequest:
                 raise OutOfRange(name, f"must be at most {highest}")
 
 
-@_value
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ServingCost:
     """What one side (today, or the fine-tune) costs to serve a month of traffic."""
 
@@ -150,7 +149,7 @@ class ServingCost:
         object.__setattr__(self, "monthly_usd", total)
 
 
-@_value
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Estimate:
     """The answer, with every assumption behind it."""
 

@@ -39,10 +39,9 @@ TRAINING_PRICE_KEYS = frozenset(
 )
 # pydantic's configuration of every table dataclass: a key the schema does not know is an error
 _STRICT: Any = {"extra": "forbid"}
-_table = dataclass(frozen=True, slots=True, kw_only=True)
 
 
-@_table
+@dataclass(frozen=True, slots=True, kw_only=True)
 class InferencePrices:
     """Per-token prices of one way of serving a model."""
 
@@ -52,7 +51,7 @@ class InferencePrices:
     output: Price | None = None
 
 
-@_table
+@dataclass(frozen=True, slots=True, kw_only=True)
 class _TieredPrices:
     """Standard and Batch API prices of one way of serving a model."""
 
@@ -73,7 +72,7 @@ class _TieredPrices:
         return InferencePrices(input=self.batch_input, cached_input=self.batch_cached_input, output=self.batch_output)
 
 
-@_table
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Deployment:
     """A way of deploying a fine-tune other than the default (e.g. Azure's Developer tier)."""
 
@@ -83,7 +82,7 @@ class Deployment:
     notes: str | None = None
 
 
-@_table
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FineTuning(_TieredPrices):
     """What training a model costs, and what its fine-tunes cost to run."""
 
@@ -155,7 +154,7 @@ class FineTuning(_TieredPrices):
         return self.data_sharing if data_sharing else self.tier(batch=batch)
 
 
-@_table
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ModelRow(_TieredPrices):
     """One model in a table."""
 
@@ -181,7 +180,7 @@ class ModelRow(_TieredPrices):
             raise ValueError("`encoding_note` is required when `encoding_exact = false` (state the measured error)")
 
 
-@_table
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Gpu:
     """One GPU's rental price (own-GPU tables): what a GPU-hour of training or serving costs."""
 
@@ -191,7 +190,7 @@ class Gpu:
     as_of: date | None = None
 
 
-@_table
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Notice:
     """A dated announcement that applies to a table's fine-tuning (e.g. a wind-down step)."""
 
@@ -200,7 +199,7 @@ class Notice:
     text: str
 
 
-@_table
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PriceTable:
     """One provider's prices as read from one file."""
 
