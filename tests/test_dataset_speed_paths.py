@@ -12,7 +12,7 @@ from advisor.datasets.examples import ExampleChecker
 from advisor.datasets.problems import ProblemLog
 from advisor.datasets.scan import _encoders
 from advisor.tokens.count import MemoEncoder, count_text
-from advisor.tokens.long_text import BoundedEncoder
+from advisor.tokens.long_text import UNCUT_FACTOR, BoundedEncoder, hard_cuts, slices
 from advisor.tokens.tokenizer import ENCODINGS, get_encoding
 
 from .helpers import assert_fast_path_agrees
@@ -59,6 +59,39 @@ def test_long_text_is_counted_in_slices_to_the_same_token() -> None:
     encoding = get_encoding("o200k_base")
     text = "The invoice <|endoftext|> is late.\nPlease pay 2024001 now. " * 40
     assert BoundedEncoder(encoding, long_text=100).count(text) == len(encoding.encode_ordinary(text))
+
+
+LETTER_RUNS = st.lists(
+    st.sampled_from(["x" * 700, "abc" * 150, " the", " invoice", "\nTotal", "2024", "!", "ß" * 200]), max_size=30
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=LETTER_RUNS, size=st.integers(20, 300))
+def test_slices_keep_every_character_and_stay_bounded(text: str, size: int) -> None:
+    parts = list(slices(text, size))
+    assert "".join(parts) == text
+    assert all(len(part) <= UNCUT_FACTOR * size for part in parts)
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=LETTER_RUNS, size=st.integers(50, 300))
+def test_a_text_cut_only_at_safe_points_counts_exactly_and_other_cuts_move_it_little(text: str, size: int) -> None:
+    """Runs with nowhere safe to cut (a pasted blob) are cut anyway, so that memory stays bounded; the
+    count then moves by at most a few tokens at each such cut."""
+    for name in ("o200k_base", "cl100k_base"):
+        encoding = get_encoding(name)
+        exact = len(encoding.encode_ordinary(text))
+        counted = BoundedEncoder(encoding, long_text=size).count(text)
+        assert abs(counted - exact) <= 3 * hard_cuts(text, size)
+
+
+def test_only_a_run_longer_than_the_window_is_cut_where_no_safe_point_is() -> None:
+    size = 100
+    assert hard_cuts("x" * (UNCUT_FACTOR * size), size) == 0
+    assert hard_cuts("x" * (UNCUT_FACTOR * size + 1), size) == 1
+    assert hard_cuts(("word " * 100 + "x" * 300 + " ") * 20, size) == 0  # safe points never 3.5 x size apart
+    assert hard_cuts("x" * 10_000, size) == 10_000 // size - UNCUT_FACTOR  # until 4 x size are left
 
 
 PLAIN_TEXT = st.sampled_from(["", "  ", "...", "ok", " Paris\n", "<|endoftext|>", "a\tb"]) | st.text(max_size=30)

@@ -27,6 +27,7 @@ from advisor.parsing import json_text
 from advisor.parsing.file_text import unreadable
 from advisor.parsing.jsonl import BLOCK_BYTES, Block
 from advisor.tokens.blocks import BlockRunner, PreparedBlock, encoders
+from advisor.tokens.long_text import UNCUT_LIMIT, hard_cuts
 from advisor.tokens.tokenizer import TokenizerSpec, registered_tokenizers, set_plugin_tokenizers
 
 CHUNK_BYTES = BLOCK_BYTES
@@ -280,6 +281,15 @@ def _scan_block(settings: ScanSettings, block: Block) -> ScanResult:
                 example=examples,
             )
             continue
+        if len(raw) > UNCUT_LIMIT and (cuts := _hard_cuts(example)):
+            log.warning(
+                "count-approximate",
+                f"a run of millions of characters with no space or punctuation (a pasted blob?): its tokens "
+                f"are counted in {cuts + 1:,} slices, so the count can be off by a few tokens at each cut",
+                "remove the blob if it is not meant to be trained on",
+                line=line,
+                example=examples,
+            )
         if personal:
             for kind in personal.get(line, ()):
                 log.warning(
@@ -304,6 +314,17 @@ def _scan_block(settings: ScanSettings, block: Block) -> ScanResult:
     result.examples = examples
     result.add_rows(rows)
     return result
+
+
+def _hard_cuts(value: object) -> int:
+    """Cuts without a safe point (tokens/long_text.py) that counting the strings in `value` takes."""
+    if isinstance(value, str):
+        return hard_cuts(value) if len(value) > UNCUT_LIMIT else 0
+    if isinstance(value, dict):
+        return sum(_hard_cuts(item) for item in value.values())
+    if isinstance(value, list):
+        return sum(_hard_cuts(item) for item in value)
+    return 0
 
 
 def _personal_data_by_line(block: bytes) -> dict[int, list[str]]:

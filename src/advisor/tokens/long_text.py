@@ -7,6 +7,12 @@ always end a piece and start the next from scratch: between an ASCII letter and 
 an ASCII letter, or after a newline followed by an ASCII letter. BPE runs within pieces, so the tokens
 are exactly those of the whole string (a test compares them). Encodings with other patterns are
 encoded whole.
+
+A stretch of more than UNCUT_LIMIT characters with no such point (one "word" of millions of letters, a
+pasted blob) is the one exception: tiktoken would encode it as one piece, at about 50 bytes of memory
+a character, so it is cut every LONG_TEXT characters anyway. Its count can then differ from the whole
+string's by a few tokens at each cut; `hard_cuts` says how many cuts a text needs, so that the count
+can be reported as approximate.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 LONG_TEXT = 1 << 20  # characters
+UNCUT_FACTOR = 4  # slices of up to this many times LONG_TEXT wait for a safe point; longer ones are cut anyway
+UNCUT_LIMIT = UNCUT_FACTOR * LONG_TEXT  # characters
 SAFE_SPLIT = re.compile(r"(?<=[A-Za-z])(?= [A-Za-z])|(?<=\n)(?=[A-Za-z])")
 
 
@@ -63,14 +71,32 @@ class BoundedEncoder:
 
 
 def slices(text: str, size: int) -> Iterator[str]:
-    """`text` cut at safe points into slices of about `size` characters (longer where none is found)."""
+    """`text` cut into slices of about `size` characters: at safe points, or, after UNCUT_FACTOR x `size`
+    characters without one, where it stands (see hard_cuts)."""
     start = 0
-    while len(text) - start > size:
-        match = SAFE_SPLIT.search(text, start + size // 2, start + size)
-        if match is None:
-            match = SAFE_SPLIT.search(text, start + size)
-            if match is None:
-                break
-        yield text[start : match.start()]
-        start = match.start()
+    for end, _ in _cuts(text, size):
+        yield text[start:end]
+        start = end
     yield text[start:]
+
+
+def hard_cuts(text: str, size: int = LONG_TEXT) -> int:
+    """How many of `text`'s slices end where no safe point is: each can move its count a few tokens."""
+    return sum(not safe for _, safe in _cuts(text, size))
+
+
+def _cuts(text: str, size: int) -> Iterator[tuple[int, bool]]:
+    """Where slices of `text` end, and whether each is a safe point. A text of at most UNCUT_FACTOR x
+    `size` characters is never cut where no safe point is."""
+    start = searched = 0  # no safe point lies between a cut where none was and `searched`
+    while len(text) - start > size:
+        reach = start + UNCUT_FACTOR * size
+        match = SAFE_SPLIT.search(text, max(start + size // 2, searched), reach)
+        if match is not None:
+            start = match.start()
+            yield start, True
+        elif len(text) > reach:
+            start, searched = start + size, reach
+            yield start, False
+        else:
+            return  # the rest is encoded whole
