@@ -281,15 +281,6 @@ def _scan_block(settings: ScanSettings, block: Block) -> ScanResult:
                 example=examples,
             )
             continue
-        if len(raw) > UNCUT_LIMIT and (cuts := _hard_cuts(example)):
-            log.warning(
-                "count-approximate",
-                f"a run of millions of characters with no space or punctuation (a pasted blob?): its tokens "
-                f"are counted in {cuts + 1:,} slices, so the count can be off by a few tokens at each cut",
-                "remove the blob if it is not meant to be trained on",
-                line=line,
-                example=examples,
-            )
         if personal:
             for kind in personal.get(line, ()):
                 log.warning(
@@ -307,13 +298,31 @@ def _scan_block(settings: ScanSettings, block: Block) -> ScanResult:
                 facts = checker.check(converted, RenamedLog(log, fmt), line, examples)  # type: ignore[arg-type]
                 if facts is not None:
                     rows.append((line, line_digest(raw), facts))
+                    if len(raw) > UNCUT_LIMIT:
+                        _note_approximate(converted, log, line, examples)
                 continue
         facts = check(example, log, line, examples)
         if facts is not None:
             rows.append((line, FIRST_64_BITS(sha1(raw, usedforsecurity=False).digest())[0] or 1, facts))  # line_digest
+            if len(raw) > UNCUT_LIMIT:  # only a line this long can hold a string counted approximately
+                _note_approximate(example, log, line, examples)
     result.examples = examples
     result.add_rows(rows)
     return result
+
+
+def _note_approximate(example: object, log: ProblemLog, line: int, index: int) -> None:
+    """Warn when a counted example holds a run that tokens/long_text.py had to cut where no safe point is."""
+    cuts = _hard_cuts(example)
+    if cuts:
+        log.warning(
+            "count-approximate",
+            f"a run of millions of characters with no space or punctuation (a pasted blob?): its tokens "
+            f"are counted in {cuts + 1:,} slices, so the count can be off by a few tokens at each cut",
+            "remove the blob if it is not meant to be trained on",
+            line=line,
+            example=index,
+        )
 
 
 def _hard_cuts(value: object) -> int:

@@ -20,7 +20,13 @@ from advisor.cache_folder import cache_folder, write_atomically
 from advisor.pricing.tables import PriceTable
 
 # the code whose rules decide whether a text is a valid table, and what it becomes
-_RULES = ("pricing/tables.py", "pricing/table_validation.py", "parsing/constraints.py", "parsing/quantities.py")
+_RULES = (
+    "pricing/tables.py",
+    "pricing/table_validation.py",
+    "parsing/constraints.py",
+    "parsing/quantities.py",
+    "methods.py",
+)
 
 
 @cache
