@@ -38,9 +38,6 @@ class Check:
             metadata.insert(0, BeforeValidator(self.before))
         return handler(Annotated[(source, *metadata)])  # type: ignore[return-value]
 
-    def __repr__(self) -> str:
-        return f"Check({', '.join(f'{key}={value!r}' for key, value in self.rules.items())})"
-
 
 @cache
 def _adapter(kind: type[T]) -> TypeAdapter[T]:

@@ -15,9 +15,6 @@ from advisor.parsing.constraints import validate
 from advisor.parsing.toml_locate import locate
 from advisor.pricing.tables import PriceTable, quote
 
-# how pydantic names a key the schema does not have: in a model, and in a dataclass's arguments
-_UNKNOWN_KEY = ("extra_forbidden", "unexpected_keyword_argument")
-
 
 def validated_table(text: str, path: str) -> PriceTable:
     """Parse and validate one table; errors name the file, line and field."""
@@ -56,7 +53,7 @@ def _located_error(exc: ValidationError, text: str, path: str) -> UserError:
         line = locate(text, loc[:-1])
         message = f"{field} is missing"
         hint = "add it (see docs/pricing.md)"
-    elif error["type"] in _UNKNOWN_KEY:
+    elif error["type"] == "unexpected_keyword_argument":  # a key the table's dataclasses do not have
         line = locate(text, loc)
         message = f"{field} is not a known field"
         hint = "check its spelling (see docs/pricing.md)"
