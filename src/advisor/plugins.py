@@ -15,6 +15,7 @@ import difflib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -220,12 +221,12 @@ def load_plugins() -> Plugins:
     return Plugins(manager, loaded, warnings)
 
 
-def load_catalog(extra_files: Sequence[Path] = ()) -> Catalog:
-    """The price tables in force: bundled, then the installed plugins' tables, then the user's folder,
-    then each `--pricing` file (advisor.pricing.catalog.load_catalog with the plugins' tables)."""
+def load_catalog(extra_files: Sequence[Path] = (), today: date | None = None) -> Catalog:
+    """The price tables in force on `today`: bundled, then the installed plugins' tables, then the user's
+    folder, then each `--pricing` file (advisor.pricing.catalog.load_catalog with the plugins' tables)."""
     from advisor.pricing.catalog import load_catalog as load
 
-    return load(extra_files, plugin_tables=load_plugins().price_tables)
+    return load(extra_files, plugin_tables=load_plugins().price_tables, today=today)
 
 
 def provider_named(name: str) -> Provider:

@@ -60,7 +60,7 @@ def check(
         from advisor.render.dataset import print_report, to_json
         from advisor.render.progress import scan_progress
 
-        catalog = load_catalog(pricing_files)
+        catalog = load_catalog(pricing_files, today_or(today))
         with scan_progress(file) as progress:
             report = check_dataset(
                 file,

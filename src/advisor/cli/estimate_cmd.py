@@ -124,7 +124,7 @@ def estimate(
     from advisor.costs.inputs import EstimateArgs, build_request, compared_providers
     from advisor.plugins import load_catalog
 
-    catalog = load_catalog(pricing_files)
+    catalog = load_catalog(pricing_files, today_or(today))
     compared = compared_providers(providers, catalog, str(options["model"]))
     if compared is None:
         from advisor.render.estimate import render

@@ -61,7 +61,7 @@ def interview(
             where=str(target),
             hint="name a .toml or a .json file",
         )
-    catalog = load_catalog(pricing_files)
+    catalog = load_catalog(pricing_files, today_or(today))
     begun = start_from or resume
     folder = Path(begun).resolve().parent if begun else Path.cwd()
     answers = from_raw({})

@@ -74,7 +74,7 @@ def launch(
     plugin = provider_named(provider)
     plan = plan_launch(
         plugin,
-        load_catalog(pricing_files),
+        load_catalog(pricing_files, today_or(today)),
         today_or(today),
         method=method,  # type: ignore[arg-type]  (click.Choice guarantees a Method)
         model=model,

@@ -32,7 +32,7 @@ def list_rows(
     from advisor.plugins import load_catalog
     from advisor.render.pricing import print_rows, rows_json
 
-    catalog = load_catalog(pricing_files)
+    catalog = load_catalog(pricing_files, today_or(today))
     if provider and provider not in catalog.providers:
         raise UserError(f"no price table for provider {provider!r}", hint=f"known: {', '.join(catalog.providers)}")
     if method:
@@ -73,7 +73,7 @@ def show(
     from advisor.plugins import load_catalog
     from advisor.render.pricing import match_json, print_match
 
-    catalog = load_catalog(pricing_files)
+    catalog = load_catalog(pricing_files, today_or(today))
     if provider:
         matches = [catalog.find(model, provider)]
     else:

@@ -20,7 +20,7 @@ def providers(output_format: str, pricing_files: tuple[str, ...], today: date | 
     from advisor.render.providers import print_providers, providers_json
 
     plugins = load_plugins()
-    catalog = load_catalog(pricing_files)
+    catalog = load_catalog(pricing_files, today_or(today))
     for warning in plugins.warnings:
         click.echo(f"warning: {warning}", err=True)
     if output_format == "json":

@@ -38,7 +38,7 @@ def recommend(
 
     paths = _scenario_files(files)
     if len(paths) == 1 and not Path(files[0]).is_dir():
-        rec = build(load_scenario(paths[0]), load_catalog(pricing_files), today_or(today))
+        rec = build(load_scenario(paths[0]), load_catalog(pricing_files, today_or(today)), today_or(today))
         if output is None:
             _print(rec, output_format)
             return
@@ -48,7 +48,7 @@ def recommend(
         write_output(rec, output_format, target, chart)
         click.echo(f"wrote {target}" + (f" and {chart}" if chart else ""), err=True)
         return
-    _recommend_many(paths, output_format, output, force, load_catalog(pricing_files), today_or(today), build)
+    _recommend_many(paths, output_format, output, force, load_catalog(pricing_files, today_or(today)), today_or(today), build)
 
 
 def _scenario_files(files: tuple[str, ...]) -> list[str]:

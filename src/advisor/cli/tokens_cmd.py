@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from advisor.cli.options import format_option, pricing_options
+from advisor.cli.options import format_option, pricing_options, today_or
 
 
 @click.command()
@@ -42,7 +42,7 @@ def tokens(
 
     if not model and not encoding:
         raise UserError("which tokenizer?", hint="give --model M (e.g. gpt-4.1) or --encoding o200k_base")
-    name = encoding or load_catalog(pricing_files).encoding_for(str(model))
+    name = encoding or load_catalog(pricing_files, today_or(today)).encoding_for(str(model))
     spec_for(name)  # an unknown encoding is refused before any file is read
     # by name: JSONL is counted by worker processes, and this one need not load the tokenizer
     tallies = [count_source(source, name, kind) for source in (files or ("-",))]

@@ -1,10 +1,12 @@
 """Monthly cost, training cost, savings, payback and break-even of moving a feature from today's
 model and prompt to a fine-tuned model with a shorter prompt.
 
-Honest where naive calculators are not: the baseline is priced with prompt caching, fine-tuned
-traffic at fine-tuned rates (1.5x to 3.6x its base), batch prices come from the table, hosting
-fees and forced retraining count, and the payback horizon ends at the base model's shutdown.
-Every amount is an exact Decimal; docs/cost-model.md gives each formula.
+Honest where naive calculators are not: the baseline is priced with prompt caching, and from the day
+today's model stops, on what the team must move to (costs/succession.py); fine-tuned traffic at
+fine-tuned rates (1.5x to 3.6x its base), batch prices come from the table, hosting fees and forced
+retraining count, and the fine-tune serves until its base model's shutdown, the team falling back to
+today's setup after it. Both sides are month-by-month schedules (costs/schedule.py) that totals,
+payback and break-even read. Every amount is an exact Decimal; docs/cost-model.md gives each formula.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from typing import Literal
 from advisor.costs.figures import interval as every_text
 from advisor.costs.figures import months as months_text
 from advisor.costs.money import format_price, format_usd, per_million
+from advisor.costs.schedule import Schedule, Stretch, break_even, net, payback
+from advisor.costs.succession import DAYS_PER_MONTH, Succession, find_succession, months_until
 from advisor.costs.training import (
     TrainingCost,
     auto_epochs,
@@ -28,12 +32,12 @@ from advisor.costs.training import (
 )
 from advisor.errors import UserError
 from advisor.methods import Method
-from advisor.pricing.catalog import Catalog, ModelMatch, dedupe, serving_end, stale_warning, training_blockers
+from advisor.pricing.catalog import Catalog, ModelMatch, dedupe, serving_end, stale_warnings, training_blockers
 from advisor.pricing.tables import FineTuning, InferencePrices
 
 CACHE_MIN_PROMPT_TOKENS = 1024
 HOURS_PER_MONTH = Decimal(730)
-DAYS_PER_MONTH = HOURS_PER_MONTH / 24
+__all__ = ["DAYS_PER_MONTH", "months_until"]
 
 Tier = Literal["standard", "batch", "data-sharing"]
 
@@ -65,6 +69,7 @@ _BOUNDS: dict[str, tuple[int, bool, int | None]] = {
     "prompt_tokens": (0, True, None),
     "cached_tokens": (0, True, None),
     "output_tokens": (0, True, None),
+    "reasoning_tokens": (0, True, None),
     "ft_prompt_tokens": (0, True, None),
     "ft_cached_tokens": (0, True, None),
     "ft_output_tokens": (0, True, None),
@@ -93,6 +98,7 @@ class EstimateRequest:
     prompt_tokens: Decimal
     cached_tokens: Decimal = Decimal(0)
     output_tokens: Decimal = Decimal(0)
+    reasoning_tokens: Decimal | None = None  # billed as output on models that reason by default
     ft_prompt_tokens: Decimal
     ft_cached_tokens: Decimal = Decimal(0)
     ft_output_tokens: Decimal | None = None
@@ -156,6 +162,10 @@ class Estimate:
     requests_per_month: int
     baseline: ServingCost
     option: ServingCost
+    baseline_after: ServingCost | None  # what today's traffic costs once today's model stops (today_ends)
+    today_ends: Succession
+    baseline_schedule: Schedule  # month by month: today's setup, then what replaces it
+    option_schedule: Schedule  # the fine-tune while it serves, then today's setup
     baseline_monthly_usd: Decimal
     option_monthly_usd: Decimal
     monthly_savings_usd: Decimal
@@ -181,6 +191,7 @@ class Traffic:
     cached: Decimal
     output: Decimal
     cached_flag: str = "--cached-tokens"
+    reasoning: Decimal | None = None  # reasoning tokens a request on a reasoning model bills (None: unknown)
 
 
 @dataclass(frozen=True)
@@ -206,12 +217,15 @@ class ServingOptions:
 
 def estimate(request: EstimateRequest, catalog: Catalog) -> Estimate:
     """Price today's setup against the fine-tuned option; pure apart from reading `catalog`."""
+    catalog = catalog.on(request.today)
     today_match = catalog.find(request.model, request.provider)
     ft_match = catalog.find(request.ft_model or request.model, request.ft_provider or request.provider)
     fine_tuning = _fine_tuning_of(ft_match, request.method, catalog, request.today)
     assumptions = list(request.notes)
 
-    today_traffic = Traffic(request.prompt_tokens, request.cached_tokens, request.output_tokens, "--cached-tokens")
+    today_traffic = Traffic(
+        request.prompt_tokens, request.cached_tokens, request.output_tokens, "--cached-tokens", request.reasoning_tokens
+    )
     ft_output = request.output_tokens if request.ft_output_tokens is None else request.ft_output_tokens
     ft_traffic = Traffic(request.ft_prompt_tokens, request.ft_cached_tokens, ft_output, "--ft-cached-tokens")
     serving = ServingOptions.of(request)
@@ -222,34 +236,122 @@ def estimate(request: EstimateRequest, catalog: Catalog) -> Estimate:
     if request.retrain_every_months is not None:
         option = replace(option, retraining_monthly_usd=_retraining(training, request, assumptions))
 
+    requested = Decimal(request.horizon_months)
+    succession, after = succeed(today_match, today_traffic, serving, catalog, request.today, requested, assumptions)
+    baseline_schedule = schedule_of(baseline, serving.requests_per_month, requested, succession, after)
     horizon, horizon_note = effective_horizon(request.horizon_months, request.today, ft_match)
-    savings = baseline.monthly_usd - option.monthly_usd
     upfront = training.usd + request.setup_usd
-    payback, payback_note = payback_of(upfront, savings, horizon, horizon_note)
+    option_schedule = Schedule((stretch_of(option, serving.requests_per_month, Decimal(0), horizon),), upfront)
+    option_schedule = option_schedule.then(horizon, baseline_schedule)
+    now = baseline_schedule.first
+    savings = now.monthly_usd - option.monthly_usd
+    payback_months, payback_note = payback_of_schedules(option_schedule, baseline_schedule, horizon, horizon_note)
     assumptions.append(Assumption(topic="horizon", text=horizon_note))
     warnings = [today_match.note, ft_match.note]
     warnings += _date_warnings(request, today_match, ft_match, fine_tuning, training, catalog)
-    warnings += [stale_warning(table, request.today) for table in (today_match.table, ft_match.table)]
+    warnings += [*today_match.conflicts, *ft_match.conflicts]
+    warnings += stale_warnings(today_match, request.today, ("input", "cached_input", "output"))
+    warnings += stale_warnings(ft_match, request.today, _FINE_TUNED_FIELDS)
     return Estimate(
         requests_per_month=request.requests_per_month,
         baseline=baseline,
         option=option,
-        baseline_monthly_usd=baseline.monthly_usd,
+        baseline_after=after,
+        today_ends=succession,
+        baseline_schedule=baseline_schedule,
+        option_schedule=option_schedule,
+        baseline_monthly_usd=now.monthly_usd,
         option_monthly_usd=option.monthly_usd,
         monthly_savings_usd=savings,
         training=training,
         training_usd=training.usd,
         setup_usd=request.setup_usd,
-        payback_months=payback,
+        payback_months=payback_months,
         payback_note=payback_note,
-        break_even_requests_per_month=_break_even(baseline, option, upfront, horizon),
+        break_even_requests_per_month=break_even(option_schedule, baseline_schedule) if horizon > 0 else None,
         horizon_months=request.horizon_months,
         effective_horizon_months=horizon,
         horizon_note=horizon_note,
-        net_savings_usd=savings * horizon - upfront,
+        net_savings_usd=net(option_schedule, baseline_schedule),
         assumptions=_dedupe_assumptions(assumptions),
         warnings=dedupe(warnings),
     )
+
+
+_FINE_TUNED_FIELDS = (
+    "fine_tuning.input", "fine_tuning.cached_input", "fine_tuning.output", "fine_tuning.training",
+    "fine_tuning.training_per_hour",
+)  # fmt: skip
+
+
+def stretch_of(cost: ServingCost, requests: int, start: Decimal, end: Decimal, what: str | None = None) -> Stretch:
+    """Months [start, end) served as `cost` says."""
+    return Stretch(
+        start=start,
+        end=end,
+        per_request_usd=cost.per_request_usd,
+        fixed_monthly_usd=cost.hosting_monthly_usd + cost.retraining_monthly_usd,
+        requests=requests,
+        what=what or cost.row,
+    )
+
+
+def schedule_of(
+    cost: ServingCost,
+    requests: int,
+    horizon: Decimal,
+    succession: Succession,
+    after: ServingCost | None,
+    fixed_usd: Decimal = Decimal(0),
+) -> Schedule:
+    """`cost` until its model stops within the horizon, then `after` (the successor's cost of the same
+    traffic) to the horizon; `fixed_usd` a month is added throughout (retrieval infrastructure ...)."""
+    first = stretch_of(cost, requests, Decimal(0), horizon)
+    first = replace(first, fixed_monthly_usd=first.fixed_monthly_usd + fixed_usd)
+    if not succession.stops or after is None:
+        return Schedule((first,))
+    then = stretch_of(after, requests, succession.months, horizon, f"{after.row} (after {succession.ends})")
+    then = replace(then, fixed_monthly_usd=then.fixed_monthly_usd + fixed_usd)
+    return Schedule((replace(first, end=succession.months), then))
+
+
+def succeed(
+    match: ModelMatch,
+    traffic: Traffic,
+    serving: ServingOptions,
+    catalog: Catalog,
+    today: date,
+    horizon: Decimal,
+    assumptions: list[Assumption],
+    side: str = "today",
+) -> tuple[Succession, ServingCost | None]:
+    """When `match` stops inside the horizon, what replaces it and what the same traffic costs there
+    (its prices and the choice added to `assumptions`)."""
+
+    def monthly(candidate: ModelMatch) -> Decimal:
+        return serving_cost(side, candidate, False, traffic, serving, []).monthly_usd
+
+    succession, successor = find_succession(match, catalog, today, horizon, monthly)
+    if not succession.stops:
+        return succession, None
+    if successor is None:
+        assumptions.append(
+            Assumption(
+                topic="succession",
+                text=f"{succession.model} stops on {succession.ends} and no model in the price tables replaces "
+                "it: its cost is carried on after that date, which cannot happen; choose a model to move to",
+            )
+        )
+        return succession, None
+    after = serving_cost(f"{side} after {succession.ends}", successor, False, traffic, serving, assumptions)
+    assumptions.append(
+        Assumption(
+            topic="succession",
+            text=f"{succession.model} stops on {succession.ends}: from then on today's prompt runs on "
+            f"{succession.successor} at {format_usd(after.monthly_usd)} a month ({succession.why})",
+        )
+    )
+    return succession, after
 
 
 def _fine_tuning_of(match: ModelMatch, method: Method, catalog: Catalog, today: date) -> FineTuning:
@@ -378,23 +480,27 @@ def serving_cost(
     written = traffic.cached - cached if cached and not fine_tuned and match.row.cache_write is not None else 0
     if written:
         used["cache_write"] = match.row.cache_write  # type: ignore[assignment]  (checked just above)
+    output = traffic.output + _reasoning_tokens(side, match, fine_tuned, traffic, assumptions)
     per_request = (
         per_million(traffic.prompt - cached - written, used["input"])
         + per_million(written, used.get("cache_write", Decimal(0)))
         + per_million(cached, used.get("cached_input", Decimal(0)))
-        + per_million(traffic.output, used["output"])
+        + per_million(output, used["output"])
     )
-    assumptions += [
-        Assumption(
-            topic="price",
-            row=f"{row} {field}",
-            usd_per_1m=price,
-            as_of=match.table.as_of,
-            source=match.table.source,
-            text=f"{row} {field}: {format_price(price)} per 1M tokens (as_of {match.table.as_of})",
+    prefix = "fine_tuning." if fine_tuned else ""
+    tiered = {"input": "batch_input", "cached_input": "batch_cached_input", "output": "batch_output"}
+    for field, price in used.items():
+        source = match.source_of(prefix + (tiered.get(field, field) if tier == "batch" else field))
+        assumptions.append(
+            Assumption(
+                topic="price",
+                row=f"{row} {field}",
+                usd_per_1m=price,
+                as_of=source.as_of,
+                source=source.url,
+                text=f"{row} {field}: {format_price(price)} per 1M tokens ({source.words()})",
+            )
         )
-        for field, price in used.items()
-    ]
     return ServingCost(
         label=f"{'fine-tuned ' if fine_tuned else ''}{match.requested}",
         row=row,
@@ -402,11 +508,35 @@ def serving_cost(
         tier=tier,
         uncached_prompt_tokens=traffic.prompt - cached,
         cached_prompt_tokens=cached,
-        output_tokens=traffic.output,
+        output_tokens=output,
         per_request_usd=per_request,
         inference_monthly_usd=per_request * serving.requests_per_month,
         hosting_monthly_usd=_hosting(match, serving.hosting_hours_per_month, assumptions) if fine_tuned else Decimal(0),
     )
+
+
+def _reasoning_tokens(
+    side: str, match: ModelMatch, fine_tuned: bool, traffic: Traffic, assumptions: list[Assumption]
+) -> Decimal:
+    """Reasoning tokens a request bills as output on a model that reasons by default (0 on others)."""
+    if not match.row.reasoning or fine_tuned:
+        return Decimal(0)
+    if traffic.reasoning is not None:
+        tokens, how = traffic.reasoning, "as given"
+    else:  # nothing measured: as many as the answer, said as an assumption to replace with a measurement
+        tokens = traffic.output
+        how = (
+            "not measured: assumed as many as the answer's tokens; measure usage.completion_tokens_details."
+            "reasoning_tokens on the eval set and give them (traffic.reasoning_tokens, --reasoning-tokens)"
+        )
+    assumptions.append(
+        Assumption(
+            topic="reasoning",
+            text=f"{side}: {match.provider}:{match.name} reasons by default ({match.row.reasoning_note}): "
+            f"{tokens.normalize():,f} reasoning tokens a request billed as output, {how}",
+        )
+    )
+    return tokens
 
 
 def _retraining(training: TrainingCost, request: EstimateRequest, assumptions: list[Assumption]) -> Decimal:
@@ -433,10 +563,20 @@ def _hosting(match: ModelMatch, hours: Decimal, assumptions: list[Assumption]) -
         return Decimal(0)
     monthly = Decimal(0)
     row = f"{match.provider}:{match.name}"
-    if hourly := fine_tuning.hosting_hourly:
-        unit = "minute" if fine_tuning.hosting_per_minute else "hour"
+    if hourly := fine_tuning.hosting_hourly(match.table.gpus):
+        unit = "minute" if fine_tuning.hosting_per_minute else "gpu" if fine_tuning.hosting_gpu else "hour"
         hosting = hourly * hours
         monthly += hosting
+        how = (
+            f"{fine_tuning.hosting_gpus} x {fine_tuning.hosting_gpu} at "
+            f"{format_price(match.table.gpus[fine_tuning.hosting_gpu].per_hour)} = "
+            if fine_tuning.hosting_gpu and fine_tuning.hosting_gpus
+            else ""
+        )
+        kind = {"dedicated": "a dedicated deployment of the fine-tune (tokens not billed)"}.get(
+            fine_tuning.hosting or "", "hosting of a deployed fine-tune"
+        )
+        note = f" ({fine_tuning.hosting_note})" if fine_tuning.hosting_note else ""
         assumptions.append(
             Assumption(
                 topic="hosting",
@@ -444,8 +584,8 @@ def _hosting(match: ModelMatch, hours: Decimal, assumptions: list[Assumption]) -
                 as_of=match.table.as_of,
                 source=match.table.source,
                 text=(
-                    f"{match.provider} bills hosting of a deployed fine-tune: {format_price(hourly)} "
-                    f"an hour x {hours.normalize():f} hours a month = {format_usd(hosting)}"
+                    f"{match.provider} bills {kind}: {how}{format_price(hourly)} "
+                    f"an hour x {hours.normalize():f} hours a month = {format_usd(hosting)}{note}"
                 ),
             )
         )
@@ -571,19 +711,15 @@ def _gpu_training_cost(
 
 def _price_assumption(match: ModelMatch, field: str, price: Decimal, unit: str) -> Assumption:
     row = f"{match.provider}:{match.name} fine_tuning {field}"
+    source = match.source_of(f"fine_tuning.{field.split('.')[0]}")
     return Assumption(
         topic="price",
         row=row,
         usd_per_1m=price if "1M" in unit else None,
-        as_of=match.table.as_of,
-        source=match.table.source,
-        text=f"{row}: {format_price(price)} {unit} (as_of {match.table.as_of})",
+        as_of=source.as_of,
+        source=source.url,
+        text=f"{row}: {format_price(price)} {unit} ({source.words()})",
     )
-
-
-def months_until(later: date, today: date) -> Decimal:
-    """Months from `today` to `later` (a month is 730 hours, as for hosting), never negative."""
-    return max(Decimal(0), Decimal((later - today).days) / DAYS_PER_MONTH)
 
 
 def effective_horizon(horizon_months: int, today: date, ft_match: ModelMatch) -> tuple[Decimal, str]:
@@ -610,7 +746,7 @@ def effective_horizon(horizon_months: int, today: date, ft_match: ModelMatch) ->
 
 
 def payback_of(upfront: Decimal, savings: Decimal, horizon: Decimal, horizon_note: str) -> tuple[Decimal | None, str]:
-    """Months to earn back `upfront` from `savings` a month; None (and why) when not within the horizon."""
+    """Months to earn back `upfront` from a steady `savings` a month; None (and why) when not within the horizon."""
     if horizon <= 0:
         return None, horizon_note
     if savings <= 0:
@@ -628,14 +764,23 @@ def payback_of(upfront: Decimal, savings: Decimal, horizon: Decimal, horizon_not
     return months, f"{format_usd(upfront)} up front / {format_usd(savings)} saved a month"
 
 
-def _break_even(baseline: ServingCost, option: ServingCost, upfront: Decimal, horizon: Decimal) -> int | None:
-    """Fewest requests a month for which the option pays back its up-front cost within the horizon."""
-    saving_per_request = baseline.per_request_usd - option.per_request_usd
-    if saving_per_request <= 0 or horizon <= 0:
-        return None
-    fixed = option.hosting_monthly_usd + option.retraining_monthly_usd - baseline.hosting_monthly_usd
-    needed = (upfront / horizon + fixed) / saving_per_request
-    return max(0, math.ceil(needed))
+def payback_of_schedules(
+    option: Schedule, baseline: Schedule, horizon: Decimal, horizon_note: str
+) -> tuple[Decimal | None, str]:
+    """Months until the option, up front included, has cost no more than the baseline, and how; None (and
+    why) when that does not happen while it serves (`horizon`). Savings change where today's setup moves
+    to another model."""
+    savings = baseline.first.monthly_usd - option.first.monthly_usd
+    steady, note = payback_of(option.upfront_usd, savings, horizon, horizon_note)
+    months = payback(option, baseline) if horizon > 0 else None
+    change = f"today's setup moves to {baseline.stretches[-1].what}" if len(baseline.stretches) > 1 else ""
+    if months is not None and months <= horizon:
+        if steady is not None and steady == months:
+            return months, note
+        return months, f"{format_usd(option.upfront_usd)} up front, earned back by month {months:.2f} ({change})"
+    if steady is not None and change:
+        return None, f"not earned back while it serves: {change}, which costs {format_usd(baseline.stretches[-1].monthly_usd)} a month"
+    return None, note
 
 
 def _date_warnings(

@@ -1,8 +1,10 @@
-"""All price tables in force, merged: bundled, then plugins', then the user's folder, then `--pricing` files.
+"""All price tables in force on one day, merged: bundled, then plugins', then the user's folder, then
+`--pricing` files, with genai-prices' inference prices for the models it knows (pricing/genai.py).
 
 A later table replaces rows of the same provider and model name, so a user can correct one price
-without copying a whole table. Every lookup returns the row with the table it came from, so each
-figure can name its price row and date.
+without copying a whole table. Each row is resolved for the catalog's day (pricing/in_force.py): the
+prices in force that day, the earlier of conflicting dates. Every lookup returns the row with the table
+it came from and the source of each price, so each figure can name its price row and date.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from pathlib import Path
 
 from advisor.errors import UserError
 from advisor.methods import Method
+from advisor.pricing.genai import is_fallback
+from advisor.pricing.in_force import PriceSource, RowInForce, resolve, table_source
 from advisor.pricing.model_ids import ModelId, encoding_family, parse_model_id, strip_snapshot
 from advisor.pricing.tables import (
     ModelRow,
@@ -34,34 +38,87 @@ class ModelMatch:
     requested: str
     model_id: ModelId
     name: str
-    row: ModelRow
+    row: ModelRow  # as it stands on the catalog's day
     table: PriceTable
     note: str | None = None
+    sources: dict[str, PriceSource] = field(default_factory=dict)  # each price's source, by field
+    conflicts: tuple[str, ...] = ()  # dates whose sources disagree, and the one decided on
 
     @property
     def provider(self) -> str:
         return self.table.provider
 
+    def source_of(self, field_name: str) -> PriceSource:
+        """Where a price of this row came from (`input`, `fine_tuning.training`, ...); the table by default."""
+        return self.sources.get(field_name) or table_source(self.table)
+
     @property
     def label(self) -> str:
-        """`openai:gpt-4.1 (as_of 2026-06-30)`: the row as cited in assumptions."""
-        return f"{self.provider}:{self.name} (as_of {self.table.as_of})"
+        """`openai:gpt-4.1 (genai-prices 0.2.5 (openai), since 2026-10-14)`: the row as cited in assumptions."""
+        return f"{self.provider}:{self.name} ({self.source_of('input').words()})"
+
+
+class _Entry:
+    """A row of a table (or of genai-prices), resolved for the catalog's day when first looked up: most
+    commands look up a few of several hundred rows."""
+
+    __slots__ = ("_resolved", "genai", "name", "row", "table", "today")
+
+    def __init__(
+        self, name: str, row: ModelRow, table: PriceTable, today: date, genai: tuple[ModelRow, PriceTable] | None
+    ) -> None:
+        self.name, self.row, self.table, self.today, self.genai = name, row, table, today, genai
+        self._resolved: RowInForce | None = None
+
+    @property
+    def resolved(self) -> RowInForce:
+        if self._resolved is None:
+            self._resolved = resolve(self.name, self.row, self.table, self.today, self.genai)
+        return self._resolved
 
 
 @dataclass
 class Catalog:
-    """Price rows by provider and name (aliases included), later tables overriding earlier."""
+    """Price rows by provider and name (aliases included), later tables overriding earlier, each as it
+    stands on `today` (genai-prices' inference prices in force that day where a table leaves them out)."""
 
     tables: list[PriceTable]
-    _rows: dict[str, dict[str, tuple[str, ModelRow, PriceTable]]] = field(init=False, repr=False)
+    genai: list[PriceTable] = field(default_factory=list)
+    today: date = field(default_factory=date.today)
+    _rows: dict[str, dict[str, _Entry]] = field(init=False, repr=False)
+    _days: dict[date, Catalog] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._rows = {}
-        for table in self.tables:
-            names = self._rows.setdefault(table.provider, {})
-            for name, row in table.models.items():
-                for alias in (name, *row.aliases):
-                    names[alias] = (name, row, table)
+        for provider in sorted({table.provider for table in [*self.tables, *self.genai]}):
+            genai = _names([t for t in self.genai if t.provider == provider], first_wins=True)
+            rows: dict[str, _Entry] = {}
+            made: dict[int, _Entry] = {}
+            claimed: set[str] = set()
+            for alias, (name, row, table) in _names([t for t in self.tables if t.provider == provider]).items():
+                if id(row) not in made:
+                    found = _genai_row(genai, name, row)
+                    if found is not None:
+                        claimed.add(found[0])
+                    made[id(row)] = _Entry(name, row, table, self.today, (found[1], found[2]) if found else None)
+                rows[alias] = made[id(row)]
+            for alias, (name, row, table) in genai.items():
+                if name not in claimed and alias not in rows and not is_fallback(table):
+                    rows[alias] = made.setdefault(id(row), _Entry(name, row, table, self.today, None))
+            self._rows[provider] = rows
+
+    def on(self, day: date) -> Catalog:
+        """The same tables as they stand on `day`."""
+        if day == self.today:
+            return self
+        if day not in self._days:
+            self._days[day] = Catalog(self.tables, self.genai, day)
+        return self._days[day]
+
+    def from_tables(self, provider: str, name: str) -> bool:
+        """Whether a row comes from a price table (not only from genai-prices)."""
+        entry = self._rows.get(provider, {}).get(name)
+        return entry is not None and entry.table in self.tables
 
     @property
     def providers(self) -> list[str]:
@@ -74,10 +131,10 @@ class Catalog:
             if provider and name_of_provider != provider:
                 continue
             seen: set[str] = set()
-            for name, row, table in self._rows[name_of_provider].values():
-                if name not in seen:
-                    seen.add(name)
-                    found.append((name, row, table))
+            for entry in self._rows[name_of_provider].values():
+                if entry.name not in seen:
+                    seen.add(entry.name)
+                    found.append((entry.name, entry.resolved.row, entry.table))
         return sorted(found, key=lambda item: (item[2].provider, item[0]))
 
     def find(self, model: str, provider: str | None = None) -> ModelMatch:
@@ -112,18 +169,21 @@ class Catalog:
 
     def _lookup(self, provider: str, model_id: ModelId) -> ModelMatch | None:
         names = self._rows.get(provider, {})
-        if model_id.base in names:
-            name, row, table = names[model_id.base]
-            return ModelMatch(model_id.written, model_id, name, row, table)
-        undated = strip_snapshot(model_id.base)
-        if undated != model_id.base and undated in names:
-            name, row, table = names[undated]
+        note = None
+        entry = names.get(model_id.base)
+        if entry is None:
+            undated = strip_snapshot(model_id.base)
+            entry = names.get(undated) if undated != model_id.base else None
+            if entry is None:
+                return None
             note = (
-                f"{model_id.base} is not in the {provider} table; priced as {name} "
+                f"{model_id.base} is not in the {provider} table; priced as {entry.name} "
                 "(snapshots can be priced differently: add the snapshot with --pricing if so)"
             )
-            return ModelMatch(model_id.written, model_id, name, row, table, note)
-        return None
+        resolved = entry.resolved
+        return ModelMatch(
+            model_id.written, model_id, entry.name, resolved.row, entry.table, note, resolved.sources, resolved.conflicts
+        )
 
     def _suggestion(self, base: str, provider: str) -> str:
         candidates = list(self._rows.get(provider, {}))
@@ -178,8 +238,8 @@ def training_blockers(match: ModelMatch, method: Method, today: date) -> list[st
     reasons = []
     if method not in fine_tuning.methods:
         reasons.append(f"{where} does not offer {method} (offers {', '.join(fine_tuning.methods)})")
-    if fine_tuning.new_jobs_until and today > fine_tuning.new_jobs_until:
-        reasons.append(f"{match.provider} stopped new fine-tuning jobs on {where} after {fine_tuning.new_jobs_until}")
+    if fine_tuning.new_jobs_until and today >= fine_tuning.new_jobs_until:
+        reasons.append(f"{match.provider} stopped new fine-tuning jobs on {where} on {fine_tuning.new_jobs_until}")
     if match.row.shutdown and today >= match.row.shutdown:
         reasons.append(f"{where} was shut down on {match.row.shutdown}")
     return reasons
@@ -203,12 +263,17 @@ def jobs_end(match: ModelMatch) -> date | None:
 def row_status(match: ModelMatch, today: date, *, training: bool = True) -> list[str]:
     """What a careful reader should know about a row today: age, shutdown, and (for a model to be
     trained) whether new fine-tuning jobs can start."""
-    status = [stale_warning(match.table, today), match.note]
+    fields = ["input", "cached_input", "output"]
+    if training and match.row.fine_tuning is not None:
+        fields += ["fine_tuning.input", "fine_tuning.output", "fine_tuning.training", "fine_tuning.training_per_hour"]
+    status = [*stale_warnings(match, today, fields), match.note, *match.conflicts]
     row = match.row
     if row.shutdown:
         tense = "was shut down" if today >= row.shutdown else "shuts down"
         note = f" ({row.shutdown_note})" if row.shutdown_note else ""
         status.append(f"{match.provider}:{match.name} {tense} on {row.shutdown}{note}")
+        if row.successor:
+            status.append(f"{match.provider} names {row.successor} to move to ({row.successor_note})")
     unverified = [
         u for u in (match.table.unverified, row.unverified, row.fine_tuning and row.fine_tuning.unverified) if u
     ]
@@ -219,15 +284,22 @@ def row_status(match: ModelMatch, today: date, *, training: bool = True) -> list
     if row.fine_tuning and training:
         if row.fine_tuning.serving_until and row.fine_tuning.serving_until != row.shutdown:
             note = f" ({row.fine_tuning.serving_note})" if row.fine_tuning.serving_note else ""
+            tense = "stopped" if today >= row.fine_tuning.serving_until else "stop"
             status.append(
-                f"fine-tunes of {match.provider}:{match.name} serve until {row.fine_tuning.serving_until}{note}"
+                f"fine-tunes of {match.provider}:{match.name} {tense} serving on {row.fine_tuning.serving_until}{note}"
             )
         until = row.fine_tuning.new_jobs_until
         if until:
-            tense = "ended" if today > until else "end"
+            tense = "ended" if today >= until else "end"
             status.append(f"new fine-tuning jobs at {match.provider} {tense} on {until}")
         status += [notice.text for notice in match.table.notices if notice.since <= today]
     return dedupe(status)
+
+
+def stale_warnings(match: ModelMatch, today: date, fields: Iterable[str]) -> list[str]:
+    """A warning for each source of these prices (`input`, `fine_tuning.training`, ...) read more than
+    STALE_AFTER_DAYS before `today`."""
+    return dedupe(match.sources[field].stale(today, STALE_AFTER_DAYS) for field in fields if field in match.sources)
 
 
 def stale_warning(table: PriceTable, today: date) -> str | None:
@@ -241,17 +313,74 @@ def stale_warning(table: PriceTable, today: date) -> str | None:
 
 
 def load_catalog(
-    extra_files: Sequence[Path] = (), *, include_user: bool = True, plugin_tables: Sequence[PriceTable] = ()
+    extra_files: Sequence[Path] = (),
+    *,
+    include_user: bool = True,
+    plugin_tables: Sequence[PriceTable] = (),
+    today: date | None = None,
 ) -> Catalog:
     """Bundled tables, then the installed plugins' tables, then the user's folder, then each `--pricing`
-    file in order (the CLI passes the plugins' tables: advisor.plugins.load_catalog)."""
+    file in order (the CLI passes the plugins' tables: advisor.plugins.load_catalog), with genai-prices'
+    inference prices, as they stand on `today` (the system's date when not given)."""
+    from advisor.pricing.genai import genai_tables
+
     tables = bundled_tables() + list(plugin_tables)
     if include_user:
         tables += user_tables()
     tables += [read_table(Path(path)) for path in extra_files]
-    return Catalog(tables)
+    return Catalog(tables, genai_tables(), today or date.today())
+
+
+def _names(tables: list[PriceTable], first_wins: bool = False) -> dict[str, tuple[str, ModelRow, PriceTable]]:
+    """Every name and alias of the tables' rows -> (name, row, table); a later table's row wins, unless
+    `first_wins`."""
+    names: dict[str, tuple[str, ModelRow, PriceTable]] = {}
+    for table in tables:
+        for name, row in table.models.items():
+            for alias in (name, *row.aliases):
+                if not first_wins or alias not in names:
+                    names[alias] = (name, row, table)
+    return names
+
+
+def _genai_row(
+    names: dict[str, tuple[str, ModelRow, PriceTable]], name: str, row: ModelRow
+) -> tuple[str, ModelRow, PriceTable] | None:
+    """genai-prices' row for a table's row: the one it names in `genai_model`, else its name or an alias."""
+    wanted = [row.genai_model] if row.genai_model else [name, *row.aliases]
+    return next((names[n] for n in wanted if n in names), None)
 
 
 def dedupe(messages: Iterable[str | None]) -> list[str]:
     """Messages in first-seen order, each once, Nones dropped."""
     return list(dict.fromkeys(message for message in messages if message))
+
+
+def serves_through(match: ModelMatch, until: date) -> bool:
+    """Whether the model (not a fine-tune of it) still serves on `until`."""
+    return match.row.shutdown is None or match.row.shutdown > until
+
+
+def same_class(catalog: Catalog, match: ModelMatch, until: date, *, tunable: bool | None = None) -> list[ModelMatch]:
+    """The chat models of `match`'s provider and size class that serve through `until`, other than it
+    (only those that can, or cannot, be fine-tuned when `tunable` says so)."""
+    size = match.row.size_class
+    if size is None:
+        return []
+    found = []
+    for name, row, _ in catalog.rows(match.provider):
+        if name == match.name or row.kind != "chat" or row.size_class != size:
+            continue
+        if tunable is not None and (row.fine_tuning is not None) != tunable:
+            continue
+        candidate = catalog.find(name, match.provider)
+        if serves_through(candidate, until):
+            found.append(candidate)
+    return found
+
+
+def named_successor(catalog: Catalog, match: ModelMatch, until: date) -> ModelMatch | None:
+    """The model the provider names to move to, when the tables price it and it serves through `until`."""
+    name = match.row.successor
+    found = catalog.find_optional(name, match.provider) if name else None
+    return found if found is not None and serves_through(found, until) else None

@@ -31,7 +31,15 @@ MAX_PRICE = Decimal(1_000_000)  # USD per 1M tokens, per hour or per job: a doll
 Price = Annotated[Decimal, Check(before=written_as_number, ge=0, le=MAX_PRICE, allow_inf_nan=False)]
 Positive = Annotated[Decimal, Check(before=written_as_number, gt=0, le=MAX_AMOUNT, allow_inf_nan=False)]
 PositiveInt = Annotated[int, Check(gt=0)]
+Text = Annotated[str, Check(min_length=1)]
 TrainingType = Literal["lora", "qlora", "full"]
+SizeClass = Literal["full", "mini", "nano"]
+# how a deployed fine-tune is billed: per token only (serverless), by the hour only with tokens free
+# (dedicated GPUs), or both (a deployment with an hourly fee whose tokens are billed too: Azure)
+Hosting = Literal["serverless", "dedicated", "deployment"]
+INFERENCE_FIELDS = (
+    "input", "cached_input", "output", "batch_input", "batch_cached_input", "batch_output", "cache_write"
+)  # fmt: skip
 BUNDLED_PACKAGE_DIR = "pricing_tables"
 # keys of `training_prices`: a method, or a method and a training type
 TRAINING_PRICE_KEYS = frozenset(
@@ -39,6 +47,68 @@ TRAINING_PRICE_KEYS = frozenset(
 )
 # pydantic's configuration of every table dataclass: a key the schema does not know is an error
 _STRICT: Any = {"extra": "forbid"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DatedSource:
+    """Another source's date for a row's date (shutdown, end of new jobs, end of serving). A date with
+    two sources shows both, and advisor decides on the earlier."""
+
+    __pydantic_config__ = _STRICT
+    on: date
+    source: Text  # the document, short: "Azure model retirements table, ms.date 2025-12-16"
+    url: str | None = None  # where it can be read
+    as_of: date | None = None  # when it was read
+    note: str | None = None  # how the date follows from the document, when it is not stated there
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PriceChange:
+    """Prices in force from `since` until the day before `until`; the fields given replace the row's. A row
+    carries its price history this way, so `--today` prices a proposal with the prices of its day."""
+
+    __pydantic_config__ = _STRICT
+    since: date | None = None
+    until: date | None = None
+    source: Text
+    as_of: date | None = None
+    input: Price | None = None
+    cached_input: Price | None = None
+    output: Price | None = None
+    batch_input: Price | None = None
+    batch_cached_input: Price | None = None
+    batch_output: Price | None = None
+    cache_write: Price | None = None  # base models only
+    training: Price | None = None  # fine-tuning only
+    hosting_per_hour: Price | None = None  # fine-tuning only
+
+    def __post_init__(self) -> None:
+        if self.since is not None and self.until is not None and self.until <= self.since:
+            raise ValueError(f"`until` ({self.until}) must come after `since` ({self.since})")
+
+    def in_force(self, today: date) -> bool:
+        return (self.since is None or self.since <= today) and (self.until is None or today < self.until)
+
+    def given(self) -> dict[str, Decimal]:
+        """The prices this change sets, by field."""
+        return {
+            name: value
+            for name in (*INFERENCE_FIELDS, "training", "hosting_per_hour")
+            if (value := getattr(self, name)) is not None
+        }
+
+
+def changes_in_force(changes: list[PriceChange], today: date) -> list[PriceChange]:
+    """The changes in force on `today`, oldest first (a later one wins where two set the same field)."""
+    return sorted(
+        (change for change in changes if change.in_force(today)), key=lambda c: c.since or date.min
+    )
+
+
+def earliest(first: date | None, sources: list[DatedSource]) -> date | None:
+    """The earlier of a date and its other sources' dates (None when there is no date at all)."""
+    dates = [d for d in (first, *(s.on for s in sources)) if d is not None]
+    return min(dates) if dates else None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,7 +126,7 @@ class _TieredPrices:
     """Standard and Batch API prices of one way of serving a model."""
 
     __pydantic_config__ = _STRICT
-    input: Price
+    input: Price | None = None  # optional in a table: genai-prices may supply it (pricing/genai.py)
     cached_input: Price | None = None
     output: Price | None = None
     batch_input: Price | None = None
@@ -64,8 +134,10 @@ class _TieredPrices:
     batch_output: Price | None = None
 
     def tier(self, *, batch: bool = False) -> InferencePrices | None:
-        """Prices of the standard or batch tier, None when the table has no batch prices."""
+        """Prices of the standard or batch tier, None when the row has none for it."""
         if not batch:
+            if self.input is None:
+                return None
             return InferencePrices(input=self.input, cached_input=self.cached_input, output=self.output)
         if self.batch_input is None:
             return None
@@ -99,21 +171,58 @@ class FineTuning(_TieredPrices):
     gpu: str | None = None  # the table's `gpus` row whose hourly price the throughput uses
     rft_rollouts: Positive | None = None  # generations per prompt in RFT (GRPO) rollouts, for GPU-hour estimates
     minimum_usd: Price | None = None  # a job is billed at least this much
-    output: Price
+    # "base": fine-tuned tokens are billed at the base model's prices in force (Azure: "Same as base model")
+    token_prices: Literal["own", "base"] = "own"
+    token_prices_note: str | None = None  # the source of `token_prices = "base"`
     data_sharing: InferencePrices | None = None
     max_example_tokens: PositiveInt | None = None
+    hosting: Hosting | None = None  # how a deployed fine-tune is billed (see Hosting)
     hosting_per_hour: Price | None = None
     hosting_per_minute: Price | None = None
+    hosting_gpu: str | None = None  # dedicated hosting on this many of the table's `gpus` rows ...
+    hosting_gpus: PositiveInt | None = None  # ... billed at their hourly price
+    hosting_note: str | None = None  # the source of the hosting terms (and the size the GPUs were chosen for)
     deployments: dict[str, Deployment] = field(default_factory=dict)
     storage_per_month: Price | None = None  # USD a month to keep one fine-tune stored
     auto_pause_usd: Price | None = None
-    new_jobs_until: date | None = None
-    serving_until: date | None = None  # last day fine-tunes serve, if not the base's shutdown
+    new_jobs_until: date | None = None  # the day job creation ends: no new job starts on or after it
+    new_jobs_sources: list[DatedSource] = field(default_factory=list)  # other sources' dates for it
+    serving_until: date | None = None  # the day fine-tunes stop serving, if not the base's shutdown
     serving_note: str | None = None
+    serving_sources: list[DatedSource] = field(default_factory=list)
+    prices: list[PriceChange] = field(default_factory=list)  # dated changes of these prices
     unverified: str | None = None
     notes: str | None = None
 
     def __post_init__(self) -> None:
+        if self.token_prices == "own" and (self.input is None or self.output is None):
+            missing = "input" if self.input is None else "output"
+            raise ValueError(
+                f"`{missing}` (the fine-tuned model's price) is required, unless token_prices = \"base\""
+            )
+        if self.token_prices == "base" and not self.token_prices_note:
+            raise ValueError("`token_prices_note` is required with token_prices = \"base\" (say where it is stated)")
+        if (self.hosting_gpu is None) != (self.hosting_gpus is None):
+            raise ValueError("give `hosting_gpu` and `hosting_gpus` together (which GPU, and how many)")
+        fees = [
+            name
+            for name in ("hosting_per_hour", "hosting_per_minute", "hosting_gpu")
+            if getattr(self, name) is not None
+        ]
+        if len(fees) > 1:
+            raise ValueError(f"give one hosting fee, not {' and '.join(f'`{name}`' for name in fees)}")
+        if self.hosting in ("dedicated", "deployment") and not fees:
+            raise ValueError(
+                f"hosting = {self.hosting!r} needs its hourly fee: `hosting_per_hour`, `hosting_per_minute`, "
+                "or `hosting_gpu` with `hosting_gpus`"
+            )
+        if self.hosting == "serverless" and fees:
+            raise ValueError("hosting = 'serverless' bills no hosting fee: drop it, or say 'deployment'")
+        if self.hosting is not None and fees and not self.hosting_note:
+            raise ValueError("`hosting_note` is required with a hosting fee (its source, and the size it is for)")
+        for change in self.prices:
+            if change.cache_write is not None:
+                raise ValueError("prices: `cache_write` is a base model's price, not a fine-tune's")
         unknown = sorted(set(self.training_prices) - TRAINING_PRICE_KEYS)
         if unknown:
             raise ValueError(f"training_prices: unknown key(s) {', '.join(unknown)}; use method or method.type")
@@ -131,14 +240,14 @@ class FineTuning(_TieredPrices):
             raise ValueError("`training_per_hour` (or `throughput` on own GPUs) is required for rft")
         if self.throughput and self.gpu is None:
             raise ValueError("`gpu` is required with `throughput` (which GPU's hourly price applies)")
-        if self.hosting_per_hour is not None and self.hosting_per_minute is not None:
-            raise ValueError("give `hosting_per_hour` or `hosting_per_minute`, not both")
 
-    @property
-    def hosting_hourly(self) -> Decimal | None:
-        """The hourly fee of a deployed fine-tune, whether the table quotes it per hour or per minute."""
+    def hosting_hourly(self, gpus: dict[str, Gpu]) -> Decimal | None:
+        """The hourly fee of a deployed fine-tune, whether the table quotes it per hour, per minute, or as a
+        number of its `gpus` rows."""
         if self.hosting_per_minute is not None:
             return self.hosting_per_minute * 60
+        if self.hosting_gpu is not None and self.hosting_gpus is not None:
+            return gpus[self.hosting_gpu].per_hour * self.hosting_gpus
         return self.hosting_per_hour
 
     def token_price(self, method: Method, training_type: str | None = None) -> tuple[Decimal, str] | None:
@@ -156,7 +265,8 @@ class FineTuning(_TieredPrices):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ModelRow(_TieredPrices):
-    """One model in a table."""
+    """One model in a table. Its inference prices may be left to genai-prices (pricing/genai.py), which
+    advisor reads for the models it knows; `override` keeps the table's own, with the reason."""
 
     kind: Literal["chat", "embedding"] = "chat"
     aliases: list[str] = field(default_factory=list)
@@ -166,18 +276,38 @@ class ModelRow(_TieredPrices):
     encoding_note: str | None = None  # the measured error of an approximation, and how it was measured
     parameters_b: Positive | None = None  # model size in billions of parameters
     open_weights: bool = False
+    size_class: SizeClass | None = None  # full, mini or nano: models of one class replace each other
+    reasoning: bool = False  # reasons by default: its reasoning tokens are billed as output
+    reasoning_note: str | None = None
     cache_write: Price | None = None  # USD per 1M tokens written to the prompt cache
+    prices: list[PriceChange] = field(default_factory=list)  # dated changes of the inference prices
+    override: str | None = None  # why this table's inference prices win over genai-prices'
+    genai_model: str | None = None  # the genai-prices model whose prices apply, when its name differs
     unverified: str | None = None
-    shutdown: date | None = None
+    shutdown: date | None = None  # the day the model (and its fine-tunes) stop serving
     shutdown_note: str | None = None
+    shutdown_sources: list[DatedSource] = field(default_factory=list)  # other sources' dates for it
+    successor: str | None = None  # the model the provider names to move to (a row of the same table)
+    successor_note: str | None = None  # the notice that names it
     notes: str | None = None
     fine_tuning: FineTuning | None = None
 
     def __post_init__(self) -> None:
-        if self.kind == "chat" and self.output is None:
-            raise ValueError("`output` is required for a chat model")
         if not self.encoding_exact and not self.encoding_note:
             raise ValueError("`encoding_note` is required when `encoding_exact = false` (state the measured error)")
+        if self.reasoning and not self.reasoning_note:
+            raise ValueError("`reasoning_note` is required with `reasoning = true` (its source)")
+        if self.successor is not None and not self.successor_note:
+            raise ValueError("`successor_note` is required with `successor` (the notice that names it)")
+        for change in self.prices:
+            wrong = sorted({"training", "hosting_per_hour"} & set(change.given()))
+            if wrong:
+                raise ValueError(f"prices: `{wrong[0]}` is a fine-tuning price: give it under fine_tuning.prices")
+
+    @property
+    def shutdown_in_force(self) -> date | None:
+        """The day the model stops: the earlier of its sources' dates."""
+        return earliest(self.shutdown, self.shutdown_sources)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -221,6 +351,9 @@ class PriceTable:
             gpu = row.fine_tuning.gpu if row.fine_tuning else None
             if gpu is not None and gpu not in self.gpus:
                 raise ValueError(f"model {name!r} trains on gpu {gpu!r}, which the table's [gpus] does not price")
+            hosted = row.fine_tuning.hosting_gpu if row.fine_tuning else None
+            if hosted is not None and hosted not in self.gpus:
+                raise ValueError(f"model {name!r} is hosted on gpu {hosted!r}, which the table's [gpus] does not price")
         seen: dict[str, str] = {}
         for name, row in self.models.items():
             for alias in [name, *row.aliases]:

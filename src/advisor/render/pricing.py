@@ -71,7 +71,7 @@ def print_rows(rows: list[Row], today: date, footer: list[str]) -> None:
         for header in ("Model", "In/cached/out", "Fine-tuning", "Tuned in/cached/out", "Shutdown"):
             table.add_column(header, no_wrap=header != "Fine-tuning")
         cutoffs = set()
-        for name, row, _ in entries:
+        for name, row, price_table in entries:
             ft = row.fine_tuning
             training = "-"
             if ft:
@@ -84,8 +84,8 @@ def print_rows(rows: list[Row], today: date, footer: list[str]) -> None:
                     training += f" {_compact(ft.training_per_hour)}/h"
                 if ft.throughput:
                     training += f" {ft.gpu} GPU-hours"
-                if ft.hosting_hourly:
-                    training += f" +{_compact(ft.hosting_hourly)}/h hosting"
+                if hourly := ft.hosting_hourly(price_table.gpus):
+                    training += f" +{_compact(hourly)}/h hosting"
             shutdown = "-"
             if row.shutdown:
                 shutdown = f"{row.shutdown}{' (past)' if today >= row.shutdown else ''}"
@@ -204,9 +204,18 @@ def _training_details(ft: FineTuning, table: PriceTable) -> list[tuple[str, str]
         )
     if ft.minimum_usd is not None:
         details.append(("minimum per job", format_price(ft.minimum_usd)))
-    if ft.hosting_hourly:
+    if hourly := ft.hosting_hourly(table.gpus):
         unit = f" ({format_price(ft.hosting_per_minute)} per minute)" if ft.hosting_per_minute else ""
-        details.append(("hosting", f"{format_price(ft.hosting_hourly)} per hour deployed{unit}"))
+        if ft.hosting_gpu and ft.hosting_gpus:
+            unit = f" ({ft.hosting_gpus} x {ft.hosting_gpu} at {format_price(table.gpus[ft.hosting_gpu].per_hour)})"
+        kind = f"{ft.hosting}: " if ft.hosting else ""
+        details.append(("hosting", f"{kind}{format_price(hourly)} per hour deployed{unit}"))
+        if ft.hosting_note:
+            details.append(("hosting source", ft.hosting_note))
+    elif ft.hosting == "serverless":
+        details.append(("hosting", "serverless: per-token prices only"))
+    if ft.token_prices == "base":
+        details.append(("fine-tuned tokens", f"at the base model's prices ({ft.token_prices_note})"))
     for name, deployment in ft.deployments.items():
         life = f", deleted after {deployment.lifetime_hours} h" if deployment.lifetime_hours else ""
         details.append((f"{name} deployment", f"{format_price(deployment.hosting_per_hour)} per hour{life}"))

@@ -1,0 +1,231 @@
+"""Inference prices from genai-prices (pydantic's maintained price data), as advisor price tables.
+
+genai-prices keeps the per-token prices of 47 providers with the date each took effect; it has no
+fine-tuning, training or hosting prices and no shutdown dates, which advisor's own tables keep. Importing
+it costs about 0.2 s and 40 MB (a 1.6 MB data module), so its data is read once per installed version,
+turned into one `PriceTable` per provider advisor prices, and kept in the validated-table cache
+(pricing/table_cache.py): a later command reads the kept tables without importing genai-prices.
+
+What is taken: the standard prices (input, cached input read, cache write, output) and the batch prices,
+each with the dates they took effect, from every model with a per-token input price. What is not: the
+long-context tiers (the base rate is used; a row's notes say above how many input tokens a tier starts),
+service tiers (flex, priority), time-of-day prices, and per-request or per-search fees.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from advisor.pricing.tables import ModelRow, PriceChange, PriceTable
+
+DISTRIBUTION = "genai-prices"
+HOMEPAGE = "https://github.com/pydantic/genai-prices"
+# advisor's provider id -> genai-prices' provider id
+PROVIDERS = {"openai": "openai", "azure-openai": "azure", "together": "together", "fireworks": "fireworks"}
+# genai-prices' providers whose prices another's falls back to (it says Azure offers OpenAI's models)
+FALLBACK = {"azure": ("openai",)}
+# release dates of the versions advisor knows, from PyPI (https://pypi.org/project/genai-prices/#history):
+# the date the data was published, which `as_of` and the stale-table warning use
+RELEASED = {"0.2.5": date(2026, 11, 19)}
+_FIELDS = {  # genai-prices' price key -> advisor's field
+    "input_mtok": "input",
+    "cache_read_mtok": "cached_input",
+    "cache_write_mtok": "cache_write",
+    "output_mtok": "output",
+}
+_BATCH = {"input_mtok": "batch_input", "cache_read_mtok": "batch_cached_input", "output_mtok": "batch_output"}
+
+
+def installed() -> tuple[str, str] | None:
+    """(version, path of its data module) of the installed genai-prices, found without importing it
+    (importing it or importlib.metadata would cost a command 50 to 200 ms)."""
+    for entry in sys.path:
+        data = os.path.join(entry or ".", "genai_prices", "data.py")
+        if not os.path.isfile(data):
+            continue
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            names = []
+        prefix = DISTRIBUTION.replace("-", "_") + "-"
+        versions = [n[len(prefix) : -len(".dist-info")] for n in names if n.startswith(prefix) and n.endswith(".dist-info")]
+        return (versions[0] if versions else "unknown"), data
+    return None
+
+
+def cache_key() -> str | None:
+    """What the kept tables were made from: the version and its data module's size and time."""
+    found = installed()
+    if found is None:
+        return None
+    version, data = found
+    stat = os.stat(data)
+    return f"{DISTRIBUTION} {version} {data} {stat.st_size} {stat.st_mtime_ns}"
+
+
+def genai_tables() -> list[PriceTable]:
+    """One table per provider advisor prices, from the kept copy when this version was read before."""
+    from advisor.pricing import table_cache
+
+    key = cache_key()
+    if key is None:
+        return []
+    kept = table_cache.load_many(key, "(genai-prices)")
+    if kept is not None:
+        return kept
+    tables = read_tables()
+    table_cache.store_many(key, "(genai-prices)", tables)
+    return tables
+
+
+def read_tables() -> list[PriceTable]:
+    """genai-prices' data, read (imported) now."""
+    from genai_prices import data
+
+    found = installed()
+    version = found[0] if found else "unknown"
+    by_id = {provider.id: provider for provider in data.providers}
+    tables = []
+    for ours, theirs in PROVIDERS.items():
+        provider = by_id.get(theirs)
+        if provider is None:
+            continue
+        label = f"genai-prices {version}"
+        rows: dict[str, ModelRow] = {}
+        for model in provider.models:
+            _add(rows, model, f"{label} ({theirs})")
+        url = (provider.pricing_urls or [HOMEPAGE])[0]
+        if rows:
+            tables.append(_table(ours, rows, version, f"{label}: {url}", f"(genai-prices {version})"))
+        for fallback in FALLBACK.get(theirs, ()):
+            borrowed: dict[str, ModelRow] = {}
+            for model in by_id[fallback].models if fallback in by_id else ():
+                if not any(model.id == name or model.id in row.aliases for name, row in rows.items()):
+                    _add(borrowed, model, f"{label} ({theirs} falls back to {fallback}'s prices)")
+            if borrowed:
+                source = f"{label}: {url} ({theirs} falls back to {fallback}'s prices)"
+                tables.append(_table(ours, borrowed, version, source, f"(genai-prices {version}, {FALLBACK_MARK})"))
+    return tables
+
+
+FALLBACK_MARK = "fallback"  # in the path of a table of another provider's prices: used only for rows a table names
+
+
+def is_fallback(table: PriceTable) -> bool:
+    return table.path.endswith(f", {FALLBACK_MARK})")
+
+
+def _table(provider: str, rows: dict[str, ModelRow], version: str, source: str, path: str) -> PriceTable:
+    return PriceTable(
+        provider=provider,
+        label=None,
+        currency="USD",
+        as_of=RELEASED.get(version) or _latest_change(rows),
+        source=source,
+        notes=None if version in RELEASED else "as_of is the latest price change in this version's data",
+        models=rows,
+        path=path,
+    )
+
+
+def _latest_change(rows: dict[str, ModelRow]) -> date:
+    return max((c.since for row in rows.values() for c in row.prices if c.since), default=date(2025, 1, 1))
+
+
+def _add(rows: dict[str, ModelRow], model: Any, source: str) -> None:
+    """`model` as a row, unless it has no per-token input price, or another row already has its names."""
+    changes = _changes(model, source)
+    if not changes:
+        return
+    taken = {alias for row_name, row in rows.items() for alias in (row_name, *row.aliases)}
+    names = [n for n in dict.fromkeys([model.id, *_exact_names(model.match)]) if n not in taken]
+    if not names or names[0] != model.id:
+        return
+    kind = "chat" if changes[0].output is not None else "embedding"
+    tiers = _tier_starts(model)
+    notes = [f"genai-prices model {model.id!r}"]
+    if tiers:
+        notes.append(f"long-context rates above {min(tiers):,} input tokens are not applied")
+    if model.deprecated:
+        notes.append("genai-prices marks it deprecated")
+    rows[model.id] = ModelRow(kind=kind, aliases=names[1:], prices=changes, notes="; ".join(notes))
+
+
+def _exact_names(match: Any) -> list[str]:
+    """The names a genai-prices match clause accepts exactly (`equals`, and inside `or`)."""
+    if hasattr(match, "equals"):
+        return [match.equals]
+    return [name for clause in getattr(match, "or_", []) or [] for name in _exact_names(clause)]
+
+
+def _tier_starts(model: Any) -> list[int]:
+    prices = model.prices if isinstance(model.prices, list) else [model]
+    starts = []
+    for entry in prices:
+        for value in vars(entry.prices).values():
+            starts += [tier.start for tier in getattr(value, "tiers", [])]
+    return starts
+
+
+def _changes(model: Any, source: str) -> list[PriceChange]:
+    """The model's prices as dated changes: one from each date any of its standard or batch prices changed.
+    None for a model priced by time of day (no single price is in force on a date)."""
+    if any(c.constraint is not None and _start(c) is None for c in _conditionals(model)):
+        return []
+    days = sorted({d for d in (_start(c) for c in _conditionals(model)) if d} | _batch_starts(model))
+    changes: list[PriceChange] = []
+    before: dict[str, Decimal] = {}
+    for since in [None, *days]:
+        moment = datetime.combine(since or date(2000, 1, 1), datetime.min.time(), tzinfo=UTC)
+        fields = _fields(model.get_prices(moment), _FIELDS)
+        if "input" not in fields or ("output" in before and "output" not in fields):
+            return []  # priced in units advisor does not bill (audio, images) for part of its history
+        batch = _batch(model, moment)
+        if batch is not None:
+            fields |= _fields(batch, _BATCH)
+        # a change names only the prices that changed (so each price cites the day it took effect), unless a
+        # price stopped, which only a whole new set of prices can say
+        changed = fields if set(before) - set(fields) else {k: v for k, v in fields.items() if before.get(k) != v}
+        if changed:
+            changes.append(PriceChange(since=since, source=source, **changed))
+        before = fields
+    return changes
+
+
+def _conditionals(model: Any) -> list[Any]:
+    return model.prices if isinstance(model.prices, list) else []
+
+
+def _start(conditional: Any) -> date | None:
+    return getattr(conditional.constraint, "start_date", None)
+
+
+def _batch_variants(model: Any) -> list[Any]:
+    return [v for v in model.price_variants or [] if dict(v.when) == {"processing": "batch"}]
+
+
+def _batch_starts(model: Any) -> set[date]:
+    return {d for v in _batch_variants(model) if (d := getattr(v.constraint, "start_date", None))}
+
+
+def _batch(model: Any, moment: datetime) -> Any | None:
+    """The batch prices in force at `moment` (the last variant in force wins), None when there are none."""
+    chosen = None
+    for variant in _batch_variants(model):
+        if variant.constraint is None or variant.constraint.active(moment):
+            chosen = variant.prices
+    return chosen
+
+
+def _fields(prices: Any, names: dict[str, str]) -> dict[str, Decimal]:
+    found = {}
+    for key, field in names.items():
+        value = getattr(prices, key, None)
+        value = getattr(value, "base", value)  # tiered: the base rate
+        if isinstance(value, Decimal):
+            found[field] = value
+    return found
