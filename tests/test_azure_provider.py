@@ -33,7 +33,7 @@ from .helpers import (
 )
 
 TRAIN = EXAMPLES / "invoice-extraction" / "train.jsonl"
-TODAY = "2026-11-22"
+TODAY = "2026-09-15"  # before the earlier of the conflicting Azure retirement dates (2026-10-14)
 CREATE = "/fine_tuning/jobs"
 DATED = "2025-04-01-preview"
 
@@ -183,6 +183,7 @@ class TestLaunching:
     def test_rft_on_a_retired_model_is_refused_before_anything_is_sent(self, advisor, azure_api) -> None:
         args = sft(model="o4-mini")
         args[args.index("sft")] = "rft"
+        args[args.index("--today") + 1] = "2026-11-22"  # o4-mini retired on Azure on 2026-11-19
         result = advisor(*args)
         assert result.code == 1 and "2026-11-19" in result.err
         assert azure_api.seen == []

@@ -228,29 +228,32 @@ class TestComparingPlaces:
     ARGS = (
         "estimate", "--model", "gpt-4.1", "--ft-model", "gpt-4.1-mini", "--requests", "2M", "--prompt-tokens", "1739",
         "--cached-tokens", "1614", "--ft-prompt-tokens", "142", "--output-tokens", "120", "--training-tokens",
-        "146130", "--examples", "400", "--setup-cost", "2000", "--today", "2026-12-01",
-    )  # fmt: skip
+        "146130", "--examples", "400", "--setup-cost", "2000", "--today", "2026-09-15",
+    )  # fmt: skip  (before the earlier of Azure's conflicting retirement dates, so that both places can start)
 
     def test_json_gives_one_estimate_per_place_best_first(self, advisor) -> None:
         result = advisor(*self.ARGS, "--provider", "all", "--format", "json")
         assert result.code == 0, result.err
         options = json.loads(result.out)["options"]
         assert [(o["provider"], o["model"]) for o in options][:2] == [
-            ("azure-openai", "gpt-4.1-mini"),
             ("openai", "gpt-4.1-mini"),
+            ("azure-openai", "gpt-4.1-mini"),
         ]
-        azure, openai = options[0], options[1]
-        assert azure["available"] and azure["serving_until"] == "2028-04-14" and azure["why_not"] == []
-        # OpenAI's fine-tune stops serving on 2027-01-14: 44 days of savings, then today's setup again
-        assert openai["estimate"]["effective_horizon_months"] < 1.5 and openai["why_not"]
-        assert azure["estimate"]["net_savings_usd"] > openai["estimate"]["net_savings_usd"]
-        single = json.loads(advisor(*self.ARGS, "--provider", "azure-openai", "--format", "json").out)
+        openai, azure = options[0], options[1]
+        # OpenAI's fine-tune serves until 2027-01-14, when gpt-4.1 stops too and today's traffic moves to gpt-6-luna;
+        # Azure's serves until 2027-10-14 (the earlier of its sources) for $1,241 of hosting a month, which its
+        # savings against gpt-6-luna do not cover: it keeps less over the horizon, and never pays back
+        assert openai["available"] and openai["why_not"] == [] and openai["estimate"]["effective_horizon_months"] < 4
+        assert azure["serving_until"] == "2027-10-14" and azure["estimate"]["payback_months"] is None
+        assert azure["estimate"]["net_savings_usd"] < 0 < openai["estimate"]["net_savings_usd"]
+        single = json.loads(advisor(*self.ARGS, "--ft-provider", "azure-openai", "--format", "json").out)
         assert single["net_savings_usd"] == azure["estimate"]["net_savings_usd"]  # the same estimate as alone
 
     def test_repeated_providers_compare_only_those(self, advisor) -> None:
         result = advisor(*self.ARGS, "--provider", "openai", "--provider", "azure-openai", "--format", "markdown")
         assert result.code == 0, result.err
-        assert "| Azure OpenAI gpt-4.1-mini ★ | yes | 2027-04-14 | 2028-04-14 |" in result.out
+        assert "| OpenAI gpt-4.1-mini ★ | yes | 2027-01-06 | 2027-01-14 |" in result.out
+        assert "| Azure OpenAI gpt-4.1-mini | yes | 2026-10-14 | 2027-10-14 |" in result.out
         assert "Fireworks" not in result.out
 
     def test_an_unknown_provider_is_named(self, advisor) -> None:

@@ -605,11 +605,9 @@ class TestStatisticsAndCost:
         names = {(q.provider, q.model) for q in report.costs}
         assert ("openai", "gpt-4.1-nano") not in names  # shut down 2026-10-23
         assert ("openai", "gpt-3.5-turbo") not in names  # shut down 2026-10-23
-        assert {
-            ("openai", "gpt-4.1-mini"),
-            ("azure-openai", "gpt-4o"),
-            ("fireworks", "llama-v3p1-8b-instruct"),
-        } <= names
+        assert {("openai", "gpt-4.1-mini"), ("fireworks", "llama-v3p1-8b-instruct")} <= names
+        # Azure's pages disagree on when gpt-4o retires (2026-10-01 or 2027-04-14): the earlier decides
+        assert ("azure-openai", "gpt-4o") not in names
         cl100k = next(q for q in report.costs if q.model == "llama-v3p1-8b-instruct")
         assert cl100k.encoding == "cl100k_base"  # Llama 3 counted with cl100k_base, an approximation
 

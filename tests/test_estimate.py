@@ -242,10 +242,17 @@ class TestDatesAndHorizon:
         assert "fine-tunes shut down on 2027-01-14" in result.horizon_note and "unverified" not in result.horizon_note
 
     def test_horizon_ends_where_fine_tunes_stop_serving_not_at_the_base(self, catalog) -> None:
-        # Azure: the gpt-4.1-mini base retires 2027-04-14, its fine-tuned deployments serve a year longer
+        # Azure: fine-tuned gpt-4.1-mini deployments serve a year after training retires, which one version of
+        # Microsoft's pages puts on 2026-10-14 and another on 2027-04-14: the earlier decides, and says so
         result = estimate(request(provider="azure-openai", today=date(2027, 6, 1), horizon_months=24), catalog)
-        assert result.effective_horizon_months == D((date(2028, 4, 14) - date(2027, 6, 1)).days) / (D(730) / 24)
-        assert "fine-tunes of azure-openai:gpt-4.1-mini stop serving on 2028-04-14" in result.horizon_note
+        assert result.effective_horizon_months == D((date(2027, 10, 14) - date(2027, 6, 1)).days) / (D(730) / 24)
+        assert "fine-tunes of azure-openai:gpt-4.1-mini stop serving on 2027-10-14" in result.horizon_note
+        assert any(
+            "sources disagree on the end of serving of fine-tunes of azure-openai:gpt-4.1-mini: 2028-04-14" in w
+            and "2027-10-14" in w
+            and "advisor decides on the earlier, 2027-10-14" in w
+            for w in result.warnings
+        )
 
     def test_payback_never_after_the_shutdown(self, catalog) -> None:
         result = estimate(request(setup_usd=D(1_000_000)), catalog)
@@ -264,10 +271,10 @@ class TestDatesAndHorizon:
         assert result.net_savings_usd == 225 * 12 - 100
 
     def test_job_cutoff_and_alternatives_after_wind_down(self, catalog) -> None:
-        result = estimate(request(today=date(2027, 1, 7)), catalog)
-        assert any(
-            "stopped new fine-tuning jobs" in w and "still offered by azure-openai" in w for w in result.warnings
-        )
+        result = estimate(request(today=date(2027, 1, 6)), catalog)  # job creation ends on 2027-01-06
+        assert any("stopped new fine-tuning jobs" in w and "on 2027-01-06" in w for w in result.warnings)
+        # Azure, the other table that trains gpt-4.1-mini, retired it on 2026-10-14 by the earlier of its sources
+        assert any("no table offers it today" in w for w in result.warnings)
 
     def test_retraining_beyond_the_job_cutoff_is_flagged(self, catalog) -> None:
         result = estimate(request(retrain_every_months=D(1), epochs=3), catalog)
@@ -287,7 +294,12 @@ class TestDatesAndHorizon:
             "openai:gpt-4.1-mini fine-tuned standard input",
             "openai:gpt-4.1-mini fine_tuning training",
         } <= rows
-        assert all(a.as_of == date(2026, 6, 30) and a.source for a in prices)
+        assert all(a.as_of and a.source for a in prices)
+        base = [a for a in prices if a.row.startswith("openai:gpt-4.1 standard")]
+        tuned = [a for a in prices if "gpt-4.1-mini" in a.row]
+        # base prices come from genai-prices (in force on the day), fine-tuning prices from advisor's table
+        assert all("genai-prices 0.2.5 (openai)" in a.text and a.as_of == date(2026, 11, 19) for a in base)
+        assert all("(bundled) openai.toml" in a.text and a.as_of == date(2026, 6, 30) for a in tuned)
 
 
 class TestBreakEven:
@@ -333,7 +345,7 @@ class TestInvariants:
         b = estimate(request(**fields, requests_per_month=high), catalog)
         assert a.baseline_monthly_usd <= b.baseline_monthly_usd
         assert a.option_monthly_usd <= b.option_monthly_usd
-        per_request = a.baseline.per_request_usd - a.option.per_request_usd
+        per_request = a.baseline_schedule.first.per_request_usd - a.option.per_request_usd
         if per_request >= 0:
             assert a.monthly_savings_usd <= b.monthly_savings_usd
             if a.payback_months is not None:

@@ -233,7 +233,8 @@ class TestRefusals:
         assert "This is final: advisor does not retry it." in result.err
         assert "no inference on a fine-tuned model in the past 60 days" in result.err  # the notice in force
         assert "all job creation ends on 2027-01-06" in result.err
-        assert "Still training SFT on gpt-4.1-mini today, per the price tables: azure-openai" in result.err
+        # Azure, the other table that trains gpt-4.1-mini, retired it on 2026-10-14 by the earlier of its sources
+        assert "No other provider in the price tables trains SFT on gpt-4.1-mini today." in result.err
         assert openai_api.creates() == 1 and openai_api.jobs == {}
         (run,) = ledger_runs()
         assert run.state == "failed" and run.job_id is None

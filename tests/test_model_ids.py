@@ -61,9 +61,14 @@ class TestPriceRowResolution:
         assert match.note is None
 
     def test_unknown_snapshot_falls_back_to_its_family_and_says_so(self, catalog) -> None:
-        match = catalog.find("gpt-4o-2024-05-13")
+        match = catalog.find("gpt-4o-2030-01-01")
         assert match.name == "gpt-4o"
         assert "priced as gpt-4o" in (match.note or "")
+
+    def test_a_snapshot_genai_prices_knows_is_its_own_row(self, catalog) -> None:
+        match = catalog.find("gpt-4o-2024-05-13")  # a dearer snapshot than gpt-4o's
+        assert (match.name, match.row.input, match.note) == ("gpt-4o-2024-05-13", 5, None)
+        assert match.source_of("input").cited == "genai-prices 0.2.5 (openai)"
 
     def test_unknown_model_suggests_close_names(self, catalog) -> None:
         with pytest.raises(UserError) as error:

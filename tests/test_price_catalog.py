@@ -60,10 +60,13 @@ def test_row_status_reports_shutdown_and_job_cutoff(catalog) -> None:
 
 
 def test_providers_offering_a_method_today(catalog) -> None:
-    assert catalog.providers_offering("sft", "gpt-4.1-mini", date(2026, 11, 22)) == ["azure-openai", "openai"]
-    assert catalog.providers_offering("sft", "gpt-4.1-mini", date(2027, 1, 7)) == ["azure-openai"]
+    assert catalog.providers_offering("sft", "gpt-4.1-mini", date(2026, 9, 15)) == ["azure-openai", "openai"]
+    # Azure's pages disagree on its gpt-4.1 family's retirement (2026-10-14 or 2027-04-14): the earlier decides
+    assert catalog.providers_offering("sft", "gpt-4.1-mini", date(2026, 11, 22)) == ["openai"]
+    assert catalog.providers_offering("sft", "gpt-4.1-mini", date(2027, 1, 5)) == ["openai"]
+    assert catalog.providers_offering("sft", "gpt-4.1-mini", date(2027, 1, 6)) == []  # OpenAI's job creation ends
     # o4-mini is shut down at OpenAI (2026-10-23) and retired at Azure (2026-11-19)
     assert catalog.providers_offering("rft", "o4-mini", date(2026, 11, 18)) == ["azure-openai"]
     assert catalog.providers_offering("rft", "o4-mini", date(2026, 11, 22)) == []
-    assert catalog.providers_offering("sft", "gpt-4.1-mini", date(2027, 4, 15)) == []  # Azure's training retires
-    assert catalog.providers_offering("dpo", "gpt-4o", date(2026, 11, 22)) == ["azure-openai"]
+    assert catalog.providers_offering("dpo", "gpt-4o", date(2026, 9, 15)) == ["azure-openai"]
+    assert catalog.providers_offering("dpo", "gpt-4o", date(2026, 10, 1)) == []  # the earlier source: 2026-10-01

@@ -125,7 +125,7 @@ class TestRuleDetails:
             scenario(failures=["knowledge"], corpus_tokens=60_000, requests=100_000).model_copy(update=infra), catalog
         )
         assert many.recommendation.primary == "rag" and "prompt" in many.recommendation.alternatives
-        assert many.costs["rag"].total(12) < many.costs["prompt"].total(12)
+        assert many.costs["rag"].total_usd < many.costs["prompt"].total_usd
         assert format_usd(many.costs["rag"].monthly_usd) in many.recommendation.summary
 
     def test_rft_with_zero_baseline_says_sft_first(self, catalog) -> None:
@@ -363,19 +363,19 @@ class TestWhereToTrain:
         rec = run(s, catalog)
         horizon = rec.horizon_months
         drawn = {line.label.removesuffix(" (recommended)"): line.values for line in series(rec)}
-        rows = {row[0].removesuffix(" ★"): row for row in cost_rows(rec)}
+        rows = {row[0].removesuffix(" ★").removesuffix(" †"): row for row in cost_rows(rec)}
         for name, cost in rec.costs.items():
-            serving = min(cost.horizon_months, Decimal(horizon))
-            expected = (
-                cost.upfront_usd
-                + cost.monthly_usd * serving
-                + cost.fallback_monthly_usd * (horizon - serving)  # today's setup once the fine-tune stops serving
-            )
+            # every month of the horizon is paid once, on what serves it then (a fine-tune that stops hands its
+            # traffic back to today's setup; today's model that stops hands it to its successor)
+            assert cost.stretches[0].start == 0 and cost.stretches[-1].end == horizon
+            assert all(a.end == b.start for a, b in zip(cost.stretches, cost.stretches[1:], strict=False))
+            expected = cost.upfront_usd + sum((s.monthly_usd * (s.end - s.start) for s in cost.stretches), Decimal(0))
             label = cost.label or STRATEGY_NAMES[name]
             if label in drawn:
                 assert drawn[label][-1] == expected and len(drawn[label]) == horizon + 1
-            assert rows[label][4] == format_usd(expected)
-        assert drawn["Today (prompting)"][-1] == rec.today_monthly_usd * horizon
+            assert rows[label][4] == format_usd(expected) and cost.total_usd == expected
+        today = next(values for label, values in drawn.items() if label.startswith("Today (prompting"))
+        assert today[-1] == sum((s.monthly_usd * (s.end - s.start) for s in rec.today_stretches), Decimal(0))
 
 
 def test_a_fine_tune_that_stops_serving_falls_back_to_today(catalog) -> None:
@@ -384,10 +384,13 @@ def test_a_fine_tune_that_stops_serving_falls_back_to_today(catalog) -> None:
     rec = run(with_models(s, providers=["openai"]), catalog, date(2026, 12, 1))
     cost = rec.costs["sft"]
     assert cost.provider == "openai" and cost.horizon_months < 2
-    assert cost.fallback_monthly_usd == rec.today_monthly_usd
-    assert cost.total(12) == cost.upfront_usd + cost.monthly_usd * cost.horizon_months + rec.today_monthly_usd * (
-        12 - cost.horizon_months
-    )
+    first, *after = cost.stretches
+    assert first.end == cost.horizon_months and first.monthly_usd == cost.monthly_usd
+    # from then on it costs what today's setup costs (gpt-4.1 stops the same day: its successor, gpt-6-luna)
+    assert [(s.start, s.monthly_usd, s.what) for s in after] == [
+        (s.start, s.monthly_usd, s.what) for s in rec.today_stretches if s.start >= first.end
+    ]
+    assert after[0].what == "openai:gpt-6-luna"
 
 
 def with_models(s: Scenario, **changes: object) -> Scenario:
@@ -396,7 +399,8 @@ def with_models(s: Scenario, **changes: object) -> Scenario:
 
 def test_models_providers_and_open_weights_restrict_the_places(catalog) -> None:
     s = scenario(provider="openai", base="gpt-4.1-mini", demonstrations=2000)
-    only_azure = run(with_models(s, providers=["azure-openai"]), catalog)
+    # before the earlier of Azure's conflicting retirement dates for the gpt-4.1 family (2026-10-14)
+    only_azure = run(with_models(s, providers=["azure-openai"]), catalog, date(2026, 9, 15))
     assert only_azure.where is not None and only_azure.where.provider == "azure-openai"
     assert all(not p.available for p in only_azure.where_options if p.provider != "azure-openai")
     required = run(with_models(s, open_weights="required"), catalog)

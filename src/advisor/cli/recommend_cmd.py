@@ -48,7 +48,9 @@ def recommend(
         write_output(rec, output_format, target, chart)
         click.echo(f"wrote {target}" + (f" and {chart}" if chart else ""), err=True)
         return
-    _recommend_many(paths, output_format, output, force, load_catalog(pricing_files, today_or(today)), today_or(today), build)
+    _recommend_many(
+        paths, output_format, output, force, load_catalog(pricing_files, today_or(today)), today_or(today), build
+    )
 
 
 def _scenario_files(files: tuple[str, ...]) -> list[str]:

@@ -11,7 +11,6 @@ payback and break-even read. Every amount is an exact Decimal; docs/cost-model.m
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -306,11 +305,11 @@ def schedule_of(
 ) -> Schedule:
     """`cost` until its model stops within the horizon, then `after` (the successor's cost of the same
     traffic) to the horizon; `fixed_usd` a month is added throughout (retrieval infrastructure ...)."""
-    first = stretch_of(cost, requests, Decimal(0), horizon)
+    first = stretch_of(cost, requests, Decimal(0), horizon, succession.model)
     first = replace(first, fixed_monthly_usd=first.fixed_monthly_usd + fixed_usd)
     if not succession.stops or after is None:
         return Schedule((first,))
-    then = stretch_of(after, requests, succession.months, horizon, f"{after.row} (after {succession.ends})")
+    then = stretch_of(after, requests, succession.months, horizon, succession.successor)
     then = replace(then, fixed_monthly_usd=then.fixed_monthly_usd + fixed_usd)
     return Schedule((replace(first, end=succession.months), then))
 
@@ -489,16 +488,16 @@ def serving_cost(
     )
     prefix = "fine_tuning." if fine_tuned else ""
     tiered = {"input": "batch_input", "cached_input": "batch_cached_input", "output": "batch_output"}
-    for field, price in used.items():
-        source = match.source_of(prefix + (tiered.get(field, field) if tier == "batch" else field))
+    for name, price in used.items():
+        source = match.source_of(prefix + (tiered.get(name, name) if tier == "batch" else name))
         assumptions.append(
             Assumption(
                 topic="price",
-                row=f"{row} {field}",
+                row=f"{row} {name}",
                 usd_per_1m=price,
                 as_of=source.as_of,
                 source=source.url,
-                text=f"{row} {field}: {format_price(price)} per 1M tokens ({source.words()})",
+                text=f"{row} {name}: {format_price(price)} per 1M tokens ({source.words()})",
             )
         )
     return ServingCost(
@@ -779,7 +778,8 @@ def payback_of_schedules(
             return months, note
         return months, f"{format_usd(option.upfront_usd)} up front, earned back by month {months:.2f} ({change})"
     if steady is not None and change:
-        return None, f"not earned back while it serves: {change}, which costs {format_usd(baseline.stretches[-1].monthly_usd)} a month"
+        after = format_usd(baseline.stretches[-1].monthly_usd)
+        return None, f"not earned back while it serves: {change}, which costs {after} a month"
     return None, note
 
 

@@ -10,9 +10,9 @@ infrastructure), so the break-even volume can be solved for exactly. Months are 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from itertools import pairwise
 
 ZERO = Decimal(0)
 
@@ -45,7 +45,7 @@ class Schedule:
     upfront_usd: Decimal = ZERO
 
     def __post_init__(self) -> None:
-        for before, after in zip(self.stretches, self.stretches[1:], strict=False):
+        for before, after in pairwise(self.stretches):
             if before.end != after.start:
                 raise ValueError("stretches must follow each other without a gap")
 
@@ -75,22 +75,12 @@ class Schedule:
     def total(self) -> Decimal:
         return self.spent(self.horizon)
 
-    def until(self, end: Decimal) -> Schedule:
-        """This schedule cut at month `end`."""
-        kept = tuple(replace(s, end=min(s.end, end)) for s in self.stretches if s.start < end)
-        return Schedule(kept or (replace(self.stretches[0], end=self.stretches[0].start),), self.upfront_usd)
-
     def then(self, end: Decimal, after: Schedule) -> Schedule:
         """This schedule until month `end`, then `after`'s stretches from that month to the horizon."""
         end = max(ZERO, min(end, after.horizon))
         mine = [replace(s, end=min(s.end, end)) for s in self.stretches if s.start < end]
         rest = [replace(s, start=max(s.start, end)) for s in after.stretches if s.end > end]
         return Schedule(tuple(mine + rest) or after.stretches, self.upfront_usd)
-
-
-def one_stretch(per_request: Decimal, requests: int, horizon: Decimal, what: str, fixed: Decimal = ZERO) -> Schedule:
-    return Schedule((Stretch(start=ZERO, end=horizon, per_request_usd=per_request, fixed_monthly_usd=fixed,
-                             requests=requests, what=what),))  # fmt: skip
 
 
 def _breaks(*schedules: Schedule) -> list[Decimal]:
@@ -100,17 +90,20 @@ def _breaks(*schedules: Schedule) -> list[Decimal]:
 
 
 def payback(option: Schedule, baseline: Schedule) -> Decimal | None:
-    """The month at which the option, up front included, has cost no more than the baseline (None when
-    it never does within the horizon). Savings may change sign where either schedule changes stretch."""
+    """The month from which the option, up front included, has cost no more than the baseline and stays so
+    to the end of the horizon; None when it is behind at the end. Savings may change sign where either
+    schedule changes stretch (today's model stops, a fine-tune stops), so an option that pulls ahead early
+    and falls behind later has not paid back."""
     points = _breaks(option, baseline)
-    for start, end in zip(points, points[1:], strict=False):
-        gain = baseline.at(start).monthly_usd - option.at(start).monthly_usd
-        if gain <= 0:  # nothing earned back in these months
-            continue
-        behind = option.spent(start) - baseline.spent(start)
-        if behind <= gain * (end - start):
-            return start + max(ZERO, behind) / gain
-    return None
+    behind = [option.spent(p) - baseline.spent(p) for p in points]
+    saves = any(baseline.at(p).monthly_usd > option.at(p).monthly_usd for p in points[:-1])
+    if behind[-1] > 0 or not saves:  # behind at the end, or never cheaper: nothing is earned back
+        return None
+    last = max((k for k, value in enumerate(behind) if value > 0), default=None)
+    if last is None:
+        return ZERO
+    start, end = points[last], points[last + 1]
+    return start + behind[last] * (end - start) / (behind[last] - behind[last + 1])
 
 
 def net(option: Schedule, baseline: Schedule) -> Decimal:
@@ -124,7 +117,7 @@ def break_even(option: Schedule, baseline: Schedule) -> int | None:
     fixed`, so the net is linear in the volume."""
     per_request = fixed = ZERO
     points = _breaks(option, baseline)
-    for start, end in zip(points, points[1:], strict=False):
+    for start, end in pairwise(points):
         mine, theirs = option.at(start), baseline.at(start)
         per_request += (theirs.per_request_usd - mine.per_request_usd) * (end - start)
         fixed += (mine.fixed_monthly_usd - theirs.fixed_monthly_usd) * (end - start)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -104,7 +104,9 @@ class Catalog:
                 rows[alias] = made[id(row)]
             for alias, (name, row, table) in genai.items():
                 if name not in claimed and alias not in rows and not is_fallback(table):
-                    rows[alias] = made.setdefault(id(row), _Entry(name, row, table, self.today, None))
+                    # its prices are genai-prices' own: resolved as such, so each cites genai-prices
+                    bare = replace(row, prices=[])
+                    rows[alias] = made.setdefault(id(row), _Entry(name, bare, table, self.today, (row, table)))
             self._rows[provider] = rows
 
     def on(self, day: date) -> Catalog:
@@ -182,7 +184,14 @@ class Catalog:
             )
         resolved = entry.resolved
         return ModelMatch(
-            model_id.written, model_id, entry.name, resolved.row, entry.table, note, resolved.sources, resolved.conflicts
+            model_id.written,
+            model_id,
+            entry.name,
+            resolved.row,
+            entry.table,
+            note,
+            resolved.sources,
+            resolved.conflicts,
         )
 
     def _suggestion(self, base: str, provider: str) -> str:

@@ -52,7 +52,9 @@ def installed() -> tuple[str, str] | None:
         except OSError:
             names = []
         prefix = DISTRIBUTION.replace("-", "_") + "-"
-        versions = [n[len(prefix) : -len(".dist-info")] for n in names if n.startswith(prefix) and n.endswith(".dist-info")]
+        versions = [
+            n[len(prefix) : -len(".dist-info")] for n in names if n.startswith(prefix) and n.endswith(".dist-info")
+        ]
         return (versions[0] if versions else "unknown"), data
     return None
 

@@ -134,7 +134,12 @@ def _fine_tuning(
             sources[f"fine_tuning.{field}"] = table_source(table, change)
     conflicts = []
     jobs, conflict = _decided(
-        "the end of new fine-tuning jobs on", name, table, fine_tuning.new_jobs_until, None, fine_tuning.new_jobs_sources
+        "the end of new fine-tuning jobs on",
+        name,
+        table,
+        fine_tuning.new_jobs_until,
+        None,
+        fine_tuning.new_jobs_sources,
     )
     conflicts += conflict
     serving, conflict = _decided(

@@ -100,9 +100,7 @@ class PriceChange:
 
 def changes_in_force(changes: list[PriceChange], today: date) -> list[PriceChange]:
     """The changes in force on `today`, oldest first (a later one wins where two set the same field)."""
-    return sorted(
-        (change for change in changes if change.in_force(today)), key=lambda c: c.since or date.min
-    )
+    return sorted((change for change in changes if change.in_force(today)), key=lambda c: c.since or date.min)
 
 
 def earliest(first: date | None, sources: list[DatedSource]) -> date | None:
@@ -197,11 +195,9 @@ class FineTuning(_TieredPrices):
     def __post_init__(self) -> None:
         if self.token_prices == "own" and (self.input is None or self.output is None):
             missing = "input" if self.input is None else "output"
-            raise ValueError(
-                f"`{missing}` (the fine-tuned model's price) is required, unless token_prices = \"base\""
-            )
+            raise ValueError(f'`{missing}` (the fine-tuned model\'s price) is required, unless token_prices = "base"')
         if self.token_prices == "base" and not self.token_prices_note:
-            raise ValueError("`token_prices_note` is required with token_prices = \"base\" (say where it is stated)")
+            raise ValueError('`token_prices_note` is required with token_prices = "base" (say where it is stated)')
         if (self.hosting_gpu is None) != (self.hosting_gpus is None):
             raise ValueError("give `hosting_gpu` and `hosting_gpus` together (which GPU, and how many)")
         fees = [

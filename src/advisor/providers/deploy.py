@@ -103,7 +103,9 @@ def hosting_cost(catalog: Catalog, provider: str, model: str, tier: str) -> Host
             deployment.notes,
         )
     field = "hosting_per_minute" if fine_tuning.hosting_per_minute is not None else "hosting_per_hour"
-    return HostingCost(fine_tuning.hosting_hourly(match.table.gpus), HOURS_PER_MONTH, None, f"{row} {field}", match.table.as_of)
+    return HostingCost(
+        fine_tuning.hosting_hourly(match.table.gpus), HOURS_PER_MONTH, None, f"{row} {field}", match.table.as_of
+    )
 
 
 def plan_deploy(

@@ -10,16 +10,19 @@ rft      training hours (or GPU-hours) on a base that offers RFT
 rag+sft  both, with the retrieved context inside the fine-tuned prompt and the training examples
 switch   today's prompt on a current model that cannot be fine-tuned (cheaper, or today's stops serving)
 
-Savings and payback are against today. A training strategy is costed at every place that offers its
-method (advisor.costs.where): the best place that can start the job today is the strategy's figures,
-and every place is returned, available or not, with why. Totals over the horizon price the months
-after a fine-tune stops serving at today's setup, which the team falls back to. Costing reads no file
-and changes nothing: each strategy's figures, the assumptions behind them and its places are returned.
+Every option is a month-by-month schedule (costs/schedule.py). Today's setup, and every option that
+keeps today's model (prompting, RAG, the corpus in the prompt), moves to what replaces today's model
+from the day it stops (costs/succession.py); a fine-tune serves until its base stops, and the team falls
+back to today's setup after it. Savings, payback and totals are against today's schedule. A training
+strategy is costed at every place that offers its method (advisor.costs.where): the best place that can
+start the job today is the strategy's figures, and every place is returned, available or not, with why.
+Costing reads no file and changes nothing: each strategy's figures, the assumptions behind them and its
+places are returned.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -28,21 +31,26 @@ from pydantic import BaseModel
 from advisor.costs.estimate import (
     Assumption,
     EstimateRequest,
+    ServingCost,
     ServingOptions,
     Traffic,
     effective_horizon,
     estimate,
-    months_until,
-    payback_of,
+    payback_of_schedules,
+    schedule_of,
     serving_cost,
+    stretch_of,
+    succeed,
 )
 from advisor.costs.figures import interval
 from advisor.costs.money import format_price, format_usd, per_million
+from advisor.costs.schedule import Schedule, Stretch, net
+from advisor.costs.succession import Succession, horizon_end
 from advisor.costs.training import auto_epochs, gpu_training_cost, token_training_cost
 from advisor.costs.where import Place, PlaceCost, PlaceFilter, chosen, rank_places
 from advisor.errors import UserError
 from advisor.methods import Method
-from advisor.pricing.catalog import Catalog, ModelMatch, serving_end
+from advisor.pricing.catalog import Catalog, ModelMatch, same_class
 from advisor.recommend.scenario import VOLATILITY_MONTHS, Scenario, Tokens
 from advisor.recommend.strategies import BY_NAME, Strategy
 
@@ -62,27 +70,22 @@ class StrategyCost(BaseModel):
     upfront_usd: Decimal
     payback_months: Decimal | None
     payback_note: str
-    horizon_months: Decimal
+    horizon_months: Decimal  # months its model serves within the horizon
     horizon_note: str
-    net_savings_usd: Decimal
+    net_savings_usd: Decimal  # today's setup minus this option over the horizon, up front included
+    total_usd: Decimal  # this option over the horizon, up front included
     breakdown: dict[str, Decimal]
     notes: list[str]
-    fallback_monthly_usd: Decimal = Decimal(0)  # today's cost, paid once the fine-tune stops serving
+    stretches: list[Stretch]  # month by month: what serves the traffic and what it costs a month
+    ends: str | None = None  # what changes inside the horizon, in words (None: nothing)
+
+    @property
+    def schedule(self) -> Schedule:
+        return Schedule(tuple(self.stretches), self.upfront_usd)
 
     def cumulative(self, months: int) -> list[Decimal]:
-        """Total spent after 0, 1, ... `months` months: this option while it serves (`horizon_months`),
-        today's setup after that."""
-        serving = self.horizon_months
-        return [
-            self.upfront_usd
-            + self.monthly_usd * min(Decimal(month), serving)
-            + self.fallback_monthly_usd * max(Decimal(0), month - serving)
-            for month in range(months + 1)
-        ]
-
-    def total(self, months: int) -> Decimal:
-        """What the option costs over `months` months, up front included (the chart's last point)."""
-        return self.cumulative(months)[-1]
+        """Total spent after 0, 1, ... `months` months (the chart's points)."""
+        return self.schedule.cumulative(months)
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,8 @@ class Costing:
 
     today_match: ModelMatch
     today_monthly_usd: Decimal
+    today_schedule: Schedule
+    today_ends: Succession
     costs: dict[str, StrategyCost]
     failed: dict[str, str]  # strategy -> why it could not be priced
     assumptions: list[Assumption]  # token counts, today's prices, then each strategy's in order
@@ -127,47 +132,46 @@ class Coster:
     def __init__(self, scenario: Scenario, tokens: Tokens, catalog: Catalog, today: date) -> None:
         self.scenario = scenario
         self.tokens = tokens
-        self.catalog = catalog
+        self.catalog = catalog.on(today)
         self.today = today
         models = scenario.models
-        self.today_match = catalog.find(models.current, models.provider)
+        self.today_match = self.catalog.find(models.current, models.provider)
         self.options = ServingOptions(tokens.requests)
         self.today_assumptions: list[Assumption] = list(tokens.notes)
-        self.today_cost = self._serve(
+        # today's setup already pays for its retrieval: an option that keeps it is not charged it twice, and
+        # one that drops it saves it
+        self.retrieval = self._rag_extras(self.today_assumptions)[1] if scenario.knowledge.rag_in_place else Decimal(0)
+        self.today_schedule, self.today_ends = self._serve(
             self.today_match,
-            tokens.prompt,
-            tokens.cached,
-            tokens.output,
+            Traffic(tokens.prompt, tokens.cached, tokens.output, reasoning=tokens.reasoning),
             self.today_assumptions,
+            fixed=self.retrieval,
             fine_tuned=self.today_match.model_id.fine_tuned,  # today's model may be a fine-tune
         )
-        if scenario.knowledge.rag_in_place:
-            # today's setup already pays for its retrieval: an option that keeps it is not charged it twice,
-            # and one that drops it saves it
-            _, retrieval, _, _ = self._rag_extras(self.today_assumptions)
-            self.today_cost += retrieval
 
     # helpers ---------------------------------------------------------------------------------------
+
+    @property
+    def today_cost(self) -> Decimal:
+        """What today's setup costs this month (once today's model has stopped: what replaced it)."""
+        return self.today_schedule.first.monthly_usd
 
     def _serve(
         self,
         match: ModelMatch,
-        prompt: Decimal,
-        cached: Decimal,
-        output: Decimal,
+        traffic: Traffic,
         assumptions: list[Assumption],
+        *,
+        fixed: Decimal = Decimal(0),
         fine_tuned: bool = False,
-    ) -> Decimal:
-        """Monthly inference cost; the prices used are appended to `assumptions`."""
-        side = serving_cost(
-            "fine-tuned" if fine_tuned else "today",
-            match,
-            fine_tuned,
-            Traffic(prompt, cached, output),
-            self.options,
-            assumptions,
-        )
-        return side.monthly_usd
+    ) -> tuple[Schedule, Succession]:
+        """The traffic served on `match` month by month, moved to what replaces it when it stops inside the
+        horizon, with `fixed` dollars a month on top; the prices used are appended to `assumptions`."""
+        side = "fine-tuned" if fine_tuned else "today"
+        cost = serving_cost(side, match, fine_tuned, traffic, self.options, assumptions)
+        horizon = Decimal(self.horizon)
+        succession, after = succeed(match, traffic, self.options, self.catalog, self.today, horizon, assumptions)
+        return schedule_of(cost, self.options.requests_per_month, horizon, succession, after, fixed), succession
 
     @property
     def horizon(self) -> int:
@@ -177,37 +181,41 @@ class Coster:
         self,
         strategy: str,
         match: ModelMatch,
-        monthly: Decimal,
+        schedule: Schedule,
         training: Decimal,
-        upfront: Decimal,
         breakdown: dict[str, Decimal],
         notes: list[str],
         horizon: tuple[Decimal, str] | None = None,
         label: str = "",
+        monthly: Decimal | None = None,
     ) -> StrategyCost:
+        """A strategy's figures from its schedule, against today's; `monthly` is what the option itself costs
+        a month (by default what serves month 0)."""
         horizon_months, horizon_note = horizon or (Decimal(self.horizon), f"horizon: {self.horizon} months")
         label = label or BY_NAME[strategy].label
-        savings = self.today_cost - monthly
+        upfront = schedule.upfront_usd
         if strategy == "prompt" and upfront == 0:
             months, note = None, "nothing to pay back"
         else:
-            months, note = payback_of(upfront, savings, horizon_months, horizon_note)
+            months, note = payback_of_schedules(schedule, self.today_schedule, horizon_months, horizon_note)
         return StrategyCost(
             strategy=strategy,
             label=label,
             provider=match.provider,
             model=match.name,
-            monthly_usd=monthly,
+            monthly_usd=schedule.first.monthly_usd if monthly is None else monthly,
             training_usd=training,
             upfront_usd=upfront,
             payback_months=months,
             payback_note=note,
             horizon_months=horizon_months,
             horizon_note=horizon_note,
-            net_savings_usd=savings * horizon_months - upfront,
+            net_savings_usd=net(schedule, self.today_schedule),
+            total_usd=schedule.total(),
             breakdown=breakdown,
             notes=notes,
-            fallback_monthly_usd=self.today_cost if horizon_months < self.horizon else Decimal(0),
+            stretches=list(schedule.stretches),
+            ends=_changes(schedule),
         )
 
     def place_filter(self, method: Method) -> PlaceFilter:
@@ -297,61 +305,49 @@ class Coster:
     def prompt(self, with_corpus: bool, assumptions: list[Assumption]) -> StrategyCost:
         corpus = Decimal(self.scenario.knowledge.corpus_tokens) if with_corpus else Decimal(0)
         inputs = self.tokens
-        monthly = (
-            self._serve(self.today_match, inputs.prompt + corpus, inputs.cached + corpus, inputs.output, assumptions)
-            if corpus
-            else self.today_cost
-        )
+        schedule = self.today_schedule
+        if corpus:
+            traffic = Traffic(inputs.prompt + corpus, inputs.cached + corpus, inputs.output, reasoning=inputs.reasoning)
+            schedule, _ = self._serve(self.today_match, traffic, assumptions, fixed=self.retrieval)
         notes = [f"the {corpus:,}-token corpus goes in the prompt as a cached prefix"] if corpus else []
         setup = self.scenario.costs.setup_usd if corpus else Decimal(0)
         label = "Corpus in a cached prompt" if corpus else ""
-        return self._result(
-            "prompt", self.today_match, monthly, Decimal(0), setup, {"inference": monthly}, notes, label=label
-        )
+        schedule = Schedule(schedule.stretches, setup)
+        breakdown = {"inference": schedule.first.monthly_usd - self.retrieval}
+        return self._result("prompt", self.today_match, schedule, Decimal(0), breakdown, notes, label=label)
 
     def switch(self, assumptions: list[Assumption]) -> StrategyCost | None:
         """Today's prompt on a current model at today's provider that cannot be fine-tuned (so no training
         option shows it), of the same size class (mini, nano or full): the cheapest that serves through the
         horizon. Shown when it costs less than today, or when today's model stops serving within the horizon."""
         today, inputs = self.today_match, self.tokens
-        size = _size_class(today.name)
-        stops = serving_end(today)
-        today_ends = stops is not None and months_until(stops, self.today) < self.horizon
-        best: tuple[Decimal, ModelMatch, list[Assumption]] | None = None
-        for name, row, _ in self.catalog.rows(today.provider):
-            if row.kind != "chat" or row.fine_tuning is not None or name == today.name or _size_class(name) != size:
-                continue
-            if row.shutdown is not None and months_until(row.shutdown, self.today) < self.horizon:
-                continue
-            match = self.catalog.find(name, today.provider)
+        traffic = Traffic(inputs.prompt, inputs.cached, inputs.output, reasoning=inputs.reasoning)
+        best: tuple[Decimal, str, ModelMatch, list[Assumption], ServingCost] | None = None
+        for match in same_class(self.catalog, today, horizon_end(self.today, self.horizon), tunable=False):
             used: list[Assumption] = []
             try:
-                monthly = self._serve(match, inputs.prompt, inputs.cached, inputs.output, used)
+                cost = serving_cost("today", match, False, traffic, self.options, used)
             except UserError:
                 continue
-            if best is None or monthly < best[0]:
-                best = (monthly, match, used)
-        if best is None or not (best[0] < self.today_cost or today_ends):
+            if best is None or (cost.monthly_usd, match.name) < best[:2]:
+                best = (cost.monthly_usd, match.name, match, used, cost)
+        if best is None or not (best[0] < self.today_cost or self.today_ends.stops):
             return None
-        monthly, match, used = best
+        monthly, _, match, used, cost = best
         assumptions += used
         notes = [
             f"today's prompt ({inputs.prompt:,} tokens, {inputs.cached:,} cached) and answers on {match.name}, "
             f"which {match.table.label or match.provider} does not fine-tune; its quality is not measured: run the "
             "eval set on it first",
-            "output priced at today's answer length; a model that reasons bills its reasoning tokens as output too",
         ]
+        if not match.row.reasoning:
+            notes.append("output priced at today's answer length; a model that reasons bills its reasoning tokens too")
         if match.row.encoding != today.row.encoding:
             notes.append(f"tokens counted with {today.name}'s tokenizer ({today.row.encoding})")
+        requests, horizon = self.options.requests_per_month, Decimal(self.horizon)
+        schedule = Schedule((stretch_of(cost, requests, Decimal(0), horizon, f"{match.provider}:{match.name}"),))
         return self._result(
-            "switch",
-            match,
-            monthly,
-            Decimal(0),
-            Decimal(0),
-            {"inference": monthly},
-            notes,
-            label=f"Prompt {match.name}",
+            "switch", match, schedule, Decimal(0), {"inference": monthly}, notes, label=f"Prompt {match.name}"
         )
 
     def _rag_extras(self, assumptions: list[Assumption]) -> tuple[Decimal, Decimal, dict[str, Decimal], list[str]]:
@@ -386,26 +382,19 @@ class Coster:
 
     def rag(self, assumptions: list[Assumption]) -> StrategyCost:
         knowledge = self.scenario.knowledge
+        inputs = self.tokens
         retrieved = Decimal(0 if knowledge.rag_in_place else knowledge.retrieved_tokens)
-        inference = self._serve(
-            self.today_match, self.tokens.prompt + retrieved, self.tokens.cached, self.tokens.output, assumptions
-        )
         embed_once, extra, breakdown, notes = self._rag_extras(assumptions)
+        traffic = Traffic(inputs.prompt + retrieved, inputs.cached, inputs.output, reasoning=inputs.reasoning)
+        schedule, _ = self._serve(self.today_match, traffic, assumptions, fixed=extra)
         if knowledge.rag_in_place:
             notes.insert(0, "RAG is in place: today's prompt already carries the retrieved text")
             embed_once = Decimal(0)
         else:
             notes.insert(0, f"{retrieved:,} retrieved tokens added to every request")
-        upfront = embed_once + self.scenario.costs.setup_usd
-        return self._result(
-            "rag",
-            self.today_match,
-            inference + extra,
-            Decimal(0),
-            upfront,
-            {"inference": inference, **breakdown},
-            notes,
-        )
+        schedule = Schedule(schedule.stretches, embed_once + self.scenario.costs.setup_usd)
+        breakdown = {"inference": schedule.first.monthly_usd - extra, **breakdown}
+        return self._result("rag", self.today_match, schedule, Decimal(0), breakdown, notes)
 
     def fine_tune(self, strategy: Strategy, match: ModelMatch, assumptions: list[Assumption]) -> StrategyCost:
         """sft, dpo (SFT then DPO), rft, or rag+sft, trained on `match`."""
@@ -465,18 +454,18 @@ class Coster:
         assumptions += result.assumptions
         if retrain:
             notes.append(f"retrained {interval(retrain)} as the knowledge changes ({scenario.knowledge.volatility})")
-        monthly = result.option_monthly_usd
+        option = result.option
         breakdown = {
-            "inference": result.option.inference_monthly_usd,
-            "hosting": result.option.hosting_monthly_usd,
-            "retraining": result.option.retraining_monthly_usd,
+            "inference": option.inference_monthly_usd,
+            "hosting": option.hosting_monthly_usd,
+            "retraining": option.retraining_monthly_usd,
         }
         upfront = training + costs.setup_usd
+        extra = Decimal(0)
         if with_rag:
             embed_once, extra, rag_breakdown, rag_notes = self._rag_extras(assumptions)
             if scenario.knowledge.rag_in_place:  # the index exists: nothing to embed up front
                 embed_once = Decimal(0)
-            monthly += extra
             upfront += embed_once
             breakdown.update(rag_breakdown)
             notes += rag_notes
@@ -487,7 +476,14 @@ class Coster:
                 else f"{retrieved:,} retrieved tokens in the fine-tuned prompt and in every training example",
             )
         horizon = effective_horizon(self.horizon, self.today, match)
-        return self._result(strategy.name, match, monthly, training, upfront, breakdown, notes, horizon)
+        first = stretch_of(
+            option, self.options.requests_per_month, Decimal(0), horizon[0], f"{match.provider}:{match.name} fine-tuned"
+        )
+        first = replace(first, fixed_monthly_usd=first.fixed_monthly_usd + extra)
+        schedule = Schedule((first,), upfront).then(horizon[0], self.today_schedule)
+        return self._result(
+            strategy.name, match, schedule, training, breakdown, notes, horizon, monthly=first.monthly_usd
+        )
 
     def _dpo_training(self, match: ModelMatch, ft_prompt: Decimal) -> Decimal:
         pairs = self.scenario.data.preference_pairs
@@ -503,10 +499,10 @@ class Coster:
             raise UserError(f"{match.provider}:{match.name}: {error}", hint="see `advisor pricing show`") from None
 
 
-def _size_class(name: str) -> str:
-    """mini, nano, or full, from a model name (gpt-5-mini, gpt-5.4-nano, gpt-4.1): models of one class are
-    compared, so a switch is not a step down in size passed off as a saving."""
-    return next((size for size in ("nano", "mini") if f"-{size}" in name), "full")
+def _changes(schedule: Schedule) -> str | None:
+    """What changes inside the horizon, in words: `stops 2027-01-14, then openai:gpt-6-luna`."""
+    later = [s for s in schedule.stretches[1:] if s.months > 0]
+    return "; ".join(f"from month {s.start:.2f}: {s.what}" for s in later) or None
 
 
 def cost_strategies(coster: Coster, strategies: list[str], corpus_in_prompt: bool) -> Costing:
@@ -515,6 +511,8 @@ def cost_strategies(coster: Coster, strategies: list[str], corpus_in_prompt: boo
     return Costing(
         today_match=coster.today_match,
         today_monthly_usd=coster.today_cost,
+        today_schedule=coster.today_schedule,
+        today_ends=coster.today_ends,
         costs={c.strategy: c.cost for c in costed if c.cost is not None},
         failed={c.strategy: c.failure for c in costed if c.failure is not None},
         assumptions=[*coster.today_assumptions, *(a for c in costed for a in c.assumptions)],

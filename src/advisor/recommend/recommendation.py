@@ -8,8 +8,11 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 from advisor.costs.estimate import Assumption
-from advisor.costs.figures import months, payback_words
+from advisor.costs.figures import payback_words
 from advisor.costs.money import format_usd
+from advisor.costs.schedule import Stretch
+from advisor.costs.succession import Succession
+from advisor.costs.training import auto_epochs
 from advisor.costs.where import Place, chosen
 from advisor.pricing.catalog import Catalog, dedupe, row_status, serving_end
 from advisor.recommend.costing import Coster, Costing, StrategyCost, cost_strategies
@@ -48,6 +51,8 @@ class Choice(BaseModel):
     alternatives: list[str]
     not_recommended: list[NotRecommended]
     summary: str
+    # every costed option that costs less over the horizon than the recommended one, and why it is not chosen
+    cheaper: list[NotRecommended] = []
 
 
 class Where(BaseModel):
@@ -92,7 +97,9 @@ class Recommendation(BaseModel):
     costs: dict[str, StrategyCost]
     payback_months: Decimal | None
     horizon_months: int
-    today_monthly_usd: Decimal
+    today_monthly_usd: Decimal  # what today's setup costs this month
+    today_ends: Succession  # when today's model stops inside the horizon, and what replaces it
+    today_stretches: list[Stretch]  # today's setup month by month: today's model, then its successor
     assumptions: list[Assumption]
     warnings: list[str]
     providers: dict[str, str]  # every provider named in the report -> the name it writes for itself
@@ -118,6 +125,7 @@ def strategies_to_cost(facts: Facts, d: Decision) -> list[str]:
 
 def recommend(loaded: LoadedScenario, catalog: Catalog, today: date) -> Recommendation:
     """The recommendation for a scenario; its prompt files are counted first unless already counted."""
+    catalog = catalog.on(today)
     loaded = count_tokens(loaded, catalog)
     assert loaded.tokens is not None
     facts = facts_of(loaded.scenario)
@@ -132,6 +140,7 @@ def recommend(loaded: LoadedScenario, catalog: Catalog, today: date) -> Recommen
         ctx.decision.exclude(strategy, f"it cannot be priced: {why}")
     ctx.costs = {name: _figures(c, costing, ctx.label(c.provider)) for name, c in costs.items()}
     ctx.availability = {method: list(a.blockers) for method, a in costing.availability.items()}
+    ctx.today_stops = deadline(costing.today_ends)
     run(ctx, REVIEW_STAGES)
     d = ctx.decision
     d.alternatives = [s for s in d.alternatives if s != d.primary and s in costs]
@@ -151,7 +160,8 @@ def recommend(loaded: LoadedScenario, catalog: Catalog, today: date) -> Recommen
             plan=d.plan,
             alternatives=d.alternatives,
             not_recommended=[NotRecommended(strategy=s, why=w) for s, w in d.not_recommended.items() if s != d.primary],
-            summary=summary(facts, d, costs, costing.today_monthly_usd, catalog),
+            summary=summary(facts, d, costs, costing, catalog),
+            cheaper=cheaper_options(facts, d, costs),
         ),
         where=_where(primary_cost, places),
         where_options=places,
@@ -164,6 +174,8 @@ def recommend(loaded: LoadedScenario, catalog: Catalog, today: date) -> Recommen
         payback_months=primary_cost.payback_months if primary_cost else None,
         horizon_months=loaded.scenario.costs.horizon_months,
         today_monthly_usd=costing.today_monthly_usd,
+        today_ends=costing.today_ends,
+        today_stretches=list(costing.today_schedule.stretches),
         assumptions=_assumptions(loaded, costing, set(costs)),
         warnings=_warnings(costing, d.primary, catalog, today),
         providers=_named_providers(labels, costs, places, costing),
@@ -250,7 +262,39 @@ def _figures(cost: StrategyCost, costing: Costing, label: str) -> StrategyFigure
         cost.horizon_note,
         cost.model,
         label,
+        cost.total_usd,
     )
+
+
+def cheaper_options(facts: Facts, d: Decision, costs: dict[str, StrategyCost]) -> list[NotRecommended]:
+    """Each option that costs less over the horizon than the recommended one, with the one line that says
+    why it is not the recommendation (a reader comparing totals must not have to guess)."""
+    chosen = costs.get(d.primary)
+    if chosen is None:
+        return []
+    failing = ", ".join(sorted(facts.failures - {"cost", "latency"})) or "nothing listed"
+    behaviour = ", ".join(facts.behaviour)
+    found = []
+    for name, cost in costs.items():
+        if name == d.primary or cost.total_usd >= chosen.total_usd:
+            continue
+        if name in d.not_recommended:
+            why = d.not_recommended[name]
+        elif name == "prompt":
+            why = f"prompting as today leaves what fails ({failing}) unfixed"
+        elif name == "switch":
+            why = (
+                f"another model prompted as today: its quality on the eval set is not measured, and it is not "
+                f"chosen to fix what fails ({failing}); measure it first"
+            )
+        elif name == "rag" and behaviour:
+            why = f"retrieval alone leaves the behaviour failures ({behaviour}) unfixed"
+        elif name in d.alternatives:
+            why = f"an alternative: the rules above chose {BY_NAME[d.primary].label} for what fails ({failing})"
+        else:
+            why = f"the rules above chose {BY_NAME[d.primary].label} for what fails ({failing})"
+        found.append(NotRecommended(strategy=name, why=why))
+    return found
 
 
 def place_label(provider: str, catalog: Catalog) -> str:
@@ -258,26 +302,64 @@ def place_label(provider: str, catalog: Catalog) -> str:
     return next((table.label for table in catalog.tables if table.provider == provider and table.label), provider)
 
 
-def summary(facts: Facts, d: Decision, costs: dict[str, StrategyCost], today: Decimal, catalog: Catalog) -> str:
-    """The recommendation in one sentence; it names the recommended (starred) option and its own figures."""
-    scenario = facts.scenario
+def deadline(ends: Succession) -> str | None:
+    """`gpt-4o stops on 2027-01-14, in 38 days`: today's model's end, when it falls inside the horizon."""
+    if not ends.stops:
+        return None
+    model = ends.model.split(":", 1)[1] if ends.model.count(":") == 1 else ends.model
+    if ends.gone:
+        return f"{model} stopped serving on {ends.ends}"
+    return f"{model} stops on {ends.ends}, in {ends.days_left} days"
+
+
+def summary(facts: Facts, d: Decision, costs: dict[str, StrategyCost], costing: Costing, catalog: Catalog) -> str:
+    """The recommendation in one sentence; it names the recommended (starred) option and its own figures, and
+    leads with today's model's end when that falls inside the horizon (never "stay with" a model that stops)."""
+    scenario, ends = facts.scenario, costing.today_ends
     models = scenario.models
+    today = costing.today_monthly_usd
     cost = costs.get(d.primary)
     base = cost.model if cost else models.fine_tune_base or models.current
     lead = BY_NAME[d.primary].lead(facts, d.plan, base)
+    after = costing.today_schedule.stretches[-1]
+    successor = ends.successor.split(":", 1)[1] if ends.successor else None
     if d.primary == "prompt" and d.context == "prompt" and scenario.knowledge.corpus_tokens:
-        lead = (
-            f"Put the whole {scenario.knowledge.corpus_tokens:,}-token knowledge base in a cached prompt on "
-            f"{models.current}"
+        on = f"on {models.current}"
+        if ends.stops and successor:
+            on = f"on {successor}" if ends.gone else f"on {models.current}, then on {successor} from {ends.ends}"
+        lead = f"Put the whole {scenario.knowledge.corpus_tokens:,}-token knowledge base in a cached prompt {on}"
+    first = f"{deadline(ends)}: " if deadline(ends) else ""
+    if ends.stops and d.primary == "prompt" and not (scenario.knowledge.corpus_tokens and d.context == "prompt"):
+        measure = (
+            "measure it on the eval set" if scenario.task.has_eval_set else "build an eval set first to measure it"
         )
+        if successor is None:
+            return f"{first}no model in the price tables replaces it: choose one, {measure}, and move before then."
+        when = "now" if ends.gone else f"before {ends.ends}"
+        costs_now = "" if ends.gone else f"{format_usd(today)} a month until then, "
+        return (
+            f"{first}move today's prompt to {successor} ({_why_short(ends)}) and {measure} {when}: "
+            f"{costs_now}{format_usd(after.monthly_usd)} a month on {successor}."
+        )
+    if ends.gone:
+        today_words = (
+            f"{format_usd(today)} on {successor} now"
+            if successor
+            else f"{format_usd(today)} today (carried on, though it has stopped: no model in the price tables "
+            "replaces it)"
+        )
+    else:
+        today_words = f"{format_usd(today)} today"
+    if ends.stops and not ends.gone and successor:
+        today_words += f" ({format_usd(after.monthly_usd)} once moved to {successor})"
     if cost is None:
-        return f"{lead}: it costs {format_usd(today)} a month today."
+        return f"{first}{lead}: it costs {today_words} a month."
     monthly, upfront = format_usd(cost.monthly_usd), format_usd(cost.upfront_usd)
     plus = f", plus {upfront} up front" if cost.upfront_usd else ""
     if d.primary == "prompt":
         if cost.monthly_usd == today and not cost.upfront_usd:
-            return f"{lead}: it costs {monthly} a month today."
-        return f"{lead}: {monthly} a month against {format_usd(today)} today{plus}."
+            return f"{first}{lead}: it costs {monthly} a month today."
+        return f"{first}{lead}: {monthly} a month against {today_words}{plus}."
     saving = today - cost.monthly_usd
     moving = facts.current_fine_tuned and d.primary in TRAINING
     if moving:
@@ -287,19 +369,30 @@ def summary(facts: Facts, d: Decision, costs: dict[str, StrategyCost], today: De
         )
     elif cost.payback_months is not None:
         money = (
-            f"{monthly} a month against {format_usd(today)} today, paying back {upfront} up front "
+            f"{monthly} a month against {today_words}, paying back {upfront} up front "
             f"{payback_words(cost.payback_months)}"
         )
     elif saving > 0:
         money = (
-            f"{monthly} a month against {format_usd(today)} today; it saves {format_usd(saving)} a month but does "
-            f"not earn back {upfront} up front within {months(cost.horizon_months)} ({cost.payback_note}): it is "
-            "chosen for quality"
+            f"{monthly} a month against {today_words}; it does not earn back {upfront} up front within the "
+            f"horizon ({cost.payback_note}): it is chosen for quality"
         )
     else:
-        money = f"{monthly} a month against {format_usd(today)} today{plus}: paid for by quality, not savings"
+        money = f"{monthly} a month against {today_words}{plus}: paid for by quality, not savings"
     where = f" at {place_label(cost.provider, catalog)}" if cost.provider != models.provider else ""
-    return f"{lead}{where}: {money}."
+    stops = cost.stretches[0].end < scenario.costs.horizon_months and d.primary in TRAINING
+    if stops and (end := serving_end(catalog.find(cost.model, cost.provider))) is not None:
+        money += f"; the fine-tune stops serving on {end}, and today's setup carries the traffic after it"
+    return f"{first}{lead}{where}: {money}."
+
+
+def _why_short(ends: Succession) -> str:
+    """Why this successor, in a few words."""
+    return (
+        "the provider's named successor"
+        if " names " in ends.why and "names no" not in ends.why
+        else ("the cheapest model of its size class that serves through the horizon, advisor's assumption")
+    )
 
 
 _KEEP_MEASURING = (
@@ -324,6 +417,8 @@ def _next_steps(
         steps.append("Validate the grader on a sample of graded prompts, then run a short RFT pilot")
     if cost is not None and trains:
         place, launch = ctx.label(cost.provider), f"advisor launch --provider {cost.provider}"
+        # the epochs the estimate assumed, given explicitly: some providers have no automatic count (Together)
+        epochs = f" --epochs {auto_epochs(data.demonstrations or data.preference_pairs or 1000)}"
         if d.plan[-2:] == ["sft", "dpo"]:
             steps += [
                 f"First train {cost.model} with SFT on the demonstrations at {place}",
@@ -331,7 +426,7 @@ def _next_steps(
                 "from the base model), at the same place",
             ]
             commands += [
-                f"{launch} --method sft --model {cost.model} --training-file {training} --dry-run",
+                f"{launch} --method sft --model {cost.model} --training-file {training}{epochs} --dry-run",
                 f"{launch} --method dpo --model SFT_MODEL --training-file PAIRS.jsonl --dry-run "
                 "(SFT_MODEL: the fine-tuned model `advisor jobs watch` reports for the SFT job)",
             ]
@@ -339,7 +434,7 @@ def _next_steps(
             method = BY_NAME[d.primary].method
             assert method is not None
             steps.append(f"Launch the {method.upper()} job on {cost.model} at {place}, a dry run first")
-            extra = " --validation-file VALID.jsonl --grader GRADER.json" if method == "rft" else ""
+            extra = " --validation-file VALID.jsonl --grader GRADER.json" if method == "rft" else epochs
             commands.append(
                 f"{launch} --method {method} --model {cost.model} --training-file {training}{extra} --dry-run"
             )

@@ -108,6 +108,9 @@ class Traffic(_Section):
     prompt_file: str | None = None
     cached_prompt_tokens: Count = 0
     output_tokens: Count = 200
+    # reasoning tokens a request bills as output on a model that reasons by default (measured on the eval
+    # set: usage.completion_tokens_details.reasoning_tokens); unknown: assumed as many as the answer's
+    reasoning_tokens: Count | None = None
     latency_p95_ms: Count | None = None
 
     @model_validator(mode="after")
@@ -178,6 +181,7 @@ class Tokens(BaseModel):
     output: Decimal
     ft_prompt: Decimal
     notes: list[Assumption]
+    reasoning: Decimal | None = None  # billed as output on a model that reasons by default (None: not measured)
 
 
 class LoadedScenario(BaseModel):
@@ -459,6 +463,7 @@ def count_tokens(loaded: LoadedScenario, catalog: Catalog) -> LoadedScenario:
         output=Decimal(traffic.output_tokens),
         ft_prompt=ft_prompt,
         notes=notes,
+        reasoning=None if traffic.reasoning_tokens is None else Decimal(traffic.reasoning_tokens),
     )
     return loaded.model_copy(update={"tokens": tokens})
 

@@ -33,19 +33,40 @@ def _optional(amount: Decimal) -> str:
     return format_usd(amount) if amount else "-"
 
 
-def side_rows(estimate: Estimate) -> list[tuple[str, str, str]]:
-    """(what, today, fine-tuned) rows."""
-    today, option = estimate.baseline, estimate.option
+def columns(estimate: Estimate) -> list[tuple[str, ServingCost]]:
+    """The sides shown: today's setup (and, once its model stops, what replaces it), then the fine-tune."""
+    ends, after = estimate.today_ends, estimate.baseline_after
+    if after is None:
+        return [("Today", estimate.baseline), ("Fine-tuned", estimate.option)]
+    if ends.gone:
+        return [(f"Today ({ends.model} stopped {ends.ends})", after), ("Fine-tuned", estimate.option)]
+    return [("Today", estimate.baseline), (f"From {ends.ends}", after), ("Fine-tuned", estimate.option)]
+
+
+def side_rows(estimate: Estimate) -> list[tuple[str, ...]]:
+    """(what, today[, today after its model stops], fine-tuned) rows."""
+    sides = [side for _, side in columns(estimate)]
     return [
-        ("Price row", today.row, option.row),
-        ("Prompt tokens / request", _prompt(today), _prompt(option)),
-        ("Output tokens / request", tokens(today.output_tokens), tokens(option.output_tokens)),
-        ("Cost / request", format_usd(today.per_request_usd), format_usd(option.per_request_usd)),
-        ("Inference / month", format_usd(today.inference_monthly_usd), format_usd(option.inference_monthly_usd)),
-        ("Hosting / month", _optional(today.hosting_monthly_usd), _optional(option.hosting_monthly_usd)),
-        ("Retraining / month", _optional(today.retraining_monthly_usd), _optional(option.retraining_monthly_usd)),
-        ("Total / month", format_usd(today.monthly_usd), format_usd(option.monthly_usd)),
+        ("Price row", *(side.row for side in sides)),
+        ("Prompt tokens / request", *map(_prompt, sides)),
+        ("Output tokens / request", *(tokens(side.output_tokens) for side in sides)),
+        ("Cost / request", *(format_usd(side.per_request_usd) for side in sides)),
+        ("Inference / month", *(format_usd(side.inference_monthly_usd) for side in sides)),
+        ("Hosting / month", *(_optional(side.hosting_monthly_usd) for side in sides)),
+        ("Retraining / month", *(_optional(side.retraining_monthly_usd) for side in sides)),
+        ("Total / month", *(format_usd(side.monthly_usd) for side in sides)),
     ]
+
+
+def deadline(estimate: Estimate) -> str | None:
+    """`gpt-4.1 stops on 2027-01-14, in 38 days: from then on today's prompt runs on gpt-6-luna`."""
+    ends = estimate.today_ends
+    if not ends.stops:
+        return None
+    after = f"today's prompt runs on {ends.successor}" if ends.successor else "no model in the tables replaces it"
+    if ends.gone:
+        return f"{ends.model} stopped serving on {ends.ends}: {after}"
+    return f"{ends.model} stops on {ends.ends}, in {ends.days_left} days: from then on {after}"
 
 
 def summary_rows(estimate: Estimate) -> list[tuple[str, str, str]]:
@@ -56,7 +77,7 @@ def summary_rows(estimate: Estimate) -> list[tuple[str, str, str]]:
     return [
         ("Training", format_usd(estimate.training_usd), estimate.training.explanation),
         ("Setup", format_usd(estimate.setup_usd), "data preparation and evaluation labour"),
-        ("Savings / month", format_usd(savings), "today's total minus the fine-tuned total"),
+        ("Savings / month", format_usd(savings), "today's total minus the fine-tuned total, this month"),
         ("Payback", months(estimate.payback_months), estimate.payback_note),
         (
             "Break-even volume",
@@ -65,19 +86,28 @@ def summary_rows(estimate: Estimate) -> list[tuple[str, str, str]]:
             if break_even is not None
             else "the fine-tuned option never costs less per request",
         ),
-        (f"Net over {horizon}", format_usd(estimate.net_savings_usd), estimate.horizon_note),
+        (
+            f"Net over {months(Decimal(estimate.horizon_months))}",
+            format_usd(estimate.net_savings_usd),
+            f"today's setup minus the fine-tune over the horizon, up front included; the fine-tune serves "
+            f"{horizon} of it ({estimate.horizon_note})",
+        ),
     ]
 
 
 def headline(estimate: Estimate) -> str:
-    """The estimate in one sentence."""
+    """The estimate in one sentence, after the deadline when today's model stops inside the horizon."""
     savings = estimate.monthly_savings_usd
     costs = f"(from {format_usd(estimate.baseline_monthly_usd)} to {format_usd(estimate.option_monthly_usd)})"
+    lead = f"**{deadline(estimate)}.** " if deadline(estimate) else ""
     if savings <= 0:
         change = f"costs **{format_usd(-savings)} more a month**" if savings else "saves **nothing** a month"
-        return f"Fine-tuning {change} {costs}: it does not pay back."
+        pays = (
+            "it does not pay back" if estimate.payback_months is None else f"payback: {months(estimate.payback_months)}"
+        )
+        return f"{lead}Fine-tuning {change} {costs}: {pays} ({estimate.payback_note})."
     return (
-        f"Fine-tuning saves **{format_usd(savings)} a month** {costs}; "
+        f"{lead}Fine-tuning saves **{format_usd(savings)} a month** {costs}; "
         f"payback: **{months(estimate.payback_months)}** ({estimate.payback_note})."
     )
 
@@ -94,12 +124,9 @@ def to_markdown(estimate: Estimate) -> str:
     """A self-contained section for a proposal document."""
     lines = [f"### Cost estimate: {title(estimate)}", ""]
     lines += [headline(estimate)]
-    lines += [
-        "",
-        "| | Today | Fine-tuned |",
-        "|---|---:|---:|",
-    ]
-    lines += [f"| {what} | {_md_cell(a)} | {_md_cell(b)} |" for what, a, b in side_rows(estimate)]
+    names = [name for name, _ in columns(estimate)]
+    lines += ["", "| | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+    lines += ["| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in side_rows(estimate)]
     lines += ["", "| | Figure | How |", "|---|---:|---|"]
     lines += [f"| {what} | {_md_cell(figure)} | {_md_cell(how)} |" for what, figure, how in summary_rows(estimate)]
     lines += ["", "**Assumptions**", ""]
@@ -123,10 +150,10 @@ def print_table(estimate: Estimate) -> None:
 
     sides = Table(box=box.SIMPLE_HEAD)
     sides.add_column("")
-    sides.add_column("Today", justify="right")
-    sides.add_column("Fine-tuned", justify="right")
-    for what, today, option in side_rows(estimate):
-        sides.add_row(what, today, option, style="bold" if what.startswith("Total") else None)
+    for name, _ in columns(estimate):
+        sides.add_column(name, justify="right")
+    for row in side_rows(estimate):
+        sides.add_row(*row, style="bold" if row[0].startswith("Total") else None)
     summary = Table(box=box.SIMPLE_HEAD, show_header=False)
     summary.add_column(style="bold", no_wrap=True)
     summary.add_column(justify="right", no_wrap=True)
@@ -135,6 +162,7 @@ def print_table(estimate: Estimate) -> None:
         summary.add_row(*row)
     print_out(
         f"[bold]{title(estimate)}[/bold]",
+        *([f"[bold red]{deadline(estimate)}[/bold red]"] if deadline(estimate) else []),
         sides,
         summary,
         "[bold]Assumptions[/bold]",

@@ -6,8 +6,10 @@ import re
 from pathlib import Path
 from typing import IO
 
-from advisor.costs.figures import payback_cell
+from advisor.costs.figures import months, payback_cell
 from advisor.costs.money import format_usd
+from advisor.costs.schedule import Schedule
+from advisor.recommend.costing import StrategyCost
 from advisor.recommend.recommendation import Recommendation
 from advisor.recommend.strategies import STRATEGY_NAMES
 from advisor.render.charts import Series, mermaid, svg, text_chart
@@ -45,7 +47,10 @@ def prose(rec: Recommendation, text: str) -> str:
 def series(rec: Recommendation) -> list[Series]:
     """Cumulative cost of today's setup and of each costed option, month by month."""
     horizon = rec.horizon_months
-    today = Series("Today (prompting)", [rec.today_monthly_usd * month for month in range(horizon + 1)])
+    name = "Today (prompting)"
+    if rec.today_ends.successor and rec.today_ends.stops:
+        name = f"Today (prompting; {rec.today_ends.successor.split(':', 1)[1]} from {rec.today_ends.ends})"
+    today = Series(name, Schedule(tuple(rec.today_stretches)).cumulative(horizon))
     options = [
         Series(
             option_name(rec, name) + (" (recommended)" if name == rec.recommendation.primary else ""),
@@ -60,10 +65,10 @@ def series(rec: Recommendation) -> list[Series]:
 def cost_rows(rec: Recommendation) -> list[tuple[str, str, str, str, str, str]]:
     """(option, monthly, up front, payback, total over the horizon, where) per costed strategy."""
     rows = []
-    horizon = rec.horizon_months
+    cheaper = {item.strategy for item in rec.recommendation.cheaper}
     for name, cost in rec.costs.items():
-        label = option_name(rec, name) + (" ★" if name == rec.recommendation.primary else "")
-        total = cost.total(horizon)  # the months after a fine-tune stops serving at today's cost
+        mark = " ★" if name == rec.recommendation.primary else " †" if name in cheaper else ""
+        label = option_name(rec, name) + mark
         nothing_to_pay = name in ("prompt", "switch") and not cost.upfront_usd
         payback = "-" if nothing_to_pay else payback_cell(cost.payback_months)
         rows.append(
@@ -72,11 +77,24 @@ def cost_rows(rec: Recommendation) -> list[tuple[str, str, str, str, str, str]]:
                 format_usd(cost.monthly_usd),
                 format_usd(cost.upfront_usd),
                 payback,
-                format_usd(total),
-                place(rec, cost.provider, cost.model),
+                format_usd(cost.total_usd),  # every month of the horizon, on what serves it then
+                place(rec, cost.provider, cost.model) + _later(rec, cost),
             )
         )
     return rows
+
+
+def _later(rec: Recommendation, cost: StrategyCost) -> str:
+    """What the row's traffic moves to inside the horizon, said in the row: ` (stops 2027-01-14; then
+    OpenAI gpt-6-luna, $297.28 a month)`."""
+    changes = [s for s in cost.stretches[1:] if s.months > 0]
+    if not changes:
+        return ""
+    ends = cost.stretches[0].end
+    date = rec.today_ends.ends if rec.today_ends.stops and ends == rec.today_ends.months else None
+    when = f"until {date}" if date else f"for {months(ends)}"
+    then = "; ".join(f"{prose(rec, s.what)} at {format_usd(s.monthly_usd)} a month" for s in changes)
+    return f" ({when}; then {then})"
 
 
 def where_rows(rec: Recommendation) -> list[tuple[str, ...]]:
@@ -143,12 +161,18 @@ def to_markdown(rec: Recommendation, chart_file: str | None = None) -> str:
         "",
         f"### Cost of each option ({rec.horizon_months} months, prices as of the tables' dates)",
         "",
-        f"Today: {format_usd(rec.today_monthly_usd)} a month.",
+        _today_line(rec),
         "",
         "| Option | Per month | Up front | Payback | Total over the horizon | Priced at |",
         "|---|---:|---:|---:|---:|---|",
     ]
     out += ["| " + " | ".join(row) + " |" for row in cost_rows(rec)]
+    if rec.recommendation.cheaper:
+        out += ["", "† Costs less over the horizon than the recommendation, and why it is not chosen:", ""]
+        out += [
+            f"- **{option_name(rec, item.strategy)}**: {_sentence(say(item.why))}"
+            for item in rec.recommendation.cheaper
+        ]
     for name, cost in rec.costs.items():
         if cost.notes:
             out.append(f"\n_{option_name(rec, name)}: {say('; '.join(cost.notes))}._")
@@ -178,6 +202,28 @@ def to_markdown(rec: Recommendation, chart_file: str | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
+def _today_line(rec: Recommendation) -> str:
+    """Today's cost, and when today's model stops inside the horizon, what the team pays after."""
+    ends, now = rec.today_ends, format_usd(rec.today_monthly_usd)
+    if not ends.stops:
+        return f"Today: {now} a month."
+    after = rec.today_stretches[-1]
+    successor = prose(rec, ends.successor) if ends.successor else None
+    if ends.gone and successor:
+        return f"Today: {now} a month on {successor}: {prose(rec, ends.model)} stopped serving on {ends.ends}."
+    if ends.gone:
+        return (
+            f"Today: {now} a month, carried on although {prose(rec, ends.model)} stopped serving on {ends.ends}: no "
+            "model in the price tables replaces it."
+        )
+    then = (
+        f"then {format_usd(after.monthly_usd)} a month on {successor}"
+        if successor
+        else "then nothing priced replaces it"
+    )
+    return f"Today: {now} a month until {prose(rec, ends.model)} stops on {ends.ends}, {then}."
+
+
 def write_chart(rec: Recommendation, path: Path) -> None:
     path.write_text(svg(series(rec), f"Cumulative cost over {rec.horizon_months} months (USD)"), encoding="utf-8")
 
@@ -203,13 +249,16 @@ def print_report(rec: Recommendation, file: IO[str] | None = None, width: int | 
         costs.add_column(column, justify="left" if column in ("Option", "Priced at") else "right")
     for row in cost_rows(rec):
         costs.add_row(*row, style="bold" if row[0].endswith("★") else None)
+    cheaper = [f"  † {option_name(rec, i.strategy)}: {prose(rec, i.why)}" for i in rec.recommendation.cheaper]
+    if cheaper:
+        cheaper.insert(0, "[bold]Cheaper, not chosen[/bold]")
     why = Table(box=box.SIMPLE_HEAD, title="Why", title_justify="left", show_lines=False)
     why.add_column("Rule", style="cyan", no_wrap=True)
     why.add_column("Says", max_width=70)
     why.add_column("Source", style="dim", max_width=45)
     for reason in rec.reasons:
         why.add_row(reason.rule, prose(rec, reason.says), re.sub(r" \(https?://[^)]*\)", "", reason.source))
-    items: list[object] = [headline, costs, why]
+    items: list[object] = [headline, costs, *cheaper, why]
     if choice.not_recommended:
         items += [
             "[bold]Not recommended[/bold]",

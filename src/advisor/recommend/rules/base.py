@@ -58,11 +58,7 @@ class StrategyFigures:
     horizon_note: str = ""
     model: str | None = None
     label: str = ""  # the provider as it writes its name
-
-    def total(self, months: int) -> Decimal:
-        """Up front plus the months asked for (while it serves; the late rules compare options with it)."""
-        serving = min(Decimal(months), self.horizon_months) if self.horizon_months is not None else Decimal(months)
-        return self.upfront_usd + self.monthly_usd * serving
+    total_usd: Decimal = Decimal(0)  # over the whole horizon, up front included (the late rules compare these)
 
 
 @dataclass
@@ -74,6 +70,7 @@ class Context:
     costs: dict[str, StrategyFigures] = field(default_factory=dict)
     availability: dict[str, list[str]] = field(default_factory=dict)  # method -> why it cannot start today
     labels: dict[str, str] = field(default_factory=dict)  # provider -> the name it writes for itself
+    today_stops: str | None = None  # `gpt-4o stops on 2027-01-14`: today's model ends inside the horizon
 
     def label(self, provider: str) -> str:
         return self.labels.get(provider, provider)

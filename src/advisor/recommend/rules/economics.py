@@ -132,7 +132,7 @@ def _context_choice(ctx: Context) -> bool:
 )
 def cheaper_context(ctx: Context) -> str:
     d, months = ctx.decision, ctx.facts.scenario.costs.horizon_months
-    in_prompt, retrieval = ctx.costs["prompt"].total(months), ctx.costs["rag"].total(months)
+    in_prompt, retrieval = ctx.costs["prompt"].total_usd, ctx.costs["rag"].total_usd
     figures = (
         f"over {months} months the corpus in a cached prompt costs {format_usd(in_prompt)} and retrieval "
         f"{format_usd(retrieval)}"
@@ -156,15 +156,17 @@ def newer_model(ctx: Context) -> str:
     switch = ctx.costs["switch"]
     ctx.decision.suggest("switch")
     today = ctx.costs.get("prompt")
-    than = f" against {format_usd(today.monthly_usd)} today" if today else ""
-    why = (
-        "today's model stops serving"
-        if ctx.facts.current_fine_tuned or (today and switch.monthly_usd >= today.monthly_usd)
-        else "it is cheaper"
+    months = ctx.facts.scenario.costs.horizon_months
+    than = (
+        f" ({format_usd(switch.total_usd)} over {months} months against {format_usd(today.total_usd)} for today's "
+        "setup)"
+        if today
+        else ""
     )
+    why = ctx.today_stops or ("today's model stops serving" if ctx.facts.current_fine_tuned else "it is cheaper")
     return (
         f"a current model, {switch.model} at {switch.label}, cannot be fine-tuned but serves today's prompt for "
-        f"{format_usd(switch.monthly_usd)} a month{than} ({why}): an option once the eval set shows its quality"
+        f"{format_usd(switch.monthly_usd)} a month{than}, and {why}: an option once the eval set shows its quality"
     )
 
 
