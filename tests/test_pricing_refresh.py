@@ -24,6 +24,7 @@ from .fake_openai import FakeOpenAI, model
 from .fake_together import FakeTogether, supported_model
 
 TODAY = date.today()  # a refresh records the day it read the API: the machine's
+DAY = date(2026, 12, 7)  # the day shutdowns are judged on, where a test reads them back
 MODELS = [
     model("gpt-4.1-mini-2025-04-14", "2027-01-10"),  # the tables say 2027-01-14: both are kept
     model("gpt-5.4-2026-03-05", "2027-06-30"),  # the tables have no date: a new one
@@ -88,11 +89,11 @@ class TestDatesFromOpenAI:
 
     def test_pricing_show_then_names_both_dates_and_decides_on_the_earlier(self, advisor, with_dates) -> None:
         assert refresh(advisor, "--provider", "openai").code == 0
-        mini = " ".join(show(advisor, "gpt-4.1-mini", "openai").out.split())
+        mini = " ".join(show(advisor, "gpt-4.1-mini", "openai", DAY).out.split())
         assert "sources disagree on the shutdown of openai:gpt-4.1-mini: 2027-01-14 (OpenAI deprecation notice" in mini
         assert f"2027-01-10 (OpenAI model list: gpt-4.1-mini-2025-04-14, read {TODAY}); advisor decides on" in mini
         assert "openai:gpt-4.1-mini shuts down on 2027-01-10 (OpenAI model list" in mini
-        new = " ".join(show(advisor, "gpt-5.4", "openai").out.split())
+        new = " ".join(show(advisor, "gpt-5.4", "openai", DAY).out.split())
         assert "openai:gpt-5.4 shuts down on 2027-06-30 (OpenAI model list: gpt-5.4-2026-03-05" in new
         assert "sources disagree" not in new  # one date: nothing to decide
 
@@ -102,7 +103,7 @@ class TestDatesFromOpenAI:
         result = refresh(advisor, "--provider", "openai")
         assert result.code == 0 and "nothing differs from the price tables" in result.out
         assert parse_overlay((folder / "refresh-openai.toml").read_text(), "x").models == {}
-        assert "shuts down on 2027-01-14" in show(advisor, "gpt-4.1-mini", "openai").out
+        assert "shuts down on 2027-01-14" in show(advisor, "gpt-4.1-mini", "openai", DAY).out
 
     def test_refreshing_again_replaces_the_file_with_the_same_facts(self, advisor, with_dates, folder) -> None:
         assert refresh(advisor, "--provider", "openai").code == 0
