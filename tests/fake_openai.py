@@ -1,10 +1,11 @@
 """A loopback fake of OpenAI's files and fine-tuning API, for tests of the real SDK over real HTTP.
 
 Started on 127.0.0.1 at a free port. It keeps files and jobs in memory, moves each job through a
-realistic status progression as it is read (validating_files, queued, running, then succeeded), and
-injects faults on request: an HTTP status (429 with Retry-After, 500, 403 training_not_available), a
-connection dropped after the request was carried out, a slow answer, a malformed JSON body. The server
-plumbing is tests/fake_server.py's; the jobs (FineTuningJobs) are tests/fake_azure.py's too.
+realistic status progression as it is read (validating_files, queued, running, then succeeded), lists
+its models (GET /v1/models, each with OpenAI's optional `shutdown_date`), and injects faults on request:
+an HTTP status (429 with Retry-After, 500, 403 training_not_available), a connection dropped after the
+request was carried out, a slow answer, a malformed JSON body. The server plumbing is
+tests/fake_server.py's; the jobs (FineTuningJobs) are tests/fake_azure.py's too.
 """
 
 from __future__ import annotations
@@ -129,6 +130,7 @@ class FakeOpenAI(FineTuningJobs, fake_server.FakeService):
     reads: dict[str, int] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
     create_bodies: list[dict[str, Any]] = field(default_factory=list)  # every POST /fine_tuning/jobs body
+    models: list[dict[str, Any]] = field(default_factory=lambda: [model("gpt-4.1-mini-2025-04-14")])  # GET /models
     progression: tuple[str, ...] = PROGRESSION
     base_url: str = ""
     fault_type: ClassVar[type[fake_server.Fault]] = Fault
@@ -157,6 +159,14 @@ class FakeOpenAI(FineTuningJobs, fake_server.FakeService):
         if body.get("model") not in FINE_TUNABLE:
             return 400, _error(f"model {body.get('model')} is not available for fine-tuning", "model_not_available")
         return 200, self.new_job(body, estimated_finish=None)
+
+
+def model(model_id: str, shutdown_date: str | None = None, owned_by: str = "system") -> dict[str, Any]:
+    """A model object as GET /v1/models lists it; `shutdown_date` (YYYY-MM-DD) only where one is announced."""
+    found: dict[str, Any] = {"id": model_id, "object": "model", "created": 1744316542, "owned_by": owned_by}
+    if shutdown_date is not None:
+        found["shutdown_date"] = shutdown_date
+    return found
 
 
 def _error(message: str, code: str | None, kind: str = "invalid_request_error") -> dict[str, Any]:
@@ -194,6 +204,8 @@ class Handler(fake_server.Handler):
 
     def _route(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> tuple[int, dict[str, Any]]:
         api = self.api
+        if path == "/v1/models" and method == "GET":
+            return 200, page(api.models)
         if path == "/v1/files" and method == "POST":
             fields = self._multipart(body)
             return 200, api.upload(fields["file"][0], fields["purpose"][1].decode(), fields["file"][1])

@@ -4,13 +4,14 @@ real HTTP.
 Started on 127.0.0.1 at a free port and reached through TOGETHER_BASE_URL. It keeps files and jobs in
 memory and follows Together's protocol: an upload is a POST /v1/files answered with a 302 to an upload
 URL, a PUT of the bytes there, then POST /v1/files/{id}/preprocess; the file is then checked on the
-server (processing_status, validation_report); estimate-price answers with allowed_to_proceed against the
-account's credit; jobs move pending, queued, running, completed as they are read; the weights download
-honours Range requests. Faults on request: an HTTP status (429 and 5xx with a short Retry-After), a
-connection dropped after the request was carried out, a file the server's check rejects, too little
-credit, a job that fails, and a download whose body is cut halfway, whose Range is ignored or whose
-bytes do not match its digest. The fake counts a file's tokens as bytes / 4: its estimate differs from
-advisor's exact count, as a real server's may. The server plumbing is tests/fake_server.py's.
+server (processing_status, validation_report); estimate-price answers with allowed_to_proceed against
+the account's credit; jobs move pending, queued, running, completed as they are read; the weights
+download honours Range requests; the model catalogue (GET /v2/supported-models) comes in pages of two.
+Faults on request: an HTTP status (429 and 5xx with a short Retry-After), a connection dropped after the
+request was carried out, a file the server's check rejects, too little credit, a job that fails, and a
+download whose body is cut halfway, whose Range is ignored or whose bytes do not match its digest. The
+fake counts a file's tokens as bytes / 4: its estimate differs from advisor's exact count, as a real
+server's may. The server plumbing is tests/fake_server.py's.
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ class FakeTogether(fake_server.FakeService):
     fail_jobs: str | None = None  # jobs end in `error` with this message
     send_digest: bool = True  # downloads carry a Repr-Digest (sha-256) header
     progression: tuple[str, ...] = PROGRESSION
+    supported_models: list[dict[str, Any]] = field(default_factory=list)  # GET /v2/supported-models
+    page_size: int = 2  # models per page of that list, so that paging is exercised
     base_url: str = ""
     fault_type: ClassVar[type[fake_server.Fault]] = Fault
 
@@ -217,6 +220,33 @@ class FakeTogether(fake_server.FakeService):
         return job
 
 
+def supported_model(
+    name: str, pricing: dict[str, float] | None = None, status: str = "SUPPORTED_MODEL_STATUS_SUPPORTED"
+) -> dict[str, Any]:
+    """A model of Together's catalogue as GET /v2/supported-models lists it (`pricing` in USD per 1M tokens:
+    input, output, cachedInput)."""
+    found: dict[str, Any] = {
+        "id": f"ml_{uuid.uuid5(uuid.NAMESPACE_URL, name).hex[:12]}",
+        "name": name,
+        "baseModel": "",
+        "baseModelId": "",
+        "capabilities": ["CAPABILITY_CHAT"],
+        "createdAt": "2026-09-01T00:00:00Z",
+        "updatedAt": "2026-11-30T00:00:00Z",
+        "deploymentProfiles": [],
+        "displayName": name.split("/")[-1],
+        "displayType": "chat",
+        "inputModalities": ["MODALITY_TEXT"],
+        "outputModalities": ["MODALITY_TEXT"],
+        "products": ["PRODUCT_SERVERLESS", "PRODUCT_FINE_TUNING"],
+        "publisher": name.split("/")[0],
+        "status": status,
+    }
+    if pricing is not None:
+        found["pricing"] = pricing
+    return found
+
+
 def _invalid_line(data: bytes) -> str | None:
     """What Together's file check says about a JSONL file: the first line in no known format."""
     formats = ({"messages"}, {"prompt", "completion"}, {"input", "preferred_output", "non_preferred_output"})
@@ -276,6 +306,11 @@ class Handler(fake_server.Handler):
         self, method: str, path: str, query: dict[str, list[str]], body: bytes
     ) -> tuple[int, Any, dict[str, str] | None]:
         api = self.api
+        if path == "/v2/supported-models" and method == "GET":
+            start = int(query.get("after", ["0"])[0])
+            end = start + api.page_size
+            more = str(end) if end < len(api.supported_models) else None
+            return 200, {"data": api.supported_models[start:end], "next_cursor": more}, None
         if path == "/v1/files" and method == "POST":
             fields = {name: value.decode() for name, (_, value) in self._multipart(body).items()}
             file = api.new_file(fields["file_name"], fields["purpose"])

@@ -223,10 +223,14 @@ def load_plugins() -> Plugins:
 
 def load_catalog(extra_files: Sequence[Path] = (), today: date | None = None) -> Catalog:
     """The price tables in force on `today`: bundled, then the installed plugins' tables, then the user's
-    folder, then each `--pricing` file (advisor.pricing.catalog.load_catalog with the plugins' tables)."""
+    folder, then each `--pricing` file (advisor.pricing.catalog.load_catalog with the plugins' tables).
+    An overlay entry that was left out is a warning on stderr, whatever the command."""
     from advisor.pricing.catalog import load_catalog as load
 
-    return load(extra_files, plugin_tables=load_plugins().price_tables, today=today)
+    catalog = load(extra_files, plugin_tables=load_plugins().price_tables, today=today)
+    for warning in catalog.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return catalog
 
 
 def provider_named(name: str) -> Provider:

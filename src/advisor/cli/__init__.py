@@ -37,7 +37,7 @@ COMMANDS = {
         "advisor.cli.interview_cmd:interview",
         "Build a scenario by answering questions, then see the recommendation.",
     ),
-    "pricing": ("advisor.cli.pricing_cmd:pricing", "List and show the price tables in force."),
+    "pricing": ("advisor.cli.pricing_cmd:pricing", "List, show and refresh the price tables in force."),
     "tokens": ("advisor.cli.tokens_cmd:tokens", "Count tokens in prompts, chat requests and JSONL files."),
 }
 

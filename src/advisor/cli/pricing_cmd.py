@@ -1,4 +1,5 @@
-"""`advisor pricing list|show`: the price rows in force, where each came from and its dates."""
+"""`advisor pricing list|show|refresh`: the price rows in force, where each came from and its dates, and
+the dates and prices the providers' own APIs give."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from advisor.cli.options import format_option, pricing_options, today_or
 
 @click.group()
 def pricing() -> None:
-    """List and show the price tables in force (bundled, your config folder, --pricing files)."""
+    """List and show the price tables in force (bundled, your config folder, --pricing files); refresh
+    their dates and prices from the providers' APIs."""
 
 
 @pricing.command("list")
@@ -83,3 +85,53 @@ def show(
     else:
         for match in matches:
             print_match(match, today_or(today))
+
+
+@pricing.command("refresh")
+@click.option("--provider", help="Only this provider [default: every provider whose plugin reads its model list].")
+@click.option("--dry-run", is_flag=True, help="Read the APIs and say what differs; write nothing.")
+def refresh(provider: str | None, dry_run: bool) -> None:
+    """Read the providers' model lists (shutdown dates, list prices) and keep what differs from the price
+    tables as an overlay in your price folder, refresh-PROVIDER.toml (docs/pricing.md). Without a
+    provider's key nothing is read and nothing changes. Exit status: 0 every provider asked was read,
+    1 a read or a write failed, 3 a key was missing."""
+    from pathlib import Path
+
+    from advisor.errors import UserError
+    from advisor.plugins import load_catalog, load_plugins
+    from advisor.pricing.catalog import Catalog
+    from advisor.pricing.catalog import load_catalog as load_tables
+    from advisor.pricing.overlay import user_price_files
+    from advisor.pricing.tables import user_tables_dir
+    from advisor.providers.lifecycle import ReadsModelFacts
+    from advisor.providers.refresh import Summary
+    from advisor.providers.refresh import refresh as refresh_one
+    from advisor.render.refresh import print_not_read, print_outcome
+
+    plugins = load_plugins()
+    installed = {name: found for name, (found, _) in plugins.providers.items()}
+    readers = sorted(name for name, found in installed.items() if isinstance(found, ReadsModelFacts))
+    priced = set(load_catalog().providers)
+    if provider is not None and provider not in readers:
+        if provider in installed:
+            problem = f"the {provider} plugin cannot read the provider's model list"
+        elif provider in priced:
+            problem = f"no provider plugin for {provider} is installed (its price table is), so its API cannot be read"
+        else:
+            problem = f"no provider called {provider!r}"
+        raise UserError(f"{problem}: nothing refreshed", hint=f"providers that can be refreshed: {', '.join(readers)}")
+    folder = user_tables_dir()
+    plugin_tables = plugins.price_tables
+
+    def tables_without(path: Path) -> Catalog:
+        others = [file for file in user_price_files(folder) if file != path]
+        return load_tables(others, include_user=False, plugin_tables=plugin_tables)
+
+    summary = Summary()
+    for name in [provider] if provider else readers:
+        outcome = refresh_one(installed[name], folder, tables_without, dry_run=dry_run)
+        summary.outcomes.append(outcome)
+        print_outcome(outcome)
+    if provider is None:
+        print_not_read(sorted(set(installed) - set(readers)), sorted(priced - set(installed)))
+    click.get_current_context().exit(summary.exit_code)

@@ -2,9 +2,10 @@
 `--pricing` files, with genai-prices' inference prices for the models it knows (pricing/genai.py).
 
 A later table replaces rows of the same provider and model name, so a user can correct one price
-without copying a whole table. Each row is resolved for the catalog's day (pricing/in_force.py): the
-prices in force that day, the earlier of conflicting dates. Every lookup returns the row with the table
-it came from and the source of each price, so each figure can name its price row and date.
+without copying a whole table; an overlay amends them field by field (pricing/overlay.py). Each row is
+resolved for the catalog's day (pricing/in_force.py): the prices in force that day, the earlier of
+conflicting dates. Every lookup returns the row with the table it came from and the source of each
+price, so each figure can name its price row and date.
 """
 
 from __future__ import annotations
@@ -24,8 +25,7 @@ from advisor.pricing.tables import (
     ModelRow,
     PriceTable,
     bundled_tables,
-    read_table,
-    user_tables,
+    user_tables_dir,
 )
 
 STALE_AFTER_DAYS = 90
@@ -85,6 +85,7 @@ class Catalog:
     tables: list[PriceTable]
     genai: list[PriceTable] = field(default_factory=list)
     today: date = field(default_factory=date.today)
+    warnings: list[str] = field(default_factory=list)  # overlay entries left out (pricing/overlay.py)
     _rows: dict[str, dict[str, _Entry]] = field(init=False, repr=False)
     _days: dict[date, Catalog] = field(init=False, repr=False, default_factory=dict)
 
@@ -114,7 +115,7 @@ class Catalog:
         if day == self.today:
             return self
         if day not in self._days:
-            self._days[day] = Catalog(self.tables, self.genai, day)
+            self._days[day] = Catalog(self.tables, self.genai, day, self.warnings)
         return self._days[day]
 
     def from_tables(self, provider: str, name: str) -> bool:
@@ -332,12 +333,12 @@ def load_catalog(
     file in order (the CLI passes the plugins' tables: advisor.plugins.load_catalog), with genai-prices'
     inference prices, as they stand on `today` (the system's date when not given)."""
     from advisor.pricing.genai import genai_tables
+    from advisor.pricing.overlay import read_price_file, user_price_files, with_overlays
 
-    tables = bundled_tables() + list(plugin_tables)
-    if include_user:
-        tables += user_tables()
-    tables += [read_table(Path(path)) for path in extra_files]
-    return Catalog(tables, genai_tables(), today or date.today())
+    files = user_price_files(user_tables_dir()) if include_user else []
+    files += [Path(path) for path in extra_files]
+    tables, warnings = with_overlays([*bundled_tables(), *plugin_tables, *map(read_price_file, files)])
+    return Catalog(tables, genai_tables(), today or date.today(), warnings=warnings)
 
 
 def _names(tables: list[PriceTable], first_wins: bool = False) -> dict[str, tuple[str, ModelRow, PriceTable]]:

@@ -99,7 +99,8 @@ def resolve(
     conflicts = []
     shutdown, conflict = _decided("the shutdown of", name, table, row.shutdown, row.shutdown_note, row.shutdown_sources)
     conflicts += conflict
-    resolved = replace(row, **fields, shutdown=shutdown)  # type: ignore[arg-type]
+    note = _note_of(shutdown, row.shutdown, row.shutdown_note, row.shutdown_sources)
+    resolved = replace(row, **fields, shutdown=shutdown, shutdown_note=note)  # type: ignore[arg-type]
     _check_priced(name, resolved, table)
     if row.fine_tuning is not None:
         fine_tuning, ft_sources, ft_conflicts = _fine_tuning(name, row.fine_tuning, resolved, table, today, sources)
@@ -151,6 +152,9 @@ def _fine_tuning(
         fine_tuning.serving_sources,
     )
     conflicts += conflict
+    fields["serving_note"] = _note_of(
+        serving, fine_tuning.serving_until, fine_tuning.serving_note, fine_tuning.serving_sources
+    )
     resolved = replace(fine_tuning, **fields, new_jobs_until=jobs, serving_until=serving)  # type: ignore[arg-type]
     return resolved, sources, conflicts
 
@@ -170,6 +174,17 @@ def _decided(
         f"sources disagree on {what} {table.provider}:{name}: {' or '.join(said)}; advisor decides on the "
         f"earlier, {chosen}: check with {table.label or table.provider}"
     ]
+
+
+def _note_of(chosen: date | None, first: date | None, note: str | None, others: list[DatedSource]) -> str | None:
+    """The note of the date decided on: the row's own, or the words of the other source that gave it (a
+    row's note names the source of its own date, not of another's)."""
+    if chosen is None or chosen == first:
+        return note
+    source = next(s for s in others if s.on == chosen)
+    read = f"read {source.as_of}" if source.as_of else ""
+    said = ", ".join(part for part in (source.source, source.url, read) if part)
+    return f"{said}: {source.note}" if source.note else said
 
 
 def _check_priced(name: str, row: ModelRow, table: PriceTable) -> None:

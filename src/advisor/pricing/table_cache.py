@@ -15,15 +15,20 @@ import hashlib
 import pickle
 from functools import cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 from advisor.cache_folder import cache_folder, write_atomically
 from advisor.pricing.tables import PriceTable
+
+T = TypeVar("T")
 
 # the code whose rules decide whether a text is a valid table, and what it becomes
 _RULES = (
     "pricing/tables.py",
     "pricing/table_validation.py",
     "pricing/genai.py",
+    "pricing/overlay.py",
+    "pricing/overlay_validation.py",
     "parsing/constraints.py",
     "parsing/quantities.py",
     "methods.py",
@@ -44,16 +49,16 @@ def _entry(text: str, path: str) -> Path:
     return cache_folder("price-tables") / f"{key.hexdigest()}.pickle"
 
 
-def load(text: str, path: str) -> PriceTable | None:
-    """The table validated from exactly this text and path before, or None."""
+def load(text: str, path: str, kind: type[T] = PriceTable) -> T | None:  # type: ignore[assignment]
+    """The table (or overlay: `kind`) validated from exactly this text and path before, or None."""
     try:
         table = pickle.loads(_entry(text, path).read_bytes())
     except Exception:  # not validated yet, or a damaged entry (any unpickling error): validate again
         return None
-    return table if isinstance(table, PriceTable) else None
+    return table if isinstance(table, kind) else None
 
 
-def store(text: str, path: str, table: PriceTable) -> None:
+def store(text: str, path: str, table: Any) -> None:
     write_atomically(_entry(text, path), pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import tomllib
 from decimal import Decimal
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -18,8 +19,17 @@ from advisor.pricing.tables import PriceTable, quote
 
 def validated_table(text: str, path: str) -> PriceTable:
     """Parse and validate one table; errors name the file, line and field."""
+    raw = load_toml(text, path)
     try:
-        raw = tomllib.loads(text, parse_float=Decimal)
+        return validate(PriceTable, {**raw, "path": path})
+    except ValidationError as exc:
+        raise located_error(exc, text, path) from None
+
+
+def load_toml(text: str, path: str) -> dict[str, Any]:
+    """A price file's TOML, numbers read as exact decimals; a syntax error names the file and line."""
+    try:
+        return tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         # Python 3.11's TOMLDecodeError has no lineno; its message ends "(at line L, column C)".
         position = re.search(r"\(at line (\d+), column (\d+)\)$", str(exc))
@@ -39,21 +49,19 @@ def validated_table(text: str, path: str) -> PriceTable:
             where=file_location(path, line),
             hint="fix the value (see docs/pricing.md)",
         ) from None
-    try:
-        return validate(PriceTable, {**raw, "path": path})
-    except ValidationError as exc:
-        raise _located_error(exc, text, path) from None
 
 
-def _located_error(exc: ValidationError, text: str, path: str) -> UserError:
+def located_error(exc: ValidationError, text: str, path: str, within: tuple[str, ...] = ()) -> UserError:
+    """pydantic's first problem as one line naming the file, line and field (`within`: the path of the
+    value validated, when it is part of the file)."""
     error = exc.errors(include_url=False)[0]
-    loc = tuple(error["loc"])
+    loc = (*within, *error["loc"])
     field = ".".join(quote(part) for part in loc if not isinstance(part, int)) or "(table)"
     if error["type"] == "missing":
         line = locate(text, loc[:-1])
         message = f"{field} is missing"
         hint = "add it (see docs/pricing.md)"
-    elif error["type"] == "unexpected_keyword_argument":  # a key the table's dataclasses do not have
+    elif error["type"] in ("unexpected_keyword_argument", "extra_forbidden"):  # a key the schema does not have
         line = locate(text, loc)
         message = f"{field} is not a known field"
         hint = "check its spelling (see docs/pricing.md)"

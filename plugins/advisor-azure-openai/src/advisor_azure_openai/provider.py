@@ -172,6 +172,9 @@ class AzureOpenAIProvider(AzureDeployments, OpenAIProvider):
     create_preview_note = "  header api-key: <AZURE_OPENAI_API_KEY>"
     statuses: ClassVar[dict[str, Status]] = STATUSES
     jobs_searched = JOBS_SEARCHED
+    # Azure's model list has its own shape (`deprecation` times, `lifecycle_status`), not OpenAI's
+    # `shutdown_date`: not read yet, so `advisor pricing refresh` does not ask this provider
+    model_facts = None  # type: ignore[assignment]
 
     # --- requests ---------------------------------------------------------------------------------
 

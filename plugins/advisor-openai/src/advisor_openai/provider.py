@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any, ClassVar, TypeVar
 
@@ -28,6 +29,7 @@ from advisor.providers.base import (
     Status,
     Upload,
 )
+from advisor.providers.lifecycle import ModelFacts
 from advisor.providers.retry import send_once
 
 RUN_ID_KEY = "advisor_run_id"
@@ -35,6 +37,7 @@ MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 MAX_SUFFIX = 64
 READ_RETRIES = 4
 JOBS_SEARCHED = 100  # jobs looked through for a run id, after the server's metadata filter
+LIST_RETRIES = 2  # the model list (advisor pricing refresh): a refresh that fails changes nothing
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 STATUSES: dict[str, Status] = {
     "validating_files": "validating",
@@ -333,6 +336,28 @@ class OpenAIProvider:
 
     def map_status(self, provider_status: str) -> Status:
         return self.statuses.get(provider_status, "unknown")
+
+    # --- model lifecycle (advisor pricing refresh) -------------------------------------------------
+
+    def model_facts(self) -> list[ModelFacts]:
+        """Every model GET /models lists, with the `shutdown_date` (YYYY-MM-DD) OpenAI gives some of them
+        (the SDK's Model type: optional, null when no shutdown is announced)."""
+        url = self.preview_url("/models")
+        try:
+            listed = list(self._client.with_options(max_retries=LIST_RETRIES).models.list(**self._options()))
+        except Exception as exc:
+            raise self._error(exc, "list the models") from None
+        read_at = datetime.now(UTC)
+        facts = []
+        for model in listed:
+            written = getattr(model, "shutdown_date", None)
+            try:
+                shutdown = date.fromisoformat(written) if isinstance(written, str) else None
+                note = None
+            except ValueError:
+                shutdown, note = None, f"its shutdown_date {written!r} is not a date: ignored"
+            facts.append(ModelFacts(str(model.id), url, read_at, shutdown=shutdown, note=note))
+        return facts
 
     def _job(self, job: Any) -> Job:
         """advisor's view of a job as the API returned it; fields of an unexpected type count as missing."""

@@ -25,7 +25,7 @@ import time
 import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 from importlib.resources import files
@@ -44,6 +44,7 @@ from advisor.providers.base import (
     Upload,
 )
 from advisor.providers.download import Download, DownloadCut
+from advisor.providers.lifecycle import ModelFacts
 from advisor.providers.retry import send_once
 
 DEFAULT_BASE_URL = "https://api.together.ai"
@@ -52,6 +53,7 @@ RUN_ID = re.compile(r"adv-[0-9a-f]{16}")
 RUN_ID_LENGTH = len("adv-") + 16
 MAX_UPLOAD_BYTES = int(50.1 * 2**30)  # the SDK's MAX_FILE_SIZE_GB
 READ_RETRIES = 4
+LIST_RETRIES = 2  # the model list (advisor pricing refresh): a refresh that fails changes nothing
 FILE_CHECK_POLL = (0.2, 0.5, 1.0, 2.0, 5.0)  # seconds between reads of a file's processing status
 CHECKPOINTS = ("merged", "adapter", "model_output_path")
 STATUSES: dict[str, Status] = {
@@ -452,6 +454,32 @@ class TogetherProvider:
 
     def map_status(self, provider_status: str) -> Status:
         return STATUSES.get(provider_status, "unknown")
+
+    # --- model lifecycle (advisor pricing refresh) -------------------------------------------------
+
+    def model_facts(self) -> list[ModelFacts]:
+        """Every model of Together's catalogue (the SDK's `models.list_supported`, GET /v2/supported-models,
+        every page), by the name its API takes, with its serverless `pricing` (USD per 1M tokens). The
+        catalogue gives no shutdown dates; a model it marks deprecated is noted. A price of 0 is read as
+        "no serverless price", not as free: a free model's price belongs in a table row with its source."""
+        url = f"{self.base_url}/v2/supported-models"
+        listed = self._read(
+            "list Together's models", lambda c: list(c.with_options(max_retries=LIST_RETRIES).models.list_supported())
+        )
+        read_at = datetime.now(UTC)
+        facts = []
+        for model in listed:
+            pricing = getattr(model, "pricing", None)
+            prices = {
+                field: price
+                for field in ("input", "cached_input", "output")
+                if (price := _decimal(getattr(pricing, field, None))) is not None and price.is_finite() and price > 0
+            }
+            deprecated = getattr(model, "status", None) == "SUPPORTED_MODEL_STATUS_DEPRECATED"
+            note = "Together's catalogue marks it deprecated, without a date" if deprecated else None
+            name = getattr(model, "name", None) or str(model.id)
+            facts.append(ModelFacts(str(name), url, read_at, prices=prices, note=note))
+        return facts
 
     def _job(self, job: Any) -> Job:
         """advisor's view of a job as the API returned it; fields of an unexpected type count as missing."""
