@@ -133,7 +133,7 @@ class TestDryRun:
         assert "num_train_epochs: 3" in out  # auto: the cookbook rule for 400 examples
         assert "accelerate.yaml" in out and 'distributed_type: "NO"' in out and "num_processes: 1" in out
         assert f"{STUB} sft --config" in out and "--accelerate_config" in out
-        assert "0.01 GPU-hours at $3.90 (H100)" in out
+        assert "0.01 GPU-hours at $3.99 (H100)" in out  # RunPod Secure Cloud, the default supplier
         assert not local.exists() and Ledger().runs() == []
 
     def test_two_nodes_of_eight_gpus_give_a_config_and_command_per_node(self, advisor) -> None:
@@ -211,7 +211,7 @@ class TestRunning:
         assert f"{job_id} succeeded" in watched.out
         assert f"fine-tuned model  {details['output_dir']}" in watched.out
         assert "progress          step 3/3, epoch 1.00, loss 0.6667" in watched.out
-        assert "GPU-hours (wall-clock x GPUs) x $3.90 (local gpus.H100)" in watched.out
+        assert "GPU-hours (wall-clock x GPUs) x $3.99 (local gpus.H100)" in watched.out
         assert "estimated $0.05 = 0.01 GPU-hours" in watched.out
         assert (Path(details["output_dir"]) / "adapter_config.json").exists()
         ledger_run = only_run()
@@ -246,7 +246,9 @@ class TestRunning:
         args = rft_args(tmp_path, EXACT, "--set", "max_completion_length=64", "--set", "batch_size=8")
         result = advisor(*args)
         assert result.code == 0, result.err
-        assert "generated in rollouts" in result.out  # 12 prompts x epochs x 8 generations x 64 tokens
+        # GRPO's generation priced apart from its training: 12 prompts x 8 epochs x 8 generations x 64 tokens
+        assert "generation: 49,152 completion tokens / 4,132.37 tokens a second per GPU" in result.out
+        assert "(A100-80GB)" in result.out and "training: " in result.out
         run = only_run()
         shown = wait_for(advisor, run.job_id, "succeeded", "failed")
         assert shown["job"]["status"] == "succeeded", shown["job"]["error"]
