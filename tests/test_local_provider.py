@@ -277,6 +277,23 @@ class TestRunning:
         assert "needs --set max_completion_length=N" in result.err
         assert "a score_model grader needs a judge model" in result.err
 
+    def test_rft_generates_with_vllm_when_asked_and_says_so_when_not(self, advisor, tmp_path) -> None:
+        plain = advisor(*rft_args(tmp_path, EXACT, "--set", "max_completion_length=64", "--dry-run"))
+        assert plain.code == 0, plain.err
+        assert "use_vllm" not in plain.out  # TRL's default: transformers' generate(), slower than the estimate
+        assert "generation: TRL's default, transformers' generate()" in plain.out and "--set vllm=colocate" in plain.out
+        args = rft_args(tmp_path, EXACT, "--set", "max_completion_length=64", "--set", "vllm=colocate", "--dry-run")
+        with_vllm = advisor(*args)
+        assert with_vllm.code == 0, with_vllm.err
+        assert "use_vllm: true" in with_vllm.out and 'vllm_mode: "colocate"' in with_vllm.out
+        assert "generation: TRL's default" not in with_vllm.out
+
+    def test_vllm_is_an_rft_setting_on_gpus(self, advisor, tmp_path) -> None:
+        sft = advisor(*launch("--set", "vllm=colocate", "--dry-run"))
+        assert sft.code == 1 and "vllm are RFT (GRPO) settings" in sft.err
+        args = rft_args(tmp_path, EXACT, "--set", "max_completion_length=64", "--set", "vllm=fast", "--dry-run")
+        assert "vllm 'fast': use one of colocate, server" in advisor(*args).err
+
 
 class TestWhenThingsGoWrong:
     def test_cancel_stops_the_process_group(self, advisor, monkeypatch) -> None:
