@@ -189,6 +189,13 @@ class TestModelsTheTableDoesNotList:
         assert shown["cost"]["price_row"] == "local gpus.H100"  # the actual cost is priced as open-8b too
         assert shown["cost"]["estimate_usd"] > 0
 
+    def test_a_qlora_job_is_priced_on_the_gpu_its_speed_was_measured_on(self, advisor) -> None:
+        result = advisor(*launch("--training-type", "qlora", "--dry-run"))
+        assert result.code == 0, result.err
+        assert "$0.74 (RTX-4090)" in result.out  # torchtune's 2,413 tokens/s was measured on one RTX 4090
+        job_id = launched(advisor, *launch("--training-type", "qlora"))
+        assert wait_for(advisor, job_id, "succeeded")["cost"]["price_row"] == "local gpus.RTX-4090"
+
     def test_without_price_as_the_error_says_how_to_price_it(self, advisor, tmp_path) -> None:
         result = advisor(*launch("--dry-run", model="someone/new-model-13b"))
         assert result.code == 2

@@ -155,7 +155,7 @@ def _gpu_cost(run: Run, job: Job, catalog: Catalog, estimate: Decimal | None) ->
     match = _price_match(run, catalog)
     fine_tuning = match.row.fine_tuning
     kind = (run.request.get("settings") or {}).get("training_type")
-    name = fine_tuning.gpu_for(str(kind)) if fine_tuning and fine_tuning.gpu else None  # the GPU the type runs on
+    name = (fine_tuning.gpu_for(str(kind)) if kind else fine_tuning.gpu) if fine_tuning else None  # its type's GPU
     gpu = match.table.gpus.get(str(name)) if name else None
     if gpu is None:
         return TrainingCost(estimate, None, gpu_hours=gpu_hours)
