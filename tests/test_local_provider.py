@@ -133,7 +133,7 @@ class TestDryRun:
         assert "num_train_epochs: 3" in out  # auto: the cookbook rule for 400 examples
         assert "accelerate.yaml" in out and 'distributed_type: "NO"' in out and "num_processes: 1" in out
         assert f"{STUB} sft --config" in out and "--accelerate_config" in out
-        assert "0.01 GPU-hours at $3.90 (H100)" in out
+        assert "0.01 GPU-hours at $3.99 (H100)" in out  # RunPod Secure Cloud, the default supplier
         assert not local.exists() and Ledger().runs() == []
 
     def test_two_nodes_of_eight_gpus_give_a_config_and_command_per_node(self, advisor) -> None:
@@ -189,6 +189,13 @@ class TestModelsTheTableDoesNotList:
         assert shown["cost"]["price_row"] == "local gpus.H100"  # the actual cost is priced as open-8b too
         assert shown["cost"]["estimate_usd"] > 0
 
+    def test_a_qlora_job_is_priced_on_the_gpu_its_speed_was_measured_on(self, advisor) -> None:
+        result = advisor(*launch("--training-type", "qlora", "--dry-run"))
+        assert result.code == 0, result.err
+        assert "$0.74 (RTX-4090)" in result.out  # torchtune's 2,413 tokens/s was measured on one RTX 4090
+        job_id = launched(advisor, *launch("--training-type", "qlora"))
+        assert wait_for(advisor, job_id, "succeeded")["cost"]["price_row"] == "local gpus.RTX-4090"
+
     def test_without_price_as_the_error_says_how_to_price_it(self, advisor, tmp_path) -> None:
         result = advisor(*launch("--dry-run", model="someone/new-model-13b"))
         assert result.code == 2
@@ -211,7 +218,7 @@ class TestRunning:
         assert f"{job_id} succeeded" in watched.out
         assert f"fine-tuned model  {details['output_dir']}" in watched.out
         assert "progress          step 3/3, epoch 1.00, loss 0.6667" in watched.out
-        assert "GPU-hours (wall-clock x GPUs) x $3.90 (local gpus.H100)" in watched.out
+        assert "GPU-hours (wall-clock x GPUs) x $3.99 (local gpus.H100)" in watched.out
         assert "estimated $0.05 = 0.01 GPU-hours" in watched.out
         assert (Path(details["output_dir"]) / "adapter_config.json").exists()
         ledger_run = only_run()
@@ -246,7 +253,9 @@ class TestRunning:
         args = rft_args(tmp_path, EXACT, "--set", "max_completion_length=64", "--set", "batch_size=8")
         result = advisor(*args)
         assert result.code == 0, result.err
-        assert "generated in rollouts" in result.out  # 12 prompts x epochs x 8 generations x 64 tokens
+        # GRPO's generation priced apart from its training: 12 prompts x 8 epochs x 8 generations x 64 tokens
+        assert "generation: 49,152 completion tokens / 4,132.37 tokens a second per GPU" in result.out
+        assert "(A100-80GB)" in result.out and "training: " in result.out
         run = only_run()
         shown = wait_for(advisor, run.job_id, "succeeded", "failed")
         assert shown["job"]["status"] == "succeeded", shown["job"]["error"]
@@ -274,6 +283,23 @@ class TestRunning:
         assert result.code == 1
         assert "needs --set max_completion_length=N" in result.err
         assert "a score_model grader needs a judge model" in result.err
+
+    def test_rft_generates_with_vllm_when_asked_and_says_so_when_not(self, advisor, tmp_path) -> None:
+        plain = advisor(*rft_args(tmp_path, EXACT, "--set", "max_completion_length=64", "--dry-run"))
+        assert plain.code == 0, plain.err
+        assert "use_vllm" not in plain.out  # TRL's default: transformers' generate(), slower than the estimate
+        assert "generation: TRL's default, transformers' generate()" in plain.out and "--set vllm=colocate" in plain.out
+        args = rft_args(tmp_path, EXACT, "--set", "max_completion_length=64", "--set", "vllm=colocate", "--dry-run")
+        with_vllm = advisor(*args)
+        assert with_vllm.code == 0, with_vllm.err
+        assert "use_vllm: true" in with_vllm.out and 'vllm_mode: "colocate"' in with_vllm.out
+        assert "generation: TRL's default" not in with_vllm.out
+
+    def test_vllm_is_an_rft_setting_on_gpus(self, advisor, tmp_path) -> None:
+        sft = advisor(*launch("--set", "vllm=colocate", "--dry-run"))
+        assert sft.code == 1 and "vllm are RFT (GRPO) settings" in sft.err
+        args = rft_args(tmp_path, EXACT, "--set", "max_completion_length=64", "--set", "vllm=fast", "--dry-run")
+        assert "vllm 'fast': use one of colocate, server" in advisor(*args).err
 
 
 class TestWhenThingsGoWrong:

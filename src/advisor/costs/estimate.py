@@ -22,6 +22,7 @@ from advisor.costs.money import format_price, format_usd, per_million
 from advisor.costs.schedule import Schedule, Stretch, break_even, net, payback
 from advisor.costs.succession import DAYS_PER_MONTH, Succession, find_succession, months_until
 from advisor.costs.training import (
+    Rollouts,
     TrainingCost,
     auto_epochs,
     auto_epochs_rule,
@@ -663,49 +664,80 @@ def _epochs(request: EstimateRequest, assumptions: list[Assumption]) -> int:
 def _gpu_training_cost(
     request: EstimateRequest, match: ModelMatch, fine_tuning: FineTuning, assumptions: list[Assumption]
 ) -> TrainingCost:
-    """Own GPUs: GPU-hours from the table's published throughput, at its GPU's hourly price."""
+    """Own GPUs: GPU-hours from the table's published throughput, at its GPU's hourly price; RFT's GRPO
+    generation apart from its training, each with its source."""
     if request.training_tokens is None:
         raise UserError(
             f"a {request.method} estimate on own GPUs needs the size of the training data",
             hint="give --training-file F, or --training-tokens N with --examples N (or --training-cost USD)",
         )
     epochs = _epochs(request, assumptions)
-    rollouts = 0
+    rollouts = None
     if request.method == "rft":
-        generations = fine_tuning.rft_rollouts or Decimal(8)
-        output = request.ft_output_tokens if request.ft_output_tokens is not None else request.output_tokens
-        rollouts = int((request.examples or 0) * epochs * generations * output)
-        assumptions.append(
-            Assumption(
-                topic="training",
-                text=f"RFT (GRPO) rollouts: {request.examples or 0:,} prompts x {epochs} epochs x "
-                f"{generations.normalize():f} generations x {output.normalize():,f} completion tokens = "
-                f"{rollouts:,} generated tokens",
+        if request.examples is None:
+            raise UserError(
+                "an RFT estimate on own GPUs needs the number of prompts (GRPO answers each several times)",
+                hint="give --examples N (or --training-file F)",
             )
-        )
-    gpu = match.table.gpus[str(fine_tuning.gpu)]
-    assumptions.append(
-        Assumption(
-            topic="price",
-            row=f"{match.provider} gpus.{fine_tuning.gpu}",
-            as_of=gpu.as_of or match.table.as_of,
-            source=gpu.source or match.table.source,
-            text=f"{match.provider} gpus.{fine_tuning.gpu}: {format_price(gpu.per_hour)} a GPU-hour "
-            f"(as_of {gpu.as_of or match.table.as_of})",
-        )
-    )
+        output = request.ft_output_tokens if request.ft_output_tokens is not None else request.output_tokens
+        generations = fine_tuning.rft_rollouts or Decimal(8)
+        rollouts = Rollouts(prompts=request.examples, generations=generations, completion_tokens=output)
     try:
-        return gpu_training_cost(
+        cost = gpu_training_cost(
             request.method,
             request.training_tokens,
             epochs,
             fine_tuning,
-            gpu.per_hour,
+            match.table.gpus,
             training_type=request.training_type,
-            rollout_tokens=rollouts,
+            rollouts=rollouts,
         )
     except ValueError as exc:
         raise UserError(f"{match.provider}:{match.name}: {exc}", hint="see `advisor pricing show MODEL`") from None
+    assumptions += gpu_assumptions(match, fine_tuning, cost, rollouts)
+    return cost
+
+
+def gpu_assumptions(
+    match: ModelMatch, fine_tuning: FineTuning, cost: TrainingCost, rollouts: Rollouts | None
+) -> list[Assumption]:
+    """Each own-GPU figure of a training cost with its source: the GPU-hours of training and of GRPO's
+    generation (apart), and the price of each GPU they run on."""
+    where, table, found = f"{match.provider}:{match.name} fine_tuning", match.table, []  # sources say when read
+    for work in cost.gpu_work:
+        hours = f"{work.hours.quantize(Decimal('0.01'))} GPU-hours on {work.gpu}"
+        speed = f"{work.per_second.normalize():,f} tokens a second per GPU"
+        if work.work == "training":
+            field = f"throughput.{work.training_type}"
+            text = f"own-GPU training: {work.tokens:,} tokens / {speed} ({work.training_type}) = {hours}"
+        else:
+            assert rollouts is not None and cost.epochs is not None
+            field = "generation_throughput"
+            text = (
+                f"RFT (GRPO) rollouts: {rollouts.prompts:,} prompts x {cost.epochs} epochs x "
+                f"{rollouts.generations.normalize():f} generations x {rollouts.completion_tokens.normalize():,f} "
+                f"completion tokens = {work.tokens:,} generated tokens / {speed} (generation) = {hours}, "
+                "apart from the training GPU-hours"
+            )
+        if fine_tuning.unverified and field in fine_tuning.unverified:  # the row says this figure is unverified
+            text += f" (unverified: {fine_tuning.unverified})"
+        found.append(
+            Assumption(topic="training", row=f"{where} {field}", source=fine_tuning.sources.get(field), text=text)
+        )
+    for name in dict.fromkeys(work.gpu for work in cost.gpu_work):
+        gpu = table.gpus[name]
+        unverified = f"; unverified: {gpu.unverified}" if gpu.unverified else ""
+        found.append(
+            Assumption(
+                topic="price",
+                row=f"{match.provider} gpus.{name}",
+                as_of=gpu.as_of or table.as_of,
+                source=gpu.source or table.source,
+                text=f"{match.provider} gpus.{name}: {format_price(gpu.per_hour)} a GPU-hour "
+                f"(as_of {gpu.as_of or table.as_of}{unverified})",
+            )
+        )
+    return found
 
 
 def _price_assumption(match: ModelMatch, field: str, price: Decimal, unit: str) -> Assumption:

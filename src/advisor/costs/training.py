@@ -1,17 +1,17 @@
 """What a training job costs: the cookbook's default-epochs rule, the per-example token cap,
 token-billed methods (SFT, DPO; by LoRA or full, and by training tier), hour-billed RFT, and GPU-hours
-on the team's own GPUs from published throughput."""
+on the team's own GPUs from published throughput (GRPO's generation priced apart from its training)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from advisor.costs.money import format_price, per_million
 from advisor.methods import Method
-from advisor.pricing.tables import FineTuning
+from advisor.pricing.tables import FineTuning, Gpu
 
 # OpenAI Cookbook, examples/Chat_finetuning_data_prep.ipynb
 TARGET_EPOCHS = 3
@@ -57,6 +57,46 @@ def billed_tokens_per_epoch(example_tokens: Sequence[int], cap: int | None) -> t
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Rollouts:
+    """What GRPO samples in RFT on own GPUs: each prompt answered `generations` times an epoch, each
+    completion about `completion_tokens` long (the expected length, or the longest as an upper bound)."""
+
+    prompts: int
+    generations: Decimal
+    completion_tokens: Decimal
+
+    def generated(self, epochs: int) -> int:
+        """Completion tokens generated over `epochs` epochs."""
+        return int(self.prompts * epochs * self.generations * self.completion_tokens)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GpuWork:
+    """One kind of work on one kind of GPU: tokens at a published speed, as GPU-hours at the GPU's price."""
+
+    work: Literal["training", "generation"]
+    tokens: int
+    per_second: Decimal  # tokens a second per GPU
+    gpu: str  # the table's [gpus] row
+    per_hour: Decimal
+    training_type: str | None = None  # training: the type whose throughput applies (lora, qlora, full)
+
+    @property
+    def hours(self) -> Decimal:
+        return Decimal(self.tokens) / (self.per_second * 3600)
+
+    @property
+    def usd(self) -> Decimal:
+        return self.hours * self.per_hour
+
+    def text(self, what: str) -> str:
+        return (
+            f"{what} / {self.per_second.normalize():,f} tokens a second per GPU = "
+            f"{self.hours.quantize(Decimal('0.01'))} GPU-hours at {format_price(self.per_hour)} ({self.gpu})"
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TrainingCost:
     """A training job's cost and how it was reached."""
 
@@ -65,7 +105,8 @@ class TrainingCost:
     method: Method
     epochs: int | None = None
     billed_tokens: int | None = None
-    hours: Decimal | None = None
+    hours: Decimal | None = None  # own GPUs: GPU-hours of all `gpu_work`
+    gpu_work: tuple[GpuWork, ...] = ()  # own GPUs: training, and GRPO's generation, each on its GPU
     explanation: str
 
 
@@ -126,34 +167,63 @@ def gpu_training_cost(
     tokens_per_epoch: int,
     epochs: int,
     prices: FineTuning,
-    gpu_per_hour: Decimal,
+    gpus: Mapping[str, Gpu],
     *,
     training_type: str | None = None,
-    rollout_tokens: int = 0,
+    rollouts: Rollouts | None = None,
 ) -> TrainingCost:
-    """Own GPUs: GPU-hours = (training tokens x epochs + RFT rollout tokens) / (tokens a second per GPU
-    x 3,600), at the GPU's hourly price. Rollout tokens are what GRPO generates: prompts x epochs x
-    generations x expected completion length."""
+    """Own GPUs: GPU-hours = tokens / (tokens a second per GPU x 3,600), at the hourly price of the GPU the
+    speed was measured on.
+
+    RFT runs as GRPO: it generates `generations` completions of each prompt at inference speed
+    (`generation_throughput`, on `generation_gpu`), then trains on every completion with its prompt, so the
+    training tokens are prompts x generations + completions. The two are priced apart: they run at
+    different speeds, and in TRL's server mode on different GPUs."""
     kind = training_type or next(iter(prices.throughput))
     if kind not in prices.throughput:
         raise ValueError(f"no published throughput for {kind!r}: one of {', '.join(prices.throughput)}")
-    per_second = prices.throughput[kind]
-    processed = tokens_per_epoch * epochs + rollout_tokens
-    hours = Decimal(processed) / (per_second * 3600)
-    explanation = (
-        f"{processed:,} tokens ({tokens_per_epoch:,} x {epochs} epochs"
-        + (f" + {rollout_tokens:,} generated in rollouts" if rollout_tokens else "")
-        + f") / {per_second.normalize():,f} tokens a second per GPU ({kind}) = "
-        f"{hours.quantize(Decimal('0.01'))} GPU-hours at {format_price(gpu_per_hour)} ({prices.gpu})"
-    )
+    trained, what, generation = tokens_per_epoch * epochs, f"{tokens_per_epoch:,} x {epochs} epochs", None
+    if rollouts is not None and method == "rft":
+        if prices.generation_throughput is None:
+            raise ValueError("no published generation throughput (`generation_throughput`) for GRPO's rollouts")
+        generated = rollouts.generated(epochs)
+        trained = int(tokens_per_epoch * epochs * rollouts.generations) + generated
+        what = (
+            f"{tokens_per_epoch:,} prompt tokens x {epochs} epochs x {rollouts.generations.normalize():f} "
+            f"generations + {generated:,} completion tokens"
+        )
+        gpu = prices.generation_gpu or prices.gpu
+        generation = _work("generation", generated, prices.generation_throughput, gpu, gpus)
+    training = _work("training", trained, prices.throughput[kind], prices.gpu_for(kind), gpus, kind)
+    explanation = f"training: {training.text(f'{trained:,} tokens ({what}, {kind})')}"
+    if generation is not None:
+        explanation += f"; generation: {generation.text(f'{generation.tokens:,} completion tokens')}"
+    work = (training,) if generation is None else (training, generation)
     return TrainingCost(
-        usd=hours * gpu_per_hour,
+        usd=sum((w.usd for w in work), Decimal(0)),
         basis="gpu_hours",
         method=method,
         epochs=epochs,
-        billed_tokens=processed,
-        hours=hours,
+        billed_tokens=trained,
+        hours=sum((w.hours for w in work), Decimal(0)),
+        gpu_work=work,
         explanation=explanation,
+    )
+
+
+def _work(
+    work: Literal["training", "generation"],
+    tokens: int,
+    per_second: Decimal,
+    gpu: str | None,
+    gpus: Mapping[str, Gpu],
+    training_type: str | None = None,
+) -> GpuWork:
+    if gpu is None or gpu not in gpus:
+        raise ValueError(f"no price for gpu {gpu!r}: the table's [gpus] must list it")
+    per_hour = gpus[gpu].per_hour
+    return GpuWork(
+        work=work, tokens=tokens, per_second=per_second, gpu=gpu, per_hour=per_hour, training_type=training_type
     )
 
 

@@ -359,18 +359,20 @@ def quote(match: ModelMatch, method: Method, encoding: str, counts: array, epoch
     cap = fine_tuning.max_example_tokens
     per_epoch, _ = billed_tokens_per_epoch(counts, cap)
     if fine_tuning.throughput:  # the team's own GPUs: GPU-hours from published throughput
-        gpu = table.gpus[str(fine_tuning.gpu)]
-        cost = gpu_training_cost(method, per_epoch, epochs, fine_tuning, gpu.per_hour)
+        cost = gpu_training_cost(method, per_epoch, epochs, fine_tuning, table.gpus)
+        gpu, note = cost.gpu_work[0].gpu, cost.explanation
+        if method == "rft":  # the completions GRPO generates, and trains on, are not in the file
+            note += " (the prompts only: GRPO's generation and its training on the completions are in advisor estimate)"
         return TrainingQuote(
             **common,
             basis="gpu_hours",
             billed_tokens_per_epoch=per_epoch,
             epochs=epochs,
             billed_tokens=cost.billed_tokens,
-            price=gpu.per_hour,
+            price=table.gpus[gpu].per_hour,
             usd=cost.usd,
-            row=f"{match.provider}:{match.name} fine_tuning throughput, gpus.{fine_tuning.gpu}",
-            note=cost.explanation + (" (RFT rollouts not included: see advisor estimate)" if method == "rft" else ""),
+            row=f"{match.provider}:{match.name} fine_tuning throughput, gpus.{gpu}",
+            note=note,
         )
     if method == "rft":
         assert fine_tuning.training_per_hour is not None

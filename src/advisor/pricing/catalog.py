@@ -287,6 +287,10 @@ def row_status(match: ModelMatch, today: date, *, training: bool = True) -> list
     unverified = [
         u for u in (match.table.unverified, row.unverified, row.fine_tuning and row.fine_tuning.unverified) if u
     ]
+    for name in row.fine_tuning.gpus_used() if row.fine_tuning else []:  # own GPUs: the GPU prices it uses
+        gpu = match.table.gpus.get(name)
+        if gpu is not None and gpu.unverified:
+            unverified.append(f"gpus.{name} {gpu.unverified}")
     if unverified:
         status.append(f"{match.provider}:{match.name} prices are unverified: {'; '.join(unverified)}")
     if not row.encoding_exact:

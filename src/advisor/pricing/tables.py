@@ -45,6 +45,15 @@ BUNDLED_PACKAGE_DIR = "pricing_tables"
 TRAINING_PRICE_KEYS = frozenset(
     {"sft", "dpo", "sft.lora", "sft.full", "dpo.lora", "dpo.full", "sft.qlora", "dpo.qlora"}
 )
+# fine-tuning figures besides `throughput.TYPE` that `sources` can name
+SOURCED_FIGURES = (
+    "generation_throughput",
+    "rft_rollouts",
+    "hosting_per_hour",
+    "hosting_per_minute",
+    "training",
+    "training_per_hour",
+)
 # pydantic's configuration of every table dataclass: a key the schema does not know is an error
 _STRICT: Any = {"extra": "forbid"}
 
@@ -167,7 +176,14 @@ class FineTuning(_TieredPrices):
     # training tokens per second per GPU by training type (own GPUs)
     throughput: dict[str, Positive] = field(default_factory=dict)
     gpu: str | None = None  # the table's `gpus` row whose hourly price the throughput uses
+    # a training type measured on another GPU than `gpu`: its [gpus] row (e.g. { qlora = "RTX-4090" })
+    throughput_gpus: dict[str, str] = field(default_factory=dict)
     rft_rollouts: Positive | None = None  # generations per prompt in RFT (GRPO) rollouts, for GPU-hour estimates
+    # RFT (GRPO) generation: completion tokens a second per GPU (vLLM), on the `generation_gpu` row (else `gpu`)
+    generation_throughput: Positive | None = None
+    generation_gpu: str | None = None
+    # where each figure comes from, by field: { "throughput.lora" = "URL, what was read, when", ... }
+    sources: dict[str, str] = field(default_factory=dict)
     minimum_usd: Price | None = None  # a job is billed at least this much
     # "base": fine-tuned tokens are billed at the base model's prices in force (Azure: "Same as base model")
     token_prices: Literal["own", "base"] = "own"
@@ -236,6 +252,35 @@ class FineTuning(_TieredPrices):
             raise ValueError("`training_per_hour` (or `throughput` on own GPUs) is required for rft")
         if self.throughput and self.gpu is None:
             raise ValueError("`gpu` is required with `throughput` (which GPU's hourly price applies)")
+        self._check_own_gpu_fields()
+
+    def _check_own_gpu_fields(self) -> None:
+        """Own-GPU fields name what they qualify: a measured training type, a figure of the row."""
+        if unknown := sorted(set(self.throughput_gpus) - set(self.throughput)):
+            raise ValueError(f"throughput_gpus: {', '.join(unknown)} has no `throughput` (a training type it prices)")
+        if self.generation_throughput is not None and not self.throughput:
+            raise ValueError("`generation_throughput` prices GRPO generation on own GPUs: give `throughput` too")
+        if self.generation_gpu is not None and self.generation_throughput is None:
+            raise ValueError("`generation_gpu` needs `generation_throughput` (tokens a second per GPU on it)")
+        if "rft" in self.methods and self.throughput and self.generation_throughput is None:
+            raise ValueError(
+                "`generation_throughput` is required for rft on own GPUs: GRPO generates its rollouts at inference "
+                "speed, not training speed (completion tokens a second per GPU, e.g. vLLM's)"
+            )
+        figures = {f"throughput.{kind}" for kind in self.throughput}
+        figures |= {name for name in SOURCED_FIGURES if getattr(self, name) is not None}
+        if unknown := sorted(set(self.sources) - figures):
+            known = ", ".join(sorted(figures)) or "none"
+            raise ValueError(f"sources: {', '.join(unknown)} is not a figure of this row (its figures: {known})")
+
+    def gpu_for(self, training_type: str) -> str | None:
+        """The [gpus] row a training type's throughput was measured on (own GPUs)."""
+        return self.throughput_gpus.get(training_type, self.gpu)
+
+    def gpus_used(self) -> list[str]:
+        """Every [gpus] row this row prices with: training, each measured training type, generation."""
+        names = [self.gpu, *self.throughput_gpus.values(), self.generation_gpu]
+        return list(dict.fromkeys(name for name in names if name))
 
     def hosting_hourly(self, gpus: dict[str, Gpu]) -> Decimal | None:
         """The hourly fee of a deployed fine-tune, whether the table quotes it per hour, per minute, or as a
@@ -314,6 +359,7 @@ class Gpu:
     per_hour: Price
     source: str | None = None
     as_of: date | None = None
+    unverified: str | None = None  # why the price could not be checked at its source (e.g. read second-hand)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -344,9 +390,9 @@ class PriceTable:
 
     def __post_init__(self) -> None:
         for name, row in self.models.items():
-            gpu = row.fine_tuning.gpu if row.fine_tuning else None
-            if gpu is not None and gpu not in self.gpus:
-                raise ValueError(f"model {name!r} trains on gpu {gpu!r}, which the table's [gpus] does not price")
+            for gpu in row.fine_tuning.gpus_used() if row.fine_tuning else []:
+                if gpu not in self.gpus:
+                    raise ValueError(f"model {name!r} trains on gpu {gpu!r}, which the table's [gpus] does not price")
             hosted = row.fine_tuning.hosting_gpu if row.fine_tuning else None
             if hosted is not None and hosted not in self.gpus:
                 raise ValueError(f"model {name!r} is hosted on gpu {hosted!r}, which the table's [gpus] does not price")

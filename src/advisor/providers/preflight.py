@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from advisor.costs.money import format_price, format_usd
-from advisor.costs.training import gpu_training_cost, token_training_cost
+from advisor.costs.training import Rollouts, gpu_training_cost, token_training_cost
 from advisor.datasets.check import check_dataset
 from advisor.datasets.grader import load_grader
 from advisor.datasets.report import DatasetReport
@@ -240,19 +240,19 @@ def _model_row(provider: Provider, catalog: Catalog, model: str, settings: dict[
     return replace(match, requested=model, model_id=parse_model_id(model), note=note), model
 
 
-def _rollout_tokens(
-    report: DatasetReport, epochs: int | None, fine_tuning: FineTuning | None, method: Method, settings: dict[str, Any]
-) -> int:
-    """RFT on own GPUs (GRPO): the tokens its rollouts generate, prompts x epochs x generations x completion
-    length, when the launch names the completion length (`max_completion_length`, an upper bound)."""
+def _rollouts(
+    fine_tuning: FineTuning | None, method: Method, settings: dict[str, Any], prompts: int
+) -> Rollouts | None:
+    """RFT on own GPUs (GRPO): what its rollouts generate, prompts x generations x completion length, when the
+    launch names the completion length (`max_completion_length`, an upper bound)."""
     length = settings.get("max_completion_length")
-    if method != "rft" or not fine_tuning or not fine_tuning.throughput or length is None or not epochs:
-        return 0
+    if method != "rft" or not fine_tuning or not fine_tuning.throughput or length is None:
+        return None
     generations = settings.get("num_generations") or fine_tuning.rft_rollouts or 8
     try:
-        return int(report.valid_examples * epochs * Decimal(str(generations)) * Decimal(str(length)))
+        return Rollouts(prompts=prompts, generations=Decimal(str(generations)), completion_tokens=Decimal(str(length)))
     except ArithmeticError:  # not a number: the provider's own check names the setting
-        return 0
+        return None
 
 
 def _dataset_problems(path: str, report: DatasetReport, validation: bool = False) -> list[str]:
@@ -294,19 +294,18 @@ def _estimate(
         return None, f"no estimate ({quote.note or 'no training price'})"
     kind, tier = (settings or {}).get("training_type"), (settings or {}).get("tier")
     fine_tuning = match.row.fine_tuning
-    rollouts = _rollout_tokens(report, quote.epochs, fine_tuning, method, settings or {})
+    rollouts = _rollouts(fine_tuning, method, settings or {}, report.valid_examples)
     if (kind or tier or rollouts) and fine_tuning and quote.billed_tokens_per_epoch is not None and quote.epochs:
         try:  # the chosen training type or tier changes the price
             if quote.basis == "gpu_hours":
-                gpu = match.table.gpus[str(fine_tuning.gpu)].per_hour
                 cost = gpu_training_cost(
                     method,
                     quote.billed_tokens_per_epoch,
                     quote.epochs,
                     fine_tuning,
-                    gpu,
+                    match.table.gpus,
                     training_type=kind,
-                    rollout_tokens=rollouts,
+                    rollouts=rollouts,
                 )
             else:
                 cost = token_training_cost(

@@ -154,13 +154,15 @@ def _gpu_cost(run: Run, job: Job, catalog: Catalog, estimate: Decimal | None) ->
     gpu_hours = Decimal(str(hours))
     match = _price_match(run, catalog)
     fine_tuning = match.row.fine_tuning
-    gpu = match.table.gpus.get(str(fine_tuning.gpu)) if fine_tuning and fine_tuning.gpu else None
+    kind = (run.request.get("settings") or {}).get("training_type")
+    name = (fine_tuning.gpu_for(str(kind)) if kind else fine_tuning.gpu) if fine_tuning else None  # its type's GPU
+    gpu = match.table.gpus.get(str(name)) if name else None
     if gpu is None:
         return TrainingCost(estimate, None, gpu_hours=gpu_hours)
     return TrainingCost(
         estimate,
         None,
-        f"{match.provider} gpus.{fine_tuning.gpu}",  # type: ignore[union-attr]
+        f"{match.provider} gpus.{name}",
         gpu.as_of or match.table.as_of,
         usd=gpu_hours * gpu.per_hour,
         gpu_hours=gpu_hours,

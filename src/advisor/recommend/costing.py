@@ -492,8 +492,7 @@ class Coster:
         fine_tuning, epochs = match.row.fine_tuning, auto_epochs(pairs)
         try:
             if fine_tuning.throughput:  # own GPUs: GPU-hours
-                gpu = match.table.gpus[str(fine_tuning.gpu)].per_hour
-                return gpu_training_cost("dpo", per_pair * pairs, epochs, fine_tuning, gpu).usd
+                return gpu_training_cost("dpo", per_pair * pairs, epochs, fine_tuning, match.table.gpus).usd
             return token_training_cost("dpo", per_pair * pairs, epochs, fine_tuning).usd
         except ValueError as error:
             raise UserError(f"{match.provider}:{match.name}: {error}", hint="see `advisor pricing show`") from None

@@ -196,12 +196,22 @@ def _training_details(ft: FineTuning, table: PriceTable) -> list[tuple[str, str]
     if ft.training_tiers:
         tiers = ", ".join(f"{name} x{factor.normalize():f}" for name, factor in ft.training_tiers.items())
         details.append(("training tiers", tiers))
-    if ft.throughput and ft.gpu:
-        speeds = ", ".join(f"{kind} {speed.normalize():,f}" for kind, speed in ft.throughput.items())
-        gpu = table.gpus[ft.gpu]
-        details.append(
-            ("throughput", f"{speeds} tokens/s per GPU on {ft.gpu} ({format_price(gpu.per_hour)} per GPU-hour)")
+    for kind, speed in ft.throughput.items():  # own GPUs: each speed on the GPU it was measured on
+        gpu = str(ft.gpu_for(kind))
+        line = (
+            f"{speed.normalize():,f} tokens/s per GPU on {gpu} ({format_price(table.gpus[gpu].per_hour)} per GPU-hour)"
         )
+        details.append((f"throughput {kind}", line + _source(ft, f"throughput.{kind}")))
+    if ft.generation_throughput is not None:
+        gpu = str(ft.generation_gpu or ft.gpu)
+        line = f"{ft.generation_throughput.normalize():,f} completion tokens/s per GPU on {gpu} (GRPO rollouts)"
+        details.append(("generation", line + _source(ft, "generation_throughput")))
+    for name in ft.gpus_used():
+        gpu = table.gpus[name]
+        line = (
+            f"{format_price(gpu.per_hour)} a GPU-hour (as_of {gpu.as_of or table.as_of}): {gpu.source or table.source}"
+        )
+        details.append((f"gpus.{name}", line + (f" (unverified: {gpu.unverified})" if gpu.unverified else "")))
     if ft.minimum_usd is not None:
         details.append(("minimum per job", format_price(ft.minimum_usd)))
     if hourly := ft.hosting_hourly(table.gpus):
@@ -230,6 +240,10 @@ def _training_details(ft: FineTuning, table: PriceTable) -> list[tuple[str, str]
     if ft.unverified:
         details.append(("unverified", ft.unverified))
     return details
+
+
+def _source(ft: FineTuning, figure: str) -> str:
+    return f"; source: {ft.sources[figure]}" if figure in ft.sources else ""
 
 
 def _method_rows(found: list[tuple[ModelMatch, list[str]]], method: str) -> list[dict[str, object]]:

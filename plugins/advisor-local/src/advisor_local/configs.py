@@ -21,6 +21,7 @@ TRL_COMMANDS: dict[str, str] = {"sft": "sft", "dpo": "dpo", "rft": "grpo"}
 TRAINING_TYPES = ("lora", "qlora", "full")
 DISTRIBUTED = ("zero2", "zero3", "fsdp")
 DEVICES = ("gpu", "cpu")
+VLLM_MODES = ("colocate", "server")  # TRL's vllm_mode: on the training GPUs, or a `trl vllm-serve` of its own
 DEFAULT_PORT = 29500
 # learning rates TRL's documentation uses for each method (LoRA trains far fewer weights: a higher rate)
 LEARNING_RATES: dict[tuple[str, bool], float] = {
@@ -69,6 +70,7 @@ class RunSettings:
     num_generations: int | None = None
     max_completion_length: int | None = None
     max_steps: int | None = None
+    vllm: str | None = None  # RFT: generate with vLLM (TRL's use_vllm) in this vllm_mode
 
     @property
     def processes(self) -> int:
@@ -96,7 +98,7 @@ def check_settings(settings: dict[str, Any], method: Method) -> tuple[RunSetting
             problems.append(f"--set {name}={value}: must be more than 0")
             continue
         values[name] = number
-    choices = {"training_type": TRAINING_TYPES, "distributed": DISTRIBUTED, "device": DEVICES}
+    choices = {"training_type": TRAINING_TYPES, "distributed": DISTRIBUTED, "device": DEVICES, "vllm": VLLM_MODES}
     for name, allowed in choices.items():
         if name in values and values[name] not in allowed:
             problems.append(f"{name} {values[name]!r}: use one of {', '.join(allowed)}")
@@ -125,8 +127,10 @@ def check_settings(settings: dict[str, Any], method: Method) -> tuple[RunSetting
                 f"GRPO needs batch_size x GPUs x gradient_accumulation_steps ({batch}) to be a multiple of "
                 f"num_generations ({generations}): change --set batch_size or --set num_generations"
             )
-    elif run.num_generations or run.max_completion_length:
-        problems.append("num_generations and max_completion_length are RFT (GRPO) settings: drop them")
+        if run.vllm and run.device == "cpu":
+            problems.append("vLLM generates on GPUs: drop --set vllm with device=cpu")
+    elif run.num_generations or run.max_completion_length or run.vllm:
+        problems.append("num_generations, max_completion_length and vllm are RFT (GRPO) settings: drop them")
     return (None if problems else run), problems
 
 
@@ -182,6 +186,8 @@ def training_config(
         config["num_generations"] = run.num_generations or 8
         config["max_completion_length"] = run.max_completion_length
         config["log_completions"] = False
+        if run.vllm:  # TRL's default is transformers' generate() on the training GPUs, slower than vLLM
+            config.update(use_vllm=True, vllm_mode=run.vllm)
         if run.beta is not None:
             config["beta"] = run.beta
     return config

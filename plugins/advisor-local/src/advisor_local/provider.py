@@ -63,6 +63,9 @@ SETTINGS: dict[str, str] = {
     "beta": "DPO and GRPO: strength of the pull towards the base model (TRL's default)",
     "num_generations": "RFT (GRPO): completions sampled per prompt (default 8)",
     "max_completion_length": "RFT (GRPO), required: longest completion in tokens; prices the rollouts",
+    "vllm": "RFT (GRPO): generate with vLLM, `colocate` (on the training GPUs) or `server` (a `trl vllm-serve` "
+    "you start on other GPUs); off by default (TRL's default, transformers' generate(): slower than the "
+    "vLLM speed the estimate assumes)",
 }
 
 
@@ -229,6 +232,12 @@ class LocalProvider:
                 f"--- {run_dir}/advisor_reward.py",
                 "advisor_local/reward.py: scores each completion with grader.json",
             ]
+            if not run.vllm:
+                lines += [
+                    "",
+                    "generation: TRL's default, transformers' generate() on the training GPUs, slower than the vLLM "
+                    "speed the estimate prices it at: --set vllm=colocate (pip install vllm) to generate at that speed",
+                ]
         trainer = self._trainer() or ["trl"]
         commands = self._commands(trainer, request, run_dir, run)
         lines.append("")
