@@ -39,6 +39,8 @@ TRAINING_PRICE_KEYS = frozenset(
 )
 # pydantic's configuration of every table dataclass: a key the schema does not know is an error
 _STRICT: Any = {"extra": "forbid"}
+# an encoding, optionally followed by the chat format it counts in (advisor.tokens.chat_format)
+_COUNTING = r"^[A-Za-z0-9][A-Za-z0-9_.-]*(:[a-z0-9]+)?$"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -160,10 +162,14 @@ class ModelRow(_TieredPrices):
 
     kind: Literal["chat", "embedding"] = "chat"
     aliases: list[str] = field(default_factory=list)
-    # a built-in tiktoken encoding (o200k_base, cl100k_base) or one a plugin ships (advisor_register_tokenizers)
-    encoding: Annotated[str, Check(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] | None = None
+    # a built-in tiktoken encoding (o200k_base, cl100k_base) or one a plugin ships (advisor_register_tokenizers),
+    # optionally in another chat format (cl100k_base:llama3; advisor.tokens.chat_format)
+    encoding: Annotated[str, Check(pattern=_COUNTING)] | None = None
     encoding_exact: bool = True  # False: the encoding only approximates the model's own tokenizer
     encoding_note: str | None = None  # the measured error of an approximation, and how it was measured
+    # counts with this when `encoding` is not installed (a plugin's tokenizer), always approximate
+    encoding_fallback: Annotated[str, Check(pattern=_COUNTING)] | None = None
+    encoding_fallback_note: str | None = None  # the fallback's measured error, and how it was measured
     parameters_b: Positive | None = None  # model size in billions of parameters
     open_weights: bool = False
     cache_write: Price | None = None  # USD per 1M tokens written to the prompt cache
@@ -178,6 +184,8 @@ class ModelRow(_TieredPrices):
             raise ValueError("`output` is required for a chat model")
         if not self.encoding_exact and not self.encoding_note:
             raise ValueError("`encoding_note` is required when `encoding_exact = false` (state the measured error)")
+        if self.encoding_fallback and not self.encoding_fallback_note:
+            raise ValueError("`encoding_fallback_note` is required with `encoding_fallback` (state the measured error)")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
