@@ -511,16 +511,20 @@ def count_tokens(loaded: LoadedScenario, catalog: Catalog) -> LoadedScenario:
                 continue
             recounted[counting.name] = tokens
             recount_notes.update((row, note) for row in rows)
-    elif recount_needed := _place_countings(catalog, models.providers):
-        given = "models.ft_prompt_tokens" if models.ft_prompt_tokens is not None else "traffic.prompt_tokens"
-        if len(recount_needed) > 1:
-            notes.append(
-                Assumption(
-                    topic="tokenizer",
-                    text=f"fine-tuned prompt: {ft_prompt:,} tokens as given ({given}), the same for every "
-                    "tokenizer: given, not measured",
-                )
+    elif len({counting.name for counting in _place_countings(catalog, models.providers)}) > 1:
+        if models.ft_prompt_tokens is not None:
+            given = "as given (models.ft_prompt_tokens)"
+        elif cached:
+            given = "from traffic.prompt_tokens less traffic.cached_prompt_tokens"
+        else:
+            given = "as given (traffic.prompt_tokens)"
+        notes.append(
+            Assumption(
+                topic="tokenizer",
+                text=f"fine-tuned prompt: {ft_prompt:,} tokens {given}, the same for every tokenizer the places "
+                "count with: given, not measured",
             )
+        )
     tokens = Tokens(
         requests=traffic.requests_per_month,
         prompt=prompt,
