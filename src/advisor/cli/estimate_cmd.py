@@ -107,7 +107,12 @@ See docs/cost-model.md for every formula."""
     show_default=True,
     help="Months to compare over.",
 )
-@click.option("--encoding", type=click.Choice(["o200k_base", "cl100k_base"]), help="Tokenizer for unknown models.")
+@click.option(
+    "--encoding",
+    metavar="NAME",
+    help="Tokenizer for both sides, for models no price row names one: o200k_base, cl100k_base, llama3 (with "
+    "advisor-together), or ENCODING:FORMAT (cl100k_base:llama3). Without it each side counts as its price row does.",
+)
 @format_option("table", "json", "markdown")
 @pricing_options
 def estimate(
@@ -121,7 +126,7 @@ def estimate(
     break-even volume. Prices come from the versioned tables (see `advisor pricing list`); several
     --provider (or `all`) compare the places that can train it."""
     from advisor.costs.estimate import estimate as run_estimate
-    from advisor.costs.inputs import EstimateArgs, build_request, compared_providers
+    from advisor.costs.inputs import EstimateArgs, build_request, compared_providers, place_requests
     from advisor.plugins import load_catalog
 
     catalog = load_catalog(pricing_files, today_or(today))
@@ -136,4 +141,6 @@ def estimate(
     from advisor.render.estimate import render_places
 
     args = EstimateArgs(**options, provider=compared.today, today=today_or(today))  # type: ignore[arg-type]
-    render_places(estimate_places(build_request(args, catalog), catalog, compared.places), output_format)
+    request = build_request(args, catalog)
+    request_for = place_requests(args, catalog, request)  # each place's files counted as its row counts
+    render_places(estimate_places(request, catalog, compared.places, request_for), output_format)

@@ -3,20 +3,22 @@ combinations, counts tokens in real files and notes how each figure was counted.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from advisor.costs.estimate import HOURS_PER_MONTH, Assumption, EstimateRequest, OutOfRange
 from advisor.costs.figures import tokens
 from advisor.costs.training import billed_tokens_per_epoch
 from advisor.errors import UserError
 from advisor.methods import Method
-from advisor.pricing.catalog import Catalog
+from advisor.pricing.catalog import Catalog, ModelMatch
 
-Encoding = Literal["o200k_base", "cl100k_base"]
+if TYPE_CHECKING:
+    from advisor.tokens.rows import RowCounting
+
 # EstimateRequest fields whose option has another name
 _FLAGS = {
     "requests_per_month": "requests",
@@ -60,7 +62,7 @@ class EstimateArgs:
     retrain_every: Decimal | None = None
     hosting_hours: Decimal = HOURS_PER_MONTH
     horizon: int = 12
-    encoding: Encoding | None = None
+    encoding: str | None = None  # a counting name (advisor.tokens.chat_format), for models no row names
     today: date
 
 
@@ -110,14 +112,19 @@ def build_request(args: EstimateArgs, catalog: Catalog) -> EstimateRequest:
 
     prompt: Decimal | int | None = args.prompt_tokens
     if args.prompt_file:
-        prompt, note = prompt_tokens_from_file(args.prompt_file, args.model, catalog, args.encoding)
+        prompt, note = prompt_tokens_from_file(args.prompt_file, args.model, catalog, args.encoding, args.provider)
         notes.append(note)
     if prompt is None:
         raise UserError("the prompt size is missing", hint="give --prompt-tokens N or --prompt-file FILE")
     ft_prompt: Decimal | int | None = args.ft_prompt_tokens
     if args.ft_prompt_file:
-        ft_prompt, note = prompt_tokens_from_file(args.ft_prompt_file, ft_model, catalog, args.encoding)
+        ft_prompt, note = prompt_tokens_from_file(args.ft_prompt_file, ft_model, catalog, args.encoding, ft_provider)
         notes.append(note)
+    if ft_prompt is None and args.prompt_file and _counts_differently(args, catalog, ft_model, ft_provider):
+        ft_prompt, note = prompt_tokens_from_file(args.prompt_file, ft_model, catalog, args.encoding, ft_provider)
+        notes.append(
+            Assumption(topic="default", text=f"fine-tuned {note.text}: today's prompt (no --ft-prompt-file given)")
+        )
     if ft_prompt is None:
         ft_prompt = prompt
         notes.append(
@@ -139,6 +146,33 @@ def build_request(args: EstimateArgs, catalog: Catalog) -> EstimateRequest:
     except OutOfRange as error:
         flag = "--" + _FLAGS.get(error.field, error.field).replace("_", "-")
         raise UserError(f"{flag}: {error.message}", hint="see `advisor estimate --help`") from None
+
+
+def _counts_differently(args: EstimateArgs, catalog: Catalog, ft_model: str, ft_provider: str) -> bool:
+    """Whether the fine-tuned side's row counts another way than today's (advisor.tokens.rows)."""
+    from advisor.tokens.rows import counting_for
+
+    today = counting_for(catalog, args.model, args.provider, args.encoding).name
+    return counting_for(catalog, ft_model, ft_provider, args.encoding).name != today
+
+
+def place_requests(
+    args: EstimateArgs, catalog: Catalog, request: EstimateRequest
+) -> Callable[[ModelMatch], EstimateRequest]:
+    """For `advisor estimate` at several places: `request` for each place's row, its files counted again
+    where the place's row counts another way (advisor.tokens.rows) than the row `request` was counted for."""
+    from advisor.tokens.rows import counting_for
+
+    assert request.ft_model is not None and request.ft_provider is not None
+    counted = counting_for(catalog, request.ft_model, request.ft_provider, args.encoding).name
+    files = args.ft_prompt_file or args.training_file or args.prompt_file
+
+    def request_for(match: ModelMatch) -> EstimateRequest:
+        if files and counting_for(catalog, match.name, match.provider, args.encoding).name != counted:
+            return build_request(replace(args, ft_model=match.name, ft_provider=match.provider), catalog)
+        return replace(request, ft_model=match.name, ft_provider=match.provider)
+
+    return request_for
 
 
 def _request(
@@ -182,24 +216,30 @@ def _request(
 
 
 def prompt_tokens_from_file(
-    path: str, model: str, catalog: Catalog, encoding: str | None = None
+    path: str, model: str, catalog: Catalog, encoding: str | None = None, provider: str | None = None
 ) -> tuple[Decimal, Assumption]:
-    """Mean prompt tokens per request in a text, chat JSON or JSONL file of real prompts."""
+    """Mean prompt tokens per request in a text, chat JSON or JSONL file of real prompts, counted as
+    `model`'s row at `provider` counts (advisor.tokens.rows): its tokenizer and chat format."""
+    from advisor.tokens.rows import counting_for
+
+    return prompt_tokens_counted(path, model, counting_for(catalog, model, provider, encoding))
+
+
+def prompt_tokens_counted(path: str, model: str, counting: RowCounting) -> tuple[Decimal, Assumption]:
+    """prompt_tokens_from_file with the counting chosen: the mean, and a note naming the tokenizer, the
+    chat format and whether the count is exact."""
     from advisor.tokens.cache import cached_count  # only with a prompt file: it imports the counting code
 
-    name = encoding or catalog.encoding_for(model)
-    tally = cached_count(path, name)  # a prompt counted before needs no tokenizer
+    tally = cached_count(path, counting.name)  # a prompt counted before needs no tokenizer
     if tally.kind == "jsonl":
-        how = (
-            f"mean of {tally.items:,} prompts in {path} ({tally.smallest:,} to {tally.largest:,} tokens), "
-            "cookbook message rules"
-        )
+        how = f"mean of {tally.items:,} prompts in {path} ({tally.smallest:,} to {tally.largest:,} tokens)"
     elif tally.kind == "chat":
-        how = f"the chat request in {path}, cookbook message rules (3 per message, 3 reply priming)"
+        how = f"the chat request in {path}"
     else:
         how = f"the text of {path}"
     note = Assumption(
-        topic="tokenizer", text=f"prompt for {model}: {tokens(tally.mean)} tokens, {how}, counted with {name}"
+        topic="tokenizer",
+        text=f"prompt for {model}: {tokens(tally.mean)} tokens, {how}, counted with {counting.describe()}",
     )
     return tally.mean, note
 
@@ -208,11 +248,13 @@ def training_tokens_from_file(
     path: str, ft_model: str, catalog: Catalog, method: Method, provider: str, encoding: str | None = None
 ) -> tuple[int, int, Assumption]:
     """(billed tokens per epoch, examples, note) for a JSONL training file, counted by the same scan
-    as `advisor dataset check`; a file the provider would reject is refused."""
+    as `advisor dataset check`, as `ft_model`'s row at `provider` counts; a file the provider would
+    reject is refused."""
     from advisor.datasets.scan import ScanSettings, scan_file
+    from advisor.tokens.rows import counting_for
 
-    name = encoding or catalog.encoding_for(ft_model)
-    scan = scan_file(ScanSettings(path, method, (name,)))
+    counting = counting_for(catalog, ft_model, provider, encoding)
+    scan = scan_file(ScanSettings(path, method, (counting.name,)))
     errors = scan.problems.total("error")
     if errors or not scan.valid:
         first = next((p for p in scan.problems.kept if p.severity == "error"), None)
@@ -227,7 +269,7 @@ def training_tokens_from_file(
     fine_tuning = catalog.find(ft_model, provider).row.fine_tuning
     cap = fine_tuning.max_example_tokens if fine_tuning else None
     tokens, over = billed_tokens_per_epoch(counts, cap)
-    text = f"training file {path}: {scan.valid:,} examples, {sum(counts):,} tokens counted with {name}"
+    text = f"training file {path}: {scan.valid:,} examples, {sum(counts):,} tokens counted with {counting.describe()}"
     if method == "dpo":
         text += " (input + preferred + non-preferred per example)"
     if over:

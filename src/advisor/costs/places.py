@@ -3,7 +3,7 @@ at each provider that trains it, ranked as the where-to-train rules rank them (a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from advisor.costs.estimate import Estimate, EstimateRequest, estimate
@@ -19,14 +19,23 @@ class PlaceEstimate:
     estimate: Estimate | None
 
 
-def estimate_places(request: EstimateRequest, catalog: Catalog, providers: Sequence[str]) -> list[PlaceEstimate]:
-    """`request`'s fine-tune base at each of `providers` that prices it, best first."""
+def estimate_places(
+    request: EstimateRequest,
+    catalog: Catalog,
+    providers: Sequence[str],
+    request_for: Callable[[ModelMatch], EstimateRequest] | None = None,
+) -> list[PlaceEstimate]:
+    """`request`'s fine-tune base at each of `providers` that prices it, best first; `request_for` gives
+    the request for a place (its files counted as its row counts: advisor.costs.inputs.place_requests)."""
     base = request.ft_model or request.model
     wanted = PlaceFilter(request.method, request.today, base=base, preferred=request.provider)
     estimates: dict[tuple[str, str], Estimate] = {}
 
     def cost(match: ModelMatch) -> PlaceCost:
-        place_request = replace(request, ft_model=match.name, ft_provider=match.provider)
+        if request_for is not None:
+            place_request = request_for(match)
+        else:
+            place_request = replace(request, ft_model=match.name, ft_provider=match.provider)
         result = estimate(place_request, catalog)
         estimates[match.provider, match.name] = result
         return PlaceCost(

@@ -26,6 +26,7 @@ from advisor.errors import UserError
 from advisor.methods import Method
 from advisor.pricing.catalog import Catalog, ModelMatch, jobs_end, serving_end, training_blockers
 from advisor.pricing.model_ids import parse_model_id, strip_snapshot
+from advisor.tokens.rows import row_counting
 
 OpenWeights = Literal["allowed", "required", "no"]
 
@@ -131,7 +132,7 @@ def rank_places(
             serving_until=serving_end(match),
             open_weights=match.row.open_weights,
             named_base=same_base(match, wanted.base),
-            tokens_exact=match.row.encoding_exact,
+            tokens_exact=_tokens_exact(match),
         )
         try:
             figures = cost(match)
@@ -165,6 +166,13 @@ def rank_places(
         if place is not best and place.available and place.viable:
             place.why_not.append(_ranked_below(place, best))
     return places
+
+
+def _tokens_exact(match: ModelMatch) -> bool:
+    """Whether the place's counts are its model's own: the row's tokenizer is installed and exact
+    (advisor.tokens.rows), not a stated stand-in."""
+    counting = row_counting(match.row)
+    return counting is not None and counting.exact
 
 
 def chosen(places: Sequence[Place]) -> Place | None:

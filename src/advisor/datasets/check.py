@@ -80,14 +80,14 @@ def check_dataset(
     grader = load_grader(grader_path) if grader_path else None
     if grader and method != "rft":
         raise UserError("--grader goes with RFT data", hint="drop --grader, or check an RFT file (--method rft)")
+    if formats is None:  # (before the tokenizers are chosen: loading the plugins registers theirs)
+        from advisor.plugins import load_plugins
+
+        formats = load_plugins().dataset_formats
     matches = training_models(catalog, method, today, models)
     encodings = list(dict.fromkeys(catalog.encoding_for(f"{m.provider}/{m.name}") for m in matches)) or ["o200k_base"]
     if not models:
         encodings.sort(key=lambda name: name != "o200k_base")  # the common tokenizer first, for statistics
-    if formats is None:
-        from advisor.plugins import load_plugins
-
-        formats = load_plugins().dataset_formats
     applied = formats_for(formats, method, {m.provider for m in matches})
     settings = ScanSettings(path, method, tuple(encodings), grader, formats=applied)
     scan_options = {} if chunk_bytes is None else {"chunk_bytes": chunk_bytes}

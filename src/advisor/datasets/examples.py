@@ -4,8 +4,9 @@ The checks start from the OpenAI Cookbook's data-preparation notebook (a dict wi
 `messages` list, each message with a known `role` and string `content`, no unknown keys, at least one
 assistant message) and add what current fine-tuning files carry: content parts, `name`, `weight`,
 `tool_calls`, `tools`, `parallel_tool_calls`, legacy `function_call` and `functions`, the DPO and RFT
-shapes. Token counts follow the Cookbook's rules through advisor.tokens.count (the one counting path
-`advisor tokens` and prompt files use too), counted in the same walk.
+shapes. Token counts follow each tokenizer's chat format through advisor.tokens.count (the one counting
+path `advisor tokens` and prompt files use too; the Cookbook's rules for OpenAI's tokenizers), counted in
+the same walk.
 """
 
 from __future__ import annotations
@@ -23,10 +24,9 @@ from advisor.datasets.problems import ProblemLog
 from advisor.methods import Method
 from advisor.parsing import json_text
 from advisor.tokens.count import (
-    REPLY_PRIMING,
     MemoEncoder,
+    count_answers,
     count_message,
-    count_messages,
     count_tools,
     tool_definitions,
 )
@@ -153,7 +153,7 @@ class ExampleChecker:
         if len(self.encoders) == 1:
             return self._plain_sft_one(messages)
         encoders = self.encoders
-        tokens = [REPLY_PRIMING] * len(encoders)
+        tokens = [encoder.trained_framing for encoder in encoders]  # it ends with the answer (checked below)
         assistant_tokens = 0
         roles: list[str] = []
         texts: list[str] = []
@@ -170,9 +170,9 @@ class ExampleChecker:
             elif role == "system" and system is None:
                 system = content
             for index, encoder in enumerate(encoders):
-                # 3 per message + the role, + the content; a system prompt recurs on every line
+                # the message's format tokens and role, + the content; a system prompt recurs on every line
                 count = encoder.role_tokens[role] + (
-                    encoder.count_repeated(content) if role == "system" else encoder.count(content)
+                    encoder.count_content_repeated(content) if role == "system" else encoder.count_content(content)
                 )
                 tokens[index] += count
                 if index == 0 and role == "assistant":
@@ -187,11 +187,11 @@ class ExampleChecker:
         """_plain_sft with one encoder (a file checked for one model, or models sharing a tokenizer):
         the same rules and facts, with the input digested as it is read."""
         encoder = self.encoders[0]
-        count = encoder.count
+        count = encoder.count_content
         role_tokens = encoder.role_tokens
         user_tokens, assistant_base = role_tokens["user"], role_tokens["assistant"]
         system_tokens = role_tokens["system"]
-        tokens = REPLY_PRIMING
+        tokens = encoder.trained_framing  # it ends with the answer (checked below)
         assistant_tokens = 0
         system = None
         system_digest = 0
@@ -237,8 +237,8 @@ class ExampleChecker:
         nothing to report. None for anything else: the full checks take it (they give the same facts
         for these; a test holds them to it)."""
         messages = example.get("messages")
-        if type(messages) is not list or not messages:
-            return None
+        if type(messages) is not list or not messages or self.encoders[0].header:
+            return None  # Llama 3's format writes tool calls in its own way: the full checks count them
         tool_tokens = 0
         for key, value in example.items():
             if key == "tools":
@@ -262,7 +262,7 @@ class ExampleChecker:
         encoder = self.encoders[0]
         count = encoder.count
         role_tokens = encoder.role_tokens
-        tokens = REPLY_PRIMING + tool_tokens
+        tokens = encoder.trained_framing + tool_tokens  # it ends with the answer (checked below)
         assistant_tokens = 0
         system = None
         system_digest = 0
@@ -370,7 +370,13 @@ class ExampleChecker:
         else:
             self._check_answers(walk, log, where)
         tools = self._tool_tokens(tool_definitions(example))  # `tools`, or legacy `functions`
-        totals = tuple([tokens + REPLY_PRIMING + extra for tokens, extra in zip(walk.tokens, tools, strict=True)])
+        last = roles[-1]
+        totals = tuple(
+            [
+                tokens + encoder.framing(last) + extra
+                for tokens, extra, encoder in zip(walk.tokens, tools, self.encoders, strict=True)
+            ]
+        )
         answer_index = walk.last_assistant if self.method == "sft" else None
         return self._facts(walk.roles, walk.texts, walk.system, answer_index, totals, walk.assistant_tokens)
 
@@ -466,12 +472,11 @@ class ExampleChecker:
                 **where,
             )
         tools = self._tool_tokens(tool_definitions(source))
-        outputs = [
-            count_messages(encoder, preferred, prime_reply=False) + count_messages(encoder, rejected, prime_reply=False)
-            for encoder in self.encoders
-        ]
+        outputs = [count_answers(encoder, preferred) + count_answers(encoder, rejected) for encoder in self.encoders]
+        last = walk.roles[-1]
         totals = tuple(
-            t + REPLY_PRIMING + extra + out for t, extra, out in zip(walk.tokens, tools, outputs, strict=True)
+            t + encoder.framing(last) + extra + out
+            for t, extra, out, encoder in zip(walk.tokens, tools, outputs, self.encoders, strict=True)
         )
         walk.roles.append("assistant")
         walk.texts.append(preferred[0]["content"])
@@ -516,7 +521,7 @@ class ExampleChecker:
                     # (the same figures as count_message; a system prompt recurs on every line)
                     for index, encoder in enumerate(encoders):
                         tokens = encoder.role_tokens[role] + (
-                            encoder.count_repeated(text) if role == "system" else encoder.count(text)
+                            encoder.count_content_repeated(text) if role == "system" else encoder.count_content(text)
                         )
                         walk.tokens[index] += tokens
                         if index == 0 and role == "assistant":
@@ -741,7 +746,7 @@ class ExampleChecker:
         if known is None:
             if len(self._systems) >= SYSTEMS_REMEMBERED:
                 self._systems.clear()
-            known = self._systems[text] = (squeeze(text), digest(text), self.encoders[0].count_repeated(text))
+            known = self._systems[text] = (squeeze(text), digest(text), self.encoders[0].count_content_repeated(text))
         return known
 
     def _squeeze_system(self, text: str) -> bytes:

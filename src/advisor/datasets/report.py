@@ -23,6 +23,7 @@ from advisor.datasets.problems import Problem, ProblemLog
 from advisor.datasets.scan import SYSTEMS_TRACKED, ScanResult
 from advisor.methods import Method
 from advisor.pricing.catalog import Catalog, ModelMatch, training_blockers
+from advisor.tokens.rows import row_counting
 
 # domain-facts.md section 5 and decision-guidance.md
 MIN_EXAMPLES = 10
@@ -49,7 +50,8 @@ class ProblemEntry(BaseModel):
 
 
 class TokenStats(BaseModel):
-    """Tokens per valid example (cookbook count), nearest-rank percentiles."""
+    """Tokens per valid example (in `encoding`'s chat format: advisor.tokens.chat_format), nearest-rank
+    percentiles."""
 
     encoding: str
     total: int
@@ -84,6 +86,8 @@ class TrainingQuote(BaseModel):
     as_of: date
     source: str
     note: str | None = None
+    tokens_exact: bool = True  # counted with the model's own tokenizer and chat format
+    tokens_note: str | None = None  # what the count is, and its measured error when approximate
 
 
 class DatasetReport(BaseModel):
@@ -343,10 +347,25 @@ def training_models(catalog: Catalog, method: Method, today: date, models: Seque
     return found
 
 
+def row_encoding(match: ModelMatch, encodings: tuple[str, ...]) -> str:
+    """The counting name a row's counts are in (advisor.tokens.rows); the scan's first for a row with none."""
+    counting = row_counting(match.row)
+    return counting.name if counting else encodings[0]
+
+
 def quote(match: ModelMatch, method: Method, encoding: str, counts: array, epochs: int) -> TrainingQuote:
     fine_tuning = match.row.fine_tuning
     table = match.table
-    common = dict(provider=match.provider, model=match.name, encoding=encoding, as_of=table.as_of, source=table.source)
+    counting = row_counting(match.row)
+    common = dict(
+        provider=match.provider,
+        model=match.name,
+        encoding=encoding,
+        as_of=table.as_of,
+        source=table.source,
+        tokens_exact=counting.exact if counting else False,
+        tokens_note=counting.describe() if counting else f"{match.provider}:{match.name} names no tokenizer",
+    )
     if fine_tuning is None or method not in fine_tuning.methods:
         offers = ", ".join(fine_tuning.methods) if fine_tuning else "no fine-tuning"
         return TrainingQuote(
@@ -421,7 +440,7 @@ def build_report(
         cap = match.row.fine_tuning.max_example_tokens if match.row.fine_tuning else None
         if cap is None:
             continue
-        counts = scan.tokens[encodings.index(match.row.encoding or encodings[0])]
+        counts = scan.tokens[encodings.index(row_encoding(match, encodings))]
         if not counts or max(counts) <= cap:
             continue
         over = [i for i, tokens in enumerate(counts) if tokens > cap]
@@ -445,8 +464,8 @@ def build_report(
             quote(
                 match,
                 method,
-                match.row.encoding or encodings[0],
-                scan.tokens[encodings.index(match.row.encoding or encodings[0])],
+                row_encoding(match, encodings),
+                scan.tokens[encodings.index(row_encoding(match, encodings))],
                 chosen_epochs or 1,
             )
             for match in models

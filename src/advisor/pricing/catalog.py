@@ -27,6 +27,7 @@ from advisor.pricing.tables import (
     bundled_tables,
     user_tables_dir,
 )
+from advisor.tokens.rows import row_counting
 
 STALE_AFTER_DAYS = 90
 
@@ -202,14 +203,16 @@ class Catalog:
         return f"{prefix}see `advisor pricing list`, or add the model with --pricing FILE"
 
     def encoding_for(self, model: str) -> str:
-        """The tokenizer of `model`: the price row's `encoding`, else the model family's."""
+        """The tokenizer of `model` (a counting name: advisor.tokens.chat_format): the price row's
+        (advisor.tokens.rows), else the model family's."""
         named, model = self._split_provider(model)
         model_id = parse_model_id(model)
         rows_without = []
         for provider in [named] if named else self.providers:
             match = self._lookup(provider, model_id)
-            if match and match.row.encoding:
-                return match.row.encoding
+            counting = row_counting(match.row) if match else None
+            if counting:
+                return counting.name
             if match:
                 rows_without.append(match)
         if encoding := encoding_family(model_id.base):
@@ -293,8 +296,9 @@ def row_status(match: ModelMatch, today: date, *, training: bool = True) -> list
             unverified.append(f"gpus.{name} {gpu.unverified}")
     if unverified:
         status.append(f"{match.provider}:{match.name} prices are unverified: {'; '.join(unverified)}")
-    if not row.encoding_exact:
-        status.append(f"{match.provider}:{match.name} token counts are approximate: {row.encoding_note}")
+    counting = row_counting(row)
+    if counting and not counting.exact:
+        status.append(f"{match.provider}:{match.name} token counts are approximate: {counting.note}")
     if row.fine_tuning and training:
         if row.fine_tuning.serving_until and row.fine_tuning.serving_until != row.shutdown:
             note = f" ({row.fine_tuning.serving_note})" if row.fine_tuning.serving_note else ""

@@ -56,6 +56,8 @@ SOURCED_FIGURES = (
 )
 # pydantic's configuration of every table dataclass: a key the schema does not know is an error
 _STRICT: Any = {"extra": "forbid"}
+# an encoding, optionally followed by the chat format it counts in (advisor.tokens.chat_format)
+_COUNTING = r"^[A-Za-z0-9][A-Za-z0-9_.-]*(:[a-z0-9]+)?$"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -311,10 +313,14 @@ class ModelRow(_TieredPrices):
 
     kind: Literal["chat", "embedding"] = "chat"
     aliases: list[str] = field(default_factory=list)
-    # a built-in tiktoken encoding (o200k_base, cl100k_base) or one a plugin ships (advisor_register_tokenizers)
-    encoding: Annotated[str, Check(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] | None = None
+    # a built-in tiktoken encoding (o200k_base, cl100k_base) or one a plugin ships (advisor_register_tokenizers),
+    # optionally in another chat format (cl100k_base:llama3; advisor.tokens.chat_format)
+    encoding: Annotated[str, Check(pattern=_COUNTING)] | None = None
     encoding_exact: bool = True  # False: the encoding only approximates the model's own tokenizer
     encoding_note: str | None = None  # the measured error of an approximation, and how it was measured
+    # counts with this when `encoding` is not installed (a plugin's tokenizer), always approximate
+    encoding_fallback: Annotated[str, Check(pattern=_COUNTING)] | None = None
+    encoding_fallback_note: str | None = None  # the fallback's measured error, and how it was measured
     parameters_b: Positive | None = None  # model size in billions of parameters
     open_weights: bool = False
     size_class: SizeClass | None = None  # full, mini or nano: models of one class replace each other
@@ -336,6 +342,8 @@ class ModelRow(_TieredPrices):
     def __post_init__(self) -> None:
         if not self.encoding_exact and not self.encoding_note:
             raise ValueError("`encoding_note` is required when `encoding_exact = false` (state the measured error)")
+        if self.encoding_fallback and not self.encoding_fallback_note:
+            raise ValueError("`encoding_fallback_note` is required with `encoding_fallback` (state the measured error)")
         if self.reasoning and not self.reasoning_note:
             raise ValueError("`reasoning_note` is required with `reasoning = true` (its source)")
         if self.successor is not None and not self.successor_note:

@@ -55,7 +55,6 @@ from advisor.recommend.scenario import VOLATILITY_MONTHS, Scenario, Tokens
 from advisor.recommend.strategies import BY_NAME, Strategy
 
 EMBEDDING_MODEL = "text-embedding-3-small"
-EXAMPLE_OVERHEAD_TOKENS = 4  # the answer's message: 3 per message + its role
 
 
 class StrategyCost(BaseModel):
@@ -404,9 +403,12 @@ class Coster:
         retrieved = Decimal(
             scenario.knowledge.retrieved_tokens if with_rag and not scenario.knowledge.rag_in_place else 0
         )
-        ft_prompt = inputs.ft_prompt + retrieved
+        # counted as the place's model counts: its tokenizer and chat format (advisor.tokens.rows)
+        counted, answer_overhead, counted_notes = inputs.fine_tuned(match.row, f"{match.provider}:{match.name}")
+        assumptions += counted_notes
+        ft_prompt = counted + retrieved
         notes: list[str] = []
-        example_tokens = ft_prompt + inputs.output + EXAMPLE_OVERHEAD_TOKENS
+        example_tokens = ft_prompt + inputs.output + answer_overhead
         examples = data.demonstrations or data.preference_pairs or 1000
         request_training: dict[str, object]
         if method == "rft" and match.row.fine_tuning and match.row.fine_tuning.throughput:
@@ -448,7 +450,7 @@ class Coster:
         result = estimate(request, self.catalog)
         training = result.training_usd
         if method == "dpo":
-            dpo = self._dpo_training(match, ft_prompt)
+            dpo = self._dpo_training(match, ft_prompt, answer_overhead)
             training += dpo
             notes.append(f"then DPO on {data.preference_pairs:,} pairs: {format_usd(dpo)}")
         assumptions += result.assumptions
@@ -485,10 +487,10 @@ class Coster:
             strategy.name, match, schedule, training, breakdown, notes, horizon, monthly=first.monthly_usd
         )
 
-    def _dpo_training(self, match: ModelMatch, ft_prompt: Decimal) -> Decimal:
+    def _dpo_training(self, match: ModelMatch, ft_prompt: Decimal, answer_overhead: int) -> Decimal:
         pairs = self.scenario.data.preference_pairs
         assert match.row.fine_tuning is not None
-        per_pair = int(ft_prompt + 2 * self.tokens.output + 2 * EXAMPLE_OVERHEAD_TOKENS)
+        per_pair = int(ft_prompt + 2 * self.tokens.output + 2 * answer_overhead)
         fine_tuning, epochs = match.row.fine_tuning, auto_epochs(pairs)
         try:
             if fine_tuning.throughput:  # own GPUs: GPU-hours

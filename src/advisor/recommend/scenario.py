@@ -27,6 +27,8 @@ from advisor.parsing.toml_locate import locate
 
 if TYPE_CHECKING:
     from advisor.pricing.catalog import Catalog
+    from advisor.pricing.tables import ModelRow
+    from advisor.tokens.rows import RowCounting
 
 TaskKind = Literal[
     "classification",
@@ -171,7 +173,11 @@ DEFAULT_MEANINGS = {
 
 
 class Tokens(BaseModel):
-    """The token figures every strategy is costed from; `notes` say how those read from files were counted."""
+    """The token figures every strategy is costed from; `notes` say how those read from files were counted.
+
+    `ft_prompt` is counted as `counted_with` counts (a counting name, advisor.tokens.chat_format; None when
+    the scenario gives numbers). A place whose row counts another way (advisor.tokens.rows) has the
+    fine-tuned prompt counted again its way in `recounted` (or why it could not be, in `recount_errors`)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -182,6 +188,26 @@ class Tokens(BaseModel):
     ft_prompt: Decimal
     notes: list[Assumption]
     reasoning: Decimal | None = None  # billed as output on a model that reasons by default (None: not measured)
+    counted_with: str | None = None
+    recounted: dict[str, Decimal] = Field(default_factory=dict)  # by counting name
+    recount_notes: dict[str, Assumption] = Field(default_factory=dict)  # by row, `provider:model`
+    recount_errors: dict[str, str] = Field(default_factory=dict)  # by counting name
+
+    def fine_tuned(self, row: ModelRow, label: str) -> tuple[Decimal, int, list[Assumption]]:
+        """The fine-tuned prompt as `row`'s model (`provider:model`) counts it, the tokens an answer adds
+        to it besides its text in the model's chat format, and the note on a count made for this row."""
+        from advisor.tokens.chat_format import answer_tokens
+        from advisor.tokens.rows import row_counting
+
+        counting = row_counting(row)
+        name = counting.name if counting else self.counted_with
+        if name in self.recount_errors:
+            raise UserError(self.recount_errors[name], hint="install the plugin that ships the tokenizer")
+        overhead = answer_tokens(name)
+        if name in self.recounted:
+            notes = [self.recount_notes[label]] if label in self.recount_notes else []
+            return self.recounted[name], overhead, notes
+        return self.ft_prompt, overhead, []
 
 
 class LoadedScenario(BaseModel):
@@ -416,18 +442,21 @@ def load_scenario(path: str, catalog: Catalog | None = None) -> LoadedScenario:
 
 def count_tokens(loaded: LoadedScenario, catalog: Catalog) -> LoadedScenario:
     """The scenario with its token figures: the prompt files it names (relative to it) read and counted
-    with the tokenizer of the model each is for. A scenario already counted is returned as it is."""
+    with the tokenizer and chat format of the model each is for, and the fine-tuned prompt counted again
+    for each other tokenizer the places that could train it count with. A scenario already counted is
+    returned as it is."""
     if loaded.tokens is not None:
         return loaded
-    from advisor.costs.inputs import prompt_tokens_from_file
+    from advisor.costs.inputs import prompt_tokens_counted
+    from advisor.tokens.rows import counting_for
 
     traffic, models = loaded.scenario.traffic, loaded.scenario.models
     notes: list[Assumption] = []
     check_models(loaded, catalog)
 
-    def count(path: str, model: str, key: str) -> Decimal:
+    def count(path: str, model: str, key: str, counting: RowCounting) -> tuple[Decimal, Assumption]:
         try:
-            tokens, note = prompt_tokens_from_file(str(prompt_path(loaded.folder, path)), model, catalog)
+            return prompt_tokens_counted(str(prompt_path(loaded.folder, path)), model, counting)
         except UserError as error:
             where = f" ({error.where})" if error.where and error.where != path else ""
             raise UserError(
@@ -435,11 +464,11 @@ def count_tokens(loaded: LoadedScenario, catalog: Catalog) -> LoadedScenario:
                 where=where_in(loaded, key),
                 hint="name a prompt file; a relative path is relative to the scenario's folder",
             ) from None
-        notes.append(note)
-        return tokens
 
-    if traffic.prompt_file:
-        prompt = count(traffic.prompt_file, models.current, "traffic.prompt_file")
+    today_counting = counting_for(catalog, models.current, models.provider) if traffic.prompt_file else None
+    if traffic.prompt_file and today_counting:
+        prompt, note = count(traffic.prompt_file, models.current, "traffic.prompt_file", today_counting)
+        notes.append(note)
     else:
         prompt = Decimal(traffic.prompt_tokens if traffic.prompt_tokens is not None else DEFAULT_PROMPT_TOKENS)
     cached = Decimal(traffic.cached_prompt_tokens)
@@ -450,12 +479,56 @@ def count_tokens(loaded: LoadedScenario, catalog: Catalog) -> LoadedScenario:
             hint="the cached prefix is part of the prompt: give at most the prompt's tokens",
         )
     base = models.fine_tune_base or models.current
+    counted_with = None
     if models.ft_prompt_file:
-        ft_prompt = count(models.ft_prompt_file, base, "models.ft_prompt_file")
+        base_counting = counting_for(catalog, base, models.provider)
+        ft_prompt, note = count(models.ft_prompt_file, base, "models.ft_prompt_file", base_counting)
+        notes.append(note)
+        counted_with = base_counting.name
     elif models.ft_prompt_tokens is not None:
         ft_prompt = Decimal(models.ft_prompt_tokens)
     else:
         ft_prompt = max(Decimal(1), prompt - cached)
+        counted_with = today_counting.name if today_counting else None
+    recounted: dict[str, Decimal] = {}
+    recount_notes: dict[str, Assumption] = {}
+    errors: dict[str, str] = {}
+    if counted_with is not None:
+        for counting, rows in _place_countings(catalog, models.providers).items():
+            if counting.name == counted_with or counting.name in errors:
+                continue
+            where = ", ".join(rows)
+            try:
+                if models.ft_prompt_file:
+                    tokens, note = count(models.ft_prompt_file, where, "models.ft_prompt_file", counting)
+                else:
+                    assert traffic.prompt_file
+                    whole, note = count(traffic.prompt_file, where, "traffic.prompt_file", counting)
+                    tokens = max(Decimal(1), whole - cached)
+                    note = Assumption(
+                        topic="tokenizer",
+                        text=f"fine-tuned {note.text}, less the {cached:,} cached tokens "
+                        f"(traffic.cached_prompt_tokens): {tokens:,}",
+                    )
+            except UserError as error:
+                errors[counting.name] = error.message
+                continue
+            recounted[counting.name] = tokens
+            recount_notes.update((row, note) for row in rows)
+    elif len({counting.name for counting in _place_countings(catalog, models.providers)}) > 1:
+        if models.ft_prompt_tokens is not None:
+            given = "as given (models.ft_prompt_tokens)"
+        elif cached:
+            given = "from traffic.prompt_tokens less traffic.cached_prompt_tokens"
+        else:
+            given = "as given (traffic.prompt_tokens)"
+        notes.append(
+            Assumption(
+                topic="tokenizer",
+                text=f"fine-tuned prompt: {ft_prompt:,} tokens {given}, the same for every tokenizer the places "
+                "count with: given, not measured",
+            )
+        )
     tokens = Tokens(
         requests=traffic.requests_per_month,
         prompt=prompt,
@@ -464,8 +537,26 @@ def count_tokens(loaded: LoadedScenario, catalog: Catalog) -> LoadedScenario:
         ft_prompt=ft_prompt,
         notes=notes,
         reasoning=None if traffic.reasoning_tokens is None else Decimal(traffic.reasoning_tokens),
+        counted_with=counted_with,
+        recounted=recounted,
+        recount_notes=recount_notes,
+        recount_errors=errors,
     )
     return loaded.model_copy(update={"tokens": tokens})
+
+
+def _place_countings(catalog: Catalog, providers: list[str]) -> dict[RowCounting, list[str]]:
+    """How the rows that can be fine-tuned at the allowed providers (all when none are named) count,
+    with the rows that count each way."""
+    from advisor.tokens.rows import row_counting
+
+    found: dict[RowCounting, list[str]] = {}
+    for provider in providers or catalog.providers:
+        for name, row, _ in catalog.rows(provider):
+            counting = row_counting(row) if row.fine_tuning is not None else None
+            if counting is not None:
+                found.setdefault(counting, []).append(f"{provider}:{name}")
+    return found
 
 
 def prompt_path(folder: Path, path: str) -> Path:

@@ -6,6 +6,7 @@ from advisor.costs.money import format_price, format_usd
 from advisor.datasets.report import DatasetReport
 from advisor.render.console import print_out
 from advisor.render.figures import dumps
+from advisor.tokens.chat_format import counted_as
 
 SHOWN_PER_SEVERITY = 30
 
@@ -34,11 +35,7 @@ def print_report(report: DatasetReport) -> None:
             f"min {t.min:,} · p10 {t.p10:,} · median {t.median:,} · p90 {t.p90:,} · max {t.max:,} "
             f"(mean {t.mean:,.1f}; total {t.total:,})",
         )
-        facts.add_row(
-            "",
-            f"[dim]{t.encoding}, counted as the OpenAI Cookbook does (3 per message, 3 reply priming, "
-            "tools included); percentiles by nearest rank[/dim]",
-        )
+        facts.add_row("", f"[dim]{counted_as(t.encoding)}, tools included; percentiles by nearest rank[/dim]")
         facts.add_row("assistant tokens", f"{report.assistant_tokens:,} (the answers the model is trained on)")
     facts.add_row("missing system / user", f"{report.missing_system:,} / {report.missing_user:,} examples")
     for over in report.over_limit:
@@ -107,5 +104,10 @@ def print_report(report: DatasetReport) -> None:
                 )
         renderables.append(costs)
         renderables += [f"[dim]{note}[/dim]" for note in dict.fromkeys(q.note for q in report.costs if q.note)]
+        renderables += [
+            f"[dim]{q.provider}:{q.model} tokens are approximate: {q.tokens_note}[/dim]"
+            for q in report.costs
+            if not q.tokens_exact
+        ]
     renderables += [f"note: {note}" for note in report.notes]
     print_out(*renderables)

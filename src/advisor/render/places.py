@@ -16,10 +16,12 @@ MARKDOWN_ALIGN = "|---|---|---|---|---:|---:|---:|---:|---|"
 
 def place_rows(places: Sequence[Place], chosen: tuple[str, str] | None) -> list[tuple[str, ...]]:
     """(place, can start today, jobs until, serves until, training, per month, payback, kept over the
-    horizon, why not); the chosen (provider, model) is starred."""
+    horizon, why not); the chosen (provider, model) is starred, and a place whose tokens are counted with
+    a stand-in for its model's tokenizer says its counts are approximate (the assumptions say by how much)."""
     rows = []
     for place in places:
         mark = " ★" if chosen == (place.provider, place.model) else ""
+        mark += "" if place.tokens_exact else " (tokens approximate)"
         money = (
             (format_usd(place.training_usd), format_usd(place.monthly_usd), payback_cell(place.payback_months),
              format_usd(place.net_usd))

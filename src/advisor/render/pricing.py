@@ -135,10 +135,7 @@ def print_match(match: ModelMatch, today: date) -> None:
     table.add_column()
     details: list[tuple[str, str]] = [
         ("aliases", ", ".join(row.aliases) or "-"),
-        (
-            "tokenizer",
-            (row.encoding or "-") + ("" if row.encoding_exact else f" (approximate: {row.encoding_note})"),
-        ),
+        ("tokenizer", _tokenizer(row)),
         ("standard", _triple(row.input, row.cached_input, row.output) + " per 1M (input / cached / output)"),
         (
             "batch",
@@ -301,3 +298,18 @@ def print_method(found: list[tuple[ModelMatch, list[str]]], method: str, today: 
             "; ".join(row["why_not"]) or "-",  # type: ignore[arg-type]
         )
     print_out(table)
+
+
+def _tokenizer(row: ModelRow) -> str:
+    """The tokenizer and chat format the row's model is counted with, exact or approximate (and what
+    stands in where the row's own tokenizer is not installed)."""
+    from advisor.tokens.chat_format import OPENAI, format_of
+    from advisor.tokens.rows import row_counting
+
+    counting = row_counting(row)
+    if counting is None:
+        return "-"
+    text = counting.name if counting.exact and format_of(counting.name) is OPENAI else counting.describe()
+    if row.encoding_fallback and not counting.fallback:
+        text += f"; where {row.encoding} is not installed: {row.encoding_fallback} (approximate)"
+    return text

@@ -10,14 +10,21 @@ from advisor.render.console import print_out
 
 if TYPE_CHECKING:
     from advisor.tokens.files import TokenTally
+    from advisor.tokens.rows import RowCounting
 
 
-def tokens_json(tallies: Sequence[TokenTally], encoding: str, model: str | None) -> str:
-    """`advisor tokens --format json`: the total, and each file's count and spread."""
+def tokens_json(tallies: Sequence[TokenTally], counting: RowCounting, model: str | None) -> str:
+    """`advisor tokens --format json`: the total, and each file's count and spread, and how they were
+    counted (tokenizer, chat format, exact or approximate)."""
+    from advisor.tokens.chat_format import format_of, split_counting
+
     return json.dumps(
         {
             "model": model,
-            "encoding": encoding,
+            "encoding": split_counting(counting.name)[0],
+            "chat_format": format_of(counting.name).name,
+            "exact": None if counting.given else counting.exact,
+            "approximation": counting.note,
             "total_tokens": sum(t.tokens for t in tallies),
             "files": [
                 {
@@ -36,11 +43,15 @@ def tokens_json(tallies: Sequence[TokenTally], encoding: str, model: str | None)
     )
 
 
-def print_tokens(tallies: Sequence[TokenTally], encoding: str, model: str | None) -> None:
-    """One row per file, and a total row when there are several."""
+def print_tokens(tallies: Sequence[TokenTally], counting: RowCounting, model: str | None) -> None:
+    """One row per file, and a total row when there are several; the chat format when it is not
+    OpenAI's, and the measured error of an approximate count."""
     from rich.table import Table
 
-    table = Table(title=f"Tokens with {encoding}" + (f" ({model})" if model else ""), title_justify="left")
+    from advisor.tokens.chat_format import OPENAI, describe, format_of
+
+    name = counting.name if format_of(counting.name) is OPENAI else describe(counting.name)
+    table = Table(title=f"Tokens with {name}" + (f" ({model})" if model else ""), title_justify="left")
     for header in ("File", "Read as", "Items", "Tokens", "Mean", "Min", "Max"):
         table.add_column(header, justify="left" if header in ("File", "Read as") else "right")
     for t in tallies:
@@ -50,4 +61,5 @@ def print_tokens(tallies: Sequence[TokenTally], encoding: str, model: str | None
     if len(tallies) > 1:
         total = sum(t.tokens for t in tallies)
         table.add_row("total", "", f"{sum(t.items for t in tallies):,}", f"{total:,}", "", "", "", style="bold")
-    print_out(table)
+    notes = [] if counting.exact else [f"[dim]approximate: {counting.note}[/dim]"]
+    print_out(table, *notes)

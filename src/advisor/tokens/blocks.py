@@ -38,10 +38,11 @@ MIN_BLOCK = 256 * 1024
 
 @cache
 def encoders(names: tuple[str, ...]) -> tuple[MemoEncoder, ...]:
-    """Counting encoders for `names`, built once per process (forked workers inherit them)."""
+    """Counting encoders for `names` (counting names: an encoding, in a chat format), built once per
+    process (forked workers inherit them)."""
     from advisor.tokens.tokenizer import get_encoding
 
-    return tuple(MemoEncoder(BoundedEncoder(get_encoding(name))) for name in names)
+    return tuple(MemoEncoder(BoundedEncoder(get_encoding(name), name=name)) for name in names)
 
 
 def default_jobs() -> int:

@@ -2,7 +2,7 @@
 a tokenizer (about 0.25 s and 95 MB) to count a prompt they counted before.
 
 An entry is keyed by the file's sha256, how it is read (its extension), the encoding and its
-vocabulary's sha256, and the counting code itself (a digest of tokens/count.py and tokens/files.py,
+vocabulary's sha256, and the counting code itself (a digest of tokens/count.py, files.py and chat_format.py,
 so a change to the counting rules counts every file again). A changed file has another key and is
 counted again. Entries live one per file in `$ADVISOR_CACHE_DIR/token-counts/`, or the platform's
 user cache folder; an entry that cannot be read or does not parse is ignored and written again, and a
@@ -28,7 +28,7 @@ FIELDS = ("kind", "items", "tokens", "smallest", "largest")
 @cache
 def _rules_digest() -> str:
     digest = hashlib.sha256()
-    for module in ("count.py", "files.py"):
+    for module in ("count.py", "files.py", "chat_format.py"):
         digest.update((Path(__file__).with_name(module)).read_bytes())
     return digest.hexdigest()[:16]
 

@@ -1,15 +1,23 @@
-"""Token counts of text, chat messages and tool definitions, by the OpenAI Cookbook's rules.
+"""Token counts of text, chat messages and tool definitions, in the chat format of the tokenizer.
 
-`How_to_count_tokens_with_tiktoken.ipynb`: every message costs 3 tokens plus the encoded length of
-each string field (role included), a `name` costs 1 more, and every reply is primed with 3.
-Tool definitions follow the notebook's per-function overheads. These match the API for the
-notebook's examples (124 tokens with o200k_base, 129 with cl100k_base; 101 / 105 with tools);
-for anything else they are a close estimate, which the reports say.
+Each encoder counts in a chat format (advisor.tokens.chat_format): OpenAI's for o200k_base and
+cl100k_base, Llama 3's template for `llama3`, or the one its counting name gives.
 
+OpenAI's format follows the OpenAI Cookbook (`How_to_count_tokens_with_tiktoken.ipynb`): every
+message costs 3 tokens plus the encoded length of each string field (role included), a `name` costs
+1 more, and every reply is primed with 3. Tool definitions follow the notebook's per-function
+overheads. These match the API for the notebook's examples (124 tokens with o200k_base, 129 with
+cl100k_base; 101 / 105 with tools); for anything else they are a close estimate, which the reports say.
 Legacy function calling counts the same way as tools: an assistant's `function_call` is its name and
-argument strings (as a `tool_calls` entry is), and top-level `functions` are tool definitions. Every
-path that counts (`advisor tokens`, prompt files, `dataset check`) goes through this module, so all
-three give the same figure for the same example.
+argument strings (as a `tool_calls` entry is), and top-level `functions` are tool definitions.
+
+Llama 3's format counts what its template writes: `<|begin_of_text|>`, per message 3 special tokens,
+the role and `\\n\\n` + the content as one run of text, and the assistant's header when a reply is
+asked for (the conversation does not end with the assistant's answer). A training example that ends
+with its answer has no header after it.
+
+Every path that counts (`advisor tokens`, prompt files, `dataset check`, `estimate`, `recommend`)
+goes through this module, so all give the same figure for the same example and tokenizer.
 
 Special-token strings in user text (`<|endoftext|>`) are counted as plain text, as the API does.
 Chats come from parsed JSON or TOML, so objects are tested with isinstance(x, dict): several times
@@ -18,15 +26,27 @@ faster than the Mapping ABC, on the hot path of files with millions of messages.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from advisor.tokens.chat_format import (
+    HEADER_END,
+    HEADER_ROLES,
+    TOOLS_ENVIRONMENT,
+    TOOLS_PREAMBLE,
+    ChatFormat,
+    format_of,
+)
 from advisor.tokens.long_text import NO_SPECIAL, BoundedEncoder
 
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
 REPLY_PRIMING = 3
+HEADER_SPECIALS = 3  # Llama 3: <|start_header_id|>, <|end_header_id|>, <|eot_id|> around each message
+REPLY_SPECIALS = 2  # Llama 3: <|start_header_id|>, <|end_header_id|> of the header a reply follows
+BEGIN_TOKENS = 1  # Llama 3: <|begin_of_text|>
 
 
 class Encoder(Protocol):
@@ -87,8 +107,16 @@ def _function_call_text(function: Any) -> Iterable[str]:
                 yield function[key]
 
 
-def count_message(encoder: Encoder, message: Mapping[str, Any]) -> int:
-    """Tokens of one message, without the reply priming."""
+def chat_format_of(encoder: Encoder) -> ChatFormat:
+    """The chat format an encoder counts in: its own attribute, else its counting name's."""
+    fmt = getattr(encoder, "chat_format", None)
+    return fmt if fmt is not None else format_of(encoder.name)
+
+
+def count_message(encoder: Encoder, message: Mapping[str, Any], fmt: ChatFormat | None = None) -> int:
+    """Tokens of one message, without what the conversation adds (reply priming, <|begin_of_text|>)."""
+    if (fmt or chat_format_of(encoder)).template == "header":
+        return _header_message(encoder, message)
     tokens = TOKENS_PER_MESSAGE
     for key, value in message.items():
         if isinstance(value, str) and key != "tool_calls":  # most fields: one string
@@ -103,15 +131,83 @@ def count_message(encoder: Encoder, message: Mapping[str, Any]) -> int:
     return tokens
 
 
+def count_after_header(encoder: Encoder, text: str) -> int:
+    """Tokens of `\\n\\n` + `text`, written as one run after a Llama 3 header: white space at the start
+    of the text can join the newlines in one piece, so such a text is counted with them."""
+    if text[:1].isspace():
+        return count_text(encoder, HEADER_END + text)
+    return count_text(encoder, HEADER_END) + count_text(encoder, text)
+
+
+def header_body(message: Mapping[str, Any]) -> str:
+    """What Llama 3's template writes after a message's header: its text, then its tool calls as
+    Llama 3.1's template writes them (`{"name": ..., "parameters": ...}`)."""
+    body = "".join(_content_text(message.get("content")))
+    calls = message.get("tool_calls")
+    functions = [call.get("function") for call in calls if isinstance(call, dict)] if isinstance(calls, list) else []
+    functions.append(message.get("function_call"))
+    for function in functions:
+        if isinstance(function, dict):
+            name, arguments = function.get("name"), function.get("arguments")
+            body += '{"name": ' + json.dumps(name if isinstance(name, str) else "") + ', "parameters": '
+            body += (arguments if isinstance(arguments, str) else "{}") + "}"
+    return body
+
+
+def header_role(role: Any) -> str:
+    """The role as Llama 3's template writes it in a header."""
+    return HEADER_ROLES.get(role, role) if isinstance(role, str) else ""
+
+
+def _header_message(encoder: Encoder, message: Mapping[str, Any]) -> int:
+    return (
+        HEADER_SPECIALS
+        + count_text(encoder, header_role(message.get("role")))
+        + count_after_header(encoder, header_body(message))
+    )
+
+
+def reply_header_tokens(encoder: Encoder) -> int:
+    """Llama 3: <|start_header_id|>assistant<|end_header_id|>\\n\\n, which a reply follows."""
+    return REPLY_SPECIALS + count_text(encoder, "assistant") + count_text(encoder, HEADER_END)
+
+
+def framing_tokens(encoder: Encoder, last_role: Any, fmt: ChatFormat | None = None) -> int:
+    """What a conversation adds to its messages: OpenAI's reply priming (always, as the cookbook
+    counts); Llama 3's <|begin_of_text|>, and the assistant's header unless it ends with the answer."""
+    if (fmt or chat_format_of(encoder)).template == "header":
+        return BEGIN_TOKENS + (0 if last_role == "assistant" else reply_header_tokens(encoder))
+    return REPLY_PRIMING
+
+
 def count_messages(encoder: Encoder, messages: Iterable[Mapping[str, Any]], *, prime_reply: bool = True) -> int:
-    """Tokens of a conversation as the API bills its prompt (the cookbook's num_tokens_from_messages)."""
-    total = sum(count_message(encoder, message) for message in messages if isinstance(message, dict))
-    return total + (REPLY_PRIMING if prime_reply else 0)
+    """Tokens of a conversation as the API bills its prompt (the cookbook's num_tokens_from_messages),
+    or, in Llama 3's format, as its template writes it. `prime_reply=False`: the messages alone."""
+    fmt = chat_format_of(encoder)
+    listed = [message for message in messages if isinstance(message, dict)]
+    total = sum(count_message(encoder, message, fmt) for message in listed)
+    if not prime_reply:
+        return total
+    return total + framing_tokens(encoder, listed[-1].get("role") if listed else None, fmt)
+
+
+def count_answers(encoder: Encoder, answers: Iterable[Mapping[str, Any]]) -> int:
+    """Tokens of answers that follow a prompt (DPO's outputs): each a message of its own in OpenAI's
+    format; in Llama 3's, the text and <|eot_id|> after the assistant's header the prompt ends with."""
+    fmt = chat_format_of(encoder)
+    listed = [answer for answer in answers if isinstance(answer, dict)]
+    total = sum(count_message(encoder, answer, fmt) for answer in listed)
+    if fmt.template == "header":
+        total -= len(listed) * reply_header_tokens(encoder)
+    return total
 
 
 def count_tools(encoder: Encoder, tools: Iterable[Any]) -> int:
-    """Tokens added by tool (function) definitions, per the cookbook's num_tokens_for_tools."""
-    overheads = TOOL_OVERHEADS.get(encoder.name, TOOL_OVERHEADS["o200k_base"])
+    """Tokens added by tool (function) definitions, per the cookbook's num_tokens_for_tools; in Llama
+    3's format, as Llama 3.1's template writes them (an approximation: advisor.tokens.chat_format)."""
+    if chat_format_of(encoder).template == "header":
+        return _header_tools(encoder, [tool for tool in tools if isinstance(tool, dict)])
+    overheads = TOOL_OVERHEADS.get(encoder.name.partition(":")[0], TOOL_OVERHEADS["o200k_base"])
     total = 0
     functions = [tool.get("function", tool) for tool in tools if isinstance(tool, dict)]
     for function in functions:
@@ -139,6 +235,15 @@ def count_tools(encoder: Encoder, tools: Iterable[Any]) -> int:
     if functions:
         total += overheads.func_end
     return total
+
+
+def _header_tools(encoder: Encoder, tools: list[Any]) -> int:
+    """Llama 3.1's template: its instruction and each definition as indented JSON in the first user
+    turn, and `Environment: ipython` in the system turn."""
+    if not tools:
+        return 0
+    text = TOOLS_PREAMBLE + "".join(json.dumps(tool, indent=4, ensure_ascii=False) + "\n\n" for tool in tools)
+    return count_text(encoder, text) + count_text(encoder, TOOLS_ENVIRONMENT)
 
 
 def _text(value: Any) -> str:
@@ -178,10 +283,42 @@ class MemoEncoder:
         self._buffered: int = getattr(encoding, "buffered", -1) if self._to_buffer is not None else -1
         self._short: dict[str, int] = {}
         self._repeated: dict[str, int] = {}
-        # a {"role": ..., "content": ...} message costs this much besides its content
-        self.role_tokens = {
-            role: TOKENS_PER_MESSAGE + len(self._encode(role)) for role in ("system", "user", "assistant", "tool")
-        }
+        fmt = self.chat_format = chat_format_of(encoding)
+        roles = ("system", "user", "assistant", "tool")
+        self.header = fmt.template == "header"
+        if self.header:
+            self._newlines = len(self._encode(HEADER_END))
+            # a {"role": ..., "content": ...} message costs this much besides its content (counted by
+            # count_content, which joins white space at its start to the header's newlines)
+            self.role_tokens = {
+                role: HEADER_SPECIALS + len(self._encode(header_role(role))) + self._newlines for role in roles
+            }
+            self.reply_header = REPLY_SPECIALS + len(self._encode("assistant")) + self._newlines
+            self.trained_framing = BEGIN_TOKENS  # a conversation that ends with its answer
+            self.count_content: Callable[[str], int] = self._header_content
+            self.count_content_repeated: Callable[[str], int] = self._header_content_repeated
+        else:
+            self.role_tokens = {role: TOKENS_PER_MESSAGE + len(self._encode(role)) for role in roles}
+            self.reply_header = 0
+            self.trained_framing = REPLY_PRIMING
+            self.count_content = self.count
+            self.count_content_repeated = self.count_repeated
+
+    def framing(self, last_role: Any) -> int:
+        """framing_tokens(self, last_role), from the figures worked out once."""
+        if self.header:
+            return BEGIN_TOKENS + (0 if last_role == "assistant" else self.reply_header)
+        return REPLY_PRIMING
+
+    def _header_content(self, text: str) -> int:
+        if text[:1].isspace():
+            return self.count(HEADER_END + text) - self._newlines
+        return self.count(text)
+
+    def _header_content_repeated(self, text: str) -> int:
+        if text[:1].isspace():
+            return self.count_repeated(HEADER_END + text) - self._newlines
+        return self.count_repeated(text)
 
     def encode_ordinary(self, text: str) -> list[int]:
         return self._encode(text)

@@ -21,7 +21,7 @@ from advisor.errors import UserError, file_location
 from advisor.parsing import json_text
 from advisor.parsing.file_text import decode_utf8, unreadable
 from advisor.parsing.jsonl import BLOCK_BYTES, Block, is_stream, open_stream, read_document, text_lines
-from advisor.tokens.count import Encoder, count_chat, count_messages, count_text
+from advisor.tokens.count import Encoder, count_answers, count_chat, count_text
 from advisor.tokens.tokenizer import TokenizerSpec, registered_tokenizers, set_plugin_tokenizers
 
 Kind = Literal["text", "chat", "jsonl"]
@@ -78,7 +78,7 @@ def example_tokens(encoder: Encoder, example: Mapping[str, Any]) -> int:
         for key in ("preferred_output", "non_preferred_output"):
             answer = example.get(key)
             if isinstance(answer, list):
-                tokens += count_messages(encoder, answer, prime_reply=False)
+                tokens += count_answers(encoder, answer)
         return tokens
     return count_chat(encoder, example)
 
@@ -199,7 +199,7 @@ def _bounded(encoding: str) -> Encoder:
     from advisor.tokens.long_text import BoundedEncoder
     from advisor.tokens.tokenizer import get_encoding
 
-    return BoundedEncoder(get_encoding(encoding))  # type: ignore[return-value]
+    return BoundedEncoder(get_encoding(encoding), name=encoding)  # type: ignore[return-value]
 
 
 def count_source(source: str, encoding: str | Encoder, kind: str = "auto", jobs: int | None = None) -> TokenTally:
@@ -233,7 +233,7 @@ def count_source(source: str, encoding: str | Encoder, kind: str = "auto", jobs:
     else:
         from advisor.tokens.long_text import BoundedEncoder
 
-        encoder = BoundedEncoder(encoding)  # type: ignore[assignment]
+        encoder = BoundedEncoder(encoding, name=name)  # type: ignore[assignment]
     text = decode_utf8(read_document(source, handle, head), source)
     if resolved == "text":
         tokens = count_text(encoder, text)

@@ -40,8 +40,8 @@ NO_SPECIAL: frozenset[str] = frozenset()
 class BoundedEncoder:
     """An Encoder (name, encode_ordinary) over a tiktoken Encoding whose long inputs take 4 bytes a token."""
 
-    def __init__(self, encoding: Any, long_text: int = LONG_TEXT) -> None:
-        self.name: str = encoding.name
+    def __init__(self, encoding: Any, long_text: int = LONG_TEXT, name: str | None = None) -> None:
+        self.name: str = name or encoding.name  # a counting name (advisor.tokens.chat_format) may add a format
         self._encode = encoding.encode_ordinary
         self._long = long_text
         self._splittable = getattr(encoding, "_pat_str", None) in _safe_patterns()

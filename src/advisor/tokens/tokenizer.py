@@ -66,7 +66,8 @@ class TokenizerSpec:
 
     `vocabulary` is a file of base64 token and rank pairs (tiktoken's format; Llama 3's tokenizer.model
     is one), checked against `sha256` on load. `exact` is False for a stand-in whose counts only
-    approximate the model's own tokenizer; `note` then states the measured error."""
+    approximate the model's own tokenizer; `note` then states the measured error. `chat_format` names
+    the template its models wrap messages in (advisor.tokens.chat_format: "openai" or "llama3")."""
 
     name: str
     vocabulary: str
@@ -75,6 +76,7 @@ class TokenizerSpec:
     special_tokens: dict[str, int] = field(default_factory=dict)
     exact: bool = True
     note: str | None = None
+    chat_format: str = "openai"
 
     def __hash__(self) -> int:
         return hash((self.name, self.vocabulary, self.sha256))
@@ -105,7 +107,9 @@ def known_encodings() -> list[str]:
 
 
 def spec_for(name: str) -> TokenizerSpec:
-    """The definition of encoding `name`: a shipped one, or one an installed plugin registered."""
+    """The definition of encoding `name`: a shipped one, or one an installed plugin registered. A
+    counting name (`cl100k_base:llama3`, advisor.tokens.chat_format) gives its encoding's."""
+    name = name.partition(":")[0]
     if name in ENCODINGS:
         sha256, pattern, special_tokens = ENCODINGS[name]
         path = os.path.join(_SHIPPED, f"{name}.tiktoken")
@@ -117,6 +121,12 @@ def spec_for(name: str) -> TokenizerSpec:
         hint=f"use one of: {', '.join(known_encodings())}, or install the provider plugin that ships it "
         "(`advisor providers` lists what is installed)",
     )
+
+
+def is_installed(name: str) -> bool:
+    """Whether the encoding of counting name `name` is shipped or registered by an installed plugin."""
+    name = name.partition(":")[0]
+    return name in ENCODINGS or name in _REGISTERED
 
 
 def vocabulary_path(name: str) -> str:

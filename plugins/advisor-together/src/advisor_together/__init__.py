@@ -67,7 +67,11 @@ def advisor_register_tokenizers(register: Callable[[Any], None]) -> None:
 
     vocabulary = llama3_vocabulary()
     if vocabulary is not None:  # missing: counting a Llama row says "unknown encoding llama3", never guesses
-        register(TokenizerSpec("llama3", vocabulary, LLAMA3_SHA256, LLAMA3_PATTERN, LLAMA3_SPECIAL_TOKENS))
+        register(
+            TokenizerSpec(
+                "llama3", vocabulary, LLAMA3_SHA256, LLAMA3_PATTERN, LLAMA3_SPECIAL_TOKENS, chat_format="llama3"
+            )
+        )
 
 
 @hookimpl
