@@ -18,6 +18,7 @@ def pricing() -> None:
 
 @pricing.command("list")
 @click.option("--provider", help="Only this provider's rows.")
+@click.option("--all", "every", is_flag=True, help="Also the models only genai-prices prices (no table names them).")
 @click.option(
     "--method",
     type=click.Choice(["sft", "dpo", "rft"]),
@@ -26,7 +27,12 @@ def pricing() -> None:
 @format_option("table", "json")
 @pricing_options
 def list_rows(
-    provider: str | None, method: str | None, output_format: str, pricing_files: tuple[str, ...], today: date | None
+    provider: str | None,
+    every: bool,
+    method: str | None,
+    output_format: str,
+    pricing_files: tuple[str, ...],
+    today: date | None,
 ) -> None:
     """Every model with its prices (USD per 1M tokens) and dates; with --method, where that method can
     run on --today."""
@@ -51,13 +57,23 @@ def list_rows(
             print_method(found, method, today_or(today))
         return
     rows = catalog.rows(provider)
+    only_genai = [row for row in rows if not catalog.from_tables(row[2].provider, row[0])]
+    if not every:
+        rows = [row for row in rows if catalog.from_tables(row[2].provider, row[0])]
     if output_format == "json":
         click.echo(rows_json(rows))
         return
     from advisor.pricing.tables import user_tables_dir
 
     footer = [
-        f"Tables read: {', '.join(table.path for table in catalog.tables)}",
+        f"Tables read: {', '.join(table.path for table in catalog.tables)}, and "
+        f"{', '.join(dict.fromkeys(table.path for table in catalog.genai)) or 'no genai-prices (not installed)'} for the "
+        "inference prices the tables leave to it",
+        *(
+            [f"{len(only_genai)} more models are priced only by genai-prices: `advisor pricing list --all`"]
+            if only_genai and not every
+            else []
+        ),
         f"Your own tables go in {user_tables_dir()} (or pass --pricing FILE); see docs/pricing.md.",
     ]
     print_rows(rows, today_or(today), footer)

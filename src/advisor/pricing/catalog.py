@@ -105,7 +105,9 @@ class Catalog:
                     made[id(row)] = _Entry(name, row, table, self.today, (found[1], found[2]) if found else None)
                 rows[alias] = made[id(row)]
             for alias, (name, row, table) in genai.items():
-                if name not in claimed and alias not in rows and not is_fallback(table):
+                # a fine-tuned model's price (`ft:gpt-4o`) belongs to its base row's fine_tuning, as ids resolve
+                tuned = name.startswith("ft:") or ".ft-" in name
+                if name not in claimed and alias not in rows and not is_fallback(table) and not tuned:
                     # its prices are genai-prices' own: resolved as such, so each cites genai-prices
                     bare = replace(row, prices=[])
                     rows[alias] = made.setdefault(id(row), _Entry(name, bare, table, self.today, (row, table)))

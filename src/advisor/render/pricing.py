@@ -99,7 +99,7 @@ def print_rows(rows: list[Row], today: date, footer: list[str]) -> None:
                 shutdown,
             )
         notes = [f"source: {source.source}"]
-        notes += [f"new fine-tuning jobs until {cutoff}" for cutoff in sorted(c for c in cutoffs if c)]
+        notes += [f"new fine-tuning jobs end on {cutoff}" for cutoff in sorted(c for c in cutoffs if c)]
         if any("UNVERIFIED" in (row.shutdown_note or "") for _, row, _ in entries):
             notes.append("? = unverified date")
         table.caption = "; ".join(notes)
@@ -137,11 +137,24 @@ def print_match(match: ModelMatch, today: date) -> None:
         ("aliases", ", ".join(row.aliases) or "-"),
         ("tokenizer", _tokenizer(row)),
         ("standard", _triple(row.input, row.cached_input, row.output) + " per 1M (input / cached / output)"),
+        ("  from", match.source_of("input").words()),
         (
             "batch",
             _triple(row.batch_input, row.batch_cached_input, row.batch_output) if row.batch_input is not None else "-",
         ),
     ]
+    if row.batch_input is not None and match.source_of("batch_input") != match.source_of("input"):
+        details.append(("  from", match.source_of("batch_input").words()))
+    if row.size_class:
+        details.append(("size class", row.size_class))
+    if row.reasoning:
+        details.append(("reasoning", f"reasons by default: its reasoning tokens bill as output ({row.reasoning_note})"))
+    if row.shutdown:
+        details.append(("shuts down", f"{row.shutdown}" + (f" ({row.shutdown_note})" if row.shutdown_note else "")))
+    if row.successor:
+        details.append(("successor", f"{row.successor} ({row.successor_note})"))
+    if row.override:
+        details.append(("override", f"the table's prices win over genai-prices': {row.override}"))
     if ft:
         details += [
             ("fine-tuning", ", ".join(ft.methods)),
@@ -160,6 +173,7 @@ def print_match(match: ModelMatch, today: date) -> None:
                 ),
             ),
             ("fine-tuned", _triple(ft.input, ft.cached_input, ft.output) + " per 1M"),
+            ("  from", match.source_of("fine_tuning.input").words()),
             (
                 "fine-tuned batch",
                 _triple(ft.batch_input, ft.batch_cached_input, ft.batch_output) if ft.batch_input is not None else "-",
