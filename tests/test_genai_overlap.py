@@ -118,8 +118,11 @@ class TestPricesInForce:
 
     def test_every_model_genai_prices_knows_is_priced(self, catalog) -> None:
         """`advisor pricing show gpt-5.5` works, and says where its price came from."""
+        claimed = {row.genai_model for table in catalog.tables for row in table.models.values() if row.genai_model}
         for table in catalog.genai:
             for name in table.models:
+                if name in claimed:
+                    continue  # its prices are a table row's, which names it (`genai_model`)
                 if table.path.endswith("fallback)") or name.startswith("ft:") or ".ft-" in name:
                     continue  # another provider's prices, or a fine-tune's (its base row's fine_tuning)
                 match = catalog.find_optional(name, table.provider)
