@@ -176,7 +176,8 @@ class Catalog:
     def _lookup(self, provider: str, model_id: ModelId) -> ModelMatch | None:
         names = self._rows.get(provider, {})
         note = None
-        entry = names.get(model_id.base)
+        # a name a row has as written (`openai/gpt-oss-120b` at Together) before the name read from it
+        entry = names.get(model_id.written.strip()) or names.get(model_id.base)
         if entry is None:
             undated = strip_snapshot(model_id.base)
             entry = names.get(undated) if undated != model_id.base else None
