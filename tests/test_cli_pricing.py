@@ -23,7 +23,7 @@ def test_list_one_provider_and_user_tables(advisor, flat15: Path) -> None:
 @pytest.mark.usefixtures("wide_output")
 def test_list_table_shows_dates(advisor) -> None:
     run = advisor("pricing", "list", "--provider", "openai", "--today", "2026-11-22")
-    assert run.code == 0 and "2026-10-23 (past)" in run.out and "new fine-tuning jobs until 2027-01-06" in run.out
+    assert run.code == 0 and "2026-10-23 (past)" in run.out and "new fine-tuning jobs end on 2027-01-06" in run.out
 
 
 def test_show_resolves_a_fine_tuned_checkpoint_id(advisor) -> None:

@@ -346,12 +346,15 @@ class TestInvariants:
         assert a.baseline_monthly_usd <= b.baseline_monthly_usd
         assert a.option_monthly_usd <= b.option_monthly_usd
         per_request = a.baseline_schedule.first.per_request_usd - a.option.per_request_usd
+        # a retraining cost spread over 3 months is a repeating decimal, kept to Decimal's 28 digits: equal
+        # savings at two volumes can differ in the last of them
+        last_digit = D("1e-20")
         if per_request >= 0:
-            assert a.monthly_savings_usd <= b.monthly_savings_usd
+            assert a.monthly_savings_usd <= b.monthly_savings_usd + last_digit
             if a.payback_months is not None:
                 assert b.payback_months is not None and b.payback_months <= a.payback_months
         else:
-            assert a.monthly_savings_usd >= b.monthly_savings_usd
+            assert a.monthly_savings_usd + last_digit >= b.monthly_savings_usd
 
     @settings(max_examples=200, deadline=None)
     @given(requests(), volumes)

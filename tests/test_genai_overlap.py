@@ -26,7 +26,7 @@ def catalog() -> Iterator[Catalog]:
 def genai_row(catalog: Catalog, provider: str, name: str, row: ModelRow) -> ModelRow | None:
     """genai-prices' row for a table's row, found as the catalogue finds it."""
     names = [row.genai_model] if row.genai_model else [name, *row.aliases]
-    for table in catalog.genai:
+    for table in catalog.genai.tables:
         if table.provider == provider:
             for candidate, theirs in table.models.items():
                 if {candidate, *theirs.aliases} & set(names):
@@ -77,7 +77,12 @@ class TestTablesAndGenaiPricesAgree:
     def test_fine_tuned_prices_agree_where_genai_prices_has_them(self, catalog) -> None:
         compared = []
         for table in catalog.tables:
-            genai = {name: row for t in catalog.genai if t.provider == table.provider for name, row in t.models.items()}
+            genai = {
+                name: row
+                for t in catalog.genai.tables
+                if t.provider == table.provider
+                for name, row in t.models.items()
+            }
             for name, row in table.models.items():
                 theirs = genai.get(f"ft:{name}") or genai.get(f"ft:{name}-")
                 if row.fine_tuning is None or theirs is None or row.fine_tuning.token_prices == "base":
@@ -119,7 +124,7 @@ class TestPricesInForce:
     def test_every_model_genai_prices_knows_is_priced(self, catalog) -> None:
         """`advisor pricing show gpt-5.5` works, and says where its price came from."""
         claimed = {row.genai_model for table in catalog.tables for row in table.models.values() if row.genai_model}
-        for table in catalog.genai:
+        for table in catalog.genai.tables:
             for name in table.models:
                 if name in claimed:
                     continue  # its prices are a table row's, which names it (`genai_model`)
@@ -145,8 +150,10 @@ class TestReadOnce:
     def test_kept_tables_are_the_tables_read(self, tmp_path, monkeypatch) -> None:
         monkeypatch.setenv("ADVISOR_CACHE_DIR", str(tmp_path))
         first = genai_tables()  # read, and kept
-        assert list(tmp_path.rglob("*.pickle"))
+        assert list(tmp_path.rglob("*.json"))
         again = genai_tables()  # from the kept copy
-        assert [t.models.keys() for t in again] == [t.models.keys() for t in first] == [
-            t.models.keys() for t in read_tables()
-        ]
+        assert (
+            [t.models.keys() for t in again]
+            == [t.models.keys() for t in first]
+            == [t.models.keys() for t in read_tables()]
+        )

@@ -67,8 +67,8 @@ def list_rows(
 
     footer = [
         f"Tables read: {', '.join(table.path for table in catalog.tables)}, and "
-        f"{', '.join(dict.fromkeys(table.path for table in catalog.genai)) or 'no genai-prices (not installed)'} for the "
-        "inference prices the tables leave to it",
+        f"{catalog.genai.label if catalog.genai else 'no genai-prices (not installed)'} for the inference prices the "
+        "tables leave to it",
         *(
             [f"{len(only_genai)} more models are priced only by genai-prices: `advisor pricing list --all`"]
             if only_genai and not every

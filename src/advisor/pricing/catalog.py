@@ -11,14 +11,15 @@ price, so each figure can name its price row and date.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from advisor.errors import UserError
 from advisor.methods import Method
-from advisor.pricing.genai import is_fallback
+from advisor.pricing.genai import GenaiPrices
 from advisor.pricing.in_force import PriceSource, RowInForce, resolve, table_source
 from advisor.pricing.model_ids import ModelId, encoding_family, parse_model_id, strip_snapshot
 from advisor.pricing.tables import (
@@ -27,7 +28,6 @@ from advisor.pricing.tables import (
     bundled_tables,
     user_tables_dir,
 )
-from advisor.tokens.rows import row_counting
 
 STALE_AFTER_DAYS = 90
 
@@ -61,20 +61,30 @@ class ModelMatch:
 
 class _Entry:
     """A row of a table (or of genai-prices), resolved for the catalog's day when first looked up: most
-    commands look up a few of several hundred rows."""
+    commands look up a few of several hundred rows, and genai-prices' rows are built only then."""
 
-    __slots__ = ("_resolved", "genai", "name", "row", "table", "today")
+    __slots__ = ("_base", "_genai", "_resolved", "from_table", "name", "today")
 
     def __init__(
-        self, name: str, row: ModelRow, table: PriceTable, today: date, genai: tuple[ModelRow, PriceTable] | None
+        self,
+        name: str,
+        today: date,
+        base: Callable[[], tuple[ModelRow, PriceTable]],
+        genai: Callable[[], tuple[ModelRow, PriceTable]] | None,
+        from_table: bool,
     ) -> None:
-        self.name, self.row, self.table, self.today, self.genai = name, row, table, today, genai
+        self.name, self.today, self._base, self._genai, self.from_table = name, today, base, genai, from_table
         self._resolved: RowInForce | None = None
+
+    @property
+    def table(self) -> PriceTable:
+        return self._base()[1]
 
     @property
     def resolved(self) -> RowInForce:
         if self._resolved is None:
-            self._resolved = resolve(self.name, self.row, self.table, self.today, self.genai)
+            row, table = self._base()
+            self._resolved = resolve(self.name, row, table, self.today, self._genai() if self._genai else None)
         return self._resolved
 
 
@@ -84,7 +94,7 @@ class Catalog:
     stands on `today` (genai-prices' inference prices in force that day where a table leaves them out)."""
 
     tables: list[PriceTable]
-    genai: list[PriceTable] = field(default_factory=list)
+    genai: GenaiPrices | None = None
     today: date = field(default_factory=date.today)
     warnings: list[str] = field(default_factory=list)  # overlay entries left out (pricing/overlay.py)
     _rows: dict[str, dict[str, _Entry]] = field(init=False, repr=False)
@@ -92,25 +102,33 @@ class Catalog:
 
     def __post_init__(self) -> None:
         self._rows = {}
-        for provider in sorted({table.provider for table in [*self.tables, *self.genai]}):
-            genai = _names([t for t in self.genai if t.provider == provider], first_wins=True)
+        genai = self.genai
+        for provider in sorted({table.provider for table in self.tables} | (genai.providers if genai else set())):
+            theirs = genai.names(provider) if genai else {}
             rows: dict[str, _Entry] = {}
-            made: dict[int, _Entry] = {}
-            claimed: set[str] = set()
+            made: dict[object, _Entry] = {}
+            claimed: set[tuple[int, str]] = set()
             for alias, (name, row, table) in _names([t for t in self.tables if t.provider == provider]).items():
                 if id(row) not in made:
-                    found = _genai_row(genai, name, row)
+                    found = _genai_key(theirs, name, row)
                     if found is not None:
-                        claimed.add(found[0])
-                    made[id(row)] = _Entry(name, row, table, self.today, (found[1], found[2]) if found else None)
+                        claimed.add(found)
+                    pair = (row, table)
+                    load = partial(genai.row, *found) if genai and found else None
+                    made[id(row)] = _Entry(name, self.today, partial(_same, pair), load, from_table=True)
                 rows[alias] = made[id(row)]
-            for alias, (name, row, table) in genai.items():
+            for alias, key in theirs.items():
+                index, name = key
                 # a fine-tuned model's price (`ft:gpt-4o`) belongs to its base row's fine_tuning, as ids resolve
                 tuned = name.startswith("ft:") or ".ft-" in name
-                if name not in claimed and alias not in rows and not is_fallback(table) and not tuned:
+                if key in claimed or alias in rows or tuned or (genai and genai.fallback(index)):
+                    continue
+                if key not in made:
+                    assert genai is not None
+                    load = partial(genai.row, index, name)
                     # its prices are genai-prices' own: resolved as such, so each cites genai-prices
-                    bare = replace(row, prices=[])
-                    rows[alias] = made.setdefault(id(row), _Entry(name, bare, table, self.today, (row, table)))
+                    made[key] = _Entry(name, self.today, partial(_bare, load), load, from_table=False)
+                rows[alias] = made[key]
             self._rows[provider] = rows
 
     def on(self, day: date) -> Catalog:
@@ -124,7 +142,7 @@ class Catalog:
     def from_tables(self, provider: str, name: str) -> bool:
         """Whether a row comes from a price table (not only from genai-prices)."""
         entry = self._rows.get(provider, {}).get(name)
-        return entry is not None and entry.table in self.tables
+        return entry is not None and entry.from_table
 
     @property
     def providers(self) -> list[str]:
@@ -208,6 +226,8 @@ class Catalog:
     def encoding_for(self, model: str) -> str:
         """The tokenizer of `model` (a counting name: advisor.tokens.chat_format): the price row's
         (advisor.tokens.rows), else the model family's."""
+        from advisor.tokens.rows import row_counting  # only commands that count tokens need it
+
         named, model = self._split_provider(model)
         model_id = parse_model_id(model)
         rows_without = []
@@ -299,6 +319,8 @@ def row_status(match: ModelMatch, today: date, *, training: bool = True) -> list
             unverified.append(f"gpus.{name} {gpu.unverified}")
     if unverified:
         status.append(f"{match.provider}:{match.name} prices are unverified: {'; '.join(unverified)}")
+    from advisor.tokens.rows import row_counting
+
     counting = row_counting(row)
     if counting and not counting.exact:
         status.append(f"{match.provider}:{match.name} token counts are approximate: {counting.note}")
@@ -343,13 +365,17 @@ def load_catalog(
     """Bundled tables, then the installed plugins' tables, then the user's folder, then each `--pricing`
     file in order (the CLI passes the plugins' tables: advisor.plugins.load_catalog), with genai-prices'
     inference prices, as they stand on `today` (the system's date when not given)."""
-    from advisor.pricing.genai import genai_tables
-    from advisor.pricing.overlay import read_price_file, user_price_files, with_overlays
+    from advisor.pricing.genai import genai_prices
 
-    files = user_price_files(user_tables_dir()) if include_user else []
+    folder = user_tables_dir()
+    files = sorted(folder.glob("*.toml")) if include_user and folder.is_dir() else []
     files += [Path(path) for path in extra_files]
-    tables, warnings = with_overlays([*bundled_tables(), *plugin_tables, *map(read_price_file, files)])
-    return Catalog(tables, genai_tables(), today or date.today(), warnings=warnings)
+    tables, warnings = [*bundled_tables(), *plugin_tables], []
+    if files:  # only files of the user's can be overlays: the module that reads them is loaded only then
+        from advisor.pricing.overlay import read_price_file, with_overlays
+
+        tables, warnings = with_overlays([*tables, *map(read_price_file, files)])
+    return Catalog(tables, genai_prices(), today or date.today(), warnings=warnings)
 
 
 def _names(tables: list[PriceTable], first_wins: bool = False) -> dict[str, tuple[str, ModelRow, PriceTable]]:
@@ -364,12 +390,20 @@ def _names(tables: list[PriceTable], first_wins: bool = False) -> dict[str, tupl
     return names
 
 
-def _genai_row(
-    names: dict[str, tuple[str, ModelRow, PriceTable]], name: str, row: ModelRow
-) -> tuple[str, ModelRow, PriceTable] | None:
-    """genai-prices' row for a table's row: the one it names in `genai_model`, else its name or an alias."""
+def _genai_key(names: dict[str, tuple[int, str]], name: str, row: ModelRow) -> tuple[int, str] | None:
+    """genai-prices' model for a table's row: the one it names in `genai_model`, else its name or an alias."""
     wanted = [row.genai_model] if row.genai_model else [name, *row.aliases]
     return next((names[n] for n in wanted if n in names), None)
+
+
+def _same(pair: tuple[ModelRow, PriceTable]) -> tuple[ModelRow, PriceTable]:
+    return pair
+
+
+def _bare(load: Callable[[], tuple[ModelRow, PriceTable]]) -> tuple[ModelRow, PriceTable]:
+    """genai-prices' row without its prices, which it takes from genai-prices when resolved (so each cites it)."""
+    row, table = load()
+    return replace(row, prices=[]), table
 
 
 def dedupe(messages: Iterable[str | None]) -> list[str]:

@@ -14,13 +14,19 @@ service tiers (flex, priority), time-of-day prices, and per-request or per-searc
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from advisor.pricing import tables as _tables_module
 from advisor.pricing.tables import ModelRow, PriceChange, PriceTable
+
+_TABLES = _tables_module.__file__  # the schema the rows are built with: a new one reads genai-prices again
 
 DISTRIBUTION = "genai-prices"
 HOMEPAGE = "https://github.com/pydantic/genai-prices"
@@ -28,6 +34,7 @@ HOMEPAGE = "https://github.com/pydantic/genai-prices"
 PROVIDERS = {"openai": "openai", "azure-openai": "azure", "together": "together", "fireworks": "fireworks"}
 # genai-prices' providers whose prices another's falls back to (it says Azure offers OpenAI's models)
 FALLBACK = {"azure": ("openai",)}
+_LENDERS = {ours for ours, theirs in PROVIDERS.items() if theirs in {p for ps in FALLBACK.values() for p in ps}}
 # release dates of the versions advisor knows, from PyPI (https://pypi.org/project/genai-prices/#history):
 # the date the data was published, which `as_of` and the stale-table warning use
 RELEASED = {"0.2.5": date(2026, 11, 19)}
@@ -69,19 +76,138 @@ def cache_key() -> str | None:
     return f"{DISTRIBUTION} {version} {data} {stat.st_size} {stat.st_mtime_ns}"
 
 
-def genai_tables() -> list[PriceTable]:
-    """One table per provider advisor prices, from the kept copy when this version was read before."""
-    from advisor.pricing import table_cache
+def genai_prices() -> GenaiPrices | None:
+    """genai-prices' tables, from the kept copy when this version was read before (None: not installed)."""
+    import hashlib
+
+    from advisor.cache_folder import cache_folder, write_atomically
 
     key = cache_key()
     if key is None:
-        return []
-    kept = table_cache.load_many(key, "(genai-prices)")
-    if kept is not None:
-        return kept
-    tables = read_tables()
-    table_cache.store_many(key, "(genai-prices)", tables)
-    return tables
+        return None
+    code = hashlib.sha256(Path(__file__).read_bytes() + Path(_TABLES).read_bytes()).hexdigest()[:16]
+    entry = cache_folder("genai-prices") / f"{hashlib.sha256(f'{key} {code}'.encode()).hexdigest()}.json"
+    try:  # json, not orjson: the standard library's is loaded by every command already
+        return GenaiPrices(json.loads(entry.read_bytes()))
+    except Exception:  # not read yet, or a damaged copy: read genai-prices again
+        plain = to_plain(read_tables())
+        write_atomically(entry, json.dumps(plain, separators=(",", ":")).encode())
+        return GenaiPrices(plain)
+
+
+def genai_tables() -> list[PriceTable]:
+    """Every table genai-prices gives advisor, whole (`advisor pricing list --all`, tests)."""
+    prices = genai_prices()
+    return prices.tables if prices else []
+
+
+class GenaiPrices:
+    """genai-prices' tables as plain data, each model's row built when it is first asked for."""
+
+    def __init__(self, plain: dict[str, Any]) -> None:
+        self._tables = plain["tables"]
+        self.label = f"genai-prices {plain['version']}"
+        self._shells: dict[int, PriceTable] = {}
+        self._rows: dict[tuple[int, str], ModelRow] = {}
+        self.providers = {table["provider"] for table in self._tables}
+
+    def _models(self, index: int) -> dict[str, Any]:
+        """A table's models: its own, or (a fallback table) those of the table it borrows from."""
+        table = self._tables[index]
+        return self._tables[table["of"]]["models"] if table.get("of") is not None else table["models"]
+
+    def names(self, provider: str) -> dict[str, tuple[int, str]]:
+        """Every name and alias of `provider`'s models -> (table, model); the first table to name one wins."""
+        found: dict[str, tuple[int, str]] = {}
+        for index, table in enumerate(self._tables):
+            if table["provider"] == provider:
+                for name, model in self._models(index).items():
+                    for alias in (name, *model["aliases"]):
+                        found.setdefault(alias, (index, name))
+        return found
+
+    def fallback(self, index: int) -> bool:
+        """Whether the table holds another provider's prices (used only for rows a table names)."""
+        return bool(self._tables[index]["fallback"])
+
+    def row(self, index: int, name: str) -> tuple[ModelRow, PriceTable]:
+        if index not in self._shells:
+            table = self._tables[index]
+            self._shells[index] = PriceTable(
+                provider=table["provider"],
+                currency="USD",
+                as_of=date.fromisoformat(table["as_of"]),
+                source=table["source"],
+                notes=table["notes"],
+                models={},
+                path=table["path"],
+            )
+        if (index, name) not in self._rows:
+            model = self._models(index)[name]
+            said = self._tables[index].get("said")  # a fallback table's words for where its prices come from
+            changes = [
+                PriceChange(
+                    since=date.fromisoformat(change["since"]) if change["since"] else None,
+                    source=said or change["source"],
+                    **{field: Decimal(price) for field, price in change["prices"].items()},
+                )
+                for change in model["changes"]
+            ]
+            self._rows[index, name] = ModelRow(
+                kind=model["kind"], aliases=model["aliases"], prices=changes, notes=model["notes"]
+            )
+        return self._rows[index, name], self._shells[index]
+
+    @property
+    def tables(self) -> list[PriceTable]:
+        whole = []
+        for index in range(len(self._tables)):
+            names = [name for name, key in self.names(self._tables[index]["provider"]).items() if key[0] == index]
+            models = {
+                name: self.row(index, name)[0] for name in dict.fromkeys(n for n in names if n in self._models(index))
+            }
+            whole.append(replace(self.row(index, next(iter(models)))[1], models=models))
+        return whole
+
+
+def to_plain(tables: list[PriceTable]) -> dict[str, Any]:
+    """The tables as JSON values (prices as exact decimal strings); a fallback table names the table whose
+    models it borrows instead of copying them."""
+    found = installed()
+    plain: list[dict[str, Any]] = []
+    for table in tables:
+        entry: dict[str, Any] = {
+            "provider": table.provider,
+            "as_of": table.as_of.isoformat(),
+            "source": table.source,
+            "notes": table.notes,
+            "path": table.path,
+            "fallback": is_fallback(table),
+        }
+        lender = next((i for i, t in enumerate(tables) if is_fallback(table) and t.provider in _LENDERS), None)
+        if lender is not None:
+            first = next(iter(table.models.values()))
+            entry |= {"of": lender, "said": first.prices[0].source, "models": {}}
+        else:
+            entry["models"] = {name: _plain_row(row) for name, row in table.models.items()}
+        plain.append(entry)
+    return {"version": found[0] if found else "unknown", "tables": plain}
+
+
+def _plain_row(row: ModelRow) -> dict[str, Any]:
+    return {
+        "kind": row.kind,
+        "aliases": row.aliases,
+        "notes": row.notes,
+        "changes": [
+            {
+                "since": change.since.isoformat() if change.since else None,
+                "source": change.source,
+                "prices": {field: str(price) for field, price in change.given().items()},
+            }
+            for change in row.prices
+        ],
+    }
 
 
 def read_tables() -> list[PriceTable]:

@@ -26,7 +26,6 @@ T = TypeVar("T")
 _RULES = (
     "pricing/tables.py",
     "pricing/table_validation.py",
-    "pricing/genai.py",
     "pricing/overlay.py",
     "pricing/overlay_validation.py",
     "parsing/constraints.py",
@@ -61,17 +60,3 @@ def load(text: str, path: str, kind: type[T] = PriceTable) -> T | None:  # type:
 def store(text: str, path: str, table: Any) -> None:
     write_atomically(_entry(text, path), pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
 
-
-def load_many(text: str, path: str) -> list[PriceTable] | None:
-    """Tables made from exactly this text (or key) and path before, or None."""
-    try:
-        tables = pickle.loads(_entry(text, path).read_bytes())
-    except Exception:  # not made yet, or a damaged entry: make them again
-        return None
-    if isinstance(tables, list) and all(isinstance(table, PriceTable) for table in tables):
-        return tables
-    return None
-
-
-def store_many(text: str, path: str, tables: list[PriceTable]) -> None:
-    write_atomically(_entry(text, path), pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))

@@ -4,16 +4,18 @@ section to paste into a proposal. All three show the same rows, built once here.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import click
 
 from advisor.costs.estimate import Estimate, ServingCost
 from advisor.costs.figures import months, tokens
 from advisor.costs.money import format_usd
-from advisor.costs.places import PlaceEstimate
 from advisor.render.console import print_out
 from advisor.render.figures import dumps, exact
-from advisor.render.places import MARKDOWN_ALIGN, PLACE_COLUMNS, place_rows
+
+if TYPE_CHECKING:  # one estimate never ranks places: the modules that do load with `--provider all`
+    from advisor.costs.places import PlaceEstimate
 
 
 def title(estimate: Estimate) -> str:
@@ -182,6 +184,8 @@ def render(estimate: Estimate, output_format: str) -> None:
 
 def render_places(options: list[PlaceEstimate], output_format: str) -> None:
     """The fine-tune compared at each place (`advisor estimate --provider all`)."""
+    from advisor.render.places import MARKDOWN_ALIGN, PLACE_COLUMNS, place_rows
+
     first = next((o.estimate for o in options if o.estimate is not None), None)
     heading = (
         f"{first.baseline.label} today ({format_usd(first.baseline_monthly_usd)} a month) vs the fine-tune at each "
