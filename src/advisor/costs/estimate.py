@@ -806,7 +806,7 @@ def payback_of_schedules(
     months = payback(option, baseline) if horizon > 0 else None
     change = f"today's setup moves to {baseline.stretches[-1].what}" if len(baseline.stretches) > 1 else ""
     if months is not None and months <= horizon:
-        if steady is not None and steady == months:
+        if steady is not None and steady == months:  # earned back before either side changes
             return months, note
         return months, f"{format_usd(option.upfront_usd)} up front, earned back by month {months:.2f} ({change})"
     if steady is not None and change:

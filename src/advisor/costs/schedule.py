@@ -102,8 +102,9 @@ def payback(option: Schedule, baseline: Schedule) -> Decimal | None:
     last = max((k for k, value in enumerate(behind) if value > 0), default=None)
     if last is None:
         return ZERO
-    start, end = points[last], points[last + 1]
-    return start + behind[last] * (end - start) / (behind[last] - behind[last + 1])
+    start = points[last]
+    gain = baseline.at(start).monthly_usd - option.at(start).monthly_usd  # > 0: it is behind, then ahead
+    return start + behind[last] / gain
 
 
 def net(option: Schedule, baseline: Schedule) -> Decimal:

@@ -89,7 +89,7 @@ def summary_rows(estimate: Estimate) -> list[tuple[str, str, str]]:
             else "the fine-tuned option never costs less per request",
         ),
         (
-            f"Net over {months(Decimal(estimate.horizon_months))}",
+            f"Net over {estimate.horizon_months} months",
             format_usd(estimate.net_savings_usd),
             f"today's setup minus the fine-tune over the horizon, up front included; the fine-tune serves "
             f"{horizon} of it ({estimate.horizon_note})",
