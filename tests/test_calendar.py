@@ -152,7 +152,8 @@ def test_an_estimates_baseline_changes_at_the_shutdown(catalog, today: date, hor
         assert ends.ends == shutdown and stretches[0].end == months_until(shutdown, today)
         assert result.baseline_monthly_usd == result.baseline_schedule.first.monthly_usd
         if ends.gone:  # the headline figure is what replaced it, never the model that stopped
-            assert result.baseline_after is not None and result.baseline_monthly_usd == result.baseline_after.monthly_usd
+            assert result.baseline_after is not None
+            assert result.baseline_monthly_usd == result.baseline_after.monthly_usd
     else:
         assert not ends.stops and len(stretches) == 1
     # the totals, payback and break-even all read the same two series

@@ -259,3 +259,25 @@ class TestComparingPlaces:
     def test_an_unknown_provider_is_named(self, advisor) -> None:
         result = advisor(*self.ARGS, "--provider", "openai", "--provider", "nope")
         assert result.code == 2 and "no price table for provider 'nope'" in result.err
+
+
+class TestReasoningTokens:
+    """A model that reasons by default (gpt-6-luna, OpenAI's named successor to gpt-4.1) bills its reasoning
+    tokens as output: measured when given, else assumed as many as the answer's, and said so."""
+
+    ARGS = (
+        "estimate", "--model", "gpt-4.1", "--ft-model", "gpt-4.1-mini", "--requests", "1M", "--prompt-tokens", "1000",
+        "--ft-prompt-tokens", "200", "--output-tokens", "100", "--training-tokens", "100000", "--examples", "400",
+        "--today", "2026-12-07", "--format", "json",
+    )  # fmt: skip
+
+    def test_given_reasoning_tokens_are_billed_as_output_once_today_moves(self, advisor) -> None:
+        assumed = json.loads(advisor(*self.ARGS).out)
+        measured = json.loads(advisor(*self.ARGS, "--reasoning-tokens", "500").out)
+        assert assumed["baseline_after"]["output_tokens"] == 200  # 100 answer + 100 assumed reasoning
+        assert measured["baseline_after"]["output_tokens"] == 600
+        # $0.50 per 1M output tokens on gpt-6-luna: 400 more tokens x 1M requests = $200 more a month
+        assert measured["baseline_after"]["monthly_usd"] - assumed["baseline_after"]["monthly_usd"] == 200
+        assert any("not measured" in a["text"] for a in assumed["assumptions"] if a["topic"] == "reasoning")
+        assert any("as given" in a["text"] for a in measured["assumptions"] if a["topic"] == "reasoning")
+        assert measured["baseline"]["output_tokens"] == 100  # gpt-4.1 does not reason by default

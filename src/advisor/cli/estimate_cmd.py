@@ -45,6 +45,12 @@ See docs/cost-model.md for every formula."""
 @click.option("--prompt-file", metavar="FILE", help="Real prompt(s) today: text, chat JSON or JSONL (mean).")
 @click.option("--cached-tokens", type=COUNT_OR_ZERO, default=0, help="Static prompt prefix eligible for caching.")
 @click.option("--output-tokens", type=COUNT_OR_ZERO, default=0, show_default=True, help="Output tokens per request.")
+@click.option(
+    "--reasoning-tokens",
+    type=COUNT_OR_ZERO,
+    help="Reasoning tokens a request bills as output on a model that reasons by default (measured: "
+    "usage.completion_tokens_details.reasoning_tokens) [default: as many as --output-tokens].",
+)
 @click.option("--ft-prompt-tokens", type=COUNT_OR_ZERO, help="Prompt tokens after fine-tuning [default: today's].")
 @click.option("--ft-prompt-file", metavar="FILE", help="Real prompt(s) for the fine-tuned model.")
 @click.option("--ft-cached-tokens", type=COUNT_OR_ZERO, default=0, help="Cacheable prefix of the fine-tuned prompt.")

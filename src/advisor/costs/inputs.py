@@ -44,6 +44,7 @@ class EstimateArgs:
     prompt_file: str | None = None
     cached_tokens: int = 0
     output_tokens: int = 0
+    reasoning_tokens: int | None = None
     ft_prompt_tokens: int | None = None
     ft_prompt_file: str | None = None
     ft_cached_tokens: int = 0
@@ -194,6 +195,7 @@ def _request(
         prompt_tokens=prompt,
         cached_tokens=Decimal(args.cached_tokens),
         output_tokens=Decimal(args.output_tokens),
+        reasoning_tokens=None if args.reasoning_tokens is None else Decimal(args.reasoning_tokens),
         ft_prompt_tokens=ft_prompt,
         ft_cached_tokens=Decimal(args.ft_cached_tokens),
         ft_output_tokens=None if args.ft_output_tokens is None else Decimal(args.ft_output_tokens),
