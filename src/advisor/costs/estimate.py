@@ -776,15 +776,16 @@ def effective_horizon(horizon_months: int, today: date, ft_match: ModelMatch) ->
     return left, f"horizon cut to {left.quantize(Decimal('0.01'))} months: {stops} on {end}{unverified}"
 
 
-def payback_of(upfront: Decimal, savings: Decimal, horizon: Decimal, horizon_note: str) -> tuple[Decimal | None, str]:
+def payback_of(
+    upfront: Decimal, savings: Decimal, horizon: Decimal, horizon_note: str, what: str = "the fine-tuned option"
+) -> tuple[Decimal | None, str]:
     """Months to earn back `upfront` from a steady `savings` a month; None (and why) when not within the horizon."""
     if horizon <= 0:
         return None, horizon_note
     if savings <= 0:
-        return None, (
-            f"the fine-tuned option costs {format_usd(-savings)} more a month"
-            if savings < 0
-            else "the fine-tuned option saves nothing a month"
+        return (
+            None,
+            f"{what} costs {format_usd(-savings)} more a month" if savings < 0 else f"{what} saves nothing a month",
         )
     months = upfront / savings
     if months > horizon:
@@ -796,13 +797,13 @@ def payback_of(upfront: Decimal, savings: Decimal, horizon: Decimal, horizon_not
 
 
 def payback_of_schedules(
-    option: Schedule, baseline: Schedule, horizon: Decimal, horizon_note: str
+    option: Schedule, baseline: Schedule, horizon: Decimal, horizon_note: str, what: str = "the fine-tuned option"
 ) -> tuple[Decimal | None, str]:
     """Months until the option, up front included, has cost no more than the baseline, and how; None (and
     why) when that does not happen while it serves (`horizon`). Savings change where today's setup moves
     to another model."""
     savings = baseline.first.monthly_usd - option.first.monthly_usd
-    steady, note = payback_of(option.upfront_usd, savings, horizon, horizon_note)
+    steady, note = payback_of(option.upfront_usd, savings, horizon, horizon_note, what)
     months = payback(option, baseline) if horizon > 0 else None
     change = f"today's setup moves to {baseline.stretches[-1].what}" if len(baseline.stretches) > 1 else ""
     if months is not None and months <= horizon:

@@ -29,8 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import UserError, file_location
-from advisor.parsing.file_text import decode_utf8
-from advisor.pricing.tables import FineTuning, ModelRow, PriceTable, parse_table, quote
+from advisor.pricing.tables import FineTuning, ModelRow, PriceTable, parse_table, quote, read_price_text
 
 DATED_LISTS = frozenset({"shutdown_sources", "new_jobs_sources", "serving_sources", "prices"})
 # `overlay = ...` among the top-level keys, before the first [table]
@@ -88,13 +87,7 @@ def parse_overlay(text: str, path: str) -> Overlay:
 
 def read_price_file(path: Path) -> PriceTable | Overlay:
     """A table or an overlay, from disk."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UserError(
-            f"cannot read price table ({exc.strerror})", where=str(path), hint="check the path given to --pricing"
-        ) from None
-    text = decode_utf8(data, path)
+    text = read_price_text(path)
     return parse_overlay(text, str(path)) if is_overlay(text) else parse_table(text, str(path))
 
 

@@ -436,14 +436,18 @@ def parse_table(text: str, path: str) -> PriceTable:
 
 def read_table(path: Path) -> PriceTable:
     """Read one table file from disk."""
+    return parse_table(read_price_text(path), str(path))
+
+
+def read_price_text(path: Path) -> str:
+    """A price file's text, or one clear error naming it."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise UserError(
             f"cannot read price table ({exc.strerror})", where=str(path), hint="check the path given to --pricing"
         ) from None
-    text = decode_utf8(data, path)
-    return parse_table(text, str(path))
+    return decode_utf8(data, path)
 
 
 def bundled_tables() -> list[PriceTable]:
@@ -470,10 +474,3 @@ def user_tables_dir() -> Path:
 
         root = user_config_dir("advisor", appauthor=False)
     return Path(root) / "pricing"
-
-
-def user_tables() -> list[PriceTable]:
-    folder = user_tables_dir()
-    if not folder.is_dir():
-        return []
-    return [read_table(path) for path in sorted(folder.glob("*.toml"))]

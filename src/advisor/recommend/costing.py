@@ -52,7 +52,7 @@ from advisor.errors import UserError
 from advisor.methods import Method
 from advisor.pricing.catalog import Catalog, ModelMatch, same_class
 from advisor.recommend.scenario import VOLATILITY_MONTHS, Scenario, Tokens
-from advisor.recommend.strategies import BY_NAME, Strategy
+from advisor.recommend.strategies import BY_NAME, TRAINING, Strategy
 
 EMBEDDING_MODEL = "text-embedding-3-small"
 
@@ -196,7 +196,8 @@ class Coster:
         if strategy == "prompt" and upfront == 0:
             months, note = None, "nothing to pay back"
         else:
-            months, note = payback_of_schedules(schedule, self.today_schedule, horizon_months, horizon_note)
+            what = "the fine-tuned option" if strategy in TRAINING else "this option"
+            months, note = payback_of_schedules(schedule, self.today_schedule, horizon_months, horizon_note, what)
         return StrategyCost(
             strategy=strategy,
             label=label,

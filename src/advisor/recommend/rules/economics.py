@@ -57,7 +57,7 @@ def quality_costs_more(ctx: Context) -> str:
     extra = figures.monthly_usd - ctx.costs["prompt"].monthly_usd
     name = BY_NAME[ctx.decision.primary].label
     ctx.decision.caveats.append(
-        f"{name} costs ${extra:,.2f} more a month than today: it is justified by the quality gain, not by savings"
+        f"{name} costs {format_usd(extra)} more a month than today: it is justified by the quality gain, not by savings"
     )
     return f"{name} does not pay back in money; it is chosen for quality"
 
