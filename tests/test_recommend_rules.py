@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from advisor.costs.estimate import months_until
 from advisor.costs.money import format_usd
+from advisor.costs.succession import months_until
 from advisor.recommend.costing import Coster, cost_strategies
 from advisor.recommend.recommendation import recommend
 from advisor.recommend.rules import RULES

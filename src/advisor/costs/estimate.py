@@ -20,7 +20,7 @@ from advisor.costs.figures import interval as every_text
 from advisor.costs.figures import months as months_text
 from advisor.costs.money import format_price, format_usd, per_million
 from advisor.costs.schedule import Schedule, Stretch, break_even, net, payback
-from advisor.costs.succession import DAYS_PER_MONTH, Succession, find_succession, months_until
+from advisor.costs.succession import Succession, find_succession, months_until
 from advisor.costs.training import (
     Rollouts,
     TrainingCost,
@@ -37,7 +37,6 @@ from advisor.pricing.tables import FineTuning, InferencePrices
 
 CACHE_MIN_PROMPT_TOKENS = 1024
 HOURS_PER_MONTH = Decimal(730)
-__all__ = ["DAYS_PER_MONTH", "months_until"]
 
 Tier = Literal["standard", "batch", "data-sharing"]
 

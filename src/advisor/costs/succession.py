@@ -40,6 +40,7 @@ class Succession:
     days_left: int | None  # days from the report's day to then (0: already gone)
     months: Decimal  # months it still serves within the horizon
     successor: str | None = None  # `openai:gpt-6-luna`: what the team must move to (None: nothing in the tables)
+    named: bool = False  # the provider names the successor (else advisor chose the cheapest of its size class)
     why: str = ""  # how the successor was chosen
 
     @property
@@ -77,7 +78,7 @@ def find_succession(
     named = named_successor(catalog, base, until)
     if named is not None:
         why = f"{match.provider} names {named.name} to move to ({base.row.successor_note})"
-        return Succession(**stops, successor=f"{named.provider}:{named.name}", why=why), named
+        return Succession(**stops, successor=f"{named.provider}:{named.name}", named=True, why=why), named
     priced = []
     for candidate in same_class(catalog, base, until):
         try:

@@ -388,11 +388,9 @@ def summary(facts: Facts, d: Decision, costs: dict[str, StrategyCost], costing: 
 
 def _why_short(ends: Succession) -> str:
     """Why this successor, in a few words."""
-    return (
-        "the provider's named successor"
-        if " names " in ends.why and "names no" not in ends.why
-        else ("the cheapest model of its size class that serves through the horizon, advisor's assumption")
-    )
+    if ends.named:
+        return "the provider's named successor"
+    return "the cheapest model of its size class that serves through the horizon, advisor's assumption"
 
 
 _KEEP_MEASURING = (
