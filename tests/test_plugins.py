@@ -154,7 +154,7 @@ class TestPluginCommands:
         install_fake_plugin(tmp_path, monkeypatch, "greet_plugin", self.SOURCE)
         result = advisor("greet", "team")
         assert (result.code, result.out) == (0, "hello, team\n")
-        assert "Commands from greet-plugin 0.1: advisor greet" in advisor("providers").out
+        assert "Plugin greet_plugin (greet-plugin 0.1): commands greet" in advisor("providers").out
 
     def test_plugin_commands_obey_the_load_setting(self, advisor, tmp_path: Path, monkeypatch) -> None:
         install_fake_plugin(tmp_path, monkeypatch, "greet_plugin", self.SOURCE)

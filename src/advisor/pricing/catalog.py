@@ -63,7 +63,7 @@ class _Entry:
     """A row of a table (or of genai-prices), resolved for the catalog's day when first looked up: most
     commands look up a few of several hundred rows, and genai-prices' rows are built only then."""
 
-    __slots__ = ("_base", "_genai", "_resolved", "from_table", "name", "today")
+    __slots__ = ("_base", "_genai", "_resolved", "from_table", "name", "replaced", "today")
 
     def __init__(
         self,
@@ -72,8 +72,10 @@ class _Entry:
         base: Callable[[], tuple[ModelRow, PriceTable]],
         genai: Callable[[], tuple[ModelRow, PriceTable]] | None,
         from_table: bool,
+        replaced: tuple[str, PriceTable] | None = None,  # the row of an earlier table this one replaces
     ) -> None:
         self.name, self.today, self._base, self._genai, self.from_table = name, today, base, genai, from_table
+        self.replaced = replaced
         self._resolved: RowInForce | None = None
 
     @property
@@ -108,14 +110,17 @@ class Catalog:
             rows: dict[str, _Entry] = {}
             made: dict[object, _Entry] = {}
             claimed: set[tuple[int, str]] = set()
-            for alias, (name, row, table) in _names([t for t in self.tables if t.provider == provider]).items():
+            names, replaced = _names([t for t in self.tables if t.provider == provider])
+            for alias, (name, row, table) in names.items():
                 if id(row) not in made:
                     found = _genai_key(theirs, name, row)
                     if found is not None:
                         claimed.add(found)
                     pair = (row, table)
                     load = partial(genai.row, *found) if genai and found else None
-                    made[id(row)] = _Entry(name, self.today, partial(_same, pair), load, from_table=True)
+                    made[id(row)] = _Entry(
+                        name, self.today, partial(_same, pair), load, from_table=True, replaced=replaced.get(id(row))
+                    )
                 rows[alias] = made[id(row)]
             for alias, key in theirs.items():
                 index, name = key
@@ -138,6 +143,16 @@ class Catalog:
         if day not in self._days:
             self._days[day] = Catalog(self.tables, self.genai, day, self.warnings)
         return self._days[day]
+
+    def replacements(self) -> list[tuple[str, str, PriceTable, PriceTable]]:
+        """Every row that replaces an earlier table's: (provider, name, its table, the table it replaces)."""
+        found = {
+            (provider, entry.name, id(entry.table)): (provider, entry.name, entry.table, entry.replaced[1])
+            for provider, rows in self._rows.items()
+            for entry in rows.values()
+            if entry.replaced is not None
+        }
+        return sorted(found.values(), key=lambda item: (item[0], item[1]))
 
     def from_tables(self, provider: str, name: str) -> bool:
         """Whether a row comes from a price table (not only from genai-prices)."""
@@ -205,16 +220,13 @@ class Catalog:
                 f"{model_id.base} is not in the {provider} table; priced as {entry.name} "
                 "(snapshots can be priced differently: add the snapshot with --pricing if so)"
             )
-        resolved = entry.resolved
+        if entry.replaced is not None:  # an override, or a plugin's table over advisor's: said wherever it is used
+            old_name, old = entry.replaced
+            said = f"{provider}:{entry.name} is priced from {entry.table.path}, replacing {old_name} of {old.path}"
+            note = f"{note}; {said}" if note else said
+        found = entry.resolved
         return ModelMatch(
-            model_id.written,
-            model_id,
-            entry.name,
-            resolved.row,
-            entry.table,
-            note,
-            resolved.sources,
-            resolved.conflicts,
+            model_id.written, model_id, entry.name, found.row, entry.table, note, found.sources, found.conflicts
         )
 
     def _suggestion(self, base: str, provider: str) -> str:
@@ -378,16 +390,27 @@ def load_catalog(
     return Catalog(tables, genai_prices(), today or date.today(), warnings=warnings)
 
 
-def _names(tables: list[PriceTable], first_wins: bool = False) -> dict[str, tuple[str, ModelRow, PriceTable]]:
-    """Every name and alias of the tables' rows -> (name, row, table); a later table's row wins, unless
-    `first_wins`."""
+def _names(
+    tables: list[PriceTable],
+) -> tuple[dict[str, tuple[str, ModelRow, PriceTable]], dict[int, tuple[str, PriceTable]]]:
+    """Every name and alias of the tables' rows -> (name, row, table), and the rows that replaced another
+    (by id: the name and table they replaced). A later table's row takes over every name of the rows it
+    names, so that a row of yours for `gpt-4.1-mini` also prices `gpt-4.1-mini-2025-04-14` and every
+    `ft:gpt-4.1-mini-2025-04-14:...` id, as the row it replaces did."""
     names: dict[str, tuple[str, ModelRow, PriceTable]] = {}
+    replaced: dict[int, tuple[str, PriceTable]] = {}
     for table in tables:
         for name, row in table.models.items():
+            entry = (name, row, table)
+            older = {id(names[a][1]): names[a] for a in (name, *row.aliases) if a in names and names[a][2] is not table}
+            for old_name, old_row, old_table in older.values():
+                replaced.setdefault(id(row), (old_name, old_table))
+                for alias in [old_name, *old_row.aliases]:
+                    if names.get(alias, (None, None, None))[1] is old_row:
+                        names[alias] = entry
             for alias in (name, *row.aliases):
-                if not first_wins or alias not in names:
-                    names[alias] = (name, row, table)
-    return names
+                names[alias] = entry
+    return names, replaced
 
 
 def _genai_key(names: dict[str, tuple[int, str]], name: str, row: ModelRow) -> tuple[int, str] | None:

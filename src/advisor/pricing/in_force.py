@@ -1,8 +1,9 @@
 """A price row as it stands on one day: its inference prices from the table or from genai-prices, its
 dated price changes applied, the earlier of conflicting dates, and where each price came from.
 
-Precedence, field by field: a price change of the table in force that day, then the table's own price,
-then genai-prices' price in force that day. advisor's bundled tables leave to genai-prices the prices it
+Precedence, tier by tier (standard: input, cached input, cache write, output; batch): a price change of
+the table in force that day, then the table's own price, then genai-prices' prices in force that day for
+a tier the table gives no price of. advisor's bundled tables leave to genai-prices the prices it
 keeps (a test checks that a bundled price it also has agrees, or says why not in `override`); a table of
 the user's always wins, as an override should. Dates with two sources (`shutdown_sources` ...) decide on
 the earlier, and the conflict is said, never hidden.
@@ -28,6 +29,10 @@ from advisor.pricing.tables import (
 )
 
 _FT_FIELDS = (*INFERENCE_FIELDS[:-1], "training", "hosting_per_hour")  # a fine-tune has no cache writes
+_TIERS = {
+    "standard": ("input", "cached_input", "output", "cache_write"),
+    "batch": ("batch_input", "batch_cached_input", "batch_output"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +88,6 @@ def resolve(
     """`row` of `table` on `today`, with genai-prices' row for the same model when there is one."""
     fields: dict[str, Decimal] = {}
     sources: dict[str, PriceSource] = {}
-    if genai is not None and row.override is None:
-        genai_row, genai_table = genai
-        for change in changes_in_force(genai_row.prices, today):
-            for field, value in change.given().items():
-                fields[field] = value
-                sources[field] = PriceSource(change.source, genai_table.as_of, genai_table.source, change.since)
     for field in INFERENCE_FIELDS:
         value = getattr(row, field)
         if value is not None:
@@ -96,6 +95,16 @@ def resolve(
     for change in changes_in_force(row.prices, today):
         for field, value in change.given().items():
             fields[field], sources[field] = value, table_source(table, change)
+    if genai is not None and row.override is None:
+        genai_row, genai_table = genai
+        # a tier the table prices is the table's whole: genai-prices fills only the tiers it leaves out, so a
+        # cached price is never another source's beside the table's own input price
+        owned = {tier for tier, names in _TIERS.items() if set(names) & fields.keys()}
+        for change in changes_in_force(genai_row.prices, today):
+            for field, value in change.given().items():
+                if not owned & {tier for tier, names in _TIERS.items() if field in names}:
+                    fields[field] = value
+                    sources[field] = PriceSource(change.source, genai_table.as_of, genai_table.source, change.since)
     conflicts = []
     shutdown, conflict = _decided("the shutdown of", name, table, row.shutdown, row.shutdown_note, row.shutdown_sources)
     conflicts += conflict

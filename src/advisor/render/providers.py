@@ -59,11 +59,13 @@ def provider_rows(plugins: Plugins, catalog: Catalog, day: date) -> list[dict[st
     return rows
 
 
-def plugin_rows(plugins: Plugins) -> list[dict[str, Any]]:
-    """One row per loaded plugin: its distribution, the providers and commands it added."""
+def plugin_rows(plugins: Plugins, catalog: Catalog | None = None) -> list[dict[str, Any]]:
+    """One row per loaded plugin: its distribution, what it added, and the rows of other tables its price
+    tables replace (a plugin that re-prices a bundled provider is never silent)."""
     providers: dict[str, list[str]] = {}
     for name, (_, info) in plugins.providers.items():
         providers.setdefault(info.name, []).append(name)
+    replaced = catalog.replacements() if catalog is not None else []
     return [
         {
             "plugin": info.name,
@@ -72,6 +74,11 @@ def plugin_rows(plugins: Plugins) -> list[dict[str, Any]]:
             "providers": providers.get(info.name, []),
             "commands": sorted(info.commands),
             "price_tables": [f"{table.provider} ({table.path}, as_of {table.as_of})" for table in info.price_tables],
+            "replaces": [
+                f"{provider}:{name} of {old.path}"
+                for provider, name, table, old in replaced
+                if any(table is mine for mine in info.price_tables)
+            ],
             "tokenizers": [spec.name for spec in info.tokenizers],
             "dataset_formats": [f"{fmt.provider}:{fmt.name}" for fmt in info.dataset_formats],
         }
@@ -85,7 +92,7 @@ def providers_json(plugins: Plugins, catalog: Catalog, day: date) -> str:
 
     document = {
         "providers": provider_rows(plugins, catalog, day),
-        "plugins": plugin_rows(plugins),
+        "plugins": plugin_rows(plugins, catalog),
         "warnings": plugins.warnings,
     }
     return dumps(document)
@@ -99,12 +106,22 @@ def print_providers(plugins: Plugins, catalog: Catalog, day: date) -> None:
     from advisor.render.console import print_out
 
     rows = provider_rows(plugins, catalog, day)
-    lines = [
-        f"Commands from {plugin['distribution']} {plugin['version']}: "
-        + ", ".join(f"advisor {name}" for name in plugin["commands"])
-        for plugin in plugin_rows(plugins)
-        if plugin["commands"]
-    ]
+    lines = []
+    for plugin in plugin_rows(plugins, catalog):
+        added = [
+            f"{kind} {', '.join(plugin[key])}"
+            for kind, key in (
+                ("providers", "providers"),
+                ("commands", "commands"),
+                ("price tables", "price_tables"),
+                ("tokenizers", "tokenizers"),
+                ("dataset formats", "dataset_formats"),
+            )
+            if plugin[key]
+        ]
+        lines.append(f"Plugin {plugin['plugin']} ({plugin['distribution']} {plugin['version']}): " + "; ".join(added))
+        if plugin["replaces"]:
+            lines.append(f"  its price tables replace {len(plugin['replaces'])} rows: {', '.join(plugin['replaces'])}")
     if not rows:
         lines.append("No provider plugins are installed (pip install ./plugins/advisor-openai; see docs/plugins.md).")
         print_out(*map(Text, lines))
@@ -117,7 +134,7 @@ def print_providers(plugins: Plugins, catalog: Catalog, day: date) -> None:
             "-" if row["priced"] else "no price table for this provider"
         )
         today_text = "\n".join(
-            ("yes" + (f" (until {m['new_jobs_until']})" if m["new_jobs_until"] else ""))
+            ("yes" + (f" (jobs end {m['new_jobs_until']})" if m["new_jobs_until"] else ""))
             if m["new_jobs_today"]
             else "no: " + "; ".join(m["why_not"])
             for m in row["trains"]
