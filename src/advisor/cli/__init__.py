@@ -67,12 +67,13 @@ def cli(quiet: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; bad input ends with one line on stderr and status 2, never a traceback."""
     from advisor.errors import ProviderError, UserError
+    from advisor.safe_text import visible
 
     _no_collection_at_exit()
     try:
         result = cli.main(args=list(argv) if argv is not None else None, prog_name="advisor", standalone_mode=False)
     except UserError as error:
-        click.echo(f"advisor: error: {error}", err=True)
+        click.echo(f"advisor: error: {visible(str(error))}", err=True)
         return error.exit_code
     except click.exceptions.Abort:
         click.echo("advisor: aborted", err=True)
@@ -81,9 +82,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         context = getattr(error, "ctx", None)
         command = context.command_path if context else "advisor"
         click.echo(
-            f"{command}: error: {error.format_message()} (see `{command} --help`)"
-            if isinstance(error, click.UsageError)
-            else f"advisor: error: {error.format_message()}",
+            visible(
+                f"{command}: error: {error.format_message()} (see `{command} --help`)"
+                if isinstance(error, click.UsageError)
+                else f"advisor: error: {error.format_message()}"
+            ),
             err=True,
         )
         return error.exit_code
@@ -95,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except ProviderError as error:
         hint = f"; {error.hint}" if error.hint else ""
-        click.echo(f"advisor: error: {error}{hint}", err=True)
+        click.echo(f"advisor: error: {visible(f'{error}{hint}')}", err=True)
         return 1
     return result if isinstance(result, int) else 0
 
