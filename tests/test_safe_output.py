@@ -51,7 +51,7 @@ GFM = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
 def controls(text: str) -> list[str]:
     """The control characters in terminal output other than its line breaks."""
-    return [char for char in CONTROL.findall(text) if char != "\n"]
+    return [char for char in re.findall(CONTROL, text) if char != "\n"]
 
 
 def structure(document: str) -> Counter[str]:
@@ -417,7 +417,7 @@ class TestJsonAndSvg:
         tags = {element.tag.split("}")[1] for element in root.iter()}
         assert tags == {"svg", "rect", "text", "line", "polyline"}
         texts = [element.text or "" for element in root.iter() if element.tag.endswith("text")]
-        assert not [t for t in texts if CONTROL.search(t)]
+        assert not [t for t in texts if re.search(CONTROL, t)]
         assert any(shown(HOSTILE) in t for t in texts)
         assert "<script" not in svg([Series(HOSTILE, [Decimal(0), Decimal(1)])], HOSTILE)
 

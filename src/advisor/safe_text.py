@@ -23,9 +23,10 @@ import re
 
 # C0 controls, DEL, C1 controls; the Arabic letter mark, left-to-right and right-to-left marks,
 # line and paragraph separators, bidi embeddings and overrides, bidi isolates
+# (patterns as text: `re` compiles each on first use and keeps it, so importing this module costs nothing)
 _CONTROLS = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
-CONTROL = re.compile("[" + _CONTROLS + "]")
-_BLOCK_CONTROL = re.compile("[" + _CONTROLS.replace("\x00-\x1f", "\x00-\x08\x0b-\x1f") + "]")  # \t, \n kept
+CONTROL = "[" + _CONTROLS + "]"
+_BLOCK_CONTROL = "[" + _CONTROLS.replace("\x00-\x1f", "\x00-\x08\x0b-\x1f") + "]"  # \t and \n kept
 _NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
@@ -37,35 +38,35 @@ def _escape(match: re.Match[str]) -> str:
 
 def visible(text: str) -> str:
     """One line: every control character written as an escape (`a\\nb` for a newline)."""
-    return CONTROL.sub(_escape, str(text))
+    return re.sub(CONTROL, _escape, str(text))
 
 
 def terminal(text: str) -> str:
     """A block of terminal output: its lines and tabs kept, every other control character an escape."""
-    return _BLOCK_CONTROL.sub(_escape, str(text))
+    return re.sub(_BLOCK_CONTROL, _escape, str(text))
 
 
-_MD_PUNCTUATION = re.compile(
+_MD_PUNCTUATION = (
     r"[\\`*|#~]"  # escapes, code, emphasis, table cells, headings, strikethrough
     r"|\[(?!\](?!\())"  # links and images (`[]` alone is kept: it links nothing)
     r"|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])"  # emphasis (an underscore inside a word emphasises nothing)
 )
-_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")  # `&amp;` would show as `&`: only an entity's `&` is escaped
-_MD_LIST = re.compile(r"^([-+](?= |$)|-(?= *- *-[ -]*$)|[0-9]{1,9}(?=[.)](?: |$)))")  # a list item or a rule
+_MD_ENTITY = r"&(?=#?[0-9A-Za-z]+;)"  # `&amp;` would show as `&`: only an entity's `&` is escaped
+_MD_LIST = r"^([-+](?= |$)|-(?= *- *-[ -]*$)|[0-9]{1,9}(?=[.)](?: |$)))"  # a list item or a rule
 
 
 def markdown(text: str) -> str:
     """Inline Markdown showing `text` as written: on one line, no HTML, no heading, list, table cell,
     link, image, code or emphasis of its own. Safe in a paragraph, a list item, a heading, a table cell."""
     text = markdown_cell(text)
-    text = _MD_LIST.sub(lambda m: m.group() + "\\" if m.group()[0].isdigit() else "\\" + m.group(), text)
+    text = re.sub(_MD_LIST, lambda m: m.group() + "\\" if m.group()[0].isdigit() else "\\" + m.group(), text)
     return re.sub(r"^\s+", lambda m: "".join(f"&#{ord(char)};" for char in m.group()), text)
 
 
 def markdown_cell(text: str) -> str:
     """`markdown` for a table cell, whose text can start no block of its own (a lone `-` stays `-`)."""
-    text = _MD_ENTITY.sub("&amp;", visible(text)).replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_PUNCTUATION.sub(lambda m: "\\" + m.group(), text)
+    text = re.sub(_MD_ENTITY, "&amp;", visible(text)).replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(_MD_PUNCTUATION, lambda m: "\\" + m.group(), text)
 
 
 def markdown_code(text: str) -> str:
@@ -114,7 +115,7 @@ def _ansi_c(word: str) -> str:
     for char in word:
         if char in "\\'":
             out.append("\\" + char)
-        elif CONTROL.fullmatch(char):
+        elif re.fullmatch(CONTROL, char):
             out.append("".join(f"\\x{byte:02x}" for byte in char.encode()))
         else:
             out.append(char)
@@ -124,7 +125,7 @@ def _ansi_c(word: str) -> str:
 def shell_word(word: object) -> str:
     """One word of a command, quoted so that the shell passes it on unchanged and runs nothing in it."""
     text = str(word)
-    if CONTROL.search(text):
+    if re.search(CONTROL, text):
         return _ansi_c(text)
     from shlex import quote
 

@@ -67,7 +67,6 @@ def cli(quiet: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; bad input ends with one line on stderr and status 2, never a traceback."""
     from advisor.errors import ProviderError, UserError
-    from advisor.safe_text import visible
 
     _no_collection_at_exit()
     try:
@@ -101,6 +100,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo(f"advisor: error: {visible(f'{error}{hint}')}", err=True)
         return 1
     return result if isinstance(result, int) else 0
+
+
+def visible(text: str) -> str:
+    """An error on one line, its control characters as escapes (loaded only when there is an error)."""
+    from advisor.safe_text import visible as one_line
+
+    return one_line(text)
 
 
 def _no_collection_at_exit() -> None:
