@@ -27,6 +27,7 @@ LOWER = (
     "advisor.methods",
     "advisor.errors",
     "advisor.cache_folder",
+    "advisor.safe_text",
 )
 
 

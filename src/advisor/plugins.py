@@ -226,10 +226,11 @@ def load_catalog(extra_files: Sequence[Path] = (), today: date | None = None) ->
     folder, then each `--pricing` file (advisor.pricing.catalog.load_catalog with the plugins' tables).
     An overlay entry that was left out is a warning on stderr, whatever the command."""
     from advisor.pricing.catalog import load_catalog as load
+    from advisor.safe_text import visible
 
     catalog = load(extra_files, plugin_tables=load_plugins().price_tables, today=today)
     for warning in catalog.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {visible(warning)}", err=True)  # a table's own words, on one line
     return catalog
 
 

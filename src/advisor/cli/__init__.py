@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = cli.main(args=list(argv) if argv is not None else None, prog_name="advisor", standalone_mode=False)
     except UserError as error:
-        click.echo(f"advisor: error: {error}", err=True)
+        click.echo(f"advisor: error: {visible(str(error))}", err=True)
         return error.exit_code
     except click.exceptions.Abort:
         click.echo("advisor: aborted", err=True)
@@ -81,9 +81,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         context = getattr(error, "ctx", None)
         command = context.command_path if context else "advisor"
         click.echo(
-            f"{command}: error: {error.format_message()} (see `{command} --help`)"
-            if isinstance(error, click.UsageError)
-            else f"advisor: error: {error.format_message()}",
+            visible(
+                f"{command}: error: {error.format_message()} (see `{command} --help`)"
+                if isinstance(error, click.UsageError)
+                else f"advisor: error: {error.format_message()}"
+            ),
             err=True,
         )
         return error.exit_code
@@ -95,9 +97,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except ProviderError as error:
         hint = f"; {error.hint}" if error.hint else ""
-        click.echo(f"advisor: error: {error}{hint}", err=True)
+        click.echo(f"advisor: error: {visible(f'{error}{hint}')}", err=True)
         return 1
     return result if isinstance(result, int) else 0
+
+
+def visible(text: str) -> str:
+    """An error on one line, its control characters as escapes (loaded only when there is an error)."""
+    from advisor.safe_text import visible as one_line
+
+    return one_line(text)
 
 
 def _no_collection_at_exit() -> None:

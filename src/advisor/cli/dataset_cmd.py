@@ -97,9 +97,10 @@ def split(file: str, validation: str, seed: int, force: bool) -> None:
     """Split FILE into FILE.train.jsonl and FILE.validation.jsonl beside it, deterministically
     (RFT needs a validation file). Refuses to overwrite unless --force."""
     from advisor.datasets.split import split_file
+    from advisor.render.console import line
 
     result = split_file(file, validation, seed=seed, force=force)
-    click.echo(f"{result.train:,} examples -> {result.train_path}")
-    click.echo(f"{result.validation:,} examples -> {result.validation_path} (seed {seed})")
+    line(f"{result.train:,} examples -> {result.train_path}")
+    line(f"{result.validation:,} examples -> {result.validation_path} (seed {seed})")
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        line(f"warning: {warning}", err=True)

@@ -229,12 +229,12 @@ def _save_partial(path: Path, answers: Any, question: Any) -> None:
     import tomli_w
 
     from advisor.recommend.interview import to_raw, without_notes
+    from advisor.safe_text import shell_command
 
     raw = to_raw(without_notes(answers))
-    header = (
-        f"# advisor interview, stopped at: {question.ask} ({question.key.lstrip('.')})\n"
-        f"# continue it: advisor interview --resume {path}\n"
-    )
+    resume = shell_command("advisor", "interview", "--resume", path)  # one line, whatever the path holds
+    stopped = f"{question.ask} ({question.key.lstrip('.')})"
+    header = f"# advisor interview, stopped at: {stopped}\n# continue it: {resume}\n"
     answered = sum(len(values) for values in raw.values() if isinstance(values, dict)) + sum(
         1 for value in raw.values() if not isinstance(value, dict)
     )
@@ -245,7 +245,7 @@ def _save_partial(path: Path, answers: Any, question: Any) -> None:
         return
     click.echo(
         f"advisor: stopped at {question.key.lstrip('.')!r} ({question.ask}); {answered} answer(s) saved to {path}: "
-        f"continue with `advisor interview --resume {path}`",
+        f"continue with `{resume}`",
         err=True,
     )
 

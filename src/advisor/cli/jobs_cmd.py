@@ -57,7 +57,9 @@ def _stopped(run: Any) -> str:
 
 def _resume_hint(run: Any) -> str:
     resume = "the same `advisor launch` resumes it, " if run.state != "failed" else ""
-    return f"{resume}`advisor jobs forget {run.run_id}` removes it from the ledger"
+    from advisor.safe_text import shell_command
+
+    return f"{resume}`{shell_command('advisor', 'jobs', 'forget', run.run_id)}` removes it from the ledger"
 
 
 @jobs.command("list")
@@ -70,6 +72,7 @@ def list_jobs(provider: str | None, offline: bool, output_format: str) -> None:
     from advisor.plugins import provider_named
     from advisor.providers.ledger import Ledger, ledger_path
     from advisor.providers.sync import refresh
+    from advisor.render.console import line
     from advisor.render.jobs import jobs_json, print_jobs
 
     ledger = Ledger.existing(read_only=offline)  # listing never creates a ledger
@@ -77,9 +80,7 @@ def list_jobs(provider: str | None, offline: bool, output_format: str) -> None:
         if output_format == "json":
             click.echo(jobs_json([], ledger_path(), []))
         else:
-            click.echo(
-                f"No jobs in the ledger yet: there is no ledger at {ledger_path()} (`advisor launch` starts one)."
-            )
+            line(f"No jobs in the ledger yet: there is no ledger at {ledger_path()} (`advisor launch` starts one).")
         return
     notes = [] if offline else refresh(ledger, provider_named, provider)
     runs = ledger.runs(provider)
@@ -89,7 +90,7 @@ def list_jobs(provider: str | None, offline: bool, output_format: str) -> None:
     else:
         print_jobs(runs, ledger.path)
     for note in notes:
-        click.echo(f"note: {note}", err=True)
+        line(f"note: {note}", err=True)
 
 
 @jobs.command("show")
@@ -144,8 +145,9 @@ def watch(job: str, provider: str | None, every: float, pricing_files: tuple[str
     from advisor.plugins import load_catalog
     from advisor.providers.sync import actual_cost
     from advisor.providers.watch import watch as poll
-    from advisor.render.console import live
+    from advisor.render.console import line, live
     from advisor.render.jobs import StatusLine, print_watched
+    from advisor.safe_text import shell_command
 
     ledger = _ledger()
     plugin, run = _provider_for(job, ledger, provider)
@@ -154,9 +156,10 @@ def watch(job: str, provider: str | None, every: float, pricing_files: tuple[str
     try:
         final = poll(plugin, ledger, job_id, status_line, first_delay=every)
     except KeyboardInterrupt:
-        click.echo(
-            f"\nstopped watching {job_id}; the job keeps running ({status_line.last or 'status unknown'}). "
-            f"Watch again: advisor jobs watch {job_id}",
+        line(err=True)
+        line(
+            f"stopped watching {job_id}; the job keeps running ({status_line.last or 'status unknown'}). "
+            f"Watch again: {shell_command('advisor', 'jobs', 'watch', job_id)}",
             err=True,
         )
         raise click.exceptions.Exit(130) from None
@@ -197,7 +200,9 @@ def cancel(job: str, provider: str | None, yes: bool) -> None:
     ledger = _ledger()
     plugin, run = _provider_for(job, ledger, provider)
     job_id = run.job_id if run else job
-    if not yes and not click.confirm(f"Cancel {job_id}?", default=False):
+    from advisor.safe_text import visible
+
+    if not yes and not click.confirm(f"Cancel {visible(job_id)}?", default=False):
         click.echo("not cancelled", err=True)
         raise click.exceptions.Exit(1)
     current = plugin.cancel_job(job_id)
@@ -225,11 +230,15 @@ def forget(run_id: str, yes: bool) -> None:
         warning = "its create request may have reached the provider (forgotten, its job would no longer be found); "
     else:
         warning = ""
-    if not yes and not click.confirm(f"Forget run {run.run_id} ({run.state})? {warning}".rstrip(), default=False):
+    from advisor.render.console import line
+    from advisor.safe_text import visible
+
+    question = visible(f"Forget run {run.run_id} ({run.state})? {warning}".rstrip())
+    if not yes and not click.confirm(question, default=False):
         click.echo("not forgotten", err=True)
         raise click.exceptions.Exit(1)
     ledger.forget(run.run_id)
-    click.echo(f"forgot run {run.run_id}" + (f" (job {run.job_id} is still at {run.provider})" if run.job_id else ""))
+    line(f"forgot run {run.run_id}" + (f" (job {run.job_id} is still at {run.provider})" if run.job_id else ""))
 
 
 # `advisor jobs deploy` lives in its own module (providers whose fine-tunes need a deployment to serve)

@@ -52,9 +52,10 @@ def deploy(
     if not plan.ready:
         print_deploy_command(plan)
         return
-    if not yes and not click.confirm(
-        f"\nDeploy {plan.model} as {plan.name} ({plan.tier})? Hosting is billed from then on", default=False
-    ):
+    from advisor.safe_text import visible
+
+    question = visible(f"Deploy {plan.model} as {plan.name} ({plan.tier})? Hosting is billed from then on")
+    if not yes and not click.confirm("\n" + question, default=False):
         click.echo("not deployed", err=True)
         raise click.exceptions.Exit(1)
     print_deployed(deployer(plugin).deploy(plan))

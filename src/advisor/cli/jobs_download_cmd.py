@@ -36,12 +36,13 @@ def download(job: str, provider: str | None, output: Path, checkpoint: str | Non
     ledger = _ledger()
     plugin, run = _provider_for(job, ledger, provider)
     job_id = run.job_id if run else job
+    from advisor.render.console import line
     from advisor.render.console import live as drawn
 
     live = drawn(sys.stderr)
 
     def start(name: str, size: int | None) -> None:
-        click.echo(f"{name}: {_size(size)} from {plugin.name} job {job_id}, into {output}")
+        line(f"{name}: {_size(size)} from {plugin.name} job {job_id}, into {output}")
 
     def progress(done: int, total: int | None) -> None:
         if live:
@@ -53,7 +54,7 @@ def download(job: str, provider: str | None, output: Path, checkpoint: str | Non
         click.echo(err=True)
     checked = "size and sha256 checked" if result.checked else "size checked"
     resumed = f", resumed {result.resumed} time(s) after a cut" if result.resumed else ""
-    click.echo(f"saved {result.path} ({result.size:,} bytes, {checked}{resumed}; sha256 {result.sha256})")
+    line(f"saved {result.path} ({result.size:,} bytes, {checked}{resumed}; sha256 {result.sha256})")
 
 
 def _size(size: int | None) -> str:

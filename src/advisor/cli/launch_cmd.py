@@ -87,6 +87,8 @@ def launch(
         settings={"training_type": training_type, "tier": tier, "gpus": gpus, "nodes": nodes, **_pairs(extra)},
     )
     from advisor.render import launch as render
+    from advisor.render.console import line
+    from advisor.safe_text import visible
 
     render.print_plan(plan)
     if plan.problems:
@@ -95,7 +97,7 @@ def launch(
     if dry_run:
         render.print_dry_run(plan, plugin)
         return
-    question = f"\nLaunch this {method.upper()} job on {plan.api_model} at {provider}?"
+    question = "\n" + visible(f"Launch this {method.upper()} job on {plan.api_model} at {provider}?")
     quotes = quoter_of(plugin) is not None  # the provider prices the job itself: confirm once its quote is in
     if not quotes and not yes and not click.confirm(question, default=False):
         click.echo("not launched", err=True)
@@ -112,7 +114,7 @@ def launch(
             plan,
             ledger,
             again=again,
-            say=lambda text: click.echo(text, err=True),
+            say=lambda text: line(text, err=True),
             confirm=confirm if quotes else None,
         )
     except LaunchDeclined:

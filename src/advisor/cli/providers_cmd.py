@@ -21,8 +21,10 @@ def providers(output_format: str, pricing_files: tuple[str, ...], today: date | 
 
     plugins = load_plugins()
     catalog = load_catalog(pricing_files, today_or(today))
+    from advisor.render.console import line
+
     for warning in plugins.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        line(f"warning: {warning}", err=True)
     if output_format == "json":
         click.echo(providers_json(plugins, catalog, today_or(today)))
     else:

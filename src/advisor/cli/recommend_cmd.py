@@ -46,7 +46,7 @@ def recommend(
         chart = target.with_name(f"{target.stem}.payback.svg") if output_format == "markdown" else None
         _refuse_overwrite([path for path in (target, chart) if path is not None], force)
         write_output(rec, output_format, target, chart)
-        click.echo(f"wrote {target}" + (f" and {chart}" if chart else ""), err=True)
+        _line(f"wrote {target}" + (f" and {chart}" if chart else ""), err=True)
         return
     _recommend_many(
         paths, output_format, output, force, load_catalog(pricing_files, today_or(today)), today_or(today), build
@@ -79,7 +79,7 @@ def _recommend_many(paths, output_format, output, force, catalog, today, build) 
     outcomes = _across_cores(paths)
     for outcome in outcomes:
         if outcome.error is not None:
-            click.echo(f"advisor: error: {outcome.error}", err=True)
+            _line(f"advisor: error: {outcome.error}", err=True)
     failed = sum(o.rec is None for o in outcomes)
     if output is None:
         if output_format == "json":
@@ -165,7 +165,13 @@ def _write_many(outcomes, output_format: str, target: Path, force: bool) -> None
                 portfolio.print_summary(outcomes, file=handle)
     except OSError as exc:
         raise UserError(f"cannot write ({exc.strerror})", where=str(target), hint="check the folder") from None
-    click.echo(f"wrote {target}" + (f" and {len(charts)} charts beside it" if charts else ""), err=True)
+    _line(f"wrote {target}" + (f" and {len(charts)} charts beside it" if charts else ""), err=True)
+
+
+def _line(text: str, err: bool = False) -> None:
+    from advisor.render.console import line
+
+    line(text, err=err)
 
 
 def _print(rec, output_format: str) -> None:  # type: ignore[no-untyped-def]

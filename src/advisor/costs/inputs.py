@@ -15,6 +15,7 @@ from advisor.costs.training import billed_tokens_per_epoch
 from advisor.errors import UserError
 from advisor.methods import Method
 from advisor.pricing.catalog import Catalog, ModelMatch
+from advisor.safe_text import shell_command
 
 if TYPE_CHECKING:
     from advisor.tokens.rows import RowCounting
@@ -265,7 +266,7 @@ def training_tokens_from_file(
         raise UserError(
             f"the training file has {errors:,} error(s), the first: {detail}",
             where=where,
-            hint=f"run `advisor dataset check {path}` for every problem",
+            hint=f"run `{shell_command('advisor', 'dataset', 'check', path)}` for every problem",
         )
     counts = scan.tokens[0]
     fine_tuning = catalog.find(ft_model, provider).row.fine_tuning

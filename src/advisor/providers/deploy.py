@@ -18,6 +18,7 @@ from advisor.costs.estimate import HOURS_PER_MONTH
 from advisor.errors import UserError
 from advisor.pricing.catalog import Catalog
 from advisor.providers.base import Job, Provider
+from advisor.safe_text import shell_command
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def plan_deploy(
     if job.status != "succeeded" or not job.fine_tuned_model:
         raise UserError(
             f"job {job.id} has no fine-tuned model to deploy yet ({job.provider_status})",
-            hint=f"deploy it once it has succeeded: `advisor jobs watch {job.id}`",
+            hint=f"deploy it once it has succeeded: `{shell_command('advisor', 'jobs', 'watch', job.id)}`",
         )
     plan = target.deploy_plan(job, chosen, name, capacity)
     return plan, hosting_cost(catalog, provider.name, job.model, chosen)

@@ -38,6 +38,7 @@ from advisor.providers.base import (
 from advisor.providers.ledger import Ledger, Run, new_run_id
 from advisor.providers.preflight import LaunchPlan
 from advisor.providers.sync import record_job
+from advisor.safe_text import shell_command
 
 LOOKUP_DELAYS = (0.5, 1.0, 2.0)  # seconds between looking for a job whose create answer was lost
 
@@ -50,7 +51,7 @@ class AlreadyLaunched(UserError):
     def __init__(self, run: Run):
         super().__init__(
             f"this launch was already made: run {run.run_id}, job {run.job_id} ({run.status})",
-            hint="see `advisor jobs show " + (run.job_id or run.run_id) + "`; use --again to launch "
+            hint=f"see `{shell_command('advisor', 'jobs', 'show', run.job_id or run.run_id)}`; use --again to launch "
             "another job with the same data and settings",
         )
         self.run = run

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from advisor.errors import UserError
+from advisor.safe_text import shell_command, visible
 
 T = TypeVar("T")
 LOCK_WAIT_SECONDS = 15.0  # how long to wait for another process's write to the ledger
@@ -120,7 +121,7 @@ def _lock_wait() -> float:
 
 
 def _say(text: str) -> None:
-    print(f"advisor: {text}", file=sys.stderr, flush=True)
+    print(f"advisor: {visible(text)}", file=sys.stderr, flush=True)
 
 
 class Ledger:
@@ -369,7 +370,7 @@ def _run(row: sqlite3.Row) -> Run:
     if damaged:
         values["damaged"] = (
             f"its stored {' and '.join(damaged)} {'is' if len(damaged) == 1 else 'are'} not valid JSON; "
-            f"`advisor jobs forget {values['run_id']}` removes it"
+            f"`{shell_command('advisor', 'jobs', 'forget', values['run_id'])}` removes it"
         )
     return Run(**values)
 

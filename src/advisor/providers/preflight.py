@@ -27,6 +27,7 @@ from advisor.pricing.catalog import Catalog, ModelMatch, stale_warning, training
 from advisor.pricing.model_ids import has_snapshot, parse_model_id
 from advisor.pricing.tables import FineTuning
 from advisor.providers.base import JobRequest, Method, Provider, Upload, settings_of
+from advisor.safe_text import shell_command
 
 
 @dataclass
@@ -61,7 +62,7 @@ class LaunchPlan:
         method, model = self.method.upper(), self.match.name
         where = (
             f"Still training {method} on {model} today, per the price tables: {', '.join(self.others_training)} "
-            f"(price it: `advisor estimate --ft-provider {self.others_training[0]} ...`)."
+            f"(price it: `{shell_command('advisor', 'estimate', '--ft-provider', self.others_training[0])} ...`)."
             if self.others_training
             else f"No other provider in the price tables trains {method} on {model} today."
         )
@@ -266,7 +267,7 @@ def _dataset_problems(path: str, report: DatasetReport, validation: bool = False
     return [
         f"{where}: {first.message} ({first.code})"
         + (f", and {more:,} more error(s)" if more else "")
-        + f": run `advisor dataset check {path}`"
+        + f": run `{shell_command('advisor', 'dataset', 'check', path)}`"
     ]
 
 

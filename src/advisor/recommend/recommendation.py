@@ -32,6 +32,7 @@ from advisor.recommend.rules import (
 )
 from advisor.recommend.scenario import LoadedScenario, count_tokens
 from advisor.recommend.strategies import BY_NAME, STRATEGIES, TRAINING
+from advisor.safe_text import shell_command
 
 
 class Reason(BaseModel):
@@ -93,7 +94,7 @@ class Recommendation(BaseModel):
     reasons: list[Reason]
     caveats: list[str]
     next_steps: list[str]  # in words, never empty
-    commands: list[str]  # the advisor commands behind the next steps, in order (a report's appendix)
+    commands: list[str]  # the advisor commands behind the next steps, in order (a report's appendix), shell-quoted
     costs: dict[str, StrategyCost]
     payback_months: Decimal | None
     horizon_months: int
@@ -399,10 +400,14 @@ _KEEP_MEASURING = (
 )
 
 
+_SFT_MODEL = "the fine-tuned model `advisor jobs watch` reports for the SFT job"
+
+
 def _next_steps(
     facts: Facts, d: Decision, cost: StrategyCost | None, ctx: Context, loaded: LoadedScenario
 ) -> tuple[list[str], list[str]]:
-    """The next steps in words (a proposal reads them without the CLI), and the commands behind them."""
+    """The next steps in words (a proposal reads them without the CLI), and the commands behind them: each
+    built from its words and quoted (safe_text.shell_command), so a file name runs nothing of its own."""
     steps: list[str] = []
     commands: list[str] = []
     data = facts.scenario.data
@@ -410,40 +415,43 @@ def _next_steps(
     trains = cost is not None and d.primary in TRAINING
     if trains and ("sft" in d.plan or d.primary in ("sft", "dpo", "rag+sft")):
         steps.append("Check the training file (format, duplicates, token counts) and split off a validation set")
-        commands += [f"advisor dataset check {training}", f"advisor dataset split {training}"]
+        commands += [shell_command("advisor", "dataset", action, training) for action in ("check", "split")]
     if "rft" in d.plan:
         steps.append("Validate the grader on a sample of graded prompts, then run a short RFT pilot")
     if cost is not None and trains:
-        place, launch = ctx.label(cost.provider), f"advisor launch --provider {cost.provider}"
+        place, launch = ctx.label(cost.provider), ("advisor", "launch", "--provider", cost.provider)
         # the epochs the estimate assumed, given explicitly: some providers have no automatic count (Together)
-        epochs = f" --epochs {auto_epochs(data.demonstrations or data.preference_pairs or 1000)}"
+        epochs = ("--epochs", auto_epochs(data.demonstrations or data.preference_pairs or 1000))
         if d.plan[-2:] == ["sft", "dpo"]:
             steps += [
                 f"First train {cost.model} with SFT on the demonstrations at {place}",
                 "Then train with DPO on the preference pairs, starting from the model the SFT job produced (not "
                 "from the base model), at the same place",
             ]
+            sft = ("--method", "sft", "--model", cost.model, "--training-file", training, *epochs)
+            dpo = ("--method", "dpo", "--model", "SFT_MODEL", "--training-file", "PAIRS.jsonl")
             commands += [
-                f"{launch} --method sft --model {cost.model} --training-file {training}{epochs} --dry-run",
-                f"{launch} --method dpo --model SFT_MODEL --training-file PAIRS.jsonl --dry-run "
-                "(SFT_MODEL: the fine-tuned model `advisor jobs watch` reports for the SFT job)",
+                shell_command(*launch, *sft, "--dry-run"),
+                shell_command(*launch, *dpo, "--dry-run", comment=f"SFT_MODEL: {_SFT_MODEL}"),
             ]
         else:
             method = BY_NAME[d.primary].method
             assert method is not None
             steps.append(f"Launch the {method.upper()} job on {cost.model} at {place}, a dry run first")
-            extra = " --validation-file VALID.jsonl --grader GRADER.json" if method == "rft" else epochs
-            commands.append(
-                f"{launch} --method {method} --model {cost.model} --training-file {training}{extra} --dry-run"
-            )
-        commands.append("advisor jobs watch JOB (each job, until it ends with its fine-tuned model and cost)")
+            extra = ("--validation-file", "VALID.jsonl", "--grader", "GRADER.json") if method == "rft" else epochs
+            job = ("--method", method, "--model", cost.model, "--training-file", training, *extra)
+            commands.append(shell_command(*launch, *job, "--dry-run"))
+        watch = "each job, until it ends with its fine-tuned model and cost"
+        commands.append(shell_command("advisor", "jobs", "watch", "JOB", comment=watch))
     if d.primary != "prompt":
         steps.append("Measure the result on the eval set against the prompted baseline before switching traffic")
     if "switch" in d.alternatives and "switch" in ctx.costs:
         switch = ctx.costs["switch"]
         steps.append(f"Run the eval set on {switch.model} at {switch.label} to see whether prompting it is enough")
     if commands or d.primary != "prompt":
-        commands.append(f"advisor recommend {loaded.source} --format markdown (this report)")
+        commands.append(
+            shell_command("advisor", "recommend", loaded.source, "--format", "markdown", comment="this report")
+        )
     return steps, commands
 
 

@@ -1,11 +1,14 @@
 """Cumulative cost over the horizon, one line per strategy: a Mermaid xychart for Markdown, an SVG file
-for documents that do not render Mermaid, and a text chart for the terminal."""
+for documents that do not render Mermaid, and a text chart for the terminal. Labels are escaped for
+each (safe_text): they name models and places a price table or a scenario wrote."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from html import escape
+
+from advisor.safe_text import html, markdown, visible
+from advisor.safe_text import mermaid as mermaid_text
 
 # colour-blind-safe (Okabe-Ito), named so the Markdown legend can say which line is which
 PALETTE = (
@@ -37,13 +40,13 @@ def mermaid(series: list[Series], title: str) -> str:
         "```mermaid",
         f'%%{{init: {{"themeVariables": {{"xyChart": {{"plotColorPalette": "{colours}"}}}}}}}}%%',
         "xychart-beta",
-        f'    title "{title}"',
+        f'    title "{mermaid_text(title)}"',
         f'    x-axis "Month" [{", ".join(str(m) for m in range(months + 1))}]',
         f'    y-axis "USD" 0 --> {_nice(top)}',
     ]
     lines += [f"    line [{', '.join(str(_dollars(v)) for v in s.values)}]" for s in series]
     lines.append("```")
-    legend = "; ".join(f"{name}: {s.label}" for (name, _), s in zip(PALETTE, series, strict=False))
+    legend = "; ".join(f"{name}: {markdown(s.label)}" for (name, _), s in zip(PALETTE, series, strict=False))
     return "\n".join(lines) + f"\n\n_Lines: {legend}._"
 
 
@@ -69,7 +72,7 @@ def svg(series: list[Series], title: str, width: int = 720, height: int = 400) -
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'font-family="Helvetica, Arial, sans-serif" font-size="12">',
         f'<rect width="{width}" height="{height}" fill="white"/>',
-        f'<text x="{left}" y="22" font-size="15" font-weight="bold">{escape(title)}</text>',
+        f'<text x="{left}" y="22" font-size="15" font-weight="bold">{html(title)}</text>',
     ]
     for step in range(5):
         value = Decimal(top) * step / 4
@@ -86,29 +89,39 @@ def svg(series: list[Series], title: str, width: int = 720, height: int = 400) -
             f'<line x1="{width - right + 20}" x2="{width - right + 44}" y1="{legend_y}" y2="{legend_y}" '
             f'stroke="{colour}" stroke-width="3"/>'
         )
-        parts.append(f'<text x="{width - right + 50}" y="{legend_y + 4}">{escape(s.label)}</text>')
+        parts.append(f'<text x="{width - right + 50}" y="{legend_y + 4}">{html(s.label)}</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 
 
-def text_chart(series: list[Series], rows: int = 12) -> list[str]:
-    """A small plot in rich markup: one marker per strategy per month, a legend below."""
+Part = str | tuple[str, str]  # plain text, or (text, rich style)
+
+
+def text_chart(series: list[Series], rows: int = 12) -> list[list[Part]]:
+    """A small plot, line by line, each line in parts: one marker per strategy per month, a legend below."""
     months = len(series[0].values) - 1
     top = max(max(s.values) for s in series) or Decimal(1)
-    grid = [[" "] * (months + 1) for _ in range(rows)]
+    grid: list[list[Part]] = [[" "] * (months + 1) for _ in range(rows)]
     colours = ("blue", "dark_orange", "green", "magenta", "red", "cyan")
     for index, s in enumerate(reversed(series)):  # the first series is drawn last, on top
         position = len(series) - 1 - index
         for month, value in enumerate(s.values):
             row = rows - 1 - int((value / top * (rows - 1)).to_integral_value(ROUND_HALF_UP))
-            grid[row][month] = f"[{colours[position % 6]}]{MARKERS[position % 6]}[/]"
+            grid[row][month] = (MARKERS[position % 6], colours[position % 6])
     label_width = len(f"${_dollars(top):,}")
-    lines = []
+    lines: list[list[Part]] = []
     for number, row in enumerate(grid):
         value = top * (rows - 1 - number) / (rows - 1)
         label = f"${_dollars(value):,}".rjust(label_width) if number in (0, rows // 2, rows - 1) else " " * label_width
-        lines.append(f"{label} │ " + "  ".join(row))
-    lines.append(" " * label_width + " └─" + "───" * (months + 1))
-    lines.append(" " * label_width + "   " + " ".join(f"{m:<2}" for m in range(months + 1)) + " months")
-    lines.append("   ".join(f"[{colours[i % 6]}]{MARKERS[i % 6]}[/] {s.label}" for i, s in enumerate(series)))
+        line: list[Part] = [f"{label} │ "]
+        for month, cell in enumerate(row):
+            line += [cell] if month == 0 else ["  ", cell]
+        lines.append(line)
+    lines.append([" " * label_width + " └─" + "───" * (months + 1)])
+    lines.append([" " * label_width + "   " + " ".join(f"{m:<2}" for m in range(months + 1)) + " months"])
+    legend: list[Part] = []
+    for i, s in enumerate(series):
+        legend += ["   "] if i else []
+        legend += [(MARKERS[i % 6], colours[i % 6]), f" {visible(s.label)}"]
+    lines.append(legend)
     return lines

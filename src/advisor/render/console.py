@@ -1,11 +1,21 @@
 """Printing rich renderables: the terminal's width on a terminal; when piped or written to a file, the
 width `$COLUMNS` asks for, else 80 columns. Nothing is cut short with `…` to fit: a long id, path or URL
-in a table cell folds onto the next line, and a command line is printed whole so that it can be pasted."""
+in a table cell folds onto the next line, and a command line is printed whole so that it can be pasted.
+
+Every string is shown as written: the console reads no rich markup and no emoji codes (a scenario named
+`[/]` or a path with `[red]x` prints as it is; styles are given as `styled` text), and every control
+character that reaches the terminal (an escape sequence in a name, a bidi override in a provider's
+message) is written as an escape (advisor.safe_text). `echo` does the same for plain lines."""
 
 from __future__ import annotations
 
 import os
+from functools import cache
 from typing import IO, TYPE_CHECKING, Any
+
+import click
+
+from advisor.safe_text import terminal, visible
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -28,20 +38,60 @@ def asked_width() -> int | None:
 
 def console_for(file: IO[str] | None = None, width: int | None = None) -> Console:
     """A console `width` wide if given, else as wide as the terminal, or as `$COLUMNS` (else 80) when the
-    output is not a terminal."""
+    output is not a terminal; it shows every string as written (no markup, emoji codes or controls)."""
+    console = _literal_console(file=file, width=width)
+    if width is None and not console.is_terminal:
+        console = _literal_console(file=file, width=asked_width() or PIPED_WIDTH)
+    return console
+
+
+def _literal_console(file: IO[str] | None, width: int | None) -> Console:
+    return _literal_console_class()(file=file, width=width, markup=False, emoji=False, highlight=False)
+
+
+@cache
+def _literal_console_class() -> type[Console]:
     from rich.console import Console
 
-    console = Console(file=file, width=width)
-    if width is None and not console.is_terminal:
-        console = Console(file=file, width=asked_width() or PIPED_WIDTH)
-    return console
+    class LiteralConsole(Console):
+        """Strings are text, never markup; their control characters are escapes before layout."""
+
+        def render_str(self, text: str, **options: Any) -> Text:
+            return super().render_str(terminal(text), **{**options, "markup": False, "emoji": False})
+
+    return LiteralConsole
+
+
+def styled(text: str, style: str | None = None) -> Text:
+    """`text` as written, in `style` ("bold", "red"): how renderers style what they print."""
+    from rich.text import Text
+
+    return Text(terminal(text), style=style or "")
+
+
+def assembled(*parts: str | tuple[str, str | None]) -> Text:
+    """One line of several parts, each plain or (text, style)."""
+    from rich.text import Text
+
+    return Text.assemble(*((terminal(p[0]), p[1] or "") if isinstance(p, tuple) else terminal(p) for p in parts))
 
 
 def whole_line(text: str) -> Text:
     """A line never wrapped nor cut (a shell command): the reader's terminal wraps it, a paste keeps it."""
     from rich.text import Text
 
-    return Text(text, no_wrap=True, overflow="ignore")
+    return Text(terminal(text), no_wrap=True, overflow="ignore")
+
+
+def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Plain text (click.echo) with its control characters but newlines and tabs written as escapes."""
+    click.echo(terminal(text), err=err, nl=nl)
+
+
+def line(text: str = "", *, err: bool = False) -> None:
+    """One line of plain text: every control character in it written as an escape, newlines too (a job id
+    or a provider's message cannot start a line of its own)."""
+    click.echo(visible(text), err=err)
 
 
 def print_out(*renderables: Any, file: IO[str] | None = None, width: int | None = None) -> None:
@@ -52,7 +102,36 @@ def print_out(*renderables: Any, file: IO[str] | None = None, width: int | None 
     for item in renderables:
         if isinstance(item, Table):
             _fold_cells(item, console)
-        console.print(item, highlight=False, crop=False)
+        console.print(_guarded(item), highlight=False, crop=False)
+
+
+def _guarded(item: Any) -> Any:
+    """`item` with no control character left for the terminal: a string is cleaned by the console before
+    layout, a Text here, anything else (a table, a panel) as it is drawn."""
+    from rich.text import Text
+
+    if isinstance(item, str):
+        return item
+    if isinstance(item, Text):
+        return item if terminal(item.plain) == item.plain else Text(terminal(item.plain), style=item.style)
+    return _Shown(item)
+
+
+class _Shown:
+    """A renderable whose output holds no control character but rich's own (the last guard: a Text in a
+    table or a panel was not cleaned by the console's render_str)."""
+
+    def __init__(self, renderable: Any) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        from rich.segment import Segment
+
+        for segment in console.render(self.renderable, options):
+            if segment.control or terminal(segment.text) == segment.text:
+                yield segment
+            else:
+                yield Segment(terminal(segment.text), segment.style)
 
 
 def _fold_cells(table: Table, console: Console) -> None:

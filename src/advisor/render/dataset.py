@@ -1,11 +1,13 @@
-"""A DatasetReport as a terminal report or JSON."""
+"""A DatasetReport as a terminal report or JSON. The file's name, its fields and the problems quoted from
+it are shown as written, on one line each (safe_text.visible; render.console)."""
 
 from __future__ import annotations
 
 from advisor.costs.money import format_price, format_usd
 from advisor.datasets.report import DatasetReport
-from advisor.render.console import print_out
+from advisor.render.console import assembled, print_out, styled
 from advisor.render.figures import dumps
+from advisor.safe_text import visible
 from advisor.tokens.chat_format import counted_as
 
 SHOWN_PER_SEVERITY = 30
@@ -19,10 +21,12 @@ def print_report(report: DatasetReport) -> None:
     from rich import box
     from rich.table import Table
 
-    verdict = (f"[red]{report.errors:,} errors[/red]" if report.errors else "[green]no errors[/green]") + (
-        f", [yellow]{report.warnings:,} warnings[/yellow]" if report.warnings else ", no warnings"
+    header = assembled(
+        (visible(report.file), "bold"),
+        f": {report.method.upper()} data ({visible(report.method_source)}); ",
+        (f"{report.errors:,} errors", "red") if report.errors else ("no errors", "green"),
+        *((", ", (f"{report.warnings:,} warnings", "yellow")) if report.warnings else (", no warnings",)),
     )
-    header = f"[bold]{report.file}[/bold]: {report.method.upper()} data ({report.method_source}); {verdict}"
 
     facts = Table(box=None, show_header=False, pad_edge=False)
     facts.add_column(style="dim")
@@ -35,23 +39,27 @@ def print_report(report: DatasetReport) -> None:
             f"min {t.min:,} · p10 {t.p10:,} · median {t.median:,} · p90 {t.p90:,} · max {t.max:,} "
             f"(mean {t.mean:,.1f}; total {t.total:,})",
         )
-        facts.add_row("", f"[dim]{counted_as(t.encoding)}, tools included; percentiles by nearest rank[/dim]")
+        facts.add_row(
+            "", styled(visible(f"{counted_as(t.encoding)}, tools included; percentiles by nearest rank"), "dim")
+        )
         facts.add_row("assistant tokens", f"{report.assistant_tokens:,} (the answers the model is trained on)")
     facts.add_row("missing system / user", f"{report.missing_system:,} / {report.missing_user:,} examples")
     for over in report.over_limit:
         facts.add_row(
             "over the limit",
-            f"{over.examples:,} longer than {over.provider}:{over.model}'s {over.limit:,} "
-            "tokens (truncated in training)",
+            visible(
+                f"{over.examples:,} longer than {over.provider}:{over.model}'s {over.limit:,} "
+                "tokens (truncated in training)"
+            ),
         )
-    facts.add_row("recommended size", report.recommended_size)
+    facts.add_row("recommended size", visible(report.recommended_size))
 
     renderables: list[object] = [header, facts]
     for severity, style in (("error", "red"), ("warning", "yellow")):
         entries = [p for p in report.problems if p.severity == severity]
         if not entries:
             continue
-        table = Table(box=box.SIMPLE_HEAD, title=f"[{style}]{severity.capitalize()}s[/{style}]", title_justify="left")
+        table = Table(box=box.SIMPLE_HEAD, title=styled(f"{severity.capitalize()}s", style), title_justify="left")
         for column in ("Line", "Ex.", "Field", "Problem", "What to do"):
             table.add_column(
                 column,
@@ -62,9 +70,9 @@ def print_report(report: DatasetReport) -> None:
             table.add_row(
                 str(problem.line or ""),
                 str(problem.example or ""),
-                problem.field or "",
-                f"[{style}]{problem.code}[/{style}] {problem.message}",
-                problem.hint,
+                visible(problem.field or ""),
+                assembled((visible(problem.code), style), " " + visible(problem.message)),
+                visible(problem.hint),
             )
         renderables.append(table)
         more = (
@@ -74,7 +82,7 @@ def print_report(report: DatasetReport) -> None:
         )
         if more > 0:
             renderables.append(
-                f"[dim]... and {more:,} more {severity}s (--format json lists the first 100 of each kind)[/dim]"
+                styled(f"... and {more:,} more {severity}s (--format json lists the first 100 of each kind)", "dim")
             )
 
     if report.costs:
@@ -82,32 +90,32 @@ def print_report(report: DatasetReport) -> None:
             box=box.SIMPLE_HEAD,
             title="Training cost",
             title_justify="left",
-            caption=report.epochs_rule,
+            caption=visible(report.epochs_rule),
             caption_justify="left",
         )
         for column in ("Model", "Billed tokens", "Price", "Cost", "Price row"):
             costs.add_column(column, justify="right" if column in ("Billed tokens", "Price", "Cost") else "left")
         for q in report.costs:
+            model = f"{q.provider}:{q.model}"
             if q.basis == "hours":
-                costs.add_row(
-                    f"{q.provider}:{q.model}", "-", f"{format_price(q.price)}/hour", "-", f"{q.row} (as_of {q.as_of})"
-                )
+                cells = (model, "-", f"{format_price(q.price)}/hour", "-", f"{q.row} (as_of {q.as_of})")
             elif q.usd is None:
-                costs.add_row(f"{q.provider}:{q.model}", "-", "-", "-", q.note or "")
+                cells = (model, "-", "-", "-", q.note or "")
             else:
-                costs.add_row(
-                    f"{q.provider}:{q.model}",
+                cells = (
+                    model,
                     f"{q.billed_tokens:,}",
                     f"{format_price(q.price)}/1M",
                     format_usd(q.usd),
                     f"{q.row} (as_of {q.as_of})",
                 )
+            costs.add_row(*map(visible, cells))
         renderables.append(costs)
-        renderables += [f"[dim]{note}[/dim]" for note in dict.fromkeys(q.note for q in report.costs if q.note)]
+        renderables += [styled(visible(note), "dim") for note in dict.fromkeys(q.note for q in report.costs if q.note)]
         renderables += [
-            f"[dim]{q.provider}:{q.model} tokens are approximate: {q.tokens_note}[/dim]"
+            styled(visible(f"{q.provider}:{q.model} tokens are approximate: {q.tokens_note}"), "dim")
             for q in report.costs
             if not q.tokens_exact
         ]
-    renderables += [f"note: {note}" for note in report.notes]
+    renderables += [visible(f"note: {note}") for note in report.notes]
     print_out(*renderables)

@@ -1,5 +1,6 @@
 """An estimate as a terminal table, JSON (the contract in docs/cost-model.md) or a Markdown
-section to paste into a proposal. All three show the same rows, built once here."""
+section to paste into a proposal. All three show the same rows, built once here; the model ids, labels
+and table texts in them are escaped for each (advisor.safe_text)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import click
 from advisor.costs.estimate import Estimate, ServingCost
 from advisor.costs.figures import months, tokens
 from advisor.costs.money import format_usd
-from advisor.render.console import print_out
+from advisor.render.console import assembled, echo, print_out, styled
 from advisor.render.figures import dumps, exact
+from advisor.safe_text import markdown, markdown_cell, visible
 
 if TYPE_CHECKING:  # one estimate never ranks places: the modules that do load with `--provider all`
     from advisor.costs.places import PlaceEstimate
@@ -101,16 +103,17 @@ def headline(estimate: Estimate) -> str:
     """The estimate in one sentence, after the deadline when today's model stops inside the horizon."""
     savings = estimate.monthly_savings_usd
     costs = f"(from {format_usd(estimate.baseline_monthly_usd)} to {format_usd(estimate.option_monthly_usd)})"
-    lead = f"**{deadline(estimate)}.** " if deadline(estimate) else ""
+    lead = f"**{markdown(str(deadline(estimate)))}.** " if deadline(estimate) else ""
+    note = markdown(estimate.payback_note)
     if savings <= 0:
         change = f"costs **{format_usd(-savings)} more a month**" if savings else "saves **nothing** a month"
         pays = (
             "it does not pay back" if estimate.payback_months is None else f"payback: {months(estimate.payback_months)}"
         )
-        return f"{lead}Fine-tuning {change} {costs}: {pays} ({estimate.payback_note})."
+        return f"{lead}Fine-tuning {change} {costs}: {pays} ({note})."
     return (
         f"{lead}Fine-tuning saves **{format_usd(savings)} a month** {costs}; "
-        f"payback: **{months(estimate.payback_months)}** ({estimate.payback_note})."
+        f"payback: **{months(estimate.payback_months)}** ({note})."
     )
 
 
@@ -118,31 +121,27 @@ def to_json(estimate: Estimate) -> str:
     return dumps(estimate)
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def to_markdown(estimate: Estimate) -> str:
     """A self-contained section for a proposal document."""
-    lines = [f"### Cost estimate: {title(estimate)}", ""]
+    lines = [f"### Cost estimate: {markdown(title(estimate))}", ""]
     lines += [headline(estimate)]
-    names = [name for name, _ in columns(estimate)]
+    names = [markdown_cell(name) for name, _ in columns(estimate)]
     lines += ["", "| | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
-    lines += ["| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in side_rows(estimate)]
+    lines += ["| " + " | ".join(map(markdown_cell, row)) + " |" for row in side_rows(estimate)]
     lines += ["", "| | Figure | How |", "|---|---:|---|"]
-    lines += [f"| {what} | {_md_cell(figure)} | {_md_cell(how)} |" for what, figure, how in summary_rows(estimate)]
+    lines += ["| " + " | ".join(map(markdown_cell, row)) + " |" for row in summary_rows(estimate)]
     lines += ["", "**Assumptions**", ""]
     lines += [
-        f"- {item.text}" + (f" ({item.source})" if item.source and item.topic != "price" else "")
+        f"- {markdown(item.text)}" + (f" ({markdown(item.source)})" if item.source and item.topic != "price" else "")
         for item in estimate.assumptions
     ]
     sources = sorted(
         {(item.source, item.as_of) for item in estimate.assumptions if item.source and item.as_of}, key=str
     )
-    lines += [f"- Prices: {source} (as_of {as_of})" for source, as_of in sources]
+    lines += [f"- Prices: {markdown(source)} (as_of {markdown(str(as_of))})" for source, as_of in sources]
     if estimate.warnings:
         lines += ["", "**Warnings**", ""]
-        lines += [f"- {warning}" for warning in estimate.warnings]
+        lines += [f"- {markdown(warning)}" for warning in estimate.warnings]
     return "\n".join(lines) + "\n"
 
 
@@ -153,23 +152,23 @@ def print_table(estimate: Estimate) -> None:
     sides = Table(box=box.SIMPLE_HEAD)
     sides.add_column("")
     for name, _ in columns(estimate):
-        sides.add_column(name, justify="right")
+        sides.add_column(visible(name), justify="right")
     for row in side_rows(estimate):
-        sides.add_row(*row, style="bold" if row[0].startswith("Total") else None)
+        sides.add_row(*map(visible, row), style="bold" if row[0].startswith("Total") else None)
     summary = Table(box=box.SIMPLE_HEAD, show_header=False)
     summary.add_column(style="bold", no_wrap=True)
     summary.add_column(justify="right", no_wrap=True)
     summary.add_column(style="dim", max_width=70)
     for row in summary_rows(estimate):
-        summary.add_row(*row)
+        summary.add_row(*map(visible, row))
     print_out(
-        f"[bold]{title(estimate)}[/bold]",
-        *([f"[bold red]{deadline(estimate)}[/bold red]"] if deadline(estimate) else []),
+        styled(visible(title(estimate)), "bold"),
+        *([styled(visible(str(deadline(estimate))), "bold red")] if deadline(estimate) else []),
         sides,
         summary,
-        "[bold]Assumptions[/bold]",
-        *(f"  • {item.text}" for item in estimate.assumptions),
-        *(f"[yellow]warning:[/yellow] {warning}" for warning in estimate.warnings),
+        styled("Assumptions", "bold"),
+        *(visible(f"  • {item.text}") for item in estimate.assumptions),
+        *(assembled(("warning:", "yellow"), " " + visible(warning)) for warning in estimate.warnings),
     )
 
 
@@ -204,22 +203,22 @@ def render_places(options: list[PlaceEstimate], output_format: str) -> None:
     rows = place_rows([option.place for option in options], (best.provider, best.model) if best else None)
     if output_format == "markdown":
         lines = [
-            f"### {heading}",
+            f"### {markdown(heading)}",
             "",
             "| " + " | ".join(PLACE_COLUMNS) + " |",
             MARKDOWN_ALIGN,
         ]
-        lines += ["| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in rows]
+        lines += ["| " + " | ".join(map(markdown_cell, row)) + " |" for row in rows]
         click.echo("\n".join(lines))
         return
     from rich.table import Table
 
-    table = Table(title=heading, title_justify="left")
+    table = Table(title=visible(heading), title_justify="left")
     for column in PLACE_COLUMNS:
         table.add_column(column, max_width=60 if column == "Why not" else None)
     for row in rows:
-        table.add_row(*row, style="bold" if row[0].endswith("★") else None)
+        table.add_row(*map(visible, row), style="bold" if row[0].endswith("★") else None)
     print_out(table)
     warnings = dict.fromkeys(w for o in options[:1] if o.estimate for w in o.estimate.warnings)
     for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+        echo(f"warning: {visible(warning)}", err=True)

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from advisor.render.console import print_out
+from advisor.render.console import line, print_out
 from advisor.render.figures import dumps as exact_dumps
+from advisor.safe_text import visible
 
 if TYPE_CHECKING:
     from advisor.providers.base import Job, JobEvent
@@ -120,15 +121,15 @@ def jobs_json(runs: Sequence[Run], ledger: Path, notes: Sequence[str]) -> str:
 def print_jobs(runs: Sequence[Run], ledger: Path) -> None:
     """`advisor jobs list`: a table of the ledger's jobs."""
     if not runs:
-        click.echo("No jobs in the ledger yet (`advisor launch` records them).")
+        line("No jobs in the ledger yet (`advisor launch` records them).")
         return
     from rich.table import Table
 
-    table = Table(title=f"Jobs ({ledger})", title_justify="left")
+    table = Table(title=visible(f"Jobs ({ledger})"), title_justify="left")
     for column in ("Job", "Run", "Provider", "Method", "Model", "Status", "Fine-tuned model", "Updated"):
         table.add_column(column)
     for run in runs:
-        table.add_row(
+        cells = (
             run.job_id or "(none yet)",
             run.run_id,
             run.provider,
@@ -138,6 +139,7 @@ def print_jobs(runs: Sequence[Run], ledger: Path) -> None:
             run.fine_tuned_model or "-",
             _minute(run.updated_at),
         )
+        table.add_row(*map(visible, cells))
     print_out(table)
 
 
@@ -169,27 +171,27 @@ def job_json(
 
 def print_job(job: Job, run: Run | None, history: Sequence[tuple[str, str]], cost: str | None) -> None:
     """`advisor jobs show`: the job, its run and files, its cost against the estimate, its ledger history."""
-    click.echo(f"job {job.id}  {job.provider_status} ({job.status})")
-    click.echo(f"  model           {job.model}")
-    click.echo(f"  fine-tuned      {job.fine_tuned_model or '-'}")
-    click.echo(f"  created         {_when(job.created_at)}   finished {_when(job.finished_at)}")
+    line(f"job {job.id}  {job.provider_status} ({job.status})")
+    line(f"  model           {job.model}")
+    line(f"  fine-tuned      {job.fine_tuned_model or '-'}")
+    line(f"  created         {_when(job.created_at)}   finished {_when(job.finished_at)}")
     if progress := _progress(job):
-        click.echo(f"  progress        {progress}")
+        line(f"  progress        {progress}")
     if job.error:
-        click.echo(f"  error           {job.error}")
+        line(f"  error           {job.error}")
     if run is not None:
         for key, label in _DETAILS:
             if run.details.get(key) is not None:
-                click.echo(f"  {label:<15} {run.details[key]}")
-        click.echo(
+                line(f"  {label:<15} {run.details[key]}")
+        line(
             f"  run             {run.run_id} ({run.method}, files {run.training_file_id}"
             + (f", {run.validation_file_id}" if run.validation_file_id else "")
             + ")"
         )
-        click.echo(f"  cost            {cost}")
-        click.echo("  ledger history:")
+        line(f"  cost            {cost}")
+        line("  ledger history:")
         for at, what in history:
-            click.echo(f"    {at}  {what}")
+            line(f"    {at}  {what}")
 
 
 def events_json(job_id: str, events: Sequence[JobEvent]) -> str:
@@ -208,7 +210,7 @@ def events_json(job_id: str, events: Sequence[JobEvent]) -> str:
 def print_events(events: Sequence[JobEvent]) -> None:
     """`advisor jobs events`: one line per event, oldest first."""
     for event in events:
-        click.echo(f"{_when(event.created_at)}  {event.level:<5} {event.message}")
+        line(f"{_when(event.created_at)}  {event.level:<5} {event.message}")
 
 
 class StatusLine:
@@ -222,35 +224,36 @@ class StatusLine:
         self._started = time.monotonic()
 
     def __call__(self, job: Job) -> None:
-        line = f"{job.id}: {job.provider_status}" + (f" ({job.trained_tokens:,} tokens)" if job.trained_tokens else "")
+        shown = f"{job.id}: {job.provider_status}" + (f" ({job.trained_tokens:,} tokens)" if job.trained_tokens else "")
         if progress := _progress(job):
-            line += f" {progress}"
+            shown += f" {progress}"
         if self.quiet:
             pass
         elif self.live:
-            click.echo(f"\r{line}  [watching {time.monotonic() - self._started:.0f} s]\x1b[K", nl=False)
-        elif line != self.last:
-            click.echo(line)
-        self.last = line
+            # the line is rewritten in place: a carriage return, the line, then erase to its end
+            click.echo(f"\r{visible(shown)}  [watching {time.monotonic() - self._started:.0f} s]\x1b[K", nl=False)
+        elif shown != self.last:
+            line(shown)
+        self.last = shown
 
     def end(self) -> None:
         if self.live and not self.quiet:
-            click.echo("")
+            line()
 
 
 def print_watched(job: Job, cost: str | None) -> None:
     """`advisor jobs watch`'s end: the fine-tuned model, the trained tokens, the cost against the estimate."""
-    click.echo(f"{job.id} {job.provider_status}")
-    click.echo(f"  fine-tuned model  {job.fine_tuned_model or '-'}")
-    click.echo(f"  trained tokens    {job.trained_tokens:,}" if job.trained_tokens else "  trained tokens    -")
+    line(f"{job.id} {job.provider_status}")
+    line(f"  fine-tuned model  {job.fine_tuned_model or '-'}")
+    line(f"  trained tokens    {job.trained_tokens:,}" if job.trained_tokens else "  trained tokens    -")
     if progress := _progress(job):
-        click.echo(f"  progress          {progress}")
+        line(f"  progress          {progress}")
     if cost is not None:
-        click.echo(f"  training cost     {cost}")
+        line(f"  training cost     {cost}")
     if job.error:
-        click.echo(f"  error             {job.error}")
+        line(f"  error             {job.error}")
 
 
 def print_status(job: Job) -> None:
     """`advisor jobs cancel`: the job's status after the request."""
-    click.echo(f"{job.id}: {job.provider_status}")
+    line(f"{job.id}: {job.provider_status}")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import click
-
 from advisor.costs.money import format_usd
+from advisor.render.console import echo, line
+from advisor.safe_text import shell_command
 
 if TYPE_CHECKING:
     from advisor.providers.base import Job, Provider, Quote
@@ -17,26 +17,26 @@ if TYPE_CHECKING:
 def print_plan(plan: LaunchPlan) -> None:
     """What will be launched: the files as checked, the settings, the estimate, the table's notes."""
     report = plan.training_report
-    click.echo(f"{plan.method.upper()} on {plan.match.provider}:{plan.api_model}")
-    click.echo(
+    line(f"{plan.method.upper()} on {plan.match.provider}:{plan.api_model}")
+    line(
         f"  training file   {plan.training} ({report.valid_examples:,} valid examples, "
         f"{report.errors:,} errors, {report.warnings:,} warnings)"
     )
     if plan.validation_report is not None:
         v = plan.validation_report
-        click.echo(f"  validation file {plan.validation} ({v.valid_examples:,} valid examples, {v.errors:,} errors)")
+        line(f"  validation file {plan.validation} ({v.valid_examples:,} valid examples, {v.errors:,} errors)")
     if plan.settings:
-        click.echo("  settings        " + ", ".join(f"{name}={value}" for name, value in plan.settings.items()))
-    click.echo(f"  estimated cost  {plan.estimate_text}")
+        line("  settings        " + ", ".join(f"{name}={value}" for name, value in plan.settings.items()))
+    line(f"  estimated cost  {plan.estimate_text}")
     for note in [plan.stale, *plan.notices]:
         if note:
-            click.echo(f"  note: {note}")
+            line(f"  note: {note}")
 
 
 def print_problems(problems: list[str]) -> None:
-    click.echo("Not launched:", err=True)
+    line("Not launched:", err=True)
     for problem in problems:
-        click.echo(f"  - {problem}", err=True)
+        line(f"  - {problem}", err=True)
 
 
 def print_dry_run(plan: LaunchPlan, provider: Provider) -> None:
@@ -46,21 +46,23 @@ def print_dry_run(plan: LaunchPlan, provider: Provider) -> None:
     request = plan.request(
         placeholder, f"<id of {uploads[0].name}>", f"<id of {uploads[1].name}>" if len(uploads) > 1 else None
     )
-    click.echo("\nDry run: these requests would be sent (nothing was sent, no key was needed):")
-    for line in provider.request_preview(uploads, request):
-        click.echo(line)
+    line()
+    line("Dry run: these requests would be sent (nothing was sent, no key was needed):")
+    for text in provider.request_preview(uploads, request):
+        echo(text)
 
 
 def print_quote(plan: LaunchPlan, provider: str, quote: Quote) -> None:
     """The provider's own estimate beside advisor's, before the confirmation."""
     figure = format_usd(quote.usd) if quote.usd is not None else "no figure"
-    click.echo(f"  advisor's estimate   {plan.estimate_text}")
-    click.echo(f"  {provider}'s estimate".ljust(22) + f" {figure}" + (f" ({quote.note})" if quote.note else ""))
+    line(f"  advisor's estimate   {plan.estimate_text}")
+    line(f"  {provider}'s estimate".ljust(22) + f" {figure}" + (f" ({quote.note})" if quote.note else ""))
     if quote.usd is not None and plan.estimate_usd:
         difference = (quote.usd - plan.estimate_usd) / plan.estimate_usd * 100
-        click.echo(f"  difference           {difference:+.1f}% against advisor's estimate")
+        line(f"  difference           {difference:+.1f}% against advisor's estimate")
 
 
 def print_launched(job: Job) -> None:
-    click.echo(f"\nLaunched job {job.id} ({job.provider_status}), run {job.run_id or '-'}.")
-    click.echo(f"Watch it: advisor jobs watch {job.id}")
+    line()
+    line(f"Launched job {job.id} ({job.provider_status}), run {job.run_id or '-'}.")
+    line(f"Watch it: {shell_command('advisor', 'jobs', 'watch', job.id)}")

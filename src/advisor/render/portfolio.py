@@ -16,6 +16,7 @@ from advisor.recommend.recommendation import Recommendation
 from advisor.recommend.strategies import STRATEGY_NAMES
 from advisor.render.figures import jsonable
 from advisor.render.recommendation import to_markdown
+from advisor.safe_text import markdown, markdown_cell, markdown_code, visible
 
 SUMMARY_COLUMNS = ("Feature", "Strategy", "Where", "Monthly today", "Monthly after", "Payback")
 
@@ -55,11 +56,11 @@ def portfolio_markdown(outcomes: Sequence[Outcome], charts: Sequence[str | None]
     done = [o for o in outcomes if o.rec is not None]
     out = [f"# Recommendations for {len(outcomes)} features", "", "## Summary", ""]
     out += ["| " + " | ".join(SUMMARY_COLUMNS) + " |", "|---|---|---|---:|---:|---:|"]
-    out += ["| " + " | ".join(cell.replace("|", "\\|") for cell in summary_row(o)) + " |" for o in outcomes]
+    out += ["| " + " | ".join(map(markdown_cell, summary_row(o))) + " |" for o in outcomes]
     failed = [o for o in outcomes if o.rec is None]
     if failed:
         out += ["", "Not included (the file has an error):", ""]
-        out += [f"- `{o.source}`: {o.error}" for o in failed]
+        out += [f"- {markdown_code(o.source)}: {markdown(str(o.error))}" for o in failed]
     out.append("")
     shown = list(charts) or [None] * len(done)  # one chart file name per scenario that ran
     for outcome, chart in zip(done, shown, strict=True):
@@ -79,5 +80,5 @@ def print_summary(outcomes: Sequence[Outcome], file: IO[str] | None = None) -> N
     for column in SUMMARY_COLUMNS:
         table.add_column(column, justify="right" if column.startswith(("Monthly", "Payback")) else "left")
     for outcome in outcomes:
-        table.add_row(*summary_row(outcome), style="red" if outcome.rec is None else None)
+        table.add_row(*map(visible, summary_row(outcome)), style="red" if outcome.rec is None else None)
     print_out(table, file=file)

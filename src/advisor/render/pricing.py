@@ -1,4 +1,5 @@
-"""Price rows for `advisor pricing list` and `advisor pricing show`."""
+"""Price rows for `advisor pricing list` and `advisor pricing show`. A table's texts (model names, notes,
+sources, paths) are shown as written, each cell on one line (safe_text.visible; render.console)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import Any
 from advisor.costs.money import format_price
 from advisor.pricing.catalog import ModelMatch, row_status
 from advisor.pricing.tables import FineTuning, ModelRow, PriceTable
-from advisor.render.console import print_out
+from advisor.render.console import assembled, print_out, styled
 from advisor.render.figures import dumps, exact
+from advisor.safe_text import visible
 
 Row = tuple[str, ModelRow, PriceTable]
 
@@ -56,7 +58,6 @@ def print_rows(rows: list[Row], today: date, footer: list[str]) -> None:
 
     from rich import box
     from rich.table import Table
-    from rich.text import Text
 
     tables = []
     for _, group in groupby(rows, key=lambda item: item[2].provider):
@@ -66,7 +67,7 @@ def print_rows(rows: list[Row], today: date, footer: list[str]) -> None:
             box=box.SIMPLE_HEAD,
             title_justify="left",
             caption_justify="left",
-            title=f"[bold]{source.provider}[/bold]: USD per 1M tokens, as_of {source.as_of}",
+            title=assembled((visible(source.provider), "bold"), f": USD per 1M tokens, as_of {source.as_of}"),
         )
         for header in ("Model", "In/cached/out", "Fine-tuning", "Tuned in/cached/out", "Shutdown"):
             table.add_column(header, no_wrap=header != "Fine-tuning")
@@ -91,20 +92,21 @@ def print_rows(rows: list[Row], today: date, footer: list[str]) -> None:
                 shutdown = f"{row.shutdown}{' (past)' if today >= row.shutdown else ''}"
                 if "UNVERIFIED" in (row.shutdown_note or ""):
                     shutdown += " ?"
-            table.add_row(
+            cells = (
                 name + ("" if row.kind == "chat" else f" ({row.kind})"),
                 _compact(row.input, row.cached_input, row.output),
                 training,
                 _compact(ft.input, ft.cached_input, ft.output) if ft else "-",
                 shutdown,
             )
+            table.add_row(*map(visible, cells))
         notes = [f"source: {source.source}"]
         notes += [f"new fine-tuning jobs end on {cutoff}" for cutoff in sorted(c for c in cutoffs if c)]
         if any("UNVERIFIED" in (row.shutdown_note or "") for _, row, _ in entries):
             notes.append("? = unverified date")
-        table.caption = "; ".join(notes)
+        table.caption = visible("; ".join(notes))
         tables.append(table)
-    print_out(*tables, *map(Text, footer))
+    print_out(*tables, *(styled(visible(line)) for line in footer))
 
 
 def match_json(matches: list[ModelMatch], today: date) -> str:
@@ -124,7 +126,6 @@ def match_json(matches: list[ModelMatch], today: date) -> str:
 
 def print_match(match: ModelMatch, today: date) -> None:
     from rich.table import Table
-    from rich.text import Text
 
     row, ft = match.row, match.row.fine_tuning
     heading = f"{match.provider}:{match.name}"
@@ -191,9 +192,9 @@ def print_match(match: ModelMatch, today: date) -> None:
         details.append(("notes", row.notes))
     details += [("source", f"{match.table.source} (as_of {match.table.as_of})"), ("table", match.table.path)]
     for label, value in details:
-        table.add_row(label, value)
-    notes = [Text.assemble(("note:", "yellow"), f" {line}") for line in row_status(match, today)]
-    print_out(Text(heading, style="bold"), table, *notes, "")
+        table.add_row(visible(label), visible(value))
+    notes = [assembled(("note:", "yellow"), f" {visible(line)}") for line in row_status(match, today)]
+    print_out(styled(visible(heading), "bold"), table, *notes, "")
 
 
 def _training_details(ft: FineTuning, table: PriceTable) -> list[tuple[str, str]]:
@@ -302,7 +303,7 @@ def print_method(found: list[tuple[ModelMatch, list[str]]], method: str, today: 
     for column in ("Provider", "Model", "Starts", "Jobs until", "Serves until", "Training", "Why not"):
         table.add_column(column, max_width=60 if column == "Why not" else None)
     for row in _method_rows(found, method):
-        table.add_row(
+        cells = (
             str(row["label"]),
             str(row["model"]),
             "yes" if row["can_start"] else "no",
@@ -311,6 +312,7 @@ def print_method(found: list[tuple[ModelMatch, list[str]]], method: str, today: 
             str(row["training"]),
             "; ".join(row["why_not"]) or "-",  # type: ignore[arg-type]
         )
+        table.add_row(*map(visible, cells))
     print_out(table)
 
 

@@ -101,9 +101,9 @@ def providers_json(plugins: Plugins, catalog: Catalog, day: date) -> str:
 def print_providers(plugins: Plugins, catalog: Catalog, day: date) -> None:
     """The terminal listing: plugin commands, a table of providers, missing credentials, notices."""
     from rich.table import Table
-    from rich.text import Text
 
-    from advisor.render.console import print_out
+    from advisor.render.console import print_out, styled
+    from advisor.safe_text import visible
 
     rows = provider_rows(plugins, catalog, day)
     lines = []
@@ -124,26 +124,28 @@ def print_providers(plugins: Plugins, catalog: Catalog, day: date) -> None:
             lines.append(f"  its price tables replace {len(plugin['replaces'])} rows: {', '.join(plugin['replaces'])}")
     if not rows:
         lines.append("No provider plugins are installed (pip install ./plugins/advisor-openai; see docs/plugins.md).")
-        print_out(*map(Text, lines))
+        print_out(*(styled(visible(text)) for text in lines))
         return
     table = Table(title=f"Provider plugins (new jobs checked for {day})", title_justify="left")
     for column in ("Provider", "Distribution", "Can train", "New jobs today"):
         table.add_column(column)
     for row in rows:
-        trains = "\n".join(f"{m['method']} {m['model']}" for m in row["trains"]) or (
+        trains = "\n".join(visible(f"{m['method']} {m['model']}") for m in row["trains"]) or (
             "-" if row["priced"] else "no price table for this provider"
         )
         today_text = "\n".join(
             ("yes" + (f" (jobs end {m['new_jobs_until']})" if m["new_jobs_until"] else ""))
             if m["new_jobs_today"]
-            else "no: " + "; ".join(m["why_not"])
+            else visible("no: " + "; ".join(m["why_not"]))
             for m in row["trains"]
         )
-        table.add_row(row["provider"], f"{row['distribution']} {row['version']}", trains, today_text or "-")
+        table.add_row(
+            visible(row["provider"]), visible(f"{row['distribution']} {row['version']}"), trains, today_text or "-"
+        )
     notes = []
     for row in rows:
         missing = [c["name"] for c in row["credentials"] if c["required"] and not c["set"]]
         if missing:
             notes.append(f"note: {row['provider']}: set {', '.join(missing)} before launching (not set now)")
         notes += [f"note: {notice}" for notice in row["notices"]]
-    print_out(*map(Text, lines), table, *map(Text, notes))
+    print_out(*(styled(visible(text)) for text in lines), table, *(styled(visible(text)) for text in notes))

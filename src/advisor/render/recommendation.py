@@ -15,6 +15,7 @@ from advisor.recommend.strategies import STRATEGY_NAMES
 from advisor.render.charts import Series, mermaid, svg, text_chart
 from advisor.render.figures import dumps
 from advisor.render.places import MARKDOWN_ALIGN, PLACE_COLUMNS, place_rows
+from advisor.safe_text import markdown, markdown_cell, markdown_code, markdown_fence, markdown_link, visible
 
 
 def to_json(rec: Recommendation) -> str:
@@ -131,51 +132,56 @@ def _where_line(rec: Recommendation) -> str | None:
 
 def to_markdown(rec: Recommendation, chart_file: str | None = None) -> str:
     """A self-contained section to paste into a proposal: it reads without the CLI (no flags, rule ids or
-    file placeholders in the body; the appendix holds them), with providers named as they write their names."""
+    file placeholders in the body; the appendix holds them), with providers named as they write their names.
+    Every text it quotes (the scenario's name, model ids, paths, the tables' words) is escaped
+    (safe_text.markdown): it shows as written and adds no heading, table cell, link, HTML or code."""
     choice = rec.recommendation
 
     def say(text: str) -> str:
         # a proposal names no flags: the price-table override is the appendix's business
         return prose(rec, text.replace("with --pricing", "with a price table of your own"))
 
-    out = [f"## Recommendation: {rec.name}", "", f"**{say(choice.summary)}**", ""]
-    out.append(f"Plan: {_plan(rec)}." + (f" Also reasonable: {_alternatives(rec)}." if choice.alternatives else ""))
+    out = [f"## Recommendation: {markdown(rec.name)}", "", f"**{markdown(say(choice.summary))}**", ""]
+    out.append(
+        f"Plan: {markdown(_plan(rec))}."
+        + (f" Also reasonable: {markdown(_alternatives(rec))}." if choice.alternatives else "")
+    )
     if (where := _where_line(rec)) is not None:
-        out += ["", where + "."]
+        out += ["", markdown(where) + "."]
     out += ["", "### Why", ""]
     out += [
-        f"{n}. {_sentence(say(reason.says))} _Source: {reason.source}._"
+        f"{n}. {markdown(_sentence(say(reason.says)))} _Source: {markdown(reason.source)}._"
         for n, reason in enumerate(rec.reasons, start=1)
     ]
     if rec.where_options:
         out += ["", f"### Where to train ({rec.horizon_months}-month horizon)", ""]
         out += ["| " + " | ".join(PLACE_COLUMNS) + " |", MARKDOWN_ALIGN]
-        out += ["| " + " | ".join(say(cell) for cell in row) + " |" for row in where_rows(rec)]
+        out += ["| " + " | ".join(markdown_cell(say(cell)) for cell in row) + " |" for row in where_rows(rec)]
     if choice.not_recommended:
         out += ["", "Not recommended:", ""]
         out += [
-            f"- **{STRATEGY_NAMES.get(item.strategy, item.strategy)}**: {_sentence(say(item.why))}"
+            f"- **{markdown(STRATEGY_NAMES.get(item.strategy, item.strategy))}**: {markdown(_sentence(say(item.why)))}"
             for item in choice.not_recommended
         ]
     out += [
         "",
         f"### Cost of each option ({rec.horizon_months} months, prices as of the tables' dates)",
         "",
-        _today_line(rec),
+        markdown(_today_line(rec)),
         "",
         "| Option | Per month | Up front | Payback | Total over the horizon | Priced at |",
         "|---|---:|---:|---:|---:|---|",
     ]
-    out += ["| " + " | ".join(row) + " |" for row in cost_rows(rec)]
+    out += ["| " + " | ".join(map(markdown_cell, row)) + " |" for row in cost_rows(rec)]
     if rec.recommendation.cheaper:
         out += ["", "† Costs less over the horizon than the recommendation, and why it is not chosen:", ""]
         out += [
-            f"- **{option_name(rec, item.strategy)}**: {_sentence(say(item.why))}"
+            f"- **{markdown(option_name(rec, item.strategy))}**: {markdown(_sentence(say(item.why)))}"
             for item in rec.recommendation.cheaper
         ]
     for name, cost in rec.costs.items():
         if cost.notes:
-            out.append(f"\n_{option_name(rec, name)}: {say('; '.join(cost.notes))}._")
+            out.append(f"\n_{markdown(option_name(rec, name))}: {markdown(say('; '.join(cost.notes)))}._")
     out += [
         "",
         "### Cumulative cost",
@@ -183,22 +189,21 @@ def to_markdown(rec: Recommendation, chart_file: str | None = None) -> str:
         mermaid(series(rec), f"Cumulative cost over {rec.horizon_months} months (USD)"),
     ]
     if chart_file:
-        out += ["", f"![Cumulative cost over {rec.horizon_months} months]({chart_file})"]
+        out += ["", f"![Cumulative cost over {rec.horizon_months} months]({markdown_link(chart_file)})"]
     if rec.caveats or rec.warnings:
         out += ["", "### Risks", ""]
-        out += [f"- {_sentence(say(caveat))}" for caveat in [*rec.caveats, *rec.warnings]]
+        out += [f"- {markdown(_sentence(say(caveat)))}" for caveat in [*rec.caveats, *rec.warnings]]
     out += ["", "### Next steps", ""]
-    out += [f"{n}. {_sentence(say(step))}" for n, step in enumerate(rec.next_steps, start=1)]
+    out += [f"{n}. {markdown(_sentence(say(step)))}" for n, step in enumerate(rec.next_steps, start=1)]
     out += ["", "### Assumptions", ""]
-    out += [f"- {item.text}" for item in rec.assumptions]
+    out += [f"- {markdown(item.text)}" for item in rec.assumptions]
     out += ["", "### Appendix: rules and commands", ""]
     out += ["The rules behind each reason above, as advisor names them:", ""]
-    out += [f"{n}. `{reason.rule}`" for n, reason in enumerate(rec.reasons, start=1)]
+    out += [f"{n}. {markdown_code(reason.rule)}" for n, reason in enumerate(rec.reasons, start=1)]
     if rec.commands:
-        out += ["", "The commands behind the next steps (`--dry-run` sends nothing):", "", "```sh"]
-        out += rec.commands
-        out += ["```"]
-    out += ["", f"_Generated by advisor on {rec.as_of} from {Path(rec.source).name}._"]
+        out += ["", "The commands behind the next steps (`--dry-run` sends nothing):", ""]
+        out += markdown_fence(rec.commands, "sh")
+    out += ["", f"_Generated by advisor on {rec.as_of} from {markdown(Path(rec.source).name)}._"]
     return "\n".join(out) + "\n"
 
 
@@ -230,39 +235,53 @@ def write_chart(rec: Recommendation, path: Path) -> None:
 
 def print_report(rec: Recommendation, file: IO[str] | None = None, width: int | None = None) -> None:
     """The answer first (headline, where to train, what each option costs, readable at 80 columns without
-    scrolling), then why, where to train in full, the chart, risks, next steps, commands and assumptions."""
+    scrolling), then why, where to train in full, the chart, risks, next steps, commands and assumptions.
+    Each line and cell is shown as written, its control characters as escapes (render.console)."""
     from rich import box
     from rich.panel import Panel
     from rich.table import Table
 
-    from advisor.render.console import print_out, whole_line
+    from advisor.render.console import assembled, print_out, styled, whole_line
+
+    def bold(text: str) -> object:
+        return styled(text, "bold")
 
     choice = rec.recommendation
-    lines = [f"[bold]{prose(rec, choice.summary)}[/bold]", f"Plan: {_plan(rec)}"]
+    lines = [f"Plan: {_plan(rec)}"]
     if (where_line := _where_line(rec)) is not None:
         lines.append(where_line)
     if choice.alternatives:
         lines.append(f"Also reasonable: {_alternatives(rec)}")
-    headline = Panel("\n".join(lines), title=f"Recommendation: {rec.name}", title_align="left")
+    headline = Panel(
+        assembled((visible(prose(rec, choice.summary)), "bold"), *("\n" + visible(line) for line in lines)),
+        title=styled(f"Recommendation: {visible(rec.name)}"),
+        title_align="left",
+    )
     costs = Table(box=box.SIMPLE_HEAD, title=f"Cost of each option ({rec.horizon_months} months)", title_justify="left")
     for column in ("Option", "Per month", "Up front", "Payback", "Total", "Priced at"):
         costs.add_column(column, justify="left" if column in ("Option", "Priced at") else "right")
     for row in cost_rows(rec):
-        costs.add_row(*row, style="bold" if row[0].endswith("★") else None)
-    cheaper = [f"  † {option_name(rec, i.strategy)}: {prose(rec, i.why)}" for i in rec.recommendation.cheaper]
+        costs.add_row(*map(visible, row), style="bold" if row[0].endswith("★") else None)
+    cheaper: list[object] = [
+        visible(f"  † {option_name(rec, i.strategy)}: {prose(rec, i.why)}") for i in rec.recommendation.cheaper
+    ]
     if cheaper:
-        cheaper.insert(0, "[bold]Cheaper, not chosen[/bold]")
+        cheaper.insert(0, bold("Cheaper, not chosen"))
     why = Table(box=box.SIMPLE_HEAD, title="Why", title_justify="left", show_lines=False)
     why.add_column("Rule", style="cyan", no_wrap=True)
     why.add_column("Says", max_width=70)
     why.add_column("Source", style="dim", max_width=45)
     for reason in rec.reasons:
-        why.add_row(reason.rule, prose(rec, reason.says), re.sub(r" \(https?://[^)]*\)", "", reason.source))
+        source = re.sub(r" \(https?://[^)]*\)", "", reason.source)
+        why.add_row(*map(visible, (reason.rule, prose(rec, reason.says), source)))
     items: list[object] = [headline, costs, *cheaper, why]
     if choice.not_recommended:
         items += [
-            "[bold]Not recommended[/bold]",
-            *(f"  ✗ {STRATEGY_NAMES.get(i.strategy, i.strategy)}: {prose(rec, i.why)}" for i in choice.not_recommended),
+            bold("Not recommended"),
+            *(
+                visible(f"  ✗ {STRATEGY_NAMES.get(i.strategy, i.strategy)}: {prose(rec, i.why)}")
+                for i in choice.not_recommended
+            ),
         ]
     if rec.where_options:
         where = Table(
@@ -271,13 +290,13 @@ def print_report(rec: Recommendation, file: IO[str] | None = None, width: int | 
         for column in PLACE_COLUMNS:
             where.add_column(column, max_width=60 if column == "Why not" else None)
         for row in where_rows(rec):
-            where.add_row(*row, style="bold" if "★" in row[0] else None)
+            where.add_row(*map(visible, row), style="bold" if "★" in row[0] else None)
         items.append(where)
-    items += ["[bold]Cumulative cost[/bold]", *text_chart(series(rec))]
+    items += [bold("Cumulative cost"), *(assembled(*line) for line in text_chart(series(rec)))]
     if rec.caveats or rec.warnings:
-        items += ["[bold]Risks[/bold]", *(f"  ! {prose(rec, line)}" for line in [*rec.caveats, *rec.warnings])]
-    items += ["[bold]Next steps[/bold]", *(f"  {n}. {step}" for n, step in enumerate(rec.next_steps, start=1))]
+        items += [bold("Risks"), *(visible(f"  ! {prose(rec, line)}") for line in [*rec.caveats, *rec.warnings])]
+    items += [bold("Next steps"), *(visible(f"  {n}. {step}") for n, step in enumerate(rec.next_steps, start=1))]
     if rec.commands:
-        items += ["[bold]Commands[/bold]", *(whole_line(f"  $ {command}") for command in rec.commands)]
-    items += ["[bold]Assumptions[/bold]", *(f"  • {item.text}" for item in rec.assumptions)]
+        items += [bold("Commands"), *(whole_line(f"  $ {visible(command)}") for command in rec.commands)]
+    items += [bold("Assumptions"), *(visible(f"  • {item.text}") for item in rec.assumptions)]
     print_out(*items, file=file, width=width)

@@ -4,60 +4,57 @@ from __future__ import annotations
 
 from datetime import UTC
 
-import click
-
 from advisor.costs.money import format_price
 from advisor.providers.refresh import Outcome
+from advisor.render.console import line
 
 
 def print_outcome(outcome: Outcome) -> None:
     """One provider: what its API said against the tables in force, and the file written (failures on stderr)."""
     name = outcome.provider
     if outcome.status == "failed":
-        click.echo(f"advisor: error: {name}: {outcome.message}", err=True)
+        line(f"advisor: error: {name}: {outcome.message}", err=True)
         return
     if outcome.plan is None:
-        click.echo(f"{name}: {outcome.message}")
+        line(f"{name}: {outcome.message}")
         return
     plan = outcome.plan
     when = f" at {plan.read_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if plan.read_at else ""
-    click.echo(
+    line(
         f"{name}: read {', '.join(plan.urls) or 'nothing'}{when}: {plan.listed:,} models listed, "
         f"{plan.in_tables:,} of them in the price tables"
     )
     for found in plan.dates:
         if not found.table_dates:
-            click.echo(
-                f"  new date: {name}:{found.model} shuts down on {found.on} ({found.api_model}; the tables had none)"
-            )
+            line(f"  new date: {name}:{found.model} shuts down on {found.on} ({found.api_model}; the tables had none)")
         else:
             tables = " or ".join(str(day) for day in found.table_dates)
-            click.echo(
+            line(
                 f"  dates differ: {name}:{found.model} shuts down on {found.on} by the API ({found.api_model}), on "
                 f"{tables} by the tables: both are kept, and advisor decides on the earlier, {found.decided}"
             )
     for price in plan.prices:
         before = format_price(price.before) if price.before is not None else "none"
-        click.echo(
+        line(
             f"  price change: {name}:{price.model} {price.field} {before} -> {format_price(price.after)} per 1M "
             f"({price.api_model}), from {price.since}"
         )
     for note in plan.notes:
-        click.echo(f"  note: {note}")
+        line(f"  note: {note}")
     if plan.confirmed:
-        click.echo(f"  {plan.confirmed:,} shutdown date(s) the tables already give")
+        line(f"  {plan.confirmed:,} shutdown date(s) the tables already give")
     if not plan.dates and not plan.prices:
-        click.echo("  nothing differs from the price tables")
+        line("  nothing differs from the price tables")
     kept = f"{plan.entries:,} model(s)" if plan.entries else "no model"
     if outcome.written is not None:
-        click.echo(f"  wrote {outcome.written} ({kept})")
+        line(f"  wrote {outcome.written} ({kept})")
     else:
-        click.echo(f"  dry run: nothing written (the file would hold {kept})")
+        line(f"  dry run: nothing written (the file would hold {kept})")
 
 
 def print_not_read(names: list[str], without_plugin: list[str]) -> None:
     """The providers a refresh does not ask, and why."""
     if names:
-        click.echo(f"not read: {', '.join(names)} (their plugins read no model list)")
+        line(f"not read: {', '.join(names)} (their plugins read no model list)")
     if without_plugin:
-        click.echo(f"not read: {', '.join(without_plugin)} (price tables only: no provider plugin is installed)")
+        line(f"not read: {', '.join(without_plugin)} (price tables only: no provider plugin is installed)")

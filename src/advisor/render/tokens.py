@@ -6,7 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from advisor.render.console import print_out
+from advisor.render.console import print_out, styled
+from advisor.safe_text import visible
 
 if TYPE_CHECKING:
     from advisor.tokens.files import TokenTally
@@ -51,15 +52,21 @@ def print_tokens(tallies: Sequence[TokenTally], counting: RowCounting, model: st
     from advisor.tokens.chat_format import OPENAI, describe, format_of
 
     name = counting.name if format_of(counting.name) is OPENAI else describe(counting.name)
-    table = Table(title=f"Tokens with {name}" + (f" ({model})" if model else ""), title_justify="left")
+    table = Table(title=visible(f"Tokens with {name}" + (f" ({model})" if model else "")), title_justify="left")
     for header in ("File", "Read as", "Items", "Tokens", "Mean", "Min", "Max"):
         table.add_column(header, justify="left" if header in ("File", "Read as") else "right")
     for t in tallies:
         table.add_row(
-            t.source, t.kind, f"{t.items:,}", f"{t.tokens:,}", f"{t.mean:,.1f}", f"{t.smallest:,}", f"{t.largest:,}"
+            visible(t.source),
+            t.kind,
+            f"{t.items:,}",
+            f"{t.tokens:,}",
+            f"{t.mean:,.1f}",
+            f"{t.smallest:,}",
+            f"{t.largest:,}",
         )
     if len(tallies) > 1:
         total = sum(t.tokens for t in tallies)
         table.add_row("total", "", f"{sum(t.items for t in tallies):,}", f"{total:,}", "", "", "", style="bold")
-    notes = [] if counting.exact else [f"[dim]approximate: {counting.note}[/dim]"]
+    notes = [] if counting.exact else [styled(visible(f"approximate: {counting.note}"), "dim")]
     print_out(table, *notes)

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 from typing import Any
 from urllib.parse import urlparse
 
 from advisor.providers.base import Job, ProviderError
 from advisor.providers.deploy import DeployPlan
+from advisor.safe_text import shell_word
 
 # advisor's deployment types -> Azure's SKU names for a fine-tuned model
 SKUS = {"standard": "Standard", "global-standard": "GlobalStandard", "developer": "DeveloperTier"}
@@ -45,7 +45,7 @@ def deployment_name(model: str) -> str:
 
 def _shell(value: str | None, variable: str) -> str:
     """A value for the command line, or the variable it comes from when it is not set yet."""
-    return shlex.quote(value) if value else f'"${variable}"'
+    return shell_word(value) if value else f'"${variable}"'
 
 
 class AzureDeployments:
@@ -69,8 +69,8 @@ class AzureDeployments:
                 "az cognitiveservices account deployment create",
                 f"--resource-group {_shell(group, 'AZURE_RESOURCE_GROUP')}",
                 f"--name {_shell(resource, 'AZURE_OPENAI_RESOURCE')}",
-                f"--deployment-name {shlex.quote(name)}",
-                f"--model-name {shlex.quote(model)}",
+                f"--deployment-name {shell_word(name)}",
+                f"--model-name {shell_word(model)}",
                 f"--model-version {MODEL_VERSION}",
                 "--model-format OpenAI",
                 f"--sku-name {sku}",

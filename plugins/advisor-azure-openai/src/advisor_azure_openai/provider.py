@@ -28,6 +28,7 @@ from functools import cache
 from typing import Any, ClassVar
 
 from advisor.providers.base import Credential, JobRequest, ProviderError, Status, Upload
+from advisor.safe_text import shell_command
 from advisor_azure_openai.deploy import AzureDeployments, _first_line
 from advisor_openai.provider import READ_RETRIES, OpenAIProvider
 
@@ -306,7 +307,7 @@ class AzureOpenAIProvider(AzureDeployments, OpenAIProvider):
             raise ProviderError(
                 f"Azure could not import {upload.path} ({file_id}): {details}",
                 final=True,
-                hint=f"run `advisor dataset check {upload.path}`",
+                hint=f"run `{shell_command('advisor', 'dataset', 'check', upload.path)}`",
             )
         return file_id
 

@@ -10,12 +10,12 @@ machines: 2 nodes x 8 GPUs is `num_processes: 16, num_machines: 2`, and node r r
 from __future__ import annotations
 
 import json
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from advisor.methods import Method
+from advisor.safe_text import shell_command, shell_word
 
 TRL_COMMANDS: dict[str, str] = {"sft": "sft", "dpo": "dpo", "rft": "grpo"}
 TRAINING_TYPES = ("lora", "qlora", "full")
@@ -258,7 +258,7 @@ def node_command(trainer: list[str], method: Method, run_dir: Path, run: RunSett
 
 
 def shell(command: list[str], run_dir: Path) -> str:
-    return f"cd {shlex.quote(str(run_dir))} && {shlex.join(command)}"
+    return f"cd {shell_word(run_dir)} && {shell_command(*command)}"
 
 
 def yaml_text(mapping: dict[str, Any], indent: int = 0) -> str:

@@ -29,6 +29,7 @@ from typing import Any
 from advisor.costs.training import auto_epochs
 from advisor.providers.base import FINISHED, Credential, Job, JobEvent, JobRequest, ProviderError, Status, Upload
 from advisor.providers.ledger import ledger_path
+from advisor.safe_text import shell_command
 from advisor_local import configs, convert, progress
 from advisor_local.reward import unsupported
 
@@ -494,7 +495,8 @@ class LocalProvider:
             raise ProviderError(
                 f"{job_id} runs on {data.get('host')}",
                 final=True,
-                hint=f"run `advisor jobs cancel {job_id}` there, or stop process group {data.get('pid')} on it",
+                hint=f"run `{shell_command('advisor', 'jobs', 'cancel', job_id)}` there, or stop process group "
+                f"{data.get('pid')} on it",
             )
         _write_json(run_dir / "cancelled.json", {"at": time.time()})
         pid = int(data["pid"])

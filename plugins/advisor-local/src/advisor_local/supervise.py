@@ -15,10 +15,12 @@ import sys
 import time
 from pathlib import Path
 
+from advisor.safe_text import shell_command
+
 
 def main(run_dir: Path) -> int:
     job = json.loads((run_dir / "job.json").read_text(encoding="utf-8"))
-    print(f"advisor: starting {' '.join(job['command'])}", flush=True)
+    print(f"advisor: starting {shell_command(*job['command'])}", flush=True)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     code = subprocess.call(job["command"], cwd=run_dir, env=env)
     ended = {"code": code, "finished_at": time.time()}

@@ -46,6 +46,7 @@ from advisor.providers.base import (
 from advisor.providers.download import Download, DownloadCut
 from advisor.providers.lifecycle import ModelFacts
 from advisor.providers.retry import send_once
+from advisor.safe_text import shell_command
 
 DEFAULT_BASE_URL = "https://api.together.ai"
 MAX_SUFFIX = 40  # Together's limit on `suffix`
@@ -351,7 +352,8 @@ class TogetherProvider:
                 raise ProviderError(
                     f"Together's file check refused {upload.path} ({status}): {why}",
                     final=True,
-                    hint=f"fix the file (`advisor dataset check {upload.path} --model together/...` checks it offline)",
+                    hint=f"fix the file (`{shell_command('advisor', 'dataset', 'check', upload.path)} --model "
+                    "together/...` checks it offline)",
                     code="invalid_file",
                 )
             if time.monotonic() > limit:
@@ -524,7 +526,7 @@ class TogetherProvider:
             raise ProviderError(
                 f"job {job_id} is {job.provider_status}: Together hands out weights of completed jobs only",
                 final=True,
-                hint=f"advisor jobs watch {job_id}",
+                hint=shell_command("advisor", "jobs", "watch", job_id),
             )
         kind = checkpoint or ("model_output_path" if _full(job.raw) else "merged")
         headers = {"Range": f"bytes={offset}-"} if offset else None
