@@ -192,6 +192,9 @@ class GenaiPrices:
             )
         if (index, name) not in self._rows:
             row = from_plain(ModelRow, self._models(index)[name])
+            first = row.prices[0] if row.prices else None  # as _changes makes it: every price from the start
+            if first is None or first.input is None or (row.kind == "chat") != (first.output is not None):
+                raise NotPlain(f"genai-prices' row {name!r} does not start with its input and output prices")
             said = self._tables[index].get("said")  # a fallback table's words for where its prices come from
             if said is not None:
                 row = replace(row, prices=[replace(change, source=said) for change in row.prices])
