@@ -109,18 +109,10 @@ def decoder(kind: Any) -> Decoder:
             raise TypeError(f"no plain form for {kind}")
         return _optional(decoder(options[0]))
     if origin is Literal:
-        allowed = get_args(kind)
-
-        def literal(value: Any) -> Any:
-            if type(value) not in (str, bool, int) or not any(value == a and type(value) is type(a) for a in allowed):
-                raise NotPlain(f"{value!r} is not one of {allowed}")
-            return value
-
-        return literal
+        return _literal(get_args(kind))
     if origin is list:
         (item,) = get_args(kind)
-        inner = decoder(item)
-        return lambda value: [inner(x) for x in _of_type(value, list)]
+        return _list_of(decoder(item))
     if origin is dict:
         key, item = get_args(kind)
         if key is not str:
@@ -131,6 +123,17 @@ def decoder(kind: Any) -> Decoder:
     if dataclasses.is_dataclass(kind):
         return _dataclass(kind)
     raise TypeError(f"no plain form for {kind}")
+
+
+def _literal(options: tuple[Any, ...]) -> Decoder:
+    allowed = frozenset((type(option), option) for option in options)  # "x" and True, 1 and True apart
+
+    def literal(value: Any) -> Any:
+        if type(value) not in (str, bool, int) or (type(value), value) not in allowed:
+            raise NotPlain(f"{value!r} is not one of {options}")
+        return value
+
+    return literal
 
 
 def _of_type(value: Any, kind: type) -> Any:
@@ -157,6 +160,8 @@ def _optional(inner: Decoder) -> Decoder:
             return value
 
         return optional_scalar
+    if (fused := _OPTIONAL_OF.get(inner)) is not None:  # a price or amount that may be left out
+        return fused
     return lambda value: None if value is None else inner(value)
 
 
@@ -189,15 +194,11 @@ def _checked(inner: Decoder, rules: dict[str, Any]) -> Decoder:
     if unknown := set(rules) - known:
         raise TypeError(f"no plain check for {sorted(unknown)}")
     ge, gt, le, min_length = rules.get("ge"), rules.get("gt"), rules.get("le"), rules.get("min_length")
-    if set(rules) - {"allow_inf_nan"} in ({"ge", "le"}, {"gt", "le"}):  # a price, an amount
-
-        def in_range(value: Any) -> Any:
-            value = inner(value)
-            if not ((ge <= value) if gt is None else (gt < value)) or not value <= le:
-                raise NotPlain(f"{value} is out of its range")
-            return value
-
-        return in_range
+    if inner is _decimal and set(rules) - {"allow_inf_nan"} in ({"ge", "le"}, {"gt", "le"}):  # a price, an amount
+        low, inclusive = (ge, True) if gt is None else (gt, False)
+        required = _decimal_in(low, inclusive, le, optional=False)
+        _OPTIONAL_OF[required] = _decimal_in(low, inclusive, le, optional=True)
+        return required
     pattern = re.compile(rules["pattern"]) if "pattern" in rules else None
 
     def check(value: Any) -> Any:
@@ -213,6 +214,27 @@ def _checked(inner: Decoder, rules: dict[str, Any]) -> Decoder:
         return value
 
     return check
+
+
+_OPTIONAL_OF: dict[Decoder, Decoder] = {}  # a range-checked decimal -> the same that also takes None
+
+
+def _decimal_in(low: Decimal, inclusive: bool, high: Decimal, optional: bool) -> Decoder:
+    """A decimal string within [low or (low, high], checked in one call (prices are most of a table)."""
+
+    def decimal_in(value: Any) -> Any:
+        if value is None and optional:
+            return None
+        if type(value) is not str:
+            raise NotPlain(f"{value!r} is not a decimal written as a string")
+        number = Decimal(value)
+        if not number.is_finite() or str(number) != value:
+            raise NotPlain(f"{value!r} is not an exact finite decimal as written by to_plain")
+        if not ((low <= number) if inclusive else (low < number)) or not number <= high:
+            raise NotPlain(f"{value} is out of its range")
+        return number
+
+    return decimal_in
 
 
 class _FieldDecoders(dict[str, Decoder]):
@@ -249,10 +271,14 @@ def _written(annotation: str, module: str) -> Decoder:
     if annotation.endswith(" | None"):
         found: Decoder = _optional(_written(annotation[: -len(" | None")], module))
     elif (item := _inside(annotation, "list[")) is not None:
-        inner_item = _written(item, module)
-        found = lambda value: [inner_item(x) for x in _of_type(value, list)]  # noqa: E731
+        found = _list_of(_written(item, module))
     elif (item := _inside(annotation, "dict[str, ")) is not None:
         found = _dict_of(_written(item, module))
+    elif (options := _simple_literal(annotation)) is not None:
+        found = _literal(options)
+    elif (checked := _simple_check(annotation, module)) is not None:
+        base, rules = checked
+        found = _checked(_written(base, module), rules)
     elif annotation.isidentifier():
         namespace = vars(sys.modules[module])
         found = decoder(namespace[annotation] if annotation in namespace else getattr(builtins, annotation))
@@ -260,6 +286,44 @@ def _written(annotation: str, module: str) -> Decoder:
         found = decoder(eval(annotation, vars(sys.modules[module])))
     _DECODERS[key] = found
     return found
+
+
+def _simple_literal(annotation: str) -> tuple[str, ...] | None:
+    """The options of `Literal['a', 'b']` written with plain quoted strings, else None (evaluated)."""
+    inside = _inside(annotation, "Literal[")
+    options = [] if inside is None else [_quoted(part) for part in inside.split(", ")]
+    return tuple(options) if options and None not in options else None  # type: ignore[arg-type]
+
+
+def _simple_check(annotation: str, module: str) -> tuple[str, dict[str, Any]] | None:
+    """(X, rules) of `Annotated[X, Check(k=v, ...)]` whose values are plain quoted strings, whole numbers
+    or names, else None (evaluated). The compiler writes postponed annotations in this one form."""
+    inside = _inside(annotation, "Annotated[")
+    base, marker, call = (inside or "").rpartition(", Check(")
+    if not marker or not call.endswith(")"):
+        return None
+    namespace = vars(sys.modules[module])
+    rules: dict[str, Any] = {}
+    for part in call[:-1].split(", "):
+        key, equals, value = part.partition("=")
+        if not (equals and key.isidentifier()):
+            return None
+        if (text := _quoted(value)) is not None:
+            rules[key] = text
+        elif value.isdigit():
+            rules[key] = int(value)
+        elif value.isidentifier() and value in namespace:
+            rules[key] = namespace[value]
+        else:
+            return None
+    return base, rules
+
+
+def _quoted(text: str) -> str | None:
+    """The text of a plain single-quoted string literal (no escapes, no quotes inside), else None."""
+    if len(text) >= 2 and text[0] == text[-1] == "'" and "'" not in text[1:-1] and "\\" not in text:
+        return text[1:-1]
+    return None
 
 
 def _inside(annotation: str, prefix: str) -> str | None:
@@ -274,8 +338,22 @@ def _inside(annotation: str, prefix: str) -> str | None:
     return None
 
 
+def _list_of(inner: Decoder) -> Decoder:
+    def list_of(value: Any) -> list[Any]:
+        if type(value) is not list:
+            raise NotPlain(f"{value!r} is not a list")
+        return [inner(item) for item in value]
+
+    return list_of
+
+
 def _dict_of(inner: Decoder) -> Decoder:
-    return lambda value: {_of_type(k, str): inner(x) for k, x in _of_type(value, dict).items()}
+    def dict_of(value: Any) -> dict[str, Any]:
+        if type(value) is not dict:  # JSON's keys are strings: json.loads makes no other
+            raise NotPlain(f"{value!r} is not an object")
+        return {_of_type(key, str): inner(item) for key, item in value.items()}
+
+    return dict_of
 
 
 def _dataclass(kind: type) -> Decoder:

@@ -26,18 +26,16 @@ from advisor.pricing.tables import PriceTable
 T = TypeVar("T")
 
 FORMAT = "price-table/2"  # the entry's kind and format version, in its seal
-# the code whose rules decide whether a text is a valid table, what it becomes, and how it is kept
+# the code whose rules decide whether a text is a valid table and what it becomes (how an entry is written
+# is versioned by FORMAT, and every entry read is checked by the current plain_data.py in any case)
 _RULES = (
     "pricing/tables.py",
     "pricing/table_validation.py",
-    "pricing/table_cache.py",
     "pricing/overlay.py",
     "pricing/overlay_validation.py",
     "parsing/constraints.py",
-    "parsing/plain_data.py",
     "parsing/quantities.py",
     "methods.py",
-    "cache_folder.py",
 )
 
 
