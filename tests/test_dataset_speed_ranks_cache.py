@@ -1,6 +1,8 @@
 """The parsed vocabulary cache (advisor.tokens.ranks_cache): the same Encoding whether the ranks were
-parsed or read back, a changed vocabulary parsed again, a damaged entry ignored and rewritten, and the
-vocabulary file still checked. conftest gives every test an empty $ADVISOR_CACHE_DIR."""
+parsed or read back, a changed vocabulary parsed again, a damaged entry ignored and rewritten, the
+vocabulary file still checked, and each shipped vocabulary's published parsed digest the digest of its
+parse. conftest gives every test an empty $ADVISOR_CACHE_DIR. (tests/test_cache_tampering.py puts
+another vocabulary's parse, with a digest recomputed, in an entry's place.)"""
 
 from __future__ import annotations
 
@@ -12,9 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from advisor.cache_folder import seal
 from advisor.errors import UserError
-from advisor.tokens.ranks_cache import FORMAT, cached_ranks, entry_path
+from advisor.tokens.ranks_cache import FORMAT, cached_ranks, entry_path, payload, ranks_digest
 from advisor.tokens.tokenizer import (
+    ENCODINGS,
+    RANKS_SHA256,
     TokenizerSpec,
     load_encoding,
     parse_vocabulary,
@@ -31,13 +36,28 @@ def build(spec: TokenizerSpec):
 
 
 def small_vocabulary(folder: Path, merges: list[bytes]) -> TokenizerSpec:
-    """A tiktoken-format vocabulary: every single byte, then `merges`."""
+    """A tiktoken-format vocabulary: every single byte, then `merges`; its parsed digest published as a
+    plugin publishes it (ranks_digest of the parse)."""
     tokens = [bytes([b]) for b in range(256)] + merges
     text = b"".join(base64.b64encode(token) + b" " + str(rank).encode() + b"\n" for rank, token in enumerate(tokens))
     path = folder / f"small-{len(merges)}-{hashlib.sha256(text).hexdigest()[:8]}.tiktoken"
     path.write_bytes(text)
     pattern = spec_for("o200k_base").pattern
-    return TokenizerSpec("small", str(path), hashlib.sha256(text).hexdigest(), pattern, {"<|end|>": len(tokens)})
+    sha256, parsed = hashlib.sha256(text).hexdigest(), ranks_digest(parse_vocabulary(text))
+    return TokenizerSpec("small", str(path), sha256, pattern, {"<|end|>": len(tokens)}, ranks_sha256=parsed)
+
+
+@pytest.mark.parametrize("name", sorted(ENCODINGS))
+def test_each_shipped_vocabulary_publishes_the_digest_of_its_parse(name: str) -> None:
+    spec = spec_for(name)
+    assert spec.ranks_sha256 == RANKS_SHA256[name] == ranks_digest(parse_vocabulary(read_vocabulary(spec)))
+
+
+def test_a_tokenizer_without_a_published_parse_digest_is_parsed_every_time(tmp_path: Path) -> None:
+    spec = small_vocabulary(tmp_path, [b"ab"])
+    unpublished = TokenizerSpec(spec.name, spec.vocabulary, spec.sha256, spec.pattern, spec.special_tokens)
+    assert build(unpublished).encode_ordinary("abab") == [256, 256]
+    assert not entry_path(spec.sha256).exists()
 
 
 def test_first_load_writes_the_entry_and_the_second_reads_it_with_the_same_encoding(isolated_cache: Path) -> None:
@@ -75,18 +95,22 @@ def _valid_entry(spec: TokenizerSpec) -> bytes:
 
 
 def _corruptions(valid: bytes, sha256: str) -> dict[str, bytes]:
-    header = len(FORMAT) + 32
-    not_a_dict = marshal.dumps([1, 2, 3])
-    other = hashlib.sha256(b"another vocabulary").digest()
+    ranks = parse_vocabulary(b"".join(base64.b64encode(bytes([b])) + b" %d\n" % b for b in range(256)))
+    other = hashlib.sha256(b"another vocabulary").hexdigest()
+    same_digest = payload(ranks)  # a whole vocabulary's parse, sealed with its own digest
+    marshalled = marshal.dumps(ranks)
     return {
         "empty": b"",
         "garbage": os.urandom(64),
         "truncated": valid[: len(valid) // 2],
         "flipped payload byte": valid[:-10] + bytes([valid[-10] ^ 1]) + valid[-9:],
-        "another vocabulary's header": FORMAT + other + valid[header:],
-        "older format": b"advisor-ranks 0\n" + valid[len(FORMAT) :],
-        "not a dictionary": FORMAT + bytes.fromhex(sha256) + hashlib.sha256(not_a_dict).digest() + not_a_dict,
-        "not marshal": FORMAT + bytes.fromhex(sha256) + hashlib.sha256(b"\xff\x00").digest() + b"\xff\x00",
+        "another vocabulary's header": seal(FORMAT, other, valid.partition(b"\n")[2]),
+        "older format": seal("ranks/1", sha256, valid.partition(b"\n")[2]),
+        "another parse, digest recomputed": seal(FORMAT, sha256, same_digest),
+        "the old marshal entry": b"advisor-ranks 1\n"
+        + bytes.fromhex(sha256)
+        + hashlib.sha256(marshalled).digest()
+        + marshalled,
     }
 
 
@@ -99,8 +123,8 @@ def _corruptions(valid: bytes, sha256: str) -> dict[str, bytes]:
         "flipped payload byte",
         "another vocabulary's header",
         "older format",
-        "not a dictionary",
-        "not marshal",
+        "another parse, digest recomputed",
+        "the old marshal entry",
     ],
 )
 def test_a_damaged_entry_is_ignored_and_written_again(tmp_path: Path, kind: str) -> None:
@@ -147,6 +171,7 @@ def test_entries_are_written_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("advisor.cache_folder.os.replace", fail)
-    assert cached_ranks(spec.sha256, lambda: {b"a": 0}) == {b"a": 0}
+    ranks = parse_vocabulary(Path(spec.vocabulary).read_bytes())
+    assert cached_ranks(spec.sha256, spec.ranks_sha256, lambda: ranks) == ranks
     folder = entry_path(spec.sha256).parent
     assert not list(folder.iterdir())

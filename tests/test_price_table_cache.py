@@ -1,10 +1,11 @@
 """Validated price tables kept between runs (advisor.pricing.table_cache): a table read before is the
 same table, read without TOML or pydantic; an edited table, a table at another path and a damaged entry
 are validated again; a cache that cannot be written only costs the validation. conftest gives every
-test an empty $ADVISOR_CACHE_DIR."""
+test an empty $ADVISOR_CACHE_DIR. (tests/test_cache_tampering.py tampers with entries on purpose.)"""
 
 from __future__ import annotations
 
+import json
 import pickle
 import subprocess
 import sys
@@ -13,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from advisor.errors import UserError
+from advisor.parsing.plain_data import from_plain
 from advisor.plugins import load_plugins
 from advisor.pricing import table_cache
 from advisor.pricing.table_validation import validated_table
-from advisor.pricing.tables import BUNDLED_PACKAGE_DIR, parse_table, read_table
+from advisor.pricing.tables import BUNDLED_PACKAGE_DIR, PriceTable, parse_table, read_table
 
 from .conftest import FLAT_15
 
@@ -54,8 +56,17 @@ def test_a_table_read_again_is_the_table_validation_gives(isolated_cache: Path) 
 def test_the_plugins_tables_are_kept_too(isolated_cache: Path) -> None:
     plugin_tables = load_plugins().price_tables
     assert plugin_tables, "the installed plugins ship price tables"
-    kept = [pickle.loads(entry.read_bytes()) for entry in entries(isolated_cache)]
+    kept = [kept_table(entry) for entry in entries(isolated_cache)]
     assert all(table in kept for table in plugin_tables)
+
+
+def kept_table(entry: Path) -> PriceTable:
+    """An entry read by hand: a header line, then the table as plain JSON."""
+    header, payload = entry.read_bytes().split(b"\n", 1)
+    assert header.startswith(b"advisor-cache price-table/2 " + entry.stem.encode())
+    plain = json.loads(payload)
+    assert plain["kind"] == "PriceTable"
+    return from_plain(PriceTable, plain["data"])
 
 
 def test_an_edited_table_is_validated_again(tmp_path: Path) -> None:
@@ -77,7 +88,11 @@ def test_the_same_text_at_another_path_keeps_its_own_path(tmp_path: Path) -> Non
 def test_a_damaged_entry_is_validated_again_and_rewritten(isolated_cache: Path) -> None:
     table = parse_table(FLAT_15, "acme.toml")
     [entry] = entries(isolated_cache)
-    for damage in (b"", b"not a pickle", entry.read_bytes()[:-20], b"\x80\x05K\x01."):  # the last: the int 1
+    valid = entry.read_bytes()
+    edited = valid.replace(b'"15"', b'"16"', 1)  # a price changed, its seal not
+    assert edited != valid
+    damages = (b"", b"not json", valid[:-20], edited, pickle.dumps(table), b"\x80\x05K\x01.")
+    for damage in damages:  # the last two: the table and the int 1 as pickles (never unpickled)
         entry.write_bytes(damage)
         assert table_cache.load(FLAT_15, "acme.toml") is None
         assert parse_table(FLAT_15, "acme.toml") == table

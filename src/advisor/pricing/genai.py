@@ -17,12 +17,16 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from advisor.errors import UserError
+from advisor.parsing.plain_data import NotPlain, from_plain
+from advisor.parsing.plain_data import to_plain as plain_row
 from advisor.pricing import tables as _tables_module
 from advisor.pricing.tables import ModelRow, PriceChange, PriceTable
 
@@ -76,23 +80,38 @@ def cache_key() -> str | None:
     return f"{DISTRIBUTION} {version} {data} {stat.st_size} {stat.st_mtime_ns}"
 
 
+FORMAT = "genai-prices/2"  # the entry's kind and format version, in its seal
+
+
 def genai_prices() -> GenaiPrices | None:
-    """genai-prices' tables, from the kept copy when this version was read before (None: not installed)."""
+    """genai-prices' tables, from the kept copy when this version was read before (None: not installed).
+
+    The copy is plain JSON sealed with what it was built from (the version, its data module's path, size
+    and time, and this code); one whose seal or header does not match is read from genai-prices again,
+    and a row is checked against the schema when it is first built (GenaiPrices)."""
     import hashlib
 
-    from advisor.cache_folder import cache_folder, write_atomically
+    from advisor.cache_folder import cache_folder, read_sealed, write_sealed
 
     key = cache_key()
     if key is None:
         return None
     code = hashlib.sha256(Path(__file__).read_bytes() + Path(_TABLES).read_bytes()).hexdigest()[:16]
-    entry = cache_folder("genai-prices") / f"{hashlib.sha256(f'{key} {code}'.encode()).hexdigest()}.json"
-    try:  # json, not orjson: the standard library's is loaded by every command already
-        return GenaiPrices(json.loads(entry.read_bytes()))
-    except Exception:  # not read yet, or a damaged copy: read genai-prices again
+    source = hashlib.sha256(f"{key} {code}".encode()).hexdigest()
+    entry = cache_folder("genai-prices") / f"{source}.json"
+
+    def rebuild() -> dict[str, Any]:
         plain = to_plain(read_tables())
-        write_atomically(entry, json.dumps(plain, separators=(",", ":")).encode())
-        return GenaiPrices(plain)
+        write_sealed(entry, FORMAT, source, json.dumps(plain, separators=(",", ":")).encode())
+        return plain
+
+    payload = read_sealed(entry, FORMAT, source)
+    if payload is not None:
+        try:  # json, not orjson: the standard library's is loaded by every command already
+            return GenaiPrices(json.loads(payload), rebuild)
+        except (ValueError, RecursionError):  # NotPlain, a JSON error: read genai-prices again
+            pass
+    return GenaiPrices(rebuild(), None)
 
 
 def genai_tables() -> list[PriceTable]:
@@ -102,14 +121,24 @@ def genai_tables() -> list[PriceTable]:
 
 
 class GenaiPrices:
-    """genai-prices' tables as plain data, each model's row built when it is first asked for."""
+    """genai-prices' tables as plain data, each model's row built when it is first asked for.
 
-    def __init__(self, plain: dict[str, Any]) -> None:
-        self._tables = plain["tables"]
+    The header of each table and every model's names are checked when the data is taken; a row is
+    checked as it is built (parsing/plain_data.py: the schema's types and ranges, the dataclasses'
+    rules). A row that fails means a damaged or edited copy: the data is read from genai-prices again
+    (`rebuild`) and the row built from that."""
+
+    def __init__(self, plain: Any, rebuild: Callable[[], dict[str, Any]] | None = None) -> None:
+        self._rebuild = rebuild
+        self._take(plain)
+
+    def _take(self, plain: Any) -> None:
+        self._tables = _checked_tables(plain)
         self.label = f"genai-prices {plain['version']}"
         self._shells: dict[int, PriceTable] = {}
         self._rows: dict[tuple[int, str], ModelRow] = {}
         self.providers = {table["provider"] for table in self._tables}
+        self._names: dict[str, dict[str, tuple[int, str]]] = {}
 
     def _models(self, index: int) -> dict[str, Any]:
         """A table's models: its own, or (a fallback table) those of the table it borrows from."""
@@ -118,19 +147,38 @@ class GenaiPrices:
 
     def names(self, provider: str) -> dict[str, tuple[int, str]]:
         """Every name and alias of `provider`'s models -> (table, model); the first table to name one wins."""
-        found: dict[str, tuple[int, str]] = {}
-        for index, table in enumerate(self._tables):
-            if table["provider"] == provider:
-                for name, model in self._models(index).items():
-                    for alias in (name, *model["aliases"]):
-                        found.setdefault(alias, (index, name))
-        return found
+        if provider not in self._names:
+            found: dict[str, tuple[int, str]] = {}
+            for index, table in enumerate(self._tables):
+                if table["provider"] == provider:
+                    for name, model in self._models(index).items():
+                        for alias in (name, *model.get("aliases", ())):
+                            found.setdefault(alias, (index, name))
+            self._names[provider] = found
+        return self._names[provider]
 
     def fallback(self, index: int) -> bool:
         """Whether the table holds another provider's prices (used only for rows a table names)."""
         return bool(self._tables[index]["fallback"])
 
     def row(self, index: int, name: str) -> tuple[ModelRow, PriceTable]:
+        try:
+            return self._row(index, name)
+        except ValueError:  # NotPlain: a damaged or edited copy
+            if self._rebuild is None:
+                raise
+        self._take(self._rebuild())
+        self._rebuild = None
+        try:
+            return self._row(index, name)
+        except (KeyError, IndexError):  # the edited copy named a model genai-prices does not have
+            raise UserError(
+                f"the kept copy of genai-prices' data named a model it does not have ({name}); it has been "
+                "read again from genai-prices",
+                hint="run the command again",
+            ) from None
+
+    def _row(self, index: int, name: str) -> tuple[ModelRow, PriceTable]:
         if index not in self._shells:
             table = self._tables[index]
             self._shells[index] = PriceTable(
@@ -143,19 +191,14 @@ class GenaiPrices:
                 path=table["path"],
             )
         if (index, name) not in self._rows:
-            model = self._models(index)[name]
+            row = from_plain(ModelRow, self._models(index)[name])
+            first = row.prices[0] if row.prices else None  # as _changes makes it: every price from the start
+            if first is None or first.input is None or (row.kind == "chat") != (first.output is not None):
+                raise NotPlain(f"genai-prices' row {name!r} does not start with its input and output prices")
             said = self._tables[index].get("said")  # a fallback table's words for where its prices come from
-            changes = [
-                PriceChange(
-                    since=date.fromisoformat(change["since"]) if change["since"] else None,
-                    source=said or change["source"],
-                    **{field: Decimal(price) for field, price in change["prices"].items()},
-                )
-                for change in model["changes"]
-            ]
-            self._rows[index, name] = ModelRow(
-                kind=model["kind"], aliases=model["aliases"], prices=changes, notes=model["notes"]
-            )
+            if said is not None:
+                row = replace(row, prices=[replace(change, source=said) for change in row.prices])
+            self._rows[index, name] = row
         return self._rows[index, name], self._shells[index]
 
     @property
@@ -170,9 +213,37 @@ class GenaiPrices:
         return whole
 
 
+_HEADER = {"provider": str, "as_of": str, "source": str, "path": str, "fallback": bool, "models": dict}
+
+
+def _checked_tables(plain: Any) -> list[dict[str, Any]]:
+    """The tables of a kept copy, when its header and every model's names are of the types written;
+    NotPlain otherwise (the rows themselves are checked as they are built)."""
+    if type(plain) is not dict or type(plain.get("version")) is not str or type(plain.get("tables")) is not list:
+        raise NotPlain("not a copy of genai-prices' tables")
+    tables = plain["tables"]
+    for table in tables:
+        if type(table) is not dict or any(type(table.get(key)) is not kind for key, kind in _HEADER.items()):
+            raise NotPlain("a table's header is not as written")
+        date.fromisoformat(table["as_of"])
+        if type(table.get("notes")) not in (str, type(None)) or type(table.get("said")) not in (str, type(None)):
+            raise NotPlain("a table's notes are not as written")
+        lender = table.get("of")
+        if lender is not None and (type(lender) is not int or not 0 <= lender < len(tables) or table["models"]):
+            raise NotPlain("a fallback table does not name the table it borrows from")
+        for name, model in table["models"].items():
+            aliases = model.get("aliases", []) if type(model) is dict else None
+            if type(aliases) is not list or not all(type(alias) is str for alias in (name, *aliases)):
+                raise NotPlain("a model's names are not as written")
+    for table in tables:
+        if table.get("of") is not None and tables[table["of"]].get("of") is not None:
+            raise NotPlain("a fallback table borrows from another fallback")
+    return tables
+
+
 def to_plain(tables: list[PriceTable]) -> dict[str, Any]:
-    """The tables as JSON values (prices as exact decimal strings); a fallback table names the table whose
-    models it borrows instead of copying them."""
+    """The tables as JSON values (each row as parsing/plain_data.py writes it: prices as exact decimal
+    strings); a fallback table names the table whose models it borrows instead of copying them."""
     found = installed()
     plain: list[dict[str, Any]] = []
     for table in tables:
@@ -189,25 +260,9 @@ def to_plain(tables: list[PriceTable]) -> dict[str, Any]:
             first = next(iter(table.models.values()))
             entry |= {"of": lender, "said": first.prices[0].source, "models": {}}
         else:
-            entry["models"] = {name: _plain_row(row) for name, row in table.models.items()}
+            entry["models"] = {name: plain_row(row) for name, row in table.models.items()}
         plain.append(entry)
     return {"version": found[0] if found else "unknown", "tables": plain}
-
-
-def _plain_row(row: ModelRow) -> dict[str, Any]:
-    return {
-        "kind": row.kind,
-        "aliases": row.aliases,
-        "notes": row.notes,
-        "changes": [
-            {
-                "since": change.since.isoformat() if change.since else None,
-                "source": change.source,
-                "prices": {field: str(price) for field, price in change.given().items()},
-            }
-            for change in row.prices
-        ],
-    }
 
 
 def read_tables() -> list[PriceTable]:

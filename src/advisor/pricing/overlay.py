@@ -26,9 +26,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from advisor.errors import UserError, file_location
+from advisor.parsing.plain_data import FieldsOf
 from advisor.pricing.tables import FineTuning, ModelRow, PriceTable, parse_table, quote, read_price_text
 
 DATED_LISTS = frozenset({"shutdown_sources", "new_jobs_sources", "serving_sources", "prices"})
@@ -41,8 +42,8 @@ _FIRST_HEADER = re.compile(r"^\s*\[", re.M)
 class OverlayEntry:
     """One `[models."name"]` of an overlay: the fields it gives, validated one by one."""
 
-    fields: dict[str, Any]  # ModelRow fields, fine_tuning apart
-    fine_tuning: dict[str, Any] | None = None  # FineTuning fields
+    fields: Annotated[dict[str, Any], FieldsOf(ModelRow)]  # ModelRow fields, fine_tuning apart
+    fine_tuning: Annotated[dict[str, Any], FieldsOf(FineTuning)] | None = None  # FineTuning fields
     whole_fine_tuning: FineTuning | None = None  # the fine_tuning table when it is complete on its own
     whole_row: ModelRow | None = None  # the entry when it is a whole row with its own prices
     line: int | None = None

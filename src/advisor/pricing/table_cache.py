@@ -1,28 +1,33 @@
 """Price tables validated before, kept in the user's cache folder so that a command reads a table
 without parsing TOML or importing pydantic (together about half of an `advisor estimate`'s start-up).
 
-An entry is keyed by the table's text and the path it is cited by, and by the validating code itself
-(a digest of the schema, the validation and the field checks), so an edited table or a new advisor
-validates again. Entries are pickles of the validated `PriceTable`, one file each in
-`$ADVISOR_CACHE_DIR/price-tables/` or the platform's user cache folder: the user's own folder, written
-only by advisor. An entry that cannot be read or unpickled is ignored and written again; a folder that
-cannot be written only costs the next run the validation.
+An entry is the validated `PriceTable` (or `Overlay`) as plain JSON (parsing/plain_data.py), sealed
+(cache_folder.py) with what it was built from: the table's text, the path it is cited by, and the code
+that validates and stores it. It is named by the same digest, so an edited table or a new advisor
+validates again. An entry is believed only when its seal matches (kind, source digest, the payload's
+own sha256) and its data builds the schema's dataclasses again under the schema's own checks (types,
+ranges, literals, each dataclass's rules) with the path asked for; anything else (a damaged or edited
+entry, a pickle, a value of the wrong type, a price out of range) is validated from the TOML again and
+written anew. A folder that cannot be written only costs the next run the validation.
 """
 
 from __future__ import annotations
 
 import hashlib
-import pickle
+import json
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from advisor.cache_folder import cache_folder, write_atomically
+from advisor.cache_folder import cache_folder, read_sealed, write_sealed
+from advisor.parsing.plain_data import NotPlain, from_plain, to_plain
 from advisor.pricing.tables import PriceTable
 
 T = TypeVar("T")
 
-# the code whose rules decide whether a text is a valid table, and what it becomes
+FORMAT = "price-table/2"  # the entry's kind and format version, in its seal
+# the code whose rules decide whether a text is a valid table and what it becomes (how an entry is written
+# is versioned by FORMAT, and every entry read is checked by the current plain_data.py in any case)
 _RULES = (
     "pricing/tables.py",
     "pricing/table_validation.py",
@@ -43,20 +48,40 @@ def _rules_digest() -> bytes:
     return digest.digest()
 
 
-def _entry(text: str, path: str) -> Path:
-    key = hashlib.sha256(_rules_digest() + path.encode() + b"\0" + text.encode("utf-8", "surrogatepass"))
-    return cache_folder("price-tables") / f"{key.hexdigest()}.pickle"
+def built_from(text: str, path: str) -> str:
+    """The digest of what an entry is built from: the validating code, the path and the text."""
+    source = _rules_digest() + path.encode("utf-8", "surrogatepass") + b"\0" + text.encode("utf-8", "surrogatepass")
+    return hashlib.sha256(source).hexdigest()
+
+
+def entry_path(text: str, path: str) -> Path:
+    return cache_folder("price-tables") / f"{built_from(text, path)}.json"
 
 
 def load(text: str, path: str, kind: type[T] = PriceTable) -> T | None:  # type: ignore[assignment]
     """The table (or overlay: `kind`) validated from exactly this text and path before, or None."""
-    try:
-        table = pickle.loads(_entry(text, path).read_bytes())
-    except Exception:  # not validated yet, or a damaged entry (any unpickling error): validate again
+    source = built_from(text, path)
+    payload = read_sealed(cache_folder("price-tables") / f"{source}.json", FORMAT, source)
+    if payload is None:
         return None
-    return table if isinstance(table, kind) else None
+    try:
+        plain = json.loads(payload)
+        if type(plain) is not dict or plain.get("kind") != kind.__name__:
+            return None
+        table = from_plain(kind, plain["data"])
+    except (ValueError, KeyError, RecursionError):  # NotPlain, a JSON error: validate from the TOML again
+        return None
+    return table if getattr(table, "path", None) == path else None
 
 
 def store(text: str, path: str, table: Any) -> None:
-    write_atomically(_entry(text, path), pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
-
+    """Keep a validated table, unless it does not read back as itself (then it is validated every time)."""
+    try:
+        plain = {"kind": type(table).__name__, "data": to_plain(table)}
+        if from_plain(type(table), plain["data"]) != table:
+            return
+    except (TypeError, NotPlain):
+        return
+    source = built_from(text, path)
+    payload = json.dumps(plain, separators=(",", ":")).encode()  # ASCII: a path's lone surrogates are escaped
+    write_sealed(cache_folder("price-tables") / f"{source}.json", FORMAT, source, payload)

@@ -60,6 +60,14 @@ ENCODINGS: dict[str, tuple[str, str, dict[str, int]]] = {
 }
 
 
+# name -> sha256 of the vocabulary's parsed form (advisor.tokens.ranks_cache.payload): what a cached parse
+# must hash to; tests/test_dataset_speed_ranks_cache.py parses each shipped file and checks it
+RANKS_SHA256 = {
+    "o200k_base": "01d9c5c39d98d33f9a4efa0efed46815e5f5b634ea61bc2f2b64f2eb0c347a5f",
+    "cl100k_base": "3945540a33c89a748328e47dc5470922ff2241a6b1ec6530f459a47b3a074067",
+}
+
+
 @dataclass(frozen=True)
 class TokenizerSpec:
     """A tiktoken-format tokenizer a plugin ships for its models (advisor_register_tokenizers).
@@ -67,7 +75,10 @@ class TokenizerSpec:
     `vocabulary` is a file of base64 token and rank pairs (tiktoken's format; Llama 3's tokenizer.model
     is one), checked against `sha256` on load. `exact` is False for a stand-in whose counts only
     approximate the model's own tokenizer; `note` then states the measured error. `chat_format` names
-    the template its models wrap messages in (advisor.tokens.chat_format: "openai" or "llama3")."""
+    the template its models wrap messages in (advisor.tokens.chat_format: "openai" or "llama3").
+    `ranks_sha256`, the digest of the parsed vocabulary (advisor.tokens.ranks_cache.ranks_digest), lets
+    advisor keep the parse in the user's cache and check it on load; without it the file is parsed
+    every time."""
 
     name: str
     vocabulary: str
@@ -77,6 +88,7 @@ class TokenizerSpec:
     exact: bool = True
     note: str | None = None
     chat_format: str = "openai"
+    ranks_sha256: str | None = None
 
     def __hash__(self) -> int:
         return hash((self.name, self.vocabulary, self.sha256))
@@ -113,7 +125,7 @@ def spec_for(name: str) -> TokenizerSpec:
     if name in ENCODINGS:
         sha256, pattern, special_tokens = ENCODINGS[name]
         path = os.path.join(_SHIPPED, f"{name}.tiktoken")
-        return TokenizerSpec(name, path, sha256, pattern, special_tokens)
+        return TokenizerSpec(name, path, sha256, pattern, special_tokens, ranks_sha256=RANKS_SHA256[name])
     if name in _REGISTERED:
         return _REGISTERED[name]
     raise UserError(
@@ -156,14 +168,14 @@ def get_encoding(name: str) -> tiktoken.Encoding:
 @cache
 def load_encoding(spec: TokenizerSpec) -> tiktoken.Encoding:
     """Build an encoding from its vocabulary file, once per definition. The file is read and checked
-    every time; its parsed ranks come from the user's cache folder when a run parsed them before
-    (advisor.tokens.ranks_cache)."""
+    every time; its parsed ranks come from the user's cache folder when a run parsed them before and
+    they hash to the published digest of the parse (advisor.tokens.ranks_cache)."""
     import tiktoken
 
     from advisor.tokens.ranks_cache import cached_ranks
 
     data = read_vocabulary(spec)
-    ranks = cached_ranks(spec.sha256, lambda: parse_vocabulary(data))
+    ranks = cached_ranks(spec.sha256, spec.ranks_sha256, lambda: parse_vocabulary(data))
     return tiktoken.Encoding(
         name=spec.name, pat_str=spec.pattern, mergeable_ranks=ranks, special_tokens=spec.special_tokens
     )

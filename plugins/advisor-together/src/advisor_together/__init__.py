@@ -14,6 +14,8 @@ from advisor.hookspecs import hookimpl
 # Llama 3's tokenizer as the llama-models package ships it (llama_models/llama3/tokenizer.py): a tiktoken
 # vocabulary of 128,000 tokens, this split pattern, and 256 special tokens after it
 LLAMA3_SHA256 = "82e9d31979e92ab929cd544440f129d9ecd797b69e327f80f17e1c50d5551b55"
+# its parsed form's digest (advisor.tokens.ranks_cache.ranks_digest), so advisor may keep the parse in its cache
+LLAMA3_RANKS_SHA256 = "da2b0b0baa102c711337f6292b7b8a3f1696dd4d972e9270da9b95be26c1acc7"
 LLAMA3_PATTERN = (
     r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
     r"|\s*[\r\n]+|\s+(?!\S)|\s+"
@@ -69,7 +71,13 @@ def advisor_register_tokenizers(register: Callable[[Any], None]) -> None:
     if vocabulary is not None:  # missing: counting a Llama row says "unknown encoding llama3", never guesses
         register(
             TokenizerSpec(
-                "llama3", vocabulary, LLAMA3_SHA256, LLAMA3_PATTERN, LLAMA3_SPECIAL_TOKENS, chat_format="llama3"
+                "llama3",
+                vocabulary,
+                LLAMA3_SHA256,
+                LLAMA3_PATTERN,
+                LLAMA3_SPECIAL_TOKENS,
+                chat_format="llama3",
+                ranks_sha256=LLAMA3_RANKS_SHA256,
             )
         )
 
