@@ -100,7 +100,7 @@ def interview(
     except BaseException:  # a failure while asking: what was answered is kept, then the error is said
         keeper.failed(relocated(progress.answers, folder, keeper.folder), progress.question)
         raise
-    keeper.keep(relocated(answers, folder, keeper.folder), None)  # before anything that can fail
+    keeper.keep(relocated(answers, folder, keeper.folder), None, quiet=True)  # before anything that can fail
     try:
         saved = _finish(answers, folder, target, catalog, today)
     except BaseException:
@@ -305,9 +305,10 @@ class _Keeper:
                 err=True,
             )
 
-    def keep(self, answers: Any, question: Any) -> Path | None:
+    def keep(self, answers: Any, question: Any, *, quiet: bool = False) -> Path | None:
         """Write the answers (`question`: the one not answered; None when all were); the file, or None
-        when there is nothing to keep or it could not be written (said on stderr)."""
+        when there is nothing to keep or it could not be written (said on stderr unless `quiet`: a folder
+        that cannot be written must not spoil a run that needs no file)."""
         from advisor.recommend.interview import to_raw, without_notes
 
         raw = to_raw(without_notes(answers))
@@ -322,8 +323,9 @@ class _Keeper:
             else:
                 self.written = _create_numbered(self.preferred, raw, question)
         except OSError as exc:
-            where = self.written or self.preferred
-            click.echo(f"advisor: the answers so far could not be saved to {where} ({exc.strerror})", err=True)
+            if not quiet:
+                where = self.written or self.preferred
+                click.echo(f"advisor: the answers so far could not be saved to {where} ({exc.strerror})", err=True)
             return None
         return self.written
 
