@@ -74,6 +74,24 @@ class TestKeysThatContradictEachOther:
         assert report["where"]["provider"] == "together"
 
 
+class TestTheBaseToFineTune:
+    @pytest.mark.parametrize(
+        "base",
+        [
+            "gpt-4.1-mini",
+            "gpt-4.1-mini-2025-04-14",  # a snapshot
+            "ft:gpt-4.1-mini-2025-04-14:acme::abc123",  # a fine-tune, trained further
+            "together/llama-3.1-8b-instruct",  # a provider named before the model
+            "llama-v3p1-8b-instruct",  # a model of another provider than models.provider
+        ],
+    )
+    def test_every_way_of_naming_a_base_that_can_be_tuned_is_accepted(self, advisor, tmp_path, base: str) -> None:
+        path = scenario_with(tmp_path)
+        path.write_text(path.read_text().replace('fine_tune_base = "gpt-4.1-mini"', f'fine_tune_base = "{base}"'))
+        assert f'fine_tune_base = "{base}"' in path.read_text()
+        recommended(advisor, path)
+
+
 TABLE = """\
 provider = "acme"
 currency = "USD"

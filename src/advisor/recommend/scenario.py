@@ -617,6 +617,9 @@ def untunable(catalog: Catalog, base: str, provider: str) -> UserError | None:
     """Why `base` cannot be the model to fine-tune (None when some price table lets it be tuned): no table
     knows it, or none that does has fine_tuning prices for it. A base the team names is never dropped without
     a word."""
+    prefix, _, rest = base.partition("/")
+    if rest and prefix in catalog.providers:  # `together/llama-3.1-8b-instruct` names its provider
+        base, provider = rest, prefix
     found, unknown = [], None
     try:
         found.append(catalog.find(base, provider))
