@@ -174,7 +174,7 @@ class TestBadInput:
             (["--cache-hit-rate", "2"], "between 0 and 1"),
             (["--epochs", "many"], "'auto' or a whole number"),
             (["--model", "gpt-9"], "unknown model 'gpt-9'"),
-            (["--pricing", "/nonexistent/p.toml"], "cannot read price table"),
+            (["--pricing", "/nonexistent/p.toml"], "/nonexistent/p.toml: no such file"),
         ],
     )
     def test_one_line_and_status_2(self, advisor, args: list[str], message: str) -> None:

@@ -7,10 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advisor.costs.estimate import EstimateRequest, OutOfRange, estimate
+from advisor.costs.estimate import MIN_RETRAIN_MONTHS, EstimateRequest, OutOfRange, estimate
 from advisor.costs.training import auto_epochs
 from advisor.errors import UserError
 from advisor.pricing.catalog import load_catalog
+from advisor.recommend.scenario import VOLATILITY_MONTHS
 
 from .conftest import FLAT_15, TODAY
 
@@ -68,7 +69,9 @@ class TestRequestBounds:
             ("setup_usd", D("-Infinity"), "finite"),
             ("cache_hit_rate", D("1.01"), "at most 1"),
             ("horizon_months", 121, "at most 120"),
-            ("retrain_every_months", D(0), "greater than 0"),
+            ("retrain_every_months", D(0), "at least 0.033 months"),
+            ("retrain_every_months", D("1e-30"), r"at least 0\.033 months \(a day"),
+            ("retrain_every_months", D("0.0328"), "at least 0.033 months"),
             ("hosting_hours_per_month", D(745), "at most 744"),
         ],
     )
@@ -80,6 +83,8 @@ class TestRequestBounds:
     def test_the_edges_of_each_range_are_accepted(self) -> None:
         edges = request(cache_hit_rate=D(0), horizon_months=120, hosting_hours_per_month=D(744), setup_usd=D(0))
         assert (edges.cache_hit_rate, edges.horizon_months) == (0, 120)
+        daily = request(retrain_every_months=VOLATILITY_MONTHS["daily"])  # a scenario's `daily` knowledge
+        assert daily.retrain_every_months == MIN_RETRAIN_MONTHS == D(24) / 730
 
 
 class TestWorkedCases:

@@ -2,6 +2,13 @@
 again on a bad answer, shows the recommendation, saves without overwriting unless told to."""
 
 import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -36,6 +43,12 @@ ANSWERS = [
     "300",
     "1500",
 ]
+
+
+@pytest.fixture(autouse=True)
+def in_a_folder_of_its_own(tmp_path: Path, monkeypatch) -> None:
+    """An interview keeps its answers in the working folder: each test works in one of its own."""
+    monkeypatch.chdir(tmp_path)
 
 
 def talk(advisor, monkeypatch, lines: list[str], *args: str):
@@ -110,3 +123,172 @@ def test_every_question_has_help_and_a_default() -> None:
     for question in QUESTIONS:
         assert question.ask.endswith("?") and question.help
         question.default(from_raw({}))  # never raises
+
+
+# --- issue 22: the interview keeps every answer ------------------------------------------------------------
+
+ADVISOR = str(Path(sys.executable).with_name("advisor"))
+PARTIAL = "advisor-interview.partial.toml"
+UP_TO_VOLATILITY = ANSWERS[:7]  # the name to what fails: 7 answers, then the end of input
+
+
+def files(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir())
+
+
+def error_lines(err: str) -> list[str]:
+    return [line for line in err.splitlines() if line.startswith("advisor: error:")]
+
+
+class TestTheInterviewKeepsEveryAnswer:
+    def test_a_second_interview_that_stops_at_once_leaves_the_first_ones_answers(
+        self, advisor, monkeypatch, tmp_path: Path
+    ) -> None:
+        first = talk(advisor, monkeypatch, UP_TO_VOLATILITY)
+        assert first.code == 1 and "7 answer(s) saved to advisor-interview.partial.toml" in first.err
+        kept = (tmp_path / PARTIAL).read_bytes()
+        monkeypatch.setattr("sys.stdin", io.StringIO(""))  # stops at once: the end of input, no answer
+        second = advisor("interview", "--today", "2026-11-22")
+        assert second.code == 1
+        assert f"note: {PARTIAL} holds another interview's answers" in second.err
+        assert "before any answer: nothing to save" in second.err
+        assert (tmp_path / PARTIAL).read_bytes() == kept and files(tmp_path) == [PARTIAL]
+
+    def test_a_second_interview_saves_beside_the_first_and_resumes_its_own(
+        self, advisor, monkeypatch, tmp_path: Path
+    ) -> None:
+        talk(advisor, monkeypatch, UP_TO_VOLATILITY)
+        kept = (tmp_path / PARTIAL).read_bytes()
+        second = talk(advisor, monkeypatch, ["Another feature"])
+        assert "1 answer(s) saved to advisor-interview-2.partial.toml" in second.err
+        assert files(tmp_path) == ["advisor-interview-2.partial.toml", PARTIAL]
+        resumed = talk(advisor, monkeypatch, ["prototype"], "--resume", "advisor-interview-2.partial.toml")
+        assert "2 answer(s) saved to advisor-interview-2.partial.toml" in resumed.err and "note:" not in resumed.err
+        assert (tmp_path / PARTIAL).read_bytes() == kept  # the first interview's file, untouched throughout
+        assert 'stage = "prototype"' in (tmp_path / "advisor-interview-2.partial.toml").read_text()
+
+    def test_the_file_is_replaced_whole_never_written_in_place(self, advisor, monkeypatch, tmp_path: Path) -> None:
+        talk(advisor, monkeypatch, UP_TO_VOLATILITY)
+        before = (tmp_path / PARTIAL).stat().st_ino
+        talk(advisor, monkeypatch, ["static", "3000"], "--resume", PARTIAL)
+        after = (tmp_path / PARTIAL).stat().st_ino
+        assert before != after  # a complete new file renamed over the old one, so a reader never sees half
+        assert files(tmp_path) == [PARTIAL]  # no temporary file left
+        text = (tmp_path / PARTIAL).read_text()
+        assert "demonstrations = 3000" in text and text.startswith("# advisor interview, stopped at:")
+
+    def test_a_failure_after_the_last_answer_keeps_every_answer(self, advisor, monkeypatch, tmp_path: Path) -> None:
+        (tmp_path / "out.toml").mkdir()  # saving there fails after the recommendation
+        run = talk(advisor, monkeypatch, [*ANSWERS, "y"], "--save", "out.toml")
+        assert run.code == 2 and "Recommendation: Ticket triage" in run.out
+        (line,) = error_lines(run.err)
+        assert line == "advisor: error: out.toml: cannot write (Is a directory); check the folder"
+        assert "note: every answer is saved in out.partial.toml: `advisor interview --resume out.partial.toml`" in (
+            run.err
+        )
+        kept = (tmp_path / "out.partial.toml").read_text()
+        assert kept.startswith("# advisor interview: every question answered")
+        resumed = talk(advisor, monkeypatch, [], "--resume", "out.partial.toml", "--save", "saved.toml")
+        assert resumed.code == 0 and "?" not in resumed.out.split("Recommendation:")[0]  # nothing asked again
+        assert 'name = "Ticket triage"' in (tmp_path / "saved.toml").read_text()
+        assert files(tmp_path) == ["out.toml", "saved.toml"]  # the kept answers went once they were saved
+
+    def test_the_end_of_input_at_the_overwrite_question_keeps_every_answer(
+        self, advisor, monkeypatch, tmp_path: Path
+    ) -> None:
+        (tmp_path / "s.toml").write_text("precious")
+        run = talk(advisor, monkeypatch, ANSWERS, "--save", "s.toml")
+        assert run.code == 1 and (tmp_path / "s.toml").read_text() == "precious"
+        assert "note: every answer is saved in s.partial.toml" in run.err
+        assert "requests_per_month = 500000" in (tmp_path / "s.partial.toml").read_text()
+
+    def test_declining_to_overwrite_keeps_the_answers_and_says_where(self, advisor, monkeypatch, tmp_path: Path):
+        (tmp_path / "s.toml").write_text("precious")
+        run = talk(advisor, monkeypatch, [*ANSWERS, "n"], "--save", "s.toml")
+        assert run.code == 0 and "not saved: s.toml is unchanged" in run.err
+        assert "note: every answer is saved in s.partial.toml" in run.err
+
+    def test_a_finished_interview_leaves_no_file_of_answers_behind(self, advisor, monkeypatch, tmp_path: Path):
+        assert talk(advisor, monkeypatch, ANSWERS).code == 0
+        assert files(tmp_path) == []
+        assert talk(advisor, monkeypatch, ANSWERS, "--save", "t.json").code == 0
+        assert files(tmp_path) == ["t.json"] and json.loads((tmp_path / "t.json").read_text())["name"]
+
+    def test_ctrl_c_while_a_prompt_file_is_counted_keeps_the_answers(self, tmp_path: Path) -> None:
+        """A real SIGINT, sent while a large prompt file is being counted (the question after it is never
+        shown): the answers, the prompt file's included, are saved; status 130, no traceback."""
+        line = json.dumps({"messages": [{"role": "user", "content": "Invoice 42 from Acme, total 1,250.50 USD."}]})
+        (tmp_path / "prompts.jsonl").write_text((line + "\n") * 600_000)  # 53 MB: about 2 s to count on two cores
+        process = subprocess.Popen(
+            [ADVISOR, "interview", "--today", "2026-11-22"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+        )
+        shown: list[str] = []
+        reader = threading.Thread(target=lambda: shown.extend(iter(lambda: process.stdout.read(1), "")), daemon=True)
+        reader.start()
+        assert process.stdin is not None
+        process.stdin.write("\n".join(["x", "production", "other", "no", "", "static", "10k", "prompts.jsonl"]) + "\n")
+        process.stdin.flush()
+        deadline = time.monotonic() + 60
+        while "How long is today's prompt" not in "".join(shown) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # the answer is read, and counting (about 2 s) has begun
+        process.send_signal(signal.SIGINT)
+        try:
+            _, err = process.communicate(timeout=60)
+        finally:
+            process.kill()
+        assert "Traceback" not in err and process.returncode == 130, err
+        assert "fixed start" not in "".join(shown)  # interrupted while counting, not at the next question
+        assert "stopped at 'traffic.cached_prompt_tokens'" in err and "8 answer(s) saved" in err
+        kept = (tmp_path / PARTIAL).read_text()
+        assert 'prompt_file = "prompts.jsonl"' in kept and "requests_per_month = 10000" in kept
+
+    def test_a_closed_standard_input_is_one_line_and_status_2(self, tmp_path: Path) -> None:
+        result = subprocess.run(
+            [ADVISOR, "interview"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=tmp_path,
+            preexec_fn=lambda: os.close(0),
+        )
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert result.stderr.splitlines() == [
+            "advisor: error: standard input is closed, and the interview reads its answers from it; run it in a "
+            "terminal, or pipe the answers in, one a line"
+        ]
+        assert files(tmp_path) == []
+
+    def test_an_input_closed_in_process_is_the_same_line(self, advisor, monkeypatch) -> None:
+        closed = io.StringIO("x\n")
+        closed.close()
+        for stdin in (None, closed):
+            monkeypatch.setattr("sys.stdin", stdin)
+            run = advisor("interview")
+            assert run.code == 2 and error_lines(run.err) == [
+                "advisor: error: standard input is closed, and the interview reads its answers from it; run it in a "
+                "terminal, or pipe the answers in, one a line"
+            ]
+
+
+class TestTheBaseToFineTune:
+    def test_a_model_that_cannot_be_tuned_is_asked_again_with_the_models_that_can(self, advisor, monkeypatch):
+        index = ANSWERS.index("gpt-4.1-mini")
+        run = talk(advisor, monkeypatch, [*ANSWERS[:index], "gpt-5", *ANSWERS[index:]])
+        assert run.code == 0
+        assert "Error: gpt-5 cannot be fine-tuned: no price table has fine-tuning prices for it" in run.out
+
+    def test_enter_leaves_the_base_to_advisor_when_todays_model_cannot_be_tuned(
+        self, advisor, monkeypatch, tmp_path: Path
+    ) -> None:
+        index = ANSWERS.index("gpt-4.1")
+        lines = [*ANSWERS[:index], "gpt-5", "openai", "", "allowed", "", *ANSWERS[index + 5 :]]
+        run = talk(advisor, monkeypatch, lines, "--save", "s.toml")
+        assert run.code == 0, run.err
+        assert "Which model would be fine-tuned?" in run.out and "Error:" not in run.out
+        assert "fine_tune_base" not in (tmp_path / "s.toml").read_text()

@@ -194,7 +194,7 @@ class TestMalformedTables:
             read_table(path)
 
     def test_missing_file(self, tmp_path: Path) -> None:
-        with pytest.raises(UserError, match="cannot read price table"):
+        with pytest.raises(UserError, match=r"nope\.toml: no such file; check the path given to --pricing"):
             read_table(tmp_path / "nope.toml")
 
     @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -63,7 +63,7 @@ def test_issue_example_with_real_prompt_files(catalog) -> None:
 
 def test_prompt_files_are_counted_when_the_scenario_is_loaded(catalog, tmp_path) -> None:
     source = EXAMPLES / "invoice-extraction"
-    for name in ("scenario.toml", "prompt.json", "ft-prompt.json"):
+    for name in ("scenario.toml", "prompt.json", "ft-prompt.json", "train.jsonl"):  # the files it names
         shutil.copy(source / name, tmp_path / name)
     loaded = load_scenario(str(tmp_path / "scenario.toml"), catalog)
     assert loaded.tokens is not None and (loaded.tokens.prompt, loaded.tokens.ft_prompt) == (1739, 142)

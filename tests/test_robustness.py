@@ -36,8 +36,25 @@ class Case:
     says: str = ""  # a regex the one error line must match
 
 
+class Link(str):
+    """A file of a case that is a symbolic link to this target."""
+
+
 def scenario(text: str, name: str = "s.toml") -> dict[str, str | bytes]:
     return {name: text}
+
+
+def trains_on(training_file: str, **files: str | bytes) -> dict[str, str | bytes]:
+    """A scenario naming `training_file` (data.training_file, line 2), with other files beside it."""
+    return {"s.toml": f'[data]\ntraining_file = "{training_file}"\n', **files}
+
+
+def table(*lines: str, head: str = TABLE_HEAD) -> dict[str, str | bytes]:
+    """t.toml: a price table (or `head` alone), one model `a` whose extra fields are `lines` (from line 8)."""
+    return {"t.toml": head + "[models.a]\ninput = 1.0\noutput = 2.0\n" + "".join(f"{line}\n" for line in lines)}
+
+
+MIB = 2**20
 
 
 CASES = [
@@ -296,6 +313,230 @@ CASES = [
     Case("interview-save-extension", ["interview", "--save", "out.yaml"], says=r"out\.yaml: cannot save as \.yaml"),
     Case("interview-from-missing", ["interview", "--from", "none.toml"], says=r"none\.toml: no such file"),
     Case("interview-resume-missing", ["interview", "--resume", "none.toml"], says=r"none\.toml: no such file"),
+    # issue 22: the keys of the new surface, each refused with its file, line and key
+    Case(
+        "fine-tune-base-unknown",
+        ["recommend", "s.toml"],
+        scenario('[models]\nfine_tune_base = "gpt-9"\n'),
+        says=r"s\.toml:2: models\.fine_tune_base: unknown model 'gpt-9' for provider 'openai'; did you mean",
+    ),
+    Case(
+        "fine-tune-base-empty",
+        ["recommend", "s.toml"],
+        scenario('[models]\nfine_tune_base = ""\n'),
+        says=r"s\.toml:2: models\.fine_tune_base: is empty: name a model, or leave the key out",
+    ),
+    Case(
+        "fine-tune-base-blank",
+        ["recommend", "s.json"],
+        scenario('{"models": {\n"fine_tune_base": "   "}}', "s.json"),
+        says=r"s\.json:2: models\.fine_tune_base: is empty",
+    ),
+    Case(
+        "fine-tune-base-cannot-be-tuned",
+        ["recommend", "s.toml"],
+        scenario('[models]\nfine_tune_base = "gpt-5"\n'),
+        says=r"s\.toml:2: models\.fine_tune_base: gpt-5 cannot be fine-tuned: no price table has fine-tuning prices "
+        r"for it \(openai:gpt-5\); name a model that can be \(openai: .*gpt-4\.1-mini.*\), or leave the key out",
+    ),
+    Case(
+        "fine-tune-base-a-fine-tune-of-an-untunable-model",
+        ["recommend", "s.toml"],
+        scenario('[models]\nfine_tune_base = "ft:gpt-5:acme::abc"\n'),
+        says=r"s\.toml:2: models\.fine_tune_base: 'ft:gpt-5:acme::abc' names a fine-tune of openai:gpt-5, which "
+        r"cannot be fine-tuned",
+    ),
+    Case(
+        "current-model-empty",
+        ["recommend", "s.toml"],
+        scenario('[models]\ncurrent = ""\n'),
+        says=r"s\.toml:2: models\.current: is empty",
+    ),
+    Case(
+        "current-model-snapshot-never-was",
+        ["recommend", "s.toml"],
+        scenario('[models]\ncurrent = "gpt-4.1-1999-99-99"\n'),
+        says=r"s\.toml:2: models\.current: unknown model 'gpt-4\.1-1999-99-99': its snapshot date 1999-99-99 is not "
+        r"a real day",
+    ),
+    Case(
+        "current-model-a-fine-tune-of-an-untunable-model",
+        ["recommend", "s.toml"],
+        scenario('[models]\ncurrent = "ft:gpt-5:acme::abc"\n'),
+        says=r"s\.toml:2: models\.current: 'ft:gpt-5:acme::abc' names a fine-tune of openai:gpt-5",
+    ),
+    Case(
+        "training-file-missing",
+        ["recommend", "s.toml"],
+        trains_on("nope.jsonl"),
+        says=r"s\.toml:2: data\.training_file 'nope\.jsonl': no such file; name the JSONL file of demonstrations",
+    ),
+    Case(
+        "training-file-folder",
+        ["recommend", "s.toml"],
+        trains_on("data", **{"data/keep": "x"}),
+        says=r"s\.toml:2: data\.training_file 'data': is a folder, not a file",
+    ),
+    Case(
+        "training-file-link-loop",
+        ["recommend", "s.toml"],
+        trains_on("loop.jsonl", **{"loop.jsonl": Link("loop.jsonl")}),
+        says=r"s\.toml:2: data\.training_file 'loop\.jsonl': cannot be read \(Too many levels of symbolic links\)",
+    ),
+    Case(
+        "training-file-binary",
+        ["recommend", "s.toml"],
+        trains_on("t.jsonl", **{"t.jsonl": b'{"messages": []}\n\x00\x01\x02\xff' * 100}),
+        says=r"s\.toml:2: data\.training_file 't\.jsonl': is binary \(it holds NUL bytes\)",
+    ),
+    Case(
+        "training-file-empty",
+        ["recommend", "s.toml"],
+        trains_on("t.jsonl", **{"t.jsonl": "\n\n"}),
+        says=r"s\.toml:2: data\.training_file 't\.jsonl': is empty",
+    ),
+    Case(
+        "training-file-latin1",
+        ["recommend", "s.toml"],
+        trains_on("t.jsonl", **{"t.jsonl": b'{"messages": [{"role": "user", "content": "caf\xe9"}]}\n'}),
+        says=r"s\.toml:2: data\.training_file 't\.jsonl': is not UTF-8 text \(byte 47\)",
+    ),
+    Case(
+        "training-file-a-json-document",
+        ["recommend", "s.toml"],
+        trains_on("t.jsonl", **{"t.jsonl": '{\n  "messages": []\n}\n'}),
+        says=r"s\.toml:2: data\.training_file 't\.jsonl': does not look like JSONL",
+    ),
+    Case(
+        "training-file-home-of-nobody",
+        ["recommend", "s.toml"],
+        trains_on("~nosuchuser/t.jsonl"),
+        says=r"s\.toml:2: data\.training_file '~nosuchuser/t\.jsonl': ~nosuchuser is no user's home folder",
+    ),
+    Case(
+        "prompt-file-home-of-nobody",
+        ["recommend", "s.toml"],
+        scenario('[traffic]\nprompt_file = "~nosuchuser/p.txt"\n'),
+        says=r"s\.toml:2: traffic\.prompt_file '~nosuchuser/p\.txt'.*~nosuchuser is no user's home folder",
+    ),
+    Case(
+        "ft-prompt-file-home-of-nobody",
+        ["recommend", "s.toml"],
+        scenario('[models]\nft_prompt_file = "~nosuchuser/p.txt"\n'),
+        says=r"s\.toml:2: models\.ft_prompt_file '~nosuchuser/p\.txt'.*~nosuchuser is no user's home folder",
+    ),
+    Case(
+        "scenario-over-its-cap",
+        ["recommend", "s.toml"],
+        scenario('name = "x"\n' + "#" * MIB + "\n"),
+        says=r"s\.toml: is larger than 1 MiB, the limit on a scenario file",
+    ),
+    Case(
+        "grader-over-its-cap",
+        ["dataset", "check", "d.jsonl", "--method", "rft", "--grader", "g.json", "--today", TODAY],
+        {"d.jsonl": GOOD_SFT, "g.json": '{"type": "string_check", "name": "' + "x" * MIB + '"}'},
+        says=r"g\.json: is larger than 1 MiB, the limit on a grader",
+    ),
+    # price tables: new keys checked where a table is read, with its file and line
+    Case(
+        "table-encoding-unknown",
+        ["pricing", "list", "--pricing", "t.toml"],
+        table('encoding = "o200k_bsae"'),
+        says=r"t\.toml:8: models\.a\.encoding: 'o200k_bsae' is not a tokenizer advisor has \(installed: "
+        r"cl100k_base.*o200k_base\); check its spelling",
+    ),
+    Case(
+        "table-encoding-chat-format-unknown",
+        ["pricing", "list", "--pricing", "t.toml"],
+        table('encoding = "cl100k_base:llama9"'),
+        says=r"t\.toml:8: models\.a\.encoding: 'cl100k_base:llama9' names the chat format 'llama9'",
+    ),
+    Case(
+        "table-encoding-fallback-unknown",
+        ["pricing", "list", "--pricing", "t.toml"],
+        table('encoding = "o200k_base"', 'encoding_fallback = "nope"', 'encoding_fallback_note = "measured"'),
+        says=r"t\.toml:9: models\.a\.encoding_fallback: 'nope' is not a tokenizer advisor has",
+    ),
+    Case(
+        "overlay-encoding-unknown",
+        ["pricing", "list", "--pricing", "o.toml"],
+        {"o.toml": "overlay = true\n" + TABLE_HEAD.replace("acme", "openai") + '[models."gpt-4.1"]\nencoding = "x"\n'},
+        says=r"o\.toml:7: models\.\"gpt-4\.1\"\.encoding: 'x' is not a tokenizer advisor has",
+    ),
+    Case(
+        "table-provider-all",
+        ["pricing", "list", "--pricing", "t.toml"],
+        table(head=TABLE_HEAD.replace('"acme"', '"all"')),
+        says=r"t\.toml:1: provider: 'all' is reserved \(`--provider all` compares every provider\)",
+    ),
+    Case(
+        "overlay-provider-all",
+        ["pricing", "list", "--pricing", "o.toml"],
+        {"o.toml": "overlay = true\n" + TABLE_HEAD.replace('"acme"', '"all"')},
+        says=r"o\.toml:2: provider: 'all' is reserved",
+    ),
+    Case(
+        "table-as-of-text",
+        ["pricing", "list", "--pricing", "t.toml"],
+        table(head=TABLE_HEAD.replace("as_of = 2026-06-30", 'as_of = "2026-06-30"')),
+        says=r"t\.toml:3: as_of: expected a date, not the text '2026-06-30' \(write it without quotes",
+    ),
+    Case(
+        "table-as-of-datetime",
+        ["pricing", "list", "--pricing", "t.toml"],
+        table(head=TABLE_HEAD.replace("as_of = 2026-06-30", "as_of = 2026-06-30T10:00:00")),
+        says=r"t\.toml:3: as_of: expected a date, not a date and time",
+    ),
+    Case(
+        "table-shutdown-text",
+        ["pricing", "list", "--pricing", "t.toml"],
+        table('shutdown = "2027-01-14"'),
+        says=r"t\.toml:8: models\.a\.shutdown: expected a date, not the text '2027-01-14'",
+    ),
+    Case(
+        "overlay-as-of-text",
+        ["pricing", "list", "--pricing", "o.toml"],
+        {"o.toml": "overlay = true\n" + TABLE_HEAD.replace("as_of = 2026-06-30", 'as_of = "2026-06-30"')},
+        says=r"o\.toml:4: as_of: expected a date, not the text",
+    ),
+    Case(
+        "table-over-its-cap",
+        ["pricing", "list", "--pricing", "t.toml"],
+        table("# " + "x" * (4 * MIB)),
+        says=r"t\.toml: is larger than 4 MiB, the limit on a price table",
+    ),
+    # estimate: a provider beside `all`, retraining bounded, model ids that name nothing
+    Case(
+        "provider-unknown-beside-all",
+        [*EST_OK, "--provider", "all", "--provider", "mars"],
+        says=r"no price table for provider 'mars'; known providers: .*, or all",
+    ),
+    Case(
+        "retrain-every-1e-30",
+        [*EST_OK, "--retrain-every", "1e-30"],
+        says=r"--retrain-every: must be at least 0\.033 months \(a day: 24 of a month's 730 hours\)",
+    ),
+    Case("retrain-every-an-hour", [*EST_OK, "--retrain-every", "0.0014"], says=r"--retrain-every: must be at least"),
+    Case(
+        "model-snapshot-never-was",
+        [*EST_OK[:2], "gpt-4.1-1999-99-99", *EST_OK[3:]],
+        says=r"unknown model 'gpt-4\.1-1999-99-99': its snapshot date 1999-99-99 is not a real day",
+    ),
+    Case(
+        "model-snapshot-month-13",
+        [*EST_OK[:2], "gpt-4.1-2025-13-01", *EST_OK[3:]],
+        says=r"its snapshot date 2025-13-01 is not a real day",
+    ),
+    Case(
+        "model-a-fine-tune-of-an-untunable-model",
+        [*EST_OK[:2], "ft:gpt-5:acme::abc", *EST_OK[3:]],
+        says=r"'ft:gpt-5:acme::abc' names a fine-tune of openai:gpt-5, which cannot be fine-tuned",
+    ),
+    Case(
+        "model-checkpoint-5000-digits",
+        [*EST_OK[:2], f"ft:gpt-4.1:acme::abc:ckpt-step-{FIVE_THOUSAND}", *EST_OK[3:]],
+        says=r"the checkpoint step of 'ft:gpt-4\.1:acme::abc:ckpt.*has 5,000 digits",
+    ),
     Case("jobs-show-unknown", ["jobs", "show", "adv-none"], says=r"'adv-none' is not in the job ledger"),
     Case("jobs-forget-unknown", ["jobs", "forget", "adv-none", "--yes"], says=r"'adv-none' is not in the job ledger"),
 ]
@@ -305,7 +546,9 @@ def write(folder: Path, files: dict[str, str | bytes]) -> None:
     for name, content in files.items():
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
+        if isinstance(content, Link):
+            path.symlink_to(content)
+        elif isinstance(content, bytes):
             path.write_bytes(content)
         else:
             path.write_text(content)

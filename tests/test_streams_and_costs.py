@@ -130,7 +130,8 @@ class TestOneJsonlReader:
         text = (REPO / "examples" / "invoice-extraction" / "scenario.toml").read_text()
         text = re.sub(r"(?m)^cached_prompt_tokens = .*$", "cached_prompt_tokens = 0", text)
         scenario.write_text(text.replace('prompt_file = "prompt.json"', 'prompt_file = "prompts.jsonl"'))
-        shutil.copy(REPO / "examples" / "invoice-extraction" / "ft-prompt.json", tmp_path)
+        for name in ("ft-prompt.json", "train.jsonl"):  # the other files it names
+            shutil.copy(REPO / "examples" / "invoice-extraction" / name, tmp_path)
         assert advisor("recommend", str(scenario), "--format", "json", "--today", "2026-12-01").code == 0
 
     def test_jsonl_on_every_core_gives_the_same_counts(self, tmp_path: Path) -> None:

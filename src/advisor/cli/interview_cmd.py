@@ -1,12 +1,17 @@
 """`advisor interview`: the scenario, asked question by question in a planning meeting (or from a
 script on stdin), then the recommendation, and the answers saved as a scenario file.
 
-Nothing typed is lost: a bad answer is asked again, `back` returns to the previous question, and Ctrl-C
-or the end of input saves the answers so far to a file that `advisor interview --resume FILE` continues.
+Nothing typed is lost: a bad answer is asked again, `back` returns to the previous question, and Ctrl-C,
+the end of input or a failure saves the answers so far to a file that `advisor interview --resume FILE`
+continues. That file is written atomically (a temporary file renamed), never over another interview's
+(a taken name gets a number: `advisor-interview-2.partial.toml`), and once every question is answered,
+before the recommendation is computed, so that nothing after the last answer can lose them.
 """
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,9 +19,12 @@ from typing import Any
 import click
 
 from advisor.cli.options import pricing_options, today_or
+from advisor.safe_text import shell_command
 
 SAVE_FORMATS = (".toml", ".json")
 PARTIAL = "advisor-interview.partial.toml"  # where unfinished answers go when --save names no file
+PARTIAL_MARK = "# advisor interview"  # the first line of a file of saved answers
+MAX_PARTIAL_NUMBER = 1000  # advisor-interview-2.partial.toml ... when the names before are taken
 
 
 class _Stopped(Exception):
@@ -48,6 +56,8 @@ def interview(
     """Ask, in plain language, what the recommendation needs to know, with a default for every
     question (Enter takes it; `back` returns to the previous one); show the recommendation; save the
     answers. Answers can also be piped in, one per line."""
+    import sys
+
     from advisor.errors import UserError
     from advisor.plugins import load_catalog
     from advisor.recommend.interview import from_raw, relocated
@@ -61,28 +71,56 @@ def interview(
             where=str(target),
             hint="name a .toml or a .json file",
         )
+    if sys.stdin is None or sys.stdin.closed:
+        raise UserError(
+            "standard input is closed, and the interview reads its answers from it",
+            hint="run it in a terminal, or pipe the answers in, one a line",
+        )
     catalog = load_catalog(pricing_files, today_or(today))
     begun = start_from or resume
     folder = Path(begun).resolve().parent if begun else Path.cwd()
     answers = from_raw({})
+    own = None
     if start_from:
-        from advisor.recommend.scenario import load_scenario, parse_raw, read_text
+        from advisor.recommend.scenario import parse_raw, parse_scenario, read_text
 
-        load_scenario(start_from)  # refuse a file with errors before asking anything
-        answers = from_raw(parse_raw(read_text(start_from), start_from))
+        text = read_text(start_from)  # read once: it may be a pipe
+        parse_scenario(text, start_from)  # refuse a file with errors before asking anything
+        answers = from_raw(parse_raw(text, start_from))
     elif resume:
-        answers = _resumed(resume)
+        answers, own = _resumed(resume)
         click.echo(f"continuing the interview saved in {resume}", err=True)
+    keeper = _Keeper(_partial_path(target), own)
+    keeper.say_if_taken()
+    progress = _Progress(answers)
     try:
-        answers = _ask_all(answers, folder, catalog)
+        answers = _ask_all(progress, folder, catalog)
     except _Stopped as stop:
-        partial = _partial_path(target)
-        _save_partial(partial, relocated(stop.answers, folder, partial.parent), stop.question)
+        keeper.stopped(relocated(progress.answers, folder, keeper.folder), stop.question)
         raise click.exceptions.Exit(130 if stop.interrupted else 1) from None
-    _finish(answers, folder, target, catalog, today)
+    except BaseException:  # a failure while asking: what was answered is kept, then the error is said
+        keeper.failed(relocated(progress.answers, folder, keeper.folder), progress.question)
+        raise
+    keeper.keep(relocated(answers, folder, keeper.folder), None, quiet=True)  # before anything that can fail
+    try:
+        saved = _finish(answers, folder, target, catalog, today)
+    except BaseException:
+        keeper.say_kept()
+        raise
+    keeper.done(saved, target)
 
 
-def _finish(answers: Any, folder: Path, target: Path | None, catalog: Any, today: date | None) -> None:
+@dataclass
+class _Progress:
+    """The answers so far and the question being asked, as the loop leaves them: a failure anywhere in it
+    keeps what was answered."""
+
+    answers: Any
+    question: Any = None
+
+
+def _finish(answers: Any, folder: Path, target: Path | None, catalog: Any, today: date | None) -> bool:
+    """Show the recommendation and save the answers to `target`; whether they were saved there."""
     from pydantic import ValidationError
 
     from advisor.errors import UserError
@@ -101,36 +139,46 @@ def _finish(answers: Any, folder: Path, target: Path | None, catalog: Any, today
     loaded = LoadedScenario(scenario=scenario, source=str(folder / "interview"), defaults=defaults_used(raw))
     click.echo("")
     print_report(recommend(loaded, catalog, today_or(today)))
-    if target is not None:
-        saved = Scenario.model_validate(to_raw(without_notes(relocated(answers, folder, target.parent))))
-        text = scenario_json(saved) if target.suffix.lower() == ".json" else scenario_toml(saved)
-        _save(target, text)
+    if target is None:
+        return False
+    saved = Scenario.model_validate(to_raw(without_notes(relocated(answers, folder, target.parent))))
+    text = scenario_json(saved) if target.suffix.lower() == ".json" else scenario_toml(saved)
+    return _save(target, text)
 
 
-def _ask_all(answers: Any, folder: Path, catalog: Any) -> Any:
+def _ask_all(progress: _Progress, folder: Path, catalog: Any) -> Any:
     """Every pending question in turn; `back` undoes the last answer. Returns the answers; raises _Stopped
-    (with the question that was being asked) when the user stops."""
+    (with the question that was being asked) when the user stops, Ctrl-C while a file is counted too.
+    `progress` holds the answers after each one is recorded."""
     import copy
 
     from advisor.recommend.interview import pending, record
 
+    answers = progress.answers
     asked: set[str] = set()
     history: list[tuple[Any, set[str]]] = []
     while questions := pending(answers, asked):
-        question = questions[0]
+        question = progress.question = questions[0]
         try:
             value = _ask(question, answers, catalog, folder, can_go_back=bool(history))
+            if value is _BACK:
+                answers, asked = history.pop()
+                progress.answers = answers
+                continue
+            history.append((copy.deepcopy(answers), set(asked)))
+            asked.add(question.key)
+            record(answers, question, value, folder)
+            if question.key == "traffic.prompt_tokens" and isinstance(value, str):
+                _note_prompt_tokens(answers, folder, value, catalog)
+        except KeyboardInterrupt:  # while a prompt file is counted: the answer given stays recorded
+            click.echo("")
+            stop = _Stopped(interrupted=True)
+            following = pending(answers, asked)  # the question the next run asks first
+            stop.question, stop.answers = following[0] if following else question, answers
+            raise stop from None
         except _Stopped as stop:
             stop.question, stop.answers = question, answers
             raise
-        if value is _BACK:
-            answers, asked = history.pop()
-            continue
-        history.append((copy.deepcopy(answers), set(asked)))
-        asked.add(question.key)
-        record(answers, question, value, folder)
-        if question.key == "traffic.prompt_tokens" and isinstance(value, str):
-            _note_prompt_tokens(answers, folder, value, catalog)
     return answers
 
 
@@ -143,6 +191,11 @@ def _ask(question: Any, answers: Any, catalog: Any, folder: Path, *, can_go_back
     from advisor.recommend.interview import prompt_path, prompt_size
 
     default = question.default(answers)
+    if question.key == "models.fine_tune_base" and default is not None:
+        from advisor.recommend.scenario import untunable
+
+        if untunable(catalog, default, answers.get("models", {}).get("provider", "openai")) is not None:
+            default = None  # today's model cannot be tuned: Enter leaves the base to advisor
     click.echo(click.style(f"\n{question.ask}", bold=True))
     click.echo(
         click.style(f"  {question.help}" + ("  (`back`: the previous question)" if can_go_back else ""), dim=True)
@@ -159,8 +212,13 @@ def _ask(question: Any, answers: Any, catalog: Any, folder: Path, *, can_go_back
             text = shown
         try:
             value = question.parse(text)
-            if question.key in ("models.current", "models.fine_tune_base"):
+            if question.key == "models.current":
                 catalog.find(value, answers.get("models", {}).get("provider"))
+            if question.key == "models.fine_tune_base" and value is not None:
+                from advisor.recommend.scenario import untunable
+
+                if problem := untunable(catalog, value, answers.get("models", {}).get("provider", "openai")):
+                    raise ValueError(f"{problem.message}; {problem.hint}")
             if question.key == "models.provider" and value not in catalog.providers:
                 raise ValueError(f"no price table for {value!r}; known: {', '.join(catalog.providers)}")
             if question.key == "models.providers":
@@ -181,14 +239,15 @@ def _ask(question: Any, answers: Any, catalog: Any, folder: Path, *, can_go_back
 
 
 def _read(prompt: str) -> str:
-    """One line of input; Ctrl-C and the end of input stop the interview (its answers are saved)."""
+    """One line of input; Ctrl-C, the end of input and an input that cannot be read (closed, lost) stop
+    the interview (its answers are saved)."""
     click.echo(prompt, nl=False)
     try:
         return input()
     except KeyboardInterrupt:
         click.echo("")
         raise _Stopped(interrupted=True) from None
-    except EOFError:
+    except (EOFError, RuntimeError, ValueError, OSError):  # RuntimeError: input() lost sys.stdin
         click.echo("")
         raise _Stopped(interrupted=False) from None
 
@@ -224,53 +283,190 @@ def _partial_path(target: Path | None) -> Path:
     return target.with_name(f"{target.stem}.partial.toml") if target is not None else Path(PARTIAL)
 
 
-def _save_partial(path: Path, answers: Any, question: Any) -> None:
-    """The answers so far as TOML that --resume reads, with the question that was not answered."""
+@dataclass
+class _Keeper:
+    """Where this interview keeps its answers: the file it was resumed from (`own`, whose answers it
+    holds), else a new file at `preferred` or, when another interview's answers are there, beside it
+    under the first free number. It never writes over another interview's file."""
+
+    preferred: Path
+    own: Path | None
+    written: Path | None = None
+    complete: bool = field(default=False)
+
+    @property
+    def folder(self) -> Path:
+        return (self.own or self.preferred).parent
+
+    def say_if_taken(self) -> None:
+        if self.own is None and os.path.lexists(self.preferred):
+            click.echo(
+                f"note: {self.preferred} holds another interview's answers (`advisor interview --resume "
+                f"{self.preferred}` continues it); it is left as it is, and this interview's go beside it",
+                err=True,
+            )
+
+    def keep(self, answers: Any, question: Any, *, quiet: bool = False) -> Path | None:
+        """Write the answers (`question`: the one not answered; None when all were); the file, or None
+        when there is nothing to keep or it could not be written (said on stderr unless `quiet`: a folder
+        that cannot be written must not spoil a run that needs no file)."""
+        from advisor.recommend.interview import to_raw, without_notes
+
+        raw = to_raw(without_notes(answers))
+        if not any(raw.values()) and self.written is None:
+            return None
+        self.complete = question is None
+        try:
+            if self.written is not None or self.own is not None:
+                self.written = self.written or self.own
+                assert self.written is not None
+                _replace(self.written, _partial_text(self.written, raw, question))
+            else:
+                self.written = _create_numbered(self.preferred, raw, question)
+        except OSError as exc:
+            if not quiet:
+                where = self.written or self.preferred
+                click.echo(f"advisor: the answers so far could not be saved to {where} ({exc.strerror})", err=True)
+            return None
+        return self.written
+
+    def stopped(self, answers: Any, question: Any) -> None:
+        """The user stopped at `question`: keep the answers and say how to continue."""
+        from advisor.recommend.interview import to_raw, without_notes
+
+        raw = to_raw(without_notes(answers))
+        key = question.key.lstrip(".")
+        if not any(raw.values()) and self.written is None and self.own is None:
+            click.echo(f"advisor: stopped at {key!r} ({question.ask}) before any answer: nothing to save", err=True)
+            return
+        path = self.keep(answers, question)
+        if path is None:
+            return
+        answered = sum(len(values) for values in raw.values() if isinstance(values, dict)) + sum(
+            1 for value in raw.values() if not isinstance(value, dict)
+        )
+        click.echo(
+            f"advisor: stopped at {key!r} ({question.ask}); {answered} answer(s) saved to {path}: "
+            f"continue with `{shell_command('advisor', 'interview', '--resume', path)}`",
+            err=True,
+        )
+
+    def failed(self, answers: Any, question: Any) -> None:
+        if question is not None and self.keep(answers, question) is not None:
+            self.say_kept()
+
+    def say_kept(self) -> None:
+        if self.written is not None:
+            what = "every answer is" if self.complete else "the answers so far are"
+            click.echo(
+                f"note: {what} saved in {self.written}: "
+                f"`{shell_command('advisor', 'interview', '--resume', self.written)}` continues",
+                err=True,
+            )
+
+    def done(self, saved: bool, target: Path | None) -> None:
+        """The recommendation was shown: the kept answers are removed once they are saved to `target`, or
+        when they were only this run's (no --save); they stay when the user declined to overwrite."""
+        if self.written is None:
+            return
+        if saved or (target is None and self.written != self.own):
+            self.written.unlink(missing_ok=True)
+        elif target is not None:
+            self.say_kept()
+
+
+def _partial_text(path: Path, raw: dict[str, Any], question: Any) -> str:
+    """The answers as TOML that --resume reads, headed by what was not answered and how to continue."""
     import tomli_w
 
-    from advisor.recommend.interview import to_raw, without_notes
-    from advisor.safe_text import shell_command
-
-    raw = to_raw(without_notes(answers))
+    if question is None:
+        stopped = f"{PARTIAL_MARK}: every question answered, the recommendation not shown yet\n"
+    else:
+        stopped = f"{PARTIAL_MARK}, stopped at: {question.ask} ({question.key.lstrip('.')})\n"
     resume = shell_command("advisor", "interview", "--resume", path)  # one line, whatever the path holds
-    stopped = f"{question.ask} ({question.key.lstrip('.')})"
-    header = f"# advisor interview, stopped at: {stopped}\n# continue it: {resume}\n"
-    answered = sum(len(values) for values in raw.values() if isinstance(values, dict)) + sum(
-        1 for value in raw.values() if not isinstance(value, dict)
-    )
+    return f"{stopped}# continue it: {resume}\n" + tomli_w.dumps(raw)
+
+
+def _create_numbered(preferred: Path, raw: dict[str, Any], question: Any) -> Path:
+    """A new file at `preferred`, else at the first free `NAME-2.partial.toml` ... beside it."""
+    stem = preferred.name.removesuffix(".partial.toml")
+    for number in range(1, MAX_PARTIAL_NUMBER + 1):
+        path = preferred if number == 1 else preferred.with_name(f"{stem}-{number}.partial.toml")
+        try:
+            _create(path, _partial_text(path, raw, question))
+        except FileExistsError:
+            continue
+        return path
+    raise OSError(17, f"{MAX_PARTIAL_NUMBER} files of saved answers are there already")
+
+
+def _temporary(path: Path, text: str) -> Path:
+    """`text` in a new temporary file beside `path`, with the mode the umask gives a new file."""
+    import secrets
+
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        path.write_text(header + tomli_w.dumps(raw), encoding="utf-8")
-    except OSError as exc:
-        click.echo(f"advisor: the answers so far could not be saved to {path} ({exc.strerror})", err=True)
-        return
-    click.echo(
-        f"advisor: stopped at {question.key.lstrip('.')!r} ({question.ask}); {answered} answer(s) saved to {path}: "
-        f"continue with `{resume}`",
-        err=True,
-    )
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return temporary
 
 
-def _resumed(path: str) -> Any:
-    """The answers of a stopped interview (only what was answered: no defaults filled in)."""
+def _create(path: Path, text: str) -> None:
+    """Write a new file atomically, or raise FileExistsError: a hard link of a complete temporary file
+    never replaces a file that is there (on a file system without links, an exclusive create)."""
+    temporary = _temporary(path, text)
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except OSError:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write `path` atomically: a reader sees the old file or the new one, never half of one."""
+    temporary = _temporary(path, text)
+    try:
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _resumed(path: str) -> tuple[Any, Path | None]:
+    """The answers of a stopped interview (only what was answered: no defaults filled in), and the file
+    itself when it is one an interview wrote (its answers are all in this one's: it may be written over)."""
     from advisor.errors import UserError
     from advisor.recommend.interview import from_raw
     from advisor.recommend.scenario import SECTIONS, parse_raw, read_text
 
-    raw = parse_raw(read_text(path), path)
+    text = read_text(path)
+    raw = parse_raw(text, path)
     for section, values in raw.items():
         if isinstance(values, dict) and section not in SECTIONS:
             raise UserError(f"[{section}] is not a section of a scenario", where=path, hint="is this the saved file?")
-    return from_raw(raw)
+    own = Path(path) if text.startswith(PARTIAL_MARK) and Path(path).is_file() else None
+    return from_raw(raw), own
 
 
-def _save(path: Path, text: str) -> None:
+def _save(path: Path, text: str) -> bool:
+    """Write the scenario file atomically, asking before it replaces one; whether it was written."""
     from advisor.errors import UserError
 
     if path.exists() and not click.confirm(f"{path} exists. Overwrite it?", default=False):
         click.echo(f"not saved: {path} is unchanged", err=True)
-        return
+        return False
     try:
-        path.write_text(text, encoding="utf-8")
+        _replace(path, text)
     except OSError as exc:
         raise UserError(f"cannot write ({exc.strerror})", where=str(path), hint="check the folder") from None
     click.echo(f"saved the answers to {path}", err=True)
+    return True

@@ -62,8 +62,13 @@ class OutOfRange(ValueError):
         self.message = message
 
 
+# the shortest retraining interval: a day (24 of a month's 730 hours), as often as the data can change
+# (scenario volatility `daily`); a shorter one would spread a training cost over minutes, multiplying it
+# into sums no team could pay (1e-30 months: $10^30 a month)
+MIN_RETRAIN_MONTHS = Decimal(24) / HOURS_PER_MONTH
+
 # EstimateRequest figures: (lowest, whether the lowest itself is allowed, highest or None)
-_BOUNDS: dict[str, tuple[int, bool, int | None]] = {
+_BOUNDS: dict[str, tuple[int | Decimal, bool, int | None]] = {
     "requests_per_month": (0, False, None),
     "prompt_tokens": (0, True, None),
     "cached_tokens": (0, True, None),
@@ -79,9 +84,11 @@ _BOUNDS: dict[str, tuple[int, bool, int | None]] = {
     "setup_usd": (0, True, None),
     "cache_hit_rate": (0, True, 1),
     "horizon_months": (0, False, 120),
-    "retrain_every_months": (0, False, None),
+    "retrain_every_months": (MIN_RETRAIN_MONTHS, True, None),
     "hosting_hours_per_month": (0, True, 744),
 }
+
+_LOWEST_WORDS = {"retrain_every_months": "0.033 months (a day: 24 of a month's 730 hours)"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -127,7 +134,8 @@ class EstimateRequest:
             if isinstance(value, Decimal) and not value.is_finite():
                 raise OutOfRange(name, "must be a finite number")
             if value < lowest or (value == lowest and not inclusive):
-                raise OutOfRange(name, f"must be {'at least' if inclusive else 'greater than'} {lowest}")
+                words = _LOWEST_WORDS.get(name, str(lowest))
+                raise OutOfRange(name, f"must be {'at least' if inclusive else 'greater than'} {words}")
             if highest is not None and value > highest:
                 raise OutOfRange(name, f"must be at most {highest}")
 

@@ -86,15 +86,15 @@ class Compared:
 def compared_providers(given: Sequence[str], catalog: Catalog, model: str) -> Compared | None:
     """None for one provider (a plain estimate); else the places to compare: every table for `all`.
     Today's model is priced at the first of them that prices it (openai first when it is among them)."""
-    if len(given) == 1 and given[0] != "all":
-        return None
-    places = tuple(catalog.providers) if "all" in given else tuple(dict.fromkeys(given))
-    unknown = [name for name in places if name not in catalog.providers]
+    unknown = [name for name in given if name != "all" and name not in catalog.providers]  # beside `all` too
     if unknown:
         raise UserError(
             f"no price table for provider {unknown[0]!r}",
             hint=f"known providers: {', '.join(catalog.providers)}, or all",
         )
+    if len(given) == 1 and given[0] != "all":
+        return None
+    places = tuple(catalog.providers) if "all" in given else tuple(dict.fromkeys(given))
     order = sorted(places, key=lambda name: name != "openai")
     today = next((name for name in order if catalog.find_optional(model, name)), order[0])
     return Compared(today, places)

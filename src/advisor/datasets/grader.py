@@ -16,6 +16,9 @@ TOP_LEVEL_TYPES = ("string_check", "text_similarity", "score_model", "python", "
 INSIDE_MULTI_ONLY = ("label_model",)
 SAMPLE_FIELDS = ("output_text", "output_json", "output_tools")
 _TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][\w]*)((?:\.[\w-]+)*)\s*\}\}")
+# advisor's cap on a grader file, read whole: a grader is a JSON object of a few KiB (a python grader's
+# source, a score_model's prompt); a MiB leaves room for any of them and refuses the wrong file at once
+MAX_GRADER_BYTES = 2**20
 _PYTHON_ITEM = re.compile(r"""\bitem\s*(?:\[\s*["']([^"']+)["']\s*\]|\.get\(\s*["']([^"']+)["'])""")
 
 
@@ -30,7 +33,8 @@ class GraderSpec:
 
 
 def load_grader(path: str) -> GraderSpec:
-    grader = json_text.loads_file_text(read_utf8(path, "a grader (JSON file)"), path, "fix the grader file")
+    text = read_utf8(path, "a grader (JSON file)", limit=MAX_GRADER_BYTES)
+    grader = json_text.loads_file_text(text, path, "fix the grader file")
     if not isinstance(grader, dict):
         raise UserError("a grader is a JSON object with a `type`", where=path, hint="see docs/datasets.md")
     grader_type = grader.get("type")

@@ -1,10 +1,83 @@
-"""Reading the user's files: one clear error for a file that cannot be read or is not UTF-8."""
+"""Reading the user's files: one clear error for a file that cannot be read or is not UTF-8, and never
+more than a stated number of bytes. Each kind of file read whole has its cap (a scenario, a grader, a price
+table: docs/recommendations.md and docs/pricing.md say which); a file larger than it is refused before it
+is read, and a device or a pipe is read only up to it, so `/dev/zero` is an error, not a full memory. A
+FIFO nobody writes to is waited for at most STREAM_WAIT_SECONDS (`$ADVISOR_STREAM_WAIT`), never forever."""
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from advisor.errors import UserError, file_location
+
+STREAM_WAIT_SECONDS = 30.0
+MAX_STREAM_WAIT_SECONDS = 86_400.0  # a day: longer is a mistake, not a wait
+
+
+def stream_wait() -> float:
+    """Seconds to wait for a FIFO's writer: `$ADVISOR_STREAM_WAIT`, checked, else STREAM_WAIT_SECONDS."""
+    from advisor.parsing.settings import env_seconds
+
+    return env_seconds("ADVISOR_STREAM_WAIT", STREAM_WAIT_SECONDS, highest=MAX_STREAM_WAIT_SECONDS)
+
+
+def open_fifo(path: str | Path) -> BinaryIO:
+    """A plain open() of a FIFO blocks until a writer opens it, possibly forever: open without
+    blocking, then wait (bounded) until a writer has written or closed."""
+    import select
+
+    wait = stream_wait()
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        # Linux reports no event on a FIFO no writer has opened yet, POLLIN once data arrives and
+        # POLLHUP once the writer is gone, so one poll tells a late writer from none at all
+        poller = select.poll()
+        poller.register(fd, select.POLLIN | select.POLLHUP)
+        if not poller.poll(wait * 1000):
+            raise UserError(
+                f"nothing was written to this FIFO within {wait:g} s (no writer)",
+                where=str(path),
+                hint="start the program that writes to it first, or give a regular file "
+                "(ADVISOR_STREAM_WAIT=SECONDS waits longer)",
+            )
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def size_words(size: int) -> str:
+    """`1 MiB`, `64 KiB`, `300 bytes`: a cap as the docs write it."""
+    for unit, name in ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
+        if size >= unit and size % unit == 0:
+            return f"{size // unit:,} {name}"
+    return f"{size:,} bytes"
+
+
+def too_large(path: object, limit: int, what: str, *, stream: bool = False) -> UserError:
+    """The error for a file over its cap (`what`: "a scenario file")."""
+    if stream:
+        message = f"gives more than {size_words(limit)} (it is not a regular file), the limit on {what}"
+    else:
+        message = f"is larger than {size_words(limit)}, the limit on {what}"
+    return UserError(message, where=str(path), hint="is this the right file?")
+
+
+def expand_user(path: str) -> Path:
+    """`path` with `~` (the home folder) or `~user` expanded; an unknown user is one clear error."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:  # pathlib: "Could not determine home directory."
+        user = path.replace("\\", "/").split("/", 1)[0]
+        raise UserError(
+            f"{user} is no user's home folder on this machine",
+            where=path,
+            hint="write the path without ~, or ~/ for your own home folder",
+        ) from None
 
 
 def unreadable(path: object, exc: OSError, what: str = "a file") -> UserError:
@@ -16,11 +89,24 @@ def unreadable(path: object, exc: OSError, what: str = "a file") -> UserError:
     return UserError(f"cannot read ({exc.strerror})", where=str(path), hint="check the path and its permissions")
 
 
-def read_bytes(path: str | Path, what: str = "a file") -> bytes:
+def read_bytes(path: str | Path, what: str = "a file", *, limit: int) -> bytes:
+    """The whole of a file of at most `limit` bytes: a regular file over it is refused before it is read;
+    a device or a pipe is read up to it (a FIFO waited for, bounded), so nothing endless fills memory."""
     try:
-        return Path(path).read_bytes()
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(21, "Is a directory")
+        regular = stat.S_ISREG(mode)
+        handle = open_fifo(path) if stat.S_ISFIFO(mode) else open(path, "rb")  # noqa: SIM115 (closed below)
+        with handle:
+            if regular and os.fstat(handle.fileno()).st_size > limit:
+                raise too_large(path, limit, what)
+            data = handle.read(limit + 1)
     except OSError as exc:
         raise unreadable(path, exc, what) from None
+    if len(data) > limit:
+        raise too_large(path, limit, what, stream=not regular)
+    return data
 
 
 def looks_like_utf16(data: bytes) -> str | None:
@@ -59,5 +145,5 @@ def decode_utf8(data: bytes, source: object) -> str:
         ) from None
 
 
-def read_utf8(path: str | Path, what: str = "a file") -> str:
-    return decode_utf8(read_bytes(path, what), path)
+def read_utf8(path: str | Path, what: str = "a file", *, limit: int) -> str:
+    return decode_utf8(read_bytes(path, what, limit=limit), path)

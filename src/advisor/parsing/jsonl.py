@@ -4,13 +4,12 @@ is read in blocks of whole lines, and nothing endless or enormous is read withou
 JSON strings may hold U+2028, U+2029, U+0085, form feeds and lone `\\r`: `str.splitlines()` would cut
 lines there, so no reader of user JSONL may use it. A line may be at most MAX_LINE_BYTES long: that
 bounds the memory a single line can take (an endless input such as `/dev/zero` hits it too). A FIFO
-with no writer is waited for at most STREAM_WAIT_SECONDS (`$ADVISOR_STREAM_WAIT` to change it).
+with no writer is waited for at most file_text.STREAM_WAIT_SECONDS (`$ADVISOR_STREAM_WAIT`, checked).
 """
 
 from __future__ import annotations
 
 import os
-import select
 import stat
 import sys
 from collections.abc import Iterator
@@ -18,12 +17,11 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from advisor.errors import UserError, file_location
-from advisor.parsing.file_text import unreadable
+from advisor.parsing.file_text import open_fifo, unreadable
 
 MAX_LINE_BYTES = 64 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024  # a whole text or chat JSON file
 BLOCK_BYTES = 2 * 1024 * 1024
-STREAM_WAIT_SECONDS = 30.0
 
 
 def text_lines(text: str) -> list[str]:
@@ -46,6 +44,51 @@ def is_stream(path: str) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
+def jsonl_file_problem(path: str | os.PathLike[str]) -> str | None:
+    """What makes `path` no JSONL file to train on, read from its first block only (None: it looks like
+    one): missing, a folder, a link that loops, not a regular file (a training file is uploaded whole),
+    empty, binary, UTF-16 or not UTF-8, or a first line that is no JSON object."""
+    from advisor.parsing.file_text import looks_like_utf16
+
+    try:
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            return "is a folder, not a file"
+        if not stat.S_ISREG(mode):
+            return "is not a regular file (a FIFO, a pipe or a device): a training file is uploaded whole"
+        with open(path, "rb") as handle:
+            head = handle.read(1 << 16)
+    except FileNotFoundError:
+        return "no such file"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if not head.strip():
+        return "is empty"
+    if (utf16 := looks_like_utf16(head)) is not None:
+        return f"looks like UTF-16 ({utf16}) text, not UTF-8 JSONL"
+    if b"\0" in head:
+        return "is binary (it holds NUL bytes), not JSONL text"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 3:  # not a character cut by the end of the block
+            return f"is not UTF-8 text (byte {exc.start + 1})"
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    first, newline, _ = text.partition(b"\n")
+    if not text.startswith(b"{") or (newline and not _is_object(first)):  # a line past the block: unread
+        return "does not look like JSONL: its first line is not a JSON object (one example a line)"
+    return None
+
+
+def _is_object(line: bytes) -> bool:
+    from advisor.parsing import json_text
+
+    try:
+        return isinstance(json_text.loads(line), dict)
+    except ValueError:
+        return False
+
+
 def line_too_long(source: str, line: int, size: int) -> UserError:
     return UserError(
         f"a line is longer than {MAX_LINE_BYTES // 2**20} MiB (at least {size / 2**20:,.0f} MiB without a newline), "
@@ -61,34 +104,10 @@ def open_stream(path: str) -> BinaryIO:
         return sys.stdin.buffer
     try:
         if stat.S_ISFIFO(os.stat(path).st_mode):
-            return _open_fifo(path)
+            return open_fifo(path)
         return open(path, "rb")
     except OSError as exc:
         raise unreadable(path, exc, "a file") from None
-
-
-def _open_fifo(path: str) -> BinaryIO:
-    """A plain open() of a FIFO blocks until a writer opens it, possibly forever: open without
-    blocking, then wait (bounded) until a writer has written or closed."""
-    wait = float(os.environ.get("ADVISOR_STREAM_WAIT", STREAM_WAIT_SECONDS))
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    try:
-        # Linux reports no event on a FIFO no writer has opened yet, POLLIN once data arrives and
-        # POLLHUP once the writer is gone, so one poll tells a late writer from none at all
-        poller = select.poll()
-        poller.register(fd, select.POLLIN | select.POLLHUP)
-        if not poller.poll(wait * 1000):
-            raise UserError(
-                f"nothing was written to this FIFO within {wait:g} s (no writer)",
-                where=path,
-                hint="start the program that writes to it first, or give a regular file "
-                "(ADVISOR_STREAM_WAIT=SECONDS waits longer)",
-            )
-        os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
 
 
 @dataclass(frozen=True)

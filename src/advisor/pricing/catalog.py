@@ -21,7 +21,8 @@ from advisor.errors import UserError
 from advisor.methods import Method
 from advisor.pricing.genai import GenaiPrices
 from advisor.pricing.in_force import PriceSource, RowInForce, resolve, table_source
-from advisor.pricing.model_ids import ModelId, encoding_family, parse_model_id, strip_snapshot
+from advisor.pricing.model_ids import ModelId, encoding_family, parse_model_id, snapshot_problem, strip_snapshot
+from advisor.pricing.price_files import folder_files
 from advisor.pricing.tables import (
     ModelRow,
     PriceTable,
@@ -190,7 +191,18 @@ class Catalog:
         match = self._lookup(provider, model_id)
         if match:
             return match
+        if problem := snapshot_problem(model_id.base):
+            raise UserError(
+                f"unknown model {model!r}: {problem}",
+                hint="write a snapshot as the provider names it (gpt-4.1-2025-04-14), or the model without one",
+            )
         elsewhere = [p for p in self.providers if p != provider and self._lookup(p, model_id)]
+        if not elsewhere and model_id.fine_tuned and (plain := self._lookup(provider, parse_model_id(model_id.base))):
+            raise UserError(
+                f"{model!r} names a fine-tune of {provider}:{plain.name}, which cannot be fine-tuned (its table "
+                "has no fine_tuning prices)",
+                hint="check the model id; `advisor pricing list` shows which models can be fine-tuned",
+            )
         if elsewhere:
             hint = f"it is priced for {', '.join(elsewhere)}: use --provider {elsewhere[0]}"
         else:
@@ -220,11 +232,13 @@ class Catalog:
                 f"{model_id.base} is not in the {provider} table; priced as {entry.name} "
                 "(snapshots can be priced differently: add the snapshot with --pricing if so)"
             )
+        found = entry.resolved
+        if model_id.fine_tuned and found.row.fine_tuning is None:
+            return None  # no fine-tune of this row can exist here (Catalog.find says so)
         if entry.replaced is not None:  # an override, or a plugin's table over advisor's: said wherever it is used
             old_name, old = entry.replaced
             said = f"{provider}:{entry.name} is priced from {entry.table.path}, replacing {old_name} of {old.path}"
             note = f"{note}; {said}" if note else said
-        found = entry.resolved
         return ModelMatch(
             model_id.written, model_id, entry.name, found.row, entry.table, note, found.sources, found.conflicts
         )
@@ -380,13 +394,15 @@ def load_catalog(
     from advisor.pricing.genai import genai_prices
 
     folder = user_tables_dir()
-    files = sorted(folder.glob("*.toml")) if include_user and folder.is_dir() else []
-    files += [Path(path) for path in extra_files]
-    tables, warnings = [*bundled_tables(), *plugin_tables], []
-    if files:  # only files of the user's can be overlays: the module that reads them is loaded only then
+    in_folder, warnings = folder_files(folder) if include_user else ([], [])
+    given = [Path(path) for path in extra_files]
+    tables = [*bundled_tables(), *plugin_tables]
+    if in_folder or given:  # only files of the user's can be overlays: the module that reads them is loaded only then
         from advisor.pricing.overlay import read_price_file, with_overlays
 
-        tables, warnings = with_overlays([*tables, *map(read_price_file, files)])
+        items = [*(read_price_file(path, folder) for path in in_folder), *map(read_price_file, given)]
+        tables, problems = with_overlays([*tables, *items])
+        warnings += problems
     return Catalog(tables, genai_prices(), today or date.today(), warnings=warnings)
 
 

@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
+
+from advisor.errors import UserError
 
 PROVIDER_PREFIXES = ("openai/", "azure/", "azure-openai/")
 _SNAPSHOT = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{4})$")
+# OpenAI's first dated snapshot is gpt-3.5-turbo-0301 (March 2023); 2020 leaves room for any provider's
+FIRST_SNAPSHOT_YEAR = 2020
+MAX_CHECKPOINT_DIGITS = 12  # a training step count: a trillion steps is beyond any job
 _AZURE_FT = re.compile(r"^(?P<base>.+?)\.ft-(?P<id>[0-9a-zA-Z]+)$")
 _CHECKPOINT = re.compile(r"^ckpt-step-(\d+)$")
 
@@ -40,13 +46,33 @@ class ModelId:
 
 
 def has_snapshot(name: str) -> bool:
-    """Whether `name` ends in a snapshot date (`-2025-04-14`, `-0125`)."""
-    return _SNAPSHOT.search(name) is not None
+    """Whether `name` ends in a snapshot date (`-2025-04-14`, `-0125`): a real day, not `-1999-99-99`."""
+    found = _SNAPSHOT.search(name)
+    return found is not None and _real_day(found.group(1))
 
 
 def strip_snapshot(name: str) -> str:
-    """`gpt-4.1-2025-04-14` -> `gpt-4.1`; `gpt-3.5-turbo-0125` -> `gpt-3.5-turbo`."""
-    return _SNAPSHOT.sub("", name)
+    """`gpt-4.1-2025-04-14` -> `gpt-4.1`; `gpt-3.5-turbo-0125` -> `gpt-3.5-turbo`. A suffix that is no
+    real day (`-1999-99-99`) is not a snapshot and stays."""
+    return _SNAPSHOT.sub("", name) if has_snapshot(name) else name
+
+
+def snapshot_problem(name: str) -> str | None:
+    """Why the `-YYYY-MM-DD` that ends `name` cannot be a snapshot date (None when it can, or there is none):
+    a model id naming a day that never was would otherwise be priced as its undated model."""
+    found = _SNAPSHOT.search(name)
+    if found is None or len(found.group(1)) != 10 or _real_day(found.group(1)):
+        return None
+    return f"its snapshot date {found.group(1)} is not a real day from {FIRST_SNAPSHOT_YEAR} on"
+
+
+def _real_day(text: str) -> bool:
+    """`2025-04-14` or `0125` (MMDD, any year: 2024 has every day) as a day on the calendar."""
+    try:
+        day = date.fromisoformat(text) if len(text) == 10 else date(2024, int(text[:2]), int(text[2:]))
+    except ValueError:
+        return False
+    return day.year >= FIRST_SNAPSHOT_YEAR
 
 
 def parse_model_id(written: str) -> ModelId:
@@ -63,6 +89,11 @@ def parse_model_id(written: str) -> ModelId:
         parts = name.split(":")
         step = None
         if len(parts) > 2 and (match := _CHECKPOINT.match(parts[-1])):
+            if len(match.group(1)) > MAX_CHECKPOINT_DIGITS:
+                raise UserError(
+                    f"the checkpoint step of {_short(written)} has {len(match.group(1)):,} digits",
+                    hint="give the fine-tuned model id as the provider wrote it (ckpt-step-N, N a step of the job)",
+                )
             step = int(match.group(1))
             parts = parts[:-1]
         base = parts[1] if len(parts) > 1 else ""
@@ -86,6 +117,10 @@ def parse_model_id(written: str) -> ModelId:
             job_id=match.group("id"),
         )
     return ModelId(written=written, base=name, provider_hint=provider_hint)
+
+
+def _short(text: str) -> str:
+    return repr(text) if len(text) <= 60 else f"{text[:40]!r}... ({len(text):,} characters)"
 
 
 def encoding_family(base: str) -> str | None:

@@ -30,7 +30,8 @@ from typing import Annotated, Any
 
 from advisor.errors import UserError, file_location
 from advisor.parsing.plain_data import FieldsOf
-from advisor.pricing.tables import FineTuning, ModelRow, PriceTable, parse_table, quote, read_price_text
+from advisor.pricing.price_files import folder_files, label, read_price_text
+from advisor.pricing.tables import FineTuning, ModelRow, PriceTable, parse_table, quote
 
 DATED_LISTS = frozenset({"shutdown_sources", "new_jobs_sources", "serving_sources", "prices"})
 # `overlay = ...` among the top-level keys, before the first [table]
@@ -86,15 +87,19 @@ def parse_overlay(text: str, path: str) -> Overlay:
     return overlay
 
 
-def read_price_file(path: Path) -> PriceTable | Overlay:
-    """A table or an overlay, from disk."""
-    text = read_price_text(path)
-    return parse_overlay(text, str(path)) if is_overlay(text) else parse_table(text, str(path))
+def read_price_file(path: Path, folder: Path | None = None) -> PriceTable | Overlay:
+    """A table or an overlay, from disk (`folder`: the user's price folder it was found in)."""
+    from advisor.pricing.encodings_named import check_encodings
+
+    text = read_price_text(path, folder)
+    item = parse_overlay(text, label(path)) if is_overlay(text) else parse_table(text, label(path))
+    check_encodings(item, text)
+    return item
 
 
 def user_price_files(folder: Path) -> list[Path]:
-    """The `*.toml` files of the user's folder, in the order they are read."""
-    return sorted(folder.glob("*.toml")) if folder.is_dir() else []
+    """The price files of the user's folder, in the order they are read (pricing/price_files.py)."""
+    return folder_files(folder)[0]
 
 
 def with_overlays(items: Sequence[PriceTable | Overlay]) -> tuple[list[PriceTable], list[str]]:

@@ -5,7 +5,6 @@ table does. Only an overlay not validated before comes here (pricing/table_cache
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
 from functools import cache
 from typing import Any, Literal, NotRequired, get_type_hints
 
@@ -16,7 +15,7 @@ from advisor.parsing.constraints import validate
 from advisor.parsing.toml_locate import locate
 from advisor.pricing.overlay import Overlay, OverlayEntry
 from advisor.pricing.table_validation import load_toml, located_error
-from advisor.pricing.tables import FineTuning, ModelRow, PriceTable
+from advisor.pricing.tables import Day, FineTuning, ModelRow, PriceTable
 
 _PROVIDER = get_type_hints(PriceTable, include_extras=True)["provider"]
 _SOURCE = get_type_hints(PriceTable, include_extras=True)["source"]
@@ -27,7 +26,7 @@ class _Header(TypedDict):
     overlay: Literal[True]
     provider: _PROVIDER  # type: ignore[valid-type]
     currency: Literal["USD"]
-    as_of: date
+    as_of: Day
     source: _SOURCE  # type: ignore[valid-type]
     notes: NotRequired[str]
     models: NotRequired[dict[str, dict[str, Any]]]

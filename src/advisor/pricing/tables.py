@@ -14,7 +14,7 @@ imports pydantic.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -22,12 +22,29 @@ from typing import Annotated, Any, Literal
 from advisor.errors import UserError
 from advisor.methods import Method
 from advisor.parsing.constraints import Check
-from advisor.parsing.file_text import decode_utf8
 from advisor.parsing.quantities import MAX_AMOUNT, written_as_number
 
 MAX_PRICE = Decimal(1_000_000)  # USD per 1M tokens, per hour or per job: a dollar a token
 
 
+def written_as_date(value: Any) -> Any:
+    """A validator for dates read from TOML: a date is written as one (`as_of = 2026-06-30`); the text
+    `"2026-06-30"` and a date with a time are refused, not converted."""
+    if isinstance(value, str):
+        raise ValueError(f"expected a date, not the text {value!r} (write it without quotes, as 2026-06-30)")
+    if isinstance(value, datetime):
+        raise ValueError(f"expected a date, not a date and time ({value.isoformat()}): write the day only")
+    return value
+
+
+def not_reserved(value: Any) -> Any:
+    """A provider may not be called `all`: `--provider all` means every provider."""
+    if value == "all":
+        raise ValueError("'all' is reserved (`--provider all` compares every provider): name the provider")
+    return value
+
+
+Day = Annotated[date, Check(before=written_as_date)]
 Price = Annotated[Decimal, Check(before=written_as_number, ge=0, le=MAX_PRICE, allow_inf_nan=False)]
 Positive = Annotated[Decimal, Check(before=written_as_number, gt=0, le=MAX_AMOUNT, allow_inf_nan=False)]
 PositiveInt = Annotated[int, Check(gt=0)]
@@ -66,10 +83,10 @@ class DatedSource:
     two sources shows both, and advisor decides on the earlier."""
 
     __pydantic_config__ = _STRICT
-    on: date
+    on: Day
     source: Text  # the document, short: "Azure model retirements table, ms.date 2025-12-16"
     url: str | None = None  # where it can be read
-    as_of: date | None = None  # when it was read
+    as_of: Day | None = None  # when it was read
     note: str | None = None  # how the date follows from the document, when it is not stated there
 
 
@@ -79,10 +96,10 @@ class PriceChange:
     carries its price history this way, so `--today` prices a proposal with the prices of its day."""
 
     __pydantic_config__ = _STRICT
-    since: date | None = None
-    until: date | None = None
+    since: Day | None = None
+    until: Day | None = None
     source: Text
-    as_of: date | None = None
+    as_of: Day | None = None
     input: Price | None = None
     cached_input: Price | None = None
     output: Price | None = None
@@ -201,9 +218,9 @@ class FineTuning(_TieredPrices):
     deployments: dict[str, Deployment] = field(default_factory=dict)
     storage_per_month: Price | None = None  # USD a month to keep one fine-tune stored
     auto_pause_usd: Price | None = None
-    new_jobs_until: date | None = None  # the day job creation ends: no new job starts on or after it
+    new_jobs_until: Day | None = None  # the day job creation ends: no new job starts on or after it
     new_jobs_sources: list[DatedSource] = field(default_factory=list)  # other sources' dates for it
-    serving_until: date | None = None  # the day fine-tunes stop serving, if not the base's shutdown
+    serving_until: Day | None = None  # the day fine-tunes stop serving, if not the base's shutdown
     serving_note: str | None = None
     serving_sources: list[DatedSource] = field(default_factory=list)
     prices: list[PriceChange] = field(default_factory=list)  # dated changes of these prices
@@ -331,7 +348,7 @@ class ModelRow(_TieredPrices):
     override: str | None = None  # why this table's inference prices win over genai-prices'
     genai_model: str | None = None  # the genai-prices model whose prices apply, when its name differs
     unverified: str | None = None
-    shutdown: date | None = None  # the day the model (and its fine-tunes) stop serving
+    shutdown: Day | None = None  # the day the model (and its fine-tunes) stop serving
     shutdown_note: str | None = None
     shutdown_sources: list[DatedSource] = field(default_factory=list)  # other sources' dates for it
     successor: str | None = None  # the model the provider names to move to (a row of the same table)
@@ -366,7 +383,7 @@ class Gpu:
     __pydantic_config__ = _STRICT
     per_hour: Price
     source: str | None = None
-    as_of: date | None = None
+    as_of: Day | None = None
     unverified: str | None = None  # why the price could not be checked at its source (e.g. read second-hand)
 
 
@@ -375,7 +392,7 @@ class Notice:
     """A dated announcement that applies to a table's fine-tuning (e.g. a wind-down step)."""
 
     __pydantic_config__ = _STRICT
-    since: date
+    since: Day
     text: str
 
 
@@ -384,10 +401,10 @@ class PriceTable:
     """One provider's prices as read from one file."""
 
     __pydantic_config__ = _STRICT
-    provider: Annotated[str, Check(min_length=1, pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
+    provider: Annotated[str, Check(before=not_reserved, min_length=1, pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
     label: str | None = None  # the provider as it writes its own name, for reports
     currency: Literal["USD"]
-    as_of: date
+    as_of: Day
     source: Annotated[str, Check(min_length=1)]
     notes: str | None = None
     notices: list[Notice] = field(default_factory=list)
@@ -436,18 +453,9 @@ def parse_table(text: str, path: str) -> PriceTable:
 
 def read_table(path: Path) -> PriceTable:
     """Read one table file from disk."""
-    return parse_table(read_price_text(path), str(path))
+    from advisor.pricing.price_files import label, read_price_text
 
-
-def read_price_text(path: Path) -> str:
-    """A price file's text, or one clear error naming it."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UserError(
-            f"cannot read price table ({exc.strerror})", where=str(path), hint="check the path given to --pricing"
-        ) from None
-    return decode_utf8(data, path)
+    return parse_table(read_price_text(path), label(path))
 
 
 def bundled_tables() -> list[PriceTable]:

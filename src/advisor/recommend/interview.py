@@ -14,6 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, get_args
 
+from advisor.errors import UserError
+from advisor.parsing.file_text import expand_user
 from advisor.parsing.quantities import parse_amount, parse_count
 from advisor.recommend.rules import OBJECTIVE_TASKS
 from advisor.recommend.scenario import Failure, Grader, Stage, TaskKind, Volatility
@@ -131,12 +133,17 @@ def prompt_answer(text: str) -> int | str:
 
 def prompt_path(folder: Path, answer: str) -> Path:
     """The file a prompt answer names, checked: `~` expanded, a relative path taken from `folder`."""
-    path = Path(answer).expanduser()
+    try:
+        path = expand_user(answer)
+    except UserError as error:
+        raise ValueError(f"{error.message}: {answer}; give a prompt file, or a number of tokens") from None
     path = path if path.is_absolute() else folder / path
     if path.is_dir():
         raise ValueError(f"{answer} is a folder: give a prompt file (text, chat JSON or JSONL), or a number")
-    if not path.is_file():
+    if not path.exists():
         raise ValueError(f"no such file: {answer} (from {folder}); give a prompt file, or a number of tokens")
+    if not path.is_file():  # a FIFO or a device: the prompt is read when named and again when costed
+        raise ValueError(f"{answer} is not a regular file: give a prompt file, or a number of tokens")
     return path
 
 
@@ -149,6 +156,12 @@ def text_answer(text: str) -> str:
     if not text.strip():
         raise ValueError("an answer is needed")
     return text.strip()
+
+
+def base_answer(text: str) -> str | None:
+    """The model to fine-tune; blank or `any`: none named (advisor proposes a base at each provider)."""
+    value = text.strip()
+    return None if value.lower() in ("", "any") else value
 
 
 # --- the questions ---------------------------------------------------------------------------------------
@@ -384,8 +397,8 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "models.fine_tune_base",
         "Which model would be fine-tuned?",
-        "Often a smaller one than today's. advisor also proposes a base at each provider that can train it.",
-        text_answer,
+        "Often a smaller one than today's; `any` leaves it to advisor, which proposes a base at each provider.",
+        base_answer,
         lambda a: get(a, "models.current", "gpt-4.1"),
         _training_may_help,
     ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -30,7 +31,7 @@ from advisor.recommend.rules import (
     facts_of,
     run,
 )
-from advisor.recommend.scenario import LoadedScenario, count_tokens
+from advisor.recommend.scenario import LoadedScenario, Scenario, count_tokens
 from advisor.recommend.strategies import BY_NAME, STRATEGIES, TRAINING
 from advisor.safe_text import shell_command
 
@@ -151,6 +152,8 @@ def recommend(loaded: LoadedScenario, catalog: Catalog, today: date) -> Recommen
     if migration is not None:
         d.caveats.insert(0, _migration_caveat(migration, today, ctx.label(migration.provider)))
     d.caveats += _other_base(places)
+    if (conflict := contradiction(loaded.scenario, catalog)) is not None:
+        d.caveats.insert(0, conflict.caveat)
     steps, commands = _next_steps(facts, d, primary_cost, ctx, loaded)
     return Recommendation(
         name=loaded.scenario.name,
@@ -229,6 +232,48 @@ def _other_base(places: list[Place]) -> list[str]:
         + (f" ({reasons})" if reasons else "")
         + ": compare its quality on the eval set before switching traffic"
     ]
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """Two keys of a scenario that cannot both hold: what the headline says, and the caveat with the fix."""
+
+    says: str
+    fix: str
+
+    @property
+    def caveat(self) -> str:
+        return f"{self.says}; {self.fix}"
+
+
+def contradiction(scenario: Scenario, catalog: Catalog) -> Contradiction | None:
+    """`models.open_weights` that no provider `models.providers` allows can meet (open weights required,
+    only closed providers allowed; or ruled out, only open-weights providers allowed): no fine-tune can be
+    recommended, and the report says why rather than naming one."""
+    models = scenario.models
+    if models.open_weights == "allowed":
+        return None
+    wanted = models.open_weights == "required"
+
+    def trains(provider: str) -> bool:
+        return any(row.fine_tuning is not None and row.open_weights == wanted for _, row, _ in catalog.rows(provider))
+
+    allowed = [p for p in models.providers or catalog.providers if p in catalog.providers]
+    if any(trains(provider) for provider in allowed):
+        return None
+    kind = "open-weights" if wanted else "closed (vendor)"
+    where = "the price tables"
+    if models.providers:
+        where = f"the providers allowed (models.providers: {', '.join(models.providers)})"
+    others = [p for p in catalog.providers if p not in allowed and trains(p)]
+    fix = (f"allow a provider that trains one ({', '.join(others)}), or " if others else "") + (
+        'set models.open_weights = "allowed"'
+    )
+    return Contradiction(
+        f'no fine-tune can be recommended: models.open_weights = "{models.open_weights}", but {where} train no '
+        f"{kind} model",
+        fix,
+    )
 
 
 def _where(cost: StrategyCost | None, places: list[Place]) -> Where | None:
@@ -330,6 +375,7 @@ def summary(facts: Facts, d: Decision, costs: dict[str, StrategyCost], costing: 
             on = f"on {successor}" if ends.gone else f"on {models.current}, then on {successor} from {ends.ends}"
         lead = f"Put the whole {scenario.knowledge.corpus_tokens:,}-token knowledge base in a cached prompt {on}"
     first = f"{deadline(ends)}: " if deadline(ends) else ""
+    conflict = contradiction(scenario, catalog) if d.primary in TRAINING and cost is None else None
     if ends.stops and d.primary == "prompt" and not (scenario.knowledge.corpus_tokens and d.context == "prompt"):
         measure = (
             "measure it on the eval set" if scenario.task.has_eval_set else "build an eval set first to measure it"
@@ -353,6 +399,9 @@ def summary(facts: Facts, d: Decision, costs: dict[str, StrategyCost], costing: 
         today_words = f"{format_usd(today)} today"
     if ends.stops and not ends.gone and successor:
         today_words += f" ({format_usd(after.monthly_usd)} once moved to {successor})"
+    if conflict is not None:
+        says = conflict.says if first else conflict.says[0].upper() + conflict.says[1:]
+        return f"{first}{says} ({conflict.fix}): it costs {today_words} a month."
     if cost is None:
         return f"{first}{lead}: it costs {today_words} a month."
     monthly, upfront = format_usd(cost.monthly_usd), format_usd(cost.upfront_usd)

@@ -21,7 +21,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, 
 
 from advisor.costs.estimate import Assumption
 from advisor.errors import UserError, file_location
-from advisor.parsing.file_text import read_utf8
+from advisor.parsing.file_text import expand_user, read_utf8
 from advisor.parsing.quantities import MAX_AMOUNT, MAX_COUNT, written_as_number
 from advisor.parsing.toml_locate import locate
 
@@ -59,7 +59,19 @@ Count = Annotated[int, Number, Field(ge=0, le=MAX_COUNT)]
 Usd = Annotated[Decimal, Number, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
 Flag = StrictBool  # `has_eval_set = 1` is refused: a yes/no is true or false
 
+
+def _not_blank(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        raise ValueError("is empty: name a model, or leave the key out for its default")
+    return value
+
+
+ModelName = Annotated[str, BeforeValidator(_not_blank)]
+
 DEFAULT_PROMPT_TOKENS = 1000
+# advisor's cap on a scenario file, read whole: the examples are under 2 KiB; a MiB is hundreds of times any
+# real scenario, and a device or a wrong file named by mistake (`/dev/zero`) is refused at once
+MAX_SCENARIO_BYTES = 2**20
 
 # months between changes of the knowledge: how often a fine-tune carrying it would be retrained, and
 # how often a RAG index is rebuilt (daily and realtime: every day)
@@ -123,8 +135,8 @@ class Traffic(_Section):
 
 
 class Models(_Section):
-    current: str = "gpt-4.1"
-    fine_tune_base: str | None = None
+    current: ModelName = "gpt-4.1"
+    fine_tune_base: ModelName | None = None
     provider: str = "openai"  # where today's model runs, and the place preferred for training
     providers: list[str] = Field(default_factory=list, description="train only at these (empty: anywhere)")
     open_weights: OpenWeights = "allowed"  # required: weights the team can keep; no: vendor models only
@@ -431,7 +443,7 @@ def locate_json(text: str, path: tuple[str | int, ...]) -> int | None:
 
 
 def read_text(path: str) -> str:
-    return read_utf8(path, "a scenario file")
+    return read_utf8(path, "a scenario file", limit=MAX_SCENARIO_BYTES)
 
 
 def load_scenario(path: str, catalog: Catalog | None = None) -> LoadedScenario:
@@ -453,6 +465,7 @@ def count_tokens(loaded: LoadedScenario, catalog: Catalog) -> LoadedScenario:
     traffic, models = loaded.scenario.traffic, loaded.scenario.models
     notes: list[Assumption] = []
     check_models(loaded, catalog)
+    check_training_file(loaded)
 
     def count(path: str, model: str, key: str, counting: RowCounting) -> tuple[Decimal, Assumption]:
         try:
@@ -560,8 +573,8 @@ def _place_countings(catalog: Catalog, providers: list[str]) -> dict[RowCounting
 
 
 def prompt_path(folder: Path, path: str) -> Path:
-    """A prompt file named in a scenario: `~` is the home folder, a relative path is relative to the scenario."""
-    expanded = Path(path).expanduser()
+    """A file named in a scenario: `~` is the home folder, a relative path is relative to the scenario."""
+    expanded = expand_user(path)
     return expanded if expanded.is_absolute() else folder / expanded
 
 
@@ -590,6 +603,62 @@ def check_models(loaded: LoadedScenario, catalog: Catalog) -> None:
         raise UserError(
             f"models.current: {error.message}", where=where_in(loaded, "models.current"), hint=error.hint
         ) from None
+    if models.fine_tune_base is not None:
+        problem = untunable(catalog, models.fine_tune_base, models.provider)
+        if problem is not None:
+            raise UserError(
+                f"models.fine_tune_base: {problem.message}",
+                where=where_in(loaded, "models.fine_tune_base"),
+                hint=problem.hint,
+            )
+
+
+def untunable(catalog: Catalog, base: str, provider: str) -> UserError | None:
+    """Why `base` cannot be the model to fine-tune (None when some price table lets it be tuned): no table
+    knows it, or none that does has fine_tuning prices for it. A base the team names is never dropped without
+    a word."""
+    prefix, _, rest = base.partition("/")
+    if rest and prefix in catalog.providers:  # `together/llama-3.1-8b-instruct` names its provider
+        base, provider = rest, prefix
+    found, unknown = [], None
+    try:
+        found.append(catalog.find(base, provider))
+    except UserError as error:
+        unknown = error
+    found += [m for p in catalog.providers if p != provider and (m := catalog.find_optional(base, p)) is not None]
+    if not found:
+        return unknown
+    if any(match.row.fine_tuning is not None for match in found):
+        return None
+    first = found[0]
+    tunable = [name for name, row, _ in catalog.rows(first.provider) if row.fine_tuning is not None]
+    return UserError(
+        f"{base} cannot be fine-tuned: no price table has fine-tuning prices for it "
+        f"({', '.join(f'{m.provider}:{m.name}' for m in found)})",
+        hint=f"name a model that can be ({first.provider}: {', '.join(tunable) or 'none'}), or leave the key out: "
+        "advisor then proposes a base at each provider",
+    )
+
+
+def check_training_file(loaded: LoadedScenario) -> None:
+    """The training file a scenario names (`data.training_file`, for its launch command) is a JSONL file
+    that can be read: refused with its key and line when it is missing, a folder, a link that loops, not
+    a regular file, empty or binary."""
+    from advisor.parsing.jsonl import jsonl_file_problem
+
+    name = loaded.scenario.data.training_file
+    if name is None:
+        return
+    try:
+        problem = jsonl_file_problem(prompt_path(loaded.folder, name))
+    except UserError as error:
+        problem = error.message
+    if problem is not None:
+        raise UserError(
+            f"data.training_file {name!r}: {problem}",
+            where=where_in(loaded, "data.training_file"),
+            hint="name the JSONL file of demonstrations; a relative path is relative to the scenario's folder",
+        )
 
 
 def scenario_toml(scenario: Scenario) -> str:
