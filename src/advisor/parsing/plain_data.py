@@ -316,6 +316,9 @@ def _simple_check(annotation: str, module: str) -> tuple[str, dict[str, Any]] | 
             rules[key] = namespace[value]
         else:
             return None
+    # a `before` validator converts what a TOML file gives; plain data is checked by its type, as a Check
+    # object's rules (which never hold `before`) are
+    rules.pop("before", None)
     return base, rules
 
 
