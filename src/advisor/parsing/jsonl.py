@@ -4,7 +4,8 @@ is read in blocks of whole lines, and nothing endless or enormous is read withou
 JSON strings may hold U+2028, U+2029, U+0085, form feeds and lone `\\r`: `str.splitlines()` would cut
 lines there, so no reader of user JSONL may use it. A line may be at most MAX_LINE_BYTES long: that
 bounds the memory a single line can take (an endless input such as `/dev/zero` hits it too). A FIFO
-with no writer is waited for at most STREAM_WAIT_SECONDS (`$ADVISOR_STREAM_WAIT` to change it).
+with no writer is waited for at most STREAM_WAIT_SECONDS (`$ADVISOR_STREAM_WAIT` to change it, up to an
+hour).
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from advisor.errors import UserError, file_location
+from advisor.parsing.environment import seconds_from_env
 from advisor.parsing.file_text import unreadable
 
 MAX_LINE_BYTES = 64 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024  # a whole text or chat JSON file
 BLOCK_BYTES = 2 * 1024 * 1024
 STREAM_WAIT_SECONDS = 30.0
+MOST_STREAM_WAIT_SECONDS = 3600.0  # $ADVISOR_STREAM_WAIT may wait longer, never for ever
 
 
 def text_lines(text: str) -> list[str]:
@@ -70,7 +73,7 @@ def open_stream(path: str) -> BinaryIO:
 def _open_fifo(path: str) -> BinaryIO:
     """A plain open() of a FIFO blocks until a writer opens it, possibly forever: open without
     blocking, then wait (bounded) until a writer has written or closed."""
-    wait = float(os.environ.get("ADVISOR_STREAM_WAIT", STREAM_WAIT_SECONDS))
+    wait = seconds_from_env("ADVISOR_STREAM_WAIT", STREAM_WAIT_SECONDS, most=MOST_STREAM_WAIT_SECONDS)
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
         # Linux reports no event on a FIFO no writer has opened yet, POLLIN once data arrives and
