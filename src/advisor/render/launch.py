@@ -11,26 +11,40 @@ from advisor.costs.money import format_usd
 
 if TYPE_CHECKING:
     from advisor.providers.base import Job, Provider, Quote
+    from advisor.providers.checked_copy import CheckedFile
     from advisor.providers.preflight import LaunchPlan
 
 
 def print_plan(plan: LaunchPlan) -> None:
     """What will be launched: the files as checked, the settings, the estimate, the table's notes."""
     report = plan.training_report
+    files = plan.files
     click.echo(f"{plan.method.upper()} on {plan.match.provider}:{plan.api_model}")
     click.echo(
-        f"  training file   {plan.training} ({report.valid_examples:,} valid examples, "
+        f"  training file   {files['training'].source} ({report.valid_examples:,} valid examples, "
         f"{report.errors:,} errors, {report.warnings:,} warnings)"
     )
+    click.echo(_digest(files["training"]))
     if plan.validation_report is not None:
         v = plan.validation_report
-        click.echo(f"  validation file {plan.validation} ({v.valid_examples:,} valid examples, {v.errors:,} errors)")
+        click.echo(
+            f"  validation file {files['validation'].source} ({v.valid_examples:,} valid examples, {v.errors:,} errors)"
+        )
+        click.echo(_digest(files["validation"]))
+    if "grader" in files:
+        click.echo(f"  grader          {files['grader'].source}")
+        click.echo(_digest(files["grader"]))
     if plan.settings:
         click.echo("  settings        " + ", ".join(f"{name}={value}" for name, value in plan.settings.items()))
     click.echo(f"  estimated cost  {plan.estimate_text}")
     for note in [plan.stale, *plan.notices]:
         if note:
             click.echo(f"  note: {note}")
+
+
+def _digest(checked: CheckedFile) -> str:
+    """The line under a file: the size and sha256 of the copy that was checked, which is the one sent."""
+    return f"                  {checked.size:,} bytes, sha256 {checked.sha256} (checked, and sent as checked)"
 
 
 def print_problems(problems: list[str]) -> None:
@@ -48,6 +62,8 @@ def print_dry_run(plan: LaunchPlan, provider: Provider) -> None:
     )
     click.echo("\nDry run: these requests would be sent (nothing was sent, no key was needed):")
     for line in provider.request_preview(uploads, request):
+        for checked in plan.files.values():  # the private copy is named as the user gave the file
+            line = line.replace(str(checked.path), f"checked copy of {checked.source}")
         click.echo(line)
 
 
