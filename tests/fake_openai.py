@@ -126,6 +126,7 @@ class FineTuningJobs:
 @dataclass
 class FakeOpenAI(FineTuningJobs, fake_server.FakeService):
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    contents: dict[str, bytes] = field(default_factory=dict)  # file id -> the bytes uploaded
     jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     reads: dict[str, int] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
@@ -151,6 +152,7 @@ class FakeOpenAI(FineTuningJobs, fake_server.FakeService):
             "status": "processed",
         }
         self.files[file["id"]] = file
+        self.contents[file["id"]] = data
         return file
 
     def create(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:

@@ -106,7 +106,7 @@ class TestDryRun:
 
     def test_a_setting_azure_does_not_take_stops_the_launch(self, advisor, azure_api) -> None:
         result = advisor(*sft("--set", "lora_r=16"))
-        assert result.code == 1 and "azure-openai does not take the setting(s) lora_r; it takes: tier" in result.err
+        assert result.code == 2 and "azure-openai does not take the setting(s) lora_r; it takes: tier" in result.err
         assert azure_api.seen == []
 
 

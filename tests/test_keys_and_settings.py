@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from advisor.errors import UserError
-from advisor.parsing.settings import env_seconds
+from advisor.parsing.environment import seconds_from_env
 from advisor.pricing.model_ids import FIRST_SNAPSHOT_YEAR, has_snapshot, snapshot_problem, strip_snapshot
 
 from .conftest import EXAMPLES
@@ -171,7 +171,7 @@ class TestSettingsFromTheEnvironment:
         saved = os.environ.get("ADVISOR_STREAM_WAIT")
         os.environ["ADVISOR_STREAM_WAIT"] = text
         try:
-            seconds = env_seconds("ADVISOR_STREAM_WAIT", 30.0, highest=86_400.0)
+            seconds = seconds_from_env("ADVISOR_STREAM_WAIT", 30.0, most=86_400.0)
         except UserError as error:
             assert str(error).startswith("ADVISOR_STREAM_WAIT=") and "from 0 to 86,400" in str(error)
             return
@@ -184,9 +184,9 @@ class TestSettingsFromTheEnvironment:
 
     def test_unset_or_blank_is_the_default(self, monkeypatch) -> None:
         monkeypatch.delenv("ADVISOR_STREAM_WAIT", raising=False)
-        assert env_seconds("ADVISOR_STREAM_WAIT", 30.0, highest=60.0) == 30.0
+        assert seconds_from_env("ADVISOR_STREAM_WAIT", 30.0, most=60.0) == 30.0
         monkeypatch.setenv("ADVISOR_STREAM_WAIT", " ")
-        assert env_seconds("ADVISOR_STREAM_WAIT", 30.0, highest=60.0) == 30.0
+        assert seconds_from_env("ADVISOR_STREAM_WAIT", 30.0, most=60.0) == 30.0
 
 
 class TestRetrainingInterval:

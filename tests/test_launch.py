@@ -117,7 +117,7 @@ class TestBeforeAnythingIsSent:
 
     def test_a_setting_the_provider_does_not_take_stops_the_launch(self, advisor, openai_api) -> None:
         result = advisor(*sft("--tier", "developer", "--set", "lora_r=16"))
-        assert result.code == 1
+        assert result.code == 2  # bad input, refused before the data is read
         assert "openai does not take the setting(s) lora_r, tier; it takes: none" in result.err
         assert openai_api.requests == []
 

@@ -114,7 +114,11 @@ class TestTokenizerResolution:
 class TestParserProperties:
     @given(st.text(max_size=80))
     def test_any_name_parses(self, written: str) -> None:
-        model = parse_model_id(written)
+        try:
+            model = parse_model_id(written)
+        except UserError as error:  # only a checkpoint step of more digits than any run has
+            assert "digits" in str(error)
+            return
         assert model.written == written
         if model.fine_tuned:
             assert "ft:" in written or ".ft-" in written

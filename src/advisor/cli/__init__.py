@@ -6,6 +6,9 @@ Subcommands are imported only when they run, so `advisor --help` loads click and
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import io
 import sys
 from collections.abc import Sequence
 
@@ -65,12 +68,14 @@ def cli(quiet: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; bad input ends with one line on stderr and status 2, never a traceback."""
+    """Run the CLI; bad input ends with one line on stderr and status 2, never a traceback. Output that
+    cannot be written (a full disk, `> /dev/full`) is one line on stderr and status 1."""
     from advisor.errors import ProviderError, UserError
 
     _no_collection_at_exit()
     try:
         result = cli.main(args=list(argv) if argv is not None else None, prog_name="advisor", standalone_mode=False)
+        sys.stdout.flush()  # what is still buffered fails here, not in the interpreter's exit
     except UserError as error:
         click.echo(f"advisor: error: {visible(str(error))}", err=True)
         return error.exit_code
@@ -92,6 +97,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away (`advisor ... | head`): not an error
         return 0
+    except OSError as error:
+        if error.filename is not None or error.errno not in _OUTPUT_FAILED:
+            raise
+        _discard_stdout()
+        with contextlib.suppress(OSError):
+            click.echo(f"advisor: error: cannot write the output ({error.strerror or error})", err=True)
+        return 1
     except KeyboardInterrupt:
         click.echo("advisor: interrupted", err=True)
         return 130
@@ -107,6 +119,21 @@ def visible(text: str) -> str:
     from advisor.safe_text import visible as one_line
 
     return one_line(text)
+
+
+# writing stdout failed for want of room or a device error: ENOSPC, EDQUOT, EFBIG, EIO
+_OUTPUT_FAILED = {errno.ENOSPC, errno.EFBIG, errno.EIO, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def _discard_stdout() -> None:
+    """Point stdout at the null device, so the interpreter's last flush of what is still buffered does not
+    fail again (with a second message) at exit."""
+    import os
+
+    with contextlib.suppress(OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
 
 
 def _no_collection_at_exit() -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from advisor.cli.options import format_option, pricing_file_option
+from advisor.cli.options import SecondsType, format_option, pricing_file_option
 
 
 @click.group()
@@ -129,7 +129,7 @@ def show(job: str, provider: str | None, output_format: str, pricing_files: tupl
 @click.option("--provider", help="Provider of a job that is not in the ledger.")
 @click.option(
     "--every",
-    type=click.FloatRange(0.01, 600),
+    type=SecondsType(0.01, 600),
     default=2.0,
     show_default=True,
     metavar="SECONDS",

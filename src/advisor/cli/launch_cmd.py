@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from advisor.cli.options import EPOCHS, pricing_options, today_or
+from advisor.providers.base import MAX_GPUS_PER_NODE, MAX_NODES
 
 
 @click.command()
@@ -26,8 +27,10 @@ from advisor.cli.options import EPOCHS, pricing_options, today_or
     help="LoRA, QLoRA or full fine-tuning, where offered.",
 )
 @click.option("--tier", help="Training tier, where the provider has tiers (Azure: global, standard, developer).")
-@click.option("--gpus", type=click.IntRange(min=1), help="GPUs per node (own GPUs).")
-@click.option("--nodes", type=click.IntRange(min=1), help="Nodes (own GPUs).")
+@click.option(
+    "--gpus", type=click.IntRange(1, MAX_GPUS_PER_NODE), help=f"GPUs per node (own GPUs), at most {MAX_GPUS_PER_NODE}."
+)
+@click.option("--nodes", type=click.IntRange(1, MAX_NODES), help=f"Nodes (own GPUs), at most {MAX_NODES:,}.")
 @click.option(
     "--set",
     "extra",
@@ -65,27 +68,35 @@ def launch(
     and a confirmation. Every step is recorded in the job ledger, so a launch cut short is resumed,
     never doubled."""
     from advisor.plugins import load_catalog, provider_named
+    from advisor.providers.checked_copy import CheckedCopies
+    from advisor.providers.preflight import plan_launch
+
+    plugin = provider_named(provider)
+    with CheckedCopies() as copies:  # every file read once; the copies are gone when the command ends
+        plan = plan_launch(
+            plugin,
+            load_catalog(pricing_files, today_or(today)),
+            today_or(today),
+            copies=copies,
+            method=method,  # type: ignore[arg-type]  (click.Choice guarantees a Method)
+            model=model,
+            training=training_file,
+            validation=validation_file,
+            grader=grader,
+            suffix=suffix,
+            epochs=epochs,  # type: ignore[arg-type]  (EPOCHS guarantees an int or "auto")
+            seed=seed,
+            settings={"training_type": training_type, "tier": tier, "gpus": gpus, "nodes": nodes, **_pairs(extra)},
+        )
+        _carry_out(plan, plugin, provider, method, yes=yes, dry_run=dry_run, again=again)
+
+
+def _carry_out(plan: Any, plugin: Any, provider: str, method: str, *, yes: bool, dry_run: bool, again: bool) -> None:
+    """Show the plan, then stop, print the dry run, or confirm and launch (while the copies exist)."""
     from advisor.providers.base import quoter_of
     from advisor.providers.launch import LaunchDeclined
     from advisor.providers.launch import launch as run_launch
     from advisor.providers.ledger import Ledger
-    from advisor.providers.preflight import plan_launch
-
-    plugin = provider_named(provider)
-    plan = plan_launch(
-        plugin,
-        load_catalog(pricing_files, today_or(today)),
-        today_or(today),
-        method=method,  # type: ignore[arg-type]  (click.Choice guarantees a Method)
-        model=model,
-        training=training_file,
-        validation=validation_file,
-        grader=grader,
-        suffix=suffix,
-        epochs=epochs,  # type: ignore[arg-type]  (EPOCHS guarantees an int or "auto")
-        seed=seed,
-        settings={"training_type": training_type, "tier": tier, "gpus": gpus, "nodes": nodes, **_pairs(extra)},
-    )
     from advisor.render import launch as render
     from advisor.render.console import line
     from advisor.safe_text import visible

@@ -89,6 +89,29 @@ class EpochsType(click.ParamType):
 EPOCHS = EpochsType()
 
 
+class SecondsType(click.ParamType):
+    """A finite number of seconds from `least` to `most` (click.FloatRange lets NaN through: every
+    comparison with NaN is false)."""
+
+    name = "SECONDS"
+
+    def __init__(self, least: float, most: float) -> None:
+        self.least, self.most = least, most
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        import math
+
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            seconds = math.nan
+        if math.isfinite(seconds) and self.least <= seconds <= self.most:
+            return seconds
+        self.fail(
+            f"must be a number of seconds from {self.least:g} to {self.most:g}, not {str(value)[:40]!r}", param, ctx
+        )
+
+
 def pricing_file_option(function: F) -> F:
     """`--pricing FILE` (repeatable)."""
     return click.option(

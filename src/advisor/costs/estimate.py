@@ -388,7 +388,12 @@ def _serving_prices(
             hint="give a chat model to --model / --ft-model",
         )
     if fine_tuned:
-        assert match.row.fine_tuning is not None
+        if match.row.fine_tuning is None:  # `ft:gpt-5:...`: a fine-tune of a model its table says cannot be tuned
+            raise UserError(
+                f"{match.requested} names a fine-tune of {match.provider}:{match.name}, which its price table "
+                "lists without fine-tuning (no fine-tuned prices to charge its traffic at)",
+                hint="check the model id, or add the row's fine_tuning prices with --pricing FILE (docs/pricing.md)",
+            )
         prices = match.row.fine_tuning.serving(batch=batch, data_sharing=data_sharing)
     else:
         prices = match.row.tier(batch=batch)

@@ -14,14 +14,14 @@ from typing import BinaryIO
 from advisor.errors import UserError, file_location
 
 STREAM_WAIT_SECONDS = 30.0
-MAX_STREAM_WAIT_SECONDS = 86_400.0  # a day: longer is a mistake, not a wait
+MAX_STREAM_WAIT_SECONDS = 3600.0  # an hour: longer is a mistake, not a wait
 
 
 def stream_wait() -> float:
     """Seconds to wait for a FIFO's writer: `$ADVISOR_STREAM_WAIT`, checked, else STREAM_WAIT_SECONDS."""
-    from advisor.parsing.settings import env_seconds
+    from advisor.parsing.environment import seconds_from_env
 
-    return env_seconds("ADVISOR_STREAM_WAIT", STREAM_WAIT_SECONDS, highest=MAX_STREAM_WAIT_SECONDS)
+    return seconds_from_env("ADVISOR_STREAM_WAIT", STREAM_WAIT_SECONDS, most=MAX_STREAM_WAIT_SECONDS)
 
 
 def open_fifo(path: str | Path) -> BinaryIO:

@@ -17,9 +17,9 @@ PROVIDER_PREFIXES = ("openai/", "azure/", "azure-openai/")
 _SNAPSHOT = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{4})$")
 # OpenAI's first dated snapshot is gpt-3.5-turbo-0301 (March 2023); 2020 leaves room for any provider's
 FIRST_SNAPSHOT_YEAR = 2020
-MAX_CHECKPOINT_DIGITS = 12  # a training step count: a trillion steps is beyond any job
 _AZURE_FT = re.compile(r"^(?P<base>.+?)\.ft-(?P<id>[0-9a-zA-Z]+)$")
 _CHECKPOINT = re.compile(r"^ckpt-step-(\d+)$")
+MAX_STEP_DIGITS = 12  # a checkpoint step of a trillion is already beyond any fine-tuning run
 
 # Tokenizer families, most specific first (gpt-4o and gpt-4.1 before gpt-4).
 _ENCODING_FAMILIES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -89,12 +89,14 @@ def parse_model_id(written: str) -> ModelId:
         parts = name.split(":")
         step = None
         if len(parts) > 2 and (match := _CHECKPOINT.match(parts[-1])):
-            if len(match.group(1)) > MAX_CHECKPOINT_DIGITS:
+            digits = match.group(1)
+            if len(digits) > MAX_STEP_DIGITS:  # int() of 4,301+ digits raises; no run has that many steps
                 raise UserError(
-                    f"the checkpoint step of {_short(written)} has {len(match.group(1)):,} digits",
-                    hint="give the fine-tuned model id as the provider wrote it (ckpt-step-N, N a step of the job)",
+                    f"the checkpoint step in {_shortened(written)} has {len(digits):,} digits, more than the "
+                    f"{MAX_STEP_DIGITS} a step can have",
+                    hint="copy the fine-tuned model id from the provider (`advisor jobs show JOB`)",
                 )
-            step = int(match.group(1))
+            step = int(digits)
             parts = parts[:-1]
         base = parts[1] if len(parts) > 1 else ""
         fields = [*parts[2:5], None, None, None][:3]
@@ -119,8 +121,8 @@ def parse_model_id(written: str) -> ModelId:
     return ModelId(written=written, base=name, provider_hint=provider_hint)
 
 
-def _short(text: str) -> str:
-    return repr(text) if len(text) <= 60 else f"{text[:40]!r}... ({len(text):,} characters)"
+def _shortened(written: str) -> str:
+    return repr(written if len(written) <= 80 else written[:60] + "..." + written[-10:])
 
 
 def encoding_family(base: str) -> str | None:

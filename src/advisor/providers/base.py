@@ -31,6 +31,13 @@ __all__ = [
 ]
 
 # advisor's statuses; a provider maps its own onto these (and keeps the original, since statuses are open-ended)
+# The most GPUs per node and nodes a launch may ask for (`--gpus`, `--nodes`, or `--set`): a provider makes a
+# config file and a command for every node, so an absurd count would hang the dry run. 16 GPUs is the most
+# one server holds (NVIDIA DGX-2 and HGX-2: 16; HGX/DGX H100 and B200: 8); 1,024 nodes of 16 is 16,384 GPUs,
+# beyond any fine-tuning run advisor prices. A policy, not a provider's figure.
+MAX_GPUS_PER_NODE = 16
+MAX_NODES = 1024
+
 Status = Literal["validating", "queued", "running", "paused", "succeeded", "failed", "cancelled", "unknown"]
 FINISHED: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
 

@@ -79,7 +79,7 @@ def download(
             f"the {provider.name} provider cannot download weights",
             hint="its fine-tunes are served by the provider only; see docs/launching.md",
         )
-    output.mkdir(parents=True, exist_ok=True)
+    _writable_folder(output)
     target: Path | None = None
     partial: Path | None = None
     digest = hashlib.sha256()
@@ -145,12 +145,30 @@ def download(
                 f"the file's sha256 is {actual[:12]}..., the server's is {expected_sha[:12]}...; nothing was kept",
                 hint="run the same command again",
             )
-        os.replace(partial, target)  # atomic: the target is whole or absent
+        try:
+            os.replace(partial, target)  # atomic: the target is whole or absent
+        except OSError as exc:
+            raise UserError(f"cannot write {target}: {exc.strerror or exc}") from None
         partial = None
         return Downloaded(target, done, actual, expected_sha is not None, resumed)
     finally:
         if partial is not None:
             partial.unlink(missing_ok=True)
+
+
+def _writable_folder(output: Path) -> None:
+    """Make `output` (and its parents) or refuse it before anything is asked of the provider: a folder that
+    cannot be made (`/proc/x`) or written is one clear error."""
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(
+            f"cannot make the folder ({exc.strerror or exc})",
+            where=str(output),
+            hint="give --output a folder you can write",
+        ) from None
+    if not os.access(output, os.W_OK | os.X_OK):
+        raise UserError("cannot write into this folder", where=str(output), hint="give --output a folder you can write")
 
 
 def _write(path: Path, chunks: Iterator[bytes], at: int, digest: Any, progress: Callable[[int], None]) -> int:

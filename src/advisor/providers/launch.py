@@ -3,7 +3,9 @@
 1. Pre-flight (`advisor.providers.preflight`) has checked the data, the model's dates, the provider's
    rules and the cost: a LaunchPlan.
 2. The ledger records the intent (a run id, the request) before any request is sent.
-3. Files are uploaded under names made from the run id, so a lost upload response can be recovered. An
+3. Files are uploaded under names made from the run id, so a lost upload response can be recovered. What
+   is uploaded is the private copy the pre-flight checked (`advisor.providers.checked_copy`); each file's
+   source, size and sha256 are kept with the run's request in the ledger (`files`). An
    upload that fails while a required credential is not set sent nothing: the run is marked failed, not
    left `uploading`, and the same launch starts afresh once the key is set.
 4. The job is created once, tagged with the run id. When the answer is lost (timeout, dropped
@@ -72,7 +74,13 @@ def launch(
     others before calling)."""
     fingerprint = plan.fingerprint()
     with ledger.launching(fingerprint):
-        return _launch(provider, plan, ledger, fingerprint, again, say, sleep, confirm)
+        try:
+            return _launch(provider, plan, ledger, fingerprint, again, say, sleep, confirm)
+        except ProviderError as error:  # a provider names the file it uploads: the user's, not the private copy
+            for checked in plan.files.values():
+                error.args = tuple(str(arg).replace(str(checked.path), checked.source) for arg in error.args)
+                error.hint = error.hint.replace(str(checked.path), checked.source) if error.hint else error.hint
+            raise
 
 
 def _launch(
@@ -107,7 +115,7 @@ def _launch(
             plan.method,
             plan.api_model,
             fingerprint,
-            _stored(request),
+            _stored(request, plan),
             str(plan.estimate_usd) if plan.estimate_usd is not None else None,
         )
     current = ledger.get(run_id)
@@ -119,7 +127,11 @@ def _launch(
         file_id = provider.find_upload(upload) if current.state != "intent" else None
         if file_id is None:
             ledger.update(run_id, f"uploading the {upload.role} file", state="uploading")
-            say(f"uploading {upload.path} ({upload.size:,} bytes) as {upload.name}")
+            source = plan.files[upload.role].source
+            say(
+                f"uploading the checked copy of {source} ({upload.size:,} bytes, sha256 {upload.sha256}) "
+                f"as {upload.name}"
+            )
             try:
                 file_id = provider.upload(upload)
             except ProviderError as error:
@@ -130,13 +142,18 @@ def _launch(
                 raise
         file_ids[upload.role] = file_id
         ledger.update(
-            run_id, f"{upload.role} file uploaded: {file_id}", state="uploaded", **{f"{upload.role}_file_id": file_id}
+            run_id,
+            f"{upload.role} file uploaded: {file_id} ({upload.size:,} bytes, sha256 {upload.sha256})",
+            state="uploaded",
+            **{f"{upload.role}_file_id": file_id},
         )
     request = plan.request(run_id, str(file_ids["training"]), file_ids["validation"])
     quote_job = quoter_of(provider)
     if quote_job is not None:
         _quote(quote_job, request, ledger, run_id, confirm, provider.name)
-    ledger.update(run_id, "creating the job", state="creating", request=json.dumps(_stored(request), sort_keys=True))
+    ledger.update(
+        run_id, "creating the job", state="creating", request=json.dumps(_stored(request, plan), sort_keys=True)
+    )
     say(f"creating the {plan.method.upper()} job on {plan.api_model} (run {run_id})")
     try:
         job = provider.create_job(request)
@@ -190,6 +207,8 @@ def _quote(
         raise LaunchDeclined()
 
 
-def _stored(request: JobRequest) -> dict[str, Any]:
-    """The request as the ledger keeps it (no credentials are part of a JobRequest)."""
-    return {key: value for key, value in vars(request).items() if value is not None}
+def _stored(request: JobRequest, plan: LaunchPlan) -> dict[str, Any]:
+    """The request as the ledger keeps it (no credentials are part of a JobRequest), with each file's source,
+    size and sha256: the bytes that were checked and sent."""
+    stored = {key: value for key, value in vars(request).items() if value is not None}
+    return {**stored, "files": plan.file_records()}

@@ -32,10 +32,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from advisor.errors import UserError
+from advisor.parsing.environment import seconds_from_env
 from advisor.safe_text import shell_command, visible
 
 T = TypeVar("T")
 LOCK_WAIT_SECONDS = 15.0  # how long to wait for another process's write to the ledger
+MOST_LOCK_WAIT_SECONDS = 3600.0
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 State = str  # intent | uploading | uploaded | creating | created | create-unknown | failed
@@ -114,10 +116,8 @@ class Run:
 
 
 def _lock_wait() -> float:
-    try:
-        return max(0.0, float(os.environ.get("ADVISOR_LEDGER_WAIT", LOCK_WAIT_SECONDS)))
-    except ValueError:
-        return LOCK_WAIT_SECONDS
+    """$ADVISOR_LEDGER_WAIT: 0 to MOST_LOCK_WAIT_SECONDS (`inf` or `nan` would wait for ever: refused)."""
+    return seconds_from_env("ADVISOR_LEDGER_WAIT", LOCK_WAIT_SECONDS, most=MOST_LOCK_WAIT_SECONDS)
 
 
 def _say(text: str) -> None:

@@ -1,19 +1,24 @@
 """Pre-flight: everything a launch checks before anything is sent.
 
-The dataset check (errors stop the launch), the price tables' methods and dates for the model today,
-the provider's own rules, and the cost estimate, gathered in a LaunchPlan that `launch` then carries
-out. The plan also knows the dated model name to send and the files' sha256, which make a launch's
-fingerprint ("the same launch") and its uploads.
+The settings (refused before any data is read: a name the provider does not take, a number that is NaN
+or infinite, more GPUs or nodes than MAX_GPUS_PER_NODE and MAX_NODES), the dataset check (errors stop
+the launch), the price tables' methods and dates for the model today, the provider's own rules, and the
+cost estimate, gathered in a LaunchPlan that `launch` then carries out. Each file is read once into a
+private copy (`advisor.providers.checked_copy`): the check reads that copy and the upload sends it, and
+its sha256 makes the launch's fingerprint ("the same launch"). The plan also knows the dated model name
+to send.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,7 +31,8 @@ from advisor.errors import UserError
 from advisor.pricing.catalog import Catalog, ModelMatch, stale_warning, training_blockers
 from advisor.pricing.model_ids import has_snapshot, parse_model_id
 from advisor.pricing.tables import FineTuning
-from advisor.providers.base import JobRequest, Method, Provider, Upload, settings_of
+from advisor.providers.base import MAX_GPUS_PER_NODE, MAX_NODES, JobRequest, Method, Provider, Upload, settings_of
+from advisor.providers.checked_copy import CheckedCopies, CheckedFile
 from advisor.safe_text import shell_command
 
 
@@ -51,6 +57,7 @@ class LaunchPlan:
     stale: str | None = None  # the price table is old
     others_training: list[str] = field(default_factory=list)  # other providers that train this method and model
     settings: dict[str, Any] = field(default_factory=dict)  # the provider settings chosen (training_type, tier ...)
+    files: dict[str, CheckedFile] = field(default_factory=dict)  # training, validation, grader: as read once
 
     def not_available_hint(self) -> str:
         """Why the provider refuses new jobs (its table's notices) and who still trains this, for a
@@ -74,8 +81,8 @@ class LaunchPlan:
             "provider": self.provider,
             "method": self.method,
             "model": self.api_model,
-            "training": _sha256(self.training),
-            "validation": _sha256(self.validation) if self.validation else None,
+            "training": self.files["training"].sha256,
+            "validation": self.files["validation"].sha256 if self.validation else None,
             "grader": self.grader,
             "suffix": self.suffix,
             "epochs": self.epochs,
@@ -85,11 +92,18 @@ class LaunchPlan:
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
     def uploads(self, run_id: str) -> list[Upload]:
-        files = [("training", self.training)] + ([("validation", self.validation)] if self.validation else [])
+        """The checked copies, as they are uploaded."""
+        roles = ["training"] + (["validation"] if self.validation else [])
         return [
-            Upload(role, path, f"{run_id}-{role}.jsonl", path.stat().st_size, _sha256(path))  # type: ignore[arg-type]
-            for role, path in files
+            Upload(
+                role, self.files[role].path, f"{run_id}-{role}.jsonl", self.files[role].size, self.files[role].sha256
+            )  # type: ignore[arg-type]
+            for role in roles
         ]
+
+    def file_records(self) -> dict[str, dict[str, object]]:
+        """What the ledger keeps of each file: where it came from, its size and sha256."""
+        return {role: checked.record() for role, checked in self.files.items()}
 
     def request(self, run_id: str, training_file: str, validation_file: str | None) -> JobRequest:
         return JobRequest(
@@ -106,22 +120,6 @@ class LaunchPlan:
         )
 
 
-def _sha256(path: Path) -> str:
-    """The file's sha256, read once however often a launch asks (the fingerprint, the uploads, the
-    preview); a file that changes in between is read again."""
-    stat = path.stat()
-    return _file_sha256(str(path), stat.st_size, stat.st_mtime_ns)
-
-
-@lru_cache(maxsize=8)
-def _file_sha256(path: str, _size: int, _mtime_ns: int) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def api_model_name(match: ModelMatch) -> str:
     """The model name to send: fine-tuning takes a dated snapshot (gpt-4.1-mini -> gpt-4.1-mini-2025-04-14)."""
     written = match.model_id.base
@@ -136,6 +134,7 @@ def plan_launch(
     catalog: Catalog,
     today: date,
     *,
+    copies: CheckedCopies,
     method: Method,
     model: str,
     training: str,
@@ -146,53 +145,60 @@ def plan_launch(
     seed: int | None = None,
     settings: dict[str, Any] | None = None,
 ) -> LaunchPlan:
-    """Everything checked before anything is sent."""
+    """Everything checked before anything is sent; the files are read once, into `copies`."""
     settings = {name: value for name, value in (settings or {}).items() if value is not None}
+    check_settings(provider, settings)
     match, api_model = _model_row(provider, catalog, model, settings)
     others = [p for p in catalog.providers_offering(method, match.name, today) if p != provider.name]
     problems = [f"{blocker}" for blocker in training_blockers(match, method, today)]
     if problems:
         problems[-1] += f"; {', '.join(others)} can" if others else "; no provider in the price tables can, today"
-    grader_spec = None
-    if method == "rft":
-        if not grader:
-            problems.append("RFT needs a grader: give --grader FILE (JSON)")
-        else:
-            grader_spec = load_grader(grader)
-        if not validation:
-            problems.append("RFT needs a validation file: give --validation-file (advisor dataset split makes one)")
-    elif grader:
+    if grader and method != "rft":
         raise UserError("--grader goes with --method rft", hint="drop --grader, or use --method rft")
-    training_report = check_dataset(
-        training,
-        catalog,
-        today,
-        method=method,
-        models=[f"{match.provider}/{match.name}"],
-        epochs=epochs,
-        grader_path=grader if grader_spec else None,
-    )
-    problems += _dataset_problems(training, training_report)
-    validation_report = None
+    files = {"training": copies.copy("training", training)}
     if validation:
-        validation_report = check_dataset(
-            validation,
+        files["validation"] = copies.copy("validation", validation)
+    if method == "rft" and grader:
+        files["grader"] = copies.copy("grader", grader)
+    copy_of = {role: str(checked.path) for role, checked in files.items()}
+    grader_spec = None
+    with _as_given(files.values()):
+        if method == "rft":
+            if not grader:
+                problems.append("RFT needs a grader: give --grader FILE (JSON)")
+            else:
+                grader_spec = load_grader(copy_of["grader"])
+            if not validation:
+                problems.append("RFT needs a validation file: give --validation-file (advisor dataset split makes one)")
+        training_report = check_dataset(
+            copy_of["training"],
             catalog,
             today,
             method=method,
             models=[f"{match.provider}/{match.name}"],
-            grader_path=grader if grader_spec else None,
+            epochs=epochs,
+            grader_path=copy_of["grader"] if grader_spec else None,
         )
-        problems += _dataset_problems(validation, validation_report, validation=True)
-    problems += _settings_problems(provider, settings)
+        problems += _dataset_problems(training, training_report)
+        validation_report = None
+        if validation:
+            validation_report = check_dataset(
+                copy_of["validation"],
+                catalog,
+                today,
+                method=method,
+                models=[f"{match.provider}/{match.name}"],
+                grader_path=copy_of["grader"] if grader_spec else None,
+            )
+            problems += _dataset_problems(validation, validation_report, validation=True)
     estimate_usd, estimate_text = _estimate(training_report, match, method, settings)
     plan = LaunchPlan(
         provider.name,
         method,
         match,
         api_model,
-        Path(training),
-        Path(validation) if validation else None,
+        files["training"].path,
+        files["validation"].path if validation else None,
         grader_spec.definition if grader_spec else None,
         suffix,
         epochs,
@@ -206,10 +212,34 @@ def plan_launch(
         stale=stale_warning(match.table, today),
         others_training=others,
         settings=settings,
+        files=files,
     )
     preview = plan.request("adv-preview", "file-training", "file-validation" if validation else None)
-    plan.problems += provider.preflight(preview, plan.uploads("adv-preview"))
+    with _as_given(files.values()):
+        plan.problems += provider.preflight(preview, plan.uploads("adv-preview"))
+    plan.problems = [_named(problem, files.values()) for problem in plan.problems]  # the user's file names
     return plan
+
+
+def _named(text: str, files: Iterable[CheckedFile]) -> str:
+    """`text` with each private copy's path replaced by the file as the user gave it."""
+    for checked in files:
+        text = text.replace(str(checked.path), checked.source)
+    return text
+
+
+@contextmanager
+def _as_given(files: Iterable[CheckedFile]) -> Iterator[None]:
+    """A UserError raised while the copies are read names the user's files, not the private copies."""
+    files = list(files)
+    try:
+        yield
+    except UserError as exc:
+        exc.where = _named(exc.where, files) if exc.where else exc.where
+        exc.message = _named(exc.message, files)
+        exc.hint = _named(exc.hint, files) if exc.hint else exc.hint
+        exc.args = (str(exc),)
+        raise
 
 
 def _cap_notices(match: ModelMatch) -> list[str]:
@@ -271,13 +301,40 @@ def _dataset_problems(path: str, report: DatasetReport, validation: bool = False
     ]
 
 
-def _settings_problems(provider: Provider, settings: dict[str, Any]) -> list[str]:
+def check_settings(provider: Provider, settings: dict[str, Any]) -> None:
+    """Bad input in the settings, refused before any data is read: a name the provider does not take, a
+    value that reads as a number but is NaN or infinite (it would reach a request body), more GPUs per
+    node or nodes than advisor's caps."""
     accepted = settings_of(provider)
     unknown = sorted(set(settings) - set(accepted))
-    if not unknown:
-        return []
-    takes = ", ".join(f"{name} ({what})" for name, what in accepted.items()) or "none"
-    return [f"{provider.name} does not take the setting(s) {', '.join(unknown)}; it takes: {takes}"]
+    if unknown:
+        raise UserError(
+            f"{provider.name} does not take the setting(s) {', '.join(unknown)}; "
+            f"it takes: {', '.join(accepted) or 'none'}",
+            hint="`advisor providers --format json` says what each setting does",
+        )
+    for name, most in (("gpus", MAX_GPUS_PER_NODE), ("nodes", MAX_NODES)):
+        value = settings.get(name)
+        text = str(value).strip()
+        if value is not None and not (text.isascii() and text.isdigit() and len(text) <= 6 and 1 <= int(text) <= most):
+            raise UserError(
+                f"{name}={_shown(value)}: must be a whole number from 1 to {most:,}",
+                hint="the most advisor launches on (docs/launching.md, Settings)",
+            )
+    for name, value in settings.items():
+        try:
+            number = float(str(value))
+        except ValueError:
+            continue  # not a number: the provider's own check names what it wants
+        if not math.isfinite(number):  # NaN, inf, or too large for a float (1e400, 5,000 digits)
+            raise UserError(
+                f"--set {name}={_shown(value)}: must be a finite number", hint=f"give {name} a number such as 2"
+            )
+
+
+def _shown(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else f"{text[:20]}...({len(text):,} characters)"
 
 
 def _estimate(

@@ -188,10 +188,23 @@ def print_job(job: Job, run: Run | None, history: Sequence[tuple[str, str]], cos
             + (f", {run.validation_file_id}" if run.validation_file_id else "")
             + ")"
         )
+        for role, source, size, sha256 in checked_files(run):
+            line(f"  {role + ' file':<15} {source} ({size:,} bytes, sha256 {sha256}: checked, and sent as checked)")
         line(f"  cost            {cost}")
         line("  ledger history:")
         for at, what in history:
             line(f"    {at}  {what}")
+
+
+def checked_files(run: Run) -> list[tuple[str, str, int, str]]:
+    """(role, source, bytes, sha256) of each file the launch read once, checked and sent, as the ledger keeps
+    them with the request; a run launched before advisor kept them, or a hand-edited row, has none."""
+    files = run.request.get("files")
+    found = []
+    for role, record in files.items() if isinstance(files, dict) else ():
+        if isinstance(record, dict) and isinstance(record.get("bytes"), int) and isinstance(record.get("sha256"), str):
+            found.append((str(role), str(record.get("source", "?")), record["bytes"], record["sha256"]))
+    return found
 
 
 def events_json(job_id: str, events: Sequence[JobEvent]) -> str:

@@ -11,26 +11,40 @@ from advisor.safe_text import shell_command
 
 if TYPE_CHECKING:
     from advisor.providers.base import Job, Provider, Quote
+    from advisor.providers.checked_copy import CheckedFile
     from advisor.providers.preflight import LaunchPlan
 
 
 def print_plan(plan: LaunchPlan) -> None:
     """What will be launched: the files as checked, the settings, the estimate, the table's notes."""
     report = plan.training_report
+    files = plan.files
     line(f"{plan.method.upper()} on {plan.match.provider}:{plan.api_model}")
     line(
-        f"  training file   {plan.training} ({report.valid_examples:,} valid examples, "
+        f"  training file   {files['training'].source} ({report.valid_examples:,} valid examples, "
         f"{report.errors:,} errors, {report.warnings:,} warnings)"
     )
+    line(_digest(files["training"]))
     if plan.validation_report is not None:
         v = plan.validation_report
-        line(f"  validation file {plan.validation} ({v.valid_examples:,} valid examples, {v.errors:,} errors)")
+        line(
+            f"  validation file {files['validation'].source} ({v.valid_examples:,} valid examples, {v.errors:,} errors)"
+        )
+        line(_digest(files["validation"]))
+    if "grader" in files:
+        line(f"  grader          {files['grader'].source}")
+        line(_digest(files["grader"]))
     if plan.settings:
         line("  settings        " + ", ".join(f"{name}={value}" for name, value in plan.settings.items()))
     line(f"  estimated cost  {plan.estimate_text}")
     for note in [plan.stale, *plan.notices]:
         if note:
             line(f"  note: {note}")
+
+
+def _digest(checked: CheckedFile) -> str:
+    """The line under a file: the size and sha256 of the copy that was checked, which is the one sent."""
+    return f"                  {checked.size:,} bytes, sha256 {checked.sha256} (checked, and sent as checked)"
 
 
 def print_problems(problems: list[str]) -> None:
@@ -49,6 +63,8 @@ def print_dry_run(plan: LaunchPlan, provider: Provider) -> None:
     line()
     line("Dry run: these requests would be sent (nothing was sent, no key was needed):")
     for text in provider.request_preview(uploads, request):
+        for checked in plan.files.values():  # the private copy is named as the user gave the file
+            text = text.replace(str(checked.path), f"checked copy of {checked.source}")
         echo(text)
 
 

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar
 
+from advisor.errors import UserError
+from advisor.parsing.environment import seconds_from_env
 from advisor.providers.base import Credential, JobRequest, ProviderError, Status, Upload
 from advisor.safe_text import shell_command
 from advisor_azure_openai.deploy import AzureDeployments, _first_line
@@ -88,10 +90,7 @@ def connection(need_endpoint: bool = True) -> Connection:
             final=True,
             hint="--dry-run shows the requests without one",
         )
-    try:
-        timeout = float(os.environ.get("ADVISOR_AZURE_TIMEOUT", "60"))
-    except ValueError:
-        raise ProviderError("ADVISOR_AZURE_TIMEOUT must be a number of seconds", final=True) from None
+    timeout = seconds_from_env("ADVISOR_AZURE_TIMEOUT", 60.0, most=3600.0, positive=True)
     return Connection(
         endpoint or "https://<resource>.openai.azure.com",
         os.environ.get("OPENAI_API_VERSION", "").strip() or DEFAULT_API_VERSION,
@@ -187,6 +186,10 @@ class AzureOpenAIProvider(AzureDeployments, OpenAIProvider):
     def preview_url(self, path: str) -> str:
         return connection(need_endpoint=False).url(path)
 
+    def check_environment(self) -> None:
+        seconds_from_env("ADVISOR_AZURE_TIMEOUT", 60.0, most=3600.0, positive=True)
+        seconds_from_env("ADVISOR_AZURE_FILE_WAIT", FILE_WAIT, most=86400.0)
+
     def setting_problems(self, request: JobRequest) -> list[str]:
         tier = request.settings.get("tier")
         if tier is not None and tier not in TRAINING_TYPES:
@@ -219,9 +222,9 @@ class AzureOpenAIProvider(AzureDeployments, OpenAIProvider):
     def _error_text(self, exc: Exception) -> str:
         return _first_line(self._redact(_message(exc)))
 
-    def _error(self, exc: Exception, doing: str) -> ProviderError:
+    def _error(self, exc: Exception, doing: str) -> ProviderError | UserError:
         """A provider error a person can act on, on one line, without the key in it."""
-        if isinstance(exc, ProviderError):  # already one (no endpoint, no credentials)
+        if isinstance(exc, ProviderError | UserError):  # already one (no endpoint, no credentials, a bad setting)
             return exc
         return super()._error(exc, doing)
 
@@ -284,10 +287,7 @@ class AzureOpenAIProvider(AzureDeployments, OpenAIProvider):
 
     def _processed(self, file_id: str, status: str, upload: Upload) -> str:
         """Wait until Azure has imported the file: a job made from a file still pending is refused."""
-        try:
-            limit = float(os.environ.get("ADVISOR_AZURE_FILE_WAIT", str(FILE_WAIT)))
-        except ValueError:
-            limit = FILE_WAIT
+        limit = seconds_from_env("ADVISOR_AZURE_FILE_WAIT", FILE_WAIT, most=86400.0)
         deadline, delay = time.monotonic() + limit, 0.2
         while status in FILE_PENDING:
             if time.monotonic() >= deadline:

@@ -10,11 +10,13 @@ machines: 2 nodes x 8 GPUs is `num_processes: 16, num_machines: 2`, and node r r
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from advisor.methods import Method
+from advisor.providers.base import MAX_GPUS_PER_NODE, MAX_NODES
 from advisor.safe_text import shell_command, shell_word
 
 TRL_COMMANDS: dict[str, str] = {"sft": "sft", "dpo": "dpo", "rft": "grpo"}
@@ -48,6 +50,8 @@ NUMERIC: dict[str, type] = {
     "max_completion_length": int,
     "max_steps": int,
 }
+# the largest value each may take: a run folder gets one accelerate file and one command per node
+MOST: dict[str, int] = {"gpus": MAX_GPUS_PER_NODE, "nodes": MAX_NODES, "main_process_port": 65535}
 
 
 @dataclass(frozen=True)
@@ -78,11 +82,13 @@ class RunSettings:
 
 
 def check_settings(settings: dict[str, Any], method: Method) -> tuple[RunSettings | None, list[str]]:
-    """The settings as RunSettings, or the problems that stop the launch (each naming the setting)."""
+    """The settings as RunSettings, or the problems that stop the launch (each naming the setting). Names
+    RunSettings does not have (a `--set` typo, `--tier`) are left out: advisor's own check names them."""
     problems: list[str] = []
     values: dict[str, Any] = {}
+    known = {field.name for field in fields(RunSettings)}
     for name, value in settings.items():
-        if name == "price_as":
+        if name not in known:
             continue
         kind = NUMERIC.get(name)
         if kind is None:
@@ -90,12 +96,15 @@ def check_settings(settings: dict[str, Any], method: Method) -> tuple[RunSetting
             continue
         try:
             number = kind(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             noun = "a whole number" if kind is int else "a number"
             problems.append(f"--set {name}={value}: must be {noun}")
             continue
-        if number <= 0:
-            problems.append(f"--set {name}={value}: must be more than 0")
+        if not math.isfinite(number) or number <= 0:
+            problems.append(f"--set {name}={value}: must be a finite number more than 0")
+            continue
+        if name in MOST and number > MOST[name]:
+            problems.append(f"--set {name}={value}: must be at most {MOST[name]:,}")
             continue
         values[name] = number
     choices = {"training_type": TRAINING_TYPES, "distributed": DISTRIBUTED, "device": DEVICES, "vllm": VLLM_MODES}

@@ -19,6 +19,8 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any, ClassVar, TypeVar
 
+from advisor.errors import UserError
+from advisor.parsing.environment import seconds_from_env
 from advisor.providers.base import (
     Credential,
     Job,
@@ -121,11 +123,16 @@ class OpenAIProvider:
         lines.append(json.dumps({**self.job_body(request), **self.extra_body(request)}, indent=2))
         return lines
 
+    def check_environment(self) -> None:
+        """Read the numbers this provider takes from the environment; a bad one is a UserError. Azure extends."""
+        seconds_from_env("ADVISOR_OPENAI_TIMEOUT", 60.0, most=3600.0, positive=True)
+
     def setting_problems(self, request: JobRequest) -> list[str]:
         """Problems with the provider's own settings (`--set`): OpenAI takes none. Azure overrides."""
         return []
 
     def preflight(self, request: JobRequest, uploads: list[Upload]) -> list[str]:
+        self.check_environment()  # a bad timeout stops the launch before anything is sent
         problems = [
             f"{u.path} is {u.size:,} bytes; {self.label}'s upload limit is 512 MB"
             for u in uploads
@@ -150,7 +157,7 @@ class OpenAIProvider:
             raise ProviderError(
                 "no OpenAI API key: set OPENAI_API_KEY", final=True, hint="--dry-run shows the requests without a key"
             )
-        timeout = float(os.environ.get("ADVISOR_OPENAI_TIMEOUT", "60"))
+        timeout = seconds_from_env("ADVISOR_OPENAI_TIMEOUT", 60.0, most=3600.0, positive=True)
         return _client(key, os.environ.get("OPENAI_BASE_URL"), timeout)
 
     def _options(self) -> dict[str, Any]:
@@ -179,10 +186,12 @@ class OpenAIProvider:
         """What an exception says, redacted. Azure overrides (the service's own message, one line)."""
         return self._redact(str(exc))
 
-    def _error(self, exc: Exception, doing: str) -> ProviderError:
-        """A provider error a person can act on, without the key in it."""
+    def _error(self, exc: Exception, doing: str) -> ProviderError | UserError:
+        """A provider error a person can act on, without the key in it (a bad setting stays the user's error)."""
         import openai
 
+        if isinstance(exc, UserError):
+            return exc
         message = self._error_text(exc)
         if isinstance(exc, openai.PermissionDeniedError) and getattr(exc, "code", None) == "training_not_available":
             return ProviderError(

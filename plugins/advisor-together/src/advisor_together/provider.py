@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import os
 import re
 import tempfile
@@ -32,6 +33,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
+from advisor.errors import UserError
+from advisor.parsing.environment import seconds_from_env
 from advisor.providers.base import (
     Credential,
     Job,
@@ -96,6 +99,30 @@ def _table_models() -> dict[str, tuple[str, tuple[str, ...]]]:
 def api_model(model: str) -> str:
     """The id Together takes for a model advisor knows; a model it does not know is sent as written."""
     return _table_models().get(model, (model, ()))[0]
+
+
+def _number_problems(settings: dict[str, Any]) -> list[str]:
+    """n_evals a whole number from 0, learning_rate a finite number above 0: NaN, inf or a negative rate
+    must never reach the request body (json.dumps writes NaN, which is not JSON)."""
+    problems = []
+    evals, rate = settings.get("n_evals"), settings.get("learning_rate")
+    if evals is not None:
+        try:
+            if int(evals) < 0:
+                problems.append(f"--set n_evals={evals} must be 0 or more")
+        except (TypeError, ValueError):
+            problems.append(f"--set n_evals={evals} is not a whole number")
+    if rate is not None:
+        try:
+            number = float(rate)
+        except (TypeError, ValueError):
+            problems.append(f"--set learning_rate={rate} is not a number")
+        else:
+            if not math.isfinite(number) or number <= 0:
+                problems.append(
+                    f"--set learning_rate={rate} must be a finite number above 0 (Together's default 0.00001)"
+                )
+    return problems
 
 
 def job_suffix(request: JobRequest) -> str:
@@ -182,6 +209,9 @@ class TogetherProvider:
         return lines
 
     def preflight(self, request: JobRequest, uploads: list[Upload]) -> list[str]:
+        # a bad timeout or wait stops the launch before anything is sent
+        seconds_from_env("ADVISOR_TOGETHER_TIMEOUT", 60.0, most=3600.0, positive=True)
+        seconds_from_env("ADVISOR_TOGETHER_FILE_CHECK_SECONDS", 600.0, most=86400.0)
         problems = [
             f"{u.path} is {u.size:,} bytes; Together takes files up to 50.1 GB"
             for u in uploads
@@ -207,13 +237,7 @@ class TogetherProvider:
                 f"the Together table prices only {', '.join(offered)} training for {request.model}: "
                 f"use --training-type {offered[0]}"
             )
-        for name, convert in (("n_evals", int), ("learning_rate", float)):
-            value = request.settings.get(name)
-            if value is not None:
-                try:
-                    convert(value)
-                except ValueError:
-                    problems.append(f"--set {name}={value} is not a number")
+        problems += _number_problems(request.settings)
         if request.settings.get("n_evals") and request.validation_file is None:
             problems.append("--set n_evals needs a --validation-file to evaluate on")
         return problems
@@ -234,7 +258,7 @@ class TogetherProvider:
     @property
     def _client(self) -> Any:
         """The SDK client for the current environment (key, base URL, timeout)."""
-        timeout = float(os.environ.get("ADVISOR_TOGETHER_TIMEOUT", "60"))
+        timeout = seconds_from_env("ADVISOR_TOGETHER_TIMEOUT", 60.0, most=3600.0, positive=True)
         return _client(self._key, self.base_url, timeout)
 
     def _once(self, send: Callable[[Any], T]) -> T:
@@ -250,12 +274,12 @@ class TogetherProvider:
         text = " ".join(text.split())  # one line
         return text.replace(key, "[API key]") if key else text
 
-    def _error(self, exc: Exception, doing: str) -> ProviderError:
+    def _error(self, exc: Exception, doing: str) -> ProviderError | UserError:
         """A provider error a person can act on, without the key in it."""
         import httpx
         import together
 
-        if isinstance(exc, ProviderError):
+        if isinstance(exc, ProviderError | UserError):
             return exc
         message = self._redact(_message(exc))
         status = getattr(exc, "status_code", None)
@@ -340,7 +364,7 @@ class TogetherProvider:
 
     def _wait_for_file_check(self, file_id: str, upload: Upload) -> None:
         """Together validates an uploaded file on its side: wait for the verdict, refuse a file it rejects."""
-        limit = time.monotonic() + float(os.environ.get("ADVISOR_TOGETHER_FILE_CHECK_SECONDS", "600"))
+        limit = time.monotonic() + seconds_from_env("ADVISOR_TOGETHER_FILE_CHECK_SECONDS", 600.0, most=86400.0)
         for attempt in range(10**6):
             item = self._read(f"read the check of {upload.name}", lambda c: c.files.retrieve(file_id))
             status = getattr(item, "processing_status", None)
