@@ -442,8 +442,7 @@ CASES = [
     Case(
         "estimate-ft-gpt5",
         ["estimate", "--model", "ft:gpt-5:acme::abc", "--ft-model", "gpt-4.1-mini", *ESTIMATE_FT[1:]],
-        r"ft:gpt-5:acme::abc names a fine-tune of openai:gpt-5, which its price table lists "
-        "without fine-tuning",
+        r"'ft:gpt-5:acme::abc' names a fine-tune of openai:gpt-5, which cannot be fine-tuned",
     ),
     Case(
         "estimate-ckpt-5000",
@@ -578,7 +577,7 @@ class TestNothingReachesTheProvider:
 class TestModelIds:
     def test_a_fine_tune_of_a_model_that_cannot_be_tuned_is_refused_at_launch(self, advisor, openai_api) -> None:
         result = advisor(*[*OPENAI[:6], "ft:gpt-5:acme::abc", *OPENAI[7:]])
-        assert result.code == 1 and "openai:gpt-5 cannot be fine-tuned" in result.err
+        assert result.code == 2 and "openai:gpt-5, which cannot be fine-tuned" in result.err  # refused as bad input
         assert "Traceback" not in result.err and openai_api.requests == []
 
     @pytest.mark.parametrize("job", ["ft:gpt-5:acme::abc", CKPT])

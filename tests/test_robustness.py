@@ -535,7 +535,7 @@ CASES = [
     Case(
         "model-checkpoint-5000-digits",
         [*EST_OK[:2], f"ft:gpt-4.1:acme::abc:ckpt-step-{FIVE_THOUSAND}", *EST_OK[3:]],
-        says=r"the checkpoint step of 'ft:gpt-4\.1:acme::abc:ckpt.*has 5,000 digits",
+        says=r"the checkpoint step in 'ft:gpt-4\.1:acme::abc:ckpt.*has 5,000 digits",
     ),
     Case("jobs-show-unknown", ["jobs", "show", "adv-none"], says=r"'adv-none' is not in the job ledger"),
     Case("jobs-forget-unknown", ["jobs", "forget", "adv-none", "--yes"], says=r"'adv-none' is not in the job ledger"),

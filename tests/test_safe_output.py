@@ -191,7 +191,7 @@ class TestSuggestedCommands:
         result = advisor(*words[1:], "--today", TODAY_TEXT)
         assert result.code == 0, result.err
         assert "Dry run: these requests would be sent" in result.out
-        assert f"training file   {Path(TRAINING_FILE)} (" in result.out and not controls(result.out + result.err)
+        assert f"training file   {TRAINING_FILE} (" in result.out and not controls(result.out + result.err)
 
     @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash to run the quoted lines")
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
