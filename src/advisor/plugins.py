@@ -58,18 +58,20 @@ class PluginInfo:
 
 @dataclass
 class Plugins:
-    """The loaded plugins. Providers are asked for only when first needed: building them imports the
-    provider modules, which a cost estimate does not use."""
+    """The loaded plugins. Providers and dataset formats are asked for only when first needed: building them
+    imports the provider and format modules, which a cost estimate does not use."""
 
     manager: pluggy.PluginManager
     loaded: list[PluginInfo]
     _warnings: list[str]
     _providers_asked: bool = field(default=False, init=False, repr=False)
+    _formats_asked: bool = field(default=False, init=False, repr=False)
 
     @property
     def warnings(self) -> list[str]:
-        """Every problem with every plugin (its providers asked for first, so none is missed)."""
+        """Every problem with every plugin (its providers and formats asked for first, so none is missed)."""
         self._ask_providers()
+        self._ask_formats()
         return self._warnings
 
     @property
@@ -102,7 +104,25 @@ class Plugins:
 
     @property
     def dataset_formats(self) -> list[DatasetFormat]:
+        self._ask_formats()
         return [fmt for info in self.loaded for fmt in info.dataset_formats]
+
+    def _ask_formats(self) -> None:
+        from advisor.datasets.formats import DatasetFormat
+
+        if self._formats_asked:
+            return
+        self._formats_asked = True
+        for info in self.loaded:
+            assert info.module is not None
+            try:
+                formats = _call(self.manager, info.module, "advisor_register_dataset_formats")
+            except Exception as exc:
+                self._warnings.append(
+                    f"{info.label} failed to register its dataset formats: {type(exc).__name__}: {exc}"
+                )
+                continue
+            self._warnings += _keep(formats, DatasetFormat, info.dataset_formats, info, "a DatasetFormat")
 
 
 def _wanted() -> set[str] | None:
@@ -146,9 +166,9 @@ def _keep(registered: list[Any], kind: type, into: list[Any], info: PluginInfo, 
 
 
 def _collect(manager: pluggy.PluginManager, module: ModuleType, info: PluginInfo) -> list[str]:
-    """Call the hooks a command may need at once for this plugin alone (providers come later, when
-    asked for: Plugins.providers); keep what it registers; return warnings about it."""
-    from advisor.datasets.formats import DatasetFormat
+    """Call the hooks a command may need at once for this plugin alone (providers and dataset formats come
+    later, when asked for: Plugins.providers, Plugins.dataset_formats); keep what it registers; return
+    warnings about it."""
     from advisor.tokens.tokenizer import TokenizerSpec
 
     others = [plugin for plugin in manager.get_plugins() if plugin is not module]
@@ -159,8 +179,6 @@ def _collect(manager: pluggy.PluginManager, module: ModuleType, info: PluginInfo
     warnings = [f"{info.label}: {problem}" for problem in _unknown_hooks(manager, module)]
     tokenizers = _call(manager, module, "advisor_register_tokenizers")
     warnings += _keep(tokenizers, TokenizerSpec, info.tokenizers, info, "a TokenizerSpec")
-    formats = _call(manager, module, "advisor_register_dataset_formats")
-    warnings += _keep(formats, DatasetFormat, info.dataset_formats, info, "a DatasetFormat")
     for source in _call(manager, module, "advisor_register_price_tables"):
         table, problem = _read_plugin_table(source, info)
         if table is not None:

@@ -65,6 +65,7 @@ def plugin_rows(plugins: Plugins, catalog: Catalog | None = None) -> list[dict[s
     providers: dict[str, list[str]] = {}
     for name, (_, info) in plugins.providers.items():
         providers.setdefault(info.name, []).append(name)
+    plugins.dataset_formats  # noqa: B018  (asked for now, so that every plugin's are listed)
     replaced = catalog.replacements() if catalog is not None else []
     return [
         {
