@@ -64,8 +64,7 @@ class Plugins:
     manager: pluggy.PluginManager
     loaded: list[PluginInfo]
     _warnings: list[str]
-    _providers_asked: bool = field(default=False, init=False, repr=False)
-    _formats_asked: bool = field(default=False, init=False, repr=False)
+    _asked: set[str] = field(default_factory=set, init=False, repr=False)  # hooks called for every plugin
 
     @property
     def warnings(self) -> list[str]:
@@ -82,17 +81,22 @@ class Plugins:
     def _ask_providers(self) -> None:
         from advisor.providers.base import Provider
 
-        if self._providers_asked:
+        self._ask("advisor_register_providers", Provider, "providers", "a Provider")
+
+    def _ask(self, hook: str, kind: type, into: str, what: str) -> None:
+        """Call `hook` of every plugin once, keeping what each registers in its PluginInfo's `into` list."""
+        if hook in self._asked:
             return
-        self._providers_asked = True
+        self._asked.add(hook)
         for info in self.loaded:
             assert info.module is not None
             try:
-                registered = _call(self.manager, info.module, "advisor_register_providers")
+                registered = _call(self.manager, info.module, hook)
             except Exception as exc:
-                self._warnings.append(f"{info.label} failed to register its providers: {type(exc).__name__}: {exc}")
+                self._warnings.append(f"{info.label} failed to register its {into.replace('_', ' ')}: "
+                                      f"{type(exc).__name__}: {exc}")  # fmt: skip
                 continue
-            self._warnings += _keep(registered, Provider, info.providers, info, "a Provider")
+            self._warnings += _keep(registered, kind, getattr(info, into), info, what)
 
     @property
     def commands(self) -> dict[str, click.Command]:
@@ -110,19 +114,7 @@ class Plugins:
     def _ask_formats(self) -> None:
         from advisor.datasets.formats import DatasetFormat
 
-        if self._formats_asked:
-            return
-        self._formats_asked = True
-        for info in self.loaded:
-            assert info.module is not None
-            try:
-                formats = _call(self.manager, info.module, "advisor_register_dataset_formats")
-            except Exception as exc:
-                self._warnings.append(
-                    f"{info.label} failed to register its dataset formats: {type(exc).__name__}: {exc}"
-                )
-                continue
-            self._warnings += _keep(formats, DatasetFormat, info.dataset_formats, info, "a DatasetFormat")
+        self._ask("advisor_register_dataset_formats", DatasetFormat, "dataset_formats", "a DatasetFormat")
 
 
 def _wanted() -> set[str] | None:
