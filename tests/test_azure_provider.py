@@ -97,7 +97,9 @@ class TestDryRun:
         assert result.code == 0, result.err
         assert f"POST {azure_api.endpoint}/openai/fine_tuning/jobs?api-version={DATED}" in result.out
         assert '"trainingType": "globalstandard"' in result.out  # the table's first tier, priced at x 1
-        assert "438,390 billed tokens (3 epochs) at $5.00 per 1M (azure-openai:gpt-4.1-mini" in result.out
+        assert (
+            "146,130 tokens x 3 epochs = 438,390 billed tokens at $5.00 per 1M (azure-openai:gpt-4.1-mini" in result.out
+        )
 
     def test_an_unknown_tier_stops_the_launch(self, advisor, azure_api) -> None:
         result = advisor(*sft("--tier", "premium"))
@@ -302,7 +304,9 @@ class TestJobs:
         assert result.code == 0, result.err
         tokens = azure_api.jobs[job_id]["trained_tokens"]
         cost = format_usd(Decimal(tokens) * Decimal("2.50") / 1_000_000)  # half of global's $5.00
-        assert f"{tokens:,} trained tokens x $2.50 per 1M = {cost} (estimated $1.10)" in result.out
+        assert (
+            f"{tokens:,} trained tokens x $5.00 per 1M x 0.5 (developer tier) = {cost} (estimated $1.10)" in result.out
+        )
 
     def test_a_failed_job_shows_its_error(self, advisor, azure_api, job_id) -> None:
         azure_api.jobs[job_id].update(status="failed", error={"code": "invalidData", "message": "3 lines invalid"})

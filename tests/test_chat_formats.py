@@ -253,7 +253,9 @@ class TestWithoutLlama3:
             assert f"{sign} on {name}, {openai_rules[name]:,} vs {LLAMA3_COUNTS[name]:,}" in text
 
     def test_places_and_quotes_say_approximate(self, tmp_path: Path) -> None:
-        from advisor.costs.where import PlaceCost, PlaceFilter, rank_places
+        from advisor.costs.comparison import compare
+        from advisor.costs.schedule import Schedule, Stretch
+        from advisor.costs.where import PlaceFilter, rank_places
         from advisor.datasets.check import check_dataset
 
         catalog = load_catalog(include_user=False)
@@ -264,7 +266,10 @@ class TestWithoutLlama3:
         (quote,) = report.costs
         assert (quote.encoding, quote.tokens_exact) == ("cl100k_base:llama3", False)
         assert report.tokens is not None and report.tokens.total == 149_019
-        flat = PlaceCost(Decimal(1), Decimal(1), Decimal(1), Decimal(12), Decimal(0), None, "")
+        month = Schedule(
+            (Stretch(start=Decimal(0), end=Decimal(12), per_request_usd=Decimal(1), requests=1, what="x"),)
+        )
+        flat = compare(month, month, horizon=Decimal(12), horizon_note="")
         places = rank_places(catalog, PlaceFilter("sft", date(2026, 12, 1)), lambda match: flat)
         exact = {(p.provider, p.model): p.tokens_exact for p in places}
         assert exact[("fireworks", "llama-v3p1-8b-instruct")] is False

@@ -73,7 +73,10 @@ class TestBeforeAnythingIsSent:
         result = advisor(*sft("--dry-run"))
         assert "SFT on openai:gpt-4.1-mini-2025-04-14" in result.out
         assert "(400 valid examples, 0 errors, 0 warnings)" in result.out
-        assert "billed tokens (3 epochs) at $5.00 per 1M (openai:gpt-4.1-mini fine_tuning training" in result.out
+        assert (
+            "x 3 epochs = 438,390 billed tokens at $5.00 per 1M (openai:gpt-4.1-mini fine_tuning training, as_of"
+            in result.out
+        )
         # the wind-down notices in force are shown before anyone confirms
         assert "note: OpenAI: organisations with no inference on a fine-tuned model in the past 60 days" in result.out
 

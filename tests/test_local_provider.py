@@ -218,7 +218,7 @@ class TestRunning:
         assert f"{job_id} succeeded" in watched.out
         assert f"fine-tuned model  {details['output_dir']}" in watched.out
         assert "progress          step 3/3, epoch 1.00, loss 0.6667" in watched.out
-        assert "GPU-hours (wall-clock x GPUs) x $3.99 (local gpus.H100)" in watched.out
+        assert "GPU-hours (wall-clock x GPUs) x $3.99 (gpus.H100) = $" in watched.out
         assert "estimated $0.05 = 0.01 GPU-hours" in watched.out
         assert (Path(details["output_dir"]) / "adapter_config.json").exists()
         ledger_run = only_run()

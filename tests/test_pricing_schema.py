@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from advisor.costs.estimate import EstimateRequest, estimate
-from advisor.costs.training import Rollouts, gpu_training_cost, token_training_cost
+from advisor.costs.training import MissingFigure, Rollouts, TrainingWork, billing_of, price_training
 from advisor.errors import UserError
 from advisor.pricing.catalog import Catalog
 from advisor.pricing.tables import parse_table
@@ -68,12 +68,90 @@ output = 0
 generation_throughput = "https://example.com/vllm-benchmark, read 2026-11-01"
 """
 )
+
+
+def cost_of(method, tokens_per_epoch, epochs, prices, gpus=None, **given):
+    """One training job priced by the one pricing function (advisor.costs.training.price_training)."""
+    work = TrainingWork(method=method, tokens_per_epoch=tokens_per_epoch, epochs=epochs, **given)
+    return price_training(work, prices, gpus or {})
+
+
 TODAY = date(2026, 12, 1)
 
 
 @pytest.fixture(scope="module")
 def table():
     return parse_table(OPEN_MODEL, "acme.toml")
+
+
+HOSTED_RFT = (
+    HEADER
+    + """
+[models.hosted]
+input = 1
+output = 4
+
+[models.hosted.fine_tuning]
+methods = ["sft", "rft"]
+training = 3
+training_per_hour = 100
+input = 2
+output = 8
+"""
+)
+
+
+@pytest.fixture(scope="module")
+def hosted():
+    return parse_table(HOSTED_RFT, "acme.toml").models["hosted"].fine_tuning
+
+
+class TestOneFunctionPricesEveryBillingUnit:
+    """`price_training` is the only place that turns a job into money, before and after it runs."""
+
+    def test_each_row_bills_in_one_unit(self, table, hosted) -> None:
+        assert billing_of(table.models["small"].fine_tuning, "sft") == "tokens"
+        assert billing_of(table.models["own"].fine_tuning, "sft") == "gpu_hours"
+        assert billing_of(table.models["own"].fine_tuning, "rft") == "gpu_hours"
+        assert (billing_of(hosted, "sft"), billing_of(hosted, "rft")) == ("tokens", "hours")
+
+    def test_hosted_rft_is_billed_by_the_hour_and_says_so_without_the_hours(self, hosted) -> None:
+        cost = price_training(TrainingWork(method="rft", hours=Decimal("2.5")), hosted, {})
+        assert (cost.usd, cost.basis, cost.rate.field) == (Decimal(250), "hours", "fine_tuning training_per_hour")
+        with pytest.raises(MissingFigure) as missing:  # a file's tokens do not price an hourly job
+            cost_of("rft", 1_000_000, 3, hosted)
+        assert missing.value.needs == "hours" and missing.value.rate.price == 100
+
+    def test_token_billing_needs_the_size_of_the_data(self, hosted) -> None:
+        with pytest.raises(MissingFigure) as missing:
+            price_training(TrainingWork(method="sft"), hosted, {})
+        assert missing.value.needs == "tokens" and missing.value.rate.unit == "per 1M training tokens"
+
+    def test_reported_tokens_are_priced_at_the_tier_and_the_minimum(self, table) -> None:
+        ft = table.models["small"].fine_tuning
+        reported = cost_of("sft", 6_000_000, 1, ft, tier="developer", measured=True)
+        # 6M x $0.50 x 0.5 = $1.50, under the row's $2 per-job minimum
+        assert reported.usd == Decimal(2) and reported.explanation.startswith("6,000,000 trained tokens x $0.50 per 1M")
+        big = cost_of("sft", 20_000_000, 1, ft, tier="developer", measured=True)
+        assert big.usd == Decimal(5) and "x 0.5 (developer tier)" in big.explanation
+
+    def test_reported_gpu_hours_are_priced_at_the_training_types_gpu(self, table) -> None:
+        ft = table.models["own"].fine_tuning
+        work = TrainingWork(method="sft", hours=Decimal(3), training_type="qlora", measured=True)
+        cost = price_training(work, ft, table.gpus)
+        assert (cost.usd, cost.rate.row("acme", "own")) == (Decimal("1.50"), "acme gpus.RTX")
+        with pytest.raises(MissingFigure):  # tokens alone do not say what a run on own GPUs used
+            cost_of("sft", 1_000, 1, ft, table.gpus, measured=True)
+
+    @given(tokens=st.integers(0, 10**10), more=st.integers(0, 10**9), epochs=st.integers(1, 25))
+    def test_more_tokens_never_cost_less_and_nothing_is_negative(self, table, hosted, tokens, more, epochs) -> None:
+        for prices, gpus in ((table.models["small"].fine_tuning, {}), (table.models["own"].fine_tuning, table.gpus)):
+            less, most = (
+                cost_of("sft", tokens, epochs, prices, gpus),
+                cost_of("sft", tokens + more, epochs, prices, gpus),
+            )
+            assert Decimal(0) <= less.usd <= most.usd
+            assert cost_of("sft", tokens, epochs + 1, prices, gpus).usd >= less.usd
 
 
 class TestPerTokenTraining:
@@ -85,30 +163,28 @@ class TestPerTokenTraining:
 
     def test_a_tier_multiplies_the_price_and_the_minimum_is_a_floor(self, table) -> None:
         ft = table.models["small"].fine_tuning
-        big = token_training_cost("sft", 4_000_000, 2, ft)  # 8M tokens at $0.50
+        big = cost_of("sft", 4_000_000, 2, ft)  # 8M tokens at $0.50
         assert big.usd == Decimal("4.00")
-        assert token_training_cost("sft", 4_000_000, 2, ft, tier="developer").usd == Decimal("2.00")
-        small = token_training_cost("sft", 1_000_000, 1, ft)  # $0.50, under the $2 minimum
+        assert cost_of("sft", 4_000_000, 2, ft, tier="developer").usd == Decimal("2.00")
+        small = cost_of("sft", 1_000_000, 1, ft)  # $0.50, under the $2 minimum
         assert small.usd == Decimal(2) and "per-job minimum" in small.explanation
 
     def test_an_unknown_tier_is_refused(self, table) -> None:
         with pytest.raises(ValueError, match="unknown training tier 'premium'"):
-            token_training_cost("sft", 1_000, 1, table.models["small"].fine_tuning, tier="premium")
+            cost_of("sft", 1_000, 1, table.models["small"].fine_tuning, tier="premium")
 
 
 class TestOwnGpus:
     def test_gpu_hours_come_from_throughput_and_the_gpu_price(self, table) -> None:
         ft = table.models["own"].fine_tuning
-        cost = gpu_training_cost("sft", 18_000_000, 2, ft, table.gpus)
+        cost = cost_of("sft", 18_000_000, 2, ft, table.gpus)
         assert cost.hours == 1  # 36M tokens / (10,000 a second x 3,600)
         assert cost.usd == Decimal(4) and cost.basis == "gpu_hours"
-        full = gpu_training_cost("sft", 18_000_000, 2, ft, table.gpus, training_type="full")
+        full = cost_of("sft", 18_000_000, 2, ft, table.gpus, training_type="full")
         assert full.hours == 4 and full.usd == 16
 
     def test_a_training_type_measured_on_another_gpu_is_priced_on_that_gpu(self, table) -> None:
-        cost = gpu_training_cost(
-            "sft", 1_800_000, 2, table.models["own"].fine_tuning, table.gpus, training_type="qlora"
-        )
+        cost = cost_of("sft", 1_800_000, 2, table.models["own"].fine_tuning, table.gpus, training_type="qlora")
         assert cost.hours == 1 and cost.usd == Decimal("0.50")  # 3.6M / (1,000 a second x 3,600) on the RTX
         assert [w.gpu for w in cost.gpu_work] == ["RTX"] and "(RTX)" in cost.explanation
 
@@ -166,7 +242,7 @@ class TestOwnGpus:
 
         def cost(g: int, length: Decimal) -> Decimal:
             rollouts = Rollouts(prompts=prompts, generations=Decimal(g), completion_tokens=length)
-            return gpu_training_cost("rft", prompt_tokens, epochs, ft, table.gpus, rollouts=rollouts).usd
+            return cost_of("rft", prompt_tokens, epochs, ft, table.gpus, rollouts=rollouts).usd
 
         base = cost(generations, completion)
         assert cost(generations + more, completion) >= base
@@ -176,7 +252,7 @@ class TestOwnGpus:
     def test_zero_completion_tokens_cost_no_generation(self, table, prompts, epochs, generations) -> None:
         ft = table.models["own"].fine_tuning
         rollouts = Rollouts(prompts=prompts, generations=Decimal(generations), completion_tokens=Decimal(0))
-        cost = gpu_training_cost("rft", 3_600_000, epochs, ft, table.gpus, rollouts=rollouts)
+        cost = cost_of("rft", 3_600_000, epochs, ft, table.gpus, rollouts=rollouts)
         generation = cost.gpu_work[1]
         assert generation.tokens == 0 and generation.hours == 0 and generation.usd == 0
         # what is left is training each prompt once per generation: 3.6M x epochs x generations at $4 per 36M

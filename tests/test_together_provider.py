@@ -81,7 +81,9 @@ class TestLaunch:
         (estimate,) = together_api.estimate_bodies
         tokens = file["bytes"] // 4 * 3
         server = Decimal(tokens) * Decimal("0.48") / 1_000_000
-        assert "advisor's estimate   $0.21: 446,607 billed tokens" in result.out  # 148,869 x 3 (Llama 3 template)
+        assert (
+            "advisor's estimate   $0.21: 148,869 tokens x 3 epochs = 446,607 billed tokens" in result.out
+        )  # 148,869 x 3 (Llama 3 template)
         assert f"together's estimate  ${server:.2f} ({tokens:,} training tokens)" in result.out
         assert estimate["n_epochs"] == 3 and "training_type" not in estimate  # LoRA: Together's default
         order = [path for _, path in together_api.requests]
@@ -228,7 +230,10 @@ class TestFollowing:
         assert result.code == 0, result.err
         job = together_api.jobs[job_id]
         cost = Decimal(job["token_count"]) * Decimal("0.48") / 1_000_000
-        assert f"{job['token_count']:,} trained tokens x $0.48 per 1M = ${cost:.2f} (estimated $0.21)" in result.out
+        assert (
+            f"{job['token_count']:,} trained tokens x $0.48 per 1M (sft.lora) = ${cost:.2f} (estimated $0.21)"
+            in result.out
+        )
         assert job["model_output_name"] in result.out
         (run,) = ledger_runs()
         assert (run.status, run.provider_status, run.trained_tokens) == ("succeeded", "completed", job["token_count"])

@@ -16,19 +16,22 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from advisor.costs.comparison import PricedOption, compare
 from advisor.costs.figures import interval as every_text
 from advisor.costs.figures import months as months_text
 from advisor.costs.money import format_price, format_usd, per_million
-from advisor.costs.schedule import Schedule, Stretch, break_even, net, payback
-from advisor.costs.succession import Succession, find_succession, months_until
+from advisor.costs.schedule import Schedule, Stretch
+from advisor.costs.succession import Succession, effective_horizon, find_succession, months_until
 from advisor.costs.training import (
+    MissingFigure,
+    Rate,
     Rollouts,
     TrainingCost,
+    TrainingWork,
     auto_epochs,
     auto_epochs_rule,
-    gpu_training_cost,
-    hourly_training_cost,
-    token_training_cost,
+    billing_of,
+    price_training,
 )
 from advisor.errors import UserError
 from advisor.methods import Method
@@ -189,6 +192,24 @@ class Estimate:
     assumptions: list[Assumption]
     warnings: list[str]
 
+    @property
+    def priced(self) -> PricedOption:
+        """The fine-tuned option's figures as every ranking and report reads them (the JSON keeps them flat)."""
+        return PricedOption(
+            training_usd=self.training_usd,
+            upfront_usd=self.option_schedule.upfront_usd,
+            monthly_usd=self.option_monthly_usd,
+            today_monthly_usd=self.baseline_monthly_usd,
+            payback_months=self.payback_months,
+            payback_note=self.payback_note,
+            horizon_months=self.effective_horizon_months,
+            horizon_note=self.horizon_note,
+            net_savings_usd=self.net_savings_usd,
+            total_usd=self.option_schedule.total(),
+            break_even_requests_per_month=self.break_even_requests_per_month,
+            schedule=self.option_schedule,
+        )
+
 
 @dataclass(frozen=True)
 class Traffic:
@@ -222,64 +243,99 @@ class ServingOptions:
         )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FineTune:
+    """The fine-tuned side alone: its serving, its training, and the months it serves."""
+
+    match: ModelMatch
+    fine_tuning: FineTuning
+    serving: ServingCost  # retraining included, when the knowledge forces it
+    training: TrainingCost
+    upfront_usd: Decimal  # training and set-up
+    horizon_months: Decimal  # months it serves within the requested horizon
+    horizon_note: str
+
+    def schedule(self, requests: int, fixed: Decimal = Decimal(0), what: str | None = None) -> Schedule:
+        """Month by month while it serves (with `fixed` dollars a month on top); the caller adds what follows."""
+        first = stretch_of(self.serving, requests, Decimal(0), self.horizon_months, what, fixed)
+        return Schedule((first,), self.upfront_usd)
+
+
+def price_fine_tune(request: EstimateRequest, catalog: Catalog, assumptions: list[Assumption]) -> FineTune:
+    """Serving and training the fine-tune `request` names, and how long it serves; the prices used are
+    appended to `assumptions`. Today's side is not priced here."""
+    catalog = catalog.on(request.today)
+    match = catalog.find(request.ft_model or request.model, request.ft_provider or request.provider)
+    fine_tuning = _fine_tuning_of(match, request.method, catalog, request.today)
+    output = request.output_tokens if request.ft_output_tokens is None else request.ft_output_tokens
+    traffic = Traffic(request.ft_prompt_tokens, request.ft_cached_tokens, output, "--ft-cached-tokens")
+    serving = serving_cost("fine-tuned", match, True, traffic, ServingOptions.of(request), assumptions)
+    training = _training_cost(request, match, fine_tuning, assumptions)
+    if request.retrain_every_months is not None:
+        serving = replace(serving, retraining_monthly_usd=_retraining(training, request, assumptions))
+    horizon, horizon_note = effective_horizon(request.horizon_months, request.today, match)
+    return FineTune(
+        match=match,
+        fine_tuning=fine_tuning,
+        serving=serving,
+        training=training,
+        upfront_usd=training.usd + request.setup_usd,
+        horizon_months=horizon,
+        horizon_note=horizon_note,
+    )
+
+
 def estimate(request: EstimateRequest, catalog: Catalog) -> Estimate:
     """Price today's setup against the fine-tuned option; pure apart from reading `catalog`."""
     catalog = catalog.on(request.today)
     today_match = catalog.find(request.model, request.provider)
-    ft_match = catalog.find(request.ft_model or request.model, request.ft_provider or request.provider)
-    fine_tuning = _fine_tuning_of(ft_match, request.method, catalog, request.today)
     assumptions = list(request.notes)
-
     today_traffic = Traffic(
         request.prompt_tokens, request.cached_tokens, request.output_tokens, "--cached-tokens", request.reasoning_tokens
     )
-    ft_output = request.output_tokens if request.ft_output_tokens is None else request.ft_output_tokens
-    ft_traffic = Traffic(request.ft_prompt_tokens, request.ft_cached_tokens, ft_output, "--ft-cached-tokens")
     serving = ServingOptions.of(request)
     baseline = serving_cost("today", today_match, today_match.model_id.fine_tuned, today_traffic, serving, assumptions)
-    option = serving_cost("fine-tuned", ft_match, True, ft_traffic, serving, assumptions)
-
-    training = _training_cost(request, ft_match, fine_tuning, assumptions)
-    if request.retrain_every_months is not None:
-        option = replace(option, retraining_monthly_usd=_retraining(training, request, assumptions))
+    tuned = price_fine_tune(request, catalog, assumptions)
+    ft_match, training = tuned.match, tuned.training
 
     requested = Decimal(request.horizon_months)
     succession, after = succeed(today_match, today_traffic, serving, catalog, request.today, requested, assumptions)
     baseline_schedule = schedule_of(baseline, serving.requests_per_month, requested, succession, after)
-    horizon, horizon_note = effective_horizon(request.horizon_months, request.today, ft_match)
-    upfront = training.usd + request.setup_usd
-    option_schedule = Schedule((stretch_of(option, serving.requests_per_month, Decimal(0), horizon),), upfront)
-    option_schedule = option_schedule.then(horizon, baseline_schedule)
-    now = baseline_schedule.first
-    savings = now.monthly_usd - option.monthly_usd
-    payback_months, payback_note = payback_of_schedules(option_schedule, baseline_schedule, horizon, horizon_note)
-    assumptions.append(Assumption(topic="horizon", text=horizon_note))
+    option_schedule = tuned.schedule(serving.requests_per_month).then(tuned.horizon_months, baseline_schedule)
+    priced = compare(
+        option_schedule,
+        baseline_schedule,
+        horizon=tuned.horizon_months,
+        horizon_note=tuned.horizon_note,
+        training_usd=training.usd,
+    )
+    assumptions.append(Assumption(topic="horizon", text=tuned.horizon_note))
     warnings = [today_match.note, ft_match.note]
-    warnings += _date_warnings(request, today_match, ft_match, fine_tuning, training, catalog)
+    warnings += _date_warnings(request, today_match, ft_match, tuned.fine_tuning, training, catalog)
     warnings += [*today_match.conflicts, *ft_match.conflicts]
     warnings += stale_warnings(today_match, request.today, ("input", "cached_input", "output"))
     warnings += stale_warnings(ft_match, request.today, _FINE_TUNED_FIELDS)
     return Estimate(
         requests_per_month=request.requests_per_month,
         baseline=baseline,
-        option=option,
+        option=tuned.serving,
         baseline_after=after,
         today_ends=succession,
         baseline_schedule=baseline_schedule,
         option_schedule=option_schedule,
-        baseline_monthly_usd=now.monthly_usd,
-        option_monthly_usd=option.monthly_usd,
-        monthly_savings_usd=savings,
+        baseline_monthly_usd=priced.today_monthly_usd,
+        option_monthly_usd=priced.monthly_usd,
+        monthly_savings_usd=priced.monthly_savings_usd,
         training=training,
         training_usd=training.usd,
         setup_usd=request.setup_usd,
-        payback_months=payback_months,
-        payback_note=payback_note,
-        break_even_requests_per_month=break_even(option_schedule, baseline_schedule) if horizon > 0 else None,
+        payback_months=priced.payback_months,
+        payback_note=priced.payback_note,
+        break_even_requests_per_month=priced.break_even_requests_per_month,
         horizon_months=request.horizon_months,
-        effective_horizon_months=horizon,
-        horizon_note=horizon_note,
-        net_savings_usd=net(option_schedule, baseline_schedule),
+        effective_horizon_months=priced.horizon_months,
+        horizon_note=priced.horizon_note,
+        net_savings_usd=priced.net_savings_usd,
         assumptions=_dedupe_assumptions(assumptions),
         warnings=dedupe(warnings),
     )
@@ -291,13 +347,20 @@ _FINE_TUNED_FIELDS = (
 )  # fmt: skip
 
 
-def stretch_of(cost: ServingCost, requests: int, start: Decimal, end: Decimal, what: str | None = None) -> Stretch:
-    """Months [start, end) served as `cost` says."""
+def stretch_of(
+    cost: ServingCost,
+    requests: int,
+    start: Decimal,
+    end: Decimal,
+    what: str | None = None,
+    fixed: Decimal = Decimal(0),
+) -> Stretch:
+    """Months [start, end) served as `cost` says, with `fixed` dollars a month on top."""
     return Stretch(
         start=start,
         end=end,
         per_request_usd=cost.per_request_usd,
-        fixed_monthly_usd=cost.hosting_monthly_usd + cost.retraining_monthly_usd,
+        fixed_monthly_usd=cost.hosting_monthly_usd + cost.retraining_monthly_usd + fixed,
         requests=requests,
         what=what or cost.row,
     )
@@ -629,35 +692,52 @@ def _training_cost(
         return TrainingCost(
             usd=request.quoted_training_usd, basis="quoted", method=request.method, explanation="quoted by the user"
         )
-    if fine_tuning.throughput:
-        return _gpu_training_cost(request, match, fine_tuning, assumptions)
-    if request.method == "rft":
-        if request.rft_hours is None or fine_tuning.training_per_hour is None:
-            raise UserError(
-                "an RFT estimate needs the billable training hours",
-                hint="give --rft-hours H (or a quoted --training-cost USD)",
-            )
-        assumptions.append(_price_assumption(match, "training_per_hour", fine_tuning.training_per_hour, "an hour"))
-        return hourly_training_cost(request.rft_hours, fine_tuning)
-    price = fine_tuning.token_price(request.method, request.training_type)
-    if request.training_tokens is None or price is None:
-        raise UserError(
-            f"a {request.method} estimate needs the size of the training data",
-            hint="give --training-file F, or --training-tokens N with --examples N (or --training-cost USD)",
-        )
-    epochs = _epochs(request, assumptions)
-    assumptions.append(_price_assumption(match, price[1], price[0], "per 1M training tokens"))
+    work = TrainingWork(
+        method=request.method,
+        tokens_per_epoch=request.training_tokens,
+        hours=request.rft_hours,
+        training_type=request.training_type,
+        tier=request.training_tier,
+    )
     try:
-        return token_training_cost(
-            request.method,
-            request.training_tokens,
-            epochs,
-            fine_tuning,
-            training_type=request.training_type,
-            tier=request.training_tier,
-        )
+        if billing_of(fine_tuning, request.method) != "hours" and request.training_tokens is not None:
+            work = replace(work, epochs=_epochs(request, assumptions), rollouts=_rollouts(request, fine_tuning))
+        cost = price_training(work, fine_tuning, match.table.gpus)
+    except MissingFigure as missing:
+        raise _missing(missing, request) from None
     except ValueError as exc:
         raise UserError(f"{match.provider}:{match.name}: {exc}", hint="see `advisor pricing show MODEL`") from None
+    if cost.gpu_work:
+        assumptions += gpu_assumptions(match, fine_tuning, cost, work.rollouts)
+    elif cost.rate is not None:
+        assumptions.append(_price_assumption(match, cost.rate))
+    return cost
+
+
+def _missing(missing: MissingFigure, request: EstimateRequest) -> UserError:
+    """The flags that give the figure the billing unit needs."""
+    if missing.needs == "hours":
+        hint = "give --rft-hours H (or a quoted --training-cost USD)"
+        return UserError("an RFT estimate needs the billable training hours", hint=hint)
+    where = " on own GPUs" if missing.rate.basis == "gpu_hours" else ""
+    return UserError(
+        f"a {request.method} estimate{where} needs the size of the training data",
+        hint="give --training-file F, or --training-tokens N with --examples N (or --training-cost USD)",
+    )
+
+
+def _rollouts(request: EstimateRequest, fine_tuning: FineTuning) -> Rollouts | None:
+    """GRPO's rollouts for RFT on own GPUs: each prompt answered `rft_rollouts` times (8 by default)."""
+    if request.method != "rft" or billing_of(fine_tuning, "rft") != "gpu_hours":
+        return None
+    if request.examples is None:
+        raise UserError(
+            "an RFT estimate on own GPUs needs the number of prompts (GRPO answers each several times)",
+            hint="give --examples N (or --training-file F)",
+        )
+    output = request.ft_output_tokens if request.ft_output_tokens is not None else request.output_tokens
+    generations = fine_tuning.rft_rollouts or Decimal(8)
+    return Rollouts(prompts=request.examples, generations=generations, completion_tokens=output)
 
 
 def _epochs(request: EstimateRequest, assumptions: list[Assumption]) -> int:
@@ -671,43 +751,6 @@ def _epochs(request: EstimateRequest, assumptions: list[Assumption]) -> int:
         )
     assumptions.append(Assumption(topic="epochs", text=auto_epochs_rule(request.examples)))
     return auto_epochs(request.examples)
-
-
-def _gpu_training_cost(
-    request: EstimateRequest, match: ModelMatch, fine_tuning: FineTuning, assumptions: list[Assumption]
-) -> TrainingCost:
-    """Own GPUs: GPU-hours from the table's published throughput, at its GPU's hourly price; RFT's GRPO
-    generation apart from its training, each with its source."""
-    if request.training_tokens is None:
-        raise UserError(
-            f"a {request.method} estimate on own GPUs needs the size of the training data",
-            hint="give --training-file F, or --training-tokens N with --examples N (or --training-cost USD)",
-        )
-    epochs = _epochs(request, assumptions)
-    rollouts = None
-    if request.method == "rft":
-        if request.examples is None:
-            raise UserError(
-                "an RFT estimate on own GPUs needs the number of prompts (GRPO answers each several times)",
-                hint="give --examples N (or --training-file F)",
-            )
-        output = request.ft_output_tokens if request.ft_output_tokens is not None else request.output_tokens
-        generations = fine_tuning.rft_rollouts or Decimal(8)
-        rollouts = Rollouts(prompts=request.examples, generations=generations, completion_tokens=output)
-    try:
-        cost = gpu_training_cost(
-            request.method,
-            request.training_tokens,
-            epochs,
-            fine_tuning,
-            match.table.gpus,
-            training_type=request.training_type,
-            rollouts=rollouts,
-        )
-    except ValueError as exc:
-        raise UserError(f"{match.provider}:{match.name}: {exc}", hint="see `advisor pricing show MODEL`") from None
-    assumptions += gpu_assumptions(match, fine_tuning, cost, rollouts)
-    return cost
 
 
 def gpu_assumptions(
@@ -752,80 +795,18 @@ def gpu_assumptions(
     return found
 
 
-def _price_assumption(match: ModelMatch, field: str, price: Decimal, unit: str) -> Assumption:
+def _price_assumption(match: ModelMatch, rate: Rate) -> Assumption:
+    field = rate.field.removeprefix("fine_tuning ")
     row = f"{match.provider}:{match.name} fine_tuning {field}"
     source = match.source_of(f"fine_tuning.{field.split('.')[0]}")
     return Assumption(
         topic="price",
         row=row,
-        usd_per_1m=price if "1M" in unit else None,
+        usd_per_1m=rate.price / rate.multiplier if rate.basis == "tokens" else None,
         as_of=source.as_of,
         source=source.url,
-        text=f"{row}: {format_price(price)} {unit} ({source.words()})",
+        text=f"{row}: {format_price(rate.price / rate.multiplier)} {rate.unit} ({source.words()})",
     )
-
-
-def effective_horizon(horizon_months: int, today: date, ft_match: ModelMatch) -> tuple[Decimal, str]:
-    """The months a fine-tune can pay back in: the horizon, cut where its fine-tunes stop serving (the
-    row's `serving_until`, else its base model's shutdown)."""
-    horizon = Decimal(horizon_months)
-    end = serving_end(ft_match)
-    if end is None:
-        return horizon, f"horizon: {horizon_months} months"
-    where = f"{ft_match.provider}:{ft_match.name}"
-    by_base = end == ft_match.row.shutdown
-    note = (
-        ft_match.row.shutdown_note if by_base else (ft_match.row.fine_tuning and ft_match.row.fine_tuning.serving_note)
-    )
-    unverified = " (unverified date)" if "UNVERIFIED" in (note or "") else ""
-    stops = f"{where} and its fine-tunes shut down" if by_base else f"fine-tunes of {where} stop serving"
-    left = months_until(end, today)
-    if left <= 0:
-        return Decimal(0), f"no horizon: {stops.replace('shut down', 'were shut down')} on {end}"
-    if left >= horizon:
-        ends = "the base model shuts down" if by_base else stops
-        return horizon, f"horizon: {horizon_months} months ({ends} on {end}, after it)"
-    return left, f"horizon cut to {left.quantize(Decimal('0.01'))} months: {stops} on {end}{unverified}"
-
-
-def payback_of(
-    upfront: Decimal, savings: Decimal, horizon: Decimal, horizon_note: str, what: str = "the fine-tuned option"
-) -> tuple[Decimal | None, str]:
-    """Months to earn back `upfront` from a steady `savings` a month; None (and why) when not within the horizon."""
-    if horizon <= 0:
-        return None, horizon_note
-    if savings <= 0:
-        return (
-            None,
-            f"{what} costs {format_usd(-savings)} more a month" if savings < 0 else f"{what} saves nothing a month",
-        )
-    months = upfront / savings
-    if months > horizon:
-        return None, (
-            f"it would take {months.quantize(Decimal('0.01'))} months, longer than the "
-            f"{horizon.quantize(Decimal('0.01'))}-month horizon"
-        )
-    return months, f"{format_usd(upfront)} up front / {format_usd(savings)} saved a month"
-
-
-def payback_of_schedules(
-    option: Schedule, baseline: Schedule, horizon: Decimal, horizon_note: str, what: str = "the fine-tuned option"
-) -> tuple[Decimal | None, str]:
-    """Months until the option, up front included, has cost no more than the baseline, and how; None (and
-    why) when that does not happen while it serves (`horizon`). Savings change where today's setup moves
-    to another model."""
-    savings = baseline.first.monthly_usd - option.first.monthly_usd
-    steady, note = payback_of(option.upfront_usd, savings, horizon, horizon_note, what)
-    months = payback(option, baseline) if horizon > 0 else None
-    change = f"today's setup moves to {baseline.stretches[-1].what}" if len(baseline.stretches) > 1 else ""
-    if months is not None and months <= horizon:
-        if steady is not None and steady == months:  # earned back before either side changes
-            return months, note
-        return months, f"{format_usd(option.upfront_usd)} up front, earned back by month {months:.2f} ({change})"
-    if steady is not None and change:
-        after = format_usd(baseline.stretches[-1].monthly_usd)
-        return None, f"not earned back while it serves: {change}, which costs {after} a month"
-    return None, note
 
 
 def _date_warnings(

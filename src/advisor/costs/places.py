@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from advisor.costs.comparison import PricedOption
 from advisor.costs.estimate import Estimate, EstimateRequest, estimate
-from advisor.costs.where import Place, PlaceCost, PlaceFilter, rank_places, same_base
+from advisor.costs.where import Place, PlaceFilter, rank_places, same_base
 from advisor.pricing.catalog import Catalog, ModelMatch
 
 
@@ -31,22 +32,14 @@ def estimate_places(
     wanted = PlaceFilter(request.method, request.today, base=base, preferred=request.provider)
     estimates: dict[tuple[str, str], Estimate] = {}
 
-    def cost(match: ModelMatch) -> PlaceCost:
+    def cost(match: ModelMatch) -> PricedOption:
         if request_for is not None:
             place_request = request_for(match)
         else:
             place_request = replace(request, ft_model=match.name, ft_provider=match.provider)
         result = estimate(place_request, catalog)
         estimates[match.provider, match.name] = result
-        return PlaceCost(
-            result.training_usd,
-            result.option_monthly_usd,
-            result.training_usd + result.setup_usd,
-            result.effective_horizon_months,
-            result.net_savings_usd,
-            result.payback_months,
-            result.payback_note,
-        )
+        return result.priced
 
     places = rank_places(
         catalog, wanted, cost, only=lambda match: match.provider in providers and same_base(match, base)

@@ -93,3 +93,26 @@ def find_succession(
         f"{base.row.size_class}-class {match.provider} model that serves through the horizon"
     )
     return Succession(**stops, successor=f"{cheapest.provider}:{cheapest.name}", why=why), cheapest
+
+
+def effective_horizon(horizon_months: int, today: date, ft_match: ModelMatch) -> tuple[Decimal, str]:
+    """The months a fine-tune can pay back in: the horizon, cut where its fine-tunes stop serving (the
+    row's `serving_until`, else its base model's shutdown)."""
+    horizon = Decimal(horizon_months)
+    end = serving_end(ft_match)
+    if end is None:
+        return horizon, f"horizon: {horizon_months} months"
+    where = f"{ft_match.provider}:{ft_match.name}"
+    by_base = end == ft_match.row.shutdown
+    note = (
+        ft_match.row.shutdown_note if by_base else (ft_match.row.fine_tuning and ft_match.row.fine_tuning.serving_note)
+    )
+    unverified = " (unverified date)" if "UNVERIFIED" in (note or "") else ""
+    stops = f"{where} and its fine-tunes shut down" if by_base else f"fine-tunes of {where} stop serving"
+    left = months_until(end, today)
+    if left <= 0:
+        return Decimal(0), f"no horizon: {stops.replace('shut down', 'were shut down')} on {end}"
+    if left >= horizon:
+        ends = "the base model shuts down" if by_base else stops
+        return horizon, f"horizon: {horizon_months} months ({ends} on {end}, after it)"
+    return left, f"horizon cut to {left.quantize(Decimal('0.01'))} months: {stops} on {end}{unverified}"

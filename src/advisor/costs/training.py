@@ -1,11 +1,16 @@
-"""What a training job costs: the cookbook's default-epochs rule, the per-example token cap,
-token-billed methods (SFT, DPO; by LoRA or full, and by training tier), hour-billed RFT, and GPU-hours
-on the team's own GPUs from published throughput (GRPO's generation priced apart from its training)."""
+"""What a training job costs, in whatever unit its provider bills: the one place that knows the units.
+
+`price_training` prices a job before it runs (estimate, recommend, dataset check, pre-flight) and after
+(the tokens or GPU-hours the provider reports); `billing_of` says which unit a row bills in:
+tokens (SFT, DPO; by LoRA or full, and by training tier), hours (hosted RFT), or GPU-hours on the team's
+own GPUs from published throughput (GRPO's generation priced apart from its training). Also the
+cookbook's default-epochs rule and the per-example token cap."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
@@ -96,57 +101,192 @@ class GpuWork:
         )
 
 
+Basis = Literal["tokens", "hours", "gpu_hours"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rate:
+    """What one unit of a job's training is billed at, and the table field that says so."""
+
+    basis: Basis
+    price: Decimal  # per 1M tokens, per hour or per GPU-hour, the tier's multiplier applied
+    field: str  # in the row: `fine_tuning training`, `fine_tuning training_prices.sft.lora`, `gpus.h100`
+    unit: str  # "per 1M training tokens", "an hour", "a GPU-hour"
+    multiplier: Decimal = Decimal(1)  # the training tier's (Azure's developer tier is half of global)
+    tier: str | None = None
+    as_of: date | None = None  # a GPU row's own date; None: the table's
+
+    def row(self, provider: str, model: str) -> str:
+        """Where the price stands in the tables: a model's fine_tuning field, or a provider's GPU row."""
+        return f"{provider} {self.field}" if self.basis == "gpu_hours" else f"{provider}:{model} {self.field}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrainingWork:
+    """What a job trains, in every figure a billing unit may need; a unit reads the ones it bills.
+
+    Before a run: the tokens of an epoch and the epochs (and, for GRPO on own GPUs, its rollouts), or
+    the billable hours of hosted RFT. After a run, `measured`: the tokens the provider reports trained
+    (as one epoch) or the GPU-hours it reports."""
+
+    method: Method
+    tokens_per_epoch: int | None = None
+    epochs: int | None = None
+    hours: Decimal | None = None  # hosted RFT: billable hours; own GPUs, measured: GPU-hours used
+    rollouts: Rollouts | None = None  # own-GPU RFT: what GRPO generates
+    training_type: str | None = None  # lora, qlora, full: where the table prices them apart
+    tier: str | None = None  # the training tier, where the table has tiers
+    measured: bool = False  # the figures are the provider's, after the run
+
+
+class MissingFigure(ValueError):
+    """The billing unit needs a figure the work does not give (`needs`: tokens, hours, prompts); `rate`
+    is what it would be billed at, so a caller can still show the price."""
+
+    def __init__(self, needs: Literal["tokens", "hours", "prompts"], message: str, rate: Rate) -> None:
+        super().__init__(message)
+        self.needs, self.rate = needs, rate
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TrainingCost:
     """A training job's cost and how it was reached."""
 
     usd: Decimal
-    basis: Literal["tokens", "hours", "gpu_hours", "quoted"]
+    basis: Basis | Literal["quoted"]
     method: Method
+    rate: Rate | None = None  # None: quoted by the user
     epochs: int | None = None
     billed_tokens: int | None = None
-    hours: Decimal | None = None  # own GPUs: GPU-hours of all `gpu_work`
+    hours: Decimal | None = None  # hosted RFT: billable hours; own GPUs: GPU-hours of all `gpu_work`
     gpu_work: tuple[GpuWork, ...] = ()  # own GPUs: training, and GRPO's generation, each on its GPU
     explanation: str
 
 
-def token_training_cost(
-    method: Method,
-    tokens_per_epoch: int,
-    epochs: int,
+def billing_of(prices: FineTuning, method: Method) -> Basis:
+    """The unit a row bills `method` in: GPU-hours where it publishes throughput (the team's own GPUs),
+    hours for hosted RFT, tokens otherwise."""
+    if prices.throughput:
+        return "gpu_hours"
+    return "hours" if method == "rft" else "tokens"
+
+
+def training_rate(
     prices: FineTuning,
+    gpus: Mapping[str, Gpu],
+    method: Method,
     *,
     training_type: str | None = None,
     tier: str | None = None,
-) -> TrainingCost:
+) -> Rate:
+    """The price of one billed unit of `method` on this row (ValueError when the row has none)."""
+    basis = billing_of(prices, method)
+    if basis == "gpu_hours":
+        kind = _training_type(prices, training_type)
+        gpu = prices.gpu_for(kind)
+        found = _gpu(gpu, gpus)
+        return Rate(basis=basis, price=found.per_hour, field=f"gpus.{gpu}", unit="a GPU-hour", as_of=found.as_of)
+    multiplier, tier_name = training_tier(prices, tier)
+    if basis == "hours":
+        if prices.training_per_hour is None:
+            raise ValueError("no hourly training price (`training_per_hour`) for rft")
+        price, field, unit = prices.training_per_hour, "training_per_hour", "an hour"
+    else:
+        found = prices.token_price(method, training_type)
+        if found is None:
+            raise ValueError(f"no per-token training price for {method}")
+        (price, field), unit = found, "per 1M training tokens"
+    return Rate(
+        basis=basis,
+        price=price * multiplier,
+        field=f"fine_tuning {field}",
+        unit=unit,
+        multiplier=multiplier,
+        tier=tier_name,
+    )
+
+
+def price_training(work: TrainingWork, prices: FineTuning, gpus: Mapping[str, Gpu]) -> TrainingCost:
+    """What `work` costs on this row, in the unit the row bills (ValueError for a training type, tier or
+    GPU the row does not price; MissingFigure when the work lacks a figure the unit needs)."""
+    rate = training_rate(prices, gpus, work.method, training_type=work.training_type, tier=work.tier)
+    if rate.basis == "hours":
+        if work.hours is None:
+            raise MissingFigure("hours", "RFT is billed per training hour: the billable hours are needed", rate)
+        return _by_hours(work, rate)
+    if rate.basis == "gpu_hours" and work.measured:
+        if work.hours is None:
+            raise MissingFigure("hours", "the GPU-hours the run used are needed", rate)
+        return _measured_gpu_hours(work, rate)
+    if work.tokens_per_epoch is None or work.epochs is None:
+        raise MissingFigure("tokens", f"a {work.method} cost needs the size of the training data", rate)
+    if rate.basis == "gpu_hours":
+        return _by_gpu_hours(work, prices, gpus)
+    return _by_tokens(work, prices, rate)
+
+
+def _by_tokens(work: TrainingWork, prices: FineTuning, rate: Rate) -> TrainingCost:
     """SFT and DPO: price per 1M training tokens x tokens in the file x epochs, at the training type's
     price (LoRA or full, where the table tells them apart), times the tier's multiplier, never under
     the provider's per-job minimum.
 
     Validation tokens are not billed. For DPO OpenAI has not published how tokens are counted:
-    input + preferred + non-preferred per example is an estimate, and says so.
-    """
-    found = prices.token_price(method, training_type)
-    if found is None:
-        raise ValueError(f"no per-token training price for {method}")
-    price, field = found
-    billed = tokens_per_epoch * epochs
-    multiplier, tier_name = training_tier(prices, tier)
-    usd = per_million(billed, price) * multiplier
-    explanation = (
-        f"{tokens_per_epoch:,} tokens x {epochs} epochs = {billed:,} billed tokens at {format_price(price)} per 1M"
-    )
-    if field != "training":
-        explanation += f" ({field.removeprefix('training_prices.')})"
-    if multiplier != 1:
-        explanation += f" x {multiplier.normalize():f} ({tier_name} tier)"
-    if method == "dpo":
+    input + preferred + non-preferred per example is an estimate, and says so."""
+    assert work.tokens_per_epoch is not None and work.epochs is not None
+    billed = work.tokens_per_epoch * work.epochs
+    usd = per_million(billed, rate.price)
+    base = rate.price / rate.multiplier
+    if work.measured:
+        explanation = f"{billed:,} trained tokens x {format_price(base)} per 1M"  # as the provider reports
+    else:
+        explanation = (
+            f"{work.tokens_per_epoch:,} tokens x {work.epochs} epochs = {billed:,} billed tokens "
+            f"at {format_price(base)} per 1M"
+        )
+    if rate.field != "fine_tuning training":
+        explanation += f" ({rate.field.removeprefix('fine_tuning ').removeprefix('training_prices.')})"
+    if rate.multiplier != 1:
+        explanation += f" x {rate.multiplier.normalize():f} ({rate.tier} tier)"
+    if work.method == "dpo" and not work.measured:
         explanation += " (DPO token counting is not published: input + both outputs, an estimate)"
     if prices.minimum_usd is not None and usd < prices.minimum_usd:
         usd = prices.minimum_usd
         explanation += f"; raised to the per-job minimum of {format_price(prices.minimum_usd)}"
     return TrainingCost(
-        usd=usd, basis="tokens", method=method, epochs=epochs, billed_tokens=billed, explanation=explanation
+        usd=usd,
+        basis="tokens",
+        method=work.method,
+        rate=rate,
+        epochs=work.epochs,
+        billed_tokens=billed,
+        explanation=explanation,
+    )
+
+
+def _by_hours(work: TrainingWork, rate: Rate) -> TrainingCost:
+    """Hosted RFT: wall-clock hours of the core training loop x the hourly rate (prorated per second)."""
+    assert work.hours is not None
+    return TrainingCost(
+        usd=work.hours * rate.price,
+        basis="hours",
+        method=work.method,
+        rate=rate,
+        hours=work.hours,
+        explanation=f"{work.hours.normalize():f} billable hours at {format_price(rate.price)} "
+        "an hour (graders' model tokens are billed separately)",
+    )
+
+
+def _measured_gpu_hours(work: TrainingWork, rate: Rate) -> TrainingCost:
+    """Own GPUs after a run: the GPU-hours the provider reports (wall-clock x GPUs) at the row's GPU price."""
+    assert work.hours is not None
+    return TrainingCost(
+        usd=work.hours * rate.price,
+        basis="gpu_hours",
+        method=work.method,
+        rate=rate,
+        hours=work.hours,
+        explanation=f"{work.hours:.2f} GPU-hours (wall-clock x GPUs) x {format_price(rate.price)} ({rate.field})",
     )
 
 
@@ -162,16 +302,14 @@ def training_tier(prices: FineTuning, tier: str | None) -> tuple[Decimal, str | 
     return prices.training_tiers[name], name
 
 
-def gpu_training_cost(
-    method: Method,
-    tokens_per_epoch: int,
-    epochs: int,
-    prices: FineTuning,
-    gpus: Mapping[str, Gpu],
-    *,
-    training_type: str | None = None,
-    rollouts: Rollouts | None = None,
-) -> TrainingCost:
+def _training_type(prices: FineTuning, training_type: str | None) -> str:
+    kind = training_type or next(iter(prices.throughput))
+    if kind not in prices.throughput:
+        raise ValueError(f"no published throughput for {kind!r}: one of {', '.join(prices.throughput)}")
+    return kind
+
+
+def _by_gpu_hours(work: TrainingWork, prices: FineTuning, gpus: Mapping[str, Gpu]) -> TrainingCost:
     """Own GPUs: GPU-hours = tokens / (tokens a second per GPU x 3,600), at the hourly price of the GPU the
     speed was measured on.
 
@@ -179,11 +317,11 @@ def gpu_training_cost(
     (`generation_throughput`, on `generation_gpu`), then trains on every completion with its prompt, so the
     training tokens are prompts x generations + completions. The two are priced apart: they run at
     different speeds, and in TRL's server mode on different GPUs."""
-    kind = training_type or next(iter(prices.throughput))
-    if kind not in prices.throughput:
-        raise ValueError(f"no published throughput for {kind!r}: one of {', '.join(prices.throughput)}")
+    assert work.tokens_per_epoch is not None and work.epochs is not None
+    tokens_per_epoch, epochs, rollouts = work.tokens_per_epoch, work.epochs, work.rollouts
+    kind = _training_type(prices, work.training_type)
     trained, what, generation = tokens_per_epoch * epochs, f"{tokens_per_epoch:,} x {epochs} epochs", None
-    if rollouts is not None and method == "rft":
+    if rollouts is not None and work.method == "rft":
         if prices.generation_throughput is None:
             raise ValueError("no published generation throughput (`generation_throughput`) for GRPO's rollouts")
         generated = rollouts.generated(epochs)
@@ -198,17 +336,24 @@ def gpu_training_cost(
     explanation = f"training: {training.text(f'{trained:,} tokens ({what}, {kind})')}"
     if generation is not None:
         explanation += f"; generation: {generation.text(f'{generation.tokens:,} completion tokens')}"
-    work = (training,) if generation is None else (training, generation)
+    work_done = (training,) if generation is None else (training, generation)
     return TrainingCost(
-        usd=sum((w.usd for w in work), Decimal(0)),
+        usd=sum((w.usd for w in work_done), Decimal(0)),
         basis="gpu_hours",
-        method=method,
+        method=work.method,
+        rate=Rate(basis="gpu_hours", price=training.per_hour, field=f"gpus.{training.gpu}", unit="a GPU-hour"),
         epochs=epochs,
         billed_tokens=trained,
-        hours=sum((w.hours for w in work), Decimal(0)),
-        gpu_work=work,
+        hours=sum((w.hours for w in work_done), Decimal(0)),
+        gpu_work=work_done,
         explanation=explanation,
     )
+
+
+def _gpu(gpu: str | None, gpus: Mapping[str, Gpu]) -> Gpu:
+    if gpu is None or gpu not in gpus:
+        raise ValueError(f"no price for gpu {gpu!r}: the table's [gpus] must list it")
+    return gpus[gpu]
 
 
 def _work(
@@ -219,23 +364,8 @@ def _work(
     gpus: Mapping[str, Gpu],
     training_type: str | None = None,
 ) -> GpuWork:
-    if gpu is None or gpu not in gpus:
-        raise ValueError(f"no price for gpu {gpu!r}: the table's [gpus] must list it")
-    per_hour = gpus[gpu].per_hour
+    per_hour = _gpu(gpu, gpus).per_hour
+    assert gpu is not None
     return GpuWork(
         work=work, tokens=tokens, per_second=per_second, gpu=gpu, per_hour=per_hour, training_type=training_type
-    )
-
-
-def hourly_training_cost(hours: Decimal, prices: FineTuning) -> TrainingCost:
-    """RFT: wall-clock hours of the core training loop x the hourly rate (prorated per second)."""
-    assert prices.training_per_hour is not None
-    usd = hours * prices.training_per_hour
-    return TrainingCost(
-        usd=usd,
-        basis="hours",
-        method="rft",
-        hours=hours,
-        explanation=f"{hours.normalize():f} billable hours at {format_price(prices.training_per_hour)} "
-        "an hour (graders' model tokens are billed separately)",
     )

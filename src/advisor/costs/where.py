@@ -20,6 +20,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from advisor.costs.comparison import PricedOption
 from advisor.costs.figures import months
 from advisor.costs.money import format_usd
 from advisor.errors import UserError
@@ -42,19 +43,6 @@ class PlaceFilter:
     base: str | None = None  # the base model the team names (models.fine_tune_base)
     preferred: str | None = None  # the provider it prefers (models.provider)
     must_serve: Decimal | None = None  # a move: viable places serve this many months (the horizon)
-
-
-@dataclass(frozen=True)
-class PlaceCost:
-    """What training and serving at one place comes to, as the caller costed it."""
-
-    training_usd: Decimal
-    monthly_usd: Decimal
-    upfront_usd: Decimal
-    horizon_months: Decimal  # months it serves within the requested horizon
-    net_usd: Decimal  # kept over the requested horizon, against today
-    payback_months: Decimal | None
-    payback_note: str
 
 
 @dataclass(slots=True, kw_only=True)
@@ -115,7 +103,7 @@ def candidates(
 def rank_places(
     catalog: Catalog,
     wanted: PlaceFilter,
-    cost: Callable[[ModelMatch], PlaceCost],
+    cost: Callable[[ModelMatch], PricedOption],
     only: Callable[[ModelMatch], bool] | None = None,
 ) -> list[Place]:
     """Every place for `wanted.method`, costed with `cost`, best first; each not chosen says why."""
@@ -146,7 +134,7 @@ def rank_places(
                 monthly_usd=figures.monthly_usd,
                 upfront_usd=figures.upfront_usd,
                 horizon_months=figures.horizon_months,
-                net_usd=figures.net_usd,
+                net_usd=figures.net_savings_usd,
                 payback_months=figures.payback_months,
             )
             if wanted.must_serve is None:
@@ -166,6 +154,26 @@ def rank_places(
         if place is not best and place.available and place.viable:
             place.why_not.append(_ranked_below(place, best))
     return places
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Why the preferred provider cannot start a `method` job today, and which providers can (in rank order)."""
+
+    method: Method
+    blockers: tuple[str, ...]
+    offered_by: tuple[str, ...]
+
+
+def availability(wanted: PlaceFilter, places: Sequence[Place]) -> Availability | None:
+    """None when the preferred provider can start the job today; else why not, and who can."""
+    mine = [p for p in places if p.provider == wanted.preferred]
+    if any(p.available for p in mine):
+        return None
+    blockers = tuple(dict.fromkeys(w for p in mine for w in p.why_not)) or (
+        f"{wanted.preferred} does not offer {wanted.method}",
+    )
+    return Availability(wanted.method, blockers, tuple(dict.fromkeys(p.provider for p in places if p.available)))
 
 
 def _tokens_exact(match: ModelMatch) -> bool:

@@ -13,11 +13,12 @@ from pydantic import BaseModel
 
 from advisor.costs.money import format_price, per_million
 from advisor.costs.training import (
+    MissingFigure,
+    TrainingWork,
     auto_epochs,
     auto_epochs_rule,
     billed_tokens_per_epoch,
-    gpu_training_cost,
-    token_training_cost,
+    price_training,
 )
 from advisor.datasets.problems import Problem, ProblemLog
 from advisor.datasets.scan import SYSTEMS_TRACKED, ScanResult
@@ -375,48 +376,42 @@ def quote(match: ModelMatch, method: Method, encoding: str, counts: array, epoch
             row=f"{match.provider}:{match.name}",
             note=f"does not offer {method} (offers {offers})",
         )
-    cap = fine_tuning.max_example_tokens
-    per_epoch, _ = billed_tokens_per_epoch(counts, cap)
-    if fine_tuning.throughput:  # the team's own GPUs: GPU-hours from published throughput
-        cost = gpu_training_cost(method, per_epoch, epochs, fine_tuning, table.gpus)
-        gpu, note = cost.gpu_work[0].gpu, cost.explanation
-        if method == "rft":  # the completions GRPO generates, and trains on, are not in the file
-            note += " (the prompts only: GRPO's generation and its training on the completions are in advisor estimate)"
+    per_epoch, _ = billed_tokens_per_epoch(counts, fine_tuning.max_example_tokens)
+    work = TrainingWork(method=method, tokens_per_epoch=per_epoch, epochs=epochs)
+    try:
+        cost = price_training(work, fine_tuning, table.gpus)
+    except MissingFigure as missing:  # hosted RFT bills hours, which no file says
+        rate = missing.rate
         return TrainingQuote(
             **common,
-            basis="gpu_hours",
-            billed_tokens_per_epoch=per_epoch,
-            epochs=epochs,
-            billed_tokens=cost.billed_tokens,
-            price=table.gpus[gpu].per_hour,
-            usd=cost.usd,
-            row=f"{match.provider}:{match.name} fine_tuning throughput, gpus.{gpu}",
-            note=note,
-        )
-    if method == "rft":
-        assert fine_tuning.training_per_hour is not None
-        return TrainingQuote(
-            **common,
-            basis="hours",
-            price=fine_tuning.training_per_hour,
-            row=f"{match.provider}:{match.name} fine_tuning training_per_hour",
-            note=f"RFT bills training hours ({format_price(fine_tuning.training_per_hour)} an hour), "
+            basis=rate.basis,
+            price=rate.price,
+            row=f"{match.provider}:{match.name} {rate.field}",
+            note=f"RFT bills training hours ({format_price(rate.price)} an hour), "
             "not tokens: estimate with `advisor estimate --method rft --rft-hours H`",
         )
-    cost = token_training_cost(method, per_epoch, epochs, fine_tuning)
-    price, field = fine_tuning.token_price(method) or (Decimal(0), "training")
-    note = "DPO token counting is not published: input + both outputs, an estimate" if method == "dpo" else None
-    if cost.usd != per_million(cost.billed_tokens or 0, price):  # a tier or a minimum applied: say how
-        note = cost.explanation
+    assert cost.rate is not None
+    if cost.basis == "gpu_hours":
+        note: str | None = cost.explanation
+        field = f"fine_tuning throughput, {cost.rate.field}"
+        if method == "rft":  # the completions GRPO generates, and trains on, are not in the file
+            note = f"{note} (the prompts only: GRPO's generation and its training on the completions are in " + (
+                "advisor estimate)"
+            )
+    else:
+        note = "DPO token counting is not published: input + both outputs, an estimate" if method == "dpo" else None
+        field = cost.rate.field
+        if cost.usd != per_million(cost.billed_tokens or 0, cost.rate.price):
+            note = cost.explanation  # a minimum applied: say how
     return TrainingQuote(
         **common,
-        basis="tokens",
+        basis=cost.basis,
         billed_tokens_per_epoch=per_epoch,
         epochs=epochs,
         billed_tokens=cost.billed_tokens,
-        price=price,
+        price=cost.rate.price,
         usd=cost.usd,
-        row=f"{match.provider}:{match.name} fine_tuning {field}",
+        row=f"{match.provider}:{match.name} {field}",
         note=note,
     )
 

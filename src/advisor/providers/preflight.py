@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from advisor.costs.money import format_price, format_usd
-from advisor.costs.training import Rollouts, gpu_training_cost, token_training_cost
+from advisor.costs.training import MissingFigure, Rollouts, TrainingWork, billing_of, price_training
 from advisor.datasets.check import check_dataset
 from advisor.datasets.grader import load_grader
 from advisor.datasets.report import DatasetReport
@@ -277,7 +277,7 @@ def _rollouts(
     """RFT on own GPUs (GRPO): what its rollouts generate, prompts x generations x completion length, when the
     launch names the completion length (`max_completion_length`, an upper bound)."""
     length = settings.get("max_completion_length")
-    if method != "rft" or not fine_tuning or not fine_tuning.throughput or length is None:
+    if method != "rft" or not fine_tuning or billing_of(fine_tuning, method) != "gpu_hours" or length is None:
         return None
     generations = settings.get("num_generations") or fine_tuning.rft_rollouts or 8
     try:
@@ -340,44 +340,34 @@ def _shown(value: Any) -> str:
 def _estimate(
     report: DatasetReport, match: ModelMatch, method: Method, settings: dict[str, Any] | None = None
 ) -> tuple[Decimal | None, str]:
+    """The job's training cost from the checked file's tokens, with the launch's training type, tier and
+    rollouts (None, and why, where it cannot be priced before the run)."""
     quote = next((q for q in report.costs if q.provider == match.provider and q.model == match.name), None)
     if quote is None:
         return None, "no estimate (the file has no valid examples)"
-    if quote.basis == "hours":
+    settings, fine_tuning = settings or {}, match.row.fine_tuning
+    if fine_tuning is None or method not in fine_tuning.methods:
+        return None, f"no estimate ({quote.note or 'no training price'})"
+    kind, tier = settings.get("training_type"), settings.get("tier")
+    work = TrainingWork(
+        method=method,
+        tokens_per_epoch=quote.billed_tokens_per_epoch,
+        epochs=quote.epochs,
+        training_type=None if kind is None else str(kind),
+        tier=None if tier is None else str(tier),
+        rollouts=_rollouts(fine_tuning, method, settings, report.valid_examples),
+    )
+    try:
+        cost = price_training(work, fine_tuning, match.table.gpus)
+    except MissingFigure as missing:
+        if missing.needs != "hours":
+            return None, f"no estimate ({missing})"
         return None, (
-            f"RFT is billed per training hour: {format_price(quote.price)} an hour ({quote.row}, as_of "
+            f"RFT is billed per training hour: {format_price(missing.rate.price)} an hour ({quote.row}, as_of "
             f"{quote.as_of}); `advisor estimate --method rft --rft-hours H` prices a run"
         )
-    if quote.usd is None or quote.billed_tokens is None:
-        return None, f"no estimate ({quote.note or 'no training price'})"
-    kind, tier = (settings or {}).get("training_type"), (settings or {}).get("tier")
-    fine_tuning = match.row.fine_tuning
-    rollouts = _rollouts(fine_tuning, method, settings or {}, report.valid_examples)
-    if (kind or tier or rollouts) and fine_tuning and quote.billed_tokens_per_epoch is not None and quote.epochs:
-        try:  # the chosen training type or tier changes the price
-            if quote.basis == "gpu_hours":
-                cost = gpu_training_cost(
-                    method,
-                    quote.billed_tokens_per_epoch,
-                    quote.epochs,
-                    fine_tuning,
-                    match.table.gpus,
-                    training_type=kind,
-                    rollouts=rollouts,
-                )
-            else:
-                cost = token_training_cost(
-                    method, quote.billed_tokens_per_epoch, quote.epochs, fine_tuning, training_type=kind, tier=tier
-                )
-        except ValueError as exc:
-            return None, f"no estimate ({exc})"
-        return (
-            cost.usd,
-            f"{format_usd(cost.usd)}: {cost.explanation} ({match.provider}:{match.name}, as_of {quote.as_of})",
-        )
-    if quote.basis == "gpu_hours":
-        return quote.usd, f"{format_usd(quote.usd)}: {quote.note} ({quote.row}, as_of {quote.as_of})"
-    return quote.usd, (
-        f"{format_usd(quote.usd)}: {quote.billed_tokens:,} billed tokens ({quote.epochs} epochs) at "
-        f"{format_price(quote.price)} per 1M ({quote.row}, as_of {quote.as_of})"
-    )
+    except ValueError as exc:
+        return None, f"no estimate ({exc})"
+    assert cost.rate is not None
+    row, as_of = cost.rate.row(match.provider, match.name), cost.rate.as_of or quote.as_of
+    return cost.usd, f"{format_usd(cost.usd)}: {cost.explanation} ({row}, as_of {as_of})"

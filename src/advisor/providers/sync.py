@@ -15,13 +15,13 @@ JSON object of non-secret facts merged into the ledger run's details (host, pid,
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from advisor.costs.money import format_price, format_usd, per_million
-from advisor.costs.training import training_tier
+from advisor.costs.money import format_usd
+from advisor.costs.training import TrainingCost, TrainingWork, price_training
 from advisor.errors import UserError
 from advisor.pricing.catalog import Catalog, ModelMatch
 from advisor.providers.base import FINISHED, Job, Provider, ProviderError
@@ -124,18 +124,17 @@ def refresh(ledger: Ledger, provider_named: Callable[[str], Provider], only: str
 
 
 @dataclass(frozen=True)
-class TrainingCost:
-    """What a job's training came to: the ledger's estimate, and the trained tokens the provider reports
-    priced with the training price of the row the estimate used (None where a figure is not known)."""
+class ActualCost:
+    """What a job's training came to: the ledger's estimate, and what the provider reports (trained
+    tokens, or GPU-hours on own GPUs) priced by the row the estimate used (`cost` None where the
+    report or the row gives no price)."""
 
     estimate_usd: Decimal | None
-    trained_tokens: int | None
+    trained_tokens: int | None = None
+    gpu_hours: Decimal | None = None  # own GPUs: wall-clock x GPUs, as the provider reports it
+    cost: TrainingCost | None = None
     price_row: str | None = None  # e.g. "openai:gpt-4.1-mini fine_tuning training"
     as_of: date | None = None
-    usd_per_million: Decimal | None = None
-    usd: Decimal | None = None
-    gpu_hours: Decimal | None = None  # own GPUs: wall-clock x GPUs, as the provider reports it
-    gpu_per_hour: Decimal | None = None  # the price of a GPU-hour in the row the estimate used
 
 
 def _price_match(run: Run, catalog: Catalog) -> ModelMatch:
@@ -145,80 +144,49 @@ def _price_match(run: Run, catalog: Catalog) -> ModelMatch:
     return catalog.find(str(price_as) if price_as else run.model, run.provider)
 
 
-def _gpu_cost(run: Run, job: Job, catalog: Catalog, estimate: Decimal | None) -> TrainingCost | None:
-    """Own GPUs: the GPU-hours the provider reports (the job's latest, else the ledger's) at the GPU price
-    of the row the estimate used."""
-    hours = details_of(job).get("gpu_hours", run.details.get("gpu_hours"))
-    if hours is None:
-        return None
-    gpu_hours = Decimal(str(hours))
-    match = _price_match(run, catalog)
-    fine_tuning = match.row.fine_tuning
-    kind = (run.request.get("settings") or {}).get("training_type")
-    name = (fine_tuning.gpu_for(str(kind)) if kind else fine_tuning.gpu) if fine_tuning else None  # its type's GPU
-    gpu = match.table.gpus.get(str(name)) if name else None
-    if gpu is None:
-        return TrainingCost(estimate, None, gpu_hours=gpu_hours)
-    return TrainingCost(
-        estimate,
-        None,
-        f"{match.provider} gpus.{name}",
-        gpu.as_of or match.table.as_of,
-        usd=gpu_hours * gpu.per_hour,
-        gpu_hours=gpu_hours,
-        gpu_per_hour=gpu.per_hour,
-    )
-
-
-def training_cost(run: Run, job: Job, catalog: Catalog) -> TrainingCost:
+def training_cost(run: Run, job: Job, catalog: Catalog) -> ActualCost:
+    """The job's reported tokens (or GPU-hours) priced as the estimate priced them: the same row, method,
+    training type and tier."""
     estimate = Decimal(run.estimate_usd) if run.estimate_usd else None
-    if job.trained_tokens is None:  # RFT bills hours, own GPUs report GPU-hours, unfinished jobs report none yet
-        return _gpu_cost(run, job, catalog, estimate) or TrainingCost(estimate, None)
+    hours = None if job.trained_tokens is not None else details_of(job).get("gpu_hours", run.details.get("gpu_hours"))
+    reported = ActualCost(estimate, job.trained_tokens, None if hours is None else Decimal(str(hours)))
+    if reported.trained_tokens is None and reported.gpu_hours is None:  # unfinished, or RFT's billed hours
+        return reported
     match = _price_match(run, catalog)
-    fine_tuning = match.row.fine_tuning
-    # the price the estimate used: by method and training type where the table tells them apart
-    training_type = (run.request.get("settings") or {}).get("training_type")
-    found = fine_tuning.token_price(run.method, training_type) if fine_tuning else None  # type: ignore[arg-type]
-    if found is None:
-        return TrainingCost(estimate, job.trained_tokens)
-    price, field = found
-    tier = (run.request.get("settings") or {}).get("tier")
-    try:  # the training tier the job ran on (Azure's developer tier is half of global)
-        multiplier, tier_name = training_tier(fine_tuning, tier)  # type: ignore[arg-type]
-    except ValueError:
-        multiplier, tier_name = Decimal(1), None
-    row = f"{match.provider}:{match.name} fine_tuning {field}" + (
-        f" x {multiplier.normalize():f} ({tier_name} tier)" if multiplier != 1 else ""
+    if match.row.fine_tuning is None:
+        return reported
+    settings = run.request.get("settings") or {}
+    kind, tier = settings.get("training_type"), settings.get("tier")
+    work = TrainingWork(
+        method=run.method,  # type: ignore[arg-type]
+        tokens_per_epoch=job.trained_tokens,
+        epochs=1,
+        hours=reported.gpu_hours,
+        training_type=None if kind is None else str(kind),
+        tier=None if tier is None else str(tier),
+        measured=True,
     )
-    return TrainingCost(
-        estimate,
-        job.trained_tokens,
-        row,
-        match.table.as_of,
-        price * multiplier,
-        per_million(job.trained_tokens, price) * multiplier,
-    )
+    try:
+        cost = price_training(work, match.row.fine_tuning, match.table.gpus)
+    except ValueError:  # the row does not price what was reported: the figures alone
+        return reported
+    assert cost.rate is not None
+    row = cost.rate.row(match.provider, match.name)
+    return replace(reported, cost=cost, price_row=row, as_of=cost.rate.as_of or match.table.as_of)
 
 
 def actual_cost(run: Run, job: Job, catalog: Catalog) -> str:
-    """The training cost the job's billed tokens come to, next to the estimate."""
-    cost = training_cost(run, job, catalog)
-    estimate = f"estimated {format_usd(cost.estimate_usd)}" if cost.estimate_usd is not None else "no estimate"
-    if cost.gpu_hours is not None:
-        so_far = "" if job.status in FINISHED else " so far"
-        if cost.usd is None or cost.gpu_per_hour is None:
-            return f"{cost.gpu_hours:.2f} GPU-hours{so_far} (wall-clock x GPUs); {estimate}"
-        if cost.estimate_usd is not None and cost.gpu_per_hour:
-            estimate += f" = {cost.estimate_usd / cost.gpu_per_hour:.2f} GPU-hours"
-        return (
-            f"{cost.gpu_hours:.2f} GPU-hours{so_far} (wall-clock x GPUs) x {format_price(cost.gpu_per_hour)} "
-            f"({cost.price_row}) = {format_usd(cost.usd)} ({estimate})"
-        )
-    if cost.trained_tokens is None:
+    """The training cost the job's billed tokens (or GPU-hours) come to, next to the estimate."""
+    actual = training_cost(run, job, catalog)
+    estimate = f"estimated {format_usd(actual.estimate_usd)}" if actual.estimate_usd is not None else "no estimate"
+    so_far = "" if job.status in FINISHED else " so far"
+    if actual.cost is not None:
+        rate = actual.cost.rate
+        if actual.gpu_hours is not None and actual.estimate_usd is not None and rate and rate.price:
+            estimate += f" = {actual.estimate_usd / rate.price:.2f} GPU-hours"
+        return f"{actual.cost.explanation} = {format_usd(actual.cost.usd)}{so_far} ({estimate})"
+    if actual.gpu_hours is not None:
+        return f"{actual.gpu_hours:.2f} GPU-hours{so_far} (wall-clock x GPUs); {estimate}"
+    if actual.trained_tokens is None:
         return f"{estimate}; the provider reports no trained tokens (RFT bills hours: see the invoice)"
-    if cost.usd is None or cost.usd_per_million is None:
-        return f"{cost.trained_tokens:,} trained tokens; {estimate}"
-    return (
-        f"{cost.trained_tokens:,} trained tokens x {format_price(cost.usd_per_million)} per 1M = "
-        f"{format_usd(cost.usd)} ({estimate})"
-    )
+    return f"{actual.trained_tokens:,} trained tokens; {estimate}"

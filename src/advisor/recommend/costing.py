@@ -28,15 +28,14 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
+from advisor.costs.comparison import PricedOption, compare
 from advisor.costs.estimate import (
     Assumption,
     EstimateRequest,
     ServingCost,
     ServingOptions,
     Traffic,
-    effective_horizon,
-    estimate,
-    payback_of_schedules,
+    price_fine_tune,
     schedule_of,
     serving_cost,
     stretch_of,
@@ -44,10 +43,10 @@ from advisor.costs.estimate import (
 )
 from advisor.costs.figures import interval
 from advisor.costs.money import format_price, format_usd, per_million
-from advisor.costs.schedule import Schedule, Stretch, net
+from advisor.costs.schedule import Schedule, Stretch
 from advisor.costs.succession import Succession, horizon_end
-from advisor.costs.training import auto_epochs, gpu_training_cost, token_training_cost
-from advisor.costs.where import Place, PlaceCost, PlaceFilter, chosen, rank_places
+from advisor.costs.training import TrainingWork, auto_epochs, billing_of, price_training
+from advisor.costs.where import Availability, Place, PlaceFilter, availability, chosen, rank_places
 from advisor.errors import UserError
 from advisor.methods import Method
 from advisor.pricing.catalog import Catalog, ModelMatch, same_class
@@ -73,10 +72,38 @@ class StrategyCost(BaseModel):
     horizon_note: str
     net_savings_usd: Decimal  # today's setup minus this option over the horizon, up front included
     total_usd: Decimal  # this option over the horizon, up front included
+    break_even_requests_per_month: int | None = None  # the fewest requests a month at which it keeps its cost
     breakdown: dict[str, Decimal]
     notes: list[str]
     stretches: list[Stretch]  # month by month: what serves the traffic and what it costs a month
     ends: str | None = None  # what changes inside the horizon, in words (None: nothing)
+
+    @classmethod
+    def of(
+        cls, strategy: str, label: str, match: ModelMatch, priced: PricedOption, breakdown: dict[str, Decimal],
+        notes: list[str],
+    ) -> StrategyCost:  # fmt: skip
+        """A strategy's figures as the JSON contract writes them."""
+        return cls(
+            strategy=strategy,
+            label=label,
+            provider=match.provider,
+            model=match.name,
+            monthly_usd=priced.monthly_usd,
+            training_usd=priced.training_usd,
+            upfront_usd=priced.upfront_usd,
+            payback_months=priced.payback_months,
+            payback_note=priced.payback_note,
+            horizon_months=priced.horizon_months,
+            horizon_note=priced.horizon_note,
+            net_savings_usd=priced.net_savings_usd,
+            total_usd=priced.total_usd,
+            break_even_requests_per_month=priced.break_even_requests_per_month,
+            breakdown=breakdown,
+            notes=notes,
+            stretches=list(priced.schedule.stretches),
+            ends=_changes(priced.schedule),
+        )
 
     @property
     def schedule(self) -> Schedule:
@@ -85,15 +112,6 @@ class StrategyCost(BaseModel):
     def cumulative(self, months: int) -> list[Decimal]:
         """Total spent after 0, 1, ... `months` months (the chart's points)."""
         return self.schedule.cumulative(months)
-
-
-@dataclass(frozen=True)
-class Availability:
-    """Why the scenario's provider cannot start a training job today, and which providers can."""
-
-    method: Method
-    blockers: tuple[str, ...]
-    offered_by: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -184,39 +202,36 @@ class Coster:
         training: Decimal,
         breakdown: dict[str, Decimal],
         notes: list[str],
-        horizon: tuple[Decimal, str] | None = None,
         label: str = "",
-        monthly: Decimal | None = None,
     ) -> StrategyCost:
-        """A strategy's figures from its schedule, against today's; `monthly` is what the option itself costs
-        a month (by default what serves month 0)."""
+        """A strategy that serves through the horizon, from its schedule, against today's."""
+        priced = self._compare(strategy, schedule, training)
+        return StrategyCost.of(strategy, label or BY_NAME[strategy].label, match, priced, breakdown, notes)
+
+    def _compare(
+        self,
+        strategy: str,
+        schedule: Schedule,
+        training: Decimal,
+        horizon: tuple[Decimal, str] | None = None,
+        monthly: Decimal | None = None,
+    ) -> PricedOption:
+        """`schedule` against today's; `monthly` is what the option itself costs a month (by default what
+        serves month 0), `horizon` the months it serves (by default the whole horizon)."""
         horizon_months, horizon_note = horizon or (Decimal(self.horizon), f"horizon: {self.horizon} months")
-        label = label or BY_NAME[strategy].label
-        upfront = schedule.upfront_usd
-        if strategy == "prompt" and upfront == 0:
-            months, note = None, "nothing to pay back"
-        else:
-            what = "the fine-tuned option" if strategy in TRAINING else "this option"
-            months, note = payback_of_schedules(schedule, self.today_schedule, horizon_months, horizon_note, what)
-        return StrategyCost(
-            strategy=strategy,
-            label=label,
-            provider=match.provider,
-            model=match.name,
-            monthly_usd=schedule.first.monthly_usd if monthly is None else monthly,
-            training_usd=training,
-            upfront_usd=upfront,
-            payback_months=months,
-            payback_note=note,
-            horizon_months=horizon_months,
+        what = "the fine-tuned option" if strategy in TRAINING else "this option"
+        priced = compare(
+            schedule,
+            self.today_schedule,
+            horizon=horizon_months,
             horizon_note=horizon_note,
-            net_savings_usd=net(schedule, self.today_schedule),
-            total_usd=schedule.total(),
-            breakdown=breakdown,
-            notes=notes,
-            stretches=list(schedule.stretches),
-            ends=_changes(schedule),
+            training_usd=training,
+            monthly_usd=monthly,
+            what=what,
         )
+        if strategy == "prompt" and schedule.upfront_usd == 0:  # today's setup itself
+            return replace(priced, payback_months=None, payback_note="nothing to pay back")
+        return priced
 
     def place_filter(self, method: Method) -> PlaceFilter:
         """What the scenario allows for a `method` job: providers, open weights, the base it names."""
@@ -258,27 +273,19 @@ class Coster:
         wanted = self.place_filter(strategy.method)
         costed: dict[tuple[str, str], tuple[StrategyCost, list[Assumption]]] = {}
 
-        def cost_at(match: ModelMatch) -> PlaceCost:
+        def cost_at(match: ModelMatch) -> PricedOption:
             assumptions: list[Assumption] = []
-            figures = self.fine_tune(strategy, match, assumptions)
+            figures, priced = self.fine_tune(strategy, match, assumptions)
             costed[match.provider, match.name] = (figures, assumptions)
-            return PlaceCost(
-                figures.training_usd,
-                figures.monthly_usd,
-                figures.upfront_usd,
-                figures.horizon_months,
-                figures.net_savings_usd,
-                figures.payback_months,
-                figures.payback_note,
-            )
+            return priced
 
         places = tuple(rank_places(self.catalog, wanted, cost_at))
-        availability = self._availability(wanted, places)
+        offer = availability(wanted, places)
         best = chosen(places)
         if best is None:
             why = "; ".join(dict.fromkeys(w for p in places for w in p.why_not)) or "no price table offers it"
             failure = f"no provider in the price tables can start a {strategy.method} job today ({why})"
-            return Costed(strategy.name, None, failure, (), availability, places)
+            return Costed(strategy.name, None, failure, (), offer, places)
         cost, assumptions = costed[best.provider, best.model]
         if best.provider != wanted.preferred:
             preferred = next((p for p in places if p.provider == wanted.preferred and p.why_not), None)
@@ -287,18 +294,7 @@ class Coster:
             else:
                 reason = preferred.why_not[0].removeprefix(f"{preferred.label}: ")
                 cost.notes.insert(0, f"trained at {best.label}, not at {preferred.label} ({reason})")
-        return Costed(strategy.name, cost, None, tuple(assumptions), availability, places)
-
-    def _availability(self, wanted: PlaceFilter, places: tuple[Place, ...]) -> Availability | None:
-        """None when the preferred provider can start the job today; else why not, and which can."""
-        mine = [p for p in places if p.provider == wanted.preferred]
-        if any(p.available for p in mine):
-            return None
-        blockers = tuple(dict.fromkeys(w for p in mine for w in p.why_not)) or (
-            f"{wanted.preferred} does not offer {wanted.method}",
-        )
-        offering = tuple(dict.fromkeys(p.provider for p in places if p.available))
-        return Availability(wanted.method, blockers, offering)
+        return Costed(strategy.name, cost, None, tuple(assumptions), offer, places)
 
     # strategies ------------------------------------------------------------------------------------
 
@@ -396,11 +392,14 @@ class Coster:
         breakdown = {"inference": schedule.first.monthly_usd - extra, **breakdown}
         return self._result("rag", self.today_match, schedule, Decimal(0), breakdown, notes)
 
-    def fine_tune(self, strategy: Strategy, match: ModelMatch, assumptions: list[Assumption]) -> StrategyCost:
-        """sft, dpo (SFT then DPO), rft, or rag+sft, trained on `match`."""
+    def fine_tune(
+        self, strategy: Strategy, match: ModelMatch, assumptions: list[Assumption]
+    ) -> tuple[StrategyCost, PricedOption]:
+        """sft, dpo (SFT then DPO), rft, or rag+sft, trained on `match`: its figures, and as the ranking reads them."""
         scenario, inputs = self.scenario, self.tokens
         data, costs = scenario.data, scenario.costs
         method, with_rag = strategy.method, strategy.retrieval
+        assert method is not None
         retrieved = Decimal(
             scenario.knowledge.retrieved_tokens if with_rag and not scenario.knowledge.rag_in_place else 0
         )
@@ -412,7 +411,8 @@ class Coster:
         example_tokens = ft_prompt + inputs.output + answer_overhead
         examples = data.demonstrations or data.preference_pairs or 1000
         request_training: dict[str, object]
-        if method == "rft" and match.row.fine_tuning and match.row.fine_tuning.throughput:
+        fine_tuning = match.row.fine_tuning
+        if method == "rft" and fine_tuning and billing_of(fine_tuning, method) == "gpu_hours":
             # own GPUs: GPU-hours for the prompts and the rollouts GRPO generates from them
             prompts = data.graded_prompts or 1000
             request_training = {"method": "rft", "training_tokens": int(ft_prompt * prompts), "examples": prompts}
@@ -448,16 +448,16 @@ class Coster:
             today=self.today,
             **request_training,  # type: ignore[arg-type]
         )
-        result = estimate(request, self.catalog)
-        training = result.training_usd
+        tuned = price_fine_tune(request, self.catalog, assumptions)
+        assumptions.append(Assumption(topic="horizon", text=tuned.horizon_note))
+        training = tuned.training.usd
         if method == "dpo":
             dpo = self._dpo_training(match, ft_prompt, answer_overhead)
             training += dpo
             notes.append(f"then DPO on {data.preference_pairs:,} pairs: {format_usd(dpo)}")
-        assumptions += result.assumptions
         if retrain:
             notes.append(f"retrained {interval(retrain)} as the knowledge changes ({scenario.knowledge.volatility})")
-        option = result.option
+        option = tuned.serving
         breakdown = {
             "inference": option.inference_monthly_usd,
             "hosting": option.hosting_monthly_usd,
@@ -478,25 +478,20 @@ class Coster:
                 if scenario.knowledge.rag_in_place
                 else f"{retrieved:,} retrieved tokens in the fine-tuned prompt and in every training example",
             )
-        horizon = effective_horizon(self.horizon, self.today, match)
-        first = stretch_of(
-            option, self.options.requests_per_month, Decimal(0), horizon[0], f"{match.provider}:{match.name} fine-tuned"
-        )
-        first = replace(first, fixed_monthly_usd=first.fixed_monthly_usd + extra)
-        schedule = Schedule((first,), upfront).then(horizon[0], self.today_schedule)
-        return self._result(
-            strategy.name, match, schedule, training, breakdown, notes, horizon, monthly=first.monthly_usd
-        )
+        serving = tuned.schedule(self.options.requests_per_month, extra, f"{match.provider}:{match.name} fine-tuned")
+        schedule = Schedule(serving.stretches, upfront).then(tuned.horizon_months, self.today_schedule)
+        horizon = (tuned.horizon_months, tuned.horizon_note)
+        priced = self._compare(strategy.name, schedule, training, horizon, monthly=serving.first.monthly_usd)
+        return StrategyCost.of(strategy.name, strategy.label, match, priced, breakdown, notes), priced
 
     def _dpo_training(self, match: ModelMatch, ft_prompt: Decimal, answer_overhead: int) -> Decimal:
+        """DPO after SFT: the preference pairs (prompt and both answers), at the row's training price."""
         pairs = self.scenario.data.preference_pairs
         assert match.row.fine_tuning is not None
         per_pair = int(ft_prompt + 2 * self.tokens.output + 2 * answer_overhead)
-        fine_tuning, epochs = match.row.fine_tuning, auto_epochs(pairs)
+        work = TrainingWork(method="dpo", tokens_per_epoch=per_pair * pairs, epochs=auto_epochs(pairs))
         try:
-            if fine_tuning.throughput:  # own GPUs: GPU-hours
-                return gpu_training_cost("dpo", per_pair * pairs, epochs, fine_tuning, match.table.gpus).usd
-            return token_training_cost("dpo", per_pair * pairs, epochs, fine_tuning).usd
+            return price_training(work, match.row.fine_tuning, match.table.gpus).usd
         except ValueError as error:
             raise UserError(f"{match.provider}:{match.name}: {error}", hint="see `advisor pricing show`") from None
 

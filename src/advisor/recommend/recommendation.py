@@ -26,7 +26,6 @@ from advisor.recommend.rules import (
     Context,
     Decision,
     Facts,
-    StrategyFigures,
     compose,
     facts_of,
     run,
@@ -57,21 +56,6 @@ class Choice(BaseModel):
     cheaper: list[NotRecommended] = []
 
 
-class Where(BaseModel):
-    """Where the recommended training runs: a place that can start the job today, with its dates."""
-
-    provider: str
-    label: str
-    model: str
-    method: str
-    jobs_until: date | None
-    serving_until: date | None
-    training_usd: Decimal
-    monthly_usd: Decimal
-    horizon_months: Decimal
-    payback_months: Decimal | None
-
-
 class Migration(BaseModel):
     """Today's model is a fine-tune: when it stops serving, and what it was tuned from."""
 
@@ -89,7 +73,7 @@ class Recommendation(BaseModel):
     source: str
     as_of: date
     recommendation: Choice
-    where: Where | None  # null for prompting and RAG plans
+    where: Place | None  # where the recommended training runs (null for prompting and RAG plans)
     where_options: list[Place]  # every place the recommended training could run, best first, with why not
     migration: Migration | None  # set when today's model is a fine-tune that has to move
     reasons: list[Reason]
@@ -140,8 +124,8 @@ def recommend(loaded: LoadedScenario, catalog: Catalog, today: date) -> Recommen
     costs = costing.costs
     for strategy, why in costing.failed.items():
         ctx.decision.exclude(strategy, f"it cannot be priced: {why}")
-    ctx.costs = {name: _figures(c, costing, ctx.label(c.provider)) for name, c in costs.items()}
-    ctx.availability = {method: list(a.blockers) for method, a in costing.availability.items()}
+    ctx.costs = dict(costs)
+    ctx.availability = dict(costing.availability)
     ctx.today_stops = deadline(costing.today_ends)
     run(ctx, REVIEW_STAGES)
     d = ctx.decision
@@ -167,7 +151,7 @@ def recommend(loaded: LoadedScenario, catalog: Catalog, today: date) -> Recommen
             summary=summary(facts, d, costs, costing, catalog),
             cheaper=cheaper_options(facts, d, costs),
         ),
-        where=_where(primary_cost, places),
+        where=chosen(places) if primary_cost is not None else None,
         where_options=places,
         migration=migration,
         reasons=[Reason(rule=r.rule, says=r.says, source=r.source) for r in d.reasons],
@@ -273,42 +257,6 @@ def contradiction(scenario: Scenario, catalog: Catalog) -> Contradiction | None:
         f'no fine-tune can be recommended: models.open_weights = "{models.open_weights}", but {where} train no '
         f"{kind} model",
         fix,
-    )
-
-
-def _where(cost: StrategyCost | None, places: list[Place]) -> Where | None:
-    best = chosen(places)
-    if cost is None or best is None:
-        return None
-    return Where(
-        provider=best.provider,
-        label=best.label,
-        model=best.model,
-        method=best.method,
-        jobs_until=best.jobs_until,
-        serving_until=best.serving_until,
-        training_usd=cost.training_usd,
-        monthly_usd=cost.monthly_usd,
-        horizon_months=cost.horizon_months,
-        payback_months=cost.payback_months,
-    )
-
-
-def _figures(cost: StrategyCost, costing: Costing, label: str) -> StrategyFigures:
-    # Prompt and RAG train nothing but carry SFT's offer, as before the registry (so no output changes);
-    # for a RAG -> RFT plan the availability rule reads it where RFT's offer would be the right one.
-    offer = costing.availability.get(BY_NAME[cost.strategy].method or "sft")
-    return StrategyFigures(
-        cost.monthly_usd,
-        cost.upfront_usd,
-        cost.payback_months,
-        cost.provider,
-        offer.offered_by if offer else (),
-        cost.horizon_months,
-        cost.horizon_note,
-        cost.model,
-        label,
-        cost.total_usd,
     )
 
 
@@ -496,7 +444,9 @@ def _next_steps(
         steps.append("Measure the result on the eval set against the prompted baseline before switching traffic")
     if "switch" in d.alternatives and "switch" in ctx.costs:
         switch = ctx.costs["switch"]
-        steps.append(f"Run the eval set on {switch.model} at {switch.label} to see whether prompting it is enough")
+        steps.append(
+            f"Run the eval set on {switch.model} at {ctx.label(switch.provider)} to see whether prompting it is enough"
+        )
     if commands or d.primary != "prompt":
         commands.append(
             shell_command("advisor", "recommend", loaded.source, "--format", "markdown", comment="this report")

@@ -22,7 +22,7 @@ from advisor.safe_text import visible
 if TYPE_CHECKING:
     from advisor.providers.base import Job, JobEvent
     from advisor.providers.ledger import Run
-    from advisor.providers.sync import TrainingCost
+    from advisor.providers.sync import ActualCost
 
 
 def _when(timestamp: int | None) -> str:
@@ -78,16 +78,17 @@ def job_dict(job: Job) -> dict[str, Any]:
     }
 
 
-def cost_dict(cost: TrainingCost, text: str) -> dict[str, Any]:
+def cost_dict(actual: ActualCost, text: str) -> dict[str, Any]:
+    rate = actual.cost.rate if actual.cost else None
     return {
-        "estimate_usd": _number(cost.estimate_usd),
-        "trained_tokens": cost.trained_tokens,
-        "price_row": cost.price_row,
-        "as_of": cost.as_of.isoformat() if cost.as_of else None,
-        "training_usd_per_million": _number(cost.usd_per_million),
-        "actual_usd": _number(cost.usd),
-        "gpu_hours": _number(cost.gpu_hours),
-        "gpu_usd_per_hour": _number(cost.gpu_per_hour),
+        "estimate_usd": _number(actual.estimate_usd),
+        "trained_tokens": actual.trained_tokens,
+        "price_row": actual.price_row,
+        "as_of": actual.as_of.isoformat() if actual.as_of else None,
+        "training_usd_per_million": _number(rate.price if rate and rate.basis == "tokens" else None),
+        "actual_usd": _number(actual.cost.usd if actual.cost else None),
+        "gpu_hours": _number(actual.gpu_hours),
+        "gpu_usd_per_hour": _number(rate.price if rate and rate.basis == "gpu_hours" else None),
         "text": text,
     }
 
@@ -155,7 +156,7 @@ def job_json(
     job: Job,
     run: Run | None,
     history: Sequence[tuple[str, str]],
-    cost: tuple[TrainingCost, str] | None,
+    cost: tuple[ActualCost, str] | None,
 ) -> str:
     """`advisor jobs show --format json`: `run`, `history` and `cost` are null or empty for a job that
     is not in the ledger."""

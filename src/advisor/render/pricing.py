@@ -259,21 +259,20 @@ def _source(ft: FineTuning, figure: str) -> str:
 
 
 def _method_rows(found: list[tuple[ModelMatch, list[str]]], method: str) -> list[dict[str, object]]:
+    from advisor.costs.training import training_rate
     from advisor.pricing.catalog import jobs_end, serving_end
 
     rows = []
     for match, why in found:
-        ft = match.row.fine_tuning
-        price = ft.token_price(method) if ft and method != "rft" else None  # type: ignore[arg-type]
-        training = (
-            f"{format_price(price[0])} per 1M tokens"
-            if price
-            else f"{format_price(ft.training_per_hour)} an hour"
-            if ft and ft.training_per_hour is not None
-            else f"GPU-hours on {ft.gpu}"
-            if ft and ft.throughput
-            else "-"
-        )
+        training = "-"
+        if match.row.fine_tuning is not None:
+            try:
+                rate = training_rate(match.row.fine_tuning, match.table.gpus, method)  # type: ignore[arg-type]
+            except ValueError:  # the row does not price this method
+                pass
+            else:
+                gpu = f" ({rate.field.removeprefix('gpus.')})" if rate.basis == "gpu_hours" else ""
+                training = f"{format_price(rate.price)} {rate.unit}{gpu}"
         rows.append(
             {
                 "provider": match.provider,

@@ -16,7 +16,6 @@ from advisor.recommend.rules.base import (
     Reason,
     Rule,
     Stage,
-    StrategyFigures,
     compose,
 )
 from advisor.recommend.rules.facts import MIN_GRADED_PROMPTS, Facts, facts_of
@@ -37,7 +36,6 @@ __all__ = [
     "Reason",
     "Rule",
     "Stage",
-    "StrategyFigures",
     "compose",
     "facts_of",
     "run",

@@ -12,13 +12,13 @@ from advisor.recommend.rules.base import Context, Rule, rule
     when="the provider cannot start the job on this model today",
     then="say so, and name the providers in the price tables that can",
     sources=("openai-pricing",),
-    applies=lambda ctx: bool(ctx.availability.get(ctx.decision.method or ctx.decision.primary)),
+    applies=lambda ctx: (ctx.decision.method or ctx.decision.primary) in ctx.availability,
 )
 def unavailable(ctx: Context) -> str:
     d = ctx.decision
     method = d.method or d.primary
-    blockers = ctx.availability.get(method, [])
-    elsewhere = ctx.costs[d.primary].offered_by if d.primary in ctx.costs else ()
+    offer = ctx.availability[method]
+    blockers, elsewhere = offer.blockers, offer.offered_by
     provider = ctx.label(ctx.facts.scenario.models.provider)
     if elsewhere:
         places = ", ".join(ctx.label(p) for p in elsewhere)

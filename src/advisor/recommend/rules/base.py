@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from advisor.methods import Method
 from advisor.recommend.rules.facts import Facts
 from advisor.recommend.strategies import BY_NAME, StrategyName
+
+if TYPE_CHECKING:
+    from advisor.costs.where import Availability
+    from advisor.recommend.costing import StrategyCost
 
 Stage = Literal["gate", "knowledge", "behaviour", "method", "cost", "economics", "availability"]
 
@@ -45,30 +48,14 @@ class Decision:
             self.alternatives.append(strategy)
 
 
-@dataclass(frozen=True)
-class StrategyFigures:
-    """The few cost figures the late rules read."""
-
-    monthly_usd: Decimal
-    upfront_usd: Decimal
-    payback_months: Decimal | None
-    provider: str | None = None
-    offered_by: tuple[str, ...] = ()
-    horizon_months: Decimal | None = None
-    horizon_note: str = ""
-    model: str | None = None
-    label: str = ""  # the provider as it writes its name
-    total_usd: Decimal = Decimal(0)  # over the whole horizon, up front included (the late rules compare these)
-
-
 @dataclass
 class Context:
     """What a rule sees: the facts, the decision so far, and (for the late stages) the costs."""
 
     facts: Facts
     decision: Decision
-    costs: dict[str, StrategyFigures] = field(default_factory=dict)
-    availability: dict[str, list[str]] = field(default_factory=dict)  # method -> why it cannot start today
+    costs: dict[str, StrategyCost] = field(default_factory=dict)
+    availability: dict[str, Availability] = field(default_factory=dict)  # by method: why it cannot start today
     labels: dict[str, str] = field(default_factory=dict)  # provider -> the name it writes for itself
     today_stops: str | None = None  # `gpt-4o stops on 2027-01-14`: today's model ends inside the horizon
 

@@ -165,7 +165,8 @@ def newer_model(ctx: Context) -> str:
     )
     why = ctx.today_stops or ("today's model stops serving" if ctx.facts.current_fine_tuned else "it is cheaper")
     return (
-        f"a current model, {switch.model} at {switch.label}, cannot be fine-tuned but serves today's prompt for "
+        f"a current model, {switch.model} at {ctx.label(switch.provider)}, cannot be fine-tuned but serves today's "
+        "prompt for "
         f"{format_usd(switch.monthly_usd)} a month{than}, and {why}: an option once the eval set shows its quality"
     )
 
