@@ -18,7 +18,7 @@ from advisor.pricing.catalog import Catalog, ModelMatch
 from advisor.safe_text import shell_command
 
 if TYPE_CHECKING:
-    from advisor.tokens.rows import RowCounting
+    from advisor.pricing.row_counting import RowCounting
 
 # EstimateRequest fields whose option has another name
 _FLAGS = {
@@ -151,8 +151,8 @@ def build_request(args: EstimateArgs, catalog: Catalog) -> EstimateRequest:
 
 
 def _counts_differently(args: EstimateArgs, catalog: Catalog, ft_model: str, ft_provider: str) -> bool:
-    """Whether the fine-tuned side's row counts another way than today's (advisor.tokens.rows)."""
-    from advisor.tokens.rows import counting_for
+    """Whether the fine-tuned side's row counts another way than today's (advisor.pricing.row_counting)."""
+    from advisor.pricing.catalog import counting_for
 
     today = counting_for(catalog, args.model, args.provider, args.encoding).name
     return counting_for(catalog, ft_model, ft_provider, args.encoding).name != today
@@ -162,8 +162,8 @@ def place_requests(
     args: EstimateArgs, catalog: Catalog, request: EstimateRequest
 ) -> Callable[[ModelMatch], EstimateRequest]:
     """For `advisor estimate` at several places: `request` for each place's row, its files counted again
-    where the place's row counts another way (advisor.tokens.rows) than the row `request` was counted for."""
-    from advisor.tokens.rows import counting_for
+    where the place's row counts another way (advisor.pricing.row_counting) than the row `request` was counted for."""
+    from advisor.pricing.catalog import counting_for
 
     assert request.ft_model is not None and request.ft_provider is not None
     counted = counting_for(catalog, request.ft_model, request.ft_provider, args.encoding).name
@@ -222,8 +222,8 @@ def prompt_tokens_from_file(
     path: str, model: str, catalog: Catalog, encoding: str | None = None, provider: str | None = None
 ) -> tuple[Decimal, Assumption]:
     """Mean prompt tokens per request in a text, chat JSON or JSONL file of real prompts, counted as
-    `model`'s row at `provider` counts (advisor.tokens.rows): its tokenizer and chat format."""
-    from advisor.tokens.rows import counting_for
+    `model`'s row at `provider` counts (advisor.pricing.row_counting): its tokenizer and chat format."""
+    from advisor.pricing.catalog import counting_for
 
     return prompt_tokens_counted(path, model, counting_for(catalog, model, provider, encoding))
 
@@ -254,7 +254,7 @@ def training_tokens_from_file(
     as `advisor dataset check`, as `ft_model`'s row at `provider` counts; a file the provider would
     reject is refused."""
     from advisor.datasets.scan import ScanSettings, scan_file
-    from advisor.tokens.rows import counting_for
+    from advisor.pricing.catalog import counting_for
 
     counting = counting_for(catalog, ft_model, provider, encoding)
     scan = scan_file(ScanSettings(path, method, (counting.name,)))
