@@ -9,11 +9,12 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
-from advisor.costs.estimate import HOURS_PER_MONTH, Assumption, EstimateRequest, OutOfRange
+from advisor.costs.estimate import HOURS_PER_MONTH, Assumption, EstimateRequest
 from advisor.costs.figures import tokens
 from advisor.costs.training import billed_tokens_per_epoch
 from advisor.errors import UserError
 from advisor.methods import Method
+from advisor.parsing.constraints import OutOfRange
 from advisor.pricing.catalog import Catalog, ModelMatch
 
 if TYPE_CHECKING:
