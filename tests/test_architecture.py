@@ -318,6 +318,34 @@ def test_every_plugin_is_checked_for_circles() -> None:
     assert {package.name for package in PLUGINS} >= {"advisor_openai", "advisor_together", "advisor_local"}
 
 
+# One rule for data types (docs/architecture.md, "Typed values"): frozen dataclasses inside the core, whose
+# fields carry their ranges (parsing/constraints.py: Check); pydantic only where data enters (a file) or
+# leaves (JSON). These are the modules that may import it, and why.
+PYDANTIC_AT_THE_EDGES = {
+    "advisor.parsing.constraints": "Check, read by pydantic when a file is validated into a dataclass",
+    "advisor.pricing.table_validation": "a price table's TOML (bundled, a plugin's, the user's)",
+    "advisor.pricing.overlay_validation": "an overlay's TOML",
+    "advisor.recommend.scenario": "a scenario file",
+    "advisor.cli.interview_cmd": "the interview's answers, saved as a scenario",
+    "advisor.recommend.recommendation": "the recommendation, as JSON",
+    "advisor.recommend.costing": "StrategyCost, each option's figures in the recommendation's JSON",
+    "advisor.datasets.report": "the dataset report, as JSON",
+}
+
+
+def pydantic_inside(imports: list[Import] = IMPORTS) -> list[str]:
+    return [
+        str(item)
+        for item in imports
+        if item.target.split(".")[0] in ("pydantic", "pydantic_core") and item.module not in PYDANTIC_AT_THE_EDGES
+    ]
+
+
+def test_pydantic_is_imported_only_where_data_enters_or_leaves() -> None:
+    found = pydantic_inside()
+    assert not found, "pydantic inside the core (a frozen dataclass with Check belongs there):\n" + "\n".join(found)
+
+
 class TestTheContractsCanFail:
     """The collector sees imports wherever they stand, so a violation cannot hide from the tests above."""
 
@@ -429,4 +457,12 @@ class TestTheOrderAndCirclesCanFail:
             "2 modules reach each other (advisor.p, advisor.p.one):\n"
             "  src/advisor/p/__init__.py:1: advisor.p imports advisor.p.one\n"
             "  src/advisor/p/one.py:1: advisor.p.one imports advisor.p.HELPER"
+        ]
+
+    def test_pydantic_inside_the_core_is_reported(self) -> None:
+        inside = self.imports("advisor.costs.estimate", "def f():\n    from pydantic import TypeAdapter\n")
+        at_an_edge = self.imports("advisor.recommend.scenario", "from pydantic import BaseModel\n")
+        assert pydantic_inside([*inside, *at_an_edge]) == [
+            "src/advisor/costs/estimate.py:2: advisor.costs.estimate imports pydantic",
+            "src/advisor/costs/estimate.py:2: advisor.costs.estimate imports pydantic.TypeAdapter",
         ]
