@@ -71,6 +71,13 @@ SOURCED_FIGURES = (
 )
 # pydantic's configuration of every table dataclass: a key the schema does not know is an error
 _STRICT: Any = {"extra": "forbid"}
+# The validated-table cache (pricing/table_cache.py) is keyed by this version, so an entry kept by code with
+# another schema is never read. Beside it, the schema's fingerprint at each version: every dataclass of a
+# table or an overlay, reached through the annotations (fields, types, Checks, `before` validators,
+# defaults, pydantic's configuration). tests/test_price_schema_version.py computes it from the code and
+# fails when it changes without a new version here: add one, with the fingerprint the test prints.
+SCHEMA_VERSION = 1
+SCHEMA_FINGERPRINTS = {1: "ae17617b0065c5716c25c9cb9305475253cd29354b23dde11adf9f1362a0fa45"}
 # an encoding, optionally followed by the chat format it counts in (advisor.tokens.chat_format)
 _COUNTING = r"^[A-Za-z0-9][A-Za-z0-9_.-]*(:[a-z0-9]+)?$"
 
