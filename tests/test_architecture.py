@@ -2,16 +2,21 @@
 
     cli -> render -> engines (recommend, costs, datasets, providers) -> pricing, tokens -> parsing, helpers
 
-Imports run down, never up, and the core never names a plugin: plugins depend on the core. Each module
-is parsed with `ast`, so imports inside functions (where the CLI keeps its heavy ones) and under
-TYPE_CHECKING count too, as does `importlib.import_module("...")` with a literal name.
+Imports run down, never up, and the core never names a plugin: plugins depend on the core. Inside the
+engines the order is (bottom to top) money and the catalog, costs, datasets, recommend and providers side
+by side, the plugin machinery (STACK). No module reaches itself through its imports, in the core or in
+any plugin. Each module is parsed with `ast`, so imports inside functions (where the CLI keeps its heavy
+ones) and under TYPE_CHECKING count too, as does `importlib.import_module("...")` with a literal name.
 """
 
 from __future__ import annotations
 
 import ast
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from .conftest import ROOT
 
@@ -37,6 +42,7 @@ class Import:
     path: Path
     line: int
     target: str  # the module imported, or `package.name` for each name of a `from package import name`
+    names_follow: bool = False  # `package` of a `from package import name, ...`: each name is a target too
 
     def __str__(self) -> str:
         return f"{self.path.relative_to(ROOT)}:{self.line}: {self.module} imports {self.target}"
@@ -62,7 +68,9 @@ def imports_in(source: str, module: str, path: Path, is_package: bool = False) -
             else:
                 origin = node.module or ""
             # `from advisor import cli` imports advisor.cli: count the names as modules as well
-            targets = [origin, *(f"{origin}.{alias.name}" for alias in node.names if alias.name != "*")]
+            names = [f"{origin}.{alias.name}" for alias in node.names if alias.name != "*"]
+            found.append(Import(module, path, node.lineno, origin, names_follow=bool(names)))
+            targets = names
         elif (
             isinstance(node, ast.Call)
             and (
@@ -139,6 +147,205 @@ def test_the_lower_layers_never_import_the_engines() -> None:
     assert_none(violations(LOWER, ENGINES))
 
 
+# The whole stack, bottom to top: a module imports only its own group and the levels below it. Groups on
+# one level sit side by side and import neither the other (money is arithmetic, the catalog is prices;
+# a recommendation needs no provider and a provider no recommendation). Each group is the modules named
+# by its prefixes; a module belongs to the group of its longest matching prefix (advisor.costs.money is
+# money, advisor.costs.estimate costs), `advisor` alone (the package, its __version__) to the helpers.
+HELPERS = ("advisor.parsing", "advisor.methods", "advisor.errors", "advisor.cache_folder", "advisor.safe_text")
+STACK: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] = (
+    (("helpers", ("advisor", *HELPERS)),),
+    (("tokens", ("advisor.tokens",)),),
+    (("pricing", ("advisor.pricing",)), ("money", ("advisor.costs.money",))),  # money and the catalog
+    (("costs", ("advisor.costs",)),),
+    (("datasets", ("advisor.datasets",)),),
+    (("recommend", ("advisor.recommend",)), ("providers", ("advisor.providers",))),
+    (("plugins", ("advisor.plugins", "advisor.hookspecs", "advisor.plugin_api")),),  # what plugins meet
+    (("render", RENDER),),
+    (("cli", CLI),),
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    level: int
+    group: str
+    prefix: str
+
+
+def place(name: str) -> Place | None:
+    """The level and group of a module (or of `module.name`): its longest matching prefix's."""
+    found = [
+        Place(level, group, prefix)
+        for level, groups in enumerate(STACK)
+        for group, prefixes in groups
+        for prefix in prefixes
+        if within(name, (prefix,))
+    ]
+    return max(found, key=lambda found: len(found.prefix), default=None)
+
+
+def against_the_stack(imports: list[Import] = IMPORTS) -> list[str]:
+    """Each import of a group above the importer's level, or of another group on its level, with the rule."""
+    found = []
+    for item in imports:
+        importer, imported = place(item.module), place(item.target)
+        if importer is None or imported is None or imported.group == importer.group:
+            continue
+        if imported.level > importer.level:
+            found.append(f"{item}: {importer.group} may not import {imported.group}, which sits above it")
+        elif imported.level == importer.level:
+            found.append(f"{item}: {importer.group} may not import {imported.group}, which sits beside it")
+    return found
+
+
+def test_every_module_has_its_place_in_the_stack() -> None:
+    """A new package gets a level in STACK (and in docs/architecture.md), not the helpers' by default."""
+    modules = {found.module for found in IMPORTS} - {"advisor"}
+    unplaced = sorted(module for module in modules if getattr(place(module), "prefix", "advisor") == "advisor")
+    assert not unplaced, "modules with no place in STACK (tests/test_architecture.py):\n" + "\n".join(unplaced)
+
+
+def test_imports_run_down_the_stack() -> None:
+    """money and the catalog, then costs, datasets, recommend beside providers, the plugin machinery."""
+    assert_none(against_the_stack())
+
+
+# The import graph: a module -> the modules it imports. `from package import name` is an edge to
+# package.name when that is a module, else to the package (its __init__, which counts as the module
+# `package`); a package's __init__ that Python runs before any module of it is not an edge of its own, so
+# `from advisor_local import configs` inside advisor_local.provider is no circle through advisor_local.
+Graph = dict[str, dict[str, Import]]
+
+
+def module_graph(root: Path) -> Graph:
+    modules = {module_name(path, root): path for path in sorted(root.rglob("*.py"))}
+    imports = []
+    for name, path in modules.items():
+        imports += imports_in(path.read_text(encoding="utf-8"), name, path, path.name == "__init__.py")
+    return graph_of(imports, set(modules))
+
+
+def graph_of(imports: list[Import], modules: set[str]) -> Graph:
+    graph: Graph = {name: {} for name in modules}
+    for found in imports:
+        if found.names_follow:
+            continue  # the names stand as targets of their own
+        parts = found.target.split(".")
+        while parts and ".".join(parts) not in modules:
+            parts.pop()
+        target = ".".join(parts)
+        if target and target != found.module and found.module in graph:
+            graph[found.module].setdefault(target, found)  # the first import of it, for the message
+    return graph
+
+
+def circles(graph: Graph) -> list[str]:
+    """Each set of modules that reach each other (a strongly connected component, Tarjan's), as one of its
+    shortest circles: each import on a line with its file and line."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    components: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in graph[node]:
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                components.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return [shortest_circle(graph, component) for component in sorted(components)]
+
+
+def shortest_circle(graph: Graph, component: list[str]) -> str:
+    start, members = component[0], set(component)
+    came_from: dict[str, Import] = {}
+    queue = deque([start])
+    while queue:  # breadth first, within the component, back to the start
+        node = queue.popleft()
+        for target, found in sorted(graph[node].items()):
+            if target in members and target not in came_from:
+                came_from[target] = found
+                queue.append(target)
+        if start in came_from:
+            break
+    chain, node = [], start
+    while True:
+        found = came_from[node]
+        chain.append(f"  {found}")
+        node = found.module
+        if node == start:
+            break
+    return f"{len(component)} modules reach each other ({', '.join(component)}):\n" + "\n".join(reversed(chain))
+
+
+def assert_no_circles(graph: Graph) -> None:
+    found = circles(graph)
+    assert not found, "import circles:\n" + "\n".join(found)
+
+
+def test_no_module_of_the_core_imports_itself_through_others() -> None:
+    graph = module_graph(SOURCE)
+    assert len(graph) > 100 and sum(map(len, graph.values())) > 300, "the import graph was not read"
+    assert_no_circles(graph)
+
+
+PLUGINS = sorted((ROOT / "plugins").glob("*/src/advisor_*"))
+
+
+@pytest.mark.parametrize("package", PLUGINS, ids=[package.name for package in PLUGINS])
+def test_no_module_of_a_plugin_imports_itself_through_others(package: Path) -> None:
+    assert_no_circles(module_graph(package))
+
+
+def test_every_plugin_is_checked_for_circles() -> None:
+    assert {package.name for package in PLUGINS} >= {"advisor_openai", "advisor_together", "advisor_local"}
+
+
+# One rule for data types (docs/architecture.md, "Typed values"): frozen dataclasses inside the core, whose
+# fields carry their ranges (parsing/constraints.py: Check); pydantic only where data enters (a file) or
+# leaves (JSON). These are the modules that may import it, and why.
+PYDANTIC_AT_THE_EDGES = {
+    "advisor.parsing.constraints": "Check, read by pydantic when a file is validated into a dataclass",
+    "advisor.pricing.table_validation": "a price table's TOML (bundled, a plugin's, the user's)",
+    "advisor.pricing.overlay_validation": "an overlay's TOML",
+    "advisor.recommend.scenario": "a scenario file",
+    "advisor.cli.interview_cmd": "the interview's answers, saved as a scenario",
+    "advisor.recommend.recommendation": "the recommendation, as JSON",
+    "advisor.recommend.costing": "StrategyCost, each option's figures in the recommendation's JSON",
+    "advisor.datasets.report": "the dataset report, as JSON",
+}
+
+
+def pydantic_inside(imports: list[Import] = IMPORTS) -> list[str]:
+    return [
+        str(item)
+        for item in imports
+        if item.target.split(".")[0] in ("pydantic", "pydantic_core") and item.module not in PYDANTIC_AT_THE_EDGES
+    ]
+
+
+def test_pydantic_is_imported_only_where_data_enters_or_leaves() -> None:
+    found = pydantic_inside()
+    assert not found, "pydantic inside the core (a frozen dataclass with Check belongs there):\n" + "\n".join(found)
+
+
 class TestTheContractsCanFail:
     """The collector sees imports wherever they stand, so a violation cannot hide from the tests above."""
 
@@ -180,3 +387,82 @@ def command():
     def test_module_names_follow_the_files(self) -> None:
         assert module_name(SOURCE / "render" / "__init__.py") == "advisor.render"
         assert module_name(SOURCE / "providers" / "sync.py") == "advisor.providers.sync"
+
+
+class TestTheOrderAndCirclesCanFail:
+    """The stack and the circle finder report what they are meant to, naming each import."""
+
+    def imports(self, module: str, source: str) -> list[Import]:
+        path = SOURCE.joinpath(*module.split(".")[1:]).with_suffix(".py")
+        return imports_in(source, module, path)
+
+    def test_an_import_up_or_beside_is_reported_with_its_rule(self) -> None:
+        found = against_the_stack(
+            [
+                *self.imports("advisor.costs.inputs", "def f():\n    from advisor.datasets.scan import scan_file\n"),
+                *self.imports("advisor.recommend.costing", "from advisor.providers import base\n"),
+                *self.imports("advisor.costs.money", "from advisor.pricing.tables import MAX_PRICE\n"),
+                *self.imports("advisor.providers.sync", "import advisor.plugin_api\n"),
+                *self.imports("advisor.costs.estimate", "from advisor.costs.money import format_usd\n"),
+                *self.imports("advisor.datasets.report", "from advisor.costs import training\n"),
+            ]
+        )
+        assert found == [
+            "src/advisor/costs/inputs.py:2: advisor.costs.inputs imports advisor.datasets.scan: costs may not "
+            "import datasets, which sits above it",
+            "src/advisor/costs/inputs.py:2: advisor.costs.inputs imports advisor.datasets.scan.scan_file: costs "
+            "may not import datasets, which sits above it",
+            "src/advisor/recommend/costing.py:1: advisor.recommend.costing imports advisor.providers: recommend "
+            "may not import providers, which sits beside it",
+            "src/advisor/recommend/costing.py:1: advisor.recommend.costing imports advisor.providers.base: "
+            "recommend may not import providers, which sits beside it",
+            "src/advisor/costs/money.py:1: advisor.costs.money imports advisor.pricing.tables: money may not "
+            "import pricing, which sits beside it",
+            "src/advisor/costs/money.py:1: advisor.costs.money imports advisor.pricing.tables.MAX_PRICE: money "
+            "may not import pricing, which sits beside it",
+            "src/advisor/providers/sync.py:1: advisor.providers.sync imports advisor.plugin_api: providers may "
+            "not import plugins, which sits above it",
+        ]
+
+    def test_each_module_is_placed_by_its_longest_prefix(self) -> None:
+        assert place("advisor.newthing.module") == Place(0, "helpers", "advisor")
+        assert place("advisor.plugin_api") == Place(6, "plugins", "advisor.plugin_api")
+        assert place("advisor.costs.money.Money") == Place(2, "money", "advisor.costs.money")
+
+    def test_a_circle_is_reported_as_its_chain_of_imports(self) -> None:
+        imports = [
+            *self.imports("advisor.a", "from advisor.b import thing\n"),
+            *self.imports("advisor.b", "\n\ndef f():\n    import advisor.c\n"),
+            *self.imports(
+                "advisor.c", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from advisor import a\n"
+            ),
+            *self.imports("advisor.d", "import advisor.a\n"),  # reaches the circle, is not in it
+        ]
+        assert circles(graph_of(imports, {"advisor.a", "advisor.b", "advisor.c", "advisor.d"})) == [
+            "3 modules reach each other (advisor.a, advisor.b, advisor.c):\n"
+            "  src/advisor/a.py:1: advisor.a imports advisor.b.thing\n"
+            "  src/advisor/b.py:4: advisor.b imports advisor.c\n"
+            "  src/advisor/c.py:3: advisor.c imports advisor.a"
+        ]
+
+    def test_a_package_and_its_modules(self) -> None:
+        """`from package import module` needs the module, not the package; a name from the package's
+        __init__ needs the package, and that is a circle when the __init__ imports the module back."""
+        modules = {"advisor.p", "advisor.p.one", "advisor.p.two"}
+        package = imports_in("from advisor.p import one\n", "advisor.p", SOURCE / "p" / "__init__.py", True)
+        module_only = self.imports("advisor.p.one", "from advisor.p import two\n")
+        assert circles(graph_of([*package, *module_only], modules)) == []
+        name_of_init = self.imports("advisor.p.one", "from . import HELPER\n")
+        assert circles(graph_of([*package, *name_of_init], modules)) == [
+            "2 modules reach each other (advisor.p, advisor.p.one):\n"
+            "  src/advisor/p/__init__.py:1: advisor.p imports advisor.p.one\n"
+            "  src/advisor/p/one.py:1: advisor.p.one imports advisor.p.HELPER"
+        ]
+
+    def test_pydantic_inside_the_core_is_reported(self) -> None:
+        inside = self.imports("advisor.costs.estimate", "def f():\n    from pydantic import TypeAdapter\n")
+        at_an_edge = self.imports("advisor.recommend.scenario", "from pydantic import BaseModel\n")
+        assert pydantic_inside([*inside, *at_an_edge]) == [
+            "src/advisor/costs/estimate.py:2: advisor.costs.estimate imports pydantic",
+            "src/advisor/costs/estimate.py:2: advisor.costs.estimate imports pydantic.TypeAdapter",
+        ]

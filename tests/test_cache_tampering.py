@@ -28,8 +28,9 @@ from advisor.pricing import table_cache
 from advisor.pricing.catalog import load_catalog
 from advisor.pricing.genai import FORMAT as GENAI_FORMAT
 from advisor.pricing.genai import genai_prices
-from advisor.pricing.overlay import Overlay, parse_overlay
-from advisor.pricing.tables import BUNDLED_PACKAGE_DIR, MAX_PRICE, PriceTable, parse_table
+from advisor.pricing.overlay import Overlay
+from advisor.pricing.reading import parse_overlay, parse_table
+from advisor.pricing.tables import BUNDLED_PACKAGE_DIR, MAX_PRICE, PriceTable
 from advisor.tokens.cache import FORMAT as COUNT_FORMAT
 from advisor.tokens.cache import cached_count
 from advisor.tokens.ranks_cache import FORMAT as RANKS_FORMAT

@@ -19,6 +19,7 @@ from advisor.datasets.problems import ProblemLog
 from advisor.datasets.report import nearest_rank
 from advisor.datasets.scan import _encoders
 from advisor.errors import UserError
+from advisor.plugins import load_plugins
 from advisor.pricing.catalog import load_catalog
 from advisor.tokens.tokenizer import get_encoding
 
@@ -400,6 +401,7 @@ def write(path: Path, lines: list[str | bytes], final_newline: bool = True) -> P
 def check(path: Path, catalog, **options):
     options.setdefault("models", ["gpt-4.1-mini"])
     options.setdefault("jobs", 1)
+    options.setdefault("formats", load_plugins().dataset_formats)
     return check_dataset(str(path), catalog, TODAY, **options)
 
 
@@ -689,7 +691,7 @@ class TestRobustness:
     def test_any_bytes_give_a_report(self, tmp_path_factory, catalog, data: bytes) -> None:
         path = tmp_path_factory.mktemp("bytes") / "any.jsonl"
         path.write_bytes(data)
-        report = check_dataset(str(path), catalog, TODAY, models=["gpt-4.1-mini"], jobs=1)
+        report = check_dataset(str(path), catalog, TODAY, models=["gpt-4.1-mini"], jobs=1, formats=())
         assert report.errors + report.warnings == sum(c for c in report_counts(report).values())
 
     @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -697,7 +699,7 @@ class TestRobustness:
     def test_any_json_values_give_a_report(self, tmp_path_factory, catalog, values: list, method) -> None:
         path = tmp_path_factory.mktemp("json") / "any.jsonl"
         path.write_text("\n".join(json.dumps(value) for value in values) + "\n")
-        report = check_dataset(str(path), catalog, TODAY, method=method, models=["gpt-4.1-mini"], jobs=1)
+        report = check_dataset(str(path), catalog, TODAY, method=method, models=["gpt-4.1-mini"], jobs=1, formats=())
         assert report.valid_examples <= report.examples == len(values)
 
 

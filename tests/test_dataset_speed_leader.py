@@ -68,8 +68,8 @@ def test_a_file_checked_through_the_leader_gives_the_one_process_report(tmp_path
     assert path.stat().st_size >= SMALL_FILE
     with BlockRunner(str(path), jobs=2) as runner:
         assert runner._leader is not None, "the scan must go through a leader process"
-        forked = check_dataset(str(path), catalog, TODAY, models=["gpt-4.1-mini"], runner=runner)
-    alone = check_dataset(str(path), catalog, TODAY, models=["gpt-4.1-mini"], jobs=1)
+        forked = check_dataset(str(path), catalog, TODAY, models=["gpt-4.1-mini"], runner=runner, formats=())
+    alone = check_dataset(str(path), catalog, TODAY, models=["gpt-4.1-mini"], jobs=1, formats=())
     assert forked.model_dump() == alone.model_dump()
     assert forked.tokens is not None and forked.valid_examples > 5_000
     assert {problem.code for problem in forked.problems} >= {"duplicate", "not-json", "personal-data-email"}
@@ -127,8 +127,8 @@ def test_a_check_with_prepared_blocks_gives_the_one_process_report(tmp_path: Pat
     monkeypatch.setattr("advisor.tokens.blocks._shed_vocabularies", _slow_shed)
     with BlockRunner(str(path), jobs=2) as runner:
         assert runner._leader is not None
-        forked = check_dataset(str(path), catalog, TODAY, models=["gpt-4.1-mini"], runner=runner)
-    alone = check_dataset(str(path), catalog, TODAY, models=["gpt-4.1-mini"], jobs=1)
+        forked = check_dataset(str(path), catalog, TODAY, models=["gpt-4.1-mini"], runner=runner, formats=())
+    alone = check_dataset(str(path), catalog, TODAY, models=["gpt-4.1-mini"], jobs=1, formats=())
     assert forked.model_dump() == alone.model_dump()
     assert any(problem.code.startswith("personal-data-") for problem in forked.problems)
 

@@ -7,9 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advisor.costs.estimate import MIN_RETRAIN_MONTHS, EstimateRequest, OutOfRange, estimate
+from advisor.costs.estimate import MIN_RETRAIN_MONTHS, EstimateRequest, estimate
 from advisor.costs.training import auto_epochs
 from advisor.errors import UserError
+from advisor.parsing.constraints import OutOfRange
 from advisor.pricing.catalog import load_catalog
 from advisor.recommend.scenario import VOLATILITY_MONTHS
 

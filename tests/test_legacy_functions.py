@@ -81,7 +81,7 @@ def test_tokens_prompt_files_and_dataset_check_agree(tmp_path: Path) -> None:
     assert prompt_tokens_from_file(str(prompt), "gpt-4.1", catalog)[0] == expected[0]
     assert prompt_tokens_from_file(str(training), "gpt-4.1", catalog)[0] == Decimal(sum(expected)) / len(expected)
     # dataset check: the billed tokens are the same figures, so training is priced on them
-    report = check_dataset(str(training), catalog, date(2026, 12, 1), models=["gpt-4.1-mini"], jobs=1)
+    report = check_dataset(str(training), catalog, date(2026, 12, 1), models=["gpt-4.1-mini"], jobs=1, formats=())
     assert report.tokens is not None
     assert report.tokens.total == sum(expected)
     assert not [p for p in report.problems if p.severity == "error" and p.code != "too-few-examples"]

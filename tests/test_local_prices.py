@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.pricing.tables import PriceTable, parse_table
+from advisor.pricing.reading import parse_table
+from advisor.pricing.tables import PriceTable
 
 from .conftest import ROOT
 

@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 from advisor.errors import UserError
 from advisor.plugins import load_catalog as with_plugins
 from advisor.pricing.catalog import load_catalog
-from advisor.pricing.overlay import Overlay, OverlayEntry, merge_row, parse_overlay, with_overlays
+from advisor.pricing.overlay import Overlay, OverlayEntry, merge_row, with_overlays
 from advisor.pricing.overlay_text import overlay_text
-from advisor.pricing.tables import DatedSource, ModelRow, PriceChange, PriceTable, bundled_tables, parse_table
+from advisor.pricing.reading import bundled_tables, parse_overlay, parse_table
+from advisor.pricing.tables import DatedSource, ModelRow, PriceChange, PriceTable
 
 from .conftest import FLAT_15
 
@@ -101,7 +102,7 @@ class TestReadingAnOverlay:
         path = user_file(isolated_config, "api-dates.toml", overlay("openai", body))
         result = show(advisor, "gpt-4.1-mini", "openai")
         assert result.code == 0
-        assert f"warning: {path}:10: models.\"gpt-99\" matches no openai row" in result.err
+        assert f'warning: {path}:10: models."gpt-99" matches no openai row' in result.err
         assert "shuts down on 2027-01-10" in result.out
 
     def test_an_entry_that_is_a_whole_priced_row_adds_the_model(self, advisor, isolated_config) -> None:

@@ -17,8 +17,9 @@ from advisor.errors import UserError
 from advisor.parsing.plain_data import from_plain
 from advisor.plugins import load_plugins
 from advisor.pricing import table_cache
+from advisor.pricing.reading import parse_table, read_table
 from advisor.pricing.table_validation import validated_table
-from advisor.pricing.tables import BUNDLED_PACKAGE_DIR, PriceTable, parse_table, read_table
+from advisor.pricing.tables import BUNDLED_PACKAGE_DIR, PriceTable
 
 from .conftest import FLAT_15
 

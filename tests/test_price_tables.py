@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor.errors import UserError
-from advisor.pricing.tables import bundled_tables, parse_table, read_table
+from advisor.pricing.reading import bundled_tables, parse_table, read_table
 
 D = Decimal
 

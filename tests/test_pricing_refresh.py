@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.pricing.overlay import parse_overlay
+from advisor.pricing.reading import parse_overlay
 from advisor.pricing.tables import PriceChange
 from advisor.providers.lifecycle import ModelFacts, ReadsModelFacts
 from advisor.providers.refresh import MARK, price_history, public_url
@@ -163,18 +163,22 @@ class TestPricesFromTogether:
         earlier = date(2026, 11, 1)
         write_earlier_refresh(folder, with_prices, since=earlier, input_price="0.07", output_price="0.25")
         assert refresh(advisor, "--provider", "together").code == 0
-        (change,) = parse_overlay((folder / "refresh-together.toml").read_text(), "x").models[
-            "openai/gpt-oss-20b"
-        ].fields["prices"]
+        (change,) = (
+            parse_overlay((folder / "refresh-together.toml").read_text(), "x")
+            .models["openai/gpt-oss-20b"]
+            .fields["prices"]
+        )
         assert (change.since, change.as_of, change.until) == (earlier, TODAY, None)
 
     def test_a_price_that_changed_again_keeps_the_earlier_one_until_today(self, advisor, with_prices, folder) -> None:
         earlier = date(2026, 11, 1)
         write_earlier_refresh(folder, with_prices, since=earlier, input_price="0.06", output_price="0.25")
         assert refresh(advisor, "--provider", "together").code == 0
-        closed, new = parse_overlay((folder / "refresh-together.toml").read_text(), "x").models[
-            "openai/gpt-oss-20b"
-        ].fields["prices"]
+        closed, new = (
+            parse_overlay((folder / "refresh-together.toml").read_text(), "x")
+            .models["openai/gpt-oss-20b"]
+            .fields["prices"]
+        )
         assert (closed.since, closed.until, closed.input) == (earlier, TODAY, Decimal("0.06"))
         assert (new.since, new.until, new.input) == (TODAY, None, Decimal("0.07"))
         assert "$0.06 / - / $0.25" in show(advisor, "gpt-oss-20b", "together", date(2026, 11, 15)).out
@@ -183,7 +187,7 @@ class TestPricesFromTogether:
 def write_earlier_refresh(folder: Path, api: FakeTogether, *, since: date, input_price: str, output_price: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "refresh-together.toml").write_text(
-        f"# {MARK} on {since}\noverlay = true\nprovider = \"together\"\ncurrency = \"USD\"\nas_of = {since}\n"
+        f'# {MARK} on {since}\noverlay = true\nprovider = "together"\ncurrency = "USD"\nas_of = {since}\n'
         f'source = "{api.base_url}/v2/supported-models"\n\n[models."openai/gpt-oss-20b"]\n'
         f'prices = [{{ since = {since}, source = "{api.base_url}/v2/supported-models", as_of = {since}, '
         f"input = {input_price}, output = {output_price} }}]\n"

@@ -14,7 +14,7 @@ from advisor.costs.estimate import EstimateRequest, estimate
 from advisor.costs.training import MissingFigure, Rollouts, TrainingWork, billing_of, price_training
 from advisor.errors import UserError
 from advisor.pricing.catalog import Catalog
-from advisor.pricing.tables import parse_table
+from advisor.pricing.reading import parse_table
 
 HEADER = 'provider = "acme"\ncurrency = "USD"\nas_of = 2026-11-01\nsource = "https://example.com"\n'
 OPEN_MODEL = (

@@ -183,7 +183,7 @@ def _collect(manager: pluggy.PluginManager, module: ModuleType, info: PluginInfo
 def _read_plugin_table(source: Traversable | Path, info: PluginInfo) -> tuple[PriceTable | None, str]:
     from advisor.errors import UserError
     from advisor.parsing.file_text import decode_utf8
-    from advisor.pricing.tables import parse_table
+    from advisor.pricing.reading import parse_table
 
     name = getattr(source, "name", str(source))
     label = f"({info.distribution}) {name}"

@@ -56,7 +56,7 @@ def check(
     # report and loads the price tables
     with BlockRunner(file, jobs=jobs, preload=("advisor.datasets.scan",)) as runner:
         from advisor.datasets.check import check_dataset
-        from advisor.plugins import load_catalog
+        from advisor.plugins import load_catalog, load_plugins
         from advisor.render.dataset import print_report, to_json
         from advisor.render.progress import scan_progress
 
@@ -72,6 +72,7 @@ def check(
                 grader_path=grader,
                 jobs=jobs,
                 progress=progress,
+                formats=load_plugins().dataset_formats,  # (the plugins' tokenizers are registered by then)
                 runner=runner,
             )  # type: ignore[arg-type]
     if output_format == "json":

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,6 +18,9 @@ from advisor.cli.options import (
     pricing_options,
     today_or,
 )
+
+if TYPE_CHECKING:
+    from advisor.methods import Method
 
 
 @click.command(
@@ -141,12 +146,20 @@ def estimate(
         from advisor.render.estimate import render
 
         args = EstimateArgs(**options, provider=providers[0], today=today_or(today))  # type: ignore[arg-type]
-        render(run_estimate(build_request(args, catalog), catalog), output_format)
+        render(run_estimate(build_request(args, catalog, _count_examples), catalog), output_format)
         return
     from advisor.costs.places import estimate_places
     from advisor.render.estimate import render_places
 
     args = EstimateArgs(**options, provider=compared.today, today=today_or(today))  # type: ignore[arg-type]
-    request = build_request(args, catalog)
-    request_for = place_requests(args, catalog, request)  # each place's files counted as its row counts
+    request = build_request(args, catalog, _count_examples)
+    # each place's files counted as its row counts
+    request_for = place_requests(args, catalog, request, _count_examples)
     render_places(estimate_places(request, catalog, compared.places, request_for), output_format)
+
+
+def _count_examples(path: str, method: Method, counting: str) -> Sequence[int]:
+    """`--training-file`, counted by the dataset scan (loaded only when a file is given)."""
+    from advisor.datasets.training_file import counted_examples
+
+    return counted_examples(path, method, counting)

@@ -2,64 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
+from advisor.cli.job_lookup import open_ledger, provider_for
 from advisor.cli.options import SecondsType, format_option, pricing_file_option
 
 
 @click.group()
 def jobs() -> None:
     """Fine-tuning jobs launched with `advisor launch` (the ledger), refreshed from their providers."""
-
-
-def _ledger() -> Any:
-    from advisor.providers.ledger import Ledger
-
-    return Ledger()
-
-
-def _provider_for(key: str, ledger: Any, provider: str | None) -> tuple[Any, Any]:
-    """(provider plugin, ledger run or None) for a job id or run id."""
-    from advisor.errors import UserError
-    from advisor.plugins import provider_named
-
-    run = ledger.get(key)
-    if run is None and provider is None:
-        raise UserError(
-            f"{key!r} is not in the job ledger",
-            hint="give --provider to look it up at a provider, or see `advisor jobs list`",
-        )
-    name = provider or run.provider
-    if run is not None and run.job_id is None:
-        if run.state not in ("creating", "create-unknown"):
-            raise UserError(f"run {run.run_id} has no job: {_stopped(run)}", hint=_resume_hint(run))
-        from advisor.providers.sync import resolve
-
-        resolve(provider_named(name), ledger)
-        run = ledger.get(key)
-        if run.job_id is None:
-            raise UserError(
-                f"run {key} has no job yet ({run.state})",
-                hint="the create request's answer was lost and no job with this run id is visible yet; "
-                "`advisor jobs list` (or the same `advisor launch`) looks again",
-            )
-    return provider_named(name), run
-
-
-def _stopped(run: Any) -> str:
-    """Why a run has no job, from its state: only `creating` and `create-unknown` may have sent a create."""
-    if run.state == "failed":
-        return f"the launch failed before a job was created ({run.error or 'no reason recorded'})"
-    return f"the launch stopped at `{run.state}`, before the job was created: no create request was sent"
-
-
-def _resume_hint(run: Any) -> str:
-    resume = "the same `advisor launch` resumes it, " if run.state != "failed" else ""
-    from advisor.safe_text import shell_command
-
-    return f"{resume}`{shell_command('advisor', 'jobs', 'forget', run.run_id)}` removes it from the ledger"
 
 
 @jobs.command("list")
@@ -103,8 +54,8 @@ def show(job: str, provider: str | None, output_format: str, pricing_files: tupl
     from advisor.plugins import load_catalog
     from advisor.providers.sync import actual_cost, record_status, training_cost
 
-    ledger = _ledger()
-    plugin, run = _provider_for(job, ledger, provider)
+    ledger = open_ledger()
+    plugin, run = provider_for(job, ledger, provider)
     current = plugin.get_job(run.job_id if run else job)
     history: list[tuple[str, str]] = []
     cost = None
@@ -149,8 +100,8 @@ def watch(job: str, provider: str | None, every: float, pricing_files: tuple[str
     from advisor.render.jobs import StatusLine, print_watched
     from advisor.safe_text import shell_command
 
-    ledger = _ledger()
-    plugin, run = _provider_for(job, ledger, provider)
+    ledger = open_ledger()
+    plugin, run = provider_for(job, ledger, provider)
     job_id = run.job_id if run else job
     status_line = StatusLine(live=live(sys.stdout), quiet=bool(os.environ.get("ADVISOR_QUIET")))
     try:
@@ -174,8 +125,8 @@ def watch(job: str, provider: str | None, every: float, pricing_files: tuple[str
 @format_option("table", "json")
 def events(job: str, provider: str | None, output_format: str) -> None:
     """The job's events at its provider, oldest first."""
-    ledger = _ledger()
-    plugin, run = _provider_for(job, ledger, provider)
+    ledger = open_ledger()
+    plugin, run = provider_for(job, ledger, provider)
     job_id = run.job_id if run else job
     found = plugin.list_events(job_id)
     if output_format == "json":
@@ -197,8 +148,8 @@ def cancel(job: str, provider: str | None, yes: bool) -> None:
     from advisor.providers.sync import record_status
     from advisor.render.jobs import print_status
 
-    ledger = _ledger()
-    plugin, run = _provider_for(job, ledger, provider)
+    ledger = open_ledger()
+    plugin, run = provider_for(job, ledger, provider)
     job_id = run.job_id if run else job
     from advisor.safe_text import visible
 

@@ -32,15 +32,15 @@ def deploy(
     """Deploy a job's fine-tuned model so it serves. States the deployment type and its hosting cost per hour
     and per month from the price table, then asks; hosting is billed from then on. Where the provider's
     deployment SDK is not installed or not configured, prints the command that deploys it instead."""
-    from advisor.cli.jobs_cmd import _ledger, _provider_for
+    from advisor.cli.job_lookup import open_ledger, provider_for
     from advisor.plugins import load_catalog
     from advisor.providers.deploy import deployer, plan_deploy
     from advisor.providers.sync import record_status
     from advisor.render.deploy import print_deploy_command, print_deploy_plan, print_deployed
 
-    ledger = _ledger()
+    ledger = open_ledger()
     try:
-        plugin, run = _provider_for(job, ledger, provider)
+        plugin, run = provider_for(job, ledger, provider)
         deployer(plugin)  # a provider without the step is refused before anything is read
         current = plugin.get_job(run.job_id if run else job)
         if run is not None:

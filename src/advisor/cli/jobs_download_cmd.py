@@ -30,11 +30,11 @@ def download(job: str, provider: str | None, output: Path, checkpoint: str | Non
     only once its size (and checksum, when the provider gives one) is right; a cut is resumed."""
     import sys
 
-    from advisor.cli.jobs_cmd import _ledger, _provider_for
+    from advisor.cli.job_lookup import open_ledger, provider_for
     from advisor.providers.download import download as fetch
 
-    ledger = _ledger()
-    plugin, run = _provider_for(job, ledger, provider)
+    ledger = open_ledger()
+    plugin, run = provider_for(job, ledger, provider)
     job_id = run.job_id if run else job
     from advisor.render.console import line
     from advisor.render.console import live as drawn

@@ -67,7 +67,7 @@ def launch(
     price tables' methods and dates for the model today, the provider's own rules, the cost estimate,
     and a confirmation. Every step is recorded in the job ledger, so a launch cut short is resumed,
     never doubled."""
-    from advisor.plugins import load_catalog, provider_named
+    from advisor.plugins import load_catalog, load_plugins, provider_named
     from advisor.providers.checked_copy import CheckedCopies
     from advisor.providers.preflight import plan_launch
 
@@ -87,6 +87,7 @@ def launch(
             epochs=epochs,  # type: ignore[arg-type]  (EPOCHS guarantees an int or "auto")
             seed=seed,
             settings={"training_type": training_type, "tier": tier, "gpus": gpus, "nodes": nodes, **_pairs(extra)},
+            formats=load_plugins().dataset_formats,
         )
         _carry_out(plan, plugin, provider, method, yes=yes, dry_run=dry_run, again=again)
 

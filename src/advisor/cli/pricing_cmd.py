@@ -63,7 +63,7 @@ def list_rows(
     if output_format == "json":
         click.echo(rows_json(rows))
         return
-    from advisor.pricing.tables import user_tables_dir
+    from advisor.pricing.price_files import user_tables_dir
 
     footer = [
         f"Tables read: {', '.join(table.path for table in catalog.tables)}, and "
@@ -117,8 +117,7 @@ def refresh(provider: str | None, dry_run: bool) -> None:
     from advisor.plugins import load_catalog, load_plugins
     from advisor.pricing.catalog import Catalog
     from advisor.pricing.catalog import load_catalog as load_tables
-    from advisor.pricing.overlay import user_price_files
-    from advisor.pricing.tables import user_tables_dir
+    from advisor.pricing.price_files import user_price_files, user_tables_dir
     from advisor.providers.lifecycle import ReadsModelFacts
     from advisor.providers.refresh import Summary
     from advisor.providers.refresh import refresh as refresh_one

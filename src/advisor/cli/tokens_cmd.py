@@ -42,9 +42,10 @@ def tokens(
     OpenAI's tokenizers, Llama 3's template for llama3). No FILE, or `-`, reads standard input."""
     from advisor.errors import UserError
     from advisor.plugins import load_catalog, load_plugins
+    from advisor.pricing.catalog import counting_for
+    from advisor.pricing.row_counting import RowCounting
     from advisor.tokens.chat_format import format_of
     from advisor.tokens.files import count_source
-    from advisor.tokens.rows import RowCounting, counting_for
     from advisor.tokens.tokenizer import ENCODINGS
 
     if not model and not encoding:

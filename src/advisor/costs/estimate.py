@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from advisor.costs.comparison import PricedOption, compare
 from advisor.costs.figures import interval as every_text
@@ -35,6 +35,7 @@ from advisor.costs.training import (
 )
 from advisor.errors import UserError
 from advisor.methods import Method
+from advisor.parsing.constraints import Check, check_fields
 from advisor.pricing.catalog import Catalog, ModelMatch, dedupe, serving_end, stale_warnings, training_blockers
 from advisor.pricing.tables import FineTuning, InferencePrices
 
@@ -56,91 +57,52 @@ class Assumption:
     source: str | None = None
 
 
-class OutOfRange(ValueError):
-    """An EstimateRequest figure outside what it can be; `field` names it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-
-
 # the shortest retraining interval: a day (24 of a month's 730 hours), as often as the data can change
 # (scenario volatility `daily`); a shorter one would spread a training cost over minutes, multiplying it
 # into sums no team could pay (1e-30 months: $10^30 a month)
 MIN_RETRAIN_MONTHS = Decimal(24) / HOURS_PER_MONTH
+A_DAY = "0.033 months (a day: 24 of a month's 730 hours)"
 
-# EstimateRequest figures: (lowest, whether the lowest itself is allowed, highest or None)
-_BOUNDS: dict[str, tuple[int | Decimal, bool, int | None]] = {
-    "requests_per_month": (0, False, None),
-    "prompt_tokens": (0, True, None),
-    "cached_tokens": (0, True, None),
-    "output_tokens": (0, True, None),
-    "reasoning_tokens": (0, True, None),
-    "ft_prompt_tokens": (0, True, None),
-    "ft_cached_tokens": (0, True, None),
-    "ft_output_tokens": (0, True, None),
-    "training_tokens": (0, True, None),  # billed tokens per epoch
-    "examples": (0, False, None),
-    "rft_hours": (0, True, None),
-    "quoted_training_usd": (0, True, None),
-    "setup_usd": (0, True, None),
-    "cache_hit_rate": (0, True, 1),
-    "horizon_months": (0, False, 120),
-    "retrain_every_months": (MIN_RETRAIN_MONTHS, True, None),
-    "hosting_hours_per_month": (0, True, 744),
-}
-
-_LOWEST_WORDS = {"retrain_every_months": "0.033 months (a day: 24 of a month's 730 hours)"}
+NonNegative = Annotated[Decimal, Check(ge=0)]  # tokens, dollars, hours
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EstimateRequest:
     """Everything an estimate needs; token counts are already counted (see token_files). A figure out
-    of its range (_BOUNDS) raises OutOfRange."""
+    of the range its field declares (Check) raises OutOfRange (advisor.parsing.constraints)."""
 
     model: str
     ft_model: str | None = None
     provider: str = "openai"
     ft_provider: str | None = None
-    requests_per_month: int
-    prompt_tokens: Decimal
-    cached_tokens: Decimal = Decimal(0)
-    output_tokens: Decimal = Decimal(0)
-    reasoning_tokens: Decimal | None = None  # billed as output on models that reason by default
-    ft_prompt_tokens: Decimal
-    ft_cached_tokens: Decimal = Decimal(0)
-    ft_output_tokens: Decimal | None = None
+    requests_per_month: Annotated[int, Check(gt=0)]
+    prompt_tokens: NonNegative
+    cached_tokens: NonNegative = Decimal(0)
+    output_tokens: NonNegative = Decimal(0)
+    reasoning_tokens: NonNegative | None = None  # billed as output on models that reason by default
+    ft_prompt_tokens: NonNegative
+    ft_cached_tokens: NonNegative = Decimal(0)
+    ft_output_tokens: NonNegative | None = None
     method: Method = "sft"
     training_type: str | None = None  # lora, qlora or full where the provider prices them apart
     training_tier: str | None = None  # e.g. Azure's global, standard or developer training
-    training_tokens: int | None = None
-    examples: int | None = None
+    training_tokens: Annotated[int, Check(ge=0)] | None = None  # billed tokens per epoch
+    examples: Annotated[int, Check(gt=0)] | None = None
     epochs: int | Literal["auto"] = "auto"
-    rft_hours: Decimal | None = None
-    quoted_training_usd: Decimal | None = None
-    setup_usd: Decimal = Decimal(0)
+    rft_hours: NonNegative | None = None
+    quoted_training_usd: NonNegative | None = None
+    setup_usd: NonNegative = Decimal(0)
     batch: bool = False
     data_sharing: bool = False
-    cache_hit_rate: Decimal = Decimal(1)
-    horizon_months: int = 12
-    retrain_every_months: Decimal | None = None
-    hosting_hours_per_month: Decimal = HOURS_PER_MONTH
+    cache_hit_rate: Annotated[Decimal, Check(ge=0, le=1)] = Decimal(1)
+    horizon_months: Annotated[int, Check(gt=0, le=120)] = 12
+    retrain_every_months: Annotated[Decimal, Check(ge=MIN_RETRAIN_MONTHS, shown=A_DAY)] | None = None
+    hosting_hours_per_month: Annotated[Decimal, Check(ge=0, le=744)] = HOURS_PER_MONTH
     today: date
     notes: list[Assumption] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        for name, (lowest, inclusive, highest) in _BOUNDS.items():
-            value = getattr(self, name)
-            if value is None:
-                continue
-            if isinstance(value, Decimal) and not value.is_finite():
-                raise OutOfRange(name, "must be a finite number")
-            if value < lowest or (value == lowest and not inclusive):
-                words = _LOWEST_WORDS.get(name, str(lowest))
-                raise OutOfRange(name, f"must be {'at least' if inclusive else 'greater than'} {words}")
-            if highest is not None and value > highest:
-                raise OutOfRange(name, f"must be at most {highest}")
+        check_fields(self)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

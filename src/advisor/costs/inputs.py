@@ -9,16 +9,21 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
-from advisor.costs.estimate import HOURS_PER_MONTH, Assumption, EstimateRequest, OutOfRange
+from advisor.costs.estimate import HOURS_PER_MONTH, Assumption, EstimateRequest
 from advisor.costs.figures import tokens
 from advisor.costs.training import billed_tokens_per_epoch
 from advisor.errors import UserError
 from advisor.methods import Method
+from advisor.parsing.constraints import OutOfRange
 from advisor.pricing.catalog import Catalog, ModelMatch
-from advisor.safe_text import shell_command
 
 if TYPE_CHECKING:
-    from advisor.tokens.rows import RowCounting
+    from advisor.pricing.row_counting import RowCounting
+
+# the tokens of each valid example of a training file (path, method, counting name), counted as `advisor dataset
+# check` counts them and refusing a file with errors: advisor.datasets.training_file.counted_examples, which
+# the command line passes in (datasets sit above costs: costs never import them)
+ExampleCounter = Callable[[str, Method, str], Sequence[int]]
 
 # EstimateRequest fields whose option has another name
 _FLAGS = {
@@ -100,8 +105,11 @@ def compared_providers(given: Sequence[str], catalog: Catalog, model: str) -> Co
     return Compared(today, places)
 
 
-def build_request(args: EstimateArgs, catalog: Catalog) -> EstimateRequest:
-    """Check the combinations, count the files, and say how every token figure was reached."""
+def build_request(
+    args: EstimateArgs, catalog: Catalog, count_examples: ExampleCounter | None = None
+) -> EstimateRequest:
+    """Check the combinations, count the files, and say how every token figure was reached. A training
+    file is counted by `count_examples` (needed only with one)."""
     _exclusive(args, "prompt_tokens", "prompt_file")
     _exclusive(args, "ft_prompt_tokens", "ft_prompt_file")
     _exclusive(args, "training_tokens", "training_file")
@@ -136,8 +144,10 @@ def build_request(args: EstimateArgs, catalog: Catalog) -> EstimateRequest:
         notes.append(Assumption(topic="default", text="output tokens: 0 a request (no --output-tokens given)"))
     training_tokens, examples = args.training_tokens, args.examples
     if args.training_file:
+        if count_examples is None:
+            raise TypeError("a training file is counted by count_examples: pass it to build_request")
         training_tokens, examples, note = training_tokens_from_file(
-            args.training_file, ft_model, catalog, args.method, ft_provider, args.encoding
+            args.training_file, ft_model, catalog, args.method, ft_provider, args.encoding, counter=count_examples
         )
         notes.append(note)
 
@@ -151,19 +161,19 @@ def build_request(args: EstimateArgs, catalog: Catalog) -> EstimateRequest:
 
 
 def _counts_differently(args: EstimateArgs, catalog: Catalog, ft_model: str, ft_provider: str) -> bool:
-    """Whether the fine-tuned side's row counts another way than today's (advisor.tokens.rows)."""
-    from advisor.tokens.rows import counting_for
+    """Whether the fine-tuned side's row counts another way than today's (advisor.pricing.row_counting)."""
+    from advisor.pricing.catalog import counting_for
 
     today = counting_for(catalog, args.model, args.provider, args.encoding).name
     return counting_for(catalog, ft_model, ft_provider, args.encoding).name != today
 
 
 def place_requests(
-    args: EstimateArgs, catalog: Catalog, request: EstimateRequest
+    args: EstimateArgs, catalog: Catalog, request: EstimateRequest, count_examples: ExampleCounter | None = None
 ) -> Callable[[ModelMatch], EstimateRequest]:
     """For `advisor estimate` at several places: `request` for each place's row, its files counted again
-    where the place's row counts another way (advisor.tokens.rows) than the row `request` was counted for."""
-    from advisor.tokens.rows import counting_for
+    where the place's row counts another way (advisor.pricing.row_counting) than the row `request` was counted for."""
+    from advisor.pricing.catalog import counting_for
 
     assert request.ft_model is not None and request.ft_provider is not None
     counted = counting_for(catalog, request.ft_model, request.ft_provider, args.encoding).name
@@ -171,7 +181,8 @@ def place_requests(
 
     def request_for(match: ModelMatch) -> EstimateRequest:
         if files and counting_for(catalog, match.name, match.provider, args.encoding).name != counted:
-            return build_request(replace(args, ft_model=match.name, ft_provider=match.provider), catalog)
+            changed = replace(args, ft_model=match.name, ft_provider=match.provider)
+            return build_request(changed, catalog, count_examples)
         return replace(request, ft_model=match.name, ft_provider=match.provider)
 
     return request_for
@@ -222,8 +233,8 @@ def prompt_tokens_from_file(
     path: str, model: str, catalog: Catalog, encoding: str | None = None, provider: str | None = None
 ) -> tuple[Decimal, Assumption]:
     """Mean prompt tokens per request in a text, chat JSON or JSONL file of real prompts, counted as
-    `model`'s row at `provider` counts (advisor.tokens.rows): its tokenizer and chat format."""
-    from advisor.tokens.rows import counting_for
+    `model`'s row at `provider` counts (advisor.pricing.row_counting): its tokenizer and chat format."""
+    from advisor.pricing.catalog import counting_for
 
     return prompt_tokens_counted(path, model, counting_for(catalog, model, provider, encoding))
 
@@ -248,33 +259,28 @@ def prompt_tokens_counted(path: str, model: str, counting: RowCounting) -> tuple
 
 
 def training_tokens_from_file(
-    path: str, ft_model: str, catalog: Catalog, method: Method, provider: str, encoding: str | None = None
+    path: str,
+    ft_model: str,
+    catalog: Catalog,
+    method: Method,
+    provider: str,
+    encoding: str | None = None,
+    *,
+    counter: ExampleCounter,
 ) -> tuple[int, int, Assumption]:
-    """(billed tokens per epoch, examples, note) for a JSONL training file, counted by the same scan
-    as `advisor dataset check`, as `ft_model`'s row at `provider` counts; a file the provider would
-    reject is refused."""
-    from advisor.datasets.scan import ScanSettings, scan_file
-    from advisor.tokens.rows import counting_for
+    """(billed tokens per epoch, examples, note) for a JSONL training file, counted by `counter`
+    (the scan of `advisor dataset check`) as `ft_model`'s row at `provider` counts; a file the provider
+    would reject is refused there."""
+    from advisor.pricing.catalog import counting_for
 
     counting = counting_for(catalog, ft_model, provider, encoding)
-    scan = scan_file(ScanSettings(path, method, (counting.name,)))
-    errors = scan.problems.total("error")
-    if errors or not scan.valid:
-        first = next((p for p in scan.problems.kept if p.severity == "error"), None)
-        where = f"{path}:{first.line}" if first and first.line else path
-        detail = f"{first.message}" if first else "no valid examples"
-        raise UserError(
-            f"the training file has {errors:,} error(s), the first: {detail}",
-            where=where,
-            hint=f"run `{shell_command('advisor', 'dataset', 'check', path)}` for every problem",
-        )
-    counts = scan.tokens[0]
+    counts = counter(path, method, counting.name)
     fine_tuning = catalog.find(ft_model, provider).row.fine_tuning
     cap = fine_tuning.max_example_tokens if fine_tuning else None
     tokens, over = billed_tokens_per_epoch(counts, cap)
-    text = f"training file {path}: {scan.valid:,} examples, {sum(counts):,} tokens counted with {counting.describe()}"
+    text = f"training file {path}: {len(counts):,} examples, {sum(counts):,} tokens counted with {counting.describe()}"
     if method == "dpo":
         text += " (input + preferred + non-preferred per example)"
     if over:
         text += f"; {over:,} over the {cap:,}-token limit are truncated to it, so {tokens:,} are billed per epoch"
-    return tokens, scan.valid, Assumption(topic="tokenizer", text=text)
+    return tokens, len(counts), Assumption(topic="tokenizer", text=text)

@@ -27,7 +27,7 @@ from advisor.errors import UserError
 from advisor.methods import Method
 from advisor.pricing.catalog import Catalog, ModelMatch, jobs_end, serving_end, training_blockers
 from advisor.pricing.model_ids import parse_model_id, strip_snapshot
-from advisor.tokens.rows import row_counting
+from advisor.pricing.row_counting import row_counting
 
 OpenWeights = Literal["allowed", "required", "no"]
 
@@ -178,7 +178,7 @@ def availability(wanted: PlaceFilter, places: Sequence[Place]) -> Availability |
 
 def _tokens_exact(match: ModelMatch) -> bool:
     """Whether the place's counts are its model's own: the row's tokenizer is installed and exact
-    (advisor.tokens.rows), not a stated stand-in."""
+    (advisor.pricing.row_counting), not a stated stand-in."""
     counting = row_counting(match.row)
     return counting is not None and counting.exact
 

@@ -59,13 +59,14 @@ def check_dataset(
     jobs: int | None = None,
     chunk_bytes: int | None = None,
     progress: Callable[[ScanResult], None] | None = None,
-    formats: Sequence[DatasetFormat] | None = None,
+    formats: Sequence[DatasetFormat],
     runner: BlockRunner | None = None,
 ) -> DatasetReport:
     """Check and measure the file for `method` (detected when None) and price it for `models` (every
-    model that trains the method, when empty). `formats` are the plugins' data formats (the installed
-    plugins' when None); those of the one provider being checked apply. A pipe, stdin (`-`) or other
-    stream is read once, as it comes; `runner` is one the caller started before its own set-up."""
+    model that trains the method, when empty). `formats` are the plugins' data formats, which the caller
+    loads (advisor.plugins: plugins sit above the engines), with their tokenizers; those of the one
+    provider being checked apply. A pipe, stdin (`-`) or other stream is read once, as it comes;
+    `runner` is one the caller started before its own set-up."""
     handle, head = None, b""
     if is_stream(path):
         handle = open_stream(path)
@@ -80,10 +81,6 @@ def check_dataset(
     grader = load_grader(grader_path) if grader_path else None
     if grader and method != "rft":
         raise UserError("--grader goes with RFT data", hint="drop --grader, or check an RFT file (--method rft)")
-    if formats is None:  # (before the tokenizers are chosen: loading the plugins registers theirs)
-        from advisor.plugins import load_plugins
-
-        formats = load_plugins().dataset_formats
     matches = training_models(catalog, method, today, models)
     encodings = list(dict.fromkeys(catalog.encoding_for(f"{m.provider}/{m.name}") for m in matches)) or ["o200k_base"]
     if not models:

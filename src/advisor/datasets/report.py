@@ -24,7 +24,7 @@ from advisor.datasets.problems import Problem, ProblemLog
 from advisor.datasets.scan import SYSTEMS_TRACKED, ScanResult
 from advisor.methods import Method
 from advisor.pricing.catalog import Catalog, ModelMatch, training_blockers
-from advisor.tokens.rows import row_counting
+from advisor.pricing.row_counting import row_counting
 
 # domain-facts.md section 5 and decision-guidance.md
 MIN_EXAMPLES = 10

@@ -317,8 +317,9 @@ def _simple_check(annotation: str, module: str) -> tuple[str, dict[str, Any]] | 
         else:
             return None
     # a `before` validator converts what a TOML file gives; plain data is checked by its type, as a Check
-    # object's rules (which never hold `before`) are
+    # object's rules (which never hold `before`, nor `shown`: words for a message) are
     rules.pop("before", None)
+    rules.pop("shown", None)
     return base, rules
 
 

@@ -16,19 +16,19 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from advisor.errors import UserError
 from advisor.methods import Method
 from advisor.pricing.genai import GenaiPrices
 from advisor.pricing.in_force import PriceSource, RowInForce, resolve, table_source
 from advisor.pricing.model_ids import ModelId, encoding_family, parse_model_id, snapshot_problem, strip_snapshot
-from advisor.pricing.price_files import folder_files
-from advisor.pricing.tables import (
-    ModelRow,
-    PriceTable,
-    bundled_tables,
-    user_tables_dir,
-)
+from advisor.pricing.price_files import folder_files, user_tables_dir
+from advisor.pricing.reading import bundled_tables
+from advisor.pricing.tables import ModelRow, PriceTable
+
+if TYPE_CHECKING:
+    from advisor.pricing.row_counting import RowCounting
 
 STALE_AFTER_DAYS = 90
 
@@ -251,8 +251,8 @@ class Catalog:
 
     def encoding_for(self, model: str) -> str:
         """The tokenizer of `model` (a counting name: advisor.tokens.chat_format): the price row's
-        (advisor.tokens.rows), else the model family's."""
-        from advisor.tokens.rows import row_counting  # only commands that count tokens need it
+        (advisor.pricing.row_counting), else the model family's."""
+        from advisor.pricing.row_counting import row_counting  # only commands that count tokens need it
 
         named, model = self._split_provider(model)
         model_id = parse_model_id(model)
@@ -345,7 +345,7 @@ def row_status(match: ModelMatch, today: date, *, training: bool = True) -> list
             unverified.append(f"gpus.{name} {gpu.unverified}")
     if unverified:
         status.append(f"{match.provider}:{match.name} prices are unverified: {'; '.join(unverified)}")
-    from advisor.tokens.rows import row_counting
+    from advisor.pricing.row_counting import row_counting
 
     counting = row_counting(row)
     if counting and not counting.exact:
@@ -398,7 +398,8 @@ def load_catalog(
     given = [Path(path) for path in extra_files]
     tables = [*bundled_tables(), *plugin_tables]
     if in_folder or given:  # only files of the user's can be overlays: the module that reads them is loaded only then
-        from advisor.pricing.overlay import read_price_file, with_overlays
+        from advisor.pricing.overlay import with_overlays
+        from advisor.pricing.reading import read_price_file
 
         items = [*(read_price_file(path, folder) for path in in_folder), *map(read_price_file, given)]
         tables, problems = with_overlays([*tables, *items])
@@ -478,3 +479,22 @@ def named_successor(catalog: Catalog, match: ModelMatch, until: date) -> ModelMa
     name = match.row.successor
     found = catalog.find_optional(name, match.provider) if name else None
     return found if found is not None and serves_through(found, until) else None
+
+
+def counting_for(catalog: Catalog, model: str, provider: str | None = None, encoding: str | None = None) -> RowCounting:
+    """How `model` is counted: as `encoding` when one is named; else as its row at `provider` (a
+    `provider/model` prefix names one too), else as its first row that names a tokenizer, else as its
+    model family (Catalog.encoding_for, which says what to do when none is known)."""
+    from advisor.pricing.row_counting import RowCounting, row_counting
+
+    if encoding:
+        return RowCounting(encoding, given=True)
+    prefix, _, rest = model.partition("/")
+    if provider is None and rest and prefix in catalog.providers:
+        provider, model = prefix, rest
+    for name in [provider] if provider else catalog.providers:
+        match = catalog.find_optional(model, name)
+        counting = row_counting(match.row) if match else None
+        if counting:
+            return counting
+    return RowCounting(catalog.encoding_for(model))

@@ -27,10 +27,7 @@ from typing import Any
 from advisor.errors import UserError
 from advisor.parsing.plain_data import NotPlain, from_plain
 from advisor.parsing.plain_data import to_plain as plain_row
-from advisor.pricing import tables as _tables_module
-from advisor.pricing.tables import ModelRow, PriceChange, PriceTable
-
-_TABLES = _tables_module.__file__  # the schema the rows are built with: a new one reads genai-prices again
+from advisor.pricing.tables import SCHEMA_VERSION, ModelRow, PriceChange, PriceTable
 
 DISTRIBUTION = "genai-prices"
 HOMEPAGE = "https://github.com/pydantic/genai-prices"
@@ -96,8 +93,10 @@ def genai_prices() -> GenaiPrices | None:
     key = cache_key()
     if key is None:
         return None
-    code = hashlib.sha256(Path(__file__).read_bytes() + Path(_TABLES).read_bytes()).hexdigest()[:16]
-    source = hashlib.sha256(f"{key} {code}".encode()).hexdigest()
+    # this code turns genai-prices' data into rows of the schema: a new one, or a new schema (its version,
+    # as the validated-table cache is keyed), reads genai-prices again
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    source = hashlib.sha256(f"{key} {code} schema {SCHEMA_VERSION}".encode()).hexdigest()
     entry = cache_folder("genai-prices") / f"{source}.json"
 
     def rebuild() -> dict[str, Any]:

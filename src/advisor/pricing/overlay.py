@@ -25,13 +25,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Any
 
 from advisor.errors import UserError, file_location
 from advisor.parsing.plain_data import FieldsOf
-from advisor.pricing.price_files import folder_files, label, read_price_text
-from advisor.pricing.tables import FineTuning, ModelRow, PriceTable, parse_table, quote
+from advisor.pricing.tables import FineTuning, ModelRow, PriceTable, quote
 
 DATED_LISTS = frozenset({"shutdown_sources", "new_jobs_sources", "serving_sources", "prices"})
 # `overlay = ...` among the top-level keys, before the first [table]
@@ -71,35 +69,6 @@ def is_overlay(text: str) -> bool:
     """Whether a price file's top-level keys include `overlay` (read without parsing the TOML)."""
     header = _FIRST_HEADER.search(text)
     return _OVERLAY_KEY.search(text, 0, header.start() if header else len(text)) is not None
-
-
-def parse_overlay(text: str, path: str) -> Overlay:
-    """Parse and validate one overlay; errors name the file, line and field. One validated before comes
-    from the cache (pricing/table_cache.py), as a table does."""
-    from advisor.pricing import table_cache
-
-    overlay = table_cache.load(text, path, Overlay)
-    if overlay is None:
-        from advisor.pricing.overlay_validation import validated_overlay
-
-        overlay = validated_overlay(text, path)
-        table_cache.store(text, path, overlay)
-    return overlay
-
-
-def read_price_file(path: Path, folder: Path | None = None) -> PriceTable | Overlay:
-    """A table or an overlay, from disk (`folder`: the user's price folder it was found in)."""
-    from advisor.pricing.encodings_named import check_encodings
-
-    text = read_price_text(path, folder)
-    item = parse_overlay(text, label(path)) if is_overlay(text) else parse_table(text, label(path))
-    check_encodings(item, text)
-    return item
-
-
-def user_price_files(folder: Path) -> list[Path]:
-    """The price files of the user's folder, in the order they are read (pricing/price_files.py)."""
-    return folder_files(folder)[0]
 
 
 def with_overlays(items: Sequence[PriceTable | Overlay]) -> tuple[list[PriceTable], list[str]]:

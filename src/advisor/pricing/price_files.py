@@ -1,4 +1,4 @@
-"""The user's price files: which files of the price folder are read, and reading one with a bound.
+"""The user's price files: where their folder is, which of its files are read, and reading one with a bound.
 
 The folder is read on every command, so nothing in it may stop one: an editor's lock or backup file
 (`.#openai.toml`, `~$openai.toml`: a name that starts with `.` or `~`) is not a table and is skipped; a
@@ -92,3 +92,18 @@ def read_price_text(path: Path, folder: Path | None = None) -> str:
             hint = error.hint
         raise UserError(error.message, where=where, hint=hint) from None
     return decode_utf8(data, where)
+
+
+def user_tables_dir() -> Path:
+    """Per-user folder of extra tables: $ADVISOR_CONFIG_DIR/pricing or the platform config dir."""
+    root = os.environ.get("ADVISOR_CONFIG_DIR")
+    if not root:
+        from platformdirs import user_config_dir
+
+        root = user_config_dir("advisor", appauthor=False)
+    return Path(root) / "pricing"
+
+
+def user_price_files(folder: Path) -> list[Path]:
+    """The price files of the user's folder, in the order they are read."""
+    return folder_files(folder)[0]

@@ -2,8 +2,9 @@
 without parsing TOML or importing pydantic (together about half of an `advisor estimate`'s start-up).
 
 An entry is the validated `PriceTable` (or `Overlay`) as plain JSON (parsing/plain_data.py), sealed
-(cache_folder.py) with what it was built from: the table's text, the path it is cited by, and the code
-that validates and stores it. It is named by the same digest, so an edited table or a new advisor
+(cache_folder.py) with what it was built from: the table's text, the path it is cited by, and the
+schema's version (pricing/tables.py: SCHEMA_VERSION, tied to the schema's code by
+tests/test_price_schema_version.py). It is named by the same digest, so an edited table or a new schema
 validates again. An entry is believed only when its seal matches (kind, source digest, the payload's
 own sha256) and its data builds the schema's dataclasses again under the schema's own checks (types,
 ranges, literals, each dataclass's rules) with the path asked for; anything else (a damaged or edited
@@ -15,42 +16,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from advisor.cache_folder import cache_folder, read_sealed, write_sealed
 from advisor.parsing.plain_data import NotPlain, from_plain, to_plain
-from advisor.pricing.tables import PriceTable
+from advisor.pricing.tables import SCHEMA_VERSION, PriceTable
 
 T = TypeVar("T")
 
 FORMAT = "price-table/2"  # the entry's kind and format version, in its seal
-# the code whose rules decide whether a text is a valid table and what it becomes (how an entry is written
-# is versioned by FORMAT, and every entry read is checked by the current plain_data.py in any case)
-_RULES = (
-    "pricing/tables.py",
-    "pricing/table_validation.py",
-    "pricing/overlay.py",
-    "pricing/overlay_validation.py",
-    "parsing/constraints.py",
-    "parsing/quantities.py",
-    "methods.py",
-)
 
 
-@cache
-def _rules_digest() -> bytes:
-    package = Path(__file__).parent.parent
-    digest = hashlib.sha256()
-    for module in _RULES:
-        digest.update((package / module).read_bytes())
-    return digest.digest()
-
-
-def built_from(text: str, path: str) -> str:
-    """The digest of what an entry is built from: the validating code, the path and the text."""
-    source = _rules_digest() + path.encode("utf-8", "surrogatepass") + b"\0" + text.encode("utf-8", "surrogatepass")
+def built_from(text: str, path: str, version: int | None = None) -> str:
+    """The digest of what an entry is built from: the schema's version (how a valid text becomes a table:
+    pricing/tables.py, SCHEMA_VERSION, unless `version` is given), the path and the text."""
+    version = SCHEMA_VERSION if version is None else version
+    source = f"{FORMAT} schema {version}\0{path}\0{text}".encode("utf-8", "surrogatepass")
     return hashlib.sha256(source).hexdigest()
 
 

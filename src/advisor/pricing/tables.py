@@ -16,10 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from advisor.errors import UserError
 from advisor.methods import Method
 from advisor.parsing.constraints import Check
 from advisor.parsing.quantities import MAX_AMOUNT, written_as_number
@@ -73,6 +71,13 @@ SOURCED_FIGURES = (
 )
 # pydantic's configuration of every table dataclass: a key the schema does not know is an error
 _STRICT: Any = {"extra": "forbid"}
+# The validated-table cache (pricing/table_cache.py) is keyed by this version, so an entry kept by code with
+# another schema is never read. Beside it, the schema's fingerprint at each version: every dataclass of a
+# table or an overlay, reached through the annotations (fields, types, Checks, `before` validators,
+# defaults, pydantic's configuration). tests/test_price_schema_version.py computes it from the code and
+# fails when it changes without a new version here: add one, with the fingerprint the test prints.
+SCHEMA_VERSION = 1
+SCHEMA_FINGERPRINTS = {1: "ae17617b0065c5716c25c9cb9305475253cd29354b23dde11adf9f1362a0fa45"}
 # an encoding, optionally followed by the chat format it counts in (advisor.tokens.chat_format)
 _COUNTING = r"^[A-Za-z0-9][A-Za-z0-9_.-]*(:[a-z0-9]+)?$"
 
@@ -435,50 +440,3 @@ def quote(part: object) -> str:
     """A TOML key as a dotted path writes it: quoted when it holds a dot, a dash or a space."""
     text = str(part)
     return f'"{text}"' if any(ch in text for ch in ".- ") else text
-
-
-def parse_table(text: str, path: str) -> PriceTable:
-    """Parse and validate one table; errors name the file, line and field. A table validated before
-    comes from the cache."""
-    from advisor.pricing import table_cache
-
-    table = table_cache.load(text, path)
-    if table is None:
-        from advisor.pricing.table_validation import validated_table
-
-        table = validated_table(text, path)
-        table_cache.store(text, path, table)
-    return table
-
-
-def read_table(path: Path) -> PriceTable:
-    """Read one table file from disk."""
-    from advisor.pricing.price_files import label, read_price_text
-
-    return parse_table(read_price_text(path), label(path))
-
-
-def bundled_tables() -> list[PriceTable]:
-    """The tables shipped inside the package, in file-name order."""
-    from importlib.resources import files
-
-    folder = files("advisor") / BUNDLED_PACKAGE_DIR
-    if not folder.is_dir():
-        raise UserError(
-            f"the bundled price tables are missing from {folder}",
-            hint="reinstall advisor with `pip install .` (not an editable install)",
-        )
-    entries = sorted((entry for entry in folder.iterdir() if entry.name.endswith(".toml")), key=lambda e: e.name)
-    return [parse_table(entry.read_text(encoding="utf-8"), f"(bundled) {entry.name}") for entry in entries]
-
-
-def user_tables_dir() -> Path:
-    """Per-user folder of extra tables: $ADVISOR_CONFIG_DIR/pricing or the platform config dir."""
-    import os
-
-    root = os.environ.get("ADVISOR_CONFIG_DIR")
-    if not root:
-        from platformdirs import user_config_dir
-
-        root = user_config_dir("advisor", appauthor=False)
-    return Path(root) / "pricing"

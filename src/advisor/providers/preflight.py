@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -25,6 +25,7 @@ from typing import Any, Literal
 from advisor.costs.money import format_price, format_usd
 from advisor.costs.training import MissingFigure, Rollouts, TrainingWork, billing_of, price_training
 from advisor.datasets.check import check_dataset
+from advisor.datasets.formats import DatasetFormat
 from advisor.datasets.grader import load_grader
 from advisor.datasets.report import DatasetReport
 from advisor.errors import UserError
@@ -144,8 +145,10 @@ def plan_launch(
     epochs: int | Literal["auto"] = "auto",
     seed: int | None = None,
     settings: dict[str, Any] | None = None,
+    formats: Sequence[DatasetFormat],
 ) -> LaunchPlan:
-    """Everything checked before anything is sent; the files are read once, into `copies`."""
+    """Everything checked before anything is sent; the files are read once, into `copies`. `formats`: the
+    plugins' data formats (the command line loads them)."""
     settings = {name: value for name, value in (settings or {}).items() if value is not None}
     check_settings(provider, settings)
     match, api_model = _model_row(provider, catalog, model, settings)
@@ -178,6 +181,7 @@ def plan_launch(
             models=[f"{match.provider}/{match.name}"],
             epochs=epochs,
             grader_path=copy_of["grader"] if grader_spec else None,
+            formats=formats,
         )
         problems += _dataset_problems(training, training_report)
         validation_report = None
@@ -189,6 +193,7 @@ def plan_launch(
                 method=method,
                 models=[f"{match.provider}/{match.name}"],
                 grader_path=copy_of["grader"] if grader_spec else None,
+                formats=formats,
             )
             problems += _dataset_problems(validation, validation_report, validation=True)
     estimate_usd, estimate_text = _estimate(training_report, match, method, settings)

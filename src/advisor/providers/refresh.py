@@ -24,8 +24,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from advisor.errors import ProviderError, UserError
 from advisor.pricing.catalog import Catalog
-from advisor.pricing.overlay import Overlay, is_overlay, parse_overlay, rows_by_name
+from advisor.pricing.overlay import Overlay, is_overlay, rows_by_name
 from advisor.pricing.overlay_text import overlay_text
+from advisor.pricing.reading import parse_overlay
 from advisor.pricing.tables import MAX_PRICE, DatedSource, PriceChange
 from advisor.providers.base import Provider, credentials_of
 from advisor.providers.lifecycle import PRICE_FIELDS, ModelFacts, ReadsModelFacts

@@ -27,8 +27,8 @@ from advisor.parsing.toml_locate import locate
 
 if TYPE_CHECKING:
     from advisor.pricing.catalog import Catalog
+    from advisor.pricing.row_counting import RowCounting
     from advisor.pricing.tables import ModelRow
-    from advisor.tokens.rows import RowCounting
 
 TaskKind = Literal[
     "classification",
@@ -188,7 +188,7 @@ class Tokens(BaseModel):
     """The token figures every strategy is costed from; `notes` say how those read from files were counted.
 
     `ft_prompt` is counted as `counted_with` counts (a counting name, advisor.tokens.chat_format; None when
-    the scenario gives numbers). A place whose row counts another way (advisor.tokens.rows) has the
+    the scenario gives numbers). A place whose row counts another way (advisor.pricing.row_counting) has the
     fine-tuned prompt counted again its way in `recounted` (or why it could not be, in `recount_errors`)."""
 
     model_config = ConfigDict(frozen=True)
@@ -208,8 +208,8 @@ class Tokens(BaseModel):
     def fine_tuned(self, row: ModelRow, label: str) -> tuple[Decimal, int, list[Assumption]]:
         """The fine-tuned prompt as `row`'s model (`provider:model`) counts it, the tokens an answer adds
         to it besides its text in the model's chat format, and the note on a count made for this row."""
+        from advisor.pricing.row_counting import row_counting
         from advisor.tokens.chat_format import answer_tokens
-        from advisor.tokens.rows import row_counting
 
         counting = row_counting(row)
         name = counting.name if counting else self.counted_with
@@ -460,7 +460,7 @@ def count_tokens(loaded: LoadedScenario, catalog: Catalog) -> LoadedScenario:
     if loaded.tokens is not None:
         return loaded
     from advisor.costs.inputs import prompt_tokens_counted
-    from advisor.tokens.rows import counting_for
+    from advisor.pricing.catalog import counting_for
 
     traffic, models = loaded.scenario.traffic, loaded.scenario.models
     notes: list[Assumption] = []
@@ -561,7 +561,7 @@ def count_tokens(loaded: LoadedScenario, catalog: Catalog) -> LoadedScenario:
 def _place_countings(catalog: Catalog, providers: list[str]) -> dict[RowCounting, list[str]]:
     """How the rows that can be fine-tuned at the allowed providers (all when none are named) count,
     with the rows that count each way."""
-    from advisor.tokens.rows import row_counting
+    from advisor.pricing.row_counting import row_counting
 
     found: dict[RowCounting, list[str]] = {}
     for provider in providers or catalog.providers:

@@ -318,8 +318,8 @@ def print_method(found: list[tuple[ModelMatch, list[str]]], method: str, today: 
 def _tokenizer(row: ModelRow) -> str:
     """The tokenizer and chat format the row's model is counted with, exact or approximate (and what
     stands in where the row's own tokenizer is not installed)."""
+    from advisor.pricing.row_counting import row_counting
     from advisor.tokens.chat_format import OPENAI, format_of
-    from advisor.tokens.rows import row_counting
 
     counting = row_counting(row)
     if counting is None:

@@ -10,8 +10,8 @@ from advisor.render.console import print_out, styled
 from advisor.safe_text import visible
 
 if TYPE_CHECKING:
+    from advisor.pricing.row_counting import RowCounting
     from advisor.tokens.files import TokenTally
-    from advisor.tokens.rows import RowCounting
 
 
 def tokens_json(tallies: Sequence[TokenTally], counting: RowCounting, model: str | None) -> str:

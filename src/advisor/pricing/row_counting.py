@@ -4,8 +4,8 @@ A row names its model's tokenizer (`encoding`). When that tokenizer comes from a
 installed (Llama 3's, from advisor-together and llama-models), a row may name a stand-in
 (`encoding_fallback`, e.g. `cl100k_base:llama3`: cl100k_base's vocabulary in Llama 3's template) and its
 measured error (`encoding_fallback_note`); counts are then approximate and say so. Every command that
-counts for a row (recommend, estimate, dataset check, launch, tokens) resolves it here, so a file gets
-one count per row wherever it is counted.
+counts for a row (recommend, estimate, dataset check, launch, tokens) resolves it here (a model by name:
+advisor.pricing.catalog.counting_for), so a file gets one count per row wherever it is counted.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from advisor.pricing.catalog import Catalog
     from advisor.pricing.tables import ModelRow
 
 
@@ -47,20 +46,3 @@ def row_counting(row: ModelRow) -> RowCounting | None:
         note = f"{row.encoding} is not installed; {row.encoding_fallback_note}"
         return RowCounting(row.encoding_fallback, False, note, fallback=True)
     return RowCounting(row.encoding, row.encoding_exact, row.encoding_note)
-
-
-def counting_for(catalog: Catalog, model: str, provider: str | None = None, encoding: str | None = None) -> RowCounting:
-    """How `model` is counted: as `encoding` when one is named; else as its row at `provider` (a
-    `provider/model` prefix names one too), else as its first row that names a tokenizer, else as its
-    model family (Catalog.encoding_for, which says what to do when none is known)."""
-    if encoding:
-        return RowCounting(encoding, given=True)
-    prefix, _, rest = model.partition("/")
-    if provider is None and rest and prefix in catalog.providers:
-        provider, model = prefix, rest
-    for name in [provider] if provider else catalog.providers:
-        match = catalog.find_optional(model, name)
-        counting = row_counting(match.row) if match else None
-        if counting:
-            return counting
-    return RowCounting(catalog.encoding_for(model))
