@@ -349,7 +349,7 @@ def training_models(catalog: Catalog, method: Method, today: date, models: Seque
 
 
 def row_encoding(match: ModelMatch, encodings: tuple[str, ...]) -> str:
-    """The counting name a row's counts are in (advisor.tokens.rows); the scan's first for a row with none."""
+    """The counting name a row's counts are in (advisor.pricing.row_counting); the scan's first for a row with none."""
     counting = row_counting(match.row)
     return counting.name if counting else encodings[0]
 

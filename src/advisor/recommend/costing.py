@@ -403,7 +403,7 @@ class Coster:
         retrieved = Decimal(
             scenario.knowledge.retrieved_tokens if with_rag and not scenario.knowledge.rag_in_place else 0
         )
-        # counted as the place's model counts: its tokenizer and chat format (advisor.tokens.rows)
+        # counted as the place's model counts: its tokenizer and chat format (advisor.pricing.row_counting)
         counted, answer_overhead, counted_notes = inputs.fine_tuned(match.row, f"{match.provider}:{match.name}")
         assumptions += counted_notes
         ft_prompt = counted + retrieved
