@@ -132,6 +132,9 @@ def test_any_edit_of_a_scenario_parses_or_gives_a_located_error(data) -> None:
         )
     )
     try:
-        parse_scenario("\n".join(lines), "s.toml")
+        loaded = parse_scenario("\n".join(lines), "s.toml")
     except UserError as error:
         assert str(error).startswith("s.toml")
+        return
+    # what was read is what is kept: written out and read again, the scenario is the same
+    assert parse_scenario(scenario_toml(loaded.scenario), "again.toml").scenario == loaded.scenario
