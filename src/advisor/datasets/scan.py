@@ -25,12 +25,11 @@ from advisor.datasets.problems import ProblemLog
 from advisor.methods import Method
 from advisor.parsing import json_text
 from advisor.parsing.file_text import unreadable
-from advisor.parsing.jsonl import BLOCK_BYTES, Block
+from advisor.parsing.jsonl import Block
 from advisor.tokens.blocks import BlockRunner, PreparedBlock, encoders
 from advisor.tokens.long_text import UNCUT_LIMIT, hard_cuts
 from advisor.tokens.tokenizer import TokenizerSpec, registered_tokenizers, set_plugin_tokenizers
 
-CHUNK_BYTES = BLOCK_BYTES
 BOM = b"\xef\xbb\xbf"
 
 
@@ -180,13 +179,6 @@ _encoders = encoders  # the tokenizers a worker counts with, loaded once per pro
 def line_digest(raw: bytes) -> int:
     """64 bits of the line as written (BOM and line end removed): equal lines are exact duplicates."""
     return digest_bytes(raw) or 1
-
-
-def scan_range(settings: ScanSettings, start: int, end: int) -> ScanResult:
-    """Check and measure the lines in bytes [start, end) of a regular file."""
-    import os
-
-    return scan_block(settings, Block(start, end, last=end >= os.path.getsize(settings.path)))
 
 
 def scan_block(settings: ScanSettings, block: Block) -> ScanResult:

@@ -370,11 +370,6 @@ class ModelRow(_TieredPrices):
             if wrong:
                 raise ValueError(f"prices: `{wrong[0]}` is a fine-tuning price: give it under fine_tuning.prices")
 
-    @property
-    def shutdown_in_force(self) -> date | None:
-        """The day the model stops: the earlier of its sources' dates."""
-        return earliest(self.shutdown, self.shutdown_sources)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Gpu:

@@ -10,7 +10,7 @@ JSON file is read whole, up to advisor.parsing.jsonl.MAX_DOCUMENT_BYTES.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -81,17 +81,6 @@ def example_tokens(encoder: Encoder, example: Mapping[str, Any]) -> int:
                 tokens += count_answers(encoder, answer)
         return tokens
     return count_chat(encoder, example)
-
-
-def iter_jsonl(text: str, source: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
-    """(line number, object) for each non-blank line (lines end at `\\n` only); a bad line is an error."""
-    for number, line in enumerate(text_lines(text), start=1):
-        if not line.strip():
-            continue
-        value, problem = _example(line)
-        if problem is not None:
-            raise UserError(problem[0], where=file_location(source, number), hint=problem[1])
-        yield number, value
 
 
 def _example(line: str | bytes) -> tuple[Any, tuple[str, str] | None]:
