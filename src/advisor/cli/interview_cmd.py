@@ -82,11 +82,12 @@ def interview(
     answers = from_raw({})
     own = None
     if start_from:
-        from advisor.recommend.scenario import parse_raw, parse_scenario, read_text
+        from advisor.recommend.scenario import parse_raw, parse_scenario, read_text, without_retired
 
         text = read_text(start_from)  # read once: it may be a pipe
-        parse_scenario(text, start_from)  # refuse a file with errors before asking anything
-        answers = from_raw(parse_raw(text, start_from))
+        for notice in parse_scenario(text, start_from).notices:  # refuse a file with errors before asking
+            click.echo(f"warning: {notice} (the scenario written leaves it out)", err=True)
+        answers = from_raw(without_retired(parse_raw(text, start_from), text, start_from)[0])
     elif resume:
         answers, own = _resumed(resume)
         click.echo(f"continuing the interview saved in {resume}", err=True)

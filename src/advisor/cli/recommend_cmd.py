@@ -38,7 +38,9 @@ def recommend(
 
     paths = _scenario_files(files)
     if len(paths) == 1 and not Path(files[0]).is_dir():
-        rec = build(load_scenario(paths[0]), load_catalog(pricing_files, today_or(today)), today_or(today))
+        loaded = load_scenario(paths[0])
+        _warn(loaded.notices)
+        rec = build(loaded, load_catalog(pricing_files, today_or(today)), today_or(today))
         if output is None:
             _print(rec, output_format)
             return
@@ -78,6 +80,7 @@ def _recommend_many(paths, output_format, output, force, catalog, today, build) 
     _SHARED.update(catalog=catalog, today=today, build=build, load=load_scenario)
     outcomes = _across_cores(paths)
     for outcome in outcomes:
+        _warn(outcome.notices)
         if outcome.error is not None:
             _line(f"advisor: error: {outcome.error}", err=True)
     failed = sum(o.rec is None for o in outcomes)
@@ -108,7 +111,8 @@ def _one(path: str):  # type: ignore[no-untyped-def]
     from advisor.render.portfolio import Outcome
 
     try:
-        return Outcome(path, rec=_SHARED["build"](_SHARED["load"](path), _SHARED["catalog"], _SHARED["today"]))
+        loaded = _SHARED["load"](path)
+        return Outcome(path, rec=_SHARED["build"](loaded, _SHARED["catalog"], _SHARED["today"]), notices=loaded.notices)
     except UserError as exc:
         return Outcome(path, error=str(exc))
 
@@ -166,6 +170,12 @@ def _write_many(outcomes, output_format: str, target: Path, force: bool) -> None
     except OSError as exc:
         raise UserError(f"cannot write ({exc.strerror})", where=str(target), hint="check the folder") from None
     _line(f"wrote {target}" + (f" and {len(charts)} charts beside it" if charts else ""), err=True)
+
+
+def _warn(notices: list[str]) -> None:
+    """What a scenario file holds that advisor read and ignored (a retired key), on stderr."""
+    for notice in notices:
+        _line(f"warning: {notice}", err=True)
 
 
 def _line(text: str, err: bool = False) -> None:
