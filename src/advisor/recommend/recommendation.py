@@ -26,6 +26,7 @@ from advisor.recommend.rules import (
     Context,
     Decision,
     Facts,
+    Reason,
     StrategyFigures,
     compose,
     facts_of,
@@ -34,12 +35,6 @@ from advisor.recommend.rules import (
 from advisor.recommend.scenario import LoadedScenario, Scenario, count_tokens
 from advisor.recommend.strategies import BY_NAME, STRATEGIES, TRAINING
 from advisor.safe_text import shell_command
-
-
-class Reason(BaseModel):
-    rule: str
-    says: str
-    source: str
 
 
 class NotRecommended(BaseModel):
@@ -170,7 +165,7 @@ def recommend(loaded: LoadedScenario, catalog: Catalog, today: date) -> Recommen
         where=_where(primary_cost, places),
         where_options=places,
         migration=migration,
-        reasons=[Reason(rule=r.rule, says=r.says, source=r.source) for r in d.reasons],
+        reasons=list(d.reasons),
         caveats=dedupe(d.caveats),
         next_steps=dedupe([*d.next_steps, *steps]) or [_KEEP_MEASURING],
         commands=commands,

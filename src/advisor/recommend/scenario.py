@@ -116,7 +116,10 @@ class Data(_Section):
     answers_guessable: Flag = False
 
 
-class Traffic(_Section):
+class TrafficSection(_Section):
+    """The scenario's [traffic] section: volumes and token sizes as the team states them (the figures
+    costing works from are advisor.costs.estimate.Traffic)."""
+
     requests_per_month: Annotated[int, Number, Field(gt=0, le=MAX_COUNT)] = 10_000
     prompt_tokens: Count | None = None
     prompt_file: str | None = None
@@ -127,7 +130,7 @@ class Traffic(_Section):
     reasoning_tokens: Count | None = None
 
     @model_validator(mode="after")
-    def _one_prompt_source(self) -> Traffic:
+    def _one_prompt_source(self) -> TrafficSection:
         if self.prompt_tokens is not None and self.prompt_file is not None:
             raise ValueError("give prompt_tokens or prompt_file, not both")
         return self
@@ -162,7 +165,7 @@ class Scenario(_Section):
     task: Task = Task()
     knowledge: Knowledge = Knowledge()
     data: Data = Data()
-    traffic: Traffic = Traffic()
+    traffic: TrafficSection = TrafficSection()
     models: Models = Models()
     costs: Costs = Costs()
 
@@ -171,7 +174,7 @@ SECTIONS: dict[str, type[_Section]] = {
     "task": Task,
     "knowledge": Knowledge,
     "data": Data,
-    "traffic": Traffic,
+    "traffic": TrafficSection,
     "models": Models,
     "costs": Costs,
 }
