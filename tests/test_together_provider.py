@@ -415,12 +415,12 @@ class TestDataFormats:
         from datetime import date
 
         from advisor.datasets.check import check_dataset
-        from advisor.plugins import load_catalog
+        from advisor.plugins import catalog_with_plugins
 
         path = write_jsonl(tmp_path / "instruction.jsonl", self.ROWS * 50)
-        one = check_dataset(str(path), load_catalog(), date(2026, 12, 1), models=[f"together/{MODEL}"], jobs=1)
+        one = check_dataset(str(path), catalog_with_plugins(), date(2026, 12, 1), models=[f"together/{MODEL}"], jobs=1)
         many = check_dataset(
-            str(path), load_catalog(), date(2026, 12, 1), models=[f"together/{MODEL}"], jobs=2, chunk_bytes=4096
+            str(path), catalog_with_plugins(), date(2026, 12, 1), models=[f"together/{MODEL}"], jobs=2, chunk_bytes=4096
         )
         assert one.errors == many.errors == 0 and one.valid_examples == many.valid_examples == 1000
 

@@ -56,11 +56,11 @@ def check(
     # report and loads the price tables
     with BlockRunner(file, jobs=jobs, preload=("advisor.datasets.scan",)) as runner:
         from advisor.datasets.check import check_dataset
-        from advisor.plugins import load_catalog
+        from advisor.plugins import catalog_with_plugins
         from advisor.render.dataset import print_report, to_json
         from advisor.render.progress import scan_progress
 
-        catalog = load_catalog(pricing_files, today_or(today))
+        catalog = catalog_with_plugins(pricing_files, today_or(today))
         with scan_progress(file) as progress:
             report = check_dataset(
                 file,

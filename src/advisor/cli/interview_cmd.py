@@ -59,7 +59,7 @@ def interview(
     import sys
 
     from advisor.errors import UserError
-    from advisor.plugins import load_catalog
+    from advisor.plugins import catalog_with_plugins
     from advisor.recommend.interview import from_raw, relocated
 
     if start_from and resume:
@@ -76,7 +76,7 @@ def interview(
             "standard input is closed, and the interview reads its answers from it",
             hint="run it in a terminal, or pipe the answers in, one a line",
         )
-    catalog = load_catalog(pricing_files, today_or(today))
+    catalog = catalog_with_plugins(pricing_files, today_or(today))
     begun = start_from or resume
     folder = Path(begun).resolve().parent if begun else Path.cwd()
     answers = from_raw({})

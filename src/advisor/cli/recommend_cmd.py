@@ -32,7 +32,7 @@ def recommend(
     Several files, or a folder (its *.toml and *.json scenarios), are recommended in one run: JSON
     gives a list, Markdown one document with a summary table first. A file with an error is named and
     left out; the others still run, and the exit status is 2."""
-    from advisor.plugins import load_catalog
+    from advisor.plugins import catalog_with_plugins
     from advisor.recommend.recommendation import recommend as build
     from advisor.recommend.scenario import load_scenario
 
@@ -40,7 +40,7 @@ def recommend(
     if len(paths) == 1 and not Path(files[0]).is_dir():
         loaded = load_scenario(paths[0])
         _warn(loaded.notices)
-        rec = build(loaded, load_catalog(pricing_files, today_or(today)), today_or(today))
+        rec = build(loaded, catalog_with_plugins(pricing_files, today_or(today)), today_or(today))
         if output is None:
             _print(rec, output_format)
             return
@@ -50,9 +50,8 @@ def recommend(
         write_output(rec, output_format, target, chart)
         _line(f"wrote {target}" + (f" and {chart}" if chart else ""), err=True)
         return
-    _recommend_many(
-        paths, output_format, output, force, load_catalog(pricing_files, today_or(today)), today_or(today), build
-    )
+    catalog = catalog_with_plugins(pricing_files, today_or(today))
+    _recommend_many(paths, output_format, output, force, catalog, today_or(today), build)
 
 
 def _scenario_files(files: tuple[str, ...]) -> list[str]:
