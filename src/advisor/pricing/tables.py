@@ -421,12 +421,12 @@ class PriceTable:
             for alias in [name, *row.aliases]:
                 if alias in seen and seen[alias] != name:
                     raise ValueError(
-                        f"name {alias!r} is used by both models.{quote(seen[alias])} and models.{quote(name)}"
+                        f"name {alias!r} is used by both models.{toml_key(seen[alias])} and models.{toml_key(name)}"
                     )
                 seen[alias] = name
 
 
-def quote(part: object) -> str:
+def toml_key(part: object) -> str:
     """A TOML key as a dotted path writes it: quoted when it holds a dot, a dash or a space."""
     text = str(part)
     return f'"{text}"' if any(ch in text for ch in ".- ") else text
