@@ -27,11 +27,11 @@ from hypothesis import strategies as st
 from advisor.datasets.examples import ExampleChecker
 from advisor.datasets.problems import ProblemLog
 from advisor.pricing.catalog import load_catalog
-from advisor.tokens.blocks import encoders
 from advisor.tokens.count import count_chat, count_tools
 from advisor.tokens.files import count_source, example_tokens
 from advisor.tokens.rows import row_counting
 from advisor.tokens.tokenizer import TokenizerSpec, get_encoding, set_plugin_tokenizers
+from advisor.tokens.workers import encoders
 from advisor_together import LLAMA3_PATTERN, LLAMA3_SHA256, LLAMA3_SPECIAL_TOKENS, llama3_vocabulary
 
 from .conftest import EXAMPLES

@@ -50,7 +50,7 @@ def check(
     """Check a JSONL training file: errors (the provider rejects it) and warnings (it trains, but
     badly), each with its line, example, field and what to do; statistics; training cost.
     Exit status 1 when there are errors."""
-    from advisor.tokens.blocks import BlockRunner
+    from advisor.tokens.workers import BlockRunner
 
     # the leader starts loading the tokenizer now, while this process imports the checks and the
     # report and loads the price tables

@@ -122,7 +122,7 @@ def _across_cores(paths: list[str]) -> list:  # type: ignore[type-arg]
     import multiprocessing
     import threading
 
-    from advisor.tokens.blocks import default_jobs
+    from advisor.tokens.workers import default_jobs
 
     jobs = min(default_jobs(), len(paths) // PARALLEL_FROM)
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:

@@ -3,7 +3,7 @@
 `-` means standard input; pipes, FIFOs and `/dev/fd/N` are read as streams. Errors name the file and
 line. A JSONL line is one chat example: SFT (`messages`, optional `tools`), DPO (`input.messages` +
 `preferred_output` + `non_preferred_output`, all counted) or RFT (`messages`; grader fields are not
-sent to the model). JSONL is read by the scanner `advisor dataset check` uses (advisor.tokens.blocks):
+sent to the model). JSONL is read by the scanner `advisor dataset check` uses (advisor.tokens.workers):
 in blocks on every core, keeping four numbers, so memory does not grow with the file. A text or chat
 JSON file is read whole, up to advisor.parsing.jsonl.MAX_DOCUMENT_BYTES.
 """
@@ -120,7 +120,7 @@ class BlockCount:
 
 def count_block(settings: CountSettings, block: Block) -> BlockCount:
     """Count the examples in one block of a JSONL file (a worker's unit of work); stops at a bad line."""
-    from advisor.tokens.blocks import encoders
+    from advisor.tokens.workers import encoders
 
     if settings.tokenizers and not registered_tokenizers():
         set_plugin_tokenizers(settings.tokenizers)
@@ -159,7 +159,7 @@ def count_jsonl(
     source: str, encoding: str, handle: Any = None, head: bytes = b"", jobs: int | None = None
 ) -> TokenTally:
     """Tokens in a JSONL file or stream, on every core, in flat memory; the first bad line is an error."""
-    from advisor.tokens.blocks import BlockRunner
+    from advisor.tokens.workers import BlockRunner
 
     items = tokens = 0
     smallest, largest = None, 0
