@@ -189,7 +189,7 @@ _BACK = object()
 def _ask(question: Any, answers: Any, catalog: Any, folder: Path, *, can_go_back: bool) -> Any:
     """One question: its help line, its default (Enter), asked again until the answer parses."""
     from advisor.errors import UserError
-    from advisor.recommend.interview import prompt_path, prompt_size
+    from advisor.recommend.interview import checked_prompt_file, prompt_size
 
     default = question.default(answers)
     if question.key == "models.fine_tune_base" and default is not None:
@@ -227,7 +227,7 @@ def _ask(question: Any, answers: Any, catalog: Any, folder: Path, *, can_go_back
                 if unknown:
                     raise ValueError(f"no price table for {unknown[0]!r}; known: {', '.join(catalog.providers)}")
             if question.key == "traffic.prompt_tokens" and isinstance(value, str):
-                prompt_path(folder, value)
+                checked_prompt_file(folder, value)
             if question.key == "traffic.cached_prompt_tokens" and value > prompt_size(answers):
                 raise ValueError(
                     f"the fixed start ({value:,} tokens) cannot be longer than the prompt "
@@ -258,11 +258,11 @@ def _note_prompt_tokens(answers: Any, folder: Path, answer: str, catalog: Any) -
     own question, not after every other answer. An unreadable file is asked about again at the end."""
     from advisor.costs.inputs import prompt_tokens_from_file
     from advisor.errors import UserError
-    from advisor.recommend.interview import get, prompt_path, put
+    from advisor.recommend.interview import checked_prompt_file, get, put
 
     try:
         tokens, _ = prompt_tokens_from_file(
-            str(prompt_path(folder, answer)), get(answers, "models.current", "gpt-4.1"), catalog
+            str(checked_prompt_file(folder, answer)), get(answers, "models.current", "gpt-4.1"), catalog
         )
     except (UserError, ValueError) as error:
         click.echo(f"note: {error}")

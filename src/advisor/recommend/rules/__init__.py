@@ -15,7 +15,7 @@ from advisor.recommend.rules.base import (
     Decision,
     Reason,
     Rule,
-    Stage,
+    RuleStage,
     StrategyFigures,
     compose,
 )
@@ -36,7 +36,7 @@ __all__ = [
     "Facts",
     "Reason",
     "Rule",
-    "Stage",
+    "RuleStage",
     "StrategyFigures",
     "compose",
     "facts_of",
@@ -53,11 +53,11 @@ RULES: tuple[Rule, ...] = (
     *availability.RULES,
 )
 
-STRATEGY_STAGES: tuple[Stage, ...] = ("gate", "knowledge", "behaviour", "method", "cost")
-REVIEW_STAGES: tuple[Stage, ...] = ("economics", "availability")
+STRATEGY_STAGES: tuple[RuleStage, ...] = ("gate", "knowledge", "behaviour", "method", "cost")
+REVIEW_STAGES: tuple[RuleStage, ...] = ("economics", "availability")
 
 
-def run(ctx: Context, stages: tuple[Stage, ...]) -> None:
+def run(ctx: Context, stages: tuple[RuleStage, ...]) -> None:
     """Apply the rules of these stages in order, recording each that fires."""
     for rule in RULES:
         if rule.stage in stages and rule.applies(ctx):

@@ -12,7 +12,7 @@ from advisor.methods import Method
 from advisor.recommend.rules.facts import Facts
 from advisor.recommend.strategies import BY_NAME, StrategyName
 
-Stage = Literal["gate", "knowledge", "behaviour", "method", "cost", "economics", "availability"]
+RuleStage = Literal["gate", "knowledge", "behaviour", "method", "cost", "economics", "availability"]
 
 
 @dataclass
@@ -79,7 +79,7 @@ class Context:
 @dataclass(frozen=True)
 class Rule:
     id: str
-    stage: Stage
+    stage: RuleStage
     when: str
     then: str
     sources: tuple[str, ...]
@@ -89,7 +89,7 @@ class Rule:
 
 def rule(
     rule_id: str,
-    stage: Stage,
+    stage: RuleStage,
     *,
     when: str,
     then: str,
