@@ -20,6 +20,7 @@ from .fake_azure import serve as serve_azure
 from .fake_openai import FakeOpenAI, serve
 from .fake_together import FakeTogether
 from .fake_together import serve as serve_together
+from .fast_paths import FastPathTally
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -102,6 +103,36 @@ def isolated_jobs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     load_plugins.cache_clear()
     set_plugin_tokenizers([])
     os.environ.pop("ADVISOR_QUIET", None)  # `advisor --quiet` in-process sets it for the rest of the process
+
+
+@pytest.fixture
+def fast_path() -> FastPathTally:
+    """A count of the examples a fast path took, over a whole property test's run (so the test's settings
+    suppress HealthCheck.function_scoped_fixture: the one tally is meant to span every generated input)."""
+    return FastPathTally()
+
+
+_FAST_PATH_COUNTS: list[tuple[str, FastPathTally]] = []
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """A test that passed with a `fast_path` tally fails when its fast path took too few examples."""
+    result = yield  # re-raises the test's own failure, if any
+    tally = getattr(item, "funcargs", {}).get("fast_path")
+    if isinstance(tally, FastPathTally):
+        _FAST_PATH_COUNTS.append((item.nodeid, tally))
+        if (shortfall := tally.shortfall()) is not None:
+            pytest.fail(f"the test proves too little: {shortfall}", pytrace=False)
+    return result
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How many generated examples each fast-path test's path took (tests/fast_paths.py)."""
+    if _FAST_PATH_COUNTS:
+        terminalreporter.section("fast paths taken")
+        for nodeid, tally in _FAST_PATH_COUNTS:
+            terminalreporter.line(f"{nodeid}: {tally}")
 
 
 @pytest.fixture

@@ -78,22 +78,3 @@ def kill_run_processes(runs: Path) -> None:
                 os.killpg(pid, signal.SIGKILL)
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
-
-
-def assert_fast_path_agrees(path: str, encoding: str, examples: list[dict]) -> None:
-    """An ExampleChecker fast path (`_plain_sft`, `_tool_sft_one`) over several examples (so what it
-    remembers is exercised) gives what the full checks give whenever it takes an example, and never
-    takes one they have something to report on."""
-    from advisor.datasets.examples import ExampleChecker
-    from advisor.datasets.problems import ProblemLog
-    from advisor.datasets.scan import _encoders
-
-    checker = ExampleChecker("sft", _encoders((encoding,)))  # type: ignore[arg-type]
-    reference = ExampleChecker("sft", _encoders((encoding,)))  # type: ignore[arg-type]
-    for example in examples:
-        fast = getattr(checker, path)(example)
-        log = ProblemLog()
-        full = reference._check_chat(example, log, {"line": 1, "example": 1})
-        if fast is not None:
-            assert fast == full
-            assert not log.kept, f"{path} took an example that has something to report"

@@ -28,10 +28,11 @@ from advisor.datasets.examples import ExampleChecker
 from advisor.datasets.problems import ProblemLog
 from advisor.pricing.catalog import load_catalog
 from advisor.pricing.row_counting import row_counting
-from advisor.tokens.blocks import encoders
+from advisor.tokens.workers import encoders
 from advisor.tokens.count import count_chat, count_tools
 from advisor.tokens.files import count_source, example_tokens
 from advisor.tokens.tokenizer import TokenizerSpec, get_encoding, set_plugin_tokenizers
+from advisor.tokens.workers import encoders
 from advisor_together import LLAMA3_PATTERN, LLAMA3_SHA256, LLAMA3_SPECIAL_TOKENS, llama3_vocabulary
 
 from .conftest import EXAMPLES
@@ -167,8 +168,13 @@ class TestTheCountIsTheTemplateText:
         assert count_chat(_bounded(counting), {"messages": chat}) == expected  # files, prompt files
         assert count_chat(memo, {"messages": chat}) == expected
         method = "sft" if chat[-1]["role"] == "assistant" else "rft"
-        facts = ExampleChecker(method, [memo]).check({"messages": chat}, ProblemLog(), 1, 0)  # dataset check
-        if facts is not None:  # (an example with errors is not counted)
+        log = ProblemLog()
+        facts = ExampleChecker(method, [memo]).check({"messages": chat}, log, 1, 0)  # dataset check
+        # an example with errors is not counted; only a tool message without its call id, or an RFT prompt
+        # that does not end with the user's turn, has errors here
+        has_errors = any(m["role"] == "tool" for m in chat) or chat[-1]["role"] not in ("user", "assistant")
+        assert (facts is None) == has_errors == bool(log.total("error")), log.kept
+        if facts is not None:
             assert facts.tokens == (expected,)
 
 

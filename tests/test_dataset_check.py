@@ -24,6 +24,7 @@ from advisor.pricing.catalog import load_catalog
 from advisor.tokens.tokenizer import get_encoding
 
 from .conftest import TODAY
+from .fast_paths import Drawn, FastPathTally, assert_fast_path_agrees, plain_sft_examples
 from .strategies import json_values
 
 SYSTEM = "You are Acme's support assistant."
@@ -503,15 +504,6 @@ class TestMethodsAndGraders:
         assert ("rft-too-many", None) in {(p.code, p.line) for p in report.problems}
 
 
-PLAIN_TEXT = st.sampled_from(["", "  ", "...", "ok", "Oslo", " Paris\n", "<|endoftext|>"]) | st.text(max_size=30)
-CHAT_ROLE = st.sampled_from(["system", "user", "assistant", "tool", "bot"])
-CHAT_MESSAGE = st.one_of(
-    st.fixed_dictionaries({"role": CHAT_ROLE, "content": PLAIN_TEXT}),
-    st.fixed_dictionaries({"role": st.just("assistant"), "content": PLAIN_TEXT, "weight": st.sampled_from([0, 1])}),
-    json_values(max_leaves=4),
-)
-
-
 class TestPlainExamples:
     """Plain SFT examples take a fast path; it must give exactly what the full checks give."""
 
@@ -527,19 +519,13 @@ class TestPlainExamples:
     def test_letters_or_digits_mean_what_isalnum_means(self, text: str) -> None:
         assert bool(_ALNUM.search(text)) == any(char.isalnum() for char in text)
 
-    @settings(max_examples=300, deadline=None)
-    @given(
-        st.fixed_dictionaries({"messages": st.lists(CHAT_MESSAGE, max_size=5)})
-        | st.dictionaries(st.sampled_from(["messages", "tools", "extra"]), st.lists(CHAT_MESSAGE, max_size=3))
-    )
-    def test_the_fast_path_agrees_with_the_full_checks(self, example: dict) -> None:
-        checker = self.checker()
-        fast = checker._plain_sft(example)
-        log = ProblemLog()
-        full = checker._check_chat(example, log, {"line": 1, "example": 1})
-        if fast is not None:
-            assert fast == full
-            assert not log.kept, "the fast path took an example that has something to report"
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(examples=st.lists(plain_sft_examples(), min_size=1, max_size=3))
+    def test_the_fast_path_agrees_with_the_full_checks(self, examples: list[Drawn], fast_path: FastPathTally) -> None:
+        """With two encoders (models with different tokenizers), several examples through one checker."""
+        checker, reference = self.checker(), self.checker()
+        for drawn in examples:
+            assert_fast_path_agrees("_plain_sft", checker, reference, drawn, fast_path)
 
 
 class TestStatisticsAndCost:

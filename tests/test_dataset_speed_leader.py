@@ -1,4 +1,4 @@
-"""The leader process of a multi-core scan (advisor.tokens.blocks): it drops the Python copy of the
+"""The leader process of a multi-core scan (advisor.tokens.workers): it drops the Python copy of the
 vocabulary before forking the workers and freezes its objects, and a file checked through it gives
 exactly the report one process gives."""
 
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from advisor.datasets.check import check_dataset
-from advisor.tokens.blocks import SMALL_FILE, BlockRunner, _shed_vocabularies
 from advisor.tokens.tokenizer import get_encoding
+from advisor.tokens.workers import SMALL_FILE, BlockRunner, _shed_vocabularies
 
 from .conftest import TODAY
 
@@ -103,7 +103,7 @@ def test_blocks_prepared_while_the_leader_loads_reach_the_workers(tmp_path: Path
     path = tmp_path / "big.jsonl"
     path.write_text(_lines(30_000), encoding="utf-8")
     assert path.stat().st_size >= SMALL_FILE
-    monkeypatch.setattr("advisor.tokens.blocks._shed_vocabularies", _slow_shed)  # inherited by the leader
+    monkeypatch.setattr("advisor.tokens.workers._shed_vocabularies", _slow_shed)  # inherited by the leader
     with BlockRunner(str(path), jobs=2) as runner:
         seen = list(
             runner.map(_what_the_worker_sees, str(path), ("o200k_base",), block_bytes=1 << 19, prepare=_size_and_head)
@@ -124,7 +124,7 @@ def test_a_check_with_prepared_blocks_gives_the_one_process_report(tmp_path: Pat
     path = tmp_path / "big.jsonl"
     path.write_text("\n".join(_line(rng, number) for number in range(6_000)) + "\n", encoding="utf-8")
     assert path.stat().st_size >= SMALL_FILE
-    monkeypatch.setattr("advisor.tokens.blocks._shed_vocabularies", _slow_shed)
+    monkeypatch.setattr("advisor.tokens.workers._shed_vocabularies", _slow_shed)
     with BlockRunner(str(path), jobs=2) as runner:
         assert runner._leader is not None
         forked = check_dataset(str(path), catalog, TODAY, models=["gpt-4.1-mini"], runner=runner, formats=())
@@ -164,8 +164,8 @@ def test_a_plugins_tokenizer_reaches_a_leader_forked_before_the_plugins_loaded(a
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="the leader needs fork")
 def test_a_damaged_vocabulary_in_the_leader_is_one_clear_error(tmp_path: Path) -> None:
     from advisor.errors import UserError
-    from advisor.tokens.blocks import encoders
     from advisor.tokens.tokenizer import TokenizerSpec, set_plugin_tokenizers
+    from advisor.tokens.workers import encoders
 
     vocabulary = tmp_path / "damaged.tiktoken"
     vocabulary.write_bytes(b"YQ== 0\n")
@@ -192,7 +192,7 @@ def test_a_leader_that_dies_is_one_clear_error(tmp_path: Path, monkeypatch, prep
 
     path = tmp_path / "big.jsonl"
     path.write_text(_lines(30_000), encoding="utf-8")
-    monkeypatch.setattr("advisor.tokens.blocks._shed_vocabularies", _leader_dies)  # inherited by the leader
+    monkeypatch.setattr("advisor.tokens.workers._shed_vocabularies", _leader_dies)  # inherited by the leader
     with BlockRunner(str(path), jobs=2) as runner, pytest.raises(UserError) as raised:
         list(runner.map(_what_the_worker_sees, str(path), ("o200k_base",), block_bytes=1 << 19, prepare=prepare))
     assert "ended before the scan was done" in raised.value.message and raised.value.where == str(path)

@@ -5,7 +5,7 @@ full checks."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor.datasets.examples import ExampleChecker
@@ -15,7 +15,7 @@ from advisor.tokens.count import MemoEncoder, count_text
 from advisor.tokens.long_text import UNCUT_FACTOR, BoundedEncoder, hard_cuts, slices
 from advisor.tokens.tokenizer import ENCODINGS, get_encoding
 
-from .helpers import assert_fast_path_agrees
+from .fast_paths import Drawn, FastPathTally, assert_fast_path_agrees, plain_sft_examples
 from .strategies import json_values
 
 SPECIAL = [
@@ -105,17 +105,16 @@ CHAT_MESSAGE = st.one_of(
 
 
 @pytest.mark.parametrize("encoding", ["o200k_base", "cl100k_base"])
-@settings(max_examples=300, deadline=None)
-@given(
-    examples=st.lists(
-        st.fixed_dictionaries({"messages": st.lists(CHAT_MESSAGE, max_size=5)})
-        | st.dictionaries(st.sampled_from(["messages", "tools", "extra"]), st.lists(CHAT_MESSAGE, max_size=3)),
-        max_size=4,
-    )
-)
-def test_the_one_encoder_fast_path_agrees_with_the_full_checks(encoding: str, examples: list[dict]) -> None:
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(examples=st.lists(plain_sft_examples(), min_size=1, max_size=4))
+def test_the_one_encoder_fast_path_agrees_with_the_full_checks(
+    encoding: str, examples: list[Drawn], fast_path: FastPathTally
+) -> None:
     """Several examples through one checker, so its remembered system prompt is exercised too."""
-    assert_fast_path_agrees("_plain_sft", encoding, examples)
+    checker = ExampleChecker("sft", _encoders((encoding,)))  # type: ignore[arg-type]
+    reference = ExampleChecker("sft", _encoders((encoding,)))  # type: ignore[arg-type]
+    for drawn in examples:
+        assert_fast_path_agrees("_plain_sft", checker, reference, drawn, fast_path)
 
 
 def test_the_one_encoder_fast_path_takes_plain_examples() -> None:

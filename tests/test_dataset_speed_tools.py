@@ -5,22 +5,20 @@ say about."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor.datasets.examples import ExampleChecker
 from advisor.datasets.problems import ProblemLog
 from advisor.datasets.scan import _encoders
 
-from .helpers import assert_fast_path_agrees
+from .fast_paths import TOOL, Drawn, FastPathTally, assert_fast_path_agrees, tool_sft_examples
 from .strategies import json_values
 
 TEXT = st.sampled_from(["", "  ", "...", "ok", " Paris\n", "<|endoftext|>", "a\tb", "Order A-113 is late."]) | st.text(
     max_size=20
 )
 IDS = st.sampled_from(["c1", "c2", "call_42"])
-VALID_ARGUMENTS = st.sampled_from(['{"a": 1}', "{}", '{"order_id": "A-1"}'])
-ANSWER = st.sampled_from(["Fine.", "It shipped on Monday."])
 ARGUMENTS = st.sampled_from(['{"a": 1}', "{}", "[1, 2]", '"x"', "not json", "", '{"order_id": "A-1"'])
 FUNCTION = st.fixed_dictionaries(
     {"name": st.sampled_from(["f", "lookup_order"]) | st.integers(), "arguments": ARGUMENTS | st.none()},
@@ -49,20 +47,6 @@ PLAIN_MESSAGE = st.fixed_dictionaries(
 ) | st.fixed_dictionaries({"role": st.just("system"), "content": st.sampled_from(["Be brief.", "Be  brief. "])})
 MESSAGE = PLAIN_MESSAGE | CALL_MESSAGE | TOOL_MESSAGE | json_values(max_leaves=3)
 
-TOOL = {
-    "type": "function",
-    "function": {
-        "name": "lookup_order",
-        "description": "Find an order by its number.",
-        "parameters": {
-            "type": "object",
-            "properties": {
-                "order_id": {"type": "string", "description": "The order number."},
-                "region": {"type": "string", "enum": ["eu", "us"]},
-            },
-        },
-    },
-}
 TOOLS = (
     st.just([TOOL])
     | st.just([TOOL, {"type": "function", "function": {"name": "f"}}])
@@ -82,52 +66,17 @@ EXAMPLE = st.fixed_dictionaries(
 )
 
 
-@st.composite
-def conversations(draw: st.DrawFn) -> dict:
-    """Mostly well-formed function-calling examples (the shape the path is for), each piece sometimes
-    replaced by one of MESSAGE's, so the path meets near misses too."""
-    messages: list = []
-    if draw(st.booleans()):
-        messages.append({"role": "system", "content": draw(st.sampled_from(["Be brief.", "Be  brief. ", ""]))})
-    for _ in range(draw(st.integers(1, 3))):
-        messages.append({"role": "user", "content": draw(TEXT)})
-        if draw(st.booleans()):
-            calls = [
-                {
-                    "id": draw(IDS),
-                    "type": "function",
-                    "function": {"name": "lookup_order", "arguments": draw(VALID_ARGUMENTS | ARGUMENTS)},
-                }
-                for _ in range(draw(st.integers(1, 2)))
-            ]
-            for call in calls:
-                if draw(st.integers(0, 5)) == 0:
-                    del call["type"]
-            call_message: dict = {"role": "assistant", "tool_calls": calls}
-            content = draw(st.sampled_from(["absent", None, "", "Let me look.", "..."]))
-            if content != "absent":
-                call_message["content"] = content
-            messages.append(call_message)
-            for call in calls:
-                answered = draw(IDS) if draw(st.integers(0, 5)) == 0 else call["id"]
-                messages.append({"role": "tool", "tool_call_id": answered, "content": draw(TEXT)})
-        messages.append({"role": "assistant", "content": draw(ANSWER | TEXT)})
-    for _ in range(draw(st.integers(0, 1))):
-        messages.insert(draw(st.integers(0, len(messages))), draw(MESSAGE))
-    example: dict = {"messages": messages}
-    if draw(st.integers(0, 3)):
-        example["tools"] = draw(st.sampled_from([[TOOL], [TOOL, {"type": "function", "function": {"name": "f"}}], []]))
-    if draw(st.booleans()):
-        example["parallel_tool_calls"] = draw(st.sampled_from([True, False, 1]))
-    return example
-
-
 @pytest.mark.parametrize("encoding", ["o200k_base", "cl100k_base"])
-@settings(max_examples=500, deadline=None)
-@given(examples=st.lists(conversations() | EXAMPLE, max_size=4))
-def test_the_tool_call_path_agrees_with_the_full_checks(encoding: str, examples: list[dict]) -> None:
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(examples=st.lists(tool_sft_examples(other=EXAMPLE), min_size=1, max_size=4))
+def test_the_tool_call_path_agrees_with_the_full_checks(
+    encoding: str, examples: list[Drawn], fast_path: FastPathTally
+) -> None:
     """Several examples through one checker, so its remembered tools and system prompts are exercised."""
-    assert_fast_path_agrees("_tool_sft_one", encoding, examples)
+    checker = ExampleChecker("sft", _encoders((encoding,)))  # type: ignore[arg-type]
+    reference = ExampleChecker("sft", _encoders((encoding,)))  # type: ignore[arg-type]
+    for drawn in examples:
+        assert_fast_path_agrees("_tool_sft_one", checker, reference, drawn, fast_path)
 
 
 def _tool_example(arguments: str = '{"order_id": "A-113"}', content: object = None) -> dict:

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor.errors import UserError
-from advisor.plugins import load_catalog as with_plugins
+from advisor.plugins import catalog_with_plugins
 from advisor.pricing.catalog import load_catalog
 from advisor.pricing.overlay import Overlay, OverlayEntry, merge_row, with_overlays
 from advisor.pricing.overlay_text import overlay_text
@@ -93,7 +93,7 @@ class TestReadingAnOverlay:
         after = show(advisor, "gpt-oss-20b", "together", "2026-12-07")
         assert "$0.05 / - / $0.20 per 1M" in before.out
         assert "$0.07 / - / $0.25 per 1M" in after.out
-        match = with_plugins(today=date(2026, 12, 7)).find("gpt-oss-20b", "together")
+        match = catalog_with_plugins(today=date(2026, 12, 7)).find("gpt-oss-20b", "together")
         assert match.source_of("input").url == "https://api.together.ai/v2/supported-models"
         assert match.source_of("input").since == date(2026, 12, 7)
 

@@ -1,6 +1,7 @@
 """The shipped price tables hold the facts file's figures; bad tables are refused with file, line
 and field."""
 
+from dataclasses import fields, is_dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -126,6 +127,19 @@ def test_every_bundled_table_has_its_header() -> None:
         assert table.currency == "USD" and table.source.startswith("https://") and table.as_of
 
 
+def _decimals(value: object) -> list[Decimal]:
+    """Every Decimal in a parsed table (its dataclasses, lists and dicts)."""
+    if isinstance(value, Decimal):
+        return [value]
+    if is_dataclass(value):
+        return [d for item in fields(value) for d in _decimals(getattr(value, item.name))]
+    if isinstance(value, dict):
+        return [d for item in value.values() for d in _decimals(item)]
+    if isinstance(value, list | tuple):
+        return [d for item in value for d in _decimals(item)]
+    return []
+
+
 GOOD = """provider = "acme"
 currency = "USD"
 as_of = 2026-11-01
@@ -220,6 +234,14 @@ class TestMalformedTables:
             )
         )
         try:
-            parse_table("\n".join(lines), "t.toml")
+            table = parse_table("\n".join(lines), "t.toml")
         except UserError as error:
             assert str(error).startswith("t.toml")
+            return
+        # a table that loads keeps the header lines not edited, its prices are amounts, and the copy
+        # validated before (the cache) is the same table
+        header = {0: ("provider", "acme"), 1: ("currency", "USD"), 2: ("as_of", date(2026, 11, 1))}
+        for line, (key, value) in header.items():
+            assert line == index or getattr(table, key) == value
+        assert all(price.is_finite() and price >= 0 for price in _decimals(table))
+        assert parse_table("\n".join(lines), "t.toml") == table

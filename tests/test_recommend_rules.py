@@ -22,7 +22,7 @@ from advisor.recommend.scenario import (
     Models,
     Scenario,
     Task,
-    Traffic,
+    TrafficSection,
     load_scenario,
 )
 from advisor.recommend.strategies import STRATEGY_NAMES
@@ -202,7 +202,7 @@ def scenario(
             experts_agree=experts,
             answers_guessable=guessable,
         ),
-        traffic=Traffic(
+        traffic=TrafficSection(
             requests_per_month=requests, prompt_tokens=prompt, cached_prompt_tokens=cached, output_tokens=output
         ),
         models=Models(current=current, fine_tune_base=base, provider=provider, ft_prompt_tokens=ft_prompt),

@@ -9,17 +9,17 @@ from decimal import Decimal
 
 import click
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from advisor.cli.options import AMOUNT, COUNT, DateType
-from advisor.datasets.grader import load_grader
+from advisor.cli.options import AMOUNT, COUNT, COUNT_OR_ZERO, POSITIVE_AMOUNT, DateType
+from advisor.datasets.grader import load_grader, missing_fields
 from advisor.datasets.split import validation_size
 from advisor.errors import UserError
 from advisor.parsing.quantities import MAX_AMOUNT, MAX_COUNT
 from advisor.providers.ledger import Ledger
-from advisor.recommend.interview import QUESTIONS, from_raw
-from advisor.recommend.scenario import parse_scenario
+from advisor.recommend.interview import QUESTIONS, from_raw, put, to_raw
+from advisor.recommend.scenario import Scenario, parse_scenario
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 NUMBERS = st.one_of(
@@ -41,23 +41,62 @@ def test_split_validation_is_a_size_or_a_user_error(spec: str, examples: int) ->
     assert 1 <= size < examples
 
 
-@SETTINGS
-@given(
-    document=st.recursive(
-        st.none() | st.booleans() | st.integers() | st.text(max_size=8),
-        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
-        max_leaves=10,
-    )
+GRADER_TEXT = st.sampled_from(
+    ["{{item.answer}}", "{{ item.ref.text }}", "{{sample.output_text}}", "{{sample.nothing}}", "{{row.x}}", "plain"]
+) | st.text(max_size=8)
+GRADER_TYPES = st.sampled_from(
+    ["string_check", "text_similarity", "score_model", "python", "multi", "label_model", "?"]
 )
+ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | GRADER_TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=10,
+)
+PYTHON_SOURCE = st.sampled_from(["def grade(sample, item): return item['answer'] == 1", "item.get('label')", "x"])
+GRADERS = (
+    st.fixed_dictionaries(
+        {"type": GRADER_TYPES},
+        optional={
+            "input": GRADER_TEXT | st.lists(st.fixed_dictionaries({"role": st.just("user"), "content": GRADER_TEXT})),
+            "reference": GRADER_TEXT,
+            "source": PYTHON_SOURCE,
+            "graders": st.dictionaries(
+                st.sampled_from(["a", "b"]),
+                st.fixed_dictionaries({"type": GRADER_TYPES}, optional={"input": GRADER_TEXT, "source": PYTHON_SOURCE}),
+                max_size=2,
+            ),
+            "extra": ANY_JSON,
+        },
+    )
+    | ANY_JSON
+)  # mostly grader-shaped, so that both outcomes are checked
+
+
+@SETTINGS
+@given(document=GRADERS)
 @example(document={"type": "string_check"})
 @example(document={"type": "score_model", "input": []})
+@example(document={"type": "python", "source": "def grade(sample, item): return item['answer'] == 1"})
 def test_the_grader_loader_returns_a_grader_or_a_user_error(document: object, tmp_path_factory) -> None:
     path = tmp_path_factory.mktemp("grader") / "g.json"
     path.write_text(json.dumps(document))
     try:
-        load_grader(str(path))
+        spec = load_grader(str(path))
     except UserError as error:
         assert str(error).startswith(str(path))
+        return
+    event("loaded")
+    assert isinstance(document, dict) and spec.type == document["type"] and spec.definition == document
+    # the fields it reads are what a row must have: a row with all of them misses none, an empty row all
+    row: dict = {}
+    for parts in spec.item_fields:
+        assert parts and all(parts)
+        branch = row
+        for part in parts[:-1]:
+            branch = branch.setdefault(part, {})
+        branch[parts[-1]] = "x"
+    assert missing_fields(row, spec) == []
+    assert missing_fields({}, spec) == [".".join(parts) for parts in spec.item_fields]
 
 
 VALUES = st.one_of(
@@ -123,14 +162,69 @@ def test_estimate_flag_combinations_never_crash(advisor, requests, prompt, setup
     )  # fmt: skip
     assert result.code in (0, 2), result.err
     if result.code == 0:
-        json.loads(result.out)
+        event("estimated")
+        report = json.loads(result.out, parse_float=Decimal)
+        today = report.get("baseline") or report["today"]  # one provider, or every one (--provider all)
+        assert today["uncached_prompt_tokens"] + today["cached_prompt_tokens"] == int(prompt)
+        assert today["output_tokens"] == output
+        assert Decimal(today["inference_monthly_usd"]) == Decimal(today["per_request_usd"]) * int(requests)
     else:
         assert len([line for line in result.err.splitlines() if line.startswith("advisor")]) == 1
 
 
-@pytest.mark.parametrize("text", ["2000", "10k", "1.5M"])
-def test_flag_types_keep_what_they_accept(text: str) -> None:
-    assert COUNT.convert(text, None, None) > 0 and AMOUNT.convert(text.rstrip("kM"), None, None) >= 0
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [("2000", 2000), ("2,000", 2000), ("10k", 10_000), ("10K", 10_000), (" 1.5M ", 1_500_000), ("2b", 2 * 10**9)],
+)
+def test_a_count_flag_reads_the_number_written(text: str, count: int) -> None:
+    assert COUNT.convert(text, None, None) == count
+    assert COUNT_OR_ZERO.convert(text, None, None) == count
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"), [("1250.50", "1250.50"), ("$1,250.50", "1250.50"), ("0", "0"), ("0.000001", "0.000001")]
+)
+def test_an_amount_flag_keeps_the_exact_decimal_written(text: str, amount: str) -> None:
+    value = AMOUNT.convert(text, None, None)
+    assert value == Decimal(amount) and str(value) == amount  # the digits as written: 1250.50, not 1250.5
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "message"),
+    [
+        (COUNT, "0", "greater than zero"),
+        (COUNT, "1.2345k", "whole number"),
+        (COUNT, "2e3", "a number such as 2000"),
+        (COUNT, "1001b", "at most 1,000,000,000,000"),
+        (AMOUNT, "-1", "cannot be negative"),
+        (AMOUNT, "NaN", "finite"),
+        (POSITIVE_AMOUNT, "0", "greater than zero"),
+    ],
+)
+def test_a_flag_value_out_of_range_is_a_usage_error(kind: click.ParamType, text: str, message: str) -> None:
+    with pytest.raises(click.BadParameter, match=message):
+        kind.convert(text, None, None)
+
+
+SUFFIXES = {"": 1, "k": 10**3, "M": 10**6, "b": 10**9}
+
+
+@settings(max_examples=200, deadline=None)
+@given(number=st.integers(min_value=1, max_value=MAX_COUNT), suffix=st.sampled_from(sorted(SUFFIXES)))
+def test_any_count_written_with_or_without_a_suffix_reads_back_exactly(number: int, suffix: str) -> None:
+    """The written count and the value agree exactly (so a larger count written is a larger count read):
+    2,000,000 and 2M, 1,500,000 and 1.5M."""
+    assert COUNT.convert(f"{number:,}", None, None) == number
+    unit = SUFFIXES[suffix]
+    if number >= unit:
+        assert COUNT.convert(f"{Decimal(number) / unit:f}{suffix}", None, None) == number
+
+
+@settings(max_examples=200, deadline=None)
+@given(amount=st.decimals(min_value=0, max_value=MAX_AMOUNT, places=4, allow_nan=False, allow_infinity=False))
+def test_any_amount_reads_back_as_the_same_decimal(amount: Decimal) -> None:
+    assert str(AMOUNT.convert(str(amount), None, None)) == str(amount)
+    assert AMOUNT.convert(f"${amount:,}", None, None) == amount
 
 
 @settings(max_examples=60, deadline=None)
@@ -169,7 +263,15 @@ def test_every_interview_answer_parses_or_says_why(question, text: str) -> None:
         assert value.is_finite() and 0 <= value <= MAX_AMOUNT
     if isinstance(value, int) and not isinstance(value, bool):
         assert 0 <= value <= MAX_COUNT
-    question.default(from_raw({}))
+    # what the interview accepts, and what it assumes when not told, a scenario file holds as it is
+    for answer in (value, question.default(from_raw({}))):
+        if answer is None or (question.key == "traffic.prompt_tokens" and isinstance(answer, str)):
+            continue  # a blank optional answer is not stored; a prompt file's name is checked when recorded
+        answers = from_raw({})
+        put(answers, question.key, answer)
+        section, _, key = question.key.rpartition(".")
+        scenario = Scenario.model_validate(to_raw(answers))
+        assert getattr(getattr(scenario, section) if section else scenario, key) == answer
 
 
 def test_interview_money_is_decimal() -> None:

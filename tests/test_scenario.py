@@ -132,6 +132,67 @@ def test_any_edit_of_a_scenario_parses_or_gives_a_located_error(data) -> None:
         )
     )
     try:
-        parse_scenario("\n".join(lines), "s.toml")
+        loaded = parse_scenario("\n".join(lines), "s.toml")
     except UserError as error:
         assert str(error).startswith("s.toml")
+        return
+    # what was read is what is kept: written out and read again, the scenario is the same
+    assert parse_scenario(scenario_toml(loaded.scenario), "again.toml").scenario == loaded.scenario
+
+
+class TestRetiredKeys:
+    """A key that no longer means anything (RETIRED_KEYS) still loads, is ignored, and is named in a warning
+    with its file and line, so that a file that worked before keeps working (docs/recommendations.md)."""
+
+    DISTILL = (EXAMPLES / "scenarios" / "latency-distill.toml").read_text()
+    OLD = DISTILL.replace("output_tokens = 10\n", "output_tokens = 10\nlatency_p95_ms = 1200\n")
+    WARNING = (
+        "traffic.latency_p95_ms is ignored: no rule reads it (a latency problem is "
+        '`task.failures = ["latency"]`); remove it (a later release will refuse it)'
+    )
+
+    def test_it_loads_as_the_file_without_it_and_says_where_it_is(self) -> None:
+        old, new = parse_scenario(self.OLD, "old.toml"), parse_scenario(self.DISTILL, "old.toml")
+        line = self.OLD.splitlines().index("latency_p95_ms = 1200") + 1
+        assert (old.scenario, old.defaults) == (new.scenario, new.defaults)
+        assert old.notices == [f"old.toml:{line}: {self.WARNING}"] and new.notices == []
+
+    @pytest.mark.parametrize("value", ["-1", '"fast"', "[800]", "1e400"])
+    def test_any_value_is_ignored_in_toml_and_json(self, value: str) -> None:
+        toml = parse_scenario(f"{MINIMAL}[traffic]\nlatency_p95_ms = {value}\n", "s.toml")
+        assert toml.notices == [f"s.toml:6: {self.WARNING}"]
+        json = parse_scenario('{"name": "x",\n "traffic": {"latency_p95_ms": ' + value + "}}", "s.json")
+        assert json.notices == [f"s.json:2: {self.WARNING}"]
+        assert json.scenario == parse_scenario('{"name": "x"}', "s.json").scenario
+
+    def test_recommend_warns_on_stderr_and_reports_as_without_it(self, advisor, tmp_path: Path) -> None:
+        (tmp_path / "old").mkdir()
+        (tmp_path / "new").mkdir()
+        old, new = tmp_path / "old" / "s.toml", tmp_path / "new" / "s.toml"
+        old.write_text(self.OLD)
+        new.write_text(self.DISTILL)
+        line = self.OLD.splitlines().index("latency_p95_ms = 1200") + 1
+        for format in ("markdown", "json"):
+            was, now = (
+                advisor("recommend", str(path), "--format", format, "--today", "2026-12-07") for path in (old, new)
+            )
+            assert (was.code, now.code, now.err) == (0, 0, "")
+            assert was.err == f"warning: {old}:{line}: {self.WARNING}\n"
+            assert was.out == now.out.replace(str(new), str(old))
+        many = advisor("recommend", str(old), str(new), "--format", "json", "--today", "2026-12-07")
+        assert many.code == 0 and many.err == f"warning: {old}:{line}: {self.WARNING}\n"
+
+    def test_an_interview_from_such_a_file_warns_and_saves_the_scenario_without_it(
+        self, advisor, monkeypatch, tmp_path: Path
+    ) -> None:
+        import io
+
+        start, saved = tmp_path / "old.toml", tmp_path / "saved.toml"
+        start.write_text(self.OLD)
+        monkeypatch.setattr("sys.stdin", io.StringIO("\n" * 30))
+        run = advisor("interview", "--today", "2026-12-07", "--from", str(start), "--save", str(saved))
+        assert run.code == 0, run.err
+        line = self.OLD.splitlines().index("latency_p95_ms = 1200") + 1
+        assert f"warning: {start}:{line}: {self.WARNING} (the scenario written leaves it out)" in run.err
+        assert "latency_p95_ms" not in saved.read_text()
+        assert parse_scenario(saved.read_text(), str(saved)).notices == []

@@ -135,7 +135,7 @@ class TestOneJsonlReader:
         assert advisor("recommend", str(scenario), "--format", "json", "--today", "2026-12-01").code == 0
 
     def test_jsonl_on_every_core_gives_the_same_counts(self, tmp_path: Path) -> None:
-        from advisor.tokens.blocks import SMALL_FILE
+        from advisor.tokens.workers import SMALL_FILE
 
         path = tmp_path / "big.jsonl"
         total = write_jsonl(path, 9000)

@@ -420,14 +420,14 @@ class TestDataFormats:
         from datetime import date
 
         from advisor.datasets.check import check_dataset
-        from advisor.plugins import load_catalog, load_plugins
+        from advisor.plugins import catalog_with_plugins, load_plugins
 
         path = write_jsonl(tmp_path / "instruction.jsonl", self.ROWS * 50)
         formats = load_plugins().dataset_formats
         model = [f"together/{MODEL}"]
-        one = check_dataset(str(path), load_catalog(), date(2026, 12, 1), models=model, jobs=1, formats=formats)
+        one = check_dataset(str(path), catalog_with_plugins(), date(2026, 12, 1), models=model, jobs=1, formats=formats)
         many = check_dataset(
-            str(path), load_catalog(), date(2026, 12, 1), models=model, jobs=2, chunk_bytes=4096, formats=formats
+            str(path), catalog_with_plugins(), date(2026, 12, 1), models=model, jobs=2, chunk_bytes=4096, formats=formats
         )
         assert one.errors == many.errors == 0 and one.valid_examples == many.valid_examples == 1000
 

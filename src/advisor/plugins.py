@@ -231,10 +231,10 @@ def load_plugins() -> Plugins:
     return Plugins(manager, loaded, warnings)
 
 
-def load_catalog(extra_files: Sequence[Path] = (), today: date | None = None) -> Catalog:
-    """The price tables in force on `today`: bundled, then the installed plugins' tables, then the user's
-    folder, then each `--pricing` file (advisor.pricing.catalog.load_catalog with the plugins' tables).
-    An overlay entry that was left out is a warning on stderr, whatever the command."""
+def catalog_with_plugins(extra_files: Sequence[str | Path] = (), today: date | None = None) -> Catalog:
+    """The price tables in force on `today` as a command sees them: bundled, then the installed plugins'
+    tables, then the user's folder, then each `--pricing` file (advisor.pricing.catalog.load_catalog given
+    the plugins' tables). An overlay entry that was left out is a warning on stderr, whatever the command."""
     from advisor.pricing.catalog import load_catalog as load
     from advisor.safe_text import visible
 

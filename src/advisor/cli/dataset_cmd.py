@@ -50,17 +50,17 @@ def check(
     """Check a JSONL training file: errors (the provider rejects it) and warnings (it trains, but
     badly), each with its line, example, field and what to do; statistics; training cost.
     Exit status 1 when there are errors."""
-    from advisor.tokens.blocks import BlockRunner
+    from advisor.tokens.workers import BlockRunner
 
     # the leader starts loading the tokenizer now, while this process imports the checks and the
     # report and loads the price tables
     with BlockRunner(file, jobs=jobs, preload=("advisor.datasets.scan",)) as runner:
         from advisor.datasets.check import check_dataset
-        from advisor.plugins import load_catalog, load_plugins
+        from advisor.plugins import catalog_with_plugins, load_plugins
         from advisor.render.dataset import print_report, to_json
         from advisor.render.progress import scan_progress
 
-        catalog = load_catalog(pricing_files, today_or(today))
+        catalog = catalog_with_plugins(pricing_files, today_or(today))
         with scan_progress(file) as progress:
             report = check_dataset(
                 file,

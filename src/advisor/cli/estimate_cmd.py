@@ -138,9 +138,9 @@ def estimate(
     --provider (or `all`) compare the places that can train it."""
     from advisor.costs.estimate import estimate as run_estimate
     from advisor.costs.inputs import EstimateArgs, build_request, compared_providers, place_requests
-    from advisor.plugins import load_catalog
+    from advisor.plugins import catalog_with_plugins
 
-    catalog = load_catalog(pricing_files, today_or(today))
+    catalog = catalog_with_plugins(pricing_files, today_or(today))
     compared = compared_providers(providers, catalog, str(options["model"]))
     if compared is None:
         from advisor.render.estimate import render

@@ -59,7 +59,7 @@ def interview(
     import sys
 
     from advisor.errors import UserError
-    from advisor.plugins import load_catalog
+    from advisor.plugins import catalog_with_plugins
     from advisor.recommend.interview import from_raw, relocated
 
     if start_from and resume:
@@ -76,17 +76,18 @@ def interview(
             "standard input is closed, and the interview reads its answers from it",
             hint="run it in a terminal, or pipe the answers in, one a line",
         )
-    catalog = load_catalog(pricing_files, today_or(today))
+    catalog = catalog_with_plugins(pricing_files, today_or(today))
     begun = start_from or resume
     folder = Path(begun).resolve().parent if begun else Path.cwd()
     answers = from_raw({})
     own = None
     if start_from:
-        from advisor.recommend.scenario import parse_raw, parse_scenario, read_text
+        from advisor.recommend.scenario import parse_raw, parse_scenario, read_text, without_retired
 
         text = read_text(start_from)  # read once: it may be a pipe
-        parse_scenario(text, start_from)  # refuse a file with errors before asking anything
-        answers = from_raw(parse_raw(text, start_from))
+        for notice in parse_scenario(text, start_from).notices:  # refuse a file with errors before asking
+            click.echo(f"warning: {notice} (the scenario written leaves it out)", err=True)
+        answers = from_raw(without_retired(parse_raw(text, start_from), text, start_from)[0])
     elif resume:
         answers, own = _resumed(resume)
         click.echo(f"continuing the interview saved in {resume}", err=True)
@@ -188,7 +189,7 @@ _BACK = object()
 def _ask(question: Any, answers: Any, catalog: Any, folder: Path, *, can_go_back: bool) -> Any:
     """One question: its help line, its default (Enter), asked again until the answer parses."""
     from advisor.errors import UserError
-    from advisor.recommend.interview import prompt_path, prompt_size
+    from advisor.recommend.interview import checked_prompt_file, prompt_size
 
     default = question.default(answers)
     if question.key == "models.fine_tune_base" and default is not None:
@@ -226,7 +227,7 @@ def _ask(question: Any, answers: Any, catalog: Any, folder: Path, *, can_go_back
                 if unknown:
                     raise ValueError(f"no price table for {unknown[0]!r}; known: {', '.join(catalog.providers)}")
             if question.key == "traffic.prompt_tokens" and isinstance(value, str):
-                prompt_path(folder, value)
+                checked_prompt_file(folder, value)
             if question.key == "traffic.cached_prompt_tokens" and value > prompt_size(answers):
                 raise ValueError(
                     f"the fixed start ({value:,} tokens) cannot be longer than the prompt "
@@ -257,11 +258,11 @@ def _note_prompt_tokens(answers: Any, folder: Path, answer: str, catalog: Any) -
     own question, not after every other answer. An unreadable file is asked about again at the end."""
     from advisor.costs.inputs import prompt_tokens_from_file
     from advisor.errors import UserError
-    from advisor.recommend.interview import get, prompt_path, put
+    from advisor.recommend.interview import checked_prompt_file, get, put
 
     try:
         tokens, _ = prompt_tokens_from_file(
-            str(prompt_path(folder, answer)), get(answers, "models.current", "gpt-4.1"), catalog
+            str(checked_prompt_file(folder, answer)), get(answers, "models.current", "gpt-4.1"), catalog
         )
     except (UserError, ValueError) as error:
         click.echo(f"note: {error}")

@@ -51,7 +51,7 @@ def list_jobs(provider: str | None, offline: bool, output_format: str) -> None:
 @pricing_file_option
 def show(job: str, provider: str | None, output_format: str, pricing_files: tuple[str, ...]) -> None:
     """A job's details, its ledger history, and its training cost against the estimate."""
-    from advisor.plugins import load_catalog
+    from advisor.plugins import catalog_with_plugins
     from advisor.providers.sync import actual_cost, record_status, training_cost
 
     ledger = open_ledger()
@@ -62,7 +62,7 @@ def show(job: str, provider: str | None, output_format: str, pricing_files: tupl
     if run is not None:
         record_status(ledger, run, current)
         run = ledger.get(run.run_id)
-        catalog = load_catalog(pricing_files)
+        catalog = catalog_with_plugins(pricing_files)
         cost = (training_cost(run, current, catalog), actual_cost(run, current, catalog))
         history = ledger.history(run.run_id)
     if output_format == "json":
@@ -93,7 +93,7 @@ def watch(job: str, provider: str | None, every: float, pricing_files: tuple[str
     import os
     import sys
 
-    from advisor.plugins import load_catalog
+    from advisor.plugins import catalog_with_plugins
     from advisor.providers.sync import actual_cost
     from advisor.providers.watch import watch as poll
     from advisor.render.console import line, live
@@ -116,7 +116,7 @@ def watch(job: str, provider: str | None, every: float, pricing_files: tuple[str
         raise click.exceptions.Exit(130) from None
     status_line.end()
     run = ledger.get(job_id)
-    print_watched(final, actual_cost(run, final, load_catalog(pricing_files)) if run is not None else None)
+    print_watched(final, actual_cost(run, final, catalog_with_plugins(pricing_files)) if run is not None else None)
 
 
 @jobs.command("events")

@@ -33,7 +33,7 @@ def deploy(
     and per month from the price table, then asks; hosting is billed from then on. Where the provider's
     deployment SDK is not installed or not configured, prints the command that deploys it instead."""
     from advisor.cli.job_lookup import open_ledger, provider_for
-    from advisor.plugins import load_catalog
+    from advisor.plugins import catalog_with_plugins
     from advisor.providers.deploy import deployer, plan_deploy
     from advisor.providers.sync import record_status
     from advisor.render.deploy import print_deploy_command, print_deploy_plan, print_deployed
@@ -47,7 +47,9 @@ def deploy(
             record_status(ledger, run, current)
     finally:
         ledger.close()
-    plan, cost = plan_deploy(plugin, load_catalog(pricing_files), current, tier=tier, name=name, capacity=capacity)
+    plan, cost = plan_deploy(
+        plugin, catalog_with_plugins(pricing_files), current, tier=tier, name=name, capacity=capacity
+    )
     print_deploy_plan(plan, cost)
     if not plan.ready:
         print_deploy_command(plan)

@@ -67,7 +67,7 @@ def launch(
     price tables' methods and dates for the model today, the provider's own rules, the cost estimate,
     and a confirmation. Every step is recorded in the job ledger, so a launch cut short is resumed,
     never doubled."""
-    from advisor.plugins import load_catalog, load_plugins, provider_named
+    from advisor.plugins import catalog_with_plugins, load_plugins, provider_named
     from advisor.providers.checked_copy import CheckedCopies
     from advisor.providers.preflight import plan_launch
 
@@ -75,7 +75,7 @@ def launch(
     with CheckedCopies() as copies:  # every file read once; the copies are gone when the command ends
         plan = plan_launch(
             plugin,
-            load_catalog(pricing_files, today_or(today)),
+            catalog_with_plugins(pricing_files, today_or(today)),
             today_or(today),
             copies=copies,
             method=method,  # type: ignore[arg-type]  (click.Choice guarantees a Method)

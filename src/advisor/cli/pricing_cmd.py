@@ -37,10 +37,10 @@ def list_rows(
     """Every model with its prices (USD per 1M tokens) and dates; with --method, where that method can
     run on --today."""
     from advisor.errors import UserError
-    from advisor.plugins import load_catalog
+    from advisor.plugins import catalog_with_plugins
     from advisor.render.pricing import print_rows, rows_json
 
-    catalog = load_catalog(pricing_files, today_or(today))
+    catalog = catalog_with_plugins(pricing_files, today_or(today))
     if provider and provider not in catalog.providers:
         raise UserError(f"no price table for provider {provider!r}", hint=f"known: {', '.join(catalog.providers)}")
     if method:
@@ -88,10 +88,10 @@ def show(
     model: str, provider: str | None, output_format: str, pricing_files: tuple[str, ...], today: date | None
 ) -> None:
     """One model's row, resolving aliases, snapshots and fine-tuned ids (ft:...)."""
-    from advisor.plugins import load_catalog
+    from advisor.plugins import catalog_with_plugins
     from advisor.render.pricing import match_json, print_match
 
-    catalog = load_catalog(pricing_files, today_or(today))
+    catalog = catalog_with_plugins(pricing_files, today_or(today))
     if provider:
         matches = [catalog.find(model, provider)]
     else:
@@ -114,7 +114,7 @@ def refresh(provider: str | None, dry_run: bool) -> None:
     from pathlib import Path
 
     from advisor.errors import UserError
-    from advisor.plugins import load_catalog, load_plugins
+    from advisor.plugins import catalog_with_plugins, load_plugins
     from advisor.pricing.catalog import Catalog
     from advisor.pricing.catalog import load_catalog as load_tables
     from advisor.pricing.price_files import user_price_files, user_tables_dir
@@ -126,7 +126,7 @@ def refresh(provider: str | None, dry_run: bool) -> None:
     plugins = load_plugins()
     installed = {name: found for name, (found, _) in plugins.providers.items()}
     readers = sorted(name for name, found in installed.items() if isinstance(found, ReadsModelFacts))
-    priced = set(load_catalog().providers)
+    priced = set(catalog_with_plugins().providers)
     if provider is not None and provider not in readers:
         if provider in installed:
             problem = f"the {provider} plugin cannot read the provider's model list"

@@ -16,11 +16,11 @@ def providers(output_format: str, pricing_files: tuple[str, ...], today: date | 
     """List installed provider plugins: name, distribution, version, the methods and models their
     price tables say they can train, and whether new jobs can start today. Plugins that fail to load
     are reported, not fatal; ADVISOR_LOAD_PLUGINS restricts which are loaded."""
-    from advisor.plugins import load_catalog, load_plugins
+    from advisor.plugins import catalog_with_plugins, load_plugins
     from advisor.render.providers import print_providers, providers_json
 
     plugins = load_plugins()
-    catalog = load_catalog(pricing_files, today_or(today))
+    catalog = catalog_with_plugins(pricing_files, today_or(today))
     from advisor.render.console import line
 
     for warning in plugins.warnings:

@@ -32,13 +32,15 @@ def recommend(
     Several files, or a folder (its *.toml and *.json scenarios), are recommended in one run: JSON
     gives a list, Markdown one document with a summary table first. A file with an error is named and
     left out; the others still run, and the exit status is 2."""
-    from advisor.plugins import load_catalog
+    from advisor.plugins import catalog_with_plugins
     from advisor.recommend.recommendation import recommend as build
     from advisor.recommend.scenario import load_scenario
 
     paths = _scenario_files(files)
     if len(paths) == 1 and not Path(files[0]).is_dir():
-        rec = build(load_scenario(paths[0]), load_catalog(pricing_files, today_or(today)), today_or(today))
+        loaded = load_scenario(paths[0])
+        _warn(loaded.notices)
+        rec = build(loaded, catalog_with_plugins(pricing_files, today_or(today)), today_or(today))
         if output is None:
             _print(rec, output_format)
             return
@@ -48,9 +50,8 @@ def recommend(
         write_output(rec, output_format, target, chart)
         _line(f"wrote {target}" + (f" and {chart}" if chart else ""), err=True)
         return
-    _recommend_many(
-        paths, output_format, output, force, load_catalog(pricing_files, today_or(today)), today_or(today), build
-    )
+    catalog = catalog_with_plugins(pricing_files, today_or(today))
+    _recommend_many(paths, output_format, output, force, catalog, today_or(today), build)
 
 
 def _scenario_files(files: tuple[str, ...]) -> list[str]:
@@ -78,6 +79,7 @@ def _recommend_many(paths, output_format, output, force, catalog, today, build) 
     _SHARED.update(catalog=catalog, today=today, build=build, load=load_scenario)
     outcomes = _across_cores(paths)
     for outcome in outcomes:
+        _warn(outcome.notices)
         if outcome.error is not None:
             _line(f"advisor: error: {outcome.error}", err=True)
     failed = sum(o.rec is None for o in outcomes)
@@ -108,7 +110,8 @@ def _one(path: str):  # type: ignore[no-untyped-def]
     from advisor.render.portfolio import Outcome
 
     try:
-        return Outcome(path, rec=_SHARED["build"](_SHARED["load"](path), _SHARED["catalog"], _SHARED["today"]))
+        loaded = _SHARED["load"](path)
+        return Outcome(path, rec=_SHARED["build"](loaded, _SHARED["catalog"], _SHARED["today"]), notices=loaded.notices)
     except UserError as exc:
         return Outcome(path, error=str(exc))
 
@@ -119,7 +122,7 @@ def _across_cores(paths: list[str]) -> list:  # type: ignore[type-arg]
     import multiprocessing
     import threading
 
-    from advisor.tokens.blocks import default_jobs
+    from advisor.tokens.workers import default_jobs
 
     jobs = min(default_jobs(), len(paths) // PARALLEL_FROM)
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
@@ -166,6 +169,12 @@ def _write_many(outcomes, output_format: str, target: Path, force: bool) -> None
     except OSError as exc:
         raise UserError(f"cannot write ({exc.strerror})", where=str(target), hint="check the folder") from None
     _line(f"wrote {target}" + (f" and {len(charts)} charts beside it" if charts else ""), err=True)
+
+
+def _warn(notices: list[str]) -> None:
+    """What a scenario file holds that advisor read and ignored (a retired key), on stderr."""
+    for notice in notices:
+        _line(f"warning: {notice}", err=True)
 
 
 def _line(text: str, err: bool = False) -> None:

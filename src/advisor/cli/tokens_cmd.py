@@ -41,7 +41,7 @@ def tokens(
     JSONL, per file and in total, in the model's chat format (the OpenAI Cookbook's message rules for
     OpenAI's tokenizers, Llama 3's template for llama3). No FILE, or `-`, reads standard input."""
     from advisor.errors import UserError
-    from advisor.plugins import load_catalog, load_plugins
+    from advisor.plugins import catalog_with_plugins, load_plugins
     from advisor.pricing.catalog import counting_for
     from advisor.pricing.row_counting import RowCounting
     from advisor.tokens.chat_format import format_of
@@ -55,7 +55,7 @@ def tokens(
         if encoding.partition(":")[0] not in ENCODINGS:  # a plugin's tokenizer: the plugins register it
             load_plugins()
     else:
-        counting = counting_for(load_catalog(pricing_files, today_or(today)), str(model))
+        counting = counting_for(catalog_with_plugins(pricing_files, today_or(today)), str(model))
     format_of(counting.name)  # an unknown encoding or format is refused before any file is read
     # by name: JSONL is counted by worker processes, and this one need not load the tokenizer
     tallies = [count_source(source, counting.name, kind) for source in (files or ("-",))]

@@ -101,8 +101,8 @@ def compared_providers(given: Sequence[str], catalog: Catalog, model: str) -> Co
         return None
     places = tuple(catalog.providers) if "all" in given else tuple(dict.fromkeys(given))
     order = sorted(places, key=lambda name: name != "openai")
-    today = next((name for name in order if catalog.find_optional(model, name)), order[0])
-    return Compared(today, places)
+    today_provider = next((name for name in order if catalog.find_optional(model, name)), order[0])
+    return Compared(today_provider, places)
 
 
 def build_request(
@@ -164,8 +164,8 @@ def _counts_differently(args: EstimateArgs, catalog: Catalog, ft_model: str, ft_
     """Whether the fine-tuned side's row counts another way than today's (advisor.pricing.row_counting)."""
     from advisor.pricing.catalog import counting_for
 
-    today = counting_for(catalog, args.model, args.provider, args.encoding).name
-    return counting_for(catalog, ft_model, ft_provider, args.encoding).name != today
+    today_counting = counting_for(catalog, args.model, args.provider, args.encoding).name
+    return counting_for(catalog, ft_model, ft_provider, args.encoding).name != today_counting
 
 
 def place_requests(

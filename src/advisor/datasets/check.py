@@ -18,7 +18,7 @@ from advisor.parsing import json_text
 from advisor.parsing.file_text import unreadable
 from advisor.parsing.jsonl import BLOCK_BYTES, MAX_LINE_BYTES, is_stream, open_stream
 from advisor.pricing.catalog import Catalog
-from advisor.tokens.blocks import BlockRunner
+from advisor.tokens.workers import BlockRunner
 
 DETECT_LINES = 1000
 

@@ -354,7 +354,7 @@ def row_encoding(match: ModelMatch, encodings: tuple[str, ...]) -> str:
     return counting.name if counting else encodings[0]
 
 
-def quote(match: ModelMatch, method: Method, encoding: str, counts: array, epochs: int) -> TrainingQuote:
+def training_quote(match: ModelMatch, method: Method, encoding: str, counts: array, epochs: int) -> TrainingQuote:
     fine_tuning = match.row.fine_tuning
     table = match.table
     counting = row_counting(match.row)
@@ -456,7 +456,7 @@ def build_report(
         rule = auto_epochs_rule(valid) if epochs == "auto" else f"epochs = {epochs} (given)"
     costs = (
         [
-            quote(
+            training_quote(
                 match,
                 method,
                 row_encoding(match, encodings),

@@ -1,6 +1,6 @@
 """Reading a JSONL training file of any size: in blocks of whole lines, on every core, in flat memory.
 
-The file is cut into blocks that end on a newline (advisor.tokens.blocks: a pipe or other stream is
+The file is cut into blocks that end on a newline (advisor.tokens.workers: a pipe or other stream is
 read block by block). Each block is parsed, checked and tokenized by a worker process, which sends
 back only compact arrays (token counts and 64-bit digests per example) and its problems. Results are
 merged in file order, so the outcome is the same for one worker or many, for any block size.
@@ -25,12 +25,11 @@ from advisor.datasets.problems import ProblemLog
 from advisor.methods import Method
 from advisor.parsing import json_text
 from advisor.parsing.file_text import unreadable
-from advisor.parsing.jsonl import BLOCK_BYTES, Block
-from advisor.tokens.blocks import BlockRunner, PreparedBlock, encoders
+from advisor.parsing.jsonl import Block
 from advisor.tokens.long_text import UNCUT_LIMIT, hard_cuts
 from advisor.tokens.tokenizer import TokenizerSpec, registered_tokenizers, set_plugin_tokenizers
+from advisor.tokens.workers import BlockRunner, PreparedBlock, encoders
 
-CHUNK_BYTES = BLOCK_BYTES
 BOM = b"\xef\xbb\xbf"
 
 
@@ -180,13 +179,6 @@ _encoders = encoders  # the tokenizers a worker counts with, loaded once per pro
 def line_digest(raw: bytes) -> int:
     """64 bits of the line as written (BOM and line end removed): equal lines are exact duplicates."""
     return digest_bytes(raw) or 1
-
-
-def scan_range(settings: ScanSettings, start: int, end: int) -> ScanResult:
-    """Check and measure the lines in bytes [start, end) of a regular file."""
-    import os
-
-    return scan_block(settings, Block(start, end, last=end >= os.path.getsize(settings.path)))
 
 
 def scan_block(settings: ScanSettings, block: Block) -> ScanResult:

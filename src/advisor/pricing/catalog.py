@@ -382,14 +382,14 @@ def stale_warning(table: PriceTable, today: date) -> str | None:
 
 
 def load_catalog(
-    extra_files: Sequence[Path] = (),
+    extra_files: Sequence[str | Path] = (),
     *,
     include_user: bool = True,
     plugin_tables: Sequence[PriceTable] = (),
     today: date | None = None,
 ) -> Catalog:
     """Bundled tables, then the installed plugins' tables, then the user's folder, then each `--pricing`
-    file in order (the CLI passes the plugins' tables: advisor.plugins.load_catalog), with genai-prices'
+    file in order (the CLI passes the plugins' tables: advisor.plugins.catalog_with_plugins), with genai-prices'
     inference prices, as they stand on `today` (the system's date when not given)."""
     from advisor.pricing.genai import genai_prices
 

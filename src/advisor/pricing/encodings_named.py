@@ -13,7 +13,7 @@ from typing import Any
 
 from advisor.errors import UserError, file_location
 from advisor.parsing.toml_locate import locate
-from advisor.pricing.tables import PriceTable, quote
+from advisor.pricing.tables import PriceTable, toml_key
 
 
 def check_encodings(item: Any, text: str) -> None:
@@ -66,4 +66,4 @@ def _rows(item: Any) -> list[tuple[str, dict[str, Any]]]:
 
 def _error(item: Any, text: str, name: str, key: str, message: str, hint: str) -> UserError:
     line = locate(text, ("models", name, key))
-    return UserError(f"models.{quote(name)}.{key}: {message}", where=file_location(item.path, line), hint=hint)
+    return UserError(f"models.{toml_key(name)}.{key}: {message}", where=file_location(item.path, line), hint=hint)

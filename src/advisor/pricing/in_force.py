@@ -25,7 +25,7 @@ from advisor.pricing.tables import (
     PriceTable,
     changes_in_force,
     earliest,
-    quote,
+    toml_key,
 )
 
 _FT_FIELDS = (*INFERENCE_FIELDS[:-1], "training", "hosting_per_hour")  # a fine-tune has no cache writes
@@ -200,7 +200,7 @@ def _check_priced(name: str, row: ModelRow, table: PriceTable) -> None:
     missing = "input" if row.input is None else "output" if row.kind == "chat" and row.output is None else None
     if missing:
         raise UserError(
-            f"models.{quote(name)} has no {missing} price in {table.path or table.provider}, and genai-prices does "
+            f"models.{toml_key(name)} has no {missing} price in {table.path or table.provider}, and genai-prices does "
             "not price it",
             where=table.path or None,
             hint=f"add `{missing} = ...` (USD per 1M tokens) to the row (see docs/pricing.md)",

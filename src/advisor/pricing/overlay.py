@@ -29,7 +29,7 @@ from typing import Annotated, Any
 
 from advisor.errors import UserError, file_location
 from advisor.parsing.plain_data import FieldsOf
-from advisor.pricing.tables import FineTuning, ModelRow, PriceTable, quote
+from advisor.pricing.tables import FineTuning, ModelRow, PriceTable, toml_key
 
 DATED_LISTS = frozenset({"shutdown_sources", "new_jobs_sources", "serving_sources", "prices"})
 # `overlay = ...` among the top-level keys, before the first [table]
@@ -102,14 +102,16 @@ def overlay_tables(tables: Sequence[PriceTable], overlay: Overlay) -> tuple[list
                 new_rows[key] = entry.whole_row
             else:
                 warnings.append(
-                    f"{file_location(overlay.path, entry.line)}: models.{quote(key)} matches no {overlay.provider} "
+                    f"{file_location(overlay.path, entry.line)}: models.{toml_key(key)} matches no {overlay.provider} "
                     "row of the tables read before this overlay, and is not a whole row with its own input and "
                     "output prices: left out (check the name, or give the row's prices to add it)"
                 )
             continue
         name, row, table = found
         _, rows = changed.setdefault(id(table), (table, {}))
-        merged = merge_row(rows.get(name, row), entry, f"models.{quote(key)}", file_location(overlay.path, entry.line))
+        merged = merge_row(
+            rows.get(name, row), entry, f"models.{toml_key(key)}", file_location(overlay.path, entry.line)
+        )
         if merged != row:
             rows[name] = merged
         else:

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from advisor.errors import UserError, file_location
 from advisor.parsing.constraints import validate
 from advisor.parsing.toml_locate import locate
-from advisor.pricing.tables import PriceTable, quote
+from advisor.pricing.tables import PriceTable, toml_key
 
 
 def validated_table(text: str, path: str) -> PriceTable:
@@ -56,7 +56,7 @@ def located_error(exc: ValidationError, text: str, path: str, within: tuple[str,
     value validated, when it is part of the file)."""
     error = exc.errors(include_url=False)[0]
     loc = (*within, *error["loc"])
-    field = ".".join(quote(part) for part in loc if not isinstance(part, int)) or "(table)"
+    field = ".".join(toml_key(part) for part in loc if not isinstance(part, int)) or "(table)"
     if error["type"] == "missing":
         line = locate(text, loc[:-1])
         message = f"{field} is missing"

@@ -375,11 +375,6 @@ class ModelRow(_TieredPrices):
             if wrong:
                 raise ValueError(f"prices: `{wrong[0]}` is a fine-tuning price: give it under fine_tuning.prices")
 
-    @property
-    def shutdown_in_force(self) -> date | None:
-        """The day the model stops: the earlier of its sources' dates."""
-        return earliest(self.shutdown, self.shutdown_sources)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Gpu:
@@ -431,12 +426,12 @@ class PriceTable:
             for alias in [name, *row.aliases]:
                 if alias in seen and seen[alias] != name:
                     raise ValueError(
-                        f"name {alias!r} is used by both models.{quote(seen[alias])} and models.{quote(name)}"
+                        f"name {alias!r} is used by both models.{toml_key(seen[alias])} and models.{toml_key(name)}"
                     )
                 seen[alias] = name
 
 
-def quote(part: object) -> str:
+def toml_key(part: object) -> str:
     """A TOML key as a dotted path writes it: quoted when it holds a dot, a dash or a space."""
     text = str(part)
     return f'"{text}"' if any(ch in text for ch in ".- ") else text

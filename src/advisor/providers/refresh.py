@@ -32,7 +32,7 @@ from advisor.providers.base import Provider, credentials_of
 from advisor.providers.lifecycle import PRICE_FIELDS, ModelFacts, ReadsModelFacts
 
 MARK = "Written by `advisor pricing refresh`"  # the first line of every file a refresh writes
-Status = Literal["refreshed", "no key", "failed"]
+RefreshStatus = Literal["refreshed", "no key", "failed"]
 
 
 def target_file(folder: Path, provider: str) -> Path:
@@ -102,9 +102,9 @@ class Plan:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class RefreshOutcome:
     provider: str
-    status: Status
+    status: RefreshStatus
     message: str = ""  # why nothing was refreshed
     plan: Plan | None = None
     written: Path | None = None  # None: a dry run, or nothing refreshed
@@ -116,39 +116,43 @@ def refresh(
     tables_without: Callable[[Path], Catalog],
     *,
     dry_run: bool = False,
-) -> Outcome:
+) -> RefreshOutcome:
     """Read `provider`'s model list, compare it with the tables in force without its earlier refresh file
     (`tables_without(path)`), and write the new file (unless `dry_run`). Nothing is read without the
     provider's key, nothing is written when the read fails or a file of the user's holds the name."""
     target = target_file(folder, provider.name)
     missing = missing_keys(provider)
     if missing:
-        return Outcome(provider.name, "no key", f"no key: set {', '.join(missing)}; nothing fetched, nothing changed")
+        return RefreshOutcome(
+            provider.name, "no key", f"no key: set {', '.join(missing)}; nothing fetched, nothing changed"
+        )
     if target.exists() and not written_by_refresh(target):
-        return Outcome(
+        return RefreshOutcome(
             provider.name,
             "failed",
             f"{target} was not written by advisor pricing refresh, so it is left as it is and nothing was fetched: "
             "rename it (any name is read the same) and refresh again",
         )
     if not isinstance(provider, ReadsModelFacts):
-        return Outcome(provider.name, "failed", "its plugin cannot read the provider's model list")
+        return RefreshOutcome(provider.name, "failed", "its plugin cannot read the provider's model list")
     try:
         facts = provider.model_facts()
     except ProviderError as exc:
         hint = f"; {exc.hint}" if exc.hint else ""
-        return Outcome(provider.name, "failed", f"{exc}{hint}; nothing written")
+        return RefreshOutcome(provider.name, "failed", f"{exc}{hint}; nothing written")
     previous, note = previous_overlay(target)
     plan = plan_refresh(provider.name, facts, tables_without(target), previous)
     if note:
         plan.notes.append(note)
     if dry_run:
-        return Outcome(provider.name, "refreshed", plan=plan)
+        return RefreshOutcome(provider.name, "refreshed", plan=plan)
     try:
         write_file(target, plan.text)
     except OSError as exc:
-        return Outcome(provider.name, "failed", f"cannot write {target} ({exc.strerror or exc}); nothing written")
-    return Outcome(provider.name, "refreshed", plan=plan, written=target)
+        return RefreshOutcome(
+            provider.name, "failed", f"cannot write {target} ({exc.strerror or exc}); nothing written"
+        )
+    return RefreshOutcome(provider.name, "refreshed", plan=plan, written=target)
 
 
 def previous_overlay(target: Path) -> tuple[Overlay | None, str | None]:
@@ -278,7 +282,7 @@ def write_file(path: Path, text: str) -> None:
 class Summary:
     """The outcomes of one `advisor pricing refresh`, and its exit status."""
 
-    outcomes: list[Outcome] = field(default_factory=list)
+    outcomes: list[RefreshOutcome] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:

@@ -119,7 +119,7 @@ def usd(text: str) -> Decimal | int:
 
 def prompt_answer(text: str) -> int | str:
     """A prompt's length: a count of tokens, or the path of a file to count (`~` is the home folder).
-    Whether the file exists is checked where the folder it is relative to is known (`prompt_path`)."""
+    Whether the file exists is checked where the folder it is relative to is known (`checked_prompt_file`)."""
     value = text.strip()
     if not value:
         raise ValueError("an answer is needed: a number of tokens, or the path of a prompt file")
@@ -131,7 +131,7 @@ def prompt_answer(text: str) -> int | str:
     return value
 
 
-def prompt_path(folder: Path, answer: str) -> Path:
+def checked_prompt_file(folder: Path, answer: str) -> Path:
     """The file a prompt answer names, checked: `~` expanded, a relative path taken from `folder`."""
     try:
         path = expand_user(answer)
@@ -450,7 +450,7 @@ def record(answers: Answers, question: Question, value: Any, folder: Path) -> No
     """Store an answer (a blank optional one is not stored); a prompt-length answer that names a file
     becomes `prompt_file` (checked to exist, relative to `folder`)."""
     if question.key == "traffic.prompt_tokens" and isinstance(value, str):
-        prompt_path(folder, value)
+        checked_prompt_file(folder, value)
         put(answers, "traffic.prompt_file", value)
         return
     if value is not None:

@@ -26,6 +26,7 @@ from advisor.recommend.rules import (
     Context,
     Decision,
     Facts,
+    Reason,
     compose,
     facts_of,
     run,
@@ -33,12 +34,6 @@ from advisor.recommend.rules import (
 from advisor.recommend.scenario import LoadedScenario, Scenario, count_tokens
 from advisor.recommend.strategies import BY_NAME, STRATEGIES, TRAINING
 from advisor.safe_text import shell_command
-
-
-class Reason(BaseModel):
-    rule: str
-    says: str
-    source: str
 
 
 class NotRecommended(BaseModel):
@@ -154,7 +149,7 @@ def recommend(loaded: LoadedScenario, catalog: Catalog, today: date) -> Recommen
         where=chosen(places) if primary_cost is not None else None,
         where_options=places,
         migration=migration,
-        reasons=[Reason(rule=r.rule, says=r.says, source=r.source) for r in d.reasons],
+        reasons=list(d.reasons),
         caveats=dedupe(d.caveats),
         next_steps=dedupe([*d.next_steps, *steps]) or [_KEEP_MEASURING],
         commands=commands,
@@ -311,7 +306,7 @@ def summary(facts: Facts, d: Decision, costs: dict[str, StrategyCost], costing: 
     leads with today's model's end when that falls inside the horizon (never "stay with" a model that stops)."""
     scenario, ends = facts.scenario, costing.today_ends
     models = scenario.models
-    today = costing.today_monthly_usd
+    today_monthly = costing.today_monthly_usd  # what today's setup costs a month
     cost = costs.get(d.primary)
     base = cost.model if cost else models.fine_tune_base or models.current
     lead = BY_NAME[d.primary].lead(facts, d.plan, base)
@@ -331,20 +326,20 @@ def summary(facts: Facts, d: Decision, costs: dict[str, StrategyCost], costing: 
         if successor is None:
             return f"{first}no model in the price tables replaces it: choose one, {measure}, and move before then."
         when = "now" if ends.gone else f"before {ends.ends}"
-        costs_now = "" if ends.gone else f"{format_usd(today)} a month until then, "
+        costs_now = "" if ends.gone else f"{format_usd(today_monthly)} a month until then, "
         return (
             f"{first}move today's prompt to {successor} ({_why_short(ends)}) and {measure} {when}: "
             f"{costs_now}{format_usd(after.monthly_usd)} a month on {successor}."
         )
     if ends.gone:
         today_words = (
-            f"{format_usd(today)} on {successor} now"
+            f"{format_usd(today_monthly)} on {successor} now"
             if successor
-            else f"{format_usd(today)} today (carried on, though it has stopped: no model in the price tables "
+            else f"{format_usd(today_monthly)} today (carried on, though it has stopped: no model in the price tables "
             "replaces it)"
         )
     else:
-        today_words = f"{format_usd(today)} today"
+        today_words = f"{format_usd(today_monthly)} today"
     if ends.stops and not ends.gone and successor:
         today_words += f" ({format_usd(after.monthly_usd)} once moved to {successor})"
     if conflict is not None:
@@ -355,14 +350,14 @@ def summary(facts: Facts, d: Decision, costs: dict[str, StrategyCost], costing: 
     monthly, upfront = format_usd(cost.monthly_usd), format_usd(cost.upfront_usd)
     plus = f", plus {upfront} up front" if cost.upfront_usd else ""
     if d.primary == "prompt":
-        if cost.monthly_usd == today and not cost.upfront_usd:
+        if cost.monthly_usd == today_monthly and not cost.upfront_usd:
             return f"{first}{lead}: it costs {monthly} a month today."
         return f"{first}{lead}: {monthly} a month against {today_words}{plus}."
-    saving = today - cost.monthly_usd
+    saving = today_monthly - cost.monthly_usd
     moving = facts.current_fine_tuned and d.primary in TRAINING
     if moving:
         money = (
-            f"{monthly} a month once moved (today's fine-tune costs {format_usd(today)} a month until it stops "
+            f"{monthly} a month once moved (today's fine-tune costs {format_usd(today_monthly)} a month until it stops "
             f"serving){plus}"
         )
     elif cost.payback_months is not None:

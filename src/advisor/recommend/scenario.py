@@ -116,7 +116,10 @@ class Data(_Section):
     answers_guessable: Flag = False
 
 
-class Traffic(_Section):
+class TrafficSection(_Section):
+    """The scenario's [traffic] section: volumes and token sizes as the team states them (the figures
+    costing works from are advisor.costs.estimate.Traffic)."""
+
     requests_per_month: Annotated[int, Number, Field(gt=0, le=MAX_COUNT)] = 10_000
     prompt_tokens: Count | None = None
     prompt_file: str | None = None
@@ -125,10 +128,9 @@ class Traffic(_Section):
     # reasoning tokens a request bills as output on a model that reasons by default (measured on the eval
     # set: usage.completion_tokens_details.reasoning_tokens); unknown: assumed as many as the answer's
     reasoning_tokens: Count | None = None
-    latency_p95_ms: Count | None = None
 
     @model_validator(mode="after")
-    def _one_prompt_source(self) -> Traffic:
+    def _one_prompt_source(self) -> TrafficSection:
         if self.prompt_tokens is not None and self.prompt_file is not None:
             raise ValueError("give prompt_tokens or prompt_file, not both")
         return self
@@ -163,7 +165,7 @@ class Scenario(_Section):
     task: Task = Task()
     knowledge: Knowledge = Knowledge()
     data: Data = Data()
-    traffic: Traffic = Traffic()
+    traffic: TrafficSection = TrafficSection()
     models: Models = Models()
     costs: Costs = Costs()
 
@@ -172,9 +174,15 @@ SECTIONS: dict[str, type[_Section]] = {
     "task": Task,
     "knowledge": Knowledge,
     "data": Data,
-    "traffic": Traffic,
+    "traffic": TrafficSection,
     "models": Models,
     "costs": Costs,
+}
+# Keys older scenario files hold that no longer mean anything, and why. A file that loaded before still
+# loads: the key is dropped before validation and the command warns (file, line, what to do), so the
+# file can be fixed without a report failing; docs/recommendations.md lists them.
+RETIRED_KEYS: dict[tuple[str, str], str] = {
+    ("traffic", "latency_p95_ms"): 'no rule reads it (a latency problem is `task.failures = ["latency"]`)',
 }
 # what a default means when it is not obvious from the value
 DEFAULT_MEANINGS = {
@@ -229,6 +237,7 @@ class LoadedScenario(BaseModel):
     source: str
     defaults: list[str]
     tokens: Tokens | None = None  # set by count_tokens
+    notices: list[str] = Field(default_factory=list)  # keys read and ignored (RETIRED_KEYS), for a warning
     text: str | None = Field(None, repr=False)  # the file's text, to locate keys in errors found later
 
     @property
@@ -255,7 +264,7 @@ def defaults_used(raw: dict[str, Any]) -> list[str]:
     for section, model in SECTIONS.items():
         given = raw.get(section, {}) if isinstance(raw.get(section), dict) else {}
         for key, field in model.model_fields.items():
-            if key in given or key in ("prompt_file", "ft_prompt_file", "latency_p95_ms"):
+            if key in given or key in ("prompt_file", "ft_prompt_file"):
                 continue
             if key in ("prompt_tokens", "ft_prompt_tokens") and (given.get(key.replace("tokens", "file")) is not None):
                 continue
@@ -348,12 +357,28 @@ def parse_raw(text: str, source: str) -> dict[str, Any]:
 
 def parse_scenario(text: str, source: str) -> LoadedScenario:
     """Parse TOML (or JSON) into a validated scenario, noting which keys took their default."""
-    raw = parse_raw(text, source)
+    raw, notices = without_retired(parse_raw(text, source), text, source)
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
         raise _located(exc, text, source, is_json(text, source)) from None
-    return LoadedScenario(scenario=scenario, source=source, defaults=defaults_used(raw), text=text)
+    return LoadedScenario(scenario=scenario, source=source, defaults=defaults_used(raw), text=text, notices=notices)
+
+
+def without_retired(raw: dict[str, Any], text: str, source: str) -> tuple[dict[str, Any], list[str]]:
+    """The scenario's keys without the retired ones (RETIRED_KEYS), and a warning for each it held."""
+    kept = dict(raw)
+    notices = []
+    for (section, key), why in RETIRED_KEYS.items():
+        values = kept.get(section)
+        if isinstance(values, dict) and key in values:
+            kept[section] = {name: value for name, value in values.items() if name != key}
+            line = (locate_json if is_json(text, source) else locate)(text, (section, key))
+            notices.append(
+                f"{file_location(source, line)}: {section}.{key} is ignored: {why}; remove it "
+                "(a later release will refuse it)"
+            )
+    return kept, notices
 
 
 def _located(exc: ValidationError, text: str, source: str, is_json: bool) -> UserError:

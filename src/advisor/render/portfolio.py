@@ -5,7 +5,7 @@ summary after the reports. A file that failed appears with its error, in its pla
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO
 
 import orjson
@@ -28,6 +28,7 @@ class Outcome:
     source: str
     rec: Recommendation | None = None
     error: str | None = None
+    notices: list[str] = field(default_factory=list)  # what the file holds that was read and ignored
 
 
 def summary_row(outcome: Outcome) -> tuple[str, ...]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC
 
 from advisor.costs.money import format_price
-from advisor.providers.refresh import Outcome
+from advisor.providers.refresh import RefreshOutcome
 from advisor.render.console import line
 
 
-def print_outcome(outcome: Outcome) -> None:
+def print_outcome(outcome: RefreshOutcome) -> None:
     """One provider: what its API said against the tables in force, and the file written (failures on stderr)."""
     name = outcome.provider
     if outcome.status == "failed":

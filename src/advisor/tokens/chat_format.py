@@ -64,9 +64,7 @@ LLAMA3 = ChatFormat(
 )
 FORMATS = {fmt.name: fmt for fmt in (OPENAI, LLAMA3)}
 
-# Llama 3's template, as text (with special tokens) and the counts it adds
-BEGIN = "<|begin_of_text|>"
-START_HEADER, END_HEADER, END_OF_TURN = "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"
+# Llama 3's template, as text (its special tokens are counted, advisor.tokens.count: HEADER_SPECIALS)
 HEADER_END = "\n\n"  # after <|end_header_id|>, in the same run of text as the content
 HEADER_ROLES = {"tool": "ipython"}  # roles the template writes under another name
 TOOLS_PREAMBLE = (

@@ -3,14 +3,14 @@
 `-` means standard input; pipes, FIFOs and `/dev/fd/N` are read as streams. Errors name the file and
 line. A JSONL line is one chat example: SFT (`messages`, optional `tools`), DPO (`input.messages` +
 `preferred_output` + `non_preferred_output`, all counted) or RFT (`messages`; grader fields are not
-sent to the model). JSONL is read by the scanner `advisor dataset check` uses (advisor.tokens.blocks):
+sent to the model). JSONL is read by the scanner `advisor dataset check` uses (advisor.tokens.workers):
 in blocks on every core, keeping four numbers, so memory does not grow with the file. A text or chat
 JSON file is read whole, up to advisor.parsing.jsonl.MAX_DOCUMENT_BYTES.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -83,17 +83,6 @@ def example_tokens(encoder: Encoder, example: Mapping[str, Any]) -> int:
     return count_chat(encoder, example)
 
 
-def iter_jsonl(text: str, source: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
-    """(line number, object) for each non-blank line (lines end at `\\n` only); a bad line is an error."""
-    for number, line in enumerate(text_lines(text), start=1):
-        if not line.strip():
-            continue
-        value, problem = _example(line)
-        if problem is not None:
-            raise UserError(problem[0], where=file_location(source, number), hint=problem[1])
-        yield number, value
-
-
 def _example(line: str | bytes) -> tuple[Any, tuple[str, str] | None]:
     """A JSONL line's example, or (what is wrong, what to do)."""
     try:
@@ -131,7 +120,7 @@ class BlockCount:
 
 def count_block(settings: CountSettings, block: Block) -> BlockCount:
     """Count the examples in one block of a JSONL file (a worker's unit of work); stops at a bad line."""
-    from advisor.tokens.blocks import encoders
+    from advisor.tokens.workers import encoders
 
     if settings.tokenizers and not registered_tokenizers():
         set_plugin_tokenizers(settings.tokenizers)
@@ -170,7 +159,7 @@ def count_jsonl(
     source: str, encoding: str, handle: Any = None, head: bytes = b"", jobs: int | None = None
 ) -> TokenTally:
     """Tokens in a JSONL file or stream, on every core, in flat memory; the first bad line is an error."""
-    from advisor.tokens.blocks import BlockRunner
+    from advisor.tokens.workers import BlockRunner
 
     items = tokens = 0
     smallest, largest = None, 0

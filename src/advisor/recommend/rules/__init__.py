@@ -15,7 +15,7 @@ from advisor.recommend.rules.base import (
     Decision,
     Reason,
     Rule,
-    Stage,
+    RuleStage,
     compose,
 )
 from advisor.recommend.rules.facts import MIN_GRADED_PROMPTS, Facts, facts_of
@@ -35,7 +35,7 @@ __all__ = [
     "Facts",
     "Reason",
     "Rule",
-    "Stage",
+    "RuleStage",
     "compose",
     "facts_of",
     "run",
@@ -51,11 +51,11 @@ RULES: tuple[Rule, ...] = (
     *availability.RULES,
 )
 
-STRATEGY_STAGES: tuple[Stage, ...] = ("gate", "knowledge", "behaviour", "method", "cost")
-REVIEW_STAGES: tuple[Stage, ...] = ("economics", "availability")
+STRATEGY_STAGES: tuple[RuleStage, ...] = ("gate", "knowledge", "behaviour", "method", "cost")
+REVIEW_STAGES: tuple[RuleStage, ...] = ("economics", "availability")
 
 
-def run(ctx: Context, stages: tuple[Stage, ...]) -> None:
+def run(ctx: Context, stages: tuple[RuleStage, ...]) -> None:
     """Apply the rules of these stages in order, recording each that fires."""
     for rule in RULES:
         if rule.stage in stages and rule.applies(ctx):

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from advisor.costs.where import Availability
     from advisor.recommend.costing import StrategyCost
 
-Stage = Literal["gate", "knowledge", "behaviour", "method", "cost", "economics", "availability"]
+RuleStage = Literal["gate", "knowledge", "behaviour", "method", "cost", "economics", "availability"]
 
 
 @dataclass
@@ -66,7 +66,7 @@ class Context:
 @dataclass(frozen=True)
 class Rule:
     id: str
-    stage: Stage
+    stage: RuleStage
     when: str
     then: str
     sources: tuple[str, ...]
@@ -76,7 +76,7 @@ class Rule:
 
 def rule(
     rule_id: str,
-    stage: Stage,
+    stage: RuleStage,
     *,
     when: str,
     then: str,

@@ -1,4 +1,5 @@
-"""Running a function over the blocks of a JSONL source on every core, with the tokenizers loaded once.
+"""The worker processes of a scan: a function run over the blocks of a JSONL source on every core, with
+the tokenizers loaded once per process.
 
 `advisor dataset check` and `advisor tokens` share this scanner. For a regular file the work starts
 before the command has finished setting up: a leader process is forked at once, loads the tokenizer
