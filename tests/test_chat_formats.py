@@ -28,7 +28,6 @@ from advisor.datasets.examples import ExampleChecker
 from advisor.datasets.problems import ProblemLog
 from advisor.pricing.catalog import load_catalog
 from advisor.pricing.row_counting import row_counting
-from advisor.tokens.workers import encoders
 from advisor.tokens.count import count_chat, count_tools
 from advisor.tokens.files import count_source, example_tokens
 from advisor.tokens.tokenizer import TokenizerSpec, get_encoding, set_plugin_tokenizers

@@ -427,7 +427,13 @@ class TestDataFormats:
         model = [f"together/{MODEL}"]
         one = check_dataset(str(path), catalog_with_plugins(), date(2026, 12, 1), models=model, jobs=1, formats=formats)
         many = check_dataset(
-            str(path), catalog_with_plugins(), date(2026, 12, 1), models=model, jobs=2, chunk_bytes=4096, formats=formats
+            str(path),
+            catalog_with_plugins(),
+            date(2026, 12, 1),
+            models=model,
+            jobs=2,
+            chunk_bytes=4096,
+            formats=formats,
         )
         assert one.errors == many.errors == 0 and one.valid_examples == many.valid_examples == 1000
 
