@@ -10,7 +10,7 @@ from collections.abc import Callable
 from importlib.resources import files
 from typing import Any
 
-from advisor.hookspecs import hookimpl
+from advisor.plugin_api import hookimpl
 
 
 @hookimpl

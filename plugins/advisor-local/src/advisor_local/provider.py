@@ -26,10 +26,19 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from advisor.costs.training import auto_epochs
-from advisor.providers.base import FINISHED, Credential, Job, JobEvent, JobRequest, ProviderError, Status, Upload
-from advisor.providers.ledger import ledger_path
-from advisor.safe_text import shell_command
+from advisor.plugin_api import (
+    FINISHED,
+    Credential,
+    Job,
+    JobEvent,
+    JobRequest,
+    ProviderError,
+    Status,
+    Upload,
+    auto_epochs,
+    ledger_path,
+    shell_command,
+)
 from advisor_local import configs, convert, progress
 from advisor_local.reward import unsupported
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from advisor.hookspecs import hookimpl
+from advisor.plugin_api import hookimpl
 
 
 @hookimpl

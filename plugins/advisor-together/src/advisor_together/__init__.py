@@ -9,7 +9,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from advisor.hookspecs import hookimpl
+from advisor.plugin_api import hookimpl
 
 # Llama 3's tokenizer as the llama-models package ships it (llama_models/llama3/tokenizer.py): a tiktoken
 # vocabulary of 128,000 tokens, this split pattern, and 256 special tokens after it
@@ -65,7 +65,7 @@ def advisor_register_price_tables(register: Callable[[Any], None]) -> None:
 
 @hookimpl
 def advisor_register_tokenizers(register: Callable[[Any], None]) -> None:
-    from advisor.tokens.tokenizer import TokenizerSpec
+    from advisor.plugin_api import TokenizerSpec
 
     vocabulary = llama3_vocabulary()
     if vocabulary is not None:  # missing: counting a Llama row says "unknown encoding llama3", never guesses
