@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from advisor.errors import JobCreateUnknown, ProviderError, UserError
     from advisor.methods import Method
     from advisor.parsing.environment import seconds_from_env
+    from advisor.pricing.model_ids import ModelId, ModelIdFormat
     from advisor.providers.base import (
         FINISHED,
         MAX_GPUS_PER_NODE,
@@ -57,6 +58,8 @@ _WHERE = {
     "UserError": "advisor.errors",
     "Method": "advisor.methods",
     "seconds_from_env": "advisor.parsing.environment",
+    "ModelId": "advisor.pricing.model_ids",
+    "ModelIdFormat": "advisor.pricing.model_ids",
     "FINISHED": "advisor.providers.base",
     "MAX_GPUS_PER_NODE": "advisor.providers.base",
     "MAX_NODES": "advisor.providers.base",
@@ -111,6 +114,8 @@ __all__ = [
     "JobRequest",
     "Method",
     "ModelFacts",
+    "ModelId",
+    "ModelIdFormat",
     "Provider",
     "ProviderError",
     "Quote",

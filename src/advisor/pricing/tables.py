@@ -19,7 +19,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from advisor.errors import UserError
 from advisor.methods import Method
 from advisor.parsing.constraints import Check
 from advisor.parsing.quantities import MAX_AMOUNT, written_as_number
@@ -459,17 +458,11 @@ def read_table(path: Path) -> PriceTable:
 
 
 def bundled_tables() -> list[PriceTable]:
-    """The tables shipped inside the package, in file-name order."""
-    from importlib.resources import files
+    """The tables shipped inside the package, in file-name order: what a catalog holds without plugins (with
+    them, advisor's default plugin registers the same files: advisor.default_plugin)."""
+    from advisor.pricing.bundled import bundled_label, bundled_table_files
 
-    folder = files("advisor") / BUNDLED_PACKAGE_DIR
-    if not folder.is_dir():
-        raise UserError(
-            f"the bundled price tables are missing from {folder}",
-            hint="reinstall advisor with `pip install .` (not an editable install)",
-        )
-    entries = sorted((entry for entry in folder.iterdir() if entry.name.endswith(".toml")), key=lambda e: e.name)
-    return [parse_table(entry.read_text(encoding="utf-8"), f"(bundled) {entry.name}") for entry in entries]
+    return [parse_table(file.read_text(encoding="utf-8"), bundled_label(file.name)) for file in bundled_table_files()]
 
 
 def user_tables_dir() -> Path:
