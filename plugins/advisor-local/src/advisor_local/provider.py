@@ -206,7 +206,9 @@ class LocalProvider:
         )
         return run, config
 
-    def _files(self, request: JobRequest, run_dir: Path, run: configs.RunSettings, config: dict[str, Any]) -> dict:
+    def _files(
+        self, request: JobRequest, run_dir: Path, run: configs.RunSettings, config: dict[str, Any]
+    ) -> dict[Path, str]:
         """The files of the run folder, by path: TRL's config, accelerate's per node, the grader."""
         written = {run_dir / "train.yaml": configs.yaml_text(config)}
         for rank in range(run.nodes):
@@ -217,7 +219,9 @@ class LocalProvider:
             written[run_dir / "grader.json"] = json.dumps(request.grader, indent=2) + "\n"
         return written
 
-    def _commands(self, trainer: list[str], request: JobRequest, run_dir: Path, run: configs.RunSettings) -> list:
+    def _commands(
+        self, trainer: list[str], request: JobRequest, run_dir: Path, run: configs.RunSettings
+    ) -> list[list[str]]:
         return [configs.node_command(trainer, request.method, run_dir, run, rank) for rank in range(run.nodes)]
 
     # --- before anything is started ---------------------------------------------------------------
@@ -397,7 +401,7 @@ class LocalProvider:
         cancelled = _read_json(run_dir / "cancelled.json")
         pid, host = data.get("pid"), data.get("host")
         here = host == socket.gethostname()
-        alive = bool(pid) and here and ended is None and _group_alive(int(pid), run_dir)
+        alive = bool(pid) and here and ended is None and _group_alive(int(pid or 0), run_dir)
         state = progress.read_progress(output_dir, log)
         finished_at = int(ended["finished_at"]) if ended else None
         model, error = None, None

@@ -58,7 +58,7 @@ METHOD_TYPES = {"sft": "supervised", "dpo": "dpo", "rft": "reinforcement"}
 class OpenAIProvider(SDKProvider):
     name = "openai"
     methods = ("sft", "dpo", "rft")
-    credentials = (
+    credentials: tuple[Credential, ...] = (
         Credential("OPENAI_API_KEY", "the API key jobs are created with"),
         Credential("OPENAI_BASE_URL", "another API endpoint (a proxy, a test server)", required=False, secret=False),
     )

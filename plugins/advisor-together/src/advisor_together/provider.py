@@ -499,7 +499,7 @@ class TogetherProvider(SDKProvider):
             trained_tokens=typed(data, "token_count", int),
             created_at=_timestamp(data.get("created_at")),
             finished_at=_timestamp(data.get("updated_at")) if finished else None,
-            error=self._redact(_job_error(data)) if status == "error" and _job_error(data) else None,
+            error=self._redact(why) if status == "error" and (why := _job_error(data)) else None,
             raw=data,
         )
 
@@ -597,8 +597,8 @@ def _timestamp(value: Any) -> int | None:
 
 def _job_error(data: dict[str, Any]) -> str | None:
     """Why a job failed: its `error` field, else the last error event."""
-    if isinstance(data.get("error"), str):
-        return data["error"]
+    if isinstance(error := data.get("error"), str):
+        return error
     events = [e for e in data.get("events") or [] if isinstance(e, dict) and "error" in str(e.get("level", ""))]
     return str(events[-1].get("message")) if events else None
 
