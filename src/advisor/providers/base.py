@@ -130,8 +130,14 @@ class Provider(Protocol):
     (providers/download.py), `Deploys` (providers/deploy.py), `ReadsModelFacts` (providers/lifecycle.py).
     `SDKProvider` (providers/sdk.py) is a base class for a provider built on its service's SDK."""
 
-    name: str  # the price-table provider whose prices, models and dates apply, e.g. "openai"
-    methods: tuple[Method, ...]  # what this plugin can launch; the models come from the price tables
+    # read-only members (a class attribute `methods = ("sft", "dpo")` is one)
+    @property
+    def name(self) -> str:
+        """The price-table provider whose prices, models and dates apply, e.g. "openai"."""
+
+    @property
+    def methods(self) -> tuple[Method, ...]:
+        """What this plugin can launch; the models come from the price tables."""
 
     def request_preview(self, uploads: list[Upload], request: JobRequest) -> list[str]:
         """The exact requests a launch would send, for --dry-run (no credentials needed)."""
@@ -170,7 +176,8 @@ class DeclaresCredentials(Protocol):
     """A provider that names the environment variables it reads: `advisor providers` shows which required
     ones are not set (never their values), and a launch that fails before sending says which is missing."""
 
-    credentials: tuple[Credential, ...]
+    @property
+    def credentials(self) -> tuple[Credential, ...]: ...
 
 
 @runtime_checkable
@@ -178,7 +185,8 @@ class TakesSettings(Protocol):
     """A provider that accepts launch settings (name -> what it does): training_type, tier, gpus, nodes,
     price_as, or its own given with `advisor launch --set NAME=VALUE`. Only declared names reach it."""
 
-    settings: Mapping[str, str]
+    @property
+    def settings(self) -> Mapping[str, str]: ...
 
 
 @runtime_checkable

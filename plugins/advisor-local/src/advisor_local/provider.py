@@ -32,6 +32,7 @@ from advisor.plugin_api import (
     Job,
     JobEvent,
     JobRequest,
+    Method,
     ProviderError,
     Status,
     Upload,
@@ -161,7 +162,7 @@ def _group_alive(pid: int, run_dir: Path) -> bool:
 
 class LocalProvider:
     name = "local"
-    methods = ("sft", "dpo", "rft")
+    methods: tuple[Method, ...] = ("sft", "dpo", "rft")
     settings = SETTINGS
     credentials = (
         Credential(
