@@ -69,6 +69,7 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 def isolated_jobs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Each test gets its own job ledger, no provider credentials, and plugins loaded afresh."""
     from advisor.plugins import load_plugins
+    from advisor.pricing.model_ids import set_model_id_formats
     from advisor.tokens.tokenizer import set_plugin_tokenizers
 
     folder = tmp_path_factory.mktemp("data")
@@ -99,9 +100,11 @@ def isolated_jobs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
         monkeypatch.delenv(name, raising=False)
     load_plugins.cache_clear()
     set_plugin_tokenizers([])  # a tokenizer a plugin registered lives until plugins load again
+    set_model_id_formats(None)  # so does a model-id format: back to advisor's own
     yield folder
     load_plugins.cache_clear()
     set_plugin_tokenizers([])
+    set_model_id_formats(None)
     os.environ.pop("ADVISOR_QUIET", None)  # `advisor --quiet` in-process sets it for the rest of the process
 
 

@@ -90,7 +90,7 @@ def test_every_hook_and_provider_member_is_documented() -> None:
         missing += [
             f"{name}({arg})" for arg in inspect.signature(getattr(hookspecs, name)).parameters if f"`{arg}`" not in row
         ]
-    members += ["credentials", "settings"]  # optional members, read with getattr
+    members += ["credentials", "settings"]  # optional members (capabilities: DeclaresCredentials, TakesSettings)
     missing += [name for name in members if not re.search(rf"^`{name}(\(|`)", PLUGINS_DOC, flags=re.M)]
     assert not missing, f"docs/plugins.md does not describe: {missing}"
 

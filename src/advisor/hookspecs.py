@@ -3,7 +3,9 @@
 Every hook receives a `register` callback (or the click group), so a plugin says what it adds and
 advisor knows which plugin added it. pluggy passes each implementation only the arguments it declares,
 so a hook can gain an argument without breaking existing plugins. docs/plugins.md documents every hook
-and its arguments; a test checks that none is missing.
+and its arguments; a test checks that none is missing. advisor's own price tables and model-id formats
+come through these hooks too, from its default plugin (advisor.default_plugin). Plugins import `hookimpl`
+from advisor.plugin_api.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     import click
 
     from advisor.datasets.formats import DatasetFormat
+    from advisor.pricing.model_ids import ModelIdFormat
     from advisor.providers.base import Provider
     from advisor.tokens.tokenizer import TokenizerSpec
 
@@ -49,3 +52,10 @@ def advisor_register_tokenizers(register: Callable[[TokenizerSpec], None]) -> No
 @hookspec
 def advisor_register_dataset_formats(register: Callable[[DatasetFormat], None]) -> None:
     """Ship training-data formats the plugin's provider accepts beyond OpenAI's chat format."""
+
+
+@hookspec
+def advisor_register_model_ids(register: Callable[[ModelIdFormat], None]) -> None:
+    """Teach advisor how the plugin's provider writes model ids that are not a price row's name (a fine-tune's
+    id, a prefix naming the provider): call `register(ModelIdFormat(...))` for each, so they resolve to the
+    base model's row."""

@@ -7,6 +7,10 @@ registered object of the wrong kind or a price table that does not parse is repo
 naming the plugin, and the command line keeps working. ADVISOR_LOAD_PLUGINS (comma-separated
 entry-point or distribution names) restricts which are loaded; set it empty to load none. Plugins
 are loaded only by the commands that need them, so `advisor --help` stays fast.
+
+advisor's own price tables and model-id formats come through the same hooks, from its default plugin
+(advisor.default_plugin), registered first and always: what it registers is part of advisor, so a problem
+with it is an error, not a warning.
 """
 
 from __future__ import annotations
@@ -24,13 +28,14 @@ from typing import TYPE_CHECKING, Any
 import click
 import pluggy
 
-from advisor import hookspecs
+from advisor import default_plugin, hookspecs
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
     from advisor.datasets.formats import DatasetFormat
     from advisor.pricing.catalog import Catalog
+    from advisor.pricing.model_ids import ModelIdFormat
     from advisor.pricing.tables import PriceTable
     from advisor.providers.base import Provider
     from advisor.tokens.tokenizer import TokenizerSpec
@@ -50,10 +55,17 @@ class PluginInfo:
     price_tables: list[PriceTable] = field(default_factory=list)
     tokenizers: list[TokenizerSpec] = field(default_factory=list)
     dataset_formats: list[DatasetFormat] = field(default_factory=list)
+    model_id_formats: list[ModelIdFormat] = field(default_factory=list)
+    builtin: bool = False  # advisor's default plugin
 
     @property
     def label(self) -> str:
         return f"plugin {self.name!r} ({self.distribution} {self.version})"
+
+    @property
+    def table_label(self) -> str:
+        """What the plugin's tables are cited with: `(advisor-together) together.toml`, `(bundled) openai.toml`."""
+        return "bundled" if self.builtin else self.distribution
 
 
 @dataclass
@@ -62,8 +74,9 @@ class Plugins:
     imports the provider and format modules, which a cost estimate does not use."""
 
     manager: pluggy.PluginManager
-    loaded: list[PluginInfo]
+    loaded: list[PluginInfo]  # the installed plugins
     _warnings: list[str]
+    core: PluginInfo  # advisor's default plugin: its own price tables and model-id formats
     _asked: set[str] = field(default_factory=set, init=False, repr=False)  # hooks called for every plugin
 
     @property
@@ -104,7 +117,13 @@ class Plugins:
 
     @property
     def price_tables(self) -> list[PriceTable]:
-        return [table for info in self.loaded for table in info.price_tables]
+        """Every registered table: advisor's own, then each plugin's."""
+        return [table for info in (self.core, *self.loaded) for table in info.price_tables]
+
+    @property
+    def model_id_formats(self) -> list[ModelIdFormat]:
+        """Every registered model-id format, in the order they are tried: advisor's own, then each plugin's."""
+        return [fmt for info in (self.core, *self.loaded) for fmt in info.model_id_formats]
 
     @property
     def dataset_formats(self) -> list[DatasetFormat]:
@@ -161,6 +180,7 @@ def _collect(manager: pluggy.PluginManager, module: ModuleType, info: PluginInfo
     """Call the hooks a command may need at once for this plugin alone (providers and dataset formats come
     later, when asked for: Plugins.providers, Plugins.dataset_formats); keep what it registers; return
     warnings about it."""
+    from advisor.pricing.model_ids import ModelIdFormat
     from advisor.tokens.tokenizer import TokenizerSpec
 
     others = [plugin for plugin in manager.get_plugins() if plugin is not module]
@@ -171,6 +191,8 @@ def _collect(manager: pluggy.PluginManager, module: ModuleType, info: PluginInfo
     warnings = [f"{info.label}: {problem}" for problem in _unknown_hooks(manager, module)]
     tokenizers = _call(manager, module, "advisor_register_tokenizers")
     warnings += _keep(tokenizers, TokenizerSpec, info.tokenizers, info, "a TokenizerSpec")
+    formats = _call(manager, module, "advisor_register_model_ids")
+    warnings += _keep(formats, ModelIdFormat, info.model_id_formats, info, "a ModelIdFormat")
     for source in _call(manager, module, "advisor_register_price_tables"):
         table, problem = _read_plugin_table(source, info)
         if table is not None:
@@ -181,12 +203,15 @@ def _collect(manager: pluggy.PluginManager, module: ModuleType, info: PluginInfo
 
 
 def _read_plugin_table(source: Traversable | Path, info: PluginInfo) -> tuple[PriceTable | None, str]:
+    """The table, or None and why not (for advisor's own tables, the error itself: they are part of it)."""
     from advisor.errors import UserError
     from advisor.parsing.file_text import decode_utf8
     from advisor.pricing.reading import parse_table
 
     name = getattr(source, "name", str(source))
-    label = f"({info.distribution}) {name}"
+    label = f"({info.table_label}) {name}"
+    if info.builtin:
+        return parse_table(source.read_text(encoding="utf-8"), label), ""
     try:
         return parse_table(decode_utf8(source.read_bytes(), label), label), ""
     except (OSError, AttributeError) as exc:
@@ -200,12 +225,17 @@ def load_plugins() -> Plugins:
     """Every installed plugin that loads (once per process)."""
     from importlib.metadata import entry_points
 
+    from advisor import __version__
+    from advisor.pricing.model_ids import set_model_id_formats
     from advisor.tokens.tokenizer import set_plugin_tokenizers
 
     manager = pluggy.PluginManager("advisor")
     manager.add_hookspecs(hookspecs)
+    core = PluginInfo(default_plugin.NAME, "advisor", __version__, module=default_plugin, builtin=True)
+    manager.register(default_plugin, name=core.name)
+    warnings = _collect(manager, default_plugin, core)  # advisor's own: a problem raises, as any error of advisor's
     wanted = _wanted()
-    loaded, warnings = [], []
+    loaded: list[PluginInfo] = []
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         dist = entry.dist
         info = PluginInfo(entry.name, dist.name if dist else "?", dist.version if dist else "?")
@@ -228,7 +258,9 @@ def load_plugins() -> Plugins:
             continue
         loaded.append(info)
     set_plugin_tokenizers([spec for plugin in loaded for spec in plugin.tokenizers])
-    return Plugins(manager, loaded, warnings)
+    plugins = Plugins(manager, loaded, warnings, core)
+    set_model_id_formats(plugins.model_id_formats)
+    return plugins
 
 
 def catalog_with_plugins(extra_files: Sequence[str | Path] = (), today: date | None = None) -> Catalog:

@@ -385,18 +385,19 @@ def load_catalog(
     extra_files: Sequence[str | Path] = (),
     *,
     include_user: bool = True,
-    plugin_tables: Sequence[PriceTable] = (),
+    plugin_tables: Sequence[PriceTable] | None = None,
     today: date | None = None,
 ) -> Catalog:
-    """Bundled tables, then the installed plugins' tables, then the user's folder, then each `--pricing`
-    file in order (the CLI passes the plugins' tables: advisor.plugins.catalog_with_plugins), with genai-prices'
-    inference prices, as they stand on `today` (the system's date when not given)."""
+    """The registered tables (`plugin_tables`: advisor's own, then the installed plugins', as
+    advisor.plugins.catalog_with_plugins passes them; None: advisor's bundled tables alone), then the user's folder,
+    then each `--pricing` file in order, with genai-prices' inference prices, as they stand on `today` (the
+    system's date when not given)."""
     from advisor.pricing.genai import genai_prices
 
     folder = user_tables_dir()
     in_folder, warnings = folder_files(folder) if include_user else ([], [])
     given = [Path(path) for path in extra_files]
-    tables = [*bundled_tables(), *plugin_tables]
+    tables = bundled_tables() if plugin_tables is None else list(plugin_tables)
     if in_folder or given:  # only files of the user's can be overlays: the module that reads them is loaded only then
         from advisor.pricing.overlay import with_overlays
         from advisor.pricing.reading import read_price_file

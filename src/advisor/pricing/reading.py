@@ -8,10 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from advisor.errors import UserError
 from advisor.pricing import table_cache
 from advisor.pricing.price_files import label, read_price_text
-from advisor.pricing.tables import BUNDLED_PACKAGE_DIR, PriceTable
+from advisor.pricing.tables import PriceTable
 
 if TYPE_CHECKING:
     from advisor.pricing.overlay import Overlay
@@ -60,14 +59,8 @@ def read_price_file(path: Path, folder: Path | None = None) -> PriceTable | Over
 
 
 def bundled_tables() -> list[PriceTable]:
-    """The tables shipped inside the package, in file-name order."""
-    from importlib.resources import files
+    """The tables shipped inside the package, in file-name order: what a catalog holds without plugins (with
+    them, advisor's default plugin registers the same files: advisor.default_plugin)."""
+    from advisor.pricing.bundled import bundled_label, bundled_table_files
 
-    folder = files("advisor") / BUNDLED_PACKAGE_DIR
-    if not folder.is_dir():
-        raise UserError(
-            f"the bundled price tables are missing from {folder}",
-            hint="reinstall advisor with `pip install .` (not an editable install)",
-        )
-    entries = sorted((entry for entry in folder.iterdir() if entry.name.endswith(".toml")), key=lambda e: e.name)
-    return [parse_table(entry.read_text(encoding="utf-8"), f"(bundled) {entry.name}") for entry in entries]
+    return [parse_table(file.read_text(encoding="utf-8"), bundled_label(file.name)) for file in bundled_table_files()]

@@ -7,7 +7,7 @@ ledger that never loses or duplicates a job, retries of reads, and never retryin
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +19,7 @@ from advisor.methods import Method
 __all__ = [
     "FINISHED",
     "Credential",
+    "DeclaresCredentials",
     "Job",
     "JobCreateUnknown",
     "JobEvent",
@@ -26,7 +27,9 @@ __all__ = [
     "Provider",
     "ProviderError",
     "Quote",
+    "Quotes",
     "Status",
+    "TakesSettings",
     "Upload",
 ]
 
@@ -101,7 +104,7 @@ class Job:
 @dataclass(frozen=True)
 class Quote:
     """The provider's own price estimate for a job, asked after the files are uploaded and before the user
-    confirms (optional capability `quote_job`). `allowed` False means the provider would refuse or cancel
+    confirms (the `Quotes` capability). `allowed` False means the provider would refuse or cancel
     the job (insufficient credit, a file its check refused): advisor then creates nothing."""
 
     usd: Decimal | None  # None: the provider gave no price (say why in `note`)
@@ -121,18 +124,20 @@ class JobEvent:
 
 @runtime_checkable
 class Provider(Protocol):
-    """The interface of a provider plugin (docs/plugins.md walks through writing one)."""
+    """The interface of a provider plugin (docs/plugins.md walks through writing one). Optional features are
+    capabilities of their own, each a Protocol a provider implements as well as this one and advisor asks
+    for with `isinstance`: `DeclaresCredentials`, `TakesSettings`, `Quotes` (here), `Downloads`
+    (providers/download.py), `Deploys` (providers/deploy.py), `ReadsModelFacts` (providers/lifecycle.py).
+    `SDKProvider` (providers/sdk.py) is a base class for a provider built on its service's SDK."""
 
-    name: str  # the price-table provider whose prices, models and dates apply, e.g. "openai"
-    methods: tuple[Method, ...]  # what this plugin can launch; the models come from the price tables
-    # Optional, read with getattr so older plugins keep working:
-    #   credentials: tuple[Credential, ...]  the environment variables it reads (`advisor providers` shows
-    #   which are set, never their values)
-    #   settings: dict[str, str]  the launch settings it accepts (name -> what it does): training_type,
-    #   tier, gpus, nodes, or its own given with `advisor launch --set NAME=VALUE`
-    #   quote_job(request) -> Quote  the provider's own price estimate; a provider that has it gets its
-    #   files uploaded before the confirmation, which then shows its quote beside advisor's estimate
-    #   open_download(job_id, checkpoint, offset)  weights and adapters (advisor.providers.download)
+    # read-only members (a class attribute `methods = ("sft", "dpo")` is one)
+    @property
+    def name(self) -> str:
+        """The price-table provider whose prices, models and dates apply, e.g. "openai"."""
+
+    @property
+    def methods(self) -> tuple[Method, ...]:
+        """What this plugin can launch; the models come from the price tables."""
 
     def request_preview(self, uploads: list[Upload], request: JobRequest) -> list[str]:
         """The exact requests a launch would send, for --dry-run (no credentials needed)."""
@@ -166,17 +171,44 @@ class Provider(Protocol):
         """advisor's status for one of the provider's (unknown ones map to "unknown")."""
 
 
+@runtime_checkable
+class DeclaresCredentials(Protocol):
+    """A provider that names the environment variables it reads: `advisor providers` shows which required
+    ones are not set (never their values), and a launch that fails before sending says which is missing."""
+
+    @property
+    def credentials(self) -> tuple[Credential, ...]: ...
+
+
+@runtime_checkable
+class TakesSettings(Protocol):
+    """A provider that accepts launch settings (name -> what it does): training_type, tier, gpus, nodes,
+    price_as, or its own given with `advisor launch --set NAME=VALUE`. Only declared names reach it."""
+
+    @property
+    def settings(self) -> Mapping[str, str]: ...
+
+
+@runtime_checkable
+class Quotes(Protocol):
+    """A provider that prices a job itself: its files are uploaded before the confirmation, which then shows
+    its quote beside advisor's estimate; a quote that is not `allowed` stops the launch."""
+
+    def quote_job(self, request: JobRequest) -> Quote:
+        """The provider's own price estimate for the job (files uploaded, ids in the request)."""
+
+
 def settings_of(provider: Provider) -> dict[str, str]:
-    """The launch settings a provider accepts (none for a plugin without the attribute)."""
-    return dict(getattr(provider, "settings", {}) or {})
+    """The launch settings a provider accepts (none unless it `TakesSettings`)."""
+    return dict(provider.settings or {}) if isinstance(provider, TakesSettings) else {}
 
 
 def quoter_of(provider: Provider) -> Callable[[JobRequest], Quote] | None:
-    """The provider's `quote_job`, or None for a provider that cannot estimate a job's price itself."""
-    quote = getattr(provider, "quote_job", None)
-    return quote if callable(quote) else None
+    """The provider's `quote_job`, or None for a provider that cannot estimate a job's price itself (a class
+    that sets `quote_job = None` opts out of a base class's)."""
+    return provider.quote_job if isinstance(provider, Quotes) else None
 
 
 def credentials_of(provider: Provider) -> tuple[Credential, ...]:
-    """The credentials a provider declares (none for a plugin written before the attribute existed)."""
-    return tuple(getattr(provider, "credentials", ()) or ())
+    """The credentials a provider declares (none unless it `DeclaresCredentials`)."""
+    return tuple(provider.credentials or ()) if isinstance(provider, DeclaresCredentials) else ()

@@ -1,6 +1,6 @@
 """Downloading a fine-tune's weights or adapter without ever leaving a corrupt file.
 
-A provider that can hand out weights implements the optional capability `open_download(job_id,
+A provider that can hand out weights implements the capability `Downloads`, `open_download(job_id,
 checkpoint, offset)`: a context manager yielding a `Download` (the file's name and size as the server
 states them, the byte its body starts at, an optional sha256, and the body in chunks). This module does
 the rest the same way for every provider: the size is reported before the body is read, the bytes go to
@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from advisor.errors import UserError
 from advisor.providers.base import Provider, ProviderError
@@ -44,13 +44,12 @@ class Download:
     sha256: str | None = None  # hex digest of the whole file, when the server gives one
 
 
-Opener = Callable[[str, str | None, int], AbstractContextManager[Download]]
+@runtime_checkable
+class Downloads(Protocol):
+    """A provider that hands out a fine-tune's weights or adapter (docs/plugins.md, `advisor jobs download`)."""
 
-
-def opener_of(provider: Provider) -> Opener | None:
-    """The provider's `open_download`, or None when it cannot hand out weights."""
-    opener = getattr(provider, "open_download", None)
-    return opener if callable(opener) else None
+    def open_download(self, job_id: str, checkpoint: str | None, offset: int) -> AbstractContextManager[Download]:
+        """The job's weights (or the `checkpoint` the provider names) from byte `offset` (a Range request)."""
 
 
 @dataclass(frozen=True)
@@ -73,8 +72,7 @@ def download(
     sleep: Callable[[float], None] = time.sleep,
 ) -> Downloaded:
     """Download the job's weights (or the `checkpoint` the provider names) into the folder `output`."""
-    opener = opener_of(provider)
-    if opener is None:
+    if not isinstance(provider, Downloads):
         raise UserError(
             f"the {provider.name} provider cannot download weights",
             hint="its fine-tunes are served by the provider only; see docs/launching.md",
@@ -92,7 +90,7 @@ def download(
             if attempt:
                 sleep(RETRY_DELAYS[min(attempt - 1, len(RETRY_DELAYS) - 1)])
             try:
-                with opener(job_id, checkpoint, done) as answer:
+                with provider.open_download(job_id, checkpoint, done) as answer:
                     if target is None:
                         target = output / _safe_name(answer.name)
                         if target.exists():

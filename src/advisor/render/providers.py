@@ -82,6 +82,7 @@ def plugin_rows(plugins: Plugins, catalog: Catalog | None = None) -> list[dict[s
             ],
             "tokenizers": [spec.name for spec in info.tokenizers],
             "dataset_formats": [f"{fmt.provider}:{fmt.name}" for fmt in info.dataset_formats],
+            "model_ids": [f"{fmt.provider}:{fmt.name}" for fmt in info.model_id_formats],
         }
         for info in plugins.loaded
     ]
@@ -117,6 +118,7 @@ def print_providers(plugins: Plugins, catalog: Catalog, day: date) -> None:
                 ("price tables", "price_tables"),
                 ("tokenizers", "tokenizers"),
                 ("dataset formats", "dataset_formats"),
+                ("model-id formats", "model_ids"),
             )
             if plugin[key]
         ]

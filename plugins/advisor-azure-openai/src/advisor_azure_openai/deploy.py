@@ -15,9 +15,7 @@ import re
 from typing import Any
 from urllib.parse import urlparse
 
-from advisor.providers.base import Job, ProviderError
-from advisor.providers.deploy import DeployPlan
-from advisor.safe_text import shell_word
+from advisor.plugin_api import DeployPlan, Job, ProviderError, shell_word
 
 # advisor's deployment types -> Azure's SKU names for a fine-tuned model
 SKUS = {"standard": "Standard", "global-standard": "GlobalStandard", "developer": "DeveloperTier"}

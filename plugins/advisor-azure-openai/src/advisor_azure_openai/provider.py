@@ -22,17 +22,23 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, ClassVar
 
-from advisor.errors import UserError
-from advisor.parsing.environment import seconds_from_env
-from advisor.providers.base import Credential, JobRequest, ProviderError, Status, Upload
-from advisor.safe_text import shell_command
+from advisor.plugin_api import (
+    READ_RETRIES,
+    Credential,
+    JobRequest,
+    ProviderError,
+    Status,
+    Upload,
+    UserError,
+    seconds_from_env,
+    shell_command,
+)
 from advisor_azure_openai.deploy import AzureDeployments, _first_line
-from advisor_openai.provider import READ_RETRIES, OpenAIProvider
+from advisor_openai.provider import OpenAIProvider
 
 DEFAULT_API_VERSION = "v1"
 FILE_WAIT = 300.0  # seconds to wait for Azure to process an uploaded file (ADVISOR_AZURE_FILE_WAIT)
@@ -99,7 +105,6 @@ def connection(need_endpoint: bool = True) -> Connection:
     )
 
 
-@cache
 def _client(endpoint: str, api_version: str, key: str, timeout: float) -> Any:
     """The SDK client for one connection; with no key, one that signs in with Entra ID."""
     import openai
@@ -169,6 +174,8 @@ class AzureOpenAIProvider(AzureDeployments, OpenAIProvider):
     quota_account = "subscription"
     quota_hint = "check the resource's quota in the Azure portal"
     key_variable = "AZURE_OPENAI_API_KEY"
+    timeout_variable = "ADVISOR_AZURE_TIMEOUT"
+    passed_through = (ProviderError, UserError)  # no endpoint, no credentials, a bad setting: already in words
     create_preview_note = "  header api-key: <AZURE_OPENAI_API_KEY>"
     statuses: ClassVar[dict[str, Status]] = STATUSES
     jobs_searched = JOBS_SEARCHED
@@ -187,7 +194,7 @@ class AzureOpenAIProvider(AzureDeployments, OpenAIProvider):
         return connection(need_endpoint=False).url(path)
 
     def check_environment(self) -> None:
-        seconds_from_env("ADVISOR_AZURE_TIMEOUT", 60.0, most=3600.0, positive=True)
+        super().check_environment()
         seconds_from_env("ADVISOR_AZURE_FILE_WAIT", FILE_WAIT, most=86400.0)
 
     def setting_problems(self, request: JobRequest) -> list[str]:
@@ -198,11 +205,14 @@ class AzureOpenAIProvider(AzureDeployments, OpenAIProvider):
 
     # --- the SDK ----------------------------------------------------------------------------------
 
-    @property
-    def _client(self) -> Any:
-        """The SDK client for the current environment (endpoint, key, API version, timeout)."""
+    @classmethod
+    def new_client(cls, *settings: Any) -> Any:
+        return _client(*settings)
+
+    def client_settings(self) -> tuple[Hashable, ...]:
+        """The endpoint, the API version, the key (none: Entra ID) and the timeout."""
         conn = connection()
-        return _client(conn.endpoint, conn.api_version, conn.key, conn.timeout)
+        return conn.endpoint, conn.api_version, conn.key, conn.timeout
 
     def _options(self) -> dict[str, Any]:
         return {"extra_headers": self._headers()}
@@ -221,12 +231,6 @@ class AzureOpenAIProvider(AzureDeployments, OpenAIProvider):
 
     def _error_text(self, exc: Exception) -> str:
         return _first_line(self._redact(_message(exc)))
-
-    def _error(self, exc: Exception, doing: str) -> ProviderError | UserError:
-        """A provider error a person can act on, on one line, without the key in it."""
-        if isinstance(exc, ProviderError | UserError):  # already one (no endpoint, no credentials, a bad setting)
-            return exc
-        return super()._error(exc, doing)
 
     def _refused(self, exc: Exception, doing: str, message: str) -> ProviderError | None:
         import openai

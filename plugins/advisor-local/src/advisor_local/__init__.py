@@ -8,18 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING
 
-from advisor.hookspecs import hookimpl
+from advisor.plugin_api import hookimpl
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+    from advisor.plugin_api import Provider
 
 
 @hookimpl
-def advisor_register_providers(register: Callable[[Any], None]) -> None:
+def advisor_register_providers(register: Callable[[Provider], None]) -> None:
     from advisor_local.provider import LocalProvider
 
     register(LocalProvider())
 
 
 @hookimpl
-def advisor_register_price_tables(register: Callable[[Any], None]) -> None:
+def advisor_register_price_tables(register: Callable[[Traversable], None]) -> None:
     register(files(__package__) / "local.toml")

@@ -15,9 +15,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from advisor.methods import Method
-from advisor.providers.base import MAX_GPUS_PER_NODE, MAX_NODES
-from advisor.safe_text import shell_command, shell_word
+from advisor.plugin_api import MAX_GPUS_PER_NODE, MAX_NODES, Method, shell_command, shell_word
 
 TRL_COMMANDS: dict[str, str] = {"sft": "sft", "dpo": "dpo", "rft": "grpo"}
 TRAINING_TYPES = ("lora", "qlora", "full")

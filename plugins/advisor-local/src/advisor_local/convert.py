@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from advisor.methods import Method
+from advisor.plugin_api import Method
 
 
 class ConversionError(ValueError):

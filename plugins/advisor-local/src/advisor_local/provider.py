@@ -26,10 +26,20 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from advisor.costs.training import auto_epochs
-from advisor.providers.base import FINISHED, Credential, Job, JobEvent, JobRequest, ProviderError, Status, Upload
-from advisor.providers.ledger import ledger_path
-from advisor.safe_text import shell_command
+from advisor.plugin_api import (
+    FINISHED,
+    Credential,
+    Job,
+    JobEvent,
+    JobRequest,
+    Method,
+    ProviderError,
+    Status,
+    Upload,
+    auto_epochs,
+    ledger_path,
+    shell_command,
+)
 from advisor_local import configs, convert, progress
 from advisor_local.reward import unsupported
 
@@ -152,7 +162,7 @@ def _group_alive(pid: int, run_dir: Path) -> bool:
 
 class LocalProvider:
     name = "local"
-    methods = ("sft", "dpo", "rft")
+    methods: tuple[Method, ...] = ("sft", "dpo", "rft")
     settings = SETTINGS
     credentials = (
         Credential(
@@ -197,7 +207,9 @@ class LocalProvider:
         )
         return run, config
 
-    def _files(self, request: JobRequest, run_dir: Path, run: configs.RunSettings, config: dict[str, Any]) -> dict:
+    def _files(
+        self, request: JobRequest, run_dir: Path, run: configs.RunSettings, config: dict[str, Any]
+    ) -> dict[Path, str]:
         """The files of the run folder, by path: TRL's config, accelerate's per node, the grader."""
         written = {run_dir / "train.yaml": configs.yaml_text(config)}
         for rank in range(run.nodes):
@@ -208,7 +220,9 @@ class LocalProvider:
             written[run_dir / "grader.json"] = json.dumps(request.grader, indent=2) + "\n"
         return written
 
-    def _commands(self, trainer: list[str], request: JobRequest, run_dir: Path, run: configs.RunSettings) -> list:
+    def _commands(
+        self, trainer: list[str], request: JobRequest, run_dir: Path, run: configs.RunSettings
+    ) -> list[list[str]]:
         return [configs.node_command(trainer, request.method, run_dir, run, rank) for rank in range(run.nodes)]
 
     # --- before anything is started ---------------------------------------------------------------
@@ -388,7 +402,7 @@ class LocalProvider:
         cancelled = _read_json(run_dir / "cancelled.json")
         pid, host = data.get("pid"), data.get("host")
         here = host == socket.gethostname()
-        alive = bool(pid) and here and ended is None and _group_alive(int(pid), run_dir)
+        alive = bool(pid) and here and ended is None and _group_alive(int(pid or 0), run_dir)
         state = progress.read_progress(output_dir, log)
         finished_at = int(ended["finished_at"]) if ended else None
         model, error = None, None

@@ -26,13 +26,26 @@ import json
 import math
 import operator
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 SUPPORTED_OPERATIONS = ("eq", "ne", "like", "ilike")
 _TEMPLATE = re.compile(r"\{\{\s*(sample|item)((?:\.[\w-]+)*)\s*\}\}")
-_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
-_CALLS = {"min": min, "max": max, "abs": abs, "sqrt": math.sqrt, "floor": math.floor, "ceil": math.ceil}
+_BINARY: dict[type[ast.operator], Callable[[float, float], float]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+}
+_CALLS: dict[str, Callable[..., float]] = {
+    "min": min,
+    "max": max,
+    "abs": abs,
+    "sqrt": math.sqrt,
+    "floor": math.floor,
+    "ceil": math.ceil,
+}
 
 
 def unsupported(grader: Any, path: str = "grader") -> list[str]:

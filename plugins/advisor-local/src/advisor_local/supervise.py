@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from advisor.safe_text import shell_command
+from advisor.plugin_api import shell_command
 
 
 def main(run_dir: Path) -> int:

@@ -4,7 +4,9 @@ fine_tuning.jobs.create(method={"type": ...}) tagged with the run id in `metadat
 Reads (status, lists, events) are retried by the SDK with backoff on 429 (honouring Retry-After),
 5xx and connection errors. Creating a job is never retried: the SDK's retries are off for it, and an
 answer that is lost is reported as JobCreateUnknown so advisor can look the job up by its run id.
-The API key never appears in a message: every error text is redacted before it leaves this module.
+The API key never appears in a message: every error text is redacted before it leaves this module. The
+plumbing shared with every SDK-backed provider (the client, sending once, recovering a lost answer, errors
+in words, statuses) is advisor's SDKProvider; this module keeps what is OpenAI's.
 
 The Azure OpenAI plugin subclasses OpenAIProvider (same SDK, same API shapes): what differs between the
 two services is in the class attributes and the small methods marked "Azure overrides".
@@ -14,32 +16,30 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Hashable
 from datetime import UTC, date, datetime
-from functools import cache
-from typing import Any, ClassVar, TypeVar
+from types import ModuleType
+from typing import Any, ClassVar
 
-from advisor.errors import UserError
-from advisor.parsing.environment import seconds_from_env
-from advisor.providers.base import (
+from advisor.plugin_api import (
+    LIST_RETRIES,
+    READ_RETRIES,
     Credential,
     Job,
-    JobCreateUnknown,
     JobEvent,
     JobRequest,
+    ModelFacts,
     ProviderError,
+    SDKProvider,
     Status,
     Upload,
+    typed,
 )
-from advisor.providers.lifecycle import ModelFacts
-from advisor.providers.retry import send_once
 
 RUN_ID_KEY = "advisor_run_id"
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 MAX_SUFFIX = 64
-READ_RETRIES = 4
 JOBS_SEARCHED = 100  # jobs looked through for a run id, after the server's metadata filter
-LIST_RETRIES = 2  # the model list (advisor pricing refresh): a refresh that fails changes nothing
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 STATUSES: dict[str, Status] = {
     "validating_files": "validating",
@@ -53,20 +53,12 @@ STATUSES: dict[str, Status] = {
     "cancelling": "running",
 }
 METHOD_TYPES = {"sft": "supervised", "dpo": "dpo", "rft": "reinforcement"}
-T = TypeVar("T")
 
 
-@cache
-def _client(key: str, base_url: str | None, timeout: float) -> Any:
-    import openai
-
-    return openai.OpenAI(api_key=key, base_url=base_url, max_retries=READ_RETRIES, timeout=timeout)
-
-
-class OpenAIProvider:
+class OpenAIProvider(SDKProvider):
     name = "openai"
     methods = ("sft", "dpo", "rft")
-    credentials = (
+    credentials: tuple[Credential, ...] = (
         Credential("OPENAI_API_KEY", "the API key jobs are created with"),
         Credential("OPENAI_BASE_URL", "another API endpoint (a proxy, a test server)", required=False, secret=False),
     )
@@ -76,6 +68,9 @@ class OpenAIProvider:
     quota_account = "organisation"  # whose quota a 429 insufficient_quota has used up
     quota_hint = "check billing and limits in the OpenAI dashboard"
     key_variable = "OPENAI_API_KEY"  # the key redacted from every text
+    timeout_variable = "ADVISOR_OPENAI_TIMEOUT"
+    key_refused_because = "the key is wrong, revoked, or lacks access to fine-tuning"
+    key_check = "the project's permissions"
     create_preview_note = ""  # shown after the create request's URL in a dry run
     statuses: ClassVar[dict[str, Status]] = STATUSES
     jobs_searched = JOBS_SEARCHED
@@ -123,10 +118,6 @@ class OpenAIProvider:
         lines.append(json.dumps({**self.job_body(request), **self.extra_body(request)}, indent=2))
         return lines
 
-    def check_environment(self) -> None:
-        """Read the numbers this provider takes from the environment; a bad one is a UserError. Azure extends."""
-        seconds_from_env("ADVISOR_OPENAI_TIMEOUT", 60.0, most=3600.0, positive=True)
-
     def setting_problems(self, request: JobRequest) -> list[str]:
         """Problems with the provider's own settings (`--set`): OpenAI takes none. Azure overrides."""
         return []
@@ -149,50 +140,41 @@ class OpenAIProvider:
 
     # --- the SDK ----------------------------------------------------------------------------------
 
-    @property
-    def _client(self) -> Any:
-        """The SDK client for the current environment (key, base URL, timeout)."""
-        key = os.environ.get("OPENAI_API_KEY", "")
-        if not key:
-            raise ProviderError(
-                "no OpenAI API key: set OPENAI_API_KEY", final=True, hint="--dry-run shows the requests without a key"
-            )
-        timeout = seconds_from_env("ADVISOR_OPENAI_TIMEOUT", 60.0, most=3600.0, positive=True)
-        return _client(key, os.environ.get("OPENAI_BASE_URL"), timeout)
+    def sdk(self) -> ModuleType:
+        import openai
+
+        return openai
+
+    @classmethod
+    def new_client(cls, *settings: Any) -> Any:
+        import openai
+
+        key, base_url, timeout = settings
+        return openai.OpenAI(api_key=key, base_url=base_url, max_retries=READ_RETRIES, timeout=timeout)
+
+    def client_settings(self) -> tuple[Hashable, ...]:
+        """The key, the base URL and the timeout. Azure overrides."""
+        key = self.api_key()
+        return key, os.environ.get("OPENAI_BASE_URL"), self.timeout()
 
     def _options(self) -> dict[str, Any]:
         """Per-request options passed to every SDK call: none here. Azure overrides (its api-key header)."""
         return {}
 
-    def _once(self, send: Callable[[Any], T]) -> T:
-        """Send a request that must not be carried out twice: the SDK's retries are off, and only a 429
-        (which says nothing was done) is sent again, after the wait the server asks for."""
-        import openai
-
-        client = self._client.with_options(max_retries=0)
-        return send_once(
-            lambda: send(client), openai.RateLimitError, lambda exc: getattr(exc, "code", None) == "insufficient_quota"
-        )
-
-    def _redact(self, text: str) -> str:
-        key = os.environ.get(self.key_variable, "")
-        return text.replace(key, "[API key]") if key else text
+    def _waiting_cannot_help(self, exc: Exception) -> bool:
+        return getattr(exc, "code", None) == "insufficient_quota"
 
     def _line(self, text: str) -> str:
         """Exception text as messages carry it: whole here. Azure overrides (its first line)."""
         return text
 
-    def _error_text(self, exc: Exception) -> str:
-        """What an exception says, redacted. Azure overrides (the service's own message, one line)."""
-        return self._redact(str(exc))
+    def _unsure_text(self, exc: Exception) -> str:
+        return self._line(str(exc))
 
-    def _error(self, exc: Exception, doing: str) -> ProviderError | UserError:
-        """A provider error a person can act on, without the key in it (a bad setting stays the user's error)."""
-        import openai
-
-        if isinstance(exc, UserError):
-            return exc
-        message = self._error_text(exc)
+    def _service_error(self, exc: Exception, doing: str, message: str) -> ProviderError | None:
+        """An organisation shut out of fine-tuning (403 training_not_available), a used-up quota (429
+        insufficient_quota): retrying cannot help."""
+        openai = self.sdk()
         if isinstance(exc, openai.PermissionDeniedError) and getattr(exc, "code", None) == "training_not_available":
             return ProviderError(
                 f"{self.label} refused to {doing}: this {self.account} can no longer create fine-tuning jobs "
@@ -200,9 +182,6 @@ class OpenAIProvider:
                 final=True,
                 code="training_not_available",
             )
-        refused = self._refused(exc, doing, message)
-        if refused is not None:
-            return refused
         if isinstance(exc, openai.RateLimitError) and getattr(exc, "code", None) == "insufficient_quota":
             return ProviderError(
                 f"{self.label} refused to {doing}: the {self.quota_account}'s quota is used up "
@@ -211,71 +190,14 @@ class OpenAIProvider:
                 hint=self.quota_hint,
                 code="insufficient_quota",
             )
-        if isinstance(exc, openai.RateLimitError):
-            return ProviderError(f"{self.label} is rate limiting (429) while trying to {doing}", hint="try again later")
-        failed = self._failed(exc, doing, message)
-        if failed is not None:
-            return failed
-        return ProviderError(f"could not {doing}: {message}", hint="check the network and try again")
-
-    def _refused(self, exc: Exception, doing: str, message: str) -> ProviderError | None:
-        """The error for a refused key or request (401, 403, 404, 400, 422), else None. Azure overrides."""
-        import openai
-
-        if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
-            status = exc.status_code
-            return ProviderError(
-                f"OpenAI refused the API key while trying to {doing} ({status}): the key is wrong, "
-                "revoked, or lacks access to fine-tuning",
-                final=True,
-                hint="check OPENAI_API_KEY and the project's permissions (the key is not shown)",
-                code=str(status),
-            )
-        if isinstance(exc, openai.BadRequestError | openai.NotFoundError | openai.UnprocessableEntityError):
-            return self._rejected(exc, doing, message)
         return None
-
-    def _rejected(self, exc: Any, doing: str, message: str) -> ProviderError:
-        return ProviderError(
-            f"{self.label} rejected the request to {doing}: {message}", final=True, code=str(exc.status_code)
-        )
-
-    def _failed(self, exc: Exception, doing: str, message: str) -> ProviderError | None:
-        """The error for a failing service or network, when there is more to say than "could not": nothing
-        here. Azure overrides."""
-        return None
-
-    def _unsure(self, exc: Exception) -> bool:
-        """May the request have reached the service and been carried out?"""
-        import openai
-
-        return isinstance(
-            exc,
-            openai.APIConnectionError
-            | openai.InternalServerError
-            | openai.APIResponseValidationError
-            | json.JSONDecodeError,
-        ) or (isinstance(exc, openai.APIStatusError) and exc.status_code >= 500)
 
     def upload(self, upload: Upload) -> str:
         def send(client: Any) -> Any:
             with upload.path.open("rb") as handle:  # opened for each attempt, so each sends the whole file
                 return client.files.create(file=(upload.name, handle), purpose="fine-tune", **self._options())
 
-        for attempt in (1, 2):
-            try:
-                file = self._once(send)
-            except Exception as exc:
-                if not self._unsure(exc):
-                    raise self._error(exc, f"upload {upload.path}") from None
-                found = self.find_upload(upload)
-                if found:
-                    return found
-                if attempt == 2:
-                    raise self._error(exc, f"upload {upload.path}") from None
-                continue
-            return self._uploaded(file, upload)
-        raise AssertionError("unreachable")
+        return self._upload_or_find(upload, lambda: self._uploaded(self._once(send), upload))
 
     def _uploaded(self, file: Any, upload: Upload) -> str:
         """The id of a file just uploaded, once the service can use it. Azure overrides (it waits)."""
@@ -286,52 +208,48 @@ class OpenAIProvider:
         return True
 
     def find_upload(self, upload: Upload) -> str | None:
-        try:
-            for item in self._client.files.list(purpose="fine-tune", **self._options()):
+        def find(client: Any) -> str | None:
+            for item in client.files.list(purpose="fine-tune", **self._options()):
                 if item.filename == upload.name and item.bytes == upload.size and self._reusable(item):
                     return str(item.id)
-        except Exception as exc:
-            raise self._error(exc, "list uploaded files") from None
-        return None
+            return None
+
+        return self._read("list uploaded files", find)
 
     def create_job(self, request: JobRequest) -> Job:
-        try:
-            body, extra = self.job_body(request), self.extra_body(request)
+        def send(client: Any) -> Any:
+            extra = self.extra_body(request)
             more = {"extra_body": extra} if extra else {}
-            job = self._once(lambda client: client.fine_tuning.jobs.create(**body, **more, **self._options()))
-        except Exception as exc:
-            if self._unsure(exc):
-                raise JobCreateUnknown(self._redact(f"{type(exc).__name__}: {self._line(str(exc))}")) from None
-            raise self._error(exc, "create the fine-tuning job") from None
-        return self._job(job)
+            return client.fine_tuning.jobs.create(**self.job_body(request), **more, **self._options())
+
+        return self._job(self._create_once(send))
 
     def _job_filter(self, run_id: str) -> dict[str, Any]:
         """How jobs are listed to find a run's: filtered on the server by metadata. Azure overrides."""
         return {"metadata": {RUN_ID_KEY: run_id}, "limit": 20}
 
     def find_job(self, run_id: str) -> Job | None:
-        try:
-            jobs = self._client.fine_tuning.jobs.list(**self._job_filter(run_id), **self._options())
+        def find(client: Any) -> Job | None:
+            jobs = client.fine_tuning.jobs.list(**self._job_filter(run_id), **self._options())
             for seen, job in enumerate(jobs, start=1):
                 if (job.metadata or {}).get(RUN_ID_KEY) == run_id:  # any server filter, checked again here
                     return self._job(job)
                 if seen >= self.jobs_searched:
                     break
-        except Exception as exc:
-            raise self._error(exc, "look up jobs") from None
-        return None
+            return None
+
+        return self._read("look up jobs", find)
 
     def get_job(self, job_id: str) -> Job:
-        try:
-            return self._job(self._client.fine_tuning.jobs.retrieve(job_id, **self._options()))
-        except Exception as exc:
-            raise self._error(exc, f"read job {job_id}") from None
+        return self._read(
+            f"read job {job_id}", lambda client: self._job(client.fine_tuning.jobs.retrieve(job_id, **self._options()))
+        )
 
     def list_events(self, job_id: str) -> list[JobEvent]:
-        try:
-            events = list(self._client.fine_tuning.jobs.list_events(job_id, limit=100, **self._options()))
-        except Exception as exc:
-            raise self._error(exc, f"read the events of job {job_id}") from None
+        events = self._read(
+            f"read the events of job {job_id}",
+            lambda client: list(client.fine_tuning.jobs.list_events(job_id, limit=100, **self._options())),
+        )
         return sorted(
             (JobEvent(e.created_at, e.level, self._redact(e.message)) for e in events),
             key=lambda event: event.created_at,
@@ -343,19 +261,15 @@ class OpenAIProvider:
         except Exception as exc:
             raise self._error(exc, f"cancel job {job_id}") from None
 
-    def map_status(self, provider_status: str) -> Status:
-        return self.statuses.get(provider_status, "unknown")
-
     # --- model lifecycle (advisor pricing refresh) -------------------------------------------------
 
     def model_facts(self) -> list[ModelFacts]:
         """Every model GET /models lists, with the `shutdown_date` (YYYY-MM-DD) OpenAI gives some of them
         (the SDK's Model type: optional, null when no shutdown is announced)."""
         url = self.preview_url("/models")
-        try:
-            listed = list(self._client.with_options(max_retries=LIST_RETRIES).models.list(**self._options()))
-        except Exception as exc:
-            raise self._error(exc, "list the models") from None
+        listed = self._read(
+            "list the models", lambda client: list(client.models.list(**self._options())), retries=LIST_RETRIES
+        )
         read_at = datetime.now(UTC)
         facts = []
         for model in listed:
@@ -370,25 +284,20 @@ class OpenAIProvider:
 
     def _job(self, job: Any) -> Job:
         """advisor's view of a job as the API returned it; fields of an unexpected type count as missing."""
-        data = job.model_dump() if hasattr(job, "model_dump") else dict(job)
-
-        def field(name: str, kind: type[T], of: dict[str, Any] = data) -> T | None:
-            value = of.get(name)
-            return value if isinstance(value, kind) and not isinstance(value, bool) else None
-
-        status = field("status", str) or ""
-        error = field("error", dict) or {}
-        message = field("message", str, error)
+        data: dict[str, Any] = job.model_dump() if hasattr(job, "model_dump") else dict(job)
+        status = typed(data, "status", str) or ""
+        error = typed(data, "error", dict) or {}
+        message = typed(error, "message", str)
         return Job(
             id=str(data["id"]),
             status=self.map_status(status),
             provider_status=status,
-            model=field("model", str) or "",
-            run_id=field(RUN_ID_KEY, str, field("metadata", dict) or {}),
-            fine_tuned_model=field("fine_tuned_model", str),
-            trained_tokens=field("trained_tokens", int),
-            created_at=field("created_at", int),
-            finished_at=field("finished_at", int),
+            model=typed(data, "model", str) or "",
+            run_id=typed(typed(data, "metadata", dict) or {}, RUN_ID_KEY, str),
+            fine_tuned_model=typed(data, "fine_tuned_model", str),
+            trained_tokens=typed(data, "trained_tokens", int),
+            created_at=typed(data, "created_at", int),
+            finished_at=typed(data, "finished_at", int),
             error=self._redact(message) if message else None,
             raw=data,
         )

@@ -7,9 +7,14 @@ from collections.abc import Callable
 from importlib.resources import files
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from advisor.hookspecs import hookimpl
+from advisor.plugin_api import hookimpl
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+    from advisor.plugin_api import DatasetFormat, Provider, TokenizerSpec
 
 # Llama 3's tokenizer as the llama-models package ships it (llama_models/llama3/tokenizer.py): a tiktoken
 # vocabulary of 128,000 tokens, this split pattern, and 256 special tokens after it
@@ -52,20 +57,20 @@ def llama3_vocabulary() -> str | None:
 
 
 @hookimpl
-def advisor_register_providers(register: Callable[[Any], None]) -> None:
+def advisor_register_providers(register: Callable[[Provider], None]) -> None:
     from advisor_together.provider import TogetherProvider
 
     register(TogetherProvider())
 
 
 @hookimpl
-def advisor_register_price_tables(register: Callable[[Any], None]) -> None:
+def advisor_register_price_tables(register: Callable[[Traversable], None]) -> None:
     register(files(__package__) / "together.toml")
 
 
 @hookimpl
-def advisor_register_tokenizers(register: Callable[[Any], None]) -> None:
-    from advisor.tokens.tokenizer import TokenizerSpec
+def advisor_register_tokenizers(register: Callable[[TokenizerSpec], None]) -> None:
+    from advisor.plugin_api import TokenizerSpec
 
     vocabulary = llama3_vocabulary()
     if vocabulary is not None:  # missing: counting a Llama row says "unknown encoding llama3", never guesses
@@ -83,7 +88,7 @@ def advisor_register_tokenizers(register: Callable[[Any], None]) -> None:
 
 
 @hookimpl
-def advisor_register_dataset_formats(register: Callable[[Any], None]) -> None:
+def advisor_register_dataset_formats(register: Callable[[DatasetFormat], None]) -> None:
     from advisor_together.formats import FORMATS
 
     for fmt in FORMATS:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from advisor.datasets.formats import DatasetFormat, FormatProblem
+from advisor.plugin_api import DatasetFormat, FormatProblem
 
 INSTRUCTION_KEYS = frozenset({"prompt", "completion"})
 PREFERENCE_KEYS = frozenset({"input", "preferred_output", "non_preferred_output"})

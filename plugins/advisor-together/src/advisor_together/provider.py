@@ -12,6 +12,8 @@ sends) and posted once with the SDK's retries off: `fine_tuning.create` itself w
 limits read and a price estimate inside the same call, under the same no-retry setting. Reads (jobs,
 events, files, estimates, downloads) are retried by the SDK on 429 (honouring Retry-After), 5xx and
 connection errors. The API key never appears in a message: error texts are redacted before they leave.
+The plumbing shared with every SDK-backed provider (the client, sending once, recovering a lost answer,
+errors in words, statuses) is advisor's SDKProvider; this module keeps what is Together's.
 """
 
 from __future__ import annotations
@@ -24,40 +26,42 @@ import re
 import tempfile
 import time
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Hashable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from types import ModuleType
+from typing import Any, ClassVar
 
-from advisor.errors import UserError
-from advisor.parsing.environment import seconds_from_env
-from advisor.providers.base import (
+from advisor.plugin_api import (
+    LIST_RETRIES,
+    READ_RETRIES,
     Credential,
+    Download,
+    DownloadCut,
     Job,
-    JobCreateUnknown,
     JobEvent,
     JobRequest,
+    ModelFacts,
     ProviderError,
     Quote,
+    SDKProvider,
     Status,
     Upload,
+    UserError,
+    seconds_from_env,
+    shell_command,
+    typed,
 )
-from advisor.providers.download import Download, DownloadCut
-from advisor.providers.lifecycle import ModelFacts
-from advisor.providers.retry import send_once
-from advisor.safe_text import shell_command
 
 DEFAULT_BASE_URL = "https://api.together.ai"
 MAX_SUFFIX = 40  # Together's limit on `suffix`
 RUN_ID = re.compile(r"adv-[0-9a-f]{16}")
 RUN_ID_LENGTH = len("adv-") + 16
 MAX_UPLOAD_BYTES = int(50.1 * 2**30)  # the SDK's MAX_FILE_SIZE_GB
-READ_RETRIES = 4
-LIST_RETRIES = 2  # the model list (advisor pricing refresh): a refresh that fails changes nothing
 FILE_CHECK_POLL = (0.2, 0.5, 1.0, 2.0, 5.0)  # seconds between reads of a file's processing status
 CHECKPOINTS = ("merged", "adapter", "model_output_path")
 STATUSES: dict[str, Status] = {
@@ -71,14 +75,6 @@ STATUSES: dict[str, Status] = {
     "error": "failed",
     "completed": "succeeded",
 }
-T = TypeVar("T")
-
-
-@cache
-def _client(key: str, base_url: str, timeout: float) -> Any:
-    import together
-
-    return together.Together(api_key=key, base_url=base_url, max_retries=READ_RETRIES, timeout=timeout)
 
 
 @cache
@@ -130,13 +126,23 @@ def job_suffix(request: JobRequest) -> str:
     return f"{request.suffix}-{request.run_id}" if request.suffix else request.run_id
 
 
-class TogetherProvider:
+class TogetherProvider(SDKProvider):
     name = "together"
     methods = ("sft", "dpo")
     credentials = (
         Credential("TOGETHER_API_KEY", "the API key jobs are created with"),
         Credential("TOGETHER_BASE_URL", "another API endpoint (a proxy, a test server)", required=False, secret=False),
     )
+    label = "Together"
+    key_variable = "TOGETHER_API_KEY"
+    timeout_variable = "ADVISOR_TOGETHER_TIMEOUT"
+    key_refused_because = (
+        "the key is wrong or revoked, or the account cannot fine-tune (a used-up free trial is refused this way too)"
+    )
+    key_check = "the account's billing"
+    passed_through = (ProviderError, UserError)
+    one_line = True  # the SDK's texts span lines
+    statuses: ClassVar[dict[str, Status]] = STATUSES
     settings: ClassVar[dict[str, str]] = {
         "training_type": "lora (the default) or full (--training-type)",
         "n_evals": "evaluations on the validation file during training (billed: evaluations x validation tokens)",
@@ -208,10 +214,12 @@ class TogetherProvider:
         ]
         return lines
 
-    def preflight(self, request: JobRequest, uploads: list[Upload]) -> list[str]:
-        # a bad timeout or wait stops the launch before anything is sent
-        seconds_from_env("ADVISOR_TOGETHER_TIMEOUT", 60.0, most=3600.0, positive=True)
+    def check_environment(self) -> None:
+        super().check_environment()
         seconds_from_env("ADVISOR_TOGETHER_FILE_CHECK_SECONDS", 600.0, most=86400.0)
+
+    def preflight(self, request: JobRequest, uploads: list[Upload]) -> list[str]:
+        self.check_environment()  # a bad timeout or wait stops the launch before anything is sent
         problems = [
             f"{u.path} is {u.size:,} bytes; Together takes files up to 50.1 GB"
             for u in uploads
@@ -244,89 +252,67 @@ class TogetherProvider:
 
     # --- the SDK ----------------------------------------------------------------------------------
 
-    @property
-    def _key(self) -> str:
-        key = os.environ.get("TOGETHER_API_KEY", "")
-        if not key:
-            raise ProviderError(
-                "no Together API key: set TOGETHER_API_KEY",
-                final=True,
-                hint="--dry-run shows the requests without a key",
-            )
-        return key
-
-    @property
-    def _client(self) -> Any:
-        """The SDK client for the current environment (key, base URL, timeout)."""
-        timeout = seconds_from_env("ADVISOR_TOGETHER_TIMEOUT", 60.0, most=3600.0, positive=True)
-        return _client(self._key, self.base_url, timeout)
-
-    def _once(self, send: Callable[[Any], T]) -> T:
-        """Send a request that must not be carried out twice: the SDK's retries are off, and only a 429
-        (which says nothing was done) is sent again, after the wait the server asks for."""
+    def sdk(self) -> ModuleType:
         import together
 
-        client = self._client.with_options(max_retries=0)
-        return send_once(lambda: send(client), together.RateLimitError)
+        return together
 
-    def _redact(self, text: str) -> str:
-        key = os.environ.get("TOGETHER_API_KEY", "")
-        text = " ".join(text.split())  # one line
-        return text.replace(key, "[API key]") if key else text
-
-    def _error(self, exc: Exception, doing: str) -> ProviderError | UserError:
-        """A provider error a person can act on, without the key in it."""
-        import httpx
+    @classmethod
+    def new_client(cls, *settings: Any) -> Any:
         import together
 
-        if isinstance(exc, ProviderError | UserError):
-            return exc
-        message = self._redact(_message(exc))
-        status = getattr(exc, "status_code", None)
-        if isinstance(exc, together.AuthenticationError | together.PermissionDeniedError):
-            return ProviderError(
-                f"Together refused the API key while trying to {doing} ({status}): the key is wrong or revoked, "
-                "or the account cannot fine-tune (a used-up free trial is refused this way too)",
-                final=True,
-                hint="check TOGETHER_API_KEY and the account's billing (the key is not shown)",
-                code=str(status),
-            )
-        if status == 402:
+        key, base_url, timeout = settings
+        return together.Together(api_key=key, base_url=base_url, max_retries=READ_RETRIES, timeout=timeout)
+
+    def client_settings(self) -> tuple[Hashable, ...]:
+        """The key, the base URL and the timeout (read first)."""
+        timeout = self.timeout()
+        return self.api_key(), self.base_url, timeout
+
+    def _error_text(self, exc: Exception) -> str:
+        return self._redact(_message(exc))
+
+    def _unsure_text(self, exc: Exception) -> str:
+        return _message(exc)
+
+    def _service_error(self, exc: Exception, doing: str, message: str) -> ProviderError | None:
+        if getattr(exc, "status_code", None) == 402:
             return ProviderError(
                 f"Together refused to {doing}: the account's credit is used up (402)",
                 final=True,
                 hint="add credit in Together's billing settings",
                 code="insufficient_credit",
             )
-        if isinstance(exc, together.RateLimitError):
-            return ProviderError(f"Together is rate limiting (429) while trying to {doing}", hint="try again later")
-        if isinstance(exc, together.APIStatusError) and status is not None and 400 <= status < 500:
-            return ProviderError(f"Together rejected the request to {doing}: {message}", final=True, code=str(status))
-        if isinstance(exc, ValueError) and not isinstance(exc, json.JSONDecodeError):  # the SDK's own checks
+        return None
+
+    def _rejects(self, exc: Exception) -> bool:
+        """Any other 4xx but a 429: Together refused the request itself."""
+        together = self.sdk()
+        status = getattr(exc, "status_code", None)
+        return (
+            isinstance(exc, together.APIStatusError)
+            and not isinstance(exc, together.RateLimitError)
+            and status is not None
+            and 400 <= status < 500
+        )
+
+    def _failed(self, exc: Exception, doing: str, message: str) -> ProviderError | None:
+        """The SDK's own checks (a ValueError) are final; what is not the network says its type."""
+        import httpx
+
+        together = self.sdk()
+        if isinstance(exc, ValueError) and not isinstance(exc, json.JSONDecodeError):
             return ProviderError(f"the together SDK refused to {doing}: {message}", final=True)
         if isinstance(exc, together.APIError | httpx.HTTPError | OSError | json.JSONDecodeError):
-            return ProviderError(f"could not {doing}: {message}", hint="check the network and try again")
+            return None  # the network: "could not", and what to check
         return ProviderError(f"could not {doing}: {type(exc).__name__}: {message}")
 
     def _unsure(self, exc: Exception) -> bool:
-        """May the request have reached Together and been carried out?"""
+        """May the request have reached Together and been carried out? (The SDK's file upload also lets
+        httpx's transport errors through.)"""
         import httpx
-        import together
 
-        return isinstance(
-            exc,
-            together.APIConnectionError
-            | together.InternalServerError
-            | together.APIResponseValidationError
-            | json.JSONDecodeError
-            | httpx.TransportError,
-        ) or (isinstance(exc, together.APIStatusError) and exc.status_code >= 500)
-
-    def _read(self, doing: str, send: Callable[[Any], T]) -> T:
-        try:
-            return send(self._client)
-        except Exception as exc:
-            raise self._error(exc, doing) from None
+        return super()._unsure(exc) or isinstance(exc, httpx.TransportError)
 
     # --- files ------------------------------------------------------------------------------------
 
@@ -339,11 +325,10 @@ class TogetherProvider:
                 named.symlink_to(upload.path.resolve())
             except OSError:  # no symlinks here (some Windows set-ups): a copy works the same
                 named.write_bytes(upload.path.read_bytes())
-            file_id = None
-            for attempt in (1, 2):
-                try:
-                    file_id = str(self._client.files.upload(file=named, purpose="fine-tune", check=True).id)
-                    break
+
+            def send() -> str:
+                try:  # the SDK's retries stay on: a lost answer is recovered by the file's name
+                    return str(self._client.files.upload(file=named, purpose="fine-tune", check=True).id)
                 except Exception as exc:
                     if _is_file_type_error(exc):
                         raise ProviderError(
@@ -351,14 +336,9 @@ class TogetherProvider:
                             final=True,
                             code="invalid_file",
                         ) from None
-                    if not self._unsure(exc):
-                        raise self._error(exc, f"upload {upload.path}") from None
-                    file_id = self.find_upload(upload)  # the answer was lost: the file may be there
-                    if file_id:
-                        break
-                    if attempt == 2:
-                        raise self._error(exc, f"upload {upload.path}") from None
-        assert file_id is not None
+                    raise
+
+            file_id = self._upload_or_find(upload, send)
         self._wait_for_file_check(file_id, upload)
         return file_id
 
@@ -444,15 +424,14 @@ class TogetherProvider:
         except ValueError as exc:  # the SDK's own rules (full training not offered for the model ...)
             raise ProviderError(f"Together does not take this job: {self._redact(str(exc))}", final=True) from None
         payload = body.model_dump(exclude_none=True)
-        try:
-            created = self._once(lambda c: c.post("/v1/fine-tunes", body=payload, cast_to=object))
+
+        def send(client: Any) -> dict[str, Any]:
+            created = client.post("/v1/fine-tunes", body=payload, cast_to=object)
             if not isinstance(created, dict) or not isinstance(created.get("id"), str):
                 raise json.JSONDecodeError("the answer is not a job", str(created)[:80], 0)
-        except Exception as exc:
-            if self._unsure(exc):
-                raise JobCreateUnknown(self._redact(f"{type(exc).__name__}: {_message(exc)}")) from None
-            raise self._error(exc, "create the fine-tuning job") from None
-        return self._job(created)
+            return created
+
+        return self._job(self._create_once(send))
 
     def find_job(self, run_id: str) -> Job | None:
         """Together has no metadata and no filter: list the jobs and match the run id at the suffix's end."""
@@ -478,9 +457,6 @@ class TogetherProvider:
         # cancelling twice does no harm, so the SDK's retries stay on
         return self._job(self._read(f"cancel job {job_id}", lambda c: c.fine_tuning.cancel(job_id)))
 
-    def map_status(self, provider_status: str) -> Status:
-        return STATUSES.get(provider_status, "unknown")
-
     # --- model lifecycle (advisor pricing refresh) -------------------------------------------------
 
     def model_facts(self) -> list[ModelFacts]:
@@ -489,9 +465,7 @@ class TogetherProvider:
         catalogue gives no shutdown dates; a model it marks deprecated is noted. A price of 0 is read as
         "no serverless price", not as free: a free model's price belongs in a table row with its source."""
         url = f"{self.base_url}/v2/supported-models"
-        listed = self._read(
-            "list Together's models", lambda c: list(c.with_options(max_retries=LIST_RETRIES).models.list_supported())
-        )
+        listed = self._read("list Together's models", lambda c: list(c.models.list_supported()), retries=LIST_RETRIES)
         read_at = datetime.now(UTC)
         facts = []
         for model in listed:
@@ -509,28 +483,23 @@ class TogetherProvider:
 
     def _job(self, job: Any) -> Job:
         """advisor's view of a job as the API returned it; fields of an unexpected type count as missing."""
-        data = job.to_dict(mode="json") if hasattr(job, "to_dict") else dict(job)
-
-        def field(name: str, kind: type[T]) -> T | None:
-            value = data.get(name)
-            return value if isinstance(value, kind) and not isinstance(value, bool) else None
-
-        status = field("status", str) or ""
-        output = field("model_output_name", str)
-        found = RUN_ID.search(field("suffix", str) or output or "")
+        data: dict[str, Any] = job.to_dict(mode="json") if hasattr(job, "to_dict") else dict(job)
+        status = typed(data, "status", str) or ""
+        output = typed(data, "model_output_name", str)
+        found = RUN_ID.search(typed(data, "suffix", str) or output or "")
         finished = self.map_status(status) in ("succeeded", "failed", "cancelled")
         return Job(
             id=str(data["id"]),
             status=self.map_status(status),
             provider_status=status,
-            model=field("model", str) or "",
+            model=typed(data, "model", str) or "",
             run_id=found.group(0) if found else None,
             fine_tuned_model=output if status == "completed" else None,
             # Together's token_count is the tokens processed, all epochs (what it bills: docs' pricing page)
-            trained_tokens=field("token_count", int),
+            trained_tokens=typed(data, "token_count", int),
             created_at=_timestamp(data.get("created_at")),
             finished_at=_timestamp(data.get("updated_at")) if finished else None,
-            error=self._redact(_job_error(data)) if status == "error" and _job_error(data) else None,
+            error=self._redact(why) if status == "error" and (why := _job_error(data)) else None,
             raw=data,
         )
 
@@ -628,8 +597,8 @@ def _timestamp(value: Any) -> int | None:
 
 def _job_error(data: dict[str, Any]) -> str | None:
     """Why a job failed: its `error` field, else the last error event."""
-    if isinstance(data.get("error"), str):
-        return data["error"]
+    if isinstance(error := data.get("error"), str):
+        return error
     events = [e for e in data.get("events") or [] if isinstance(e, dict) and "error" in str(e.get("level", ""))]
     return str(events[-1].get("message")) if events else None
 
