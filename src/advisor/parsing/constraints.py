@@ -10,7 +10,6 @@ command's start-up. The constraints stay declared on the fields; pydantic reads 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -36,16 +35,17 @@ class Check:
         metadata: list[Any] = [Field(**self.rules)]
         if self.before is not None:
             metadata.insert(0, BeforeValidator(self.before))
-        return handler(Annotated[(source, *metadata)])  # type: ignore[return-value]
+        return handler(Annotated[(source, *metadata)])
 
 
-@cache
-def _adapter(kind: type[T]) -> TypeAdapter[T]:
-    from pydantic import TypeAdapter
-
-    return TypeAdapter(kind)
+_ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}  # built once per kind: building one compiles its schema
 
 
 def validate(kind: type[T], data: Any) -> T:
     """`data` validated into `kind` (a dataclass); raises pydantic's ValidationError."""
-    return _adapter(kind).validate_python(data)
+    adapter: TypeAdapter[T] | None = _ADAPTERS.get(kind)
+    if adapter is None:
+        from pydantic import TypeAdapter
+
+        adapter = _ADAPTERS[kind] = TypeAdapter(kind)
+    return adapter.validate_python(data)
