@@ -1,6 +1,6 @@
 # Two entry points that work on a fresh machine with only Python 3.11+:
 #   make demo   creates .venv, installs advisor and its plugins, runs a real example
-#   make test   creates .venv with the test extras, runs the whole suite
+#   make test   creates .venv with the test extras, type-checks (mypy, strict; pyproject.toml), runs the whole suite
 # Installs are real (not editable): the tests exercise the installed wheel, price tables included.
 
 PYTHON ?= python3
@@ -21,6 +21,7 @@ demo: $(BIN)/python
 
 test: $(BIN)/python
 	$(PIP) install ".[test]" $(PLUGINS)
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 # Real tiny SFT, DPO and GRPO runs on CPU with the local plugin's [train] extra (torch from PyPI is the

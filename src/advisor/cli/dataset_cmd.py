@@ -4,10 +4,16 @@ what is wrong with it; and a deterministic train/validation split."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, Literal
 
 import click
 
 from advisor.cli.options import EPOCHS, format_option, pricing_options, today_or
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from advisor.methods import Method
 
 
 @click.group()
@@ -38,13 +44,13 @@ def dataset() -> None:
 @pricing_options
 def check(
     file: str,
-    method: str | None,
+    method: Method | None,
     models: tuple[str, ...],
-    epochs: int | str,
+    epochs: int | Literal["auto"],
     grader: str | None,
     jobs: int | None,
     output_format: str,
-    pricing_files: tuple[str, ...],
+    pricing_files: tuple[Path, ...],
     today: date | None,
 ) -> None:
     """Check a JSONL training file: errors (the provider rejects it) and warnings (it trains, but
@@ -67,14 +73,14 @@ def check(
                 catalog,
                 today_or(today),
                 method=method,
-                models=models,  # type: ignore[arg-type]
+                models=models,
                 epochs=epochs,
                 grader_path=grader,
                 jobs=jobs,
                 progress=progress,
                 formats=load_plugins().dataset_formats,  # (the plugins' tokenizers are registered by then)
                 runner=runner,
-            )  # type: ignore[arg-type]
+            )
     if output_format == "json":
         click.echo(to_json(report))
     else:

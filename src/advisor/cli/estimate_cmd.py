@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, Literal
 
 import click
 
@@ -20,6 +21,8 @@ from advisor.cli.options import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from advisor.methods import Method
 
 
@@ -128,10 +131,37 @@ See docs/cost-model.md for every formula."""
 @pricing_options
 def estimate(
     output_format: str,
-    pricing_files: tuple[str, ...],
+    pricing_files: tuple[Path, ...],
     today: date | None,
     providers: tuple[str, ...],
-    **options: object,
+    model: str,
+    ft_model: str | None,
+    ft_provider: str | None,
+    requests: int,
+    prompt_tokens: int | None,
+    prompt_file: str | None,
+    cached_tokens: int,
+    output_tokens: int,
+    reasoning_tokens: int | None,
+    ft_prompt_tokens: int | None,
+    ft_prompt_file: str | None,
+    ft_cached_tokens: int,
+    ft_output_tokens: int | None,
+    method: Method,
+    training_tokens: int | None,
+    examples: int | None,
+    training_file: str | None,
+    epochs: int | Literal["auto"],
+    rft_hours: Decimal | None,
+    training_cost: Decimal | None,
+    setup_cost: Decimal,
+    batch: bool,
+    data_sharing: bool,
+    cache_hit_rate: Decimal,
+    retrain_every: Decimal | None,
+    hosting_hours: Decimal,
+    horizon: int,
+    encoding: str | None,
 ) -> None:
     """Monthly cost of today's model vs a fine-tuned one, training cost, savings, payback and
     break-even volume. Prices come from the versioned tables (see `advisor pricing list`); several
@@ -140,18 +170,51 @@ def estimate(
     from advisor.costs.inputs import EstimateArgs, build_request, compared_providers, place_requests
     from advisor.plugins import catalog_with_plugins
 
+    def args_at(provider: str) -> EstimateArgs:
+        return EstimateArgs(
+            model=model,
+            ft_model=ft_model,
+            provider=provider,
+            ft_provider=ft_provider,
+            requests=requests,
+            prompt_tokens=prompt_tokens,
+            prompt_file=prompt_file,
+            cached_tokens=cached_tokens,
+            output_tokens=output_tokens,
+            reasoning_tokens=reasoning_tokens,
+            ft_prompt_tokens=ft_prompt_tokens,
+            ft_prompt_file=ft_prompt_file,
+            ft_cached_tokens=ft_cached_tokens,
+            ft_output_tokens=ft_output_tokens,
+            method=method,
+            training_tokens=training_tokens,
+            examples=examples,
+            training_file=training_file,
+            epochs=epochs,
+            rft_hours=rft_hours,
+            training_cost=training_cost,
+            setup_cost=setup_cost,
+            batch=batch,
+            data_sharing=data_sharing,
+            cache_hit_rate=cache_hit_rate,
+            retrain_every=retrain_every,
+            hosting_hours=hosting_hours,
+            horizon=horizon,
+            encoding=encoding,
+            today=today_or(today),
+        )
+
     catalog = catalog_with_plugins(pricing_files, today_or(today))
-    compared = compared_providers(providers, catalog, str(options["model"]))
+    compared = compared_providers(providers, catalog, model)
     if compared is None:
         from advisor.render.estimate import render
 
-        args = EstimateArgs(**options, provider=providers[0], today=today_or(today))  # type: ignore[arg-type]
-        render(run_estimate(build_request(args, catalog, _count_examples), catalog), output_format)
+        render(run_estimate(build_request(args_at(providers[0]), catalog, _count_examples), catalog), output_format)
         return
     from advisor.costs.places import estimate_places
     from advisor.render.estimate import render_places
 
-    args = EstimateArgs(**options, provider=compared.today, today=today_or(today))  # type: ignore[arg-type]
+    args = args_at(compared.today)
     request = build_request(args, catalog, _count_examples)
     # each place's files counted as its row counts
     request_for = place_requests(args, catalog, request, _count_examples)

@@ -51,7 +51,7 @@ class _Stopped(Exception):
 )
 @pricing_options
 def interview(
-    start_from: str | None, resume: str | None, save: str | None, pricing_files: tuple[str, ...], today: date | None
+    start_from: str | None, resume: str | None, save: str | None, pricing_files: tuple[Path, ...], today: date | None
 ) -> None:
     """Ask, in plain language, what the recommendation needs to know, with a default for every
     question (Enter takes it; `back` returns to the previous one); show the recommendation; save the

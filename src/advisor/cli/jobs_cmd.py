@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from advisor.cli.job_lookup import open_ledger, provider_for
 from advisor.cli.options import SecondsType, format_option, pricing_file_option
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @click.group()
@@ -49,7 +54,7 @@ def list_jobs(provider: str | None, offline: bool, output_format: str) -> None:
 @click.option("--provider", help="Provider of a job that is not in the ledger.")
 @format_option("table", "json")
 @pricing_file_option
-def show(job: str, provider: str | None, output_format: str, pricing_files: tuple[str, ...]) -> None:
+def show(job: str, provider: str | None, output_format: str, pricing_files: tuple[Path, ...]) -> None:
     """A job's details, its ledger history, and its training cost against the estimate."""
     from advisor.plugins import catalog_with_plugins
     from advisor.providers.sync import actual_cost, record_status, training_cost
@@ -87,7 +92,7 @@ def show(job: str, provider: str | None, output_format: str, pricing_files: tupl
     help="First polling interval; it grows while nothing changes.",
 )
 @pricing_file_option
-def watch(job: str, provider: str | None, every: float, pricing_files: tuple[str, ...]) -> None:
+def watch(job: str, provider: str | None, every: float, pricing_files: tuple[Path, ...]) -> None:
     """Follow a job until it finishes, then show the fine-tuned model, the trained tokens and the training
     cost against the estimate. Ctrl-C stops watching; the job keeps running."""
     import os

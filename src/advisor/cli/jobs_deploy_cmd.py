@@ -3,9 +3,14 @@ before a fine-tune serves (Azure OpenAI), stating the hosting cost per hour and 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from advisor.cli.options import pricing_file_option
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @click.command("deploy")
@@ -27,7 +32,7 @@ def deploy(
     name: str | None,
     capacity: int | None,
     yes: bool,
-    pricing_files: tuple[str, ...],
+    pricing_files: tuple[Path, ...],
 ) -> None:
     """Deploy a job's fine-tuned model so it serves. States the deployment type and its hosting cost per hour
     and per month from the price table, then asks; hosting is billed from then on. Where the provider's

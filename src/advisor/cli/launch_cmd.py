@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
 from advisor.cli.options import EPOCHS, pricing_options, today_or
 from advisor.providers.base import MAX_GPUS_PER_NODE, MAX_NODES
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from advisor.methods import Method
 
 
 @click.command()
@@ -44,13 +49,13 @@ from advisor.providers.base import MAX_GPUS_PER_NODE, MAX_NODES
 @pricing_options
 def launch(
     provider: str,
-    method: str,
+    method: Method,
     model: str,
     training_file: str,
     validation_file: str | None,
     grader: str | None,
     suffix: str | None,
-    epochs: int | str,
+    epochs: int | Literal["auto"],
     seed: int | None,
     training_type: str | None,
     tier: str | None,
@@ -60,7 +65,7 @@ def launch(
     yes: bool,
     dry_run: bool,
     again: bool,
-    pricing_files: tuple[str, ...],
+    pricing_files: tuple[Path, ...],
     today: date | None,
 ) -> None:
     """Launch an SFT, DPO or RFT job. Before anything is sent: the dataset check (errors stop it), the
@@ -78,13 +83,13 @@ def launch(
             catalog_with_plugins(pricing_files, today_or(today)),
             today_or(today),
             copies=copies,
-            method=method,  # type: ignore[arg-type]  (click.Choice guarantees a Method)
+            method=method,
             model=model,
             training=training_file,
             validation=validation_file,
             grader=grader,
             suffix=suffix,
-            epochs=epochs,  # type: ignore[arg-type]  (EPOCHS guarantees an int or "auto")
+            epochs=epochs,
             seed=seed,
             settings={"training_type": training_type, "tier": tier, "gpus": gpus, "nodes": nodes, **_pairs(extra)},
             formats=load_plugins().dataset_formats,

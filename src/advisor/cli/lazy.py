@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import click
 
@@ -10,10 +11,8 @@ import click
 class LazyGroup(click.Group):
     """Lists commands from a static table; imports a command's module only to run it."""
 
-    def __init__(
-        self, *args: object, lazy_commands: dict[str, tuple[str, str]] | None = None, **kwargs: object
-    ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, lazy_commands: dict[str, tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # click.Group's own arguments, passed through
         self.lazy_commands = lazy_commands or {}
 
     def list_commands(self, ctx: click.Context) -> list[str]:

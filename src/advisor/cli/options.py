@@ -5,16 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
 from advisor.parsing.quantities import parse_amount, parse_count
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from click.shell_completion import CompletionItem
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class CountType(click.ParamType):
+class CountType(click.ParamType[int]):
     """A whole positive count written like 2000, 10k or 1.5M."""
 
     name = "N"
@@ -31,7 +36,7 @@ class CountType(click.ParamType):
             self.fail(str(error), param, ctx)
 
 
-class AmountType(click.ParamType):
+class AmountType(click.ParamType[Decimal]):
     """A non-negative decimal (USD, hours, months), kept exact."""
 
     name = "X"
@@ -51,7 +56,7 @@ class AmountType(click.ParamType):
         return amount
 
 
-class DateType(click.ParamType):
+class DateType(click.ParamType[date]):
     name = "YYYY-MM-DD"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
@@ -63,13 +68,31 @@ class DateType(click.ParamType):
             self.fail(f"{value!r} is not a date like 2026-11-22", param, ctx)
 
 
+class FileType(click.ParamType["Path"]):
+    """A file name, as a Path. Nothing is checked here: a missing or unreadable file is the reader's error,
+    which names the file and what to do. (click.Path would import pathlib for every `--help`.)"""
+
+    name = "file"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        from pathlib import Path
+
+        return value if isinstance(value, Path) else Path(value)
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(incomplete, type="file")]  # the shell completes file names
+
+
 COUNT = CountType()
 COUNT_OR_ZERO = CountType(allow_zero=True)
 AMOUNT = AmountType()
 POSITIVE_AMOUNT = AmountType(positive=True)
+FILE = FileType()
 
 
-class EpochsType(click.ParamType):
+class EpochsType(click.ParamType[int | Literal["auto"]]):
     """'auto' (the cookbook rule) or a whole number of epochs from 1 to 50."""
 
     name = "N|auto"
@@ -77,9 +100,11 @@ class EpochsType(click.ParamType):
     def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
         return self.name  # not upper-cased: "auto" is what the user types
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int | str:
-        if isinstance(value, int) or value == "auto":
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int | Literal["auto"]:
+        if isinstance(value, int):
             return value
+        if value == "auto":
+            return "auto"
         text = str(value)
         if text.isascii() and text.isdigit() and 0 < int(text) <= 50:
             return int(text)
@@ -89,7 +114,7 @@ class EpochsType(click.ParamType):
 EPOCHS = EpochsType()
 
 
-class SecondsType(click.ParamType):
+class SecondsType(click.ParamType[float]):
     """A finite number of seconds from `least` to `most` (click.FloatRange lets NaN through: every
     comparison with NaN is false)."""
 
@@ -119,6 +144,7 @@ def pricing_file_option(function: F) -> F:
         "pricing_files",
         multiple=True,
         metavar="FILE",
+        type=FILE,
         help="Extra price table (TOML) that adds or overrides rows; repeatable. See docs/pricing.md.",
     )(function)
 

@@ -4,10 +4,16 @@ the dates and prices the providers' own APIs give."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 
 from advisor.cli.options import format_option, pricing_options, today_or
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from advisor.methods import Method
 
 
 @click.group()
@@ -29,9 +35,9 @@ def pricing() -> None:
 def list_rows(
     provider: str | None,
     every: bool,
-    method: str | None,
+    method: Method | None,
     output_format: str,
-    pricing_files: tuple[str, ...],
+    pricing_files: tuple[Path, ...],
     today: date | None,
 ) -> None:
     """Every model with its prices (USD per 1M tokens) and dates; with --method, where that method can
@@ -47,7 +53,7 @@ def list_rows(
         from advisor.costs.where import PlaceFilter, candidates
         from advisor.render.pricing import method_json, print_method
 
-        wanted = PlaceFilter(method, today_or(today), (provider,) if provider else ())  # type: ignore[arg-type]
+        wanted = PlaceFilter(method, today_or(today), (provider,) if provider else ())
         found = [
             (match, why) for match, why in candidates(catalog, wanted) if not provider or match.provider == provider
         ]
@@ -85,7 +91,7 @@ def list_rows(
 @format_option("table", "json")
 @pricing_options
 def show(
-    model: str, provider: str | None, output_format: str, pricing_files: tuple[str, ...], today: date | None
+    model: str, provider: str | None, output_format: str, pricing_files: tuple[Path, ...], today: date | None
 ) -> None:
     """One model's row, resolving aliases, snapshots and fine-tuned ids (ft:...)."""
     from advisor.plugins import catalog_with_plugins
@@ -111,7 +117,6 @@ def refresh(provider: str | None, dry_run: bool) -> None:
     tables as an overlay in your price folder, refresh-PROVIDER.toml (docs/pricing.md). Without a
     provider's key nothing is read and nothing changes. Exit status: 0 every provider asked was read,
     1 a read or a write failed, 3 a key was missing."""
-    from pathlib import Path
 
     from advisor.errors import UserError
     from advisor.plugins import catalog_with_plugins, load_plugins

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 
 from advisor.cli.options import format_option, pricing_options, today_or
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 
 @click.command()
 @format_option("table", "json")
 @pricing_options
-def providers(output_format: str, pricing_files: tuple[str, ...], today: date | None) -> None:
+def providers(output_format: str, pricing_files: tuple[Path, ...], today: date | None) -> None:
     """List installed provider plugins: name, distribution, version, the methods and models their
     price tables say they can train, and whether new jobs can start today. Plugins that fail to load
     are reported, not fatal; ADVISOR_LOAD_PLUGINS restricts which are loaded."""

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from advisor.cli.options import format_option, pricing_options, today_or
+
+if TYPE_CHECKING:
+    from advisor.pricing.catalog import Catalog
+    from advisor.recommend.recommendation import Recommendation
+    from advisor.recommend.scenario import LoadedScenario
+    from advisor.render.portfolio import Outcome
+
+    Build = Callable[[LoadedScenario, Catalog, date], Recommendation]
 
 
 @click.command()
@@ -22,7 +32,7 @@ def recommend(
     output_format: str,
     output: str | None,
     force: bool,
-    pricing_files: tuple[str, ...],
+    pricing_files: tuple[Path, ...],
     today: date | None,
 ) -> None:
     """Recommend prompting, RAG, SFT, DPO, RFT or RAG + SFT for the feature described in FILE
@@ -71,12 +81,15 @@ def _scenario_files(files: tuple[str, ...]) -> list[str]:
     return paths
 
 
-def _recommend_many(paths, output_format, output, force, catalog, today, build) -> None:  # type: ignore[no-untyped-def]
+def _recommend_many(
+    paths: list[str], output_format: str, output: str | None, force: bool, catalog: Catalog, today: date, build: Build
+) -> None:
     """Every scenario with one catalog; a failing file is reported on stderr and in the output."""
     from advisor.recommend.scenario import load_scenario
     from advisor.render import portfolio
 
-    _SHARED.update(catalog=catalog, today=today, build=build, load=load_scenario)
+    global _SHARED
+    _SHARED = _Shared(catalog, today, build, load_scenario)
     outcomes = _across_cores(paths)
     for outcome in outcomes:
         _warn(outcome.notices)
@@ -100,23 +113,34 @@ def _recommend_many(paths, output_format, output, force, catalog, today, build) 
         click.get_current_context().exit(2)
 
 
-_SHARED: dict[str, Any] = {}  # what forked workers inherit: the catalog loaded once, the date
+@dataclass(frozen=True)
+class _Shared:
+    """What forked workers inherit: the catalog loaded once, the date, the functions already imported."""
+
+    catalog: Catalog
+    today: date
+    build: Build
+    load: Callable[[str], LoadedScenario]
+
+
+_SHARED: _Shared | None = None
 PARALLEL_FROM = 32  # fewer scenarios than this: forking costs more than it saves
 
 
-def _one(path: str):  # type: ignore[no-untyped-def]
+def _one(path: str) -> Outcome:
     """One scenario file's recommendation, or its error."""
     from advisor.errors import UserError
     from advisor.render.portfolio import Outcome
 
+    assert _SHARED is not None, "set by _recommend_many before any worker starts"
     try:
-        loaded = _SHARED["load"](path)
-        return Outcome(path, rec=_SHARED["build"](loaded, _SHARED["catalog"], _SHARED["today"]), notices=loaded.notices)
+        loaded = _SHARED.load(path)
+        return Outcome(path, rec=_SHARED.build(loaded, _SHARED.catalog, _SHARED.today), notices=loaded.notices)
     except UserError as exc:
         return Outcome(path, error=str(exc))
 
 
-def _across_cores(paths: list[str]) -> list:  # type: ignore[type-arg]
+def _across_cores(paths: list[str]) -> list[Outcome]:
     """Outcomes in the order given; many files are shared out to forked workers (every core), which
     inherit the catalog instead of loading it again."""
     import multiprocessing
@@ -133,7 +157,7 @@ def _across_cores(paths: list[str]) -> list:  # type: ignore[type-arg]
         return list(pool.map(_one, paths, chunksize=max(1, len(paths) // (jobs * 4))))
 
 
-def _write_many(outcomes, output_format: str, target: Path, force: bool) -> None:  # type: ignore[no-untyped-def]
+def _write_many(outcomes: list[Outcome], output_format: str, target: Path, force: bool) -> None:
     from advisor.errors import UserError
     from advisor.render import portfolio
     from advisor.render import recommendation as render
@@ -183,7 +207,7 @@ def _line(text: str, err: bool = False) -> None:
     line(text, err=err)
 
 
-def _print(rec, output_format: str) -> None:  # type: ignore[no-untyped-def]
+def _print(rec: Recommendation, output_format: str) -> None:
     from advisor.render import recommendation as render
 
     if output_format == "json":
@@ -194,7 +218,7 @@ def _print(rec, output_format: str) -> None:  # type: ignore[no-untyped-def]
         render.print_report(rec)
 
 
-def write_output(rec, output_format: str, target: Path, chart: Path | None) -> None:  # type: ignore[no-untyped-def]
+def write_output(rec: Recommendation, output_format: str, target: Path, chart: Path | None) -> None:
     from advisor.errors import UserError
     from advisor.render import recommendation as render
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 
 from advisor.cli.options import format_option, pricing_options, today_or
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @click.command()
@@ -34,7 +38,7 @@ def tokens(
     encoding: str | None,
     kind: str,
     output_format: str,
-    pricing_files: tuple[str, ...],
+    pricing_files: tuple[Path, ...],
     today: date | None,
 ) -> None:
     """Count tokens in text files, chat requests ({"messages": [...]}, tools included) and chat

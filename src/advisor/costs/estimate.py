@@ -514,9 +514,10 @@ def serving_cost(
         used["cached_input"] = prices.cached_input
     used["output"] = prices.output or Decimal(0)
     # models with explicit cache breakpoints bill the prefix tokens that miss the cache as cache writes
-    written = traffic.cached - cached if cached and not fine_tuned and match.row.cache_write is not None else 0
-    if written:
-        used["cache_write"] = match.row.cache_write  # type: ignore[assignment]  (checked just above)
+    cache_write = match.row.cache_write
+    written = traffic.cached - cached if cached and not fine_tuned and cache_write is not None else 0
+    if written and cache_write is not None:
+        used["cache_write"] = cache_write
     output = traffic.output + _reasoning_tokens(side, match, fine_tuned, traffic, assumptions)
     per_request = (
         per_million(traffic.prompt - cached - written, used["input"])

@@ -16,8 +16,11 @@ def per_million(tokens: Decimal | int, usd_per_million: Decimal) -> Decimal:
 def rounded(amount: Decimal, step: Decimal) -> Decimal:
     """`amount` rounded half up to `step` (CENT, 0.01 months ...), however large: quantize needs as many
     digits of precision as the result has, more than the default 28 for amounts beyond 10^25."""
+    places = step.as_tuple().exponent
+    if not isinstance(places, int):  # 'n', 'N' or 'F': NaN or Infinity
+        raise ValueError(f"cannot round to a step of {step}")
     with localcontext() as context:
-        context.prec = max(context.prec, amount.adjusted() - step.as_tuple().exponent + 2)
+        context.prec = max(context.prec, amount.adjusted() - places + 2)
         return amount.quantize(step, rounding=ROUND_HALF_UP)
 
 
@@ -40,4 +43,5 @@ def every(months: Decimal) -> str:
 def format_price(usd_per_million: Decimal) -> str:
     """A table price as written in the table (`$0.275`), never rounded to cents."""
     exact = usd_per_million.normalize()
-    return f"${exact:f}" if exact.as_tuple().exponent < -2 else f"${usd_per_million:.2f}"
+    places = exact.as_tuple().exponent  # 'n', 'N' or 'F' for NaN or Infinity: shown as such, not compared
+    return f"${exact:f}" if isinstance(places, int) and places < -2 else f"${usd_per_million:.2f}"

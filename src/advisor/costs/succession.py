@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -72,13 +72,13 @@ def find_succession(
     model = f"{'a fine-tune of ' if match.model_id.fine_tuned else ''}{match.provider}:{match.name}"
     if end is None or months_until(end, today) >= horizon:
         return Succession(model=model, ends=None, days_left=None, months=horizon), None
-    stops = {"model": model, "ends": end, "days_left": max(0, (end - today).days), "months": months_until(end, today)}
+    stops = Succession(model=model, ends=end, days_left=max(0, (end - today).days), months=months_until(end, today))
     until = horizon_end(today, horizon)
     base = catalog.find(match.name, match.provider)
     named = named_successor(catalog, base, until)
     if named is not None:
         why = f"{match.provider} names {named.name} to move to ({base.row.successor_note})"
-        return Succession(**stops, successor=f"{named.provider}:{named.name}", named=True, why=why), named
+        return replace(stops, successor=f"{named.provider}:{named.name}", named=True, why=why), named
     priced = []
     for candidate in same_class(catalog, base, until):
         try:
@@ -86,13 +86,13 @@ def find_succession(
         except UserError:  # a candidate that cannot be priced for this traffic (no batch prices...) is skipped
             continue
     if not priced:
-        return Succession(**stops), None
+        return stops, None
     _, _, cheapest = min(priced, key=lambda item: (item[0], item[1]))
     why = (
         f"{match.provider} names no successor to {match.name}: advisor assumes the cheapest "
         f"{base.row.size_class}-class {match.provider} model that serves through the horizon"
     )
-    return Succession(**stops, successor=f"{cheapest.provider}:{cheapest.name}", why=why), cheapest
+    return replace(stops, successor=f"{cheapest.provider}:{cheapest.name}", why=why), cheapest
 
 
 def effective_horizon(horizon_months: int, today: date, ft_match: ModelMatch) -> tuple[Decimal, str]:

@@ -192,10 +192,10 @@ def training_rate(
             raise ValueError("no hourly training price (`training_per_hour`) for rft")
         price, field, unit = prices.training_per_hour, "training_per_hour", "an hour"
     else:
-        found = prices.token_price(method, training_type)
-        if found is None:
+        per_token = prices.token_price(method, training_type)
+        if per_token is None:
             raise ValueError(f"no per-token training price for {method}")
-        (price, field), unit = found, "per 1M training tokens"
+        (price, field), unit = per_token, "per 1M training tokens"
     return Rate(
         basis=basis,
         price=price * multiplier,

@@ -17,10 +17,10 @@ import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from hashlib import sha1
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 from advisor.datasets.grader import GraderSpec, missing_fields
-from advisor.datasets.problems import ProblemLog
+from advisor.datasets.problems import Problems, Where
 from advisor.methods import Method
 from advisor.parsing import json_text
 from advisor.tokens.count import (
@@ -63,7 +63,8 @@ def digest_bytes(data: bytes) -> int:
     """A stable 64-bit digest (Python's hash() differs between processes): the first 8 bytes of the
     SHA-1 of `data`, which OpenSSL computes about twice as fast as blake2b over a training line. It only
     tells equal texts apart; nothing depends on it for security."""
-    return FIRST_64_BITS(hashlib.sha1(data, usedforsecurity=False).digest())[0]
+    first: int = FIRST_64_BITS(hashlib.sha1(data, usedforsecurity=False).digest())[0]  # struct's "<Q": an int
+    return first
 
 
 def digest(text: str) -> int:
@@ -101,12 +102,9 @@ def detect_method(example: Mapping[str, Any]) -> Method:
     if {"preferred_output", "non_preferred_output"} & example.keys() or isinstance(example.get("input"), dict):
         return "dpo"
     messages = example.get("messages")
-    ends_with_user = (
-        isinstance(messages, list)
-        and bool(messages)
-        and isinstance(messages[-1], dict)
-        and (messages[-1].get("role") == "user")
-    )
+    if not isinstance(messages, list) or not messages:
+        return "sft"
+    ends_with_user = isinstance(messages[-1], dict) and messages[-1].get("role") == "user"
     if ends_with_user and not any(isinstance(m, dict) and m.get("role") == "assistant" for m in messages):
         return "rft"
     return "sft"
@@ -126,7 +124,7 @@ class ExampleChecker:
         # system prompt -> (squeezed, digest): a file has one or a few, on every line (bounded like any memo)
         self._systems: dict[str, tuple[bytes, int, int]] = {}
 
-    def check(self, example: Mapping[str, Any], log: ProblemLog, line: int, index: int) -> ExampleFacts | None:
+    def check(self, example: Mapping[str, Any], log: Problems, line: int, index: int) -> ExampleFacts | None:
         """Facts about a valid example, or None when it has errors (they are in the log)."""
         if self.method == "sft":
             facts = self._plain_sft(example)
@@ -134,7 +132,7 @@ class ExampleChecker:
                 facts = self._tool_sft_one(example)
             if facts is not None:
                 return facts
-        where = {"line": line, "example": index}
+        where: Where = {"line": line, "example": index}
         errors_before = log.total("error")
         check = self._check_dpo if self.method == "dpo" else self._check_chat
         facts = check(example, log, where)
@@ -196,6 +194,7 @@ class ExampleChecker:
         system = None
         system_digest = 0
         has_user = False
+        answer = ""
         parts: list[bytes] = []  # role marks and squeezed texts of every message before the answer
         for message in messages:
             if type(message) is not dict or len(message) != 2:
@@ -211,6 +210,7 @@ class ExampleChecker:
             elif role == "assistant":
                 if not _ALNUM.search(content):
                     return None  # an empty or near-empty answer: the full checks word the warning
+                answer = content
                 answer_tokens = assistant_base + count(content)
                 tokens += answer_tokens
                 assistant_tokens += answer_tokens
@@ -225,7 +225,7 @@ class ExampleChecker:
                 return None
         if role != "assistant":
             return None
-        return _one_pass_facts(parts, content, tokens, assistant_tokens, system_digest, system is not None, has_user)
+        return _one_pass_facts(parts, answer, tokens, assistant_tokens, system_digest, system is not None, has_user)
 
     def _tool_sft_one(self, example: Mapping[str, Any]) -> ExampleFacts | None:
         """Function-calling SFT examples with one encoder, in one loop: `messages`, optional `tools` (a
@@ -276,8 +276,9 @@ class ExampleChecker:
                 return None
             role = message.get("role")
             size = len(message)
-            text = message.get("content")
-            if size == 2 and type(text) is str and role in PLAIN_ROLES:
+            content = message.get("content")
+            if size == 2 and type(content) is str and role in PLAIN_ROLES:
+                text = content
                 if role == "system":
                     squeezed, prompt_digest, prompt_tokens = self._system(text)  # recurs on every line
                     tokens += role_tokens["system"] + prompt_tokens
@@ -299,11 +300,12 @@ class ExampleChecker:
                     type(calls) is not list
                     or not calls
                     or size != ("content" in message) + 2
-                    or (text is not None and type(text) is not str)
+                    or (content is not None and type(content) is not str)
                 ):
                     return None
                 answer_tokens = role_tokens["assistant"]
-                if text:
+                if content:
+                    text = content
                     answer_tokens += count(text)
                 else:
                     text = ""  # _signature_text(): the content, then each call
@@ -323,10 +325,10 @@ class ExampleChecker:
                     text += f"\x1d{name}({arguments})"
             elif role == "tool" and size == 3:
                 call_id = message.get("tool_call_id")
-                if type(text) is not str or type(call_id) is not str or call_id not in call_ids:
+                if type(content) is not str or type(call_id) is not str or call_id not in call_ids:
                     return None
-                tokens += role_tokens["tool"] + count(call_id) + count(text)
-                parts += (_TOOL, text.encode("utf-8", "surrogatepass").translate(None, WHITESPACE))
+                tokens += role_tokens["tool"] + count(call_id) + count(content)
+                parts += (_TOOL, content.encode("utf-8", "surrogatepass").translate(None, WHITESPACE))
                 continue
             else:
                 return None
@@ -337,7 +339,7 @@ class ExampleChecker:
             return None
         return _one_pass_facts(parts, text, tokens, assistant_tokens, system_digest, system is not None, has_user)
 
-    def _check_chat(self, example: Mapping[str, Any], log: ProblemLog, where: dict[str, int]) -> ExampleFacts | None:
+    def _check_chat(self, example: Mapping[str, Any], log: Problems, where: Where) -> ExampleFacts | None:
         if self.method == "sft":
             self._unknown_keys(example, TOP_LEVEL_KEYS["sft"], "", log, where)
         messages = example.get("messages")
@@ -380,7 +382,7 @@ class ExampleChecker:
         answer_index = walk.last_assistant if self.method == "sft" else None
         return self._facts(walk.roles, walk.texts, walk.system, answer_index, totals, walk.assistant_tokens)
 
-    def _check_answers(self, walk: _Walk, log: ProblemLog, where: dict[str, int]) -> None:
+    def _check_answers(self, walk: _Walk, log: Problems, where: Where) -> None:
         roles = walk.roles
         if not walk.trained:
             if "assistant" not in roles:
@@ -428,7 +430,7 @@ class ExampleChecker:
 
     # DPO -------------------------------------------------------------------------------------------
 
-    def _check_dpo(self, example: Mapping[str, Any], log: ProblemLog, where: dict[str, int]) -> ExampleFacts | None:
+    def _check_dpo(self, example: Mapping[str, Any], log: Problems, where: Where) -> ExampleFacts | None:
         self._unknown_keys(example, TOP_LEVEL_KEYS["dpo"], "", log, where)
         source = example.get("input")
         if not isinstance(source, dict):
@@ -482,9 +484,7 @@ class ExampleChecker:
         walk.texts.append(preferred[0]["content"])
         return self._facts(walk.roles, walk.texts, walk.system, len(messages), totals, outputs[0])
 
-    def _dpo_output(
-        self, value: Any, key: str, log: ProblemLog, where: dict[str, int]
-    ) -> list[Mapping[str, Any]] | None:
+    def _dpo_output(self, value: Any, key: str, log: Problems, where: Where) -> list[Mapping[str, Any]] | None:
         if (
             isinstance(value, list)
             and len(value) == 1
@@ -505,7 +505,7 @@ class ExampleChecker:
 
     # shared ----------------------------------------------------------------------------------------
 
-    def _walk(self, messages: list[Any], path: str, log: ProblemLog, where: dict[str, int]) -> _Walk | None:
+    def _walk(self, messages: list[Any], path: str, log: Problems, where: Where) -> _Walk | None:
         """Check and count every message in one pass, by the general rules; None when a message has
         errors. (The plain SFT examples of _plain_sft never get here.)"""
         encoders = self.encoders
@@ -582,7 +582,7 @@ class ExampleChecker:
         return cached
 
     def _check_message(
-        self, message: Mapping[str, Any], field: str, tool_call_ids: set[str], log: ProblemLog, where: dict[str, int]
+        self, message: Mapping[str, Any], field: str, tool_call_ids: set[str], log: Problems, where: Where
     ) -> bool:
         ok = True
         role = message.get("role")
@@ -669,9 +669,7 @@ class ExampleChecker:
                 )
         return ok
 
-    def _check_tools(
-        self, container: Mapping[str, Any], log: ProblemLog, where: dict[str, int], prefix: str = ""
-    ) -> None:
+    def _check_tools(self, container: Mapping[str, Any], log: Problems, where: Where, prefix: str = "") -> None:
         tools = container.get("tools")
         if "tools" in container and not (isinstance(tools, list) and all(_tool_ok(tool) for tool in tools)):
             log.error(
@@ -691,7 +689,7 @@ class ExampleChecker:
             )
 
     def _unknown_keys(
-        self, example: Mapping[str, Any], allowed: frozenset[str], prefix: str, log: ProblemLog, where: dict[str, int]
+        self, example: Mapping[str, Any], allowed: frozenset[str], prefix: str, log: Problems, where: Where
     ) -> None:
         if example.keys() <= allowed:
             return
@@ -782,7 +780,8 @@ def _one_pass_facts(
     )
 
 
-def _messages_ok(messages: Any, path: str, log: ProblemLog, where: dict[str, int]) -> bool:
+def _messages_ok(messages: Any, path: str, log: Problems, where: Where) -> TypeGuard[list[Any]]:
+    """Whether `messages` is a list with at least one item; else an error in the log."""
     if messages is None:
         log.error("missing-messages", f"no `{path}`", 'give the conversation as "messages": [...]', field=path, **where)
     elif not isinstance(messages, list):

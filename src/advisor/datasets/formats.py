@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.datasets.problems import ProblemLog, Severity
+from advisor.datasets.problems import ProblemLog, Severity, Where
 from advisor.methods import Method
 
 
@@ -70,7 +70,7 @@ def formats_for(
 
 
 def convert(
-    formats: tuple[DatasetFormat, ...], example: dict[str, Any], log: ProblemLog, where: dict[str, int]
+    formats: tuple[DatasetFormat, ...], example: dict[str, Any], log: ProblemLog, where: Where
 ) -> tuple[dict[str, Any] | None, DatasetFormat | None]:
     """The example in the chat shape, and the format it was in (None: it is already chat, or no format
     claims it). None and the format when the format's own checks failed (the problems are in the log)."""
@@ -90,15 +90,29 @@ class RenamedLog:
         self.log = log
         self.fmt = fmt
 
-    def _add(self, severity: Severity, code: str, message: str, hint: str, **where: Any) -> None:
-        where["field"] = self.fmt.source_field(where.get("field"))
-        (self.log.error if severity == "error" else self.log.warning)(code, message, hint, **where)
+    def error(
+        self,
+        code: str,
+        message: str,
+        hint: str,
+        *,
+        line: int | None = None,
+        example: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.log.error(code, message, hint, line=line, example=example, field=self.fmt.source_field(field))
 
-    def error(self, code: str, message: str, hint: str, **where: Any) -> None:
-        self._add("error", code, message, hint, **where)
-
-    def warning(self, code: str, message: str, hint: str, **where: Any) -> None:
-        self._add("warning", code, message, hint, **where)
+    def warning(
+        self,
+        code: str,
+        message: str,
+        hint: str,
+        *,
+        line: int | None = None,
+        example: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.log.warning(code, message, hint, line=line, example=example, field=self.fmt.source_field(field))
 
     def total(self, severity: Severity) -> int:
         return self.log.total(severity)

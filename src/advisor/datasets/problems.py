@@ -9,10 +9,46 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol, TypedDict
 
 Severity = Literal["error", "warning"]
 PROBLEMS_KEPT_PER_CODE = 100
+
+
+class Where(TypedDict):
+    """Where an example is: its line in the file and its number among the examples."""
+
+    line: int
+    example: int
+
+
+class Problems(Protocol):
+    """What the checks report problems to: a ProblemLog, or one seen through a dataset format
+    (advisor.datasets.formats.RenamedLog)."""
+
+    def error(
+        self,
+        code: str,
+        message: str,
+        hint: str,
+        *,
+        line: int | None = None,
+        example: int | None = None,
+        field: str | None = None,
+    ) -> None: ...
+
+    def warning(
+        self,
+        code: str,
+        message: str,
+        hint: str,
+        *,
+        line: int | None = None,
+        example: int | None = None,
+        field: str | None = None,
+    ) -> None: ...
+
+    def total(self, severity: Severity) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -59,11 +95,29 @@ class ProblemLog:
             self._kept_per_code[problem.code] += 1
             self.kept.append(problem)
 
-    def error(self, code: str, message: str, hint: str, **where: object) -> None:
-        self.add(Problem("error", code, message, hint, **where))  # type: ignore[arg-type]
+    def error(
+        self,
+        code: str,
+        message: str,
+        hint: str,
+        *,
+        line: int | None = None,
+        example: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.add(Problem("error", code, message, hint, line, example, field))
 
-    def warning(self, code: str, message: str, hint: str, **where: object) -> None:
-        self.add(Problem("warning", code, message, hint, **where))  # type: ignore[arg-type]
+    def warning(
+        self,
+        code: str,
+        message: str,
+        hint: str,
+        *,
+        line: int | None = None,
+        example: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.add(Problem("warning", code, message, hint, line, example, field))
 
     def merge(self, later: ProblemLog, lines: int, examples: int) -> None:
         """Append a later chunk's problems, shifting its numbering by the lines and examples before it.

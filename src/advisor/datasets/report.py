@@ -7,7 +7,7 @@ from array import array
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -120,7 +120,7 @@ def nearest_rank(sorted_values: Sequence[int], percent: int) -> int:
     return sorted_values[rank - 1]
 
 
-def token_stats(encoding: str, counts: array) -> TokenStats | None:
+def token_stats(encoding: str, counts: array[int]) -> TokenStats | None:
     if not counts:
         return None
     ordered = sorted(counts)
@@ -137,7 +137,7 @@ def token_stats(encoding: str, counts: array) -> TokenStats | None:
     )
 
 
-def equal_groups(keys: array) -> list[list[int]]:
+def equal_groups(keys: array[int]) -> list[list[int]]:
     """Indexes of values that share a non-zero key (groups of two or more), in order of first appearance.
 
     No set of every key: one pass marks each key's slot in a bitmap of at least 16 bits per key (2 MB
@@ -354,11 +354,11 @@ def row_encoding(match: ModelMatch, encodings: tuple[str, ...]) -> str:
     return counting.name if counting else encodings[0]
 
 
-def training_quote(match: ModelMatch, method: Method, encoding: str, counts: array, epochs: int) -> TrainingQuote:
+def training_quote(match: ModelMatch, method: Method, encoding: str, counts: array[int], epochs: int) -> TrainingQuote:
     fine_tuning = match.row.fine_tuning
     table = match.table
     counting = row_counting(match.row)
-    common = dict(
+    common: dict[str, Any] = dict(
         provider=match.provider,
         model=match.name,
         encoding=encoding,
@@ -405,7 +405,7 @@ def training_quote(match: ModelMatch, method: Method, encoding: str, counts: arr
             note = cost.explanation  # a minimum applied: say how
     return TrainingQuote(
         **common,
-        basis=cost.basis,
+        basis=cost.rate.basis,
         billed_tokens_per_epoch=per_epoch,
         epochs=epochs,
         billed_tokens=cost.billed_tokens,

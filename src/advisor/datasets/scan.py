@@ -53,11 +53,11 @@ SYSTEMS_TRACKED = 1_000  # distinct system prompts followed one by one
 SYSTEM_LINES_KEPT = 5
 
 
-def _counts() -> array:
+def _counts() -> array[int]:
     return array("I")
 
 
-def _digests() -> array:
+def _digests() -> array[int]:
     return array("Q")
 
 
@@ -71,12 +71,12 @@ class ScanResult:
     lines: int = 0
     examples: int = 0  # non-blank lines
     problems: ProblemLog = field(default_factory=ProblemLog)
-    line_of: array = field(default_factory=_counts)
-    tokens: list[array] = field(default_factory=list)  # per encoding
-    assistant_tokens: array = field(default_factory=_counts)
-    line_digest: array = field(default_factory=_digests)  # of the whole line as written (exact duplicates)
-    input: array = field(default_factory=_digests)  # of the messages before the answer, white space removed
-    answer: array = field(default_factory=_digests)  # of the answer, white space removed
+    line_of: array[int] = field(default_factory=_counts)
+    tokens: list[array[int]] = field(default_factory=list)  # per encoding
+    assistant_tokens: array[int] = field(default_factory=_counts)
+    line_digest: array[int] = field(default_factory=_digests)  # of the whole line as written (exact duplicates)
+    input: array[int] = field(default_factory=_digests)  # of the messages before the answer, white space removed
+    answer: array[int] = field(default_factory=_digests)  # of the answer, white space removed
     labels: Counter[str] = field(default_factory=Counter)  # short answers, while they look like a label set
     labelled: int = 0  # examples whose answer is short enough to be a label
     labels_overflow: bool = False
@@ -287,7 +287,7 @@ def _scan_block(settings: ScanSettings, block: Block) -> ScanResult:
             if converted is None:
                 continue
             if fmt is not None:
-                facts = checker.check(converted, RenamedLog(log, fmt), line, examples)  # type: ignore[arg-type]
+                facts = checker.check(converted, RenamedLog(log, fmt), line, examples)
                 if facts is not None:
                     rows.append((line, line_digest(raw), facts))
                     if len(raw) > UNCUT_LIMIT:

@@ -12,6 +12,7 @@ import os
 import random
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -68,7 +69,7 @@ def output_paths(path: Path) -> tuple[Path, Path]:
     return path.with_name(f"{stem}.train.jsonl"), path.with_name(f"{stem}.validation.jsonl")
 
 
-def _lines(path: Path):  # type: ignore[no-untyped-def]
+def _lines(path: Path) -> Iterator[bytes]:
     """Non-blank lines as bytes without their line ending (and without a leading BOM)."""
     with path.open("rb") as handle:
         for number, raw in enumerate(handle):
@@ -108,8 +109,8 @@ def split_file(file: str, validation: str, *, seed: int = 0, force: bool = False
     try:
         try:
             for name, target in (("validation", validation_path), ("train", train_path)):
-                descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-                handles[name] = (os.fdopen(descriptor, "wb"), Path(temporary), target)
+                descriptor, created = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+                handles[name] = (os.fdopen(descriptor, "wb"), Path(created), target)
             for index, line in enumerate(_lines(path)):
                 handles["validation" if index in chosen else "train"][0].write(line + b"\n")
             mode = _umask_mode()

@@ -17,7 +17,6 @@ import sys
 import types
 from collections.abc import Callable
 from decimal import Decimal
-from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, Union, get_args, get_origin
 
 if TYPE_CHECKING:
@@ -45,19 +44,20 @@ class Check:
         metadata: list[Any] = [Field(**self.rules)]
         if self.before is not None:
             metadata.insert(0, BeforeValidator(self.before))
-        return handler(Annotated[(source, *metadata)])  # type: ignore[return-value]
+        return handler(Annotated[(source, *metadata)])
 
 
-@cache
-def _adapter(kind: type[T]) -> TypeAdapter[T]:
-    from pydantic import TypeAdapter
-
-    return TypeAdapter(kind)
+_ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}  # built once per kind: building one compiles its schema
 
 
 def validate(kind: type[T], data: Any) -> T:
     """`data` validated into `kind` (a dataclass); raises pydantic's ValidationError."""
-    return _adapter(kind).validate_python(data)
+    adapter: TypeAdapter[T] | None = _ADAPTERS.get(kind)
+    if adapter is None:
+        from pydantic import TypeAdapter
+
+        adapter = _ADAPTERS[kind] = TypeAdapter(kind)
+    return adapter.validate_python(data)
 
 
 class OutOfRange(ValueError):
@@ -84,10 +84,14 @@ _RULES = frozenset({"ge", "gt", "le", "lt", "allow_inf_nan", "min_length", "max_
 _NAME = re.compile(r"[A-Za-z_]\w*")
 
 
-@cache
+_CHECKS: dict[type, tuple[tuple[str, Check], ...]] = {}  # a dict, not functools.cache: python/mypy#11470
+
+
 def _checks(kind: type) -> tuple[tuple[str, Check], ...]:
     """(field, its Check) for each field of `kind` that has one, read from the annotations as written
     (evaluated in the class's module, as typing.get_type_hints would, once per class)."""
+    if kind in _CHECKS:
+        return _CHECKS[kind]
     namespace = vars(sys.modules[kind.__module__])
     found = []
     for item in dataclasses.fields(kind):
@@ -101,7 +105,8 @@ def _checks(kind: type) -> tuple[tuple[str, Check], ...]:
             if unknown := set(check.rules) - _RULES:
                 raise TypeError(f"{kind.__name__}.{item.name}: check_fields has no rule {sorted(unknown)}")
             found.append((item.name, check))
-    return tuple(found)
+    _CHECKS[kind] = tuple(found)
+    return _CHECKS[kind]
 
 
 def _check_of(annotation: Any) -> Check | None:

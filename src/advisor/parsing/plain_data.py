@@ -21,7 +21,6 @@ import types
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from functools import cache
 from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 from advisor.parsing.constraints import Check
@@ -70,7 +69,7 @@ def to_plain(value: Any) -> Any:
     raise TypeError(f"a {type(value).__name__} cannot be kept as plain data")
 
 
-def _is_default(item: dataclasses.Field, value: Any) -> bool:
+def _is_default(item: dataclasses.Field[Any], value: Any) -> bool:
     if item.default is not dataclasses.MISSING:
         default = item.default
     elif item.default_factory is not dataclasses.MISSING:
@@ -84,16 +83,26 @@ def from_plain(kind: type[T], data: Any) -> T:
     """`data` (JSON values, as `to_plain` writes them) built into `kind`; NotPlain for anything the
     annotations or the dataclass's own rules refuse."""
     try:
-        return decoder(kind)(data)
+        built: T = decoder(kind)(data)
     except NotPlain:
         raise
     except (ValueError, TypeError, KeyError, ArithmeticError, RecursionError) as exc:
         raise NotPlain(f"{type(exc).__name__}: {exc}") from None
+    return built
 
 
-@cache
+_BUILT: dict[Any, Decoder] = {}  # a type (or a typing form such as `X | None`) -> its decoder
+
+
 def decoder(kind: Any) -> Decoder:
     """The checking builder of type `kind` (made once per type, from its annotations)."""
+    found = _BUILT.get(kind)
+    if found is None:
+        found = _BUILT[kind] = _decoder(kind)
+    return found
+
+
+def _decoder(kind: Any) -> Decoder:
     origin = get_origin(kind)
     if origin is Annotated:
         base, *metadata = get_args(kind)
@@ -120,7 +129,7 @@ def decoder(kind: Any) -> Decoder:
         return _dict_of(decoder(item))
     if kind in _SCALARS:
         return _SCALARS[kind]
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):  # the class, not an instance
         return _dataclass(kind)
     raise TypeError(f"no plain form for {kind}")
 
@@ -193,12 +202,13 @@ def _checked(inner: Decoder, rules: dict[str, Any]) -> Decoder:
     known = {"ge", "gt", "le", "min_length", "pattern", "allow_inf_nan"}
     if unknown := set(rules) - known:
         raise TypeError(f"no plain check for {sorted(unknown)}")
-    ge, gt, le, min_length = rules.get("ge"), rules.get("gt"), rules.get("le"), rules.get("min_length")
     if inner is _decimal and set(rules) - {"allow_inf_nan"} in ({"ge", "le"}, {"gt", "le"}):  # a price, an amount
-        low, inclusive = (ge, True) if gt is None else (gt, False)
-        required = _decimal_in(low, inclusive, le, optional=False)
-        _OPTIONAL_OF[required] = _decimal_in(low, inclusive, le, optional=True)
+        inclusive = "ge" in rules
+        low, high = rules["ge" if inclusive else "gt"], rules["le"]
+        required = _decimal_in(low, inclusive, high, optional=False)
+        _OPTIONAL_OF[required] = _decimal_in(low, inclusive, high, optional=True)
         return required
+    ge, gt, le, min_length = rules.get("ge"), rules.get("gt"), rules.get("le"), rules.get("min_length")
     pattern = re.compile(rules["pattern"]) if "pattern" in rules else None
 
     def check(value: Any) -> Any:
@@ -219,7 +229,7 @@ def _checked(inner: Decoder, rules: dict[str, Any]) -> Decoder:
 _OPTIONAL_OF: dict[Decoder, Decoder] = {}  # a range-checked decimal -> the same that also takes None
 
 
-def _decimal_in(low: Decimal, inclusive: bool, high: Decimal, optional: bool) -> Decoder:
+def _decimal_in(low: Decimal | int, inclusive: bool, high: Decimal | int, optional: bool) -> Decoder:
     """A decimal string within [low or (low, high], checked in one call (prices are most of a table)."""
 
     def decimal_in(value: Any) -> Any:
@@ -292,7 +302,8 @@ def _simple_literal(annotation: str) -> tuple[str, ...] | None:
     """The options of `Literal['a', 'b']` written with plain quoted strings, else None (evaluated)."""
     inside = _inside(annotation, "Literal[")
     options = [] if inside is None else [_quoted(part) for part in inside.split(", ")]
-    return tuple(options) if options and None not in options else None  # type: ignore[arg-type]
+    plain = tuple(option for option in options if option is not None)
+    return plain if plain and len(plain) == len(options) else None
 
 
 def _simple_check(annotation: str, module: str) -> tuple[str, dict[str, Any]] | None:

@@ -23,7 +23,7 @@ def check_encodings(item: Any, text: str) -> None:
     from advisor.tokens.tokenizer import is_installed, known_encodings
 
     for name, fields in _rows(item):
-        given = {key: fields.get(key) for key in ("encoding", "encoding_fallback") if fields.get(key)}
+        given: dict[str, str] = {key: value for key in ("encoding", "encoding_fallback") if (value := fields.get(key))}
         for key, counting in given.items():
             fmt = split_counting(counting)[1]
             if fmt is not None and fmt not in FORMATS:
@@ -37,8 +37,8 @@ def check_encodings(item: Any, text: str) -> None:
                 )
         fallback = given.get("encoding_fallback")
         for key in ("encoding", "encoding_fallback"):
-            counting = given.get(key)
-            if counting is None or is_installed(counting):
+            named = given.get(key)
+            if named is None or is_installed(named):
                 continue
             if key == "encoding" and fallback is not None and is_installed(fallback):
                 continue  # the stand-in counts while the row's own tokenizer is not installed
@@ -47,7 +47,7 @@ def check_encodings(item: Any, text: str) -> None:
                 text,
                 name,
                 key,
-                f"{split_counting(counting)[0]!r} is not a tokenizer advisor has (installed: "
+                f"{split_counting(named)[0]!r} is not a tokenizer advisor has (installed: "
                 f"{', '.join(known_encodings())})",
                 "check its spelling; a plugin's tokenizer needs that plugin installed (`advisor providers`), or "
                 "give encoding_fallback with its measured error (see docs/pricing.md)",

@@ -22,12 +22,12 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from advisor.errors import UserError
 from advisor.parsing.plain_data import NotPlain, from_plain
 from advisor.parsing.plain_data import to_plain as plain_row
-from advisor.pricing.tables import SCHEMA_VERSION, ModelRow, PriceChange, PriceTable
+from advisor.pricing.tables import SCHEMA_VERSION, ModelRow, PriceChange, PriceTable, price_keywords
 
 DISTRIBUTION = "genai-prices"
 HOMEPAGE = "https://github.com/pydantic/genai-prices"
@@ -142,7 +142,8 @@ class GenaiPrices:
     def _models(self, index: int) -> dict[str, Any]:
         """A table's models: its own, or (a fallback table) those of the table it borrows from."""
         table = self._tables[index]
-        return self._tables[table["of"]]["models"] if table.get("of") is not None else table["models"]
+        models: dict[str, Any] = self._tables[table["of"]]["models"] if table.get("of") is not None else table["models"]
+        return models
 
     def names(self, provider: str) -> dict[str, tuple[int, str]]:
         """Every name and alias of `provider`'s models -> (table, model); the first table to name one wins."""
@@ -220,7 +221,7 @@ def _checked_tables(plain: Any) -> list[dict[str, Any]]:
     NotPlain otherwise (the rows themselves are checked as they are built)."""
     if type(plain) is not dict or type(plain.get("version")) is not str or type(plain.get("tables")) is not list:
         raise NotPlain("not a copy of genai-prices' tables")
-    tables = plain["tables"]
+    tables: list[dict[str, Any]] = plain["tables"]  # a list, checked above; its items below
     for table in tables:
         if type(table) is not dict or any(type(table.get(key)) is not kind for key, kind in _HEADER.items()):
             raise NotPlain("a table's header is not as written")
@@ -327,7 +328,7 @@ def _add(rows: dict[str, ModelRow], model: Any, source: str) -> None:
     names = [n for n in dict.fromkeys([model.id, *_exact_names(model.match)]) if n not in taken]
     if not names or names[0] != model.id:
         return
-    kind = "chat" if changes[0].output is not None else "embedding"
+    kind: Literal["chat", "embedding"] = "chat" if changes[0].output is not None else "embedding"
     tiers = _tier_starts(model)
     notes = [f"genai-prices model {model.id!r}"]
     if tiers:
@@ -373,7 +374,7 @@ def _changes(model: Any, source: str) -> list[PriceChange]:
         # price stopped, which only a whole new set of prices can say
         changed = fields if set(before) - set(fields) else {k: v for k, v in fields.items() if before.get(k) != v}
         if changed:
-            changes.append(PriceChange(since=since, source=source, **changed))
+            changes.append(PriceChange(since=since, source=source, **price_keywords(changed)))
         before = fields
     return changes
 

@@ -25,6 +25,7 @@ from advisor.pricing.tables import (
     PriceTable,
     changes_in_force,
     earliest,
+    price_keywords,
     toml_key,
 )
 
@@ -109,7 +110,7 @@ def resolve(
     shutdown, conflict = _decided("the shutdown of", name, table, row.shutdown, row.shutdown_note, row.shutdown_sources)
     conflicts += conflict
     note = _note_of(shutdown, row.shutdown, row.shutdown_note, row.shutdown_sources)
-    resolved = replace(row, **fields, shutdown=shutdown, shutdown_note=note)  # type: ignore[arg-type]
+    resolved = replace(row, **price_keywords(fields), shutdown=shutdown, shutdown_note=note)
     _check_priced(name, resolved, table)
     if row.fine_tuning is not None:
         fine_tuning, ft_sources, ft_conflicts = _fine_tuning(name, row.fine_tuning, resolved, table, today, sources)
@@ -127,7 +128,7 @@ def _fine_tuning(
     today: date,
     base_sources: dict[str, PriceSource],
 ) -> tuple[FineTuning, dict[str, PriceSource], list[str]]:
-    fields: dict[str, object] = {}
+    prices: dict[str, Decimal | None] = {}
     sources = {
         f"fine_tuning.{field}": table_source(table)
         for field in _FT_FIELDS
@@ -135,12 +136,12 @@ def _fine_tuning(
     }
     if fine_tuning.token_prices == "base":
         for field in INFERENCE_FIELDS[:-1]:
-            fields[field] = getattr(base, field)
+            prices[field] = getattr(base, field)
             if field in base_sources:
                 sources[f"fine_tuning.{field}"] = base_sources[field]
     for change in changes_in_force(fine_tuning.prices, today):
         for field, value in change.given().items():
-            fields[field] = value
+            prices[field] = value
             sources[f"fine_tuning.{field}"] = table_source(table, change)
     conflicts = []
     jobs, conflict = _decided(
@@ -161,10 +162,10 @@ def _fine_tuning(
         fine_tuning.serving_sources,
     )
     conflicts += conflict
-    fields["serving_note"] = _note_of(
-        serving, fine_tuning.serving_until, fine_tuning.serving_note, fine_tuning.serving_sources
+    note = _note_of(serving, fine_tuning.serving_until, fine_tuning.serving_note, fine_tuning.serving_sources)
+    resolved = replace(
+        fine_tuning, **price_keywords(prices), serving_note=note, new_jobs_until=jobs, serving_until=serving
     )
-    resolved = replace(fine_tuning, **fields, new_jobs_until=jobs, serving_until=serving)  # type: ignore[arg-type]
     return resolved, sources, conflicts
 
 

@@ -25,11 +25,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from advisor.errors import UserError, file_location
 from advisor.parsing.plain_data import FieldsOf
 from advisor.pricing.tables import FineTuning, ModelRow, PriceTable, toml_key
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+Row = TypeVar("Row", bound="DataclassInstance")  # a ModelRow or its FineTuning
 
 DATED_LISTS = frozenset({"shutdown_sources", "new_jobs_sources", "serving_sources", "prices"})
 # `overlay = ...` among the top-level keys, before the first [table]
@@ -57,7 +62,7 @@ class Overlay:
     """An overlay file: the header a table has, and entries that hold only the fields they change."""
 
     provider: str
-    currency: str
+    currency: Literal["USD"]
     as_of: date
     source: str
     notes: str | None = None
@@ -182,7 +187,7 @@ def merged_value(name: str, old: Any, new: Any) -> Any:
     return new
 
 
-def _replaced(value: Any, changes: dict[str, Any], key: str, where: str | None) -> Any:
+def _replaced(value: Row, changes: dict[str, Any], key: str, where: str | None) -> Row:
     if not changes:
         return value
     try:

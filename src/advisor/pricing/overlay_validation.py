@@ -5,6 +5,7 @@ table does. Only an overlay not validated before comes here (pricing/table_cache
 from __future__ import annotations
 
 import dataclasses
+import types
 from functools import cache
 from typing import Any, Literal, NotRequired, get_type_hints
 
@@ -15,34 +16,32 @@ from advisor.parsing.constraints import validate
 from advisor.parsing.toml_locate import locate
 from advisor.pricing.overlay import Overlay, OverlayEntry
 from advisor.pricing.table_validation import load_toml, located_error
-from advisor.pricing.tables import Day, FineTuning, ModelRow, PriceTable
-
-_PROVIDER = get_type_hints(PriceTable, include_extras=True)["provider"]
-_SOURCE = get_type_hints(PriceTable, include_extras=True)["source"]
+from advisor.pricing.tables import Day, FineTuning, ModelRow, ProviderName, Text
 
 
 @with_config({"extra": "forbid"})
 class _Header(TypedDict):
     overlay: Literal[True]
-    provider: _PROVIDER  # type: ignore[valid-type]
+    provider: ProviderName
     currency: Literal["USD"]
     as_of: Day
-    source: _SOURCE  # type: ignore[valid-type]
+    source: Text
     notes: NotRequired[str]
     models: NotRequired[dict[str, dict[str, Any]]]
 
 
 @cache
-def _patch(kind: type) -> Any:
+def _patch(kind: type) -> type:
     """A TypedDict of every field of `kind` (a ModelRow or a FineTuning), each optional: one entry of an
     overlay, validated against the same types a table's row is."""
     hints = get_type_hints(kind, include_extras=True)
     fields = {field.name: hints[field.name] for field in dataclasses.fields(kind)}
     if kind is ModelRow:
         fields["fine_tuning"] = _patch(FineTuning)
-    patch: Any = TypedDict(f"{kind.__name__}Patch", fields, total=False)  # type: ignore[operator]
-    patch.__pydantic_config__ = {"extra": "forbid"}
-    return patch
+    namespace = {"__annotations__": fields, "__pydantic_config__": {"extra": "forbid"}}
+    # `class ModelRowPatch(TypedDict, total=False)` with fields known only at run time (mypy types
+    # TypedDict's functional form only with a literal name and fields)
+    return types.new_class(f"{kind.__name__}Patch", (TypedDict,), {"total": False}, lambda ns: ns.update(namespace))
 
 
 def validated_overlay(text: str, path: str) -> Overlay:
@@ -66,7 +65,7 @@ def validated_overlay(text: str, path: str) -> Overlay:
 
 def _entry(name: str, raw: dict[str, Any], text: str, path: str) -> OverlayEntry:
     try:
-        fields = dict(validate(_patch(ModelRow), raw))
+        fields: dict[str, Any] = dict(validate(_patch(ModelRow), raw))
     except ValidationError as exc:
         raise located_error(exc, text, path, ("models", name)) from None
     fine_tuning = fields.pop("fine_tuning", None)

@@ -84,8 +84,10 @@ def read_price_text(path: Path, folder: Path | None = None) -> str:
     except UserError as error:
         if error.where is None:  # not about the file (a setting such as ADVISOR_STREAM_WAIT)
             raise
+        hint: str | None
         if folder is not None:
-            hint = f"{error.hint}; it is in your price folder {label(folder)}"
+            found = f"it is in your price folder {label(folder)}"
+            hint = f"{error.hint}; {found}" if error.hint else found  # never "None; ..."
         elif error.message in ("no such file", "is a folder, not a file") or error.message.startswith("cannot read"):
             hint = "check the path given to --pricing"
         else:  # too large, or a FIFO nobody writes to: its own hint says what to do

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from advisor.cache_folder import cache_folder, read_sealed, write_sealed
 from advisor.parsing.plain_data import NotPlain, from_plain, to_plain
@@ -40,7 +40,11 @@ def entry_path(text: str, path: str) -> Path:
     return cache_folder("price-tables") / f"{built_from(text, path)}.json"
 
 
-def load(text: str, path: str, kind: type[T] = PriceTable) -> T | None:  # type: ignore[assignment]
+@overload
+def load(text: str, path: str) -> PriceTable | None: ...
+@overload
+def load(text: str, path: str, kind: type[T]) -> T | None: ...
+def load(text: str, path: str, kind: type[object] = PriceTable) -> object | None:
     """The table (or overlay: `kind`) validated from exactly this text and path before, or None."""
     source = built_from(text, path)
     payload = read_sealed(cache_folder("price-tables") / f"{source}.json", FORMAT, source)

@@ -13,6 +13,7 @@ imports pydantic.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -47,6 +48,7 @@ Price = Annotated[Decimal, Check(before=written_as_number, ge=0, le=MAX_PRICE, a
 Positive = Annotated[Decimal, Check(before=written_as_number, gt=0, le=MAX_AMOUNT, allow_inf_nan=False)]
 PositiveInt = Annotated[int, Check(gt=0)]
 Text = Annotated[str, Check(min_length=1)]
+ProviderName = Annotated[str, Check(before=not_reserved, min_length=1, pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
 TrainingType = Literal["lora", "qlora", "full"]
 SizeClass = Literal["full", "mini", "nano"]
 # how a deployed fine-tune is billed: per token only (serverless), by the hour only with tokens free
@@ -55,6 +57,7 @@ Hosting = Literal["serverless", "dedicated", "deployment"]
 INFERENCE_FIELDS = (
     "input", "cached_input", "output", "batch_input", "batch_cached_input", "batch_output", "cache_write"
 )  # fmt: skip
+CHANGED_PRICES = (*INFERENCE_FIELDS, "training", "hosting_per_hour")  # the prices a PriceChange can set
 BUNDLED_PACKAGE_DIR = "pricing_tables"
 # keys of `training_prices`: a method, or a method and a training type
 TRAINING_PRICE_KEYS = frozenset(
@@ -124,11 +127,16 @@ class PriceChange:
 
     def given(self) -> dict[str, Decimal]:
         """The prices this change sets, by field."""
-        return {
-            name: value
-            for name in (*INFERENCE_FIELDS, "training", "hosting_per_hour")
-            if (value := getattr(self, name)) is not None
-        }
+        return {name: value for name in CHANGED_PRICES if (value := getattr(self, name)) is not None}
+
+
+def price_keywords(prices: Mapping[str, Decimal | None]) -> dict[str, Any]:
+    """`prices` (price field -> USD per unit) as keyword arguments of a PriceChange, a ModelRow or a
+    FineTuning, each name checked to be a price: the names are known only at run time, where no type
+    checker can follow them."""
+    if unknown := set(prices).difference(CHANGED_PRICES):
+        raise ValueError(f"not prices: {', '.join(sorted(unknown))}")
+    return dict(prices)
 
 
 def changes_in_force(changes: list[PriceChange], today: date) -> list[PriceChange]:
@@ -401,11 +409,11 @@ class PriceTable:
     """One provider's prices as read from one file."""
 
     __pydantic_config__ = _STRICT
-    provider: Annotated[str, Check(before=not_reserved, min_length=1, pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
+    provider: ProviderName
     label: str | None = None  # the provider as it writes its own name, for reports
     currency: Literal["USD"]
     as_of: Day
-    source: Annotated[str, Check(min_length=1)]
+    source: Text
     notes: str | None = None
     notices: list[Notice] = field(default_factory=list)
     unverified: str | None = None

@@ -340,7 +340,7 @@ class Ledger:
 def _try_lock(fd: int) -> bool:
     """Take an exclusive lock on an open file without waiting; False if another process holds it."""
     try:
-        if os.name == "nt":
+        if sys.platform == "win32":  # as os.name == "nt", in a form mypy follows
             import msvcrt
 
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)

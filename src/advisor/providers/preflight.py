@@ -29,10 +29,11 @@ from advisor.datasets.formats import DatasetFormat
 from advisor.datasets.grader import load_grader
 from advisor.datasets.report import DatasetReport
 from advisor.errors import UserError
+from advisor.methods import Method
 from advisor.pricing.catalog import Catalog, ModelMatch, stale_warning, training_blockers
 from advisor.pricing.model_ids import has_snapshot, parse_model_id
 from advisor.pricing.tables import FineTuning
-from advisor.providers.base import MAX_GPUS_PER_NODE, MAX_NODES, JobRequest, Method, Provider, Upload, settings_of
+from advisor.providers.base import MAX_GPUS_PER_NODE, MAX_NODES, JobRequest, Provider, Upload, settings_of
 from advisor.providers.checked_copy import CheckedCopies, CheckedFile
 from advisor.safe_text import shell_command
 
@@ -94,11 +95,13 @@ class LaunchPlan:
 
     def uploads(self, run_id: str) -> list[Upload]:
         """The checked copies, as they are uploaded."""
-        roles = ["training"] + (["validation"] if self.validation else [])
+        roles: tuple[Literal["training", "validation"], ...] = ("training",)
+        if self.validation:
+            roles += ("validation",)
         return [
             Upload(
                 role, self.files[role].path, f"{run_id}-{role}.jsonl", self.files[role].size, self.files[role].sha256
-            )  # type: ignore[arg-type]
+            )
             for role in roles
         ]
 

@@ -27,7 +27,7 @@ from advisor.pricing.catalog import Catalog
 from advisor.pricing.overlay import Overlay, is_overlay, rows_by_name
 from advisor.pricing.overlay_text import overlay_text
 from advisor.pricing.reading import parse_overlay
-from advisor.pricing.tables import MAX_PRICE, DatedSource, PriceChange
+from advisor.pricing.tables import MAX_PRICE, DatedSource, PriceChange, price_keywords
 from advisor.providers.base import Provider, credentials_of
 from advisor.providers.lifecycle import PRICE_FIELDS, ModelFacts, ReadsModelFacts
 
@@ -258,7 +258,7 @@ def price_history(
     if differing and len(open_) == 1 and open_[0].given() == differing:
         return [*closed, replace(open_[0], as_of=day)]
     ended = [replace(change, until=day) for change in open_ if change.since is None or change.since < day]
-    new = [PriceChange(since=day, source=source, as_of=day, **differing)] if differing else []  # type: ignore[arg-type]
+    new = [PriceChange(since=day, source=source, as_of=day, **price_keywords(differing))] if differing else []
     return [*closed, *ended, *new]
 
 

@@ -42,5 +42,6 @@ def send_once(
         except rate_limited as exc:
             if attempt == retries or final(exc):
                 raise
-            time.sleep(retry_after(exc.response.headers, attempt))  # type: ignore[attr-defined]
+            response = getattr(exc, "response", None)  # the SDK's HTTP response (openai, together): its headers
+            time.sleep(retry_after(getattr(response, "headers", {}), attempt))
     raise AssertionError("unreachable")

@@ -252,6 +252,7 @@ class Coster:
         """One strategy's figures, or why it cannot be priced, with what they assume (and, for training,
         every place it could run)."""
         assumptions: list[Assumption] = []
+        cost: StrategyCost | None
         try:
             if strategy.costing == "prompt":
                 cost = self.prompt(corpus_in_prompt, assumptions)
@@ -353,7 +354,12 @@ class Coster:
             EMBEDDING_MODEL, "openai"
         )
         corpus = Decimal(knowledge.corpus_tokens)
-        embed_once = per_million(corpus, embedding.row.input)
+        price = embedding.row.input
+        if price is None:
+            raise UserError(
+                f"{embedding.label} has no input price", hint="add it with --pricing FILE (docs/pricing.md)"
+            )
+        embed_once = per_million(corpus, price)
         every = VOLATILITY_MONTHS[knowledge.volatility]
         reembed = embed_once / every if every else Decimal(0)
         monthly = reembed + costs.rag_infra_usd_per_month
@@ -361,10 +367,10 @@ class Coster:
             Assumption(
                 topic="price",
                 row=f"{embedding.provider}:{embedding.name} input",
-                usd_per_1m=embedding.row.input,
+                usd_per_1m=price,
                 as_of=embedding.table.as_of,
                 source=embedding.table.source,
-                text=f"{embedding.provider}:{embedding.name} input: {format_price(embedding.row.input)} per 1M tokens "
+                text=f"{embedding.provider}:{embedding.name} input: {format_price(price)} per 1M tokens "
                 f"(as_of {embedding.table.as_of})",
             )
         )

@@ -182,7 +182,8 @@ def _failing(answers: Answers, *names: str) -> bool:
 
 
 def _graded(answers: Answers) -> bool:
-    return get(answers, "data.graded_prompts", 0) > 0
+    graded: int = get(answers, "data.graded_prompts", 0)  # a count, as its question parses it
+    return graded > 0
 
 
 def _training_may_help(answers: Answers) -> bool:
@@ -191,7 +192,8 @@ def _training_may_help(answers: Answers) -> bool:
 
 def _ft_prompt_default(answers: Answers) -> int:
     prompt = get(answers, "traffic.prompt_tokens") or get(answers, "traffic.prompt_file_tokens") or 1000
-    return max(1, int(prompt) - get(answers, "traffic.cached_prompt_tokens", 0))
+    cached: int = get(answers, "traffic.cached_prompt_tokens", 0)  # a count, as its question parses it
+    return max(1, int(prompt) - cached)
 
 
 def prompt_size(answers: Answers) -> int:

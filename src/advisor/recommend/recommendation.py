@@ -141,7 +141,7 @@ def recommend(loaded: LoadedScenario, catalog: Catalog, today: date) -> Recommen
         recommendation=Choice(
             primary=d.primary,
             plan=d.plan,
-            alternatives=d.alternatives,
+            alternatives=list(d.alternatives),
             not_recommended=[NotRecommended(strategy=s, why=w) for s, w in d.not_recommended.items() if s != d.primary],
             summary=summary(facts, d, costs, costing, catalog),
             cheaper=cheaper_options(facts, d, costs),

@@ -538,20 +538,20 @@ def count_tokens(loaded: LoadedScenario, catalog: Catalog) -> LoadedScenario:
             where = ", ".join(rows)
             try:
                 if models.ft_prompt_file:
-                    tokens, note = count(models.ft_prompt_file, where, "models.ft_prompt_file", counting)
+                    recount, note = count(models.ft_prompt_file, where, "models.ft_prompt_file", counting)
                 else:
                     assert traffic.prompt_file
                     whole, note = count(traffic.prompt_file, where, "traffic.prompt_file", counting)
-                    tokens = max(Decimal(1), whole - cached)
+                    recount = max(Decimal(1), whole - cached)
                     note = Assumption(
                         topic="tokenizer",
                         text=f"fine-tuned {note.text}, less the {cached:,} cached tokens "
-                        f"(traffic.cached_prompt_tokens): {tokens:,}",
+                        f"(traffic.cached_prompt_tokens): {recount:,}",
                     )
             except UserError as error:
                 errors[counting.name] = error.message
                 continue
-            recounted[counting.name] = tokens
+            recounted[counting.name] = recount
             recount_notes.update((row, note) for row in rows)
     elif len({counting.name for counting in _place_countings(catalog, models.providers)}) > 1:
         if models.ft_prompt_tokens is not None:

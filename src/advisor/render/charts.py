@@ -52,7 +52,7 @@ def mermaid(series: list[Series], title: str) -> str:
 
 def _nice(value: int) -> int:
     """A round axis top just above `value`."""
-    magnitude = 10 ** (len(str(value)) - 1)
+    magnitude: int = 10 ** (len(str(value)) - 1)  # a whole power of ten: the exponent is never negative
     return -(-value // magnitude) * magnitude
 
 
@@ -110,11 +110,11 @@ def text_chart(series: list[Series], rows: int = 12) -> list[list[Part]]:
             grid[row][month] = (MARKERS[position % 6], colours[position % 6])
     label_width = len(f"${_dollars(top):,}")
     lines: list[list[Part]] = []
-    for number, row in enumerate(grid):
+    for number, cells in enumerate(grid):
         value = top * (rows - 1 - number) / (rows - 1)
         label = f"${_dollars(value):,}".rjust(label_width) if number in (0, rows // 2, rows - 1) else " " * label_width
         line: list[Part] = [f"{label} │ "]
-        for month, cell in enumerate(row):
+        for month, cell in enumerate(cells):
             line += [cell] if month == 0 else ["  ", cell]
         lines.append(line)
     lines.append([" " * label_width + " └─" + "───" * (months + 1)])

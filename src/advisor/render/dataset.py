@@ -90,7 +90,7 @@ def print_report(report: DatasetReport) -> None:
             box=box.SIMPLE_HEAD,
             title="Training cost",
             title_justify="left",
-            caption=visible(report.epochs_rule),
+            caption=visible(report.epochs_rule) if report.epochs_rule else None,  # a rule whenever costs are
             caption_justify="left",
         )
         for column in ("Model", "Billed tokens", "Price", "Cost", "Price row"):

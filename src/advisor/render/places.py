@@ -18,7 +18,7 @@ def place_rows(places: Sequence[Place], chosen: tuple[str, str] | None) -> list[
     """(place, can start today, jobs until, serves until, training, per month, payback, kept over the
     horizon, why not); the chosen (provider, model) is starred, and a place whose tokens are counted with
     a stand-in for its model's tokenizer says its counts are approximate (the assumptions say by how much)."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for place in places:
         mark = " ★" if chosen == (place.provider, place.model) else ""
         mark += "" if place.tokens_exact else " (tokens approximate)"

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from advisor.costs.money import format_price
+from advisor.methods import Method
 from advisor.pricing.catalog import ModelMatch, row_status
 from advisor.pricing.tables import FineTuning, ModelRow, PriceTable
 from advisor.render.console import assembled, print_out, styled
@@ -219,11 +220,12 @@ def _training_details(ft: FineTuning, table: PriceTable) -> list[tuple[str, str]
         line = f"{ft.generation_throughput.normalize():,f} completion tokens/s per GPU on {gpu} (GRPO rollouts)"
         details.append(("generation", line + _source(ft, "generation_throughput")))
     for name in ft.gpus_used():
-        gpu = table.gpus[name]
+        priced = table.gpus[name]
         line = (
-            f"{format_price(gpu.per_hour)} a GPU-hour (as_of {gpu.as_of or table.as_of}): {gpu.source or table.source}"
+            f"{format_price(priced.per_hour)} a GPU-hour (as_of {priced.as_of or table.as_of}): "
+            f"{priced.source or table.source}"
         )
-        details.append((f"gpus.{name}", line + (f" (unverified: {gpu.unverified})" if gpu.unverified else "")))
+        details.append((f"gpus.{name}", line + (f" (unverified: {priced.unverified})" if priced.unverified else "")))
     if ft.minimum_usd is not None:
         details.append(("minimum per job", format_price(ft.minimum_usd)))
     if hourly := ft.hosting_hourly(table.gpus):
@@ -258,16 +260,30 @@ def _source(ft: FineTuning, figure: str) -> str:
     return f"; source: {ft.sources[figure]}" if figure in ft.sources else ""
 
 
-def _method_rows(found: list[tuple[ModelMatch, list[str]]], method: str) -> list[dict[str, object]]:
+class MethodRow(TypedDict):
+    """One place a method can run, as `pricing list --method` shows it (and writes it in JSON)."""
+
+    provider: str
+    label: str
+    model: str
+    can_start: bool
+    jobs_until: date | None
+    serving_until: date | None
+    training: str
+    open_weights: bool
+    why_not: list[str]
+
+
+def _method_rows(found: list[tuple[ModelMatch, list[str]]], method: Method) -> list[MethodRow]:
     from advisor.costs.training import training_rate
     from advisor.pricing.catalog import jobs_end, serving_end
 
-    rows = []
+    rows: list[MethodRow] = []
     for match, why in found:
         training = "-"
         if match.row.fine_tuning is not None:
             try:
-                rate = training_rate(match.row.fine_tuning, match.table.gpus, method)  # type: ignore[arg-type]
+                rate = training_rate(match.row.fine_tuning, match.table.gpus, method)
             except ValueError:  # the row does not price this method
                 pass
             else:
@@ -289,11 +305,11 @@ def _method_rows(found: list[tuple[ModelMatch, list[str]]], method: str) -> list
     return sorted(rows, key=lambda row: (not row["can_start"], row["provider"], row["model"]))
 
 
-def method_json(found: list[tuple[ModelMatch, list[str]]], method: str) -> str:
+def method_json(found: list[tuple[ModelMatch, list[str]]], method: Method) -> str:
     return dumps(_method_rows(found, method))
 
 
-def print_method(found: list[tuple[ModelMatch, list[str]]], method: str, today: date) -> None:
+def print_method(found: list[tuple[ModelMatch, list[str]]], method: Method, today: date) -> None:
     """Where `method` can run on `today`: those that can start a job first."""
     from rich import box
     from rich.table import Table
@@ -303,13 +319,13 @@ def print_method(found: list[tuple[ModelMatch, list[str]]], method: str, today: 
         table.add_column(column, max_width=60 if column == "Why not" else None)
     for row in _method_rows(found, method):
         cells = (
-            str(row["label"]),
-            str(row["model"]),
+            row["label"],
+            row["model"],
             "yes" if row["can_start"] else "no",
             str(row["jobs_until"] or "-"),
             str(row["serving_until"] or "-"),
-            str(row["training"]),
-            "; ".join(row["why_not"]) or "-",  # type: ignore[arg-type]
+            row["training"],
+            "; ".join(row["why_not"]) or "-",
         )
         table.add_row(*map(visible, cells))
     print_out(table)

@@ -289,8 +289,8 @@ def print_report(rec: Recommendation, file: IO[str] | None = None, width: int | 
         )
         for column in PLACE_COLUMNS:
             where.add_column(column, max_width=60 if column == "Why not" else None)
-        for row in where_rows(rec):
-            where.add_row(*map(visible, row), style="bold" if "★" in row[0] else None)
+        for place in where_rows(rec):
+            where.add_row(*map(visible, place), style="bold" if "★" in place[0] else None)
         items.append(where)
     items += [bold("Cumulative cost"), *(assembled(*line) for line in text_chart(series(rec)))]
     if rec.caveats or rec.warnings:

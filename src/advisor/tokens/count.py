@@ -27,9 +27,9 @@ faster than the Mapping ABC, on the hot path of files with millions of messages.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from advisor.tokens.chat_format import (
     HEADER_END,
@@ -39,7 +39,10 @@ from advisor.tokens.chat_format import (
     ChatFormat,
     format_of,
 )
-from advisor.tokens.long_text import NO_SPECIAL, BoundedEncoder
+from advisor.tokens.long_text import NO_SPECIAL, BoundedEncoder, unbuffered
+
+if TYPE_CHECKING:
+    from advisor.tokens.long_text import ToBuffer
 
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
@@ -52,7 +55,7 @@ BEGIN_TOKENS = 1  # Llama 3: <|begin_of_text|>
 class Encoder(Protocol):
     name: str
 
-    def encode_ordinary(self, text: str) -> list[int]: ...
+    def encode_ordinary(self, text: str) -> Sequence[int]: ...  # a list, or an array for a long text
 
 
 @dataclass(frozen=True)
@@ -72,9 +75,8 @@ TOOL_OVERHEADS = {"o200k_base": ToolOverheads(func_init=7), "cl100k_base": ToolO
 
 
 def count_text(encoder: Encoder, text: str) -> int:
-    kind = type(encoder)
-    if kind is MemoEncoder or kind is BoundedEncoder:  # roles and names recur on every line of a training file
-        return encoder.count(text)  # type: ignore[attr-defined]
+    if type(encoder) is MemoEncoder or type(encoder) is BoundedEncoder:  # roles and names recur on every line
+        return encoder.count(text)
     return len(encoder.encode_ordinary(text))
 
 
@@ -279,8 +281,9 @@ class MemoEncoder:
         counter = getattr(encoding, "count", None)  # a BoundedEncoder counts without a list of tokens
         self._count: Callable[[str], int] = counter if callable(counter) else self._length
         # and its tokenizer's own buffer, called here directly: one Python call less per text
-        self._to_buffer = getattr(encoding, "to_buffer", None)
-        self._buffered: int = getattr(encoding, "buffered", -1) if self._to_buffer is not None else -1
+        found = getattr(encoding, "to_buffer", None)
+        self._to_buffer: ToBuffer = found if found is not None else unbuffered
+        self._buffered: int = getattr(encoding, "buffered", -1) if found is not None else -1
         self._short: dict[str, int] = {}
         self._repeated: dict[str, int] = {}
         fmt = self.chat_format = chat_format_of(encoding)
@@ -320,7 +323,7 @@ class MemoEncoder:
             return self.count_repeated(HEADER_END + text) - self._newlines
         return self.count_repeated(text)
 
-    def encode_ordinary(self, text: str) -> list[int]:
+    def encode_ordinary(self, text: str) -> Sequence[int]:
         return self._encode(text)
 
     def _length(self, text: str) -> int:
@@ -331,7 +334,7 @@ class MemoEncoder:
         if size > self.SHORT:
             if size <= self._buffered:  # what BoundedEncoder.count does
                 try:
-                    return memoryview(self._to_buffer(text, NO_SPECIAL)).nbytes >> 2  # type: ignore[misc]
+                    return memoryview(self._to_buffer(text, NO_SPECIAL)).nbytes >> 2
                 except UnicodeEncodeError:
                     pass
             return self._count(text)

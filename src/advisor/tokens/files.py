@@ -188,7 +188,7 @@ def _bounded(encoding: str) -> Encoder:
     from advisor.tokens.long_text import BoundedEncoder
     from advisor.tokens.tokenizer import get_encoding
 
-    return BoundedEncoder(get_encoding(encoding), name=encoding)  # type: ignore[return-value]
+    return BoundedEncoder(get_encoding(encoding), name=encoding)
 
 
 def count_source(source: str, encoding: str | Encoder, kind: str = "auto", jobs: int | None = None) -> TokenTally:
@@ -222,7 +222,7 @@ def count_source(source: str, encoding: str | Encoder, kind: str = "auto", jobs:
     else:
         from advisor.tokens.long_text import BoundedEncoder
 
-        encoder = BoundedEncoder(encoding, name=name)  # type: ignore[assignment]
+        encoder = BoundedEncoder(encoding, name=name)
     text = decode_utf8(read_document(source, handle, head), source)
     if resolved == "text":
         tokens = count_text(encoder, text)

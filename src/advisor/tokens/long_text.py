@@ -19,8 +19,13 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+
+    ToBuffer = Callable[[str, frozenset[str]], ReadableBuffer]
 
 LONG_TEXT = 1 << 20  # characters
 UNCUT_FACTOR = 4  # slices of up to this many times LONG_TEXT wait for a safe point; longer ones are cut anyway
@@ -37,26 +42,32 @@ def _safe_patterns() -> set[str]:
 NO_SPECIAL: frozenset[str] = frozenset()
 
 
+def unbuffered(text: str, allowed_special: frozenset[str]) -> ReadableBuffer:
+    """The to_buffer of a tokenizer without one: never called, as its `buffered` length is -1."""
+    raise NotImplementedError("this tokenizer encodes to no buffer")
+
+
 class BoundedEncoder:
     """An Encoder (name, encode_ordinary) over a tiktoken Encoding whose long inputs take 4 bytes a token."""
 
     def __init__(self, encoding: Any, long_text: int = LONG_TEXT, name: str | None = None) -> None:
         self.name: str = name or encoding.name  # a counting name (advisor.tokens.chat_format) may add a format
-        self._encode = encoding.encode_ordinary
+        self._encode: Callable[[str], list[int]] = encoding.encode_ordinary
         self._long = long_text
         self._splittable = getattr(encoding, "_pat_str", None) in _safe_patterns()
         # tiktoken's encoder into a buffer of 4-byte tokens (what Encoding.encode_to_numpy uses):
         # counting from it creates no Python int per token; with no special token allowed it encodes
         # special-token text as plain text, as encode_ordinary does (a test compares the two)
         # (MemoEncoder calls it directly, for texts of at most `buffered` characters)
-        self.to_buffer = getattr(getattr(encoding, "_core_bpe", None), "encode_to_tiktoken_buffer", None)
-        self.buffered = long_text if self.to_buffer is not None else -1
+        found = getattr(getattr(encoding, "_core_bpe", None), "encode_to_tiktoken_buffer", None)
+        self.to_buffer: ToBuffer = found if found is not None else unbuffered
+        self.buffered = long_text if found is not None else -1
 
     def count(self, text: str) -> int:
         """len(self.encode_ordinary(text)), without a list of the tokens."""
         if len(text) <= self.buffered:
             try:
-                return memoryview(self.to_buffer(text, NO_SPECIAL)).nbytes >> 2  # type: ignore[misc]
+                return memoryview(self.to_buffer(text, NO_SPECIAL)).nbytes >> 2
             except UnicodeEncodeError:
                 pass  # a lone surrogate: tiktoken's encode_ordinary replaces it first
         return len(self.encode_ordinary(text))

@@ -23,13 +23,16 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from advisor.errors import UserError
 from advisor.parsing.jsonl import BLOCK_BYTES, Block, file_ranges, is_stream, stream_blocks
 from advisor.tokens.count import MemoEncoder
 from advisor.tokens.long_text import BoundedEncoder
 from advisor.tokens.tokenizer import TokenizerSpec, registered_tokenizers, set_plugin_tokenizers
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
 
 R = TypeVar("R")
 Work = Callable[[Any, Block], R]
@@ -301,6 +304,7 @@ def _run(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    context: BaseContext
     if _can_fork():
         encoders(encodings)  # loaded here, shared by the forked workers
         context = multiprocessing.get_context("fork")

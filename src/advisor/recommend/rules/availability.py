@@ -26,8 +26,8 @@ def unavailable(ctx: Context) -> str:
             f"{provider} cannot start this job today ({'; '.join(blockers)}); "
             f"{places} can, and the costs shown use {ctx.label(elsewhere[0])}"
         )
-        offer = "offers" if len(elsewhere) == 1 else "offer"
-        return f"{method.upper()} is not available at {provider} today; {places} {offer} it"
+        verb = "offers" if len(elsewhere) == 1 else "offer"
+        return f"{method.upper()} is not available at {provider} today; {places} {verb} it"
     d.caveats.append(
         f"No provider in the price tables can start a {method} job on this model today ({'; '.join(blockers)})"
     )

@@ -62,18 +62,20 @@ def quality_costs_more(ctx: Context) -> str:
     return f"{name} does not pay back in money; it is chosen for quality"
 
 
+def _window_cut(ctx: Context) -> bool:
+    """Whether the primary strategy's payback window ends before the scenario's horizon."""
+    figures = ctx.costs.get(ctx.decision.primary)
+    window = figures.horizon_months if figures is not None else None
+    return window is not None and window < ctx.facts.scenario.costs.horizon_months
+
+
 @rule(
     "economics.horizon-cut",
     "economics",
     when="the fine-tuned model's base shuts down before the horizon ends",
     then="a caveat: the payback window ends at the shutdown",
     sources=("openai-pricing",),
-    applies=lambda ctx: (
-        _training_primary(ctx)
-        and ctx.decision.primary in ctx.costs
-        and ctx.costs[ctx.decision.primary].horizon_months is not None
-        and ctx.costs[ctx.decision.primary].horizon_months < ctx.facts.scenario.costs.horizon_months
-    ),
+    applies=lambda ctx: _training_primary(ctx) and _window_cut(ctx),
 )
 def horizon_cut(ctx: Context) -> str:
     figures = ctx.costs[ctx.decision.primary]
