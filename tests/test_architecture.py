@@ -160,7 +160,7 @@ STACK: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] = (
     (("costs", ("advisor.costs",)),),
     (("datasets", ("advisor.datasets",)),),
     (("recommend", ("advisor.recommend",)), ("providers", ("advisor.providers",))),
-    (("plugins", ("advisor.plugins", "advisor.hookspecs", "advisor.plugin_api")),),  # what plugins meet
+    (("plugins", ("advisor.plugins", "advisor.hookspecs", "advisor.plugin_api", "advisor.default_plugin")),),
     (("render", RENDER),),
     (("cli", CLI),),
 )

@@ -370,7 +370,7 @@ class TestAdvisorsOwnDefaultPlugin:
     def test_its_tables_and_formats_are_the_bundled_ones(self) -> None:
         from advisor.plugins import load_plugins
         from advisor.pricing.model_ids import BUNDLED_FORMATS, registered_formats
-        from advisor.pricing.tables import bundled_tables
+        from advisor.pricing.reading import bundled_tables
 
         plugins = load_plugins()
         assert plugins.core.price_tables == bundled_tables()

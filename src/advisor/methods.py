@@ -4,3 +4,9 @@ provider plugins can import it without pydantic)."""
 from typing import Literal
 
 Method = Literal["sft", "dpo", "rft"]
+METHODS: tuple[Method, ...] = ("sft", "dpo", "rft")
+
+
+def method_named(name: str) -> Method | None:
+    """The method a stored name (a ledger's, a file's) stands for; None for one advisor does not know."""
+    return next((method for method in METHODS if method == name), None)

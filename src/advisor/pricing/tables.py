@@ -79,8 +79,11 @@ _STRICT: Any = {"extra": "forbid"}
 # table or an overlay, reached through the annotations (fields, types, Checks, `before` validators,
 # defaults, pydantic's configuration). tests/test_price_schema_version.py computes it from the code and
 # fails when it changes without a new version here: add one, with the fingerprint the test prints.
-SCHEMA_VERSION = 1
-SCHEMA_FINGERPRINTS = {1: "ae17617b0065c5716c25c9cb9305475253cd29354b23dde11adf9f1362a0fa45"}
+SCHEMA_VERSION = 2  # 2: the header's provider and texts typed as the table's own (ProviderName, Text)
+SCHEMA_FINGERPRINTS = {
+    1: "ae17617b0065c5716c25c9cb9305475253cd29354b23dde11adf9f1362a0fa45",
+    2: "1e6107b415d895c3f07959fb88fb328c0c82b790288a35cc2d654fd204f2be12",
+}
 # an encoding, optionally followed by the chat format it counts in (advisor.tokens.chat_format)
 _COUNTING = r"^[A-Za-z0-9][A-Za-z0-9_.-]*(:[a-z0-9]+)?$"
 

@@ -23,6 +23,7 @@ from typing import Any
 from advisor.costs.money import format_usd
 from advisor.costs.training import TrainingCost, TrainingWork, price_training
 from advisor.errors import UserError
+from advisor.methods import method_named
 from advisor.pricing.catalog import Catalog, ModelMatch
 from advisor.providers.base import FINISHED, Job, Provider, ProviderError
 from advisor.providers.ledger import Ledger, Run
@@ -152,13 +153,13 @@ def training_cost(run: Run, job: Job, catalog: Catalog) -> ActualCost:
     reported = ActualCost(estimate, job.trained_tokens, None if hours is None else Decimal(str(hours)))
     if reported.trained_tokens is None and reported.gpu_hours is None:  # unfinished, or RFT's billed hours
         return reported
-    match = _price_match(run, catalog)
-    if match.row.fine_tuning is None:
+    match, method = _price_match(run, catalog), method_named(run.method)
+    if match.row.fine_tuning is None or method is None:
         return reported
     settings = run.request.get("settings") or {}
     kind, tier = settings.get("training_type"), settings.get("tier")
     work = TrainingWork(
-        method=run.method,  # type: ignore[arg-type]
+        method=method,
         tokens_per_epoch=job.trained_tokens,
         epochs=1,
         hours=reported.gpu_hours,

@@ -416,15 +416,18 @@ class Coster:
         notes: list[str] = []
         example_tokens = ft_prompt + inputs.output + answer_overhead
         examples = data.demonstrations or data.preference_pairs or 1000
-        request_training: dict[str, object]
+        # what the training is sized by, in the unit its row bills (DPO's pairs are priced after its SFT)
+        trained: Method = "rft" if method == "rft" else "sft"
+        training_tokens: int | None = None
+        rft_hours: Decimal | None = None
         fine_tuning = match.row.fine_tuning
         if method == "rft" and fine_tuning and billing_of(fine_tuning, method) == "gpu_hours":
             # own GPUs: GPU-hours for the prompts and the rollouts GRPO generates from them
-            prompts = data.graded_prompts or 1000
-            request_training = {"method": "rft", "training_tokens": int(ft_prompt * prompts), "examples": prompts}
-            notes.append(f"{prompts:,} graded prompts of about {ft_prompt:,.0f} tokens, with GRPO rollouts")
+            examples = data.graded_prompts or 1000
+            training_tokens = int(ft_prompt * examples)
+            notes.append(f"{examples:,} graded prompts of about {ft_prompt:,.0f} tokens, with GRPO rollouts")
         elif method == "rft":
-            request_training = {"method": "rft", "rft_hours": costs.rft_hours}
+            rft_hours = costs.rft_hours
             notes.append(
                 f"{costs.rft_hours.normalize():f} billable training hours assumed (set the hours from a pilot run)"
             )
@@ -433,7 +436,7 @@ class Coster:
                 notes.append(
                     f"no demonstrations given: {examples:,} generated from the current model's answers assumed"
                 )
-            request_training = {"training_tokens": int(example_tokens * examples), "examples": examples}
+            training_tokens = int(example_tokens * examples)
             notes.append(
                 f"{examples:,} training examples of about {example_tokens:,.0f} tokens (fine-tuned prompt + answer)"
             )
@@ -452,7 +455,10 @@ class Coster:
             horizon_months=self.horizon,
             retrain_every_months=retrain,
             today=self.today,
-            **request_training,  # type: ignore[arg-type]
+            method=trained,
+            training_tokens=training_tokens,
+            examples=examples,
+            rft_hours=rft_hours,
         )
         tuned = price_fine_tune(request, self.catalog, assumptions)
         assumptions.append(Assumption(topic="horizon", text=tuned.horizon_note))

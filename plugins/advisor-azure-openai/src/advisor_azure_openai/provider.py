@@ -142,7 +142,8 @@ def _entra_token_provider() -> Callable[[], str]:
             final=True,
             hint="--dry-run shows the requests without credentials",
         ) from None
-    return get_bearer_token_provider(DefaultAzureCredential(), ENTRA_SCOPE)  # type: ignore[no-any-return]
+    token = get_bearer_token_provider(DefaultAzureCredential(), ENTRA_SCOPE)
+    return token  # type: ignore[no-any-return]  # azure-identity is an optional extra: untyped when not installed
 
 
 class AzureOpenAIProvider(AzureDeployments, OpenAIProvider):
@@ -181,7 +182,7 @@ class AzureOpenAIProvider(AzureDeployments, OpenAIProvider):
     jobs_searched = JOBS_SEARCHED
     # Azure's model list has its own shape (`deprecation` times, `lifecycle_status`), not OpenAI's
     # `shutdown_date`: not read yet, so `advisor pricing refresh` does not ask this provider
-    model_facts = None  # type: ignore[assignment]
+    model_facts = None  # type: ignore[assignment]  # None switches off the capability it inherits (docs/plugins.md)
 
     # --- requests ---------------------------------------------------------------------------------
 

@@ -531,9 +531,10 @@ class TogetherProvider(SDKProvider):
                     )
                 )
             except Exception as exc:
-                if getattr(exc, "status_code", None) in (400, 404):
+                status = getattr(exc, "status_code", None)
+                if status in (400, 404):
                     raise ProviderError(
-                        f"Together has no {kind} weights for job {job_id} ({exc.status_code})",  # type: ignore[attr-defined]
+                        f"Together has no {kind} weights for job {job_id} ({status})",
                         final=True,
                         hint="LoRA jobs have merged and adapter; full jobs have model_output_path",
                     ) from None
