@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import click
 
     from advisor.datasets.formats import DatasetFormat
+    from advisor.datasets.grader import GraderCheck
     from advisor.pricing.model_ids import ModelIdFormat
     from advisor.providers.base import Provider
     from advisor.tokens.tokenizer import TokenizerSpec
@@ -52,6 +53,13 @@ def advisor_register_tokenizers(register: Callable[[TokenizerSpec], None]) -> No
 @hookspec
 def advisor_register_dataset_formats(register: Callable[[DatasetFormat], None]) -> None:
     """Ship training-data formats the plugin's provider accepts beyond OpenAI's chat format."""
+
+
+@hookspec
+def advisor_register_grader_checks(register: Callable[[GraderCheck], None]) -> None:
+    """Check RFT graders (`--grader`) against the plugin's provider's own rules, e.g. its SDK's types: call
+    `register(GraderCheck(...))` for each. Every check installed applies, in `dataset check --grader` and
+    in `launch`, before anything is sent."""
 
 
 @hookspec

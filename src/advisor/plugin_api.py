@@ -19,6 +19,7 @@ from advisor.hookspecs import hookimpl
 if TYPE_CHECKING:
     from advisor.costs.training import auto_epochs
     from advisor.datasets.formats import DatasetFormat, FormatProblem
+    from advisor.datasets.grader import GraderCheck, GraderProblem
     from advisor.errors import JobCreateUnknown, ProviderError, UserError
     from advisor.methods import Method
     from advisor.parsing.environment import seconds_from_env
@@ -53,6 +54,8 @@ _WHERE = {
     "auto_epochs": "advisor.costs.training",
     "DatasetFormat": "advisor.datasets.formats",
     "FormatProblem": "advisor.datasets.formats",
+    "GraderCheck": "advisor.datasets.grader",
+    "GraderProblem": "advisor.datasets.grader",
     "JobCreateUnknown": "advisor.errors",
     "ProviderError": "advisor.errors",
     "UserError": "advisor.errors",
@@ -108,6 +111,8 @@ __all__ = [
     "DownloadCut",
     "Downloads",
     "FormatProblem",
+    "GraderCheck",
+    "GraderProblem",
     "Job",
     "JobCreateUnknown",
     "JobEvent",

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
     from advisor.datasets.formats import DatasetFormat
+    from advisor.datasets.grader import GraderCheck
     from advisor.pricing.catalog import Catalog
     from advisor.pricing.model_ids import ModelIdFormat
     from advisor.pricing.tables import PriceTable
@@ -55,6 +56,7 @@ class PluginInfo:
     price_tables: list[PriceTable] = field(default_factory=list)
     tokenizers: list[TokenizerSpec] = field(default_factory=list)
     dataset_formats: list[DatasetFormat] = field(default_factory=list)
+    grader_checks: list[GraderCheck] = field(default_factory=list)
     model_id_formats: list[ModelIdFormat] = field(default_factory=list)
     builtin: bool = False  # advisor's default plugin
 
@@ -70,8 +72,8 @@ class PluginInfo:
 
 @dataclass
 class Plugins:
-    """The loaded plugins. Providers and dataset formats are asked for only when first needed: building them
-    imports the provider and format modules, which a cost estimate does not use."""
+    """The loaded plugins. Providers, dataset formats and grader checks are asked for only when first needed:
+    building them imports the provider and format modules, which a cost estimate does not use."""
 
     manager: pluggy.PluginManager
     loaded: list[PluginInfo]  # the installed plugins
@@ -84,6 +86,7 @@ class Plugins:
         """Every problem with every plugin (its providers and formats asked for first, so none is missed)."""
         self._ask_providers()
         self._ask_formats()
+        self._ask_grader_checks()
         return self._warnings
 
     @property
@@ -135,6 +138,17 @@ class Plugins:
 
         self._ask("advisor_register_dataset_formats", DatasetFormat, "dataset_formats", "a DatasetFormat")
 
+    @property
+    def grader_checks(self) -> list[GraderCheck]:
+        """Every plugin's checks of RFT graders (the OpenAI plugin's: openai-python's types)."""
+        self._ask_grader_checks()
+        return [check for info in self.loaded for check in info.grader_checks]
+
+    def _ask_grader_checks(self) -> None:
+        from advisor.datasets.grader import GraderCheck
+
+        self._ask("advisor_register_grader_checks", GraderCheck, "grader_checks", "a GraderCheck")
+
 
 def _wanted() -> set[str] | None:
     setting = os.environ.get("ADVISOR_LOAD_PLUGINS")
@@ -177,9 +191,9 @@ def _keep(registered: list[Any], kind: type, into: list[Any], info: PluginInfo, 
 
 
 def _collect(manager: pluggy.PluginManager, module: ModuleType, info: PluginInfo) -> list[str]:
-    """Call the hooks a command may need at once for this plugin alone (providers and dataset formats come
-    later, when asked for: Plugins.providers, Plugins.dataset_formats); keep what it registers; return
-    warnings about it."""
+    """Call the hooks a command may need at once for this plugin alone (providers, dataset formats and grader
+    checks come later, when asked for: Plugins.providers, Plugins.dataset_formats, Plugins.grader_checks);
+    keep what it registers; return warnings about it."""
     from advisor.pricing.model_ids import ModelIdFormat
     from advisor.tokens.tokenizer import TokenizerSpec
 

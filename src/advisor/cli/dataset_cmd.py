@@ -38,7 +38,11 @@ def dataset() -> None:
     show_default=True,
     help="Epochs for the cost ('auto' is the cookbook rule).",
 )
-@click.option("--grader", metavar="FILE", help="RFT grader (JSON): check its type and the fields it reads.")
+@click.option(
+    "--grader",
+    metavar="FILE",
+    help="RFT grader (JSON): check it (openai-python's grader types, with advisor-openai) and the fields it reads.",
+)
 @click.option("--jobs", type=click.IntRange(1, 256), help="Worker processes [default: every core].")
 @format_option("table", "json")
 @pricing_options
@@ -76,6 +80,7 @@ def check(
                 models=models,
                 epochs=epochs,
                 grader_path=grader,
+                grader_checks=load_plugins().grader_checks if grader else None,
                 jobs=jobs,
                 progress=progress,
                 formats=load_plugins().dataset_formats,  # (the plugins' tokenizers are registered by then)

@@ -93,6 +93,7 @@ def launch(
             seed=seed,
             settings={"training_type": training_type, "tier": tier, "gpus": gpus, "nodes": nodes, **_pairs(extra)},
             formats=load_plugins().dataset_formats,
+            grader_checks=load_plugins().grader_checks if grader else (),
         )
         _carry_out(plan, plugin, provider, method, yes=yes, dry_run=dry_run, again=again)
 

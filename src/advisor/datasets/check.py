@@ -9,8 +9,8 @@ from typing import Literal
 
 from advisor.datasets.examples import detect_method
 from advisor.datasets.formats import DatasetFormat, formats_for
-from advisor.datasets.grader import load_grader
-from advisor.datasets.report import DatasetReport, build_report, training_models
+from advisor.datasets.grader import GraderCheck, GraderSpec, grader_problems, load_grader, unchecked_note
+from advisor.datasets.report import DatasetReport, ProblemEntry, build_report, training_models
 from advisor.datasets.scan import BOM, ScanResult, ScanSettings, scan_file
 from advisor.errors import UserError
 from advisor.methods import Method
@@ -56,6 +56,7 @@ def check_dataset(
     models: Sequence[str] = (),
     epochs: int | Literal["auto"] = "auto",
     grader_path: str | None = None,
+    grader_checks: Sequence[GraderCheck] | None = None,
     jobs: int | None = None,
     chunk_bytes: int | None = None,
     progress: Callable[[ScanResult], None] | None = None,
@@ -65,8 +66,9 @@ def check_dataset(
     """Check and measure the file for `method` (detected when None) and price it for `models` (every
     model that trains the method, when empty). `formats` are the plugins' data formats, which the caller
     loads (advisor.plugins: plugins sit above the engines), with their tokenizers; those of the one
-    provider being checked apply. A pipe, stdin (`-`) or other stream is read once, as it comes;
-    `runner` is one the caller started before its own set-up."""
+    provider being checked apply. `grader_checks`: the plugins' checks of the grader itself, whose problems
+    are errors of the report (None: the caller checks the grader, as launch does). A pipe, stdin (`-`) or
+    other stream is read once, as it comes; `runner` is one the caller started before its own set-up."""
     handle, head = None, b""
     if is_stream(path):
         handle = open_stream(path)
@@ -89,7 +91,7 @@ def check_dataset(
     settings = ScanSettings(path, method, tuple(encodings), grader, formats=applied)
     scan_options = {} if chunk_bytes is None else {"chunk_bytes": chunk_bytes}
     scan = scan_file(settings, jobs=jobs, progress=progress, runner=runner, handle=handle, head=head, **scan_options)
-    return build_report(
+    report = build_report(
         scan,
         file=path,
         method=method,
@@ -98,3 +100,28 @@ def check_dataset(
         epochs=epochs,
         grader_given=grader is not None,
     )
+    if grader is not None and grader_checks is not None:
+        _add_grader_problems(report, grader, grader_checks)
+    return report
+
+
+def _add_grader_problems(report: DatasetReport, grader: GraderSpec, checks: Sequence[GraderCheck]) -> None:
+    """The grader's own problems (the plugins' checks), first among the report's errors: each names the
+    grader file and the field."""
+    found = [
+        ProblemEntry(
+            severity="error",
+            code="grader-invalid",
+            line=None,
+            example=None,
+            field=problem.field or None,
+            message=f"{grader.path}: {problem.message}",
+            hint=problem.hint,
+        )
+        for problem in grader_problems(grader.definition, checks)
+    ]
+    report.problems[:0] = found
+    report.errors += len(found)
+    note = unchecked_note(checks)
+    if note:
+        report.notes.append(note)

@@ -1,10 +1,12 @@
-"""RFT graders: which types a reinforcement fine-tuning job accepts, and which fields of each
-training row a grader reads (`{{item.field}}` templates, `item["field"]` in python graders)."""
+"""RFT graders: which types a reinforcement fine-tuning job accepts, which fields of each training row a
+grader reads (`{{item.field}}` templates, `item["field"]` in python graders), and the plugins' checks of
+the grader itself (`GraderCheck`: the OpenAI plugin's checks it against openai-python's own types), each
+problem one line naming the grader file, the field and what to do."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +22,59 @@ _TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][\w]*)((?:\.[\w-]+)*)\s*\}\}")
 # source, a score_model's prompt); a MiB leaves room for any of them and refuses the wrong file at once
 MAX_GRADER_BYTES = 2**20
 _PYTHON_ITEM = re.compile(r"""\bitem\s*(?:\[\s*["']([^"']+)["']\s*\]|\.get\(\s*["']([^"']+)["'])""")
+
+
+@dataclass(frozen=True)
+class GraderProblem:
+    """One thing wrong with a grader: the field (a dotted path such as `graders.exact.operation`, empty
+    for the grader as a whole), what is wrong, what to do."""
+
+    field: str
+    message: str
+    hint: str
+
+
+# the grader as written -> what is wrong with it (empty when it passes)
+CheckGrader = Callable[[dict[str, Any]], list[GraderProblem]]
+
+
+@dataclass(frozen=True)
+class GraderCheck:
+    """A plugin's check of RFT graders (its provider's rules, its SDK's types), registered through
+    `advisor_register_grader_checks`; `dataset check --grader` and `launch` apply every one installed."""
+
+    name: str  # whose rules, as messages name them: "openai-python 3.63.0's grader types"
+    check: CheckGrader
+
+
+def grader_problems(grader: dict[str, Any], checks: Iterable[GraderCheck]) -> list[GraderProblem]:
+    """Every check's problems with the grader, each once. A check that fails is a problem too: a grader
+    nobody could check is not sent."""
+    problems: list[GraderProblem] = []
+    for check in checks:
+        try:
+            found = check.check(grader)
+        except Exception as exc:  # a plugin's bug must not become a traceback, nor let the grader through
+            what = f"could not be checked with {check.name} ({type(exc).__name__}: {exc})"
+            found = [GraderProblem("", what, "report it to the plugin's authors; the grader is not sent unchecked")]
+        problems += [problem for problem in found if problem not in problems]
+    return problems
+
+
+def problem_line(path: str, problem: GraderProblem) -> str:
+    """One line: the grader file, the field, what is wrong and what to do."""
+    field = f"{problem.field}: " if problem.field else ""
+    return f"{path}: {field}{problem.message}; {problem.hint}"
+
+
+def unchecked_note(checks: Iterable[GraderCheck]) -> str | None:
+    """What a report says when no installed plugin checks graders (only its type and templates were)."""
+    if any(True for _ in checks):
+        return None
+    return (
+        "the grader's type and templates were checked, not its fields: no installed plugin checks graders "
+        "(advisor-openai checks them against openai-python's own types)"
+    )
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from advisor.costs.money import format_price, format_usd
 from advisor.costs.training import MissingFigure, Rollouts, TrainingWork, billing_of, price_training
 from advisor.datasets.check import check_dataset
 from advisor.datasets.formats import DatasetFormat
-from advisor.datasets.grader import load_grader
+from advisor.datasets.grader import GraderCheck, grader_problems, load_grader, problem_line, unchecked_note
 from advisor.datasets.report import DatasetReport
 from advisor.errors import UserError
 from advisor.methods import Method
@@ -149,9 +149,10 @@ def plan_launch(
     seed: int | None = None,
     settings: dict[str, Any] | None = None,
     formats: Sequence[DatasetFormat],
+    grader_checks: Sequence[GraderCheck] = (),
 ) -> LaunchPlan:
     """Everything checked before anything is sent; the files are read once, into `copies`. `formats`: the
-    plugins' data formats (the command line loads them)."""
+    plugins' data formats; `grader_checks`: their checks of an RFT grader (the command line loads both)."""
     settings = {name: value for name, value in (settings or {}).items() if value is not None}
     check_settings(provider, settings)
     match, api_model = _model_row(provider, catalog, model, settings)
@@ -168,12 +169,16 @@ def plan_launch(
         files["grader"] = copies.copy("grader", grader)
     copy_of = {role: str(checked.path) for role, checked in files.items()}
     grader_spec = None
+    grader_valid = True
     with _as_given(files.values()):
         if method == "rft":
             if not grader:
                 problems.append("RFT needs a grader: give --grader FILE (JSON)")
             else:
                 grader_spec = load_grader(copy_of["grader"])
+                found = grader_problems(grader_spec.definition, grader_checks)
+                problems += [problem_line(files["grader"].source, problem) for problem in found]
+                grader_valid = not found
             if not validation:
                 problems.append("RFT needs a validation file: give --validation-file (advisor dataset split makes one)")
         training_report = check_dataset(
@@ -216,13 +221,17 @@ def plan_launch(
         estimate_usd,
         estimate_text,
         problems,
-        notices=[notice.text for notice in match.table.notices if notice.since <= today] + _cap_notices(match),
+        notices=[notice.text for notice in match.table.notices if notice.since <= today]
+        + _cap_notices(match)
+        + _grader_notices(grader_spec is not None, grader_checks),
         stale=stale_warning(match.table, today),
         others_training=others,
         settings=settings,
         files=files,
     )
     preview = plan.request("adv-preview", "file-training", "file-validation" if validation else None)
+    if not grader_valid:  # its problems are listed once, above: the provider's own checks of it would repeat them
+        preview = replace(preview, grader=None)
     with _as_given(files.values()):
         plan.problems += provider.preflight(preview, plan.uploads("adv-preview"))
     plan.problems = [_named(problem, files.values()) for problem in plan.problems]  # the user's file names
@@ -248,6 +257,12 @@ def _as_given(files: Iterable[CheckedFile]) -> Iterator[None]:
         exc.hint = _named(exc.hint, files) if exc.hint else exc.hint
         exc.args = (str(exc),)
         raise
+
+
+def _grader_notices(graded: bool, checks: Sequence[GraderCheck]) -> list[str]:
+    """A grader no installed plugin could check is said to be so before anyone confirms."""
+    note = unchecked_note(checks) if graded else None
+    return [note] if note else []
 
 
 def _cap_notices(match: ModelMatch) -> list[str]:
