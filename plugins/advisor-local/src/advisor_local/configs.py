@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.plugin_api import MAX_GPUS_PER_NODE, MAX_NODES, Method, shell_command, shell_word
+from advisor_local import batches
 
 TRL_COMMANDS: dict[str, str] = {"sft": "sft", "dpo": "dpo", "rft": "grpo"}
 TRAINING_TYPES = ("lora", "qlora", "full")
@@ -79,9 +80,13 @@ class RunSettings:
         return 1 if self.device == "cpu" else self.gpus * self.nodes
 
 
-def check_settings(settings: dict[str, Any], method: Method) -> tuple[RunSettings | None, list[str]]:
+def check_settings(
+    settings: dict[str, Any], method: Method, *, validation: bool = True
+) -> tuple[RunSettings | None, list[str]]:
     """The settings as RunSettings, or the problems that stop the launch (each naming the setting). Names
-    RunSettings does not have (a `--set` typo, `--tier`) are left out: advisor's own check names them."""
+    RunSettings does not have (a `--set` typo, `--tier`) are left out: advisor's own check names them.
+    RFT's batch sizes are held to TRL's rules (advisor_local.batches), with an eval batch when there is a
+    `validation` file."""
     problems: list[str] = []
     values: dict[str, Any] = {}
     known = {field.name for field in fields(RunSettings)}
@@ -127,18 +132,22 @@ def check_settings(settings: dict[str, Any], method: Method) -> tuple[RunSetting
                 "RFT (GRPO) needs --set max_completion_length=N: the longest completion it generates, which "
                 "prices its rollouts in the estimate (TRL's default is 512)"
             )
-        generations = run.num_generations or 8
-        batch = (run.batch_size or 8) * run.processes * (run.gradient_accumulation_steps or 1)
-        if batch % generations:
-            problems.append(
-                f"GRPO needs batch_size x GPUs x gradient_accumulation_steps ({batch}) to be a multiple of "
-                f"num_generations ({generations}): change --set batch_size or --set num_generations"
-            )
+        grpo = grpo_batches(run, validation=validation)
+        refused = batches.trl_error(grpo)
+        if refused:
+            problems.append(batches.problem_line(grpo, *refused))
         if run.vllm and run.device == "cpu":
             problems.append("vLLM generates on GPUs: drop --set vllm with device=cpu")
     elif run.num_generations or run.max_completion_length or run.vllm:
         problems.append("num_generations, max_completion_length and vllm are RFT (GRPO) settings: drop them")
     return (None if problems else run), problems
+
+
+def grpo_batches(run: RunSettings, *, validation: bool) -> batches.Batches:
+    """The batch sizes a GRPO run uses, as TRL will read them from the config advisor writes."""
+    return batches.batches_of(
+        run.batch_size, run.gradient_accumulation_steps, run.processes, run.num_generations, validation
+    )
 
 
 def training_config(
@@ -190,7 +199,10 @@ def training_config(
         config["beta"] = run.beta
     if method == "rft":
         config["reward_funcs"] = ["advisor_reward.reward"]  # imported from the run folder (the working directory)
-        config["num_generations"] = run.num_generations or 8
+        grpo = grpo_batches(run, validation=validation)
+        config["num_generations"] = grpo.num_generations
+        if grpo.per_device_eval is not None:  # transformers' default (8) is not a multiple of every num_generations
+            config["per_device_eval_batch_size"] = grpo.per_device_eval
         config["max_completion_length"] = run.max_completion_length
         config["log_completions"] = False
         if run.vllm:  # TRL's default is transformers' generate() on the training GPUs, slower than vLLM

@@ -40,7 +40,7 @@ from advisor.plugin_api import (
     ledger_path,
     shell_command,
 )
-from advisor_local import configs, convert, progress
+from advisor_local import batches, configs, convert, progress
 from advisor_local.reward import unsupported
 
 STATUSES: dict[str, Status] = {
@@ -193,7 +193,9 @@ class LocalProvider:
         return request.epochs if isinstance(request.epochs, int) else auto_epochs(max(examples, 1))
 
     def _plan(self, request: JobRequest, run_dir: Path, examples: int) -> tuple[configs.RunSettings, dict[str, Any]]:
-        run, problems = configs.check_settings(request.settings, request.method)
+        run, problems = configs.check_settings(
+            request.settings, request.method, validation=request.validation_file is not None
+        )
         if run is None:
             raise ProviderError("; ".join(problems), final=True)
         config = configs.training_config(
@@ -246,6 +248,8 @@ class LocalProvider:
                 "",
                 f"--- {run_dir}/advisor_reward.py",
                 "advisor_local/reward.py: scores each completion with grader.json",
+                "",
+                *batches.explained(configs.grpo_batches(run, validation=request.validation_file is not None)),
             ]
             if not run.vllm:
                 lines += [
@@ -271,7 +275,10 @@ class LocalProvider:
         return lines
 
     def preflight(self, request: JobRequest, uploads: list[Upload]) -> list[str]:
-        _, problems = configs.check_settings(request.settings, request.method)
+        validation = request.validation_file is not None
+        run, problems = configs.check_settings(request.settings, request.method, validation=validation)
+        if run is not None and request.method == "rft":  # TRL's own config, where TRL is installed beside advisor
+            problems += batches.trl_refuses(configs.grpo_batches(run, validation=validation))
         model = request.model
         if _looks_like_path(model) or model.startswith(("/", ".", "~")):
             folder = Path(model).expanduser()
