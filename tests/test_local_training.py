@@ -139,3 +139,63 @@ def test_grpo_with_the_grader_as_reward(advisor, tiny_model: Path, tmp_path: Pat
     )  # fmt: skip
     assert "'rewards/reward/mean'" in log  # TRL ran advisor_reward.reward, the grader, on its completions
     assert "reward" in out  # and the reward is read back from the trainer's state by `jobs watch`
+
+
+def test_grpo_with_16_generations_evaluates_with_the_eval_batch_advisor_sets(
+    advisor, tiny_model: Path, tmp_path: Path
+) -> None:
+    """Issue 24: num_generations=16 on one process stopped in TRL ("The global eval batch size (8 * 1) must be
+    divisible by the number of generations used for evaluation (16).") while advisor said yes; advisor now
+    sets per_device_eval_batch_size, and the run trains and evaluates."""
+    rows = [
+        {"messages": [{"role": "user", "content": f"what is {i} plus {i}"}], "answer": str(2 * i)} for i in range(15)
+    ]
+    grader = {"type": "string_check", "name": "exact", "operation": "ilike"}
+    grader |= {"input": "{{ sample.output_text }}", "reference": "{{ item.answer }}"}
+    (tmp_path / "grader.json").write_text(json.dumps(grader))
+    _, log = train(
+        advisor, tiny_model, "rft", write_jsonl(tmp_path / "rft.jsonl", rows[:12]),
+        "--validation-file", str(write_jsonl(tmp_path / "valid.jsonl", rows[12:])),
+        "--grader", str(tmp_path / "grader.json"),
+        "--set", "batch_size=16", "--set", "num_generations=16", "--set", "max_completion_length=8",
+    )  # fmt: skip
+    assert "must be divisible" not in log
+    assert "eval_loss" in log or "'eval_" in log  # the validation file was evaluated
+
+
+# batch shapes on 1 process: (batch_size, gradient_accumulation_steps, num_generations, validation)
+SHAPES = [
+    (8, 1, 8, True), (1, 1, 8, True), (16, 1, 16, True), (8, 1, 16, True), (3, 3, 2, True), (3, 3, 3, True),
+    (4, 2, 8, True), (4, 2, 8, False), (6, 4, 16, True), (6, 4, 12, True), (8, 1, 1, True), (5, 1, 2, False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("batch_size", "accumulation", "generations", "validation"), SHAPES)
+def test_trls_own_grpo_config_agrees_with_advisors_check(
+    batch_size: int, accumulation: int, generations: int, validation: bool, tmp_path: Path
+) -> None:
+    """TRL's GRPOConfig, built here as `trl grpo`'s launcher builds it (world_size 1) with the batch sizes advisor
+    writes, refuses exactly the shapes advisor's copy of its rules refuses, with the same words; and advisor's
+    own call of it (a Python of its own) says the same."""
+    from trl import GRPOConfig
+
+    from advisor_local import batches
+
+    chosen = batches.batches_of(batch_size, accumulation, 1, generations, validation)
+    settings = {
+        "per_device_train_batch_size": chosen.per_device_train,
+        "gradient_accumulation_steps": chosen.gradient_accumulation,
+        "num_generations": chosen.num_generations,
+        "eval_strategy": "epoch" if validation else "no",
+    }
+    if chosen.per_device_eval is not None:
+        settings["per_device_eval_batch_size"] = chosen.per_device_eval
+    try:
+        GRPOConfig(output_dir=str(tmp_path), use_cpu=True, bf16=False, report_to="none", **settings)
+        trl_says = None
+    except ValueError as exc:
+        trl_says = str(exc)
+    advisor_says = batches.trl_error(chosen)
+    assert (advisor_says[1] if advisor_says else None) == trl_says
+    verdict = batches.trl_verdict(chosen)
+    assert verdict is not None and verdict[1] == trl_says
