@@ -265,3 +265,10 @@ class TestTheHook:
         code, report = check(advisor, tmp_path, INVALID["unknown-key"][0])
         assert code == 0 and report["errors"] == 0  # nothing here knows OpenAI's fields
         assert any("no installed plugin checks graders" in note for note in report["notes"])
+
+    def test_advisor_providers_lists_the_check_with_the_plugin_that_added_it(self, advisor) -> None:
+        result = advisor("providers", "--format", "json")
+        assert result.code == 0, result.err
+        plugins = {plugin["plugin"]: plugin for plugin in json.loads(result.out)["plugins"]}
+        assert plugins["openai"]["grader_checks"] == ["openai-python's grader types"]
+        assert plugins["local"]["grader_checks"] == []

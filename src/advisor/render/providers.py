@@ -66,6 +66,7 @@ def plugin_rows(plugins: Plugins, catalog: Catalog | None = None) -> list[dict[s
     for name, (_, info) in plugins.providers.items():
         providers.setdefault(info.name, []).append(name)
     plugins.dataset_formats  # noqa: B018  (asked for now, so that every plugin's are listed)
+    plugins.grader_checks  # noqa: B018  (the same)
     replaced = catalog.replacements() if catalog is not None else []
     return [
         {
@@ -83,6 +84,7 @@ def plugin_rows(plugins: Plugins, catalog: Catalog | None = None) -> list[dict[s
             "tokenizers": [spec.name for spec in info.tokenizers],
             "dataset_formats": [f"{fmt.provider}:{fmt.name}" for fmt in info.dataset_formats],
             "model_ids": [f"{fmt.provider}:{fmt.name}" for fmt in info.model_id_formats],
+            "grader_checks": [check.name for check in info.grader_checks],
         }
         for info in plugins.loaded
     ]
@@ -119,6 +121,7 @@ def print_providers(plugins: Plugins, catalog: Catalog, day: date) -> None:
                 ("tokenizers", "tokenizers"),
                 ("dataset formats", "dataset_formats"),
                 ("model-id formats", "model_ids"),
+                ("grader checks", "grader_checks"),
             )
             if plugin[key]
         ]
