@@ -189,6 +189,7 @@ class TestGradersTheSDKAccepts:
 
 
 MULTI = {"type": "multi", "name": "m", "calculate_output": "e"}
+POLITE = VALID["multi-with-label_model"]["graders"]["polite"]
 
 
 class TestTheShapesChecked:
@@ -229,8 +230,24 @@ class TestTheShapesChecked:
                 {**VALID["score_model"], "sampling_params": {"temprature": 0}},
                 "sampling_params.temprature: is not a field of",
             ),
+            ({**VALID["score_model"], "range": [0, 0.5, 1]}, "range: [0, 0.5, 1] is not two numbers, lowest first"),
+            (
+                {**MULTI, "graders": {"e": {**POLITE, "passing_labels": ["yes", "sure"]}}},
+                "graders.e.passing_labels: ['sure'] are not among the labels",
+            ),
         ],
-        ids=["one", "list", "inner-operation", "multi-in-multi", "number-as-text", "role", "content", "nested-key"],
+        ids=[
+            "one",
+            "list",
+            "inner-operation",
+            "multi-in-multi",
+            "number-as-text",
+            "role",
+            "content",
+            "nested-key",
+            "range",
+            "passing-labels",
+        ],
     )
     def test_each_problem_is_one_line_with_its_path(self, tmp_path, grader, line) -> None:
         from advisor.plugins import load_plugins

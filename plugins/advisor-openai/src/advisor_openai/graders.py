@@ -15,6 +15,8 @@ the more conservative reading kept, and the difference said here:
   name that `calculate_output` uses to a grader, which is what jobs are created with. The map is required.
 - a multi grader's own `name`: required by the SDK's MultiGraderParam and the API reference; the guides'
   multi examples leave it out. Required (a grader with a name is accepted either way).
+What the SDK's field docs say the service requires beyond the types is checked too: a score_model's
+`range` of two numbers, a label_model's `passing_labels` among its `labels`.
 """
 
 from __future__ import annotations
@@ -47,7 +49,37 @@ def _check(grader: Any, prefix: str, kinds: Mapping[str, type]) -> list[GraderPr
     problems = [_problem(prefix, error, cls) for error in _errors(cls, grader)]
     if kind == "multi":
         problems += _check_graders(grader, prefix)
+    if not problems:
+        problems += _service_rules(grader, prefix, cls)
     return problems
+
+
+def _service_rules(grader: Mapping[str, Any], prefix: str, cls: type) -> list[GraderProblem]:
+    """What the SDK's field docs say the service requires, beyond the types: a score range of two numbers
+    (ScoreModelGraderParam.range), passing labels among the labels (LabelModelGraderParam.passing_labels)."""
+    score_range = grader.get("range")
+    two_numbers = score_range is None or (len(score_range) == 2 and score_range[0] < score_range[1])
+    if grader["type"] == "score_model" and not two_numbers:
+        return [
+            GraderProblem(
+                f"{prefix}range",
+                f"{_shown(score_range)} is not two numbers, lowest first ({SDK}'s {cls.__name__}: \"The "
+                'service requires two numbers for the score range")',
+                "give [low, high], e.g. [0, 1] (the default)",
+            )
+        ]
+    if grader["type"] == "label_model":
+        strays = [label for label in grader["passing_labels"] if label not in grader["labels"]]
+        if strays:
+            return [
+                GraderProblem(
+                    f"{prefix}passing_labels",
+                    f"{_shown(strays)} are not among the labels ({SDK}'s {cls.__name__}: \"Must be a subset of "
+                    'labels")',
+                    f"use labels from {_shown(grader['labels'])}",
+                )
+            ]
+    return []
 
 
 def _check_graders(multi: Mapping[str, Any], prefix: str) -> list[GraderProblem]:
