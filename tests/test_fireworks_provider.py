@@ -6,6 +6,7 @@ on-demand deployment at the price row's hourly cost, and `advisor providers`.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -13,7 +14,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from advisor_fireworks.provider import STATUSES, FireworksProvider, api_model
+from advisor_fireworks.provider import RESOURCE_ID, STATUSES, FireworksProvider, api_model, resource_id
+from hypothesis import given
+from hypothesis import strategies as st
 
 from advisor.providers import launch as launching
 
@@ -100,6 +103,16 @@ class TestDryRun:
 
 
 class TestLaunch:
+    def test_the_job_sent_is_the_one_the_dry_run_showed(self, advisor, fireworks_api) -> None:
+        settings = ("--set", "lora_rank=16", "--set", "max_context_length=4096")
+        shown = advisor(*launch("--dry-run", *settings)).out
+        body = json.loads(shown[shown.index("{", shown.index("supervisedFineTuningJobId=")) :])
+        assert advisor(*launch(*settings)).code == 0
+        (run,) = ledger_runs()
+        (sent,) = [body for method, path, body in fireworks_api.bodies if path == fireworks_api.path(SFT)]
+        dataset = f"accounts/{fireworks_api.account}/datasets/{run.run_id}-training"
+        assert sent == {**body, "dataset": dataset, "displayName": run.run_id}
+
     def test_a_launch_uploads_a_dataset_and_creates_one_job_carrying_the_run_id(self, advisor, fireworks_api) -> None:
         result = advisor(*launch("--set", "lora_rank=8"))
         assert result.code == 0, result.err
@@ -258,6 +271,14 @@ class TestFollowing:
             "cancelled",
             "unknown",
         ]
+
+    @given(st.text(max_size=200).filter(lambda text: "<" not in text))
+    def test_any_name_becomes_a_valid_fireworks_id_or_nothing(self, text: str) -> None:
+        made = resource_id(text)
+        assert made == "" or RESOURCE_ID.fullmatch(made)
+
+    def test_a_run_ids_files_keep_the_run_id(self) -> None:
+        assert resource_id("adv-0123456789abcdef-training.jsonl") == "adv-0123456789abcdef-training"
 
     def test_the_tables_names_are_sent_as_fireworks_ids(self) -> None:
         assert api_model("llama-3.1-8b-instruct") == API_MODEL == api_model("llama-v3p1-8b-instruct")
