@@ -257,8 +257,17 @@ class TestWhichProvidersAreAsked:
         assert "wrote " in result.out and (folder / "refresh-openai.toml").exists()
         assert "together: no key: set TOGETHER_API_KEY; nothing fetched, nothing changed" in result.out
         assert not (folder / "refresh-together.toml").exists()
-        assert "not read: azure-openai, local (their plugins read no model list)" in result.out
+        assert "not read: azure-openai, fireworks, local (their plugins read no model list)" in result.out
+
+    def test_a_price_table_without_its_plugin_is_named(self, advisor, with_dates, monkeypatch) -> None:
+        monkeypatch.setenv("ADVISOR_LOAD_PLUGINS", "openai,together,azure-openai,local")  # not fireworks
+        result = refresh(advisor)
         assert "not read: fireworks (price tables only: no provider plugin is installed)" in result.out
+        result = refresh(advisor, "--provider", "fireworks")
+        assert result.code == 2 and (
+            "no provider plugin for fireworks is installed (its price table is), so its API cannot be read"
+            in result.err
+        )
 
     def test_all_read_is_status_0(self, advisor, with_dates, with_prices) -> None:
         assert refresh(advisor).code == 0
@@ -266,10 +275,7 @@ class TestWhichProvidersAreAsked:
     @pytest.mark.parametrize(
         ("provider", "said"),
         [
-            (
-                "fireworks",
-                "no provider plugin for fireworks is installed (its price table is), so its API cannot be read",
-            ),
+            ("fireworks", "the fireworks plugin cannot read the provider's model list"),
             ("azure-openai", "the azure-openai plugin cannot read the provider's model list"),
             ("acme", "no provider called 'acme'"),
         ],
