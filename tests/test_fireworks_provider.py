@@ -162,6 +162,21 @@ class TestLaunch:
         assert job["evaluationDataset"].endswith("-validation")
         assert_ledger_matches_server(fireworks_api)
 
+    def test_rft_is_scored_by_the_evaluator_so_no_grader_file_is_asked_for(
+        self, advisor, fireworks_api, tmp_path
+    ) -> None:
+        rows = [{"messages": [{"role": "user", "content": f"Total of invoice {n}?"}], "total": n} for n in range(20)]
+        evaluator = f"accounts/{fireworks_api.account}/evaluators/invoice-total"
+        args = launch(
+            "--validation-file", str(write_jsonl(tmp_path / "valid.jsonl", rows)), "--set", f"evaluator={evaluator}",
+            training=write_jsonl(tmp_path / "rft.jsonl", rows), method="rft",
+        )  # fmt: skip
+        result = advisor(*args)
+        assert result.code == 0, result.err
+        assert "needs a grader" not in result.err + result.out  # the ScoresRftItself capability
+        (job,) = fireworks_api.jobs.values()
+        assert job["evaluator"] == evaluator
+
 
 class TestFaults:
     def test_a_dropped_create_answer_finds_the_job_by_its_run_id(self, advisor, fireworks_api) -> None:

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from advisor.errors import JobCreateUnknown, ProviderError, UserError
     from advisor.methods import Method
     from advisor.parsing.environment import seconds_from_env
+    from advisor.plugins import price_row
+    from advisor.pricing.catalog import ModelMatch
     from advisor.pricing.model_ids import ModelId, ModelIdFormat
     from advisor.providers.base import (
         FINISHED,
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
         Provider,
         Quote,
         Quotes,
+        ScoresRftItself,
         Status,
         TakesSettings,
         Upload,
@@ -61,6 +64,8 @@ _WHERE = {
     "UserError": "advisor.errors",
     "Method": "advisor.methods",
     "seconds_from_env": "advisor.parsing.environment",
+    "price_row": "advisor.plugins",
+    "ModelMatch": "advisor.pricing.catalog",
     "ModelId": "advisor.pricing.model_ids",
     "ModelIdFormat": "advisor.pricing.model_ids",
     "FINISHED": "advisor.providers.base",
@@ -74,6 +79,7 @@ _WHERE = {
     "Provider": "advisor.providers.base",
     "Quote": "advisor.providers.base",
     "Quotes": "advisor.providers.base",
+    "ScoresRftItself": "advisor.providers.base",
     "Status": "advisor.providers.base",
     "TakesSettings": "advisor.providers.base",
     "Upload": "advisor.providers.base",
@@ -121,12 +127,14 @@ __all__ = [
     "ModelFacts",
     "ModelId",
     "ModelIdFormat",
+    "ModelMatch",
     "Provider",
     "ProviderError",
     "Quote",
     "Quotes",
     "ReadsModelFacts",
     "SDKProvider",
+    "ScoresRftItself",
     "Status",
     "TakesSettings",
     "TokenizerSpec",
@@ -135,6 +143,7 @@ __all__ = [
     "auto_epochs",
     "hookimpl",
     "ledger_path",
+    "price_row",
     "retry_after",
     "seconds_from_env",
     "send_once",

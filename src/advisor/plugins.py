@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     from advisor.datasets.formats import DatasetFormat
     from advisor.datasets.grader import GraderCheck
-    from advisor.pricing.catalog import Catalog
+    from advisor.pricing.catalog import Catalog, ModelMatch
     from advisor.pricing.model_ids import ModelIdFormat
     from advisor.pricing.tables import PriceTable
     from advisor.providers.base import Provider
@@ -288,6 +288,15 @@ def catalog_with_plugins(extra_files: Sequence[str | Path] = (), today: date | N
     for warning in catalog.warnings:
         click.echo(f"warning: {visible(warning)}", err=True)  # a table's own words, on one line
     return catalog
+
+
+def price_row(model: str, provider: str, today: date | None = None) -> ModelMatch | None:
+    """A model's row as every estimate reads it (advisor's tables, the installed plugins', the user's
+    folder), for a plugin that names or prices what it sends from the same row; None when no table lists
+    it at `provider`."""
+    from advisor.pricing.catalog import load_catalog
+
+    return load_catalog(plugin_tables=load_plugins().price_tables, today=today).find_optional(model, provider)
 
 
 def provider_named(name: str) -> Provider:

@@ -126,7 +126,7 @@ class JobEvent:
 class Provider(Protocol):
     """The interface of a provider plugin (docs/plugins.md walks through writing one). Optional features are
     capabilities of their own, each a Protocol a provider implements as well as this one and advisor asks
-    for with `isinstance`: `DeclaresCredentials`, `TakesSettings`, `Quotes` (here), `Downloads`
+    for with `isinstance`: `DeclaresCredentials`, `TakesSettings`, `Quotes`, `ScoresRftItself` (here), `Downloads`
     (providers/download.py), `Deploys` (providers/deploy.py), `ReadsModelFacts` (providers/lifecycle.py).
     `SDKProvider` (providers/sdk.py) is a base class for a provider built on its service's SDK."""
 
@@ -196,6 +196,16 @@ class Quotes(Protocol):
 
     def quote_job(self, request: JobRequest) -> Quote:
         """The provider's own price estimate for the job (files uploaded, ids in the request)."""
+
+
+@runtime_checkable
+class ScoresRftItself(Protocol):
+    """A provider whose RFT is scored by a resource of its own (Fireworks' evaluator), not by a grader file:
+    an RFT launch there needs no --grader; `rft_scorer` is the launch setting that names the scorer, which
+    the provider's own pre-flight checks."""
+
+    @property
+    def rft_scorer(self) -> str: ...
 
 
 def settings_of(provider: Provider) -> dict[str, str]:

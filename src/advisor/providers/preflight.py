@@ -33,7 +33,15 @@ from advisor.methods import Method
 from advisor.pricing.catalog import Catalog, ModelMatch, stale_warning, training_blockers
 from advisor.pricing.model_ids import has_snapshot, parse_model_id
 from advisor.pricing.tables import FineTuning
-from advisor.providers.base import MAX_GPUS_PER_NODE, MAX_NODES, JobRequest, Provider, Upload, settings_of
+from advisor.providers.base import (
+    MAX_GPUS_PER_NODE,
+    MAX_NODES,
+    JobRequest,
+    Provider,
+    ScoresRftItself,
+    Upload,
+    settings_of,
+)
 from advisor.providers.checked_copy import CheckedCopies, CheckedFile
 from advisor.safe_text import shell_command
 
@@ -173,7 +181,8 @@ def plan_launch(
     with _as_given(files.values()):
         if method == "rft":
             if not grader:
-                problems.append("RFT needs a grader: give --grader FILE (JSON)")
+                if not isinstance(provider, ScoresRftItself):  # else its own scorer, which its pre-flight checks
+                    problems.append("RFT needs a grader: give --grader FILE (JSON)")
             else:
                 grader_spec = load_grader(copy_of["grader"])
                 found = grader_problems(grader_spec.definition, grader_checks)

@@ -10,8 +10,8 @@ job for the same run (409), which is read as "it exists" and the job is fetched 
 
 A finished LoRA fine-tune serves only from an on-demand (dedicated) deployment
 (https://docs.fireworks.ai/fine-tuning/deploying-loras): `deploy_plan` names it, advisor states its hourly
-cost from the price row (advisor's bundled pricing/fireworks.toml, read here for the model's Fireworks id
-and its deployment's GPUs, never copied), and `deploy` creates it with `deployments.create`, one replica.
+cost from the price row (read with plugin_api.price_row, as every estimate reads it: the model's Fireworks id
+and its deployment's GPUs), and `deploy` creates it with `deployments.create`, one replica.
 
 The plumbing shared with every SDK-backed provider (the client, sending once, a lost answer recovered,
 errors in words with the key redacted, statuses) is advisor's SDKProvider.
@@ -23,11 +23,9 @@ import json
 import os
 import re
 import time
-import tomllib
 from collections.abc import Callable, Hashable
 from datetime import datetime
 from functools import cache
-from importlib.resources import files
 from types import ModuleType
 from typing import Any, ClassVar, TypeVar
 
@@ -38,11 +36,13 @@ from advisor.plugin_api import (
     Job,
     JobEvent,
     JobRequest,
+    ModelMatch,
     ProviderError,
     SDKProvider,
     Status,
     Upload,
     UserError,
+    price_row,
     seconds_from_env,
     shell_command,
     typed,
@@ -101,27 +101,21 @@ T = TypeVar("T")
 
 
 @cache
-def _table_models() -> dict[str, dict[str, Any]]:
-    """Every name and alias of advisor's bundled Fireworks table -> its row (the `accounts/...` id Fireworks
-    takes, its deployment's GPUs). Read from advisor's wheel, where pricing/ ships as pricing_tables/."""
-    table = tomllib.loads((files("advisor") / "pricing_tables" / "fireworks.toml").read_text(encoding="utf-8"))
-    names: dict[str, dict[str, Any]] = {}
-    for name, row in table["models"].items():
-        own = [alias for alias in row.get("aliases", []) if alias.startswith("accounts/")]
-        api_id = own[0] if own else f"accounts/fireworks/models/{name}"
-        found = {"name": name, "api_id": api_id, **row.get("fine_tuning", {})}
-        for written in (name, *row.get("aliases", [])):
-            names[written] = found
-    return names
+def _row(model: str) -> ModelMatch | None:
+    """The model's Fireworks price row, as advisor's estimates read it (None: no table lists it)."""
+    return price_row(model, "fireworks")
 
 
 def api_model(model: str) -> str:
-    """The id Fireworks takes (`accounts/fireworks/models/...`) for a model the table knows; a plain name it
-    does not know is taken as one of Fireworks' own models; an `accounts/...` id is sent as written."""
-    row = _table_models().get(model)
-    if row is not None:
-        return str(row["api_id"])
-    return model if model.startswith("accounts/") else f"accounts/fireworks/models/{model}"
+    """The id Fireworks takes (`accounts/fireworks/models/...`) for a model the price row knows (its
+    `accounts/` alias, else its name under Fireworks' account); a name no table lists is taken as one of
+    Fireworks' own models; an `accounts/...` id is sent as written."""
+    if model.startswith("accounts/"):
+        return model
+    match = _row(model)
+    name = model if match is None else match.name
+    own = [alias for alias in match.row.aliases if alias.startswith("accounts/")] if match else []
+    return own[0] if own else f"accounts/fireworks/models/{name}"
 
 
 def resource_id(text: str) -> str:
@@ -184,6 +178,7 @@ def _int(value: Any) -> int | None:
 class FireworksProvider(SDKProvider):
     name = "fireworks"
     methods = ("sft", "dpo", "rft")
+    rft_scorer = "evaluator"  # RFT is scored by an evaluator resource, not a grader file (ScoresRftItself)
     credentials = (
         Credential("FIREWORKS_API_KEY", "the API key jobs and deployments are created with"),
         Credential("FIREWORKS_ACCOUNT_ID", "the account every dataset, job and deployment belongs to", secret=False),
@@ -549,9 +544,10 @@ class FireworksProvider(SDKProvider):
         deployment's model), on the GPUs the price row states, so the hourly cost advisor states is what the
         deployment bills."""
         model = str(job.fine_tuned_model)
-        row = _table_models().get(job.model, {})
-        gpu = str(row.get("hosting_gpu", "H100-on-demand")).split("-", 1)[0]
-        gpus = int(row.get("hosting_gpus", 1))
+        match = _row(job.model)
+        fine_tuning = match.row.fine_tuning if match else None
+        gpu = ((fine_tuning and fine_tuning.hosting_gpu) or "H100-on-demand").split("-", 1)[0]
+        gpus = (fine_tuning and fine_tuning.hosting_gpus) or 1
         accelerator = ACCELERATORS.get(gpu, "NVIDIA_H100_80GB")
         if capacity is not None and capacity != gpus:
             raise UserError(
