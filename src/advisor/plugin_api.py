@@ -19,6 +19,7 @@ from advisor.hookspecs import hookimpl
 if TYPE_CHECKING:
     from advisor.costs.training import auto_epochs
     from advisor.datasets.formats import DatasetFormat, FormatProblem
+    from advisor.datasets.rules import OPENAI_RULES, DataRules, SecondOpinion
     from advisor.errors import JobCreateUnknown, ProviderError, UserError
     from advisor.methods import Method
     from advisor.parsing.environment import seconds_from_env
@@ -53,6 +54,9 @@ _WHERE = {
     "auto_epochs": "advisor.costs.training",
     "DatasetFormat": "advisor.datasets.formats",
     "FormatProblem": "advisor.datasets.formats",
+    "DataRules": "advisor.datasets.rules",
+    "OPENAI_RULES": "advisor.datasets.rules",
+    "SecondOpinion": "advisor.datasets.rules",
     "JobCreateUnknown": "advisor.errors",
     "ProviderError": "advisor.errors",
     "UserError": "advisor.errors",
@@ -98,8 +102,10 @@ __all__ = [
     "LIST_RETRIES",
     "MAX_GPUS_PER_NODE",
     "MAX_NODES",
+    "OPENAI_RULES",
     "READ_RETRIES",
     "Credential",
+    "DataRules",
     "DatasetFormat",
     "DeclaresCredentials",
     "DeployPlan",
@@ -122,6 +128,7 @@ __all__ = [
     "Quotes",
     "ReadsModelFacts",
     "SDKProvider",
+    "SecondOpinion",
     "Status",
     "TakesSettings",
     "TokenizerSpec",

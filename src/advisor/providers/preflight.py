@@ -28,6 +28,7 @@ from advisor.datasets.check import check_dataset
 from advisor.datasets.formats import DatasetFormat
 from advisor.datasets.grader import load_grader
 from advisor.datasets.report import DatasetReport
+from advisor.datasets.rules import DataRules
 from advisor.errors import UserError
 from advisor.methods import Method
 from advisor.pricing.catalog import Catalog, ModelMatch, stale_warning, training_blockers
@@ -148,7 +149,7 @@ def plan_launch(
     epochs: int | Literal["auto"] = "auto",
     seed: int | None = None,
     settings: dict[str, Any] | None = None,
-    formats: Sequence[DatasetFormat],
+    formats: Sequence[DatasetFormat | DataRules],
 ) -> LaunchPlan:
     """Everything checked before anything is sent; the files are read once, into `copies`. `formats`: the
     plugins' data formats (the command line loads them)."""
