@@ -208,3 +208,41 @@ def test_the_sdk_is_asked_for_a_second_opinion(tmp_path: Path) -> None:
     assert "Together checks the rest after upload" in differs.message
     agreeing = advisor_report(write_probe(tmp_path / "q.jsonl", "q", PROBES["one_example"])).second_opinion
     assert agreeing is not None and agreeing.passed and agreeing.agrees
+
+
+def together_launch(training: Path, *extra: str) -> list[str]:
+    return [
+        "launch", "--provider", "together", "--method", "sft", "--model", "llama-3.1-8b-instruct",
+        "--training-file", str(training), "--epochs", "3", "--today", "2026-12-01", "--yes", *extra,
+    ]  # fmt: skip
+
+
+class TestLaunchUsesTheSameRules:
+    def test_five_examples_launch_on_together(self, advisor, together_api, tmp_path: Path) -> None:
+        rows = [chat(("user", f"Total of invoice {n}?"), ("assistant", f"{n}.50")) for n in range(5)]
+        result = advisor(*together_launch(write_probe(tmp_path / "five.jsonl", "five", rows), "--dry-run"))
+        assert result.code == 0, result.err
+        assert "Not launched" not in result.err and together_api.requests == []
+
+    def test_two_user_turns_in_a_row_stop_a_together_launch(self, advisor, together_api, tmp_path: Path) -> None:
+        training = write_probe(tmp_path / "turns.jsonl", "turns", [QA, *PROBES["two_users_in_a_row"]])
+        result = advisor(*together_launch(training, "--dry-run"))
+        assert result.code == 1 and f"{training}:2: two 'user' messages in a row" in result.err
+        # the command it prints checks by the same rules
+        assert f"advisor dataset check {training} --model together/llama-3.1-8b-instruct" in result.err
+        assert together_api.requests == []
+
+    def test_the_printed_check_gives_the_same_verdict(self, advisor, tmp_path: Path) -> None:
+        training = write_probe(tmp_path / "turns.jsonl", "turns", PROBES["two_users_in_a_row"] * 3)
+        result = advisor(
+            "dataset", "check", str(training), "--model", "together/llama-3.1-8b-instruct", "--today", "2026-12-01"
+        )
+        assert result.code == 1 and "repeated-role" in result.out
+        by_provider = advisor("dataset", "check", str(training), "--provider", "together", "--today", "2026-12-01")
+        assert by_provider.code == 1 and "repeated-role" in by_provider.out
+
+    def test_openai_keeps_its_own_rules(self, advisor, tmp_path: Path) -> None:
+        """The same file for an OpenAI model: OpenAI's minimum of 10 is an error, repeated roles are not."""
+        training = write_probe(tmp_path / "turns.jsonl", "turns", PROBES["two_users_in_a_row"] * 3)
+        result = advisor("dataset", "check", str(training), "--model", "gpt-4.1-mini", "--today", "2026-12-01")
+        assert result.code == 1 and "too-few-examples" in result.out and "repeated-role" not in result.out

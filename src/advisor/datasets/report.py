@@ -232,6 +232,16 @@ def _duplicates(scan: ScanResult, same_input: list[list[int]]) -> list[Problem]:
     return problems
 
 
+def recommended_size(method: Method, rules: DataRules = OPENAI_RULES) -> str:
+    """How many examples to aim for, with the provider's own minimum where it is not OpenAI's 10."""
+    if method == "sft" and rules.min_examples != MIN_EXAMPLES:
+        return (
+            f"at least {rules.min_examples:,} example{'s' if rules.min_examples != 1 else ''} ({rules.provider}'s "
+            f"minimum); 50-100 to see an effect; 500+ for production"
+        )
+    return RECOMMENDED[method]
+
+
 def file_wide_problems(scan: ScanResult, method: Method, path: str, rules: DataRules = OPENAI_RULES) -> list[Problem]:
     """Problems only the whole file shows, by the provider's rules."""
     problems: list[Problem] = []
@@ -254,7 +264,7 @@ def file_wide_problems(scan: ScanResult, method: Method, path: str, rules: DataR
                 "error",
                 "too-few-examples",
                 f"{valid} valid examples: {provider} rejects fewer than {rules.min_examples}",
-                f"add examples: {RECOMMENDED[method]}",
+                f"add examples: {recommended_size(method, rules)}",
             )
         )
     elif valid < MIN_EXAMPLES:
@@ -264,7 +274,7 @@ def file_wide_problems(scan: ScanResult, method: Method, path: str, rules: DataR
                 "few-examples",
                 f"{valid} valid examples: {provider} takes them, but fewer than {MIN_EXAMPLES} (OpenAI's minimum, "
                 "advisor's rule of thumb) are unlikely to change the model",
-                f"aim for {RECOMMENDED[method]}",
+                f"aim for {RECOMMENDED[method].removeprefix('at least 10 examples (hard minimum); ')}",
             )
         )
     elif valid < FEW_EXAMPLES:
@@ -273,7 +283,7 @@ def file_wide_problems(scan: ScanResult, method: Method, path: str, rules: DataR
                 "warning",
                 "few-examples",
                 f"{valid} valid examples: likely too few to see an effect",
-                f"aim for {RECOMMENDED[method]}",
+                f"aim for {recommended_size(method, rules)}",
             )
         )
     limit = (rules.max_examples or {}).get(method)
@@ -560,7 +570,7 @@ def build_report(
         missing_system=scan.missing_system,
         missing_user=scan.missing_user,
         over_limit=over_limit,
-        recommended_size=RECOMMENDED[method],
+        recommended_size=recommended_size(method, rules),
         epochs=chosen_epochs,
         epochs_rule=rule,
         costs=costs,

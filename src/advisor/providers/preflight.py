@@ -187,7 +187,8 @@ def plan_launch(
             grader_path=copy_of["grader"] if grader_spec else None,
             formats=formats,
         )
-        problems += _dataset_problems(training, training_report)
+        model_id = f"{match.provider}/{match.name}"  # the same rules as this check (advisor.datasets.rules)
+        problems += _dataset_problems(training, training_report, model=model_id)
         validation_report = None
         if validation:
             validation_report = check_dataset(
@@ -199,7 +200,7 @@ def plan_launch(
                 grader_path=copy_of["grader"] if grader_spec else None,
                 formats=formats,
             )
-            problems += _dataset_problems(validation, validation_report, validation=True)
+            problems += _dataset_problems(validation, validation_report, validation=True, model=model_id)
     estimate_usd, estimate_text = _estimate(training_report, match, method, settings)
     plan = LaunchPlan(
         provider.name,
@@ -295,7 +296,9 @@ def _rollouts(
         return None
 
 
-def _dataset_problems(path: str, report: DatasetReport, validation: bool = False) -> list[str]:
+def _dataset_problems(
+    path: str, report: DatasetReport, validation: bool = False, model: str | None = None
+) -> list[str]:
     # a validation file may be small: too few examples is a training-file rule
     errors = [p for p in report.problems if p.severity == "error" and not (validation and p.code == "too-few-examples")]
     if not errors:
@@ -306,7 +309,7 @@ def _dataset_problems(path: str, report: DatasetReport, validation: bool = False
     return [
         f"{where}: {first.message} ({first.code})"
         + (f", and {more:,} more error(s)" if more else "")
-        + f": run `{shell_command('advisor', 'dataset', 'check', path)}`"
+        + f": run `{shell_command('advisor', 'dataset', 'check', path, *(('--model', model) if model else ()))}`"
     ]
 
 

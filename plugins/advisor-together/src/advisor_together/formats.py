@@ -33,7 +33,7 @@ def instruction_to_chat(example: dict[str, Any]) -> tuple[dict[str, Any] | None,
     problems = [
         FormatProblem(
             key,
-            f"`{key}` must be a string or a list of content parts, not {_kind(example[key])}",
+            f"`{key}` must be text or content parts, not {_kind(example[key])}",
             f"write the {what} as text",
         )
         for key, what in (("prompt", "prompt"), ("completion", "answer"))
