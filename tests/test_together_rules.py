@@ -41,6 +41,14 @@ def user_images(count: int, url: str = IMAGE) -> list[dict[str, Any]]:
     ]
 
 
+def dpo(messages: list[dict[str, Any]], preferred: str = "Hello!", rejected: str = "Go away.") -> dict[str, Any]:
+    return {
+        "input": {"messages": messages},
+        "preferred_output": [{"role": "assistant", "content": preferred}],
+        "non_preferred_output": [{"role": "assistant", "content": rejected}],
+    }
+
+
 QA = chat(("user", "What is 2 + 2?"), ("assistant", "4"))
 PROBES: dict[str, list[dict[str, Any]]] = {
     "one_example": [QA],
@@ -111,6 +119,20 @@ PROBES: dict[str, list[dict[str, Any]]] = {
             "preferred_output": [{"role": "assistant", "content": "Hello!"}],
             "non_preferred_output": [{"role": "assistant", "content": "Go away."}],
         }
+    ],
+    "dpo_ends_with_system": [dpo([{"role": "user", "content": "Hi"}, {"role": "system", "content": "Be nice."}])],
+    "dpo_empty_preferred": [dpo([{"role": "user", "content": "Hi"}], preferred="")],
+    "dpo_same_outputs": [dpo([{"role": "user", "content": "Hi"}], preferred="Same", rejected="Same")],
+    "every_weight_zero": [
+        {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Yo", "weight": 0}]}
+    ],
+    "empty_answer": [chat(("user", "Hi"), ("assistant", ""))],
+    "empty_question": [chat(("user", ""), ("assistant", "Yo"))],
+    "ends_with_user": [chat(("user", "Hi"), ("assistant", "Yo"), ("user", "Bye"))],
+    "instruction_empty_prompt": [{"prompt": "", "completion": "x"}],
+    "text_not_a_string": [{"text": 5}],
+    "content_parts_text_only": [
+        chat(("user", [{"type": "text", "text": "Hi"}]), ("assistant", [{"type": "text", "text": "Yo"}]))
     ],
     "not_an_object": [QA, ["a", "list"]],
     "blank_line_between": [QA, QA],  # written with a blank line between (see write_probe)
@@ -189,6 +211,17 @@ def test_a_file_of_user_messages_is_no_rft_for_together(tmp_path: Path) -> None:
     report = advisor_report(write_probe(tmp_path / "p.jsonl", "p", PROBES["user_only_rft_shape"]))
     assert report.method == "rft"
     assert [p.code for p in report.problems if p.severity == "error"] == ["method-not-offered"]
+
+
+def test_advisors_own_rules_are_warnings_for_together(tmp_path: Path) -> None:
+    """What Together takes but trains badly (every answer weighted 0, an empty DPO answer) is a warning
+    that says Together takes it; for OpenAI the same examples are errors."""
+    report = advisor_report(write_probe(tmp_path / "p.jsonl", "p", PROBES["every_weight_zero"]))
+    (zero,) = [p for p in report.problems if p.code == "all-weights-zero"]
+    assert zero.severity == "warning" and "(together takes it)" in zero.message
+    catalog = catalog_with_plugins((), TODAY)
+    openai = check_dataset(str(tmp_path / "p.jsonl"), catalog, TODAY, models=["gpt-4.1-mini"], jobs=1, formats=())
+    assert [p.severity for p in openai.problems if p.code == "all-weights-zero"] == ["error"]
 
 
 def test_fewer_than_ten_is_a_warning_with_its_reason(tmp_path: Path) -> None:

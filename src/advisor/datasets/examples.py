@@ -410,12 +410,13 @@ class ExampleChecker:
                     **where,
                 )
             else:
-                log.error(
+                self._own_rule(
                     "all-weights-zero",
                     "every assistant message has weight 0: nothing is trained",
                     "set weight 1 on at least one assistant message",
-                    field="messages",
-                    **where,
+                    log,
+                    "messages",
+                    where,
                 )
         elif roles[-1] != "assistant":
             log.warning(
@@ -466,13 +467,18 @@ class ExampleChecker:
         self._check_tools(source, log, where, prefix="input.")
         last = messages[-1]
         if isinstance(last, dict) and last.get("role") != "user":  # not an object: _walk said so
-            log.error(
-                "dpo-input-last-not-user",
-                f"the input's last message is {last.get('role')!r}; DPO compares two answers to the last user message",
-                "end input.messages with the user turn",
-                field=f"input.messages[{len(messages) - 1}]",
-                **where,
+            last_field = f"input.messages[{len(messages) - 1}]"
+            what = (
+                f"the input's last message is {last.get('role')!r}; DPO compares two answers to the last user message"
             )
+            if last.get("role") == "assistant":  # every provider refuses it
+                log.error(
+                    "dpo-input-last-not-user", what, "end input.messages with the user turn", field=last_field, **where
+                )
+            else:
+                self._own_rule(
+                    "dpo-input-last-not-user", what, "end input.messages with the user turn", log, last_field, where
+                )
         answers = {
             key: self._dpo_output(example.get(key), key, log, where)
             for key in ("preferred_output", "non_preferred_output")
@@ -507,9 +513,18 @@ class ExampleChecker:
             and isinstance(value[0], dict)
             and value[0].get("role") == "assistant"
             and isinstance(value[0].get("content"), str)
-            and value[0]["content"].strip()
         ):
-            return value
+            if value[0]["content"].strip():
+                return value
+            self._own_rule(
+                "dpo-output",
+                f"`{key}` is empty: there is no answer to prefer or reject",
+                "write the answer, or remove the pair",
+                log,
+                key,
+                where,
+            )
+            return value if self.rules.own_rules == "warning" else None
         log.error(
             "dpo-output",
             f"`{key}` must be a list with exactly one assistant message with text content",
@@ -699,7 +714,7 @@ class ExampleChecker:
                     "remove it",
                     ".weight",
                 )
-            elif message["weight"] not in (0, 1) or isinstance(message["weight"], bool):
+            elif type(message["weight"]) is not int or message["weight"] not in (0, 1):  # not 1.0, not true
                 error("weight-invalid", f"`weight` must be 0 or 1, not {message['weight']!r}", "use 0 or 1", ".weight")
         if "tool_calls" in message:
             if role != "assistant":
@@ -742,6 +757,14 @@ class ExampleChecker:
                     **where,
                 )
         return ok
+
+    def _own_rule(self, code: str, message: str, hint: str, log: Problems, field: str, where: Where) -> None:
+        """A rule of advisor's own, beyond what the provider checks (an error for OpenAI, whose service
+        refuses such examples; a warning with its reason where the provider takes them)."""
+        if self.rules.own_rules == "error":
+            log.error(code, message, hint, field=field, **where)
+        else:
+            log.warning(code, f"{message} ({self.rules.provider} takes it)", hint, field=field, **where)
 
     def _check_tools(self, container: Mapping[str, Any], log: Problems, where: Where, prefix: str = "") -> None:
         tools = container.get("tools")

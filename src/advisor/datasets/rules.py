@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 from advisor.methods import Method
 
@@ -53,7 +54,10 @@ class DataRules:
     mixed_content: bool = True  # text-only and content-part messages in one conversation
     blank_lines: bool = True  # a blank line is skipped (a warning); False: an error
     one_format_per_file: bool = False  # every line in the same format (chat, or a plugin's format)
-    unknown_message_keys: bool = False  # keys a message may carry beyond advisor's known ones
+    unknown_message_keys: bool = False
+    # advisor's own rules beyond the provider's (every answer weighted 0, an empty DPO answer, a DPO input
+    # ending with a system message): an error for OpenAI, a warning with its reason where the provider takes them
+    own_rules: Literal["error", "warning"] = "error"  # keys a message may carry beyond advisor's known ones
     second_opinion: SecondOpinionCheck | None = None
     notes: tuple[str, ...] = ()  # what else to know about the provider's checks
 

@@ -39,8 +39,7 @@ def instruction_to_chat(example: dict[str, Any]) -> tuple[dict[str, Any] | None,
         for key, what in (("prompt", "prompt"), ("completion", "answer"))
         if not isinstance(example[key], (str, list))
     ]
-    if not problems and isinstance(example["prompt"], str) and not example["prompt"].strip():
-        problems.append(FormatProblem("prompt", "`prompt` is empty", "write the input the model answers"))
+    # an empty prompt: Together takes it, and the chat checks warn (empty-user-content)
     extra = sorted(set(example) - INSTRUCTION_KEYS)
     problems += [
         FormatProblem(key, f"unknown key {key!r} in an instruction example", "remove it (allowed: completion, prompt)")

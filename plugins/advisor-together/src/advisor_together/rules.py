@@ -77,6 +77,7 @@ RULES = DataRules(
     blank_lines=False,  # together-python 1.x: json.loads of a blank line fails; together 3.x skips them (stricter kept)
     one_format_per_file=True,
     unknown_message_keys=True,
+    own_rules="warning",
     second_opinion=sdk_check,
     notes=(
         "Together's rules applied (together-python's check_file); fewer than 10 examples is a warning, "
