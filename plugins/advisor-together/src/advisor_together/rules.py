@@ -7,7 +7,9 @@ test_preference_openai.py are advisor's fixture set, tests/fixtures/together_che
 message; images only in user messages, as base64 JPEG, PNG or WEBP data URLs of at most 10 MB, at most 10
 an example, never in a message with a non-zero weight, and a conversation's messages all text or all
 content parts; one format per file (text, messages, prompt/completion or preference), no other columns (no
-`tools`); no blank lines; SFT and DPO only (no RFT).
+`tools`); no blank lines; SFT and DPO only (no RFT). together 3.1.1's constants list `tools` and a `tool`
+role (JSONL_EXTRA_COLUMNS_MAP, POSSIBLE_ROLES_CONVERSATION) that its client never checks: the two sources
+differ on tools, and advisor keeps the more conservative refusal.
 
 The SDK advisor installs (together 3.x) moved that checker to `together.lib.utils.files.check_file` and
 left only UTF-8, JSON objects and the minimum count there: "Semantic checks run on the server after
