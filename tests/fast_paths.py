@@ -78,6 +78,8 @@ TEXT = st.sampled_from(["", "  ", "...", "ok", "Oslo", " Paris\n", "<|endoftext|
 ANSWER = st.sampled_from(["In Norway.", "4", "Fine!", " Also  in Norway. ", "ß", "日本語", "It shipped on Monday."]) | (
     st.text(max_size=30).filter(lambda text: any(char.isalnum() for char in text))
 )
+# a question the full checks have nothing to say about: not empty (an empty user message is warned about)
+QUESTION = TEXT.filter(lambda text: bool(text.strip()))
 NO_ANSWER = st.sampled_from(["", "  ", "...", "\n", "!?", "_"])  # the full checks warn: empty or near-empty
 # system prompts recur on every line of a file (the fast paths remember them), sometimes with other spacing
 SYSTEM = st.sampled_from(["Be brief.", "Be  brief. ", "You are Acme's support assistant.", ""]) | st.text(max_size=20)
@@ -89,13 +91,13 @@ SYSTEM = st.sampled_from(["Be brief.", "Be  brief. ", "You are Acme's support as
 @st.composite
 def plain_messages(draw: st.DrawFn) -> list[dict[str, Any]]:
     """What _plain_sft is for: system, user and assistant messages in any order, each {"role", "content"}
-    with text, every answer with a letter or digit, the last message an answer."""
+    with text, every question not empty, every answer with a letter or digit, the last message an answer."""
     messages: list[dict[str, Any]] = []
     if draw(st.booleans()):
         messages.append({"role": "system", "content": draw(SYSTEM)})
     for _ in range(draw(st.integers(0, 3))):
         role = draw(st.sampled_from(["user", "user", "assistant", "system"]))
-        content = draw(ANSWER if role == "assistant" else SYSTEM if role == "system" else TEXT)
+        content = draw(ANSWER if role == "assistant" else SYSTEM if role == "system" else QUESTION)
         messages.append({"role": role, "content": content})
     messages.append({"role": "assistant", "content": draw(ANSWER)})
     return messages
@@ -103,7 +105,7 @@ def plain_messages(draw: st.DrawFn) -> list[dict[str, Any]]:
 
 def _spoil_message(draw: st.DrawFn, message: dict[str, Any]) -> dict[str, Any]:
     """One change that takes a message off the plain path (the full checks may or may not object)."""
-    change = draw(st.sampled_from(["role", "content", "key", "answer", "shape"]))
+    change = draw(st.sampled_from(["role", "content", "key", "answer", "question", "shape"]))
     if change == "role":
         return {**message, "role": draw(st.sampled_from(["tool", "bot", "", "USER", None, 1]))}
     if change == "content":
@@ -113,6 +115,8 @@ def _spoil_message(draw: st.DrawFn, message: dict[str, Any]) -> dict[str, Any]:
         return {**message, key: value}
     if change == "answer":
         return {"role": "assistant", "content": draw(NO_ANSWER)}
+    if change == "question":
+        return {"role": "user", "content": draw(st.sampled_from(["", " ", "\n\t"]))}
     return draw(st.sampled_from([[message], "message", {"role": message["role"]}]))
 
 
@@ -195,7 +199,7 @@ def tool_conversations(draw: st.DrawFn) -> dict[str, Any]:
         messages.append({"role": "system", "content": draw(SYSTEM)})
     called: list[str] = []
     for _ in range(draw(st.integers(1, 3))):
-        messages.append({"role": "user", "content": draw(TEXT)})
+        messages.append({"role": "user", "content": draw(QUESTION)})
         if draw(st.integers(0, 3)):
             calls = []
             for _ in range(draw(st.integers(1, 2))):

@@ -86,3 +86,46 @@ def test_tokens_prompt_files_and_dataset_check_agree(tmp_path: Path) -> None:
     assert report.tokens.total == sum(expected)
     assert not [p for p in report.problems if p.severity == "error" and p.code != "too-few-examples"]
     assert not [p for p in report.problems if p.code in ("empty-answer", "near-empty-answer")]
+
+
+def test_the_legacy_function_role_is_counted_as_the_cookbook_counts_it(tmp_path: Path) -> None:
+    """The Cookbook's checks take the roles system, user, assistant and function, and a message's
+    `function_call`: a `function` message (the function's result) is counted, never an error."""
+    rows = []
+    for city in CITIES:
+        example = legacy_example(city)
+        result = {"role": "function", "name": "get_current_weather", "content": '{"temperature": 21}'}
+        answer = {"role": "assistant", "content": f"It is 21 degrees in {city}."}
+        rows.append({**example, "messages": [*example["messages"], result, answer]})
+    training = tmp_path / "legacy.jsonl"
+    training.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    report = check_dataset(
+        str(training), load_catalog(), date(2026, 12, 1), models=["gpt-4.1-mini"], jobs=1, formats=()
+    )
+    assert report.errors == 0 and report.valid_examples == len(CITIES)
+    function_message = rows[0]["messages"][3]
+    with_result = report.tokens
+    assert with_result is not None
+    expected = count_chat(O200K, rows[0])
+    assert with_result.min <= expected <= with_result.max
+    assert count_chat(O200K, rows[0]) > count_chat(O200K, {**rows[0], "messages": rows[0]["messages"][:3]})
+    assert function_message["role"] == "function"
+
+
+def test_an_empty_user_message_is_reported(tmp_path: Path) -> None:
+    rows = [
+        {
+            "messages": [
+                {"role": "user", "content": " " if n == 3 else f"Hi {n}"},
+                {"role": "assistant", "content": "Hello"},
+            ]
+        }
+        for n in range(10)
+    ]
+    training = tmp_path / "empty.jsonl"
+    training.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    report = check_dataset(
+        str(training), load_catalog(), date(2026, 12, 1), models=["gpt-4.1-mini"], jobs=1, formats=()
+    )
+    (empty,) = [p for p in report.problems if p.code == "empty-user-content"]
+    assert (empty.severity, empty.line, empty.field) == ("warning", 4, "messages[0].content")

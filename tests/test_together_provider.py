@@ -402,7 +402,8 @@ class TestDataFormats:
         assert (4, "completion", "empty-answer") in found  # the chat check's finding, named by the format's field
         assert (5, "source", "instruction-format") in found
         text = advisor("dataset", "check", str(tmp_path / "bad.jsonl"), "--model", f"together/{MODEL}").out
-        assert "`prompt` must be a string, not a number" in text and "unknown key 'source'" in text
+        assert "unknown key 'source'" in text and "`prompt` must be text or content parts" in text
+        assert "`prompt` must be text or content parts, not a number" in {p["message"] for p in report["problems"]}
 
     def test_preference_problems_name_the_line_and_the_field(self, advisor, tmp_path) -> None:
         good = {

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from advisor.datasets.formats import DatasetFormat
     from advisor.datasets.grader import GraderCheck
+    from advisor.datasets.rules import DataRules
     from advisor.pricing.model_ids import ModelIdFormat
     from advisor.providers.base import Provider
     from advisor.tokens.tokenizer import TokenizerSpec
@@ -51,8 +52,9 @@ def advisor_register_tokenizers(register: Callable[[TokenizerSpec], None]) -> No
 
 
 @hookspec
-def advisor_register_dataset_formats(register: Callable[[DatasetFormat], None]) -> None:
-    """Ship training-data formats the plugin's provider accepts beyond OpenAI's chat format."""
+def advisor_register_dataset_formats(register: Callable[[DatasetFormat | DataRules], None]) -> None:
+    """Ship training-data formats the plugin's provider accepts beyond OpenAI's chat format, and the
+    provider's data rules (`DataRules`: examples, roles, weights, images, tools; OpenAI's when none)."""
 
 
 @hookspec

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from advisor.costs.training import auto_epochs
     from advisor.datasets.formats import DatasetFormat, FormatProblem
     from advisor.datasets.grader import GraderCheck, GraderProblem
+    from advisor.datasets.rules import OPENAI_RULES, DataRules, SecondOpinion
     from advisor.errors import JobCreateUnknown, ProviderError, UserError
     from advisor.methods import Method
     from advisor.parsing.environment import seconds_from_env
@@ -59,6 +60,9 @@ _WHERE = {
     "FormatProblem": "advisor.datasets.formats",
     "GraderCheck": "advisor.datasets.grader",
     "GraderProblem": "advisor.datasets.grader",
+    "DataRules": "advisor.datasets.rules",
+    "OPENAI_RULES": "advisor.datasets.rules",
+    "SecondOpinion": "advisor.datasets.rules",
     "JobCreateUnknown": "advisor.errors",
     "ProviderError": "advisor.errors",
     "UserError": "advisor.errors",
@@ -107,8 +111,10 @@ __all__ = [
     "LIST_RETRIES",
     "MAX_GPUS_PER_NODE",
     "MAX_NODES",
+    "OPENAI_RULES",
     "READ_RETRIES",
     "Credential",
+    "DataRules",
     "DatasetFormat",
     "DeclaresCredentials",
     "DeployPlan",
@@ -135,6 +141,7 @@ __all__ = [
     "ReadsModelFacts",
     "SDKProvider",
     "ScoresRftItself",
+    "SecondOpinion",
     "Status",
     "TakesSettings",
     "TokenizerSpec",

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     from advisor.datasets.formats import DatasetFormat
     from advisor.datasets.grader import GraderCheck
+    from advisor.datasets.rules import DataRules
     from advisor.pricing.catalog import Catalog, ModelMatch
     from advisor.pricing.model_ids import ModelIdFormat
     from advisor.pricing.tables import PriceTable
@@ -55,7 +56,7 @@ class PluginInfo:
     commands: dict[str, click.Command] = field(default_factory=dict)
     price_tables: list[PriceTable] = field(default_factory=list)
     tokenizers: list[TokenizerSpec] = field(default_factory=list)
-    dataset_formats: list[DatasetFormat] = field(default_factory=list)
+    dataset_formats: list[DatasetFormat | DataRules] = field(default_factory=list)
     grader_checks: list[GraderCheck] = field(default_factory=list)
     model_id_formats: list[ModelIdFormat] = field(default_factory=list)
     builtin: bool = False  # advisor's default plugin
@@ -99,7 +100,7 @@ class Plugins:
 
         self._ask("advisor_register_providers", Provider, "providers", "a Provider")
 
-    def _ask(self, hook: str, kind: type, into: str, what: str) -> None:
+    def _ask(self, hook: str, kind: type | tuple[type, ...], into: str, what: str) -> None:
         """Call `hook` of every plugin once, keeping what each registers in its PluginInfo's `into` list."""
         if hook in self._asked:
             return
@@ -129,14 +130,21 @@ class Plugins:
         return [fmt for info in (self.core, *self.loaded) for fmt in info.model_id_formats]
 
     @property
-    def dataset_formats(self) -> list[DatasetFormat]:
+    def dataset_formats(self) -> list[DatasetFormat | DataRules]:
+        """Every plugin's data formats and its providers' data rules (both come through one hook)."""
         self._ask_formats()
         return [fmt for info in self.loaded for fmt in info.dataset_formats]
 
     def _ask_formats(self) -> None:
         from advisor.datasets.formats import DatasetFormat
+        from advisor.datasets.rules import DataRules
 
-        self._ask("advisor_register_dataset_formats", DatasetFormat, "dataset_formats", "a DatasetFormat")
+        self._ask(
+            "advisor_register_dataset_formats",
+            (DatasetFormat, DataRules),
+            "dataset_formats",
+            "a DatasetFormat or DataRules",
+        )
 
     @property
     def grader_checks(self) -> list[GraderCheck]:
@@ -179,7 +187,9 @@ def _call(manager: pluggy.PluginManager, module: ModuleType, hook: str) -> list[
     return registered
 
 
-def _keep(registered: list[Any], kind: type, into: list[Any], info: PluginInfo, what: str) -> list[str]:
+def _keep(
+    registered: list[Any], kind: type | tuple[type, ...], into: list[Any], info: PluginInfo, what: str
+) -> list[str]:
     """Keep the registered objects of the right kind; a warning for each other one."""
     warnings = []
     for item in registered:

@@ -39,6 +39,12 @@ def dataset() -> None:
     help="Epochs for the cost ('auto' is the cookbook rule).",
 )
 @click.option(
+    "--provider",
+    metavar="P",
+    help="Check by this provider's data rules and price its models [default: the --model's provider; "
+    "OpenAI's rules for several providers].",
+)
+@click.option(
     "--grader",
     metavar="FILE",
     help="RFT grader (JSON): check it (openai-python's grader types, with advisor-openai) and the fields it reads.",
@@ -51,6 +57,7 @@ def check(
     method: Method | None,
     models: tuple[str, ...],
     epochs: int | Literal["auto"],
+    provider: str | None,
     grader: str | None,
     jobs: int | None,
     output_format: str,
@@ -59,7 +66,8 @@ def check(
 ) -> None:
     """Check a JSONL training file: errors (the provider rejects it) and warnings (it trains, but
     badly), each with its line, example, field and what to do; statistics; training cost.
-    Exit status 1 when there are errors."""
+    The rules are the provider's (--provider, or --model's); its SDK's own checker, where it has one,
+    is asked too. Exit status 1 when there are errors."""
     from advisor.tokens.workers import BlockRunner
 
     # the leader starts loading the tokenizer now, while this process imports the checks and the
@@ -85,6 +93,7 @@ def check(
                 progress=progress,
                 formats=load_plugins().dataset_formats,  # (the plugins' tokenizers are registered by then)
                 runner=runner,
+                provider=provider,
             )
     if output_format == "json":
         click.echo(to_json(report))

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple, TypeGuard
 
 from advisor.datasets.grader import GraderSpec, missing_fields
 from advisor.datasets.problems import Problems, Where
+from advisor.datasets.rules import OPENAI_RULES, DataRules
 from advisor.methods import Method
 from advisor.parsing import json_text
 from advisor.tokens.count import (
@@ -31,7 +32,7 @@ from advisor.tokens.count import (
     tool_definitions,
 )
 
-ROLES = ("system", "user", "assistant", "tool")
+ROLES = ("system", "user", "assistant", "tool")  # the roles advisor counts in every chat format
 # a tool message always needs its tool_call_id; a tuple, since a role can be any JSON value (a list is unhashable)
 PLAIN_ROLES = ("system", "user", "assistant")
 MESSAGE_KEYS = frozenset({"role", "content", "name", "weight", "tool_calls", "tool_call_id", "function_call"})
@@ -72,8 +73,9 @@ def digest(text: str) -> int:
 
 
 WHITESPACE = b" \t\r\n\x0b\x0c"
-_ROLE_PREFIX = {role: f"\x00{role}\x01".encode() for role in ROLES}
+_ROLE_PREFIX = {role: f"\x00{role}\x01".encode() for role in (*ROLES, "function")}
 _SYSTEM, _USER, _ASSISTANT, _TOOL = (_ROLE_PREFIX[role] for role in ROLES)
+# legacy function calling: a `function` message holds a function's result (the Cookbook counts the role)
 SYSTEMS_REMEMBERED = 256
 
 
@@ -113,10 +115,18 @@ def detect_method(example: Mapping[str, Any]) -> Method:
 class ExampleChecker:
     """Checks and measures examples of one method; problems go to the log it is given."""
 
-    def __init__(self, method: Method, encoders: Sequence[MemoEncoder], grader: GraderSpec | None = None) -> None:
+    def __init__(
+        self,
+        method: Method,
+        encoders: Sequence[MemoEncoder],
+        grader: GraderSpec | None = None,
+        rules: DataRules = OPENAI_RULES,
+    ) -> None:
         self.method = method
         self.encoders = encoders
         self.grader = grader
+        self.rules = rules
+        self._sft_keys = TOP_LEVEL_KEYS["sft"] if rules.tools else frozenset({"messages"})
         self._tools_memo: dict[str, list[int]] = {}
         # the first encoder's tokens of tool definitions that passed the checks (_tool_sft_one)
         self._tools_checked: dict[str, int] = {}
@@ -128,9 +138,9 @@ class ExampleChecker:
         """Facts about a valid example, or None when it has errors (they are in the log)."""
         if self.method == "sft":
             facts = self._plain_sft(example)
-            if facts is None and len(self.encoders) == 1:
+            if facts is None and len(self.encoders) == 1 and self.rules.tools:
                 facts = self._tool_sft_one(example)
-            if facts is not None:
+            if facts is not None and (self.rules.repeated_roles or _alternates(example["messages"])):
                 return facts
         where: Where = {"line": line, "example": index}
         errors_before = log.total("error")
@@ -165,6 +175,8 @@ class ExampleChecker:
                 return None
             if role == "assistant" and not _ALNUM.search(content):
                 return None  # an empty or near-empty answer: the full checks word the warning
+            elif role == "user" and (not content or content.isspace()):
+                return None  # an empty question: the full checks word the warning
             elif role == "system" and system is None:
                 system = content
             for index, encoder in enumerate(encoders):
@@ -204,6 +216,8 @@ class ExampleChecker:
             if type(content) is not str:
                 return None
             if role == "user":
+                if not content or content.isspace():
+                    return None  # an empty question: the full checks word the warning
                 tokens += user_tokens + count(content)
                 has_user = True
                 parts += (_USER, content.encode("utf-8", "surrogatepass").translate(None, WHITESPACE))  # squeeze()
@@ -287,6 +301,8 @@ class ExampleChecker:
                     parts += (_SYSTEM, squeezed)
                     continue
                 if role == "user":
+                    if not text or text.isspace():
+                        return None  # an empty question: the full checks word the warning
                     tokens += role_tokens["user"] + count(text)
                     has_user = True
                     parts += (_USER, text.encode("utf-8", "surrogatepass").translate(None, WHITESPACE))  # squeeze()
@@ -341,7 +357,7 @@ class ExampleChecker:
 
     def _check_chat(self, example: Mapping[str, Any], log: Problems, where: Where) -> ExampleFacts | None:
         if self.method == "sft":
-            self._unknown_keys(example, TOP_LEVEL_KEYS["sft"], "", log, where)
+            self._unknown_keys(example, self._sft_keys, "", log, where)
         messages = example.get("messages")
         if not _messages_ok(messages, "messages", log, where):
             return None
@@ -394,12 +410,13 @@ class ExampleChecker:
                     **where,
                 )
             else:
-                log.error(
+                self._own_rule(
                     "all-weights-zero",
                     "every assistant message has weight 0: nothing is trained",
                     "set weight 1 on at least one assistant message",
-                    field="messages",
-                    **where,
+                    log,
+                    "messages",
+                    where,
                 )
         elif roles[-1] != "assistant":
             log.warning(
@@ -442,7 +459,7 @@ class ExampleChecker:
                 **where,
             )
             return None
-        self._unknown_keys(source, TOP_LEVEL_KEYS["sft"], "input.", log, where)
+        self._unknown_keys(source, self._sft_keys, "input.", log, where)
         messages = source.get("messages")
         if not _messages_ok(messages, "input.messages", log, where):
             return None
@@ -450,13 +467,18 @@ class ExampleChecker:
         self._check_tools(source, log, where, prefix="input.")
         last = messages[-1]
         if isinstance(last, dict) and last.get("role") != "user":  # not an object: _walk said so
-            log.error(
-                "dpo-input-last-not-user",
-                f"the input's last message is {last.get('role')!r}; DPO compares two answers to the last user message",
-                "end input.messages with the user turn",
-                field=f"input.messages[{len(messages) - 1}]",
-                **where,
+            last_field = f"input.messages[{len(messages) - 1}]"
+            what = (
+                f"the input's last message is {last.get('role')!r}; DPO compares two answers to the last user message"
             )
+            if last.get("role") == "assistant":  # every provider refuses it
+                log.error(
+                    "dpo-input-last-not-user", what, "end input.messages with the user turn", field=last_field, **where
+                )
+            else:
+                self._own_rule(
+                    "dpo-input-last-not-user", what, "end input.messages with the user turn", log, last_field, where
+                )
         answers = {
             key: self._dpo_output(example.get(key), key, log, where)
             for key in ("preferred_output", "non_preferred_output")
@@ -491,9 +513,18 @@ class ExampleChecker:
             and isinstance(value[0], dict)
             and value[0].get("role") == "assistant"
             and isinstance(value[0].get("content"), str)
-            and value[0]["content"].strip()
         ):
-            return value
+            if value[0]["content"].strip():
+                return value
+            self._own_rule(
+                "dpo-output",
+                f"`{key}` is empty: there is no answer to prefer or reject",
+                "write the answer, or remove the pair",
+                log,
+                key,
+                where,
+            )
+            return value if self.rules.own_rules == "warning" else None
         log.error(
             "dpo-output",
             f"`{key}` must be a list with exactly one assistant message with text content",
@@ -506,19 +537,37 @@ class ExampleChecker:
     # shared ----------------------------------------------------------------------------------------
 
     def _walk(self, messages: list[Any], path: str, log: Problems, where: Where) -> _Walk | None:
-        """Check and count every message in one pass, by the general rules; None when a message has
-        errors. (The plain SFT examples of _plain_sft never get here.)"""
+        """Check and count every message in one pass, by the general rules and the provider's; None when a
+        message has errors. (The plain SFT examples of _plain_sft never get here.)"""
         encoders = self.encoders
+        rules = self.rules
         walk = _Walk([0] * len(encoders))
         ok = True
         tool_call_ids: set[str] = set()
+        previous: Any = None
+        images = 0
+        kinds: set[bool] = set()  # whether each message's content is a list of parts
         for position, message in enumerate(messages):
+            field = f"{path}[{position}]"
+            role = message.get("role") if isinstance(message, dict) else None
+            if not rules.repeated_roles and role is not None and role == previous:
+                log.error(
+                    "repeated-role",
+                    f"two {role!r} messages in a row: {rules.provider} takes alternating turns",
+                    "merge the two messages, or put the other side's turn between them",
+                    field=field,
+                    **where,
+                )
+                ok = False
+            previous = role
             if type(message) is dict and len(message) == 2:
-                role = message.get("role")
                 text = message.get("content")
                 if type(text) is str and role in PLAIN_ROLES:
-                    # {"role", "content"} with text: nothing to report, counted as _plain_sft counts it
+                    # {"role", "content"} with text: counted as _plain_sft counts it
                     # (the same figures as count_message; a system prompt recurs on every line)
+                    if role == "user" and (not text or text.isspace()):
+                        _empty_user(log, field, where)
+                    kinds.add(False)
                     for index, encoder in enumerate(encoders):
                         tokens = encoder.role_tokens[role] + (
                             encoder.count_content_repeated(text) if role == "system" else encoder.count_content(text)
@@ -535,7 +584,6 @@ class ExampleChecker:
                     walk.roles.append(role)
                     walk.texts.append(text)
                     continue
-            field = f"{path}[{position}]"
             if not isinstance(message, dict):
                 log.error(
                     "message-not-object",
@@ -549,7 +597,12 @@ class ExampleChecker:
             if not self._check_message(message, field, tool_call_ids, log, where):
                 ok = False
                 continue
-            role = message["role"]
+            content = message.get("content")
+            if isinstance(content, (str, list)):
+                kinds.add(isinstance(content, list))
+            if role == "user" and (content == "" or (isinstance(content, str) and content.isspace())):
+                _empty_user(log, field, where)
+            images += _image_count(content)
             trained = role == "assistant" and message.get("weight", 1) != 0
             for index, encoder in enumerate(encoders):
                 tokens = count_message(encoder, message)
@@ -567,6 +620,24 @@ class ExampleChecker:
                 walk.system = text
             walk.roles.append(role)
             walk.texts.append(text)
+        if rules.max_images is not None and images > rules.max_images:
+            log.error(
+                "too-many-images",
+                f"{images} images in one example: {rules.provider} takes at most {rules.max_images}",
+                "split the example, or drop images",
+                field=path,
+                **where,
+            )
+            ok = False
+        if not rules.mixed_content and len(kinds) > 1:
+            log.error(
+                "mixed-content",
+                f"text-only and content-part messages in one conversation: {rules.provider} takes one or the other",
+                'write every message\'s content as parts ([{"type": "text", "text": "..."}]) or every one as text',
+                field=path,
+                **where,
+            )
+            ok = False
         return walk if ok else None
 
     def _tool_tokens(self, tools: Any) -> list[int]:
@@ -592,14 +663,25 @@ class ExampleChecker:
             ok = False
             log.error(code, message_text, hint, field=field + at, **where)
 
+        rules = self.rules
+        roles = ", ".join(rules.roles)
         if "role" not in message:
-            error("missing-role", "the message has no `role`", f"add a role: {', '.join(ROLES)}")
-        elif role not in ROLES:
-            error("unknown-role", f"unknown role {role!r}", f"use one of {', '.join(ROLES)}", ".role")
+            error("missing-role", "the message has no `role`", f"add a role: {roles}")
+        elif not isinstance(role, str) or role not in rules.roles:
+            error("unknown-role", f"unknown role {role!r}", f"use one of {roles} ({rules.provider})", ".role")
         for key in message:
             if key not in MESSAGE_KEYS:
-                error("unknown-message-key", f"unknown key {key!r} in a message", "remove it", f".{key}")
-        has_calls = bool(message.get("tool_calls") or message.get("function_call"))
+                if rules.unknown_message_keys:
+                    log.warning(
+                        "unknown-message-key",
+                        f"unknown key {key!r} in a message: {rules.provider} ignores it",
+                        "remove it",
+                        field=f"{field}.{key}",
+                        **where,
+                    )
+                else:
+                    error("unknown-message-key", f"unknown key {key!r} in a message", "remove it", f".{key}")
+        has_calls = rules.tools and bool(message.get("tool_calls") or message.get("function_call"))
         content = message.get("content")
         if "content" not in message and not (role == "assistant" and has_calls):
             error("missing-content", "the message has no `content`", "add the text as `content`")
@@ -613,6 +695,8 @@ class ExampleChecker:
                 ".content",
             )
         elif isinstance(content, list) and any(part.get("type") == "image_url" for part in content):
+            for problem in _image_problems(rules, role, content, message.get("weight")):
+                error(problem[0], problem[1], problem[2], ".content")
             log.warning(
                 "image-not-counted",
                 "an image part: its tokens are not in the counts and costs",
@@ -623,9 +707,14 @@ class ExampleChecker:
         if "name" in message and not isinstance(message["name"], str):
             error("name-type", "`name` must be a string", "write the speaker's name as text", ".name")
         if "weight" in message:
-            if role != "assistant":
-                error("weight-not-assistant", "`weight` is only allowed on assistant messages", "remove it", ".weight")
-            elif message["weight"] not in (0, 1) or isinstance(message["weight"], bool):
+            if role not in rules.weight_roles:
+                error(
+                    "weight-not-assistant",
+                    f"`weight` is only allowed on {' and '.join(rules.weight_roles)} messages ({rules.provider})",
+                    "remove it",
+                    ".weight",
+                )
+            elif type(message["weight"]) is not int or message["weight"] not in (0, 1):  # not 1.0, not true
                 error("weight-invalid", f"`weight` must be 0 or 1, not {message['weight']!r}", "use 0 or 1", ".weight")
         if "tool_calls" in message:
             if role != "assistant":
@@ -668,6 +757,14 @@ class ExampleChecker:
                     **where,
                 )
         return ok
+
+    def _own_rule(self, code: str, message: str, hint: str, log: Problems, field: str, where: Where) -> None:
+        """A rule of advisor's own, beyond what the provider checks (an error for OpenAI, whose service
+        refuses such examples; a warning with its reason where the provider takes them)."""
+        if self.rules.own_rules == "error":
+            log.error(code, message, hint, field=field, **where)
+        else:
+            log.warning(code, f"{message} ({self.rules.provider} takes it)", hint, field=field, **where)
 
     def _check_tools(self, container: Mapping[str, Any], log: Problems, where: Where, prefix: str = "") -> None:
         tools = container.get("tools")
@@ -778,6 +875,82 @@ def _one_pass_facts(
         has_system,
         has_user,
     )
+
+
+def _alternates(messages: list[dict[str, Any]]) -> bool:
+    """No two messages in a row with the same role (messages the fast paths already read as objects)."""
+    previous = None
+    for message in messages:
+        role = message.get("role")
+        if role == previous:
+            return False
+        previous = role
+    return True
+
+
+def _empty_user(log: Problems, field: str, where: Where) -> None:
+    log.warning(
+        "empty-user-content",
+        "the user message is empty: the answer is learned from no question (the Cookbook counts it a "
+        "format error, 'missing_content')",
+        "write the user's input, or remove the message",
+        field=field + ".content",
+        **where,
+    )
+
+
+def _image_count(content: Any) -> int:
+    if not isinstance(content, list):
+        return 0
+    return sum(1 for part in content if isinstance(part, dict) and part.get("type") == "image_url")
+
+
+def _image_problems(rules: DataRules, role: Any, content: list[Any], weight: Any) -> list[tuple[str, str, str]]:
+    """A provider's rules for the images of one message: (code, message, hint) for each broken one."""
+    found: list[tuple[str, str, str]] = []
+    if rules.image_roles is not None and role not in rules.image_roles:
+        found.append(
+            (
+                "image-role",
+                f"an image in a {role!r} message: {rules.provider} takes images only in "
+                f"{' and '.join(rules.image_roles)} messages",
+                "move the image to the user's turn",
+            )
+        )
+    if not rules.images_trained and weight not in (None, 0):
+        found.append(
+            (
+                "image-weight",
+                f"a message with images has weight {weight!r}: {rules.provider} trains on none",
+                "set weight 0",
+            )
+        )
+    for part in content:
+        if not isinstance(part, dict) or part.get("type") != "image_url":
+            continue
+        url = part["image_url"].get("url")
+        if not isinstance(url, str) or not url:
+            found.append(("image-url", "an image part has no `image_url.url` string", "give the image as a data URL"))
+        elif rules.image_url_prefixes and not url.startswith(rules.image_url_prefixes):
+            shown = url[:40] + ("..." if len(url) > 40 else "")
+            found.append(
+                (
+                    "image-url",
+                    f"image URL {shown!r}: {rules.provider} takes only base64 data URLs "
+                    f"({', '.join(p.rstrip(',') for p in rules.image_url_prefixes)})",
+                    "embed the image as data:image/<jpeg|png|webp>;base64,...",
+                )
+            )
+        elif rules.max_image_url_chars is not None and len(url) > rules.max_image_url_chars:
+            found.append(
+                (
+                    "image-too-large",
+                    f"an image of about {len(url) * 3 // 4:,} bytes: {rules.provider} takes images up to "
+                    f"{rules.max_image_url_chars * 3 // 4:,} bytes",
+                    "resize or compress the image",
+                )
+            )
+    return found
 
 
 def _messages_ok(messages: Any, path: str, log: Problems, where: Where) -> TypeGuard[list[Any]]:

@@ -21,15 +21,16 @@ from advisor.costs.training import (
     price_training,
 )
 from advisor.datasets.problems import Problem, ProblemLog
+from advisor.datasets.rules import OPENAI_RULES, DataRules, SecondOpinion
 from advisor.datasets.scan import SYSTEMS_TRACKED, ScanResult
 from advisor.methods import Method
 from advisor.pricing.catalog import Catalog, ModelMatch, training_blockers
 from advisor.pricing.row_counting import row_counting
 
-# domain-facts.md section 5 and decision-guidance.md
+# domain-facts.md section 5 and decision-guidance.md: OpenAI's minimum, and advisor's rule of thumb
+# for every provider (a warning where the provider takes fewer: DataRules.min_examples)
 MIN_EXAMPLES = 10
 FEW_EXAMPLES = 50
-RFT_MAX_TRAINING = 50_000
 RECOMMENDED = {
     "sft": "at least 10 examples (hard minimum); 50-100 to see an effect; 500+ for production",
     "dpo": "preference pairs: ideally thousands; do SFT on the preferred answers first",
@@ -91,6 +92,16 @@ class TrainingQuote(BaseModel):
     tokens_note: str | None = None  # what the count is, and its measured error when approximate
 
 
+class SecondOpinionEntry(BaseModel):
+    """A provider SDK's own verdict on the file, beside advisor's."""
+
+    checker: str
+    passed: bool
+    message: str
+    scope: str
+    agrees: bool
+
+
 class DatasetReport(BaseModel):
     file: str
     method: Method
@@ -112,6 +123,9 @@ class DatasetReport(BaseModel):
     epochs_rule: str | None
     costs: list[TrainingQuote]
     notes: list[str]
+    rules: str = "openai"  # whose data rules were applied (advisor.datasets.rules)
+    rules_source: str = OPENAI_RULES.source
+    second_opinion: SecondOpinionEntry | None = None
 
 
 def nearest_rank(sorted_values: Sequence[int], percent: int) -> int:
@@ -218,17 +232,49 @@ def _duplicates(scan: ScanResult, same_input: list[list[int]]) -> list[Problem]:
     return problems
 
 
-def file_wide_problems(scan: ScanResult, method: Method, path: str) -> list[Problem]:
-    """Problems only the whole file shows."""
+def recommended_size(method: Method, rules: DataRules = OPENAI_RULES) -> str:
+    """How many examples to aim for, with the provider's own minimum where it is not OpenAI's 10."""
+    if method == "sft" and rules.min_examples != MIN_EXAMPLES:
+        return (
+            f"at least {rules.min_examples:,} example{'s' if rules.min_examples != 1 else ''} ({rules.provider}'s "
+            f"minimum); 50-100 to see an effect; 500+ for production"
+        )
+    return RECOMMENDED[method]
+
+
+def file_wide_problems(scan: ScanResult, method: Method, path: str, rules: DataRules = OPENAI_RULES) -> list[Problem]:
+    """Problems only the whole file shows, by the provider's rules."""
     problems: list[Problem] = []
     valid = scan.valid
-    if valid < MIN_EXAMPLES:
+    provider = rules.provider
+    if method not in rules.methods:
+        offered = ", ".join(m.upper() for m in rules.methods)
+        problems.append(
+            Problem(
+                "error",
+                "method-not-offered",
+                f"{method.upper()} data: {provider} trains only {offered} from a file"
+                + (" (a file of user messages only reads as RFT prompts)" if method == "rft" else ""),
+                f"add the assistant's answers (SFT), or check the file for a provider that offers {method.upper()}",
+            )
+        )
+    if valid < rules.min_examples:
         problems.append(
             Problem(
                 "error",
                 "too-few-examples",
-                f"{valid} valid examples: providers reject fewer than {MIN_EXAMPLES}",
-                f"add examples: {RECOMMENDED[method]}",
+                f"{valid} valid examples: {provider} rejects fewer than {rules.min_examples}",
+                f"add examples: {recommended_size(method, rules)}",
+            )
+        )
+    elif valid < MIN_EXAMPLES:
+        problems.append(
+            Problem(
+                "warning",
+                "few-examples",
+                f"{valid} valid examples: {provider} takes them, but fewer than {MIN_EXAMPLES} (OpenAI's minimum, "
+                "advisor's rule of thumb) are unlikely to change the model",
+                f"aim for {RECOMMENDED[method].removeprefix('at least 10 examples (hard minimum); ')}",
             )
         )
     elif valid < FEW_EXAMPLES:
@@ -237,16 +283,30 @@ def file_wide_problems(scan: ScanResult, method: Method, path: str) -> list[Prob
                 "warning",
                 "few-examples",
                 f"{valid} valid examples: likely too few to see an effect",
-                f"aim for {RECOMMENDED[method]}",
+                f"aim for {recommended_size(method, rules)}",
             )
         )
-    if method == "rft" and valid > RFT_MAX_TRAINING:
+    limit = (rules.max_examples or {}).get(method)
+    if limit is not None and valid > limit:
         problems.append(
             Problem(
                 "error",
-                "rft-too-many",
-                f"{valid:,} examples: RFT takes at most {RFT_MAX_TRAINING:,}",
+                "rft-too-many" if method == "rft" else "too-many-examples",
+                f"{valid:,} examples: {provider} takes at most {limit:,} for {method.upper()}",
                 "split off a sample with `advisor dataset split`",
+            )
+        )
+    if rules.one_format_per_file and len(scan.formats) > 1:
+        (first, first_line), *others = sorted(scan.formats.items(), key=lambda item: item[1])
+        other, line = others[0]
+        problems.append(
+            Problem(
+                "error",
+                "mixed-formats",
+                f"line {line} is in the {other} format, line {first_line} in the {first} format: "
+                f"{provider} takes one format per file",
+                "write every line in one format",
+                line=line,
             )
         )
     same_input = equal_groups(scan.input)
@@ -425,10 +485,12 @@ def build_report(
     models: list[ModelMatch],
     epochs: int | Literal["auto"],
     grader_given: bool,
+    rules: DataRules = OPENAI_RULES,
+    second_opinion: SecondOpinion | None = None,
 ) -> DatasetReport:
     log = ProblemLog()
     log.merge(scan.problems, 0, 0)
-    log.extend(file_wide_problems(scan, method, file))
+    log.extend(file_wide_problems(scan, method, file, rules))
     encodings = scan.encodings
     over_limit = []
     for match in models:
@@ -478,6 +540,19 @@ def build_report(
         notes.append("RFT also needs a validation file (at most 1,000 examples): `advisor dataset split`")
         if not grader_given:
             notes.append("no --grader given: the fields a grader reads were not checked")
+    opinion = None
+    if second_opinion is not None:
+        agrees = second_opinion.passed == (log.total("error") == 0)
+        opinion = SecondOpinionEntry(**vars(second_opinion), agrees=agrees)
+        if not agrees:
+            ours = "passes" if second_opinion.passed is False else "refuses"
+            theirs = "passes" if second_opinion.passed else "refuses"
+            log.warning(
+                "second-opinion-differs",
+                f"{second_opinion.checker} {theirs} the file and advisor {ours} it: {second_opinion.message}"
+                + (f" ({second_opinion.scope})" if second_opinion.scope else ""),
+                "advisor's errors name the provider's rule each one applies; report a rule advisor gets wrong",
+            )
     problems = sorted(log.kept, key=_problem_order)
     return DatasetReport(
         file=file,
@@ -495,11 +570,14 @@ def build_report(
         missing_system=scan.missing_system,
         missing_user=scan.missing_user,
         over_limit=over_limit,
-        recommended_size=RECOMMENDED[method],
+        recommended_size=recommended_size(method, rules),
         epochs=chosen_epochs,
         epochs_rule=rule,
         costs=costs,
-        notes=notes,
+        notes=[*notes, *rules.notes],
+        rules=rules.provider,
+        rules_source=rules.source,
+        second_opinion=opinion,
     )
 
 

@@ -22,6 +22,7 @@ from advisor.datasets.formats import DatasetFormat, RenamedLog, convert
 from advisor.datasets.grader import GraderSpec
 from advisor.datasets.personal_data import KINDS, find_in_block
 from advisor.datasets.problems import ProblemLog
+from advisor.datasets.rules import OPENAI_RULES, DataRules
 from advisor.methods import Method
 from advisor.parsing import json_text
 from advisor.parsing.file_text import unreadable
@@ -46,6 +47,7 @@ class ScanSettings:
     # plugins' data formats that apply (advisor.datasets.formats.formats_for); their `to_chat` functions
     # are module-level, so a spawned worker receives them by reference
     formats: tuple[DatasetFormat, ...] = ()
+    rules: DataRules = OPENAI_RULES  # the provider's rules (advisor.datasets.rules)
 
 
 LABELS_TRACKED = 50  # more distinct short answers than this: not a label set
@@ -85,6 +87,7 @@ class ScanResult:
     systems_overflow: bool = False
     missing_system: int = 0
     missing_user: int = 0
+    formats: dict[str, int] = field(default_factory=dict)  # each format seen -> its first line
 
     def __post_init__(self) -> None:
         if not self.tokens:
@@ -153,6 +156,8 @@ class ScanResult:
         self._tally_systems(later.systems, later.system_lines, later.systems_overflow, shift=self.lines)
         self.missing_system += later.missing_system
         self.missing_user += later.missing_user
+        for name, line in later.formats.items():
+            self.formats.setdefault(name, line + self.lines)
         self.bytes += later.bytes
         self.lines += later.lines
         self.examples += later.examples
@@ -201,7 +206,10 @@ def _scan_block(settings: ScanSettings, block: Block) -> ScanResult:
         set_plugin_tokenizers(settings.tokenizers)
     start, end = block.start, block.end
     result = ScanResult(settings.encodings, bytes=end - start)
-    checker = ExampleChecker(settings.method, _encoders(settings.encodings), settings.grader)
+    checker = ExampleChecker(settings.method, _encoders(settings.encodings), settings.grader, settings.rules)
+    one_format = settings.rules.one_format_per_file
+    blank_lines = settings.rules.blank_lines
+    seen_formats = result.formats
     log = result.problems
     data = block.data
     if data is None:
@@ -227,9 +235,20 @@ def _scan_block(settings: ScanSettings, block: Block) -> ScanResult:
                 "bom", "the file starts with a UTF-8 byte-order mark", "save the file as UTF-8 without BOM", line=1
             )
         if not raw.strip():
-            log.warning(
-                "blank-line", "blank line (skipped)", "remove it: strict JSONL readers reject blank lines", line=line
-            )
+            if blank_lines:
+                log.warning(
+                    "blank-line",
+                    "blank line (skipped)",
+                    "remove it: strict JSONL readers reject blank lines",
+                    line=line,
+                )
+            else:
+                log.error(
+                    "blank-line",
+                    f"blank line: {settings.rules.provider} refuses blank lines",
+                    "remove it",
+                    line=line,
+                )
             continue
         examples += 1
         try:
@@ -282,6 +301,10 @@ def _scan_block(settings: ScanSettings, block: Block) -> ScanResult:
                     line=line,
                     example=examples,
                 )
+        if one_format:
+            name = next((f.name for f in formats if f.matches(example)), "messages")
+            if name not in seen_formats:
+                seen_formats[name] = line
         if formats:  # a plugin's format: checked as the chat example it converts to
             converted, fmt = convert(formats, example, log, {"line": line, "example": examples})
             if converted is None:

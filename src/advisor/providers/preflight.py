@@ -28,6 +28,7 @@ from advisor.datasets.check import check_dataset
 from advisor.datasets.formats import DatasetFormat
 from advisor.datasets.grader import GraderCheck, grader_problems, load_grader, problem_line, unchecked_note
 from advisor.datasets.report import DatasetReport
+from advisor.datasets.rules import DataRules
 from advisor.errors import UserError
 from advisor.methods import Method
 from advisor.pricing.catalog import Catalog, ModelMatch, stale_warning, training_blockers
@@ -156,7 +157,7 @@ def plan_launch(
     epochs: int | Literal["auto"] = "auto",
     seed: int | None = None,
     settings: dict[str, Any] | None = None,
-    formats: Sequence[DatasetFormat],
+    formats: Sequence[DatasetFormat | DataRules],
     grader_checks: Sequence[GraderCheck] = (),
 ) -> LaunchPlan:
     """Everything checked before anything is sent; the files are read once, into `copies`. `formats`: the
@@ -200,7 +201,8 @@ def plan_launch(
             grader_path=copy_of["grader"] if grader_spec else None,
             formats=formats,
         )
-        problems += _dataset_problems(training, training_report)
+        model_id = f"{match.provider}/{match.name}"  # the same rules as this check (advisor.datasets.rules)
+        problems += _dataset_problems(training, training_report, model=model_id)
         validation_report = None
         if validation:
             validation_report = check_dataset(
@@ -212,7 +214,7 @@ def plan_launch(
                 grader_path=copy_of["grader"] if grader_spec else None,
                 formats=formats,
             )
-            problems += _dataset_problems(validation, validation_report, validation=True)
+            problems += _dataset_problems(validation, validation_report, validation=True, model=model_id)
     estimate_usd, estimate_text = _estimate(training_report, match, method, settings)
     plan = LaunchPlan(
         provider.name,
@@ -318,7 +320,9 @@ def _rollouts(
         return None
 
 
-def _dataset_problems(path: str, report: DatasetReport, validation: bool = False) -> list[str]:
+def _dataset_problems(
+    path: str, report: DatasetReport, validation: bool = False, model: str | None = None
+) -> list[str]:
     # a validation file may be small: too few examples is a training-file rule
     errors = [p for p in report.problems if p.severity == "error" and not (validation and p.code == "too-few-examples")]
     if not errors:
@@ -329,7 +333,7 @@ def _dataset_problems(path: str, report: DatasetReport, validation: bool = False
     return [
         f"{where}: {first.message} ({first.code})"
         + (f", and {more:,} more error(s)" if more else "")
-        + f": run `{shell_command('advisor', 'dataset', 'check', path)}`"
+        + f": run `{shell_command('advisor', 'dataset', 'check', path, *(('--model', model) if model else ()))}`"
     ]
 
 

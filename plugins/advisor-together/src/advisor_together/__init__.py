@@ -1,5 +1,5 @@
 """advisor's Together AI plugin: the provider, its price table, Llama 3's tokenizer and Together's data
-formats. Imports nothing heavy: the SDK loads when a job is launched or read."""
+formats and data rules. Imports nothing heavy: the SDK loads when a job is launched or read."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from advisor.plugin_api import hookimpl
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
-    from advisor.plugin_api import DatasetFormat, Provider, TokenizerSpec
+    from advisor.plugin_api import DataRules, DatasetFormat, Provider, TokenizerSpec
 
 # Llama 3's tokenizer as the llama-models package ships it (llama_models/llama3/tokenizer.py): a tiktoken
 # vocabulary of 128,000 tokens, this split pattern, and 256 special tokens after it
@@ -88,8 +88,10 @@ def advisor_register_tokenizers(register: Callable[[TokenizerSpec], None]) -> No
 
 
 @hookimpl
-def advisor_register_dataset_formats(register: Callable[[DatasetFormat], None]) -> None:
+def advisor_register_dataset_formats(register: Callable[[DatasetFormat | DataRules], None]) -> None:
     from advisor_together.formats import FORMATS
+    from advisor_together.rules import RULES
 
     for fmt in FORMATS:
         register(fmt)
+    register(RULES)

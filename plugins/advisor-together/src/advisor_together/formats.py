@@ -2,6 +2,8 @@
 checks and counts (https://docs.together.ai/docs/fine-tuning-data-preparation).
 
 - instruction (SFT): `{"prompt": "...", "completion": "..."}`, read as a user turn and the answer.
+- general (SFT): `{"text": "..."}`, trained on the whole text; read as one assistant message, so its
+  tokens are counted with a few of the chat format's framing tokens more than Together counts.
 - preference (DPO): `{"input": {"messages": [...]}, "preferred_output": [...], "non_preferred_output":
   [...]}`, each output exactly one assistant message. This is OpenAI's DPO shape, so nothing is converted:
   advisor's DPO checks read it as it is and name its fields. It is registered so that `advisor providers`
@@ -16,6 +18,7 @@ from typing import Any
 
 from advisor.plugin_api import DatasetFormat, FormatProblem
 
+GENERAL_KEYS = frozenset({"text"})
 INSTRUCTION_KEYS = frozenset({"prompt", "completion"})
 PREFERENCE_KEYS = frozenset({"input", "preferred_output", "non_preferred_output"})
 
@@ -25,14 +28,18 @@ def _kind(value: Any) -> str:
 
 
 def instruction_to_chat(example: dict[str, Any]) -> tuple[dict[str, Any] | None, list[FormatProblem]]:
-    """`prompt` and `completion` as a user message and the assistant's answer."""
+    """`prompt` and `completion` as a user message and the assistant's answer. Either may be content parts
+    (text and images, as a chat message's content); the chat checks then apply Together's image rules."""
     problems = [
-        FormatProblem(key, f"`{key}` must be a string, not {_kind(example[key])}", f"write the {what} as text")
+        FormatProblem(
+            key,
+            f"`{key}` must be text or content parts, not {_kind(example[key])}",
+            f"write the {what} as text",
+        )
         for key, what in (("prompt", "prompt"), ("completion", "answer"))
-        if not isinstance(example[key], str)
+        if not isinstance(example[key], (str, list))
     ]
-    if not problems and not example["prompt"].strip():
-        problems.append(FormatProblem("prompt", "`prompt` is empty", "write the input the model answers"))
+    # an empty prompt: Together takes it, and the chat checks warn (empty-user-content)
     extra = sorted(set(example) - INSTRUCTION_KEYS)
     problems += [
         FormatProblem(key, f"unknown key {key!r} in an instruction example", "remove it (allowed: completion, prompt)")
@@ -40,8 +47,31 @@ def instruction_to_chat(example: dict[str, Any]) -> tuple[dict[str, Any] | None,
     ]
     if problems:
         return None, problems
-    messages = [{"role": "user", "content": example["prompt"]}, {"role": "assistant", "content": example["completion"]}]
+    prompt, completion = example["prompt"], example["completion"]
+    if isinstance(prompt, list) != isinstance(completion, list):  # Together reads each column on its own
+        prompt, completion = (_parts(prompt), _parts(completion))
+    messages = [{"role": "user", "content": prompt}, {"role": "assistant", "content": completion}]
     return {"messages": messages}, []
+
+
+def _parts(content: str | list[Any]) -> list[Any]:
+    return content if isinstance(content, list) else [{"type": "text", "text": content}]
+
+
+def general_to_chat(example: dict[str, Any]) -> tuple[dict[str, Any] | None, list[FormatProblem]]:
+    """`text`, trained on as a whole: one assistant message."""
+    problems = []
+    if not isinstance(example["text"], str):
+        problems.append(
+            FormatProblem("text", f"`text` must be a string, not {_kind(example['text'])}", "write the text")
+        )
+    problems += [
+        FormatProblem(key, f"unknown key {key!r} in a general example", "remove it (allowed: text)")
+        for key in sorted(set(example) - GENERAL_KEYS)
+    ]
+    if problems:
+        return None, problems
+    return {"messages": [{"role": "assistant", "content": example["text"]}]}, []
 
 
 def preference_to_chat(example: dict[str, Any]) -> tuple[dict[str, Any] | None, list[FormatProblem]]:
@@ -50,6 +80,15 @@ def preference_to_chat(example: dict[str, Any]) -> tuple[dict[str, Any] | None, 
 
 
 FORMATS = (
+    DatasetFormat(
+        name="general",
+        provider="together",
+        methods=("sft",),
+        keys=GENERAL_KEYS,
+        to_chat=general_to_chat,
+        description='{"text": ...}: plain text, trained on as a whole',
+        fields={"messages[0]": "text", "messages": "text"},
+    ),
     DatasetFormat(
         name="instruction",
         provider="together",
