@@ -146,7 +146,8 @@ class TestSuggestedCommands:
         split = str(Path(named).with_name("evil.train.jsonl"))  # what `advisor dataset split` writes
         naming = [command for command in rec.commands if named in shlex.split(command)]
         assert len(naming) == 2, rec.commands  # check, split
-        assert [c for c in rec.commands if split in shlex.split(c)] == [c for c in rec.commands if c.startswith("advisor launch")]
+        launches = [c for c in rec.commands if c.startswith("advisor launch")]
+        assert [c for c in rec.commands if split in shlex.split(c)] == launches
         for command in rec.commands:
             words = shlex.split(command, comments=True)
             assert "curl" not in words and "sh" not in words and "|" not in words
