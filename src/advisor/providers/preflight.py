@@ -33,7 +33,15 @@ from advisor.methods import Method
 from advisor.pricing.catalog import Catalog, ModelMatch, stale_warning, training_blockers
 from advisor.pricing.model_ids import has_snapshot, parse_model_id
 from advisor.pricing.tables import FineTuning
-from advisor.providers.base import MAX_GPUS_PER_NODE, MAX_NODES, JobRequest, Provider, Upload, settings_of
+from advisor.providers.base import (
+    MAX_GPUS_PER_NODE,
+    MAX_NODES,
+    JobRequest,
+    Provider,
+    SizesModels,
+    Upload,
+    settings_of,
+)
 from advisor.providers.checked_copy import CheckedCopies, CheckedFile
 from advisor.safe_text import shell_command
 
@@ -265,17 +273,22 @@ def _model_row(provider: Provider, catalog: Catalog, model: str, settings: dict[
     """(the price row, the model name to send). An open model the tables do not list (a Hugging Face id,
     a local folder) is priced as the row the `price_as` setting names, e.g. a size bracket, and sent as
     written; only a provider that declares `price_as` takes it."""
-    price_as = settings.get("price_as")
+    price_as, why = settings.get("price_as"), "price_as"
     if price_as is None:
         try:
             match = catalog.find(model, provider.name)
         except UserError as exc:
-            if "price_as" in settings_of(provider):
-                exc.hint = f"{exc.hint}; or price it as a listed row of its size: --set price_as=ROW"
-            raise
-        return match, api_model_name(match)
+            if not isinstance(provider, SizesModels):
+                if "price_as" in settings_of(provider):
+                    exc.hint = f"{exc.hint}; or price it as a listed row of its size: --set price_as=ROW"
+                raise
+            # priced by its size: the row is kept as `price_as`, so the actual cost is priced the same way
+            price_as, why = provider.size_bracket(model, settings)
+            settings["price_as"] = price_as
+        else:
+            return match, api_model_name(match)
     match = catalog.find(str(price_as), provider.name)
-    note = f"{model} is priced as {match.provider}:{match.name} (price_as)"
+    note = f"{model} is priced as {match.provider}:{match.name} ({why})"
     return replace(match, requested=model, model_id=parse_model_id(model), note=note), model
 
 

@@ -463,8 +463,8 @@ def _next_steps(
     steps: list[str] = []
     commands: list[str] = []
     data = facts.scenario.data
-    named = data.training_file is not None
-    training = runnable_path(data.training_file, loaded.folder, place.cwd) if named else "TRAIN.jsonl"
+    given = data.training_file
+    training = runnable_path(given, loaded.folder, place.cwd) if given is not None else "TRAIN.jsonl"
     trains = cost is not None and d.primary in TRAINING
     split_train, split_valid = (str(path) for path in output_paths(Path(training)))
     if trains:
