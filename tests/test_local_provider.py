@@ -247,6 +247,18 @@ class TestModelsTheTableDoesNotList:
         result = advisor(*launch("--dry-run", model="someone/merge-8b-70b"))
         assert result.code == 2 and "names several sizes (8B, 70B)" in result.err and "params_b" in result.err
 
+    def test_the_estimate_prices_a_hugging_face_id_as_its_bracket_and_says_so(self, advisor) -> None:
+        flags = ["estimate", "--model", "gpt-4.1", "--ft-provider", "local", "--requests", "1M"]
+        flags += ["--prompt-tokens", "1000", "--training-tokens", "1000000", "--examples", "500", "--today", TODAY]
+        sized = advisor(*flags, "--ft-model", "Qwen/Qwen3-8B", "--format", "json")
+        assert sized.code == 0, sized.err
+        assert "note: Qwen/Qwen3-8B is priced as local:open-8b (the 8B bracket for 8B parameters" in sized.err
+        named = advisor(*flags, "--ft-model", "open-8b", "--format", "json")
+        assert json.loads(sized.out) == json.loads(named.out)  # the very estimate of the bracket it names
+        unknown = advisor(*flags, "--ft-model", "microsoft/phi-4")
+        assert unknown.code == 2 and len(unknown.err.strip().splitlines()) == 1
+        assert "its size cannot be read from the id; price it as a row of its size: --ft-model ROW" in unknown.err
+
     def test_a_launched_hugging_face_id_is_priced_after_the_run_as_before(self, advisor) -> None:
         job_id = launched(advisor, *launch(model="Qwen/Qwen3-8B"))
         assert 'model_name_or_path: "Qwen/Qwen3-8B"' in (Path(only_run().details["run_dir"]) / "train.yaml").read_text()
