@@ -109,6 +109,32 @@ def test_every_printed_command_runs_as_printed(
     advisor, scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("ADVISOR_LOAD_PLUGINS", raising=False)
+    run_as_printed(advisor, scenario, tmp_path, monkeypatch)
+
+
+@pytest.mark.parametrize(
+    ("plugins", "scenario", "methods"),
+    [
+        ("together", "scenarios/support-replies.toml", ["sft", "dpo"]),  # DPO on the model the SFT job makes
+        ("local", "scenarios/math-word-problems.toml", ["rft"]),  # GRPO: max_completion_length required
+        ("openai", "invoice-extraction/scenario.toml", ["sft"]),
+    ],
+)
+def test_with_one_provider_plugin_installed(
+    advisor, plugins: str, scenario: str, methods: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With one plugin only, the recommendation trains where that plugin launches, or installs the plugin
+    it needs first."""
+    monkeypatch.setenv("ADVISOR_LOAD_PLUGINS", plugins)
+    launched = run_as_printed(advisor, EXAMPLES / scenario, tmp_path, monkeypatch)
+    assert [method for provider, method in launched if provider == plugins] == methods
+
+
+def run_as_printed(
+    advisor, scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> list[tuple[str | None, str | None]]:
+    """Recommend `scenario` from a folder of its own and run every command printed; the (provider, method)
+    of each launch that ran."""
     copy = tmp_path / "repo" / "examples"
     shutil.copytree(EXAMPLES, copy)
     here = tmp_path / "elsewhere"
@@ -123,7 +149,8 @@ def test_every_printed_command_runs_as_printed(
     method = next((flag(words, "--method") or "sft" for words in launches), "sft")
     base: str | None = None
     skip_next_launch = False
-    ran = []
+    ran: list[str] = []
+    done: list[list[str]] = []
     for command in commands:
         words = shlex.split(command, comments=True)
         named = named_placeholders(command)
@@ -153,9 +180,12 @@ def test_every_printed_command_runs_as_printed(
         result = advisor(*words[1:], *dated)
         assert result.code == 0, f"{command}\n{result.out}\n{result.err}"
         ran.append(words[1])
+        if words[1] == "launch":
+            done.append(words)
     assert not skip_next_launch
     if launches:
         assert ran.count("dataset") == 2  # checked and split before any launch
+    return [(flag(words, "--provider"), flag(words, "--method")) for words in done]
 
 
 def test_paths_are_relative_to_the_folder_the_commands_run_from(advisor, tmp_path: Path, monkeypatch) -> None:
