@@ -217,3 +217,15 @@ def test_a_provider_that_is_not_installed_is_installed_first(advisor, monkeypatc
         f"pip install ./plugins/advisor-{provider}  # the {provider} provider plugin is not installed"
     )
     assert (EXAMPLES.parent / "plugins" / f"advisor-{provider}" / "pyproject.toml").is_file()
+
+
+def test_the_terminal_report_prints_each_command_on_one_line(advisor, monkeypatch) -> None:
+    """Piped at 80 columns, a command longer than the width is still one line (a paste runs it whole)."""
+    monkeypatch.setenv("ADVISOR_LOAD_PLUGINS", "")
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.chdir(EXAMPLES.parent)
+    scenario = "examples/invoice-extraction/scenario.toml"
+    commands = json.loads(advisor("recommend", scenario, "--format", "json", "--today", TODAY).out)["commands"]
+    report = advisor("recommend", scenario, "--today", TODAY).out
+    assert max(map(len, commands)) > 80
+    assert [line.removeprefix("  $ ") for line in report.splitlines() if line.startswith("  $ ")] == commands
