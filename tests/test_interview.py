@@ -66,6 +66,8 @@ def test_a_scripted_interview_recommends_and_saves(advisor, monkeypatch, tmp_pat
     # gpt-4.1-mini pays back nowhere it serves (OpenAI: 44 days left; Azure: hosting): an open model does
     assert "Fine-tune llama-v3p1-8b-instruct with SFT on 3,000 demonstrations at Fireworks AI" in run.out
     assert "not on gpt-4.1-mini" in run.out
+    # the report's own command reads the file the answers were saved to (it runs as printed, once saved)
+    assert "$ advisor recommend triage.toml --format markdown  # this report" in run.out  # from this folder
     text = saved.read_text()
     assert (
         'kind = "classification"' in text and "baseline_score = 0.78" in text and "requests_per_month = 500000" in text
@@ -74,6 +76,7 @@ def test_a_scripted_interview_recommends_and_saves(advisor, monkeypatch, tmp_pat
 
 def test_only_relevant_questions_are_asked(advisor, monkeypatch) -> None:
     run = talk(advisor, monkeypatch, ANSWERS)
+    assert "advisor recommend" not in run.out  # nothing saved: no scenario file to recommend from again
     assert "preference pairs" not in run.out  # tone does not fail
     assert "reference material" not in run.out  # knowledge does not fail
     assert "How would they be graded?" not in run.out  # no graded prompts

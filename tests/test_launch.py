@@ -391,7 +391,11 @@ def test_the_recommendation_names_a_launch_that_works(advisor) -> None:
         ).out
     )
     (step,) = [c for c in report["commands"] if c.startswith("advisor launch")]
-    command = shlex.split(step.replace("--training-file train.jsonl", f"--training-file {TRAIN}"))
+    command = shlex.split(step)
+    # the files `advisor dataset split` writes beside the example's train.jsonl, stood in for by the example
+    for flag, written in (("--training-file", "train.train.jsonl"), ("--validation-file", "train.validation.jsonl")):
+        assert command[command.index(flag) + 1].endswith(written)
+        command[command.index(flag) + 1] = str(TRAIN)
     result = advisor(*command[1:], "--today", TODAY)
     assert result.code == 0, result.err
     assert "Dry run: these requests would be sent" in result.out

@@ -196,11 +196,78 @@ class TestModelsTheTableDoesNotList:
         job_id = launched(advisor, *launch("--training-type", "qlora"))
         assert wait_for(advisor, job_id, "succeeded")["cost"]["price_row"] == "local gpus.RTX-4090"
 
-    def test_without_price_as_the_error_says_how_to_price_it(self, advisor, tmp_path) -> None:
-        result = advisor(*launch("--dry-run", model="someone/new-model-13b"))
-        assert result.code == 2
-        assert "unknown model 'someone/new-model-13b' for provider 'local'" in result.err
-        assert "--set price_as=ROW" in result.err
+    @pytest.mark.parametrize(
+        ("model", "row", "why"),
+        [
+            ("Qwen/Qwen3-8B", "open-8b", "the 8B bracket for 8B parameters: 8B read from the id"),
+            ("Qwen/Qwen2.5-0.5B-Instruct", "open-8b", "the 8B bracket for 0.5B parameters: 0.5B read from the id"),
+            ("someone/new-model-13b", "open-70b", "the 70B bracket for 13B parameters: 13b read from the id"),
+            ("meta-llama/Llama-2-70b-hf", "open-70b", "the 70B bracket for 70B parameters: 70b read from the id"),
+        ],
+    )
+    def test_any_hugging_face_id_is_priced_as_the_bracket_of_its_size(self, advisor, model, row, why) -> None:
+        """Its cost only depends on its size: the bracket at or above it prices it, and the plan says so."""
+        result = advisor(*launch("--dry-run", model=model))
+        assert result.code == 0, result.err
+        assert f"note: {model} is priced as local:{row} ({why})" in result.out
+        assert f"settings        price_as={row}" in result.out  # kept, so the actual cost is priced the same way
+        assert f"model: {model}" in result.out  # sent as written
+        bracket = advisor(*launch("--dry-run", "--set", f"price_as={row}", model=model))
+        assert _estimate_line(result.out) == _estimate_line(bracket.out)  # the same figure as naming the bracket
+
+    def test_a_mixture_of_experts_counts_every_experts_parameters(self, advisor) -> None:
+        result = advisor(*launch("--dry-run", model="mistralai/Mixtral-8x7B-Instruct-v0.1"))
+        assert result.code == 0, result.err
+        assert "priced as local:open-70b (the 70B bracket for 56B parameters: 8x7B read from the id as 56B" in (
+            result.out
+        )
+        assert "the true total is lower" in result.out
+
+    def test_params_b_gives_the_size_an_id_does_not_say(self, advisor) -> None:
+        result = advisor(*launch("--dry-run", "--set", "params_b=14", model="microsoft/phi-4"))
+        assert result.code == 0, result.err
+        assert "priced as local:open-70b (the 70B bracket for 14B parameters: size from --set params_b)" in result.out
+        small = advisor(*launch("--dry-run", "--set", "params_b=3.8", model="microsoft/phi-4"))
+        assert "priced as local:open-8b (the 8B bracket for 3.8B parameters" in small.out
+
+    def test_a_size_that_cannot_be_told_asks_for_params_b_in_one_line(self, advisor) -> None:
+        result = advisor(*launch("--dry-run", model="microsoft/phi-4"))
+        assert result.code == 2 and len(result.err.strip().splitlines()) == 1
+        assert "its size cannot be read from the id" in result.err and "--set params_b=N" in result.err
+        for given in ("lots", "0", "-8"):
+            bad = advisor(*launch("--dry-run", "--set", f"params_b={given}", model="microsoft/phi-4"))
+            assert bad.code == 2 and f"--set params_b={given}: must be a number of billions" in bad.err
+
+    def test_a_model_larger_than_every_bracket_is_refused(self, advisor) -> None:
+        result = advisor(*launch("--dry-run", model="Qwen/Qwen3-235B-A22B"))
+        assert result.code == 2 and len(result.err.strip().splitlines()) == 1
+        assert "235B parameters, more than the largest size bracket of the own-GPU table (open-70b)" in result.err
+
+    def test_an_id_with_two_sizes_is_not_guessed(self, advisor) -> None:
+        result = advisor(*launch("--dry-run", model="someone/merge-8b-70b"))
+        assert result.code == 2 and "names several sizes (8B, 70B)" in result.err and "params_b" in result.err
+
+    def test_the_estimate_prices_a_hugging_face_id_as_its_bracket_and_says_so(self, advisor) -> None:
+        flags = ["estimate", "--model", "gpt-4.1", "--ft-provider", "local", "--requests", "1M"]
+        flags += ["--prompt-tokens", "1000", "--training-tokens", "1000000", "--examples", "500", "--today", TODAY]
+        sized = advisor(*flags, "--ft-model", "Qwen/Qwen3-8B", "--format", "json")
+        assert sized.code == 0, sized.err
+        assert "note: Qwen/Qwen3-8B is priced as local:open-8b (the 8B bracket for 8B parameters" in sized.err
+        named = advisor(*flags, "--ft-model", "open-8b", "--format", "json")
+        assert json.loads(sized.out) == json.loads(named.out)  # the very estimate of the bracket it names
+        unknown = advisor(*flags, "--ft-model", "microsoft/phi-4")
+        assert unknown.code == 2 and len(unknown.err.strip().splitlines()) == 1
+        assert "its size cannot be read from the id; price it as a row of its size: --ft-model ROW" in unknown.err
+
+    def test_a_launched_hugging_face_id_is_priced_after_the_run_as_before(self, advisor) -> None:
+        job_id = launched(advisor, *launch(model="Qwen/Qwen3-8B"))
+        assert 'model_name_or_path: "Qwen/Qwen3-8B"' in (Path(only_run().details["run_dir"]) / "train.yaml").read_text()
+        shown = wait_for(advisor, job_id, "succeeded")
+        assert shown["cost"]["price_row"] == "local gpus.H100"  # open-8b's GPU, as estimated
+
+
+def _estimate_line(out: str) -> str:
+    return next(line for line in out.splitlines() if line.strip().startswith("estimated cost"))
 
 
 class TestRunning:

@@ -1,9 +1,11 @@
 """The recommendation engine: the five public examples of the decision guidance, the rules' properties,
 and every figure from the cost engine."""
 
+import os
 import shutil
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -416,4 +418,6 @@ def test_moving_off_an_openai_fine_tune(catalog) -> None:
     assert rec.reasons[0].rule == "gate.fine-tune-moves" and rec.recommendation.primary == "sft"
     assert (rec.where is not None and rec.where.serving_until is None) or rec.where.serving_until > date(2027, 12, 1)
     assert "stops serving on 2027-01-14, 44 days from 2026-12-01" in rec.caveats[0]
-    assert any("--training-file ../invoice-extraction/train.jsonl" in command for command in rec.commands)
+    # the scenario's `../invoice-extraction/train.jsonl`, as the folder the commands run from reaches it
+    trained = Path(os.path.relpath(EXAMPLES / "invoice-extraction" / "train.train.jsonl")).as_posix()
+    assert any(f"--training-file {trained}" in command for command in rec.commands)

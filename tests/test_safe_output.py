@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from advisor.recommend.recommendation import Recommendation, recommend
+from advisor.recommend.recommendation import CommandPlace, Recommendation, recommend
 from advisor.recommend.scenario import load_scenario
 from advisor.render.charts import Series, mermaid, svg
 from advisor.render.recommendation import print_report, to_json, to_markdown, write_chart
@@ -141,21 +141,28 @@ class TestSuggestedCommands:
         scenario = load_scenario(str(tmp_path / "scenario.toml"))
         data = scenario.scenario.data.model_copy(update={"training_file": TRAINING_FILE})
         loaded = scenario.model_copy(update={"scenario": scenario.scenario.model_copy(update={"data": data})})
-        rec = recommend(loaded, catalog, TODAY)
-        naming = [command for command in rec.commands if TRAINING_FILE in shlex.split(command)]
-        assert len(naming) == 3, rec.commands  # check, split, launch
+        rec = recommend(loaded, catalog, TODAY, CommandPlace(tmp_path))
+        named = str(Path(TRAINING_FILE))  # as the path reads (`http://` is `http:/`): the same file
+        split = str(Path(named).with_name("evil.train.jsonl"))  # what `advisor dataset split` writes
+        naming = [command for command in rec.commands if named in shlex.split(command)]
+        assert len(naming) == 2, rec.commands  # check, split
+        launches = [c for c in rec.commands if c.startswith("advisor launch")]
+        assert [c for c in rec.commands if split in shlex.split(c)] == launches
         for command in rec.commands:
             words = shlex.split(command, comments=True)
             assert "curl" not in words and "sh" not in words and "|" not in words
-            assert f"'{TRAINING_FILE}'" in command or TRAINING_FILE not in command
-        assert f"--training-file '{TRAINING_FILE}'" in to_markdown(rec)
+            assert f"'{named}'" in command or f"'{split}'" in command or "x.jsonl" not in command
+        assert f"--training-file '{split}'" in to_markdown(rec)
         out = StringIO()
         print_report(rec, file=out, width=300)
-        assert f"--training-file '{TRAINING_FILE}'" in out.getvalue()
+        assert f"--training-file '{split}'" in out.getvalue()
 
     def test_placeholders_and_what_a_line_is_for_are_shell_comments(self, migration: Recommendation) -> None:
         watch = next(c for c in migration.commands if c.startswith("advisor jobs watch"))
-        assert watch == "advisor jobs watch JOB  # each job, until it ends with its fine-tuned model and cost"
+        assert watch == (
+            "advisor jobs watch JOB  # fill in JOB: the job id `advisor launch` printed; each job, until it ends "
+            "with its fine-tuned model and cost"
+        )
         for command in migration.commands:
             assert shlex.split(command, comments=True)[0] == "advisor"
 
@@ -185,13 +192,16 @@ class TestSuggestedCommands:
             for command in commands:
                 assert words_bash_passes(command, folder) == shlex.split(command, comments=True)[1:]
             assert not (folder / "pwned").exists() and not (tmp_path / "pwned").exists()
+        split = next(c for c in commands if c.startswith("advisor dataset split"))
+        assert advisor(*shlex.split(split)[1:]).code == 0  # the launch trains on what it writes
         (launch,) = [c for c in commands if c.startswith("advisor launch")]
         words = shlex.split(launch)
-        assert words[words.index("--training-file") + 1] == TRAINING_FILE
+        trained = str(Path(TRAINING_FILE).with_name("evil.train.jsonl"))
+        assert words[words.index("--training-file") + 1] == trained
         result = advisor(*words[1:], "--today", TODAY_TEXT)
         assert result.code == 0, result.err
         assert "Dry run: these requests would be sent" in result.out
-        assert f"training file   {TRAINING_FILE} (" in result.out and not controls(result.out + result.err)
+        assert f"training file   {trained} (" in result.out and not controls(result.out + result.err)
 
     @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash to run the quoted lines")
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from advisor.methods import Method
+    from advisor.pricing.catalog import Catalog
 
 
 @click.command(
@@ -205,6 +206,8 @@ def estimate(
         )
 
     catalog = catalog_with_plugins(pricing_files, today_or(today))
+    if ft_model is not None and ft_provider is not None:
+        ft_model = _sized(ft_model, ft_provider, catalog)
     compared = compared_providers(providers, catalog, model)
     if compared is None:
         from advisor.render.estimate import render
@@ -219,6 +222,29 @@ def estimate(
     # each place's files counted as its row counts
     request_for = place_requests(args, catalog, request, _count_examples)
     render_places(estimate_places(request, catalog, compared.places, request_for), output_format)
+
+
+def _sized(ft_model: str, ft_provider: str, catalog: Catalog) -> str:
+    """The row `ft_model` is priced as: its own, or, for a provider that prices models by their size
+    (own GPUs: `SizesModels`) and a model its table does not list, the size bracket, said on stderr."""
+    if catalog.find_optional(ft_model, ft_provider) is not None:
+        return ft_model
+    from advisor.errors import UserError
+    from advisor.plugins import load_plugins
+    from advisor.providers.base import SizesModels
+    from advisor.render.console import line
+
+    found = load_plugins().providers.get(ft_provider)
+    if found is None or not isinstance(found[0], SizesModels):
+        return ft_model  # the estimate says it is unknown, with its hint
+    try:
+        row, why = found[0].size_bracket(ft_model, {})
+    except UserError as exc:
+        # the estimate takes no --set: it names the row itself
+        exc.hint = f"price it as a row of its size: --ft-model ROW (`advisor pricing list` lists {ft_provider}'s)"
+        raise
+    line(f"note: {ft_model} is priced as {ft_provider}:{row} ({why})", err=True)
+    return row
 
 
 def _count_examples(path: str, method: Method, counting: str) -> Sequence[int]:

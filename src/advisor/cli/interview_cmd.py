@@ -124,6 +124,7 @@ def _finish(answers: Any, folder: Path, target: Path | None, catalog: Any, today
     """Show the recommendation and save the answers to `target`; whether they were saved there."""
     from pydantic import ValidationError
 
+    from advisor.cli.recommend_cmd import command_place
     from advisor.errors import UserError
     from advisor.recommend.interview import relocated, to_raw, without_notes
     from advisor.recommend.recommendation import recommend
@@ -139,7 +140,9 @@ def _finish(answers: Any, folder: Path, target: Path | None, catalog: Any, today
         raise UserError(f"the answers do not make a scenario: {key}: {problem['msg']}", hint="run it again") from None
     loaded = LoadedScenario(scenario=scenario, source=str(folder / "interview"), defaults=defaults_used(raw))
     click.echo("")
-    print_report(recommend(loaded, catalog, today_or(today)))
+    # the report's commands run from here; `advisor recommend` reads the file the answers are saved to
+    place = command_place(str(target) if target is not None else None)
+    print_report(recommend(loaded, catalog, today_or(today), place))
     if target is None:
         return False
     saved = Scenario.model_validate(to_raw(without_notes(relocated(answers, folder, target.parent))))

@@ -14,11 +14,11 @@ from advisor.cli.options import format_option, pricing_options, today_or
 
 if TYPE_CHECKING:
     from advisor.pricing.catalog import Catalog
-    from advisor.recommend.recommendation import Recommendation
+    from advisor.recommend.recommendation import CommandPlace, Recommendation
     from advisor.recommend.scenario import LoadedScenario
     from advisor.render.portfolio import Outcome
 
-    Build = Callable[[LoadedScenario, Catalog, date], Recommendation]
+    Build = Callable[[LoadedScenario, Catalog, date, CommandPlace], Recommendation]
 
 
 @click.command()
@@ -50,7 +50,7 @@ def recommend(
     if len(paths) == 1 and not Path(files[0]).is_dir():
         loaded = load_scenario(paths[0])
         _warn(loaded.notices)
-        rec = build(loaded, catalog_with_plugins(pricing_files, today_or(today)), today_or(today))
+        rec = build(loaded, catalog_with_plugins(pricing_files, today_or(today)), today_or(today), command_place())
         if output is None:
             _print(rec, output_format)
             return
@@ -62,6 +62,28 @@ def recommend(
         return
     catalog = catalog_with_plugins(pricing_files, today_or(today))
     _recommend_many(paths, output_format, output, force, catalog, today_or(today), build)
+
+
+def command_place(scenario_file: str | None = None) -> CommandPlace:
+    """Where the report's commands will run: this folder, with the provider plugins installed here (and
+    the settings each takes); a provider that is not installed is installed first, from advisor's source
+    folder when this folder holds it (`./plugins/advisor-NAME`), else by its distribution's name."""
+    from advisor.plugins import load_plugins
+    from advisor.providers.base import settings_of
+    from advisor.recommend.recommendation import CommandPlace
+
+    installed = {name: frozenset(settings_of(provider)) for name, (provider, _) in load_plugins().providers.items()}
+    return CommandPlace(Path.cwd(), installed, install_line, scenario_file)
+
+
+def install_line(provider: str) -> str:
+    """The command that installs provider `provider`'s plugin, `advisor-<provider>` by advisor's naming."""
+    from advisor.safe_text import shell_command
+
+    source = Path("plugins") / f"advisor-{provider}"
+    if (source / "pyproject.toml").is_file():
+        return shell_command("pip", "install", f"./{source.as_posix()}")
+    return shell_command("pip", "install", f"advisor-{provider}")
 
 
 def _scenario_files(files: tuple[str, ...]) -> list[str]:
@@ -89,7 +111,7 @@ def _recommend_many(
     from advisor.render import portfolio
 
     global _SHARED
-    _SHARED = _Shared(catalog, today, build, load_scenario)
+    _SHARED = _Shared(catalog, today, build, load_scenario, command_place())
     outcomes = _across_cores(paths)
     for outcome in outcomes:
         _warn(outcome.notices)
@@ -121,6 +143,7 @@ class _Shared:
     today: date
     build: Build
     load: Callable[[str], LoadedScenario]
+    place: CommandPlace
 
 
 _SHARED: _Shared | None = None
@@ -135,7 +158,9 @@ def _one(path: str) -> Outcome:
     assert _SHARED is not None, "set by _recommend_many before any worker starts"
     try:
         loaded = _SHARED.load(path)
-        return Outcome(path, rec=_SHARED.build(loaded, _SHARED.catalog, _SHARED.today), notices=loaded.notices)
+        return Outcome(
+            path, rec=_SHARED.build(loaded, _SHARED.catalog, _SHARED.today, _SHARED.place), notices=loaded.notices
+        )
     except UserError as exc:
         return Outcome(path, error=str(exc))
 

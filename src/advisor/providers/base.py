@@ -28,6 +28,7 @@ __all__ = [
     "ProviderError",
     "Quote",
     "Quotes",
+    "SizesModels",
     "Status",
     "TakesSettings",
     "Upload",
@@ -187,6 +188,17 @@ class TakesSettings(Protocol):
 
     @property
     def settings(self) -> Mapping[str, str]: ...
+
+
+@runtime_checkable
+class SizesModels(Protocol):
+    """A provider whose cost depends on a model's size, not its name (own GPUs): a model its tables do not
+    list is priced as the row of its size (the `price_as` setting, filled in), with why in the estimate."""
+
+    def size_bracket(self, model: str, settings: Mapping[str, Any]) -> tuple[str, str]:
+        """(the row to price `model` as, why: `the 8B bracket for a 8B model: 8B read from the id`); a
+        UserError naming the setting that gives the size when it cannot be told."""
+        ...
 
 
 @runtime_checkable

@@ -40,6 +40,7 @@ from advisor.providers.base import (
     JobRequest,
     Provider,
     ScoresRftItself,
+    SizesModels,
     Upload,
     settings_of,
 )
@@ -291,17 +292,22 @@ def _model_row(provider: Provider, catalog: Catalog, model: str, settings: dict[
     """(the price row, the model name to send). An open model the tables do not list (a Hugging Face id,
     a local folder) is priced as the row the `price_as` setting names, e.g. a size bracket, and sent as
     written; only a provider that declares `price_as` takes it."""
-    price_as = settings.get("price_as")
+    price_as, why = settings.get("price_as"), "price_as"
     if price_as is None:
         try:
             match = catalog.find(model, provider.name)
         except UserError as exc:
-            if "price_as" in settings_of(provider):
-                exc.hint = f"{exc.hint}; or price it as a listed row of its size: --set price_as=ROW"
-            raise
-        return match, api_model_name(match)
+            if not isinstance(provider, SizesModels):
+                if "price_as" in settings_of(provider):
+                    exc.hint = f"{exc.hint}; or price it as a listed row of its size: --set price_as=ROW"
+                raise
+            # priced by its size: the row is kept as `price_as`, so the actual cost is priced the same way
+            price_as, why = provider.size_bracket(model, settings)
+            settings["price_as"] = price_as
+        else:
+            return match, api_model_name(match)
     match = catalog.find(str(price_as), provider.name)
-    note = f"{model} is priced as {match.provider}:{match.name} (price_as)"
+    note = f"{model} is priced as {match.provider}:{match.name} ({why})"
     return replace(match, requested=model, model_id=parse_model_id(model), note=note), model
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from pydantic import BaseModel
 
@@ -33,7 +36,7 @@ from advisor.recommend.rules import (
 )
 from advisor.recommend.scenario import LoadedScenario, Scenario, count_tokens
 from advisor.recommend.strategies import BY_NAME, STRATEGIES, TRAINING
-from advisor.safe_text import shell_command
+from advisor.safe_text import shell_command, visible
 
 
 class NotRecommended(BaseModel):
@@ -104,8 +107,11 @@ def strategies_to_cost(facts: Facts, d: Decision) -> list[str]:
     return [strategy.name for strategy in STRATEGIES if strategy.name in wanted]
 
 
-def recommend(loaded: LoadedScenario, catalog: Catalog, today: date) -> Recommendation:
-    """The recommendation for a scenario; its prompt files are counted first unless already counted."""
+def recommend(
+    loaded: LoadedScenario, catalog: Catalog, today: date, place: CommandPlace | None = None
+) -> Recommendation:
+    """The recommendation for a scenario; its prompt files are counted first unless already counted. `place`:
+    where its commands will run (default: this folder, every provider printed as installed)."""
     catalog = catalog.on(today)
     loaded = count_tokens(loaded, catalog)
     assert loaded.tokens is not None
@@ -133,7 +139,7 @@ def recommend(loaded: LoadedScenario, catalog: Catalog, today: date) -> Recommen
     d.caveats += _other_base(places)
     if (conflict := contradiction(loaded.scenario, catalog)) is not None:
         d.caveats.insert(0, conflict.caveat)
-    steps, commands = _next_steps(facts, d, primary_cost, ctx, loaded)
+    steps, commands = _next_steps(facts, d, primary_cost, ctx, loaded, place)
     return Recommendation(
         name=loaded.scenario.name,
         source=loaded.source,
@@ -393,48 +399,113 @@ _KEEP_MEASURING = (
 
 
 _SFT_MODEL = "the fine-tuned model `advisor jobs watch` reports for the SFT job"
+# the placeholders a printed command may hold, and what to put in their place (said in the command's comment)
+PLACEHOLDERS = {
+    "TRAIN.jsonl": "your training file (the scenario names none: data.training_file)",
+    "PAIRS.jsonl": "your preference pairs (JSONL)",
+    "GRADER.json": "your RFT grader (JSON)",
+    "SFT_MODEL": _SFT_MODEL,
+    "TRAIN.train.jsonl": "what `advisor dataset split TRAIN.jsonl` writes",
+    "TRAIN.validation.jsonl": "what `advisor dataset split TRAIN.jsonl` writes",
+    "JOB": "the job id `advisor launch` printed",
+}
+
+
+@dataclass(frozen=True)
+class CommandPlace:
+    """Where the printed commands will be run, so that each runs as printed: the folder they are run from
+    (paths are made relative to it, or absolute outside it), the provider plugins installed (name -> the
+    settings each takes; None: not known, every provider printed as installed), the line that installs a
+    provider that is not, and the scenario file `advisor recommend` reads again (None: the source, when it
+    is a file)."""
+
+    cwd: Path
+    installed: Mapping[str, frozenset[str]] | None = None
+    install: Callable[[str], str] | None = None
+    scenario_file: str | None = None
+
+
+def runnable_path(name: str, folder: Path, cwd: Path) -> str:
+    """`name` (relative to a scenario's `folder`) as the folder `cwd` reaches it: relative when under
+    `cwd`, else absolute, so that a command naming it runs from `cwd` as printed."""
+    path = Path(name).expanduser()
+    full = Path(os.path.normpath(os.path.abspath(path if path.is_absolute() else folder / path)))
+    base = Path(os.path.normpath(os.path.abspath(cwd)))
+    try:
+        return full.relative_to(base).as_posix()
+    except ValueError:
+        return str(full)
+
+
+def _filled(*words: str, comment: str | None = None) -> str:
+    """A command whose placeholders (PLACEHOLDERS) its comment names, with what to put in their place."""
+    named = [f"{word}: {PLACEHOLDERS[word]}" for word in dict.fromkeys(words) if word in PLACEHOLDERS]
+    said = "; ".join(part for part in (f"fill in {'; '.join(named)}" if named else "", comment or "") if part)
+    return shell_command(*words, comment=said or None)
 
 
 def _next_steps(
-    facts: Facts, d: Decision, cost: StrategyCost | None, ctx: Context, loaded: LoadedScenario
+    facts: Facts,
+    d: Decision,
+    cost: StrategyCost | None,
+    ctx: Context,
+    loaded: LoadedScenario,
+    place: CommandPlace | None = None,
 ) -> tuple[list[str], list[str]]:
     """The next steps in words (a proposal reads them without the CLI), and the commands behind them: each
-    built from its words and quoted (safe_text.shell_command), so a file name runs nothing of its own."""
+    built from its words and quoted (safe_text.shell_command), so a file name runs nothing of its own, and
+    each runs as printed from `place.cwd`: paths relative to it, the epochs every provider takes, the
+    settings a provider requires, a provider plugin that is not installed installed first, placeholders
+    named in the comment."""
+    from advisor.datasets.split import output_paths
+
+    place = place or CommandPlace(Path.cwd())
     steps: list[str] = []
     commands: list[str] = []
     data = facts.scenario.data
-    training = data.training_file or "TRAIN.jsonl"
+    given = data.training_file
+    training = runnable_path(given, loaded.folder, place.cwd) if given is not None else "TRAIN.jsonl"
     trains = cost is not None and d.primary in TRAINING
-    if trains and ("sft" in d.plan or d.primary in ("sft", "dpo", "rag+sft")):
+    split_train, split_valid = (str(path) for path in output_paths(Path(training)))
+    if trains:
         steps.append("Check the training file (format, duplicates, token counts) and split off a validation set")
-        commands += [shell_command("advisor", "dataset", action, training) for action in ("check", "split")]
+        commands += [_filled("advisor", "dataset", action, training) for action in ("check", "split")]
     if "rft" in d.plan:
         steps.append("Validate the grader on a sample of graded prompts, then run a short RFT pilot")
     if cost is not None and trains:
-        place, launch = ctx.label(cost.provider), ("advisor", "launch", "--provider", cost.provider)
-        # the epochs the estimate assumed, given explicitly: some providers have no automatic count (Together)
-        epochs = ("--epochs", auto_epochs(data.demonstrations or data.preference_pairs or 1000))
+        where, launch = ctx.label(cost.provider), ("advisor", "launch", "--provider", cost.provider)
+        if place.installed is not None and cost.provider not in place.installed:
+            install = place.install(cost.provider) if place.install else f"pip install advisor-{cost.provider}"
+            commands.append(f"{install}  # {visible(f'the {cost.provider} provider plugin is not installed')}")
+        takes = (place.installed or {}).get(cost.provider, frozenset())
+        files = ("--training-file", split_train, "--validation-file", split_valid)
         if d.plan[-2:] == ["sft", "dpo"]:
             steps += [
-                f"First train {cost.model} with SFT on the demonstrations at {place}",
+                f"First train {cost.model} with SFT on the demonstrations at {where}",
                 "Then train with DPO on the preference pairs, starting from the model the SFT job produced (not "
                 "from the base model), at the same place",
             ]
-            sft = ("--method", "sft", "--model", cost.model, "--training-file", training, *epochs)
+            # the epochs the estimate assumed, given explicitly: some providers have no automatic count (Together)
+            sft = ("--method", "sft", "--model", cost.model, *files, *_epochs(data.demonstrations))
             dpo = ("--method", "dpo", "--model", "SFT_MODEL", "--training-file", "PAIRS.jsonl")
             commands += [
-                shell_command(*launch, *sft, "--dry-run"),
-                shell_command(*launch, *dpo, "--dry-run", comment=f"SFT_MODEL: {_SFT_MODEL}"),
+                _filled(*launch, *sft, "--dry-run"),
+                _filled(*launch, *dpo, *_epochs(data.preference_pairs), "--dry-run"),
             ]
         else:
             method = BY_NAME[d.primary].method
             assert method is not None
-            steps.append(f"Launch the {method.upper()} job on {cost.model} at {place}, a dry run first")
-            extra = ("--validation-file", "VALID.jsonl", "--grader", "GRADER.json") if method == "rft" else epochs
-            job = ("--method", method, "--model", cost.model, "--training-file", training, *extra)
-            commands.append(shell_command(*launch, *job, "--dry-run"))
+            steps.append(f"Launch the {method.upper()} job on {cost.model} at {where}, a dry run first")
+            count = {"sft": data.demonstrations, "dpo": data.preference_pairs, "rft": data.graded_prompts}[method]
+            extra: tuple[str, ...] = ()
+            if method == "rft":
+                extra = ("--grader", "GRADER.json")
+                if "max_completion_length" in takes:  # own GPUs (GRPO): the rollouts' length prices them
+                    extra += ("--set", f"max_completion_length={facts.scenario.traffic.output_tokens}")
+            job = ("--method", method, "--model", cost.model, *files, *extra, *_epochs(count))
+            commands.append(_filled(*launch, *job, "--dry-run"))
         watch = "each job, until it ends with its fine-tuned model and cost"
-        commands.append(shell_command("advisor", "jobs", "watch", "JOB", comment=watch))
+        commands.append(_filled("advisor", "jobs", "watch", "JOB", comment=watch))
     if d.primary != "prompt":
         steps.append("Measure the result on the eval set against the prompted baseline before switching traffic")
     if "switch" in d.alternatives and "switch" in ctx.costs:
@@ -442,11 +513,16 @@ def _next_steps(
         steps.append(
             f"Run the eval set on {switch.model} at {ctx.label(switch.provider)} to see whether prompting it is enough"
         )
-    if commands or d.primary != "prompt":
-        commands.append(
-            shell_command("advisor", "recommend", loaded.source, "--format", "markdown", comment="this report")
-        )
+    scenario_file = place.scenario_file or (loaded.source if Path(loaded.source).is_file() else None)
+    if scenario_file is not None and (commands or d.primary != "prompt"):
+        report = runnable_path(scenario_file, Path.cwd(), place.cwd)
+        commands.append(shell_command("advisor", "recommend", report, "--format", "markdown", comment="this report"))
     return steps, commands
+
+
+def _epochs(examples: int) -> tuple[str, str]:
+    """`--epochs N`: the count the estimate assumed, given explicitly (Together has no automatic count)."""
+    return "--epochs", str(auto_epochs(examples or 1000))
 
 
 # defaults that matter only when a strategy that uses them is costed

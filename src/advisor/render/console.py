@@ -102,7 +102,16 @@ def print_out(*renderables: Any, file: IO[str] | None = None, width: int | None 
     for item in renderables:
         if isinstance(item, Table):
             _fold_cells(item, console)
-        console.print(_guarded(item), highlight=False, crop=False)
+        # a whole line (a command) is soft-wrapped: rich 14 folds a Text's own no_wrap at the width, and a
+        # command broken by newlines would not run when pasted; the terminal wraps it for the eye only
+        whole = isinstance(item, _text_class()) and item.no_wrap is True
+        console.print(_guarded(item), highlight=False, crop=False, soft_wrap=whole)
+
+
+def _text_class() -> type[Text]:
+    from rich.text import Text
+
+    return Text
 
 
 def _guarded(item: Any) -> Any:

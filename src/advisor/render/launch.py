@@ -37,7 +37,7 @@ def print_plan(plan: LaunchPlan) -> None:
     if plan.settings:
         line("  settings        " + ", ".join(f"{name}={value}" for name, value in plan.settings.items()))
     line(f"  estimated cost  {plan.estimate_text}")
-    for note in [plan.stale, *plan.notices]:
+    for note in [plan.match.note, plan.stale, *plan.notices]:  # the row it is priced as, and why
         if note:
             line(f"  note: {note}")
 

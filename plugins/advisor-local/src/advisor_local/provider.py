@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 import tomllib
+from collections.abc import Mapping
 from decimal import Decimal
 from importlib.resources import files
 from pathlib import Path
@@ -40,7 +41,7 @@ from advisor.plugin_api import (
     ledger_path,
     shell_command,
 )
-from advisor_local import batches, configs, convert, progress
+from advisor_local import batches, configs, convert, progress, sizes
 from advisor_local.reward import unsupported
 
 STATUSES: dict[str, Status] = {
@@ -64,7 +65,10 @@ SETTINGS: dict[str, str] = {
     "main_process_ip": "address of node 0 (machine_rank 0) that every node can reach (several nodes)",
     "main_process_port": f"port of node 0 for the rendezvous (default {configs.DEFAULT_PORT})",
     "device": "gpu (default) or cpu (one process, slow: to try a run out)",
-    "price_as": "price a model the table does not list as this row: open-8b, open-70b, or a listed model",
+    "price_as": "price a model the table does not list as this row: open-8b, open-70b, or a listed model "
+    "(default: the size bracket at or above its size)",
+    "params_b": "the model's size in billions of parameters, for a model the table does not list whose id says "
+    "no size (its size bracket prices it)",
     "learning_rate": "learning rate (default by method: TRL's documented values, higher for LoRA)",
     "batch_size": "examples per GPU per step (TRL's default 8)",
     "gradient_accumulation_steps": "steps whose gradients add up before an update (default 1)",
@@ -228,6 +232,11 @@ class LocalProvider:
         return [configs.node_command(trainer, request.method, run_dir, run, rank) for rank in range(run.nodes)]
 
     # --- before anything is started ---------------------------------------------------------------
+
+    def size_bracket(self, model: str, settings: Mapping[str, Any]) -> tuple[str, str]:
+        """A model the table does not list (any Hugging Face id, a folder) costs what its size costs: the
+        size bracket at or above it, and why (advisor_local.sizes)."""
+        return sizes.size_bracket(model, settings)
 
     def request_preview(self, uploads: list[Upload], request: JobRequest) -> list[str]:
         run_dir = self._run_dir(request.run_id)
