@@ -91,3 +91,22 @@ def test_bad_validation_sizes(tmp_path: Path, spec: str, message: str) -> None:
 def test_a_share_always_leaves_both_sides_non_empty(examples: int, share) -> None:
     size = validation_size(str(share), examples)
     assert 1 <= size < examples
+
+
+def test_the_split_a_dataset_check_suggests_runs_as_printed(tmp_path: Path, advisor, monkeypatch) -> None:
+    """`dataset check` of an RFT file names the split that makes its validation file; pasted, it works."""
+    import re
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    make(tmp_path / "rft prompts.jsonl", 40, rft=True)
+    report = json.loads(advisor("dataset", "check", "rft prompts.jsonl", "--format", "json").out)
+    (note,) = [n for n in report["notes"] if n.startswith("RFT also needs a validation file")]
+    command = re.search(r"`(advisor dataset split [^`]+)`", note).group(1)
+    assert shlex.split(command)[3] == "rft prompts.jsonl"  # the file checked, quoted for the shell
+    result = advisor(*shlex.split(command)[1:])
+    assert result.code == 0, result.err
+    assert (
+        len(read(tmp_path / "rft prompts.train.jsonl")) == 32
+        and len(read(tmp_path / "rft prompts.validation.jsonl")) == 8
+    )

@@ -26,6 +26,7 @@ from advisor.datasets.scan import SYSTEMS_TRACKED, ScanResult
 from advisor.methods import Method
 from advisor.pricing.catalog import Catalog, ModelMatch, training_blockers
 from advisor.pricing.row_counting import row_counting
+from advisor.safe_text import shell_command
 
 # domain-facts.md section 5 and decision-guidance.md: OpenAI's minimum, and advisor's rule of thumb
 # for every provider (a warning where the provider takes fewer: DataRules.min_examples)
@@ -242,6 +243,12 @@ def recommended_size(method: Method, rules: DataRules = OPENAI_RULES) -> str:
     return RECOMMENDED[method]
 
 
+def _split_command(path: str, validation: str) -> str:
+    """`advisor dataset split` of the file checked, as it can be pasted (FILE for a stream, which it cannot split)."""
+    named = path if path not in ("-", "") and not path.startswith("/dev/") else "FILE"
+    return shell_command("advisor", "dataset", "split", named, "--validation", validation)
+
+
 def file_wide_problems(scan: ScanResult, method: Method, path: str, rules: DataRules = OPENAI_RULES) -> list[Problem]:
     """Problems only the whole file shows, by the provider's rules."""
     problems: list[Problem] = []
@@ -293,7 +300,8 @@ def file_wide_problems(scan: ScanResult, method: Method, path: str, rules: DataR
                 "error",
                 "rft-too-many" if method == "rft" else "too-many-examples",
                 f"{valid:,} examples: {provider} takes at most {limit:,} for {method.upper()}",
-                "split off a sample with `advisor dataset split`",
+                f"keep {limit:,} for training: `{_split_command(path, str(valid - limit))}` writes them to its "
+                ".train.jsonl",
             )
         )
     if rules.one_format_per_file and len(scan.formats) > 1:
@@ -448,7 +456,7 @@ def training_quote(match: ModelMatch, method: Method, encoding: str, counts: arr
             price=rate.price,
             row=f"{match.provider}:{match.name} {rate.field}",
             note=f"RFT bills training hours ({format_price(rate.price)} an hour), "
-            "not tokens: estimate with `advisor estimate --method rft --rft-hours H`",
+            "not tokens: price a run with advisor estimate's --rft-hours H (the billable hours of a pilot run)",
         )
     assert cost.rate is not None
     if cost.basis == "gpu_hours":
@@ -537,7 +545,7 @@ def build_report(
             f"{scan.valid:,} valid ones"
         )
     if method == "rft":
-        notes.append("RFT also needs a validation file (at most 1,000 examples): `advisor dataset split`")
+        notes.append(f"RFT also needs a validation file (at most 1,000 examples): `{_split_command(file, '0.2')}`")
         if not grader_given:
             notes.append("no --grader given: the fields a grader reads were not checked")
     opinion = None

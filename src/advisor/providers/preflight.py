@@ -406,7 +406,7 @@ def _estimate(
             return None, f"no estimate ({missing})"
         return None, (
             f"RFT is billed per training hour: {format_price(missing.rate.price)} an hour ({quote.row}, as_of "
-            f"{quote.as_of}); `advisor estimate --method rft --rft-hours H` prices a run"
+            f"{quote.as_of}); advisor estimate's --rft-hours H (a pilot run's billable hours) prices a run"
         )
     except ValueError as exc:
         return None, f"no estimate ({exc})"
