@@ -14,11 +14,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from advisor_fireworks.provider import RESOURCE_ID, STATUSES, FireworksProvider, api_model, resource_id
 from hypothesis import given
 from hypothesis import strategies as st
 
 from advisor.providers import launch as launching
+from advisor_fireworks.provider import RESOURCE_ID, STATUSES, FireworksProvider, api_model, resource_id
 
 from .conftest import EXAMPLES
 from .fake_fireworks import FakeFireworks, serve
