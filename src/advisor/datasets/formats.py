@@ -13,10 +13,10 @@ line is fine for Together and an error for OpenAI, and the chat format stays the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from advisor.datasets.problems import ProblemLog, Severity, Where
+from advisor.datasets.problems import Problem, ProblemLog, Problems, Severity, Where
 from advisor.methods import Method
 
 
@@ -83,36 +83,15 @@ def convert(
     return example, None
 
 
-class RenamedLog:
+class RenamedLog(Problems):
     """A ProblemLog seen through a format: problems in the converted example name the format's fields."""
 
     def __init__(self, log: ProblemLog, fmt: DatasetFormat) -> None:
         self.log = log
         self.fmt = fmt
 
-    def error(
-        self,
-        code: str,
-        message: str,
-        hint: str,
-        *,
-        line: int | None = None,
-        example: int | None = None,
-        field: str | None = None,
-    ) -> None:
-        self.log.error(code, message, hint, line=line, example=example, field=self.fmt.source_field(field))
-
-    def warning(
-        self,
-        code: str,
-        message: str,
-        hint: str,
-        *,
-        line: int | None = None,
-        example: int | None = None,
-        field: str | None = None,
-    ) -> None:
-        self.log.warning(code, message, hint, line=line, example=example, field=self.fmt.source_field(field))
+    def add(self, problem: Problem) -> None:
+        self.log.add(replace(problem, field=self.fmt.source_field(problem.field)))
 
     def total(self, severity: Severity) -> int:
         return self.log.total(severity)

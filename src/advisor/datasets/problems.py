@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, TypedDict
+from typing import Literal, TypedDict
 
 Severity = Literal["error", "warning"]
 PROBLEMS_KEPT_PER_CODE = 100
@@ -20,35 +20,6 @@ class Where(TypedDict):
 
     line: int
     example: int
-
-
-class Problems(Protocol):
-    """What the checks report problems to: a ProblemLog, or one seen through a dataset format
-    (advisor.datasets.formats.RenamedLog)."""
-
-    def error(
-        self,
-        code: str,
-        message: str,
-        hint: str,
-        *,
-        line: int | None = None,
-        example: int | None = None,
-        field: str | None = None,
-    ) -> None: ...
-
-    def warning(
-        self,
-        code: str,
-        message: str,
-        hint: str,
-        *,
-        line: int | None = None,
-        example: int | None = None,
-        field: str | None = None,
-    ) -> None: ...
-
-    def total(self, severity: Severity) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -74,26 +45,16 @@ class Problem:
         )
 
 
-@dataclass
-class ProblemLog:
-    """Problems in file order, at most PROBLEMS_KEPT_PER_CODE kept per code, all counted."""
-
-    kept: list[Problem] = field(default_factory=list)
-    counts: Counter[str] = field(default_factory=Counter)
-    severities: dict[str, Severity] = field(default_factory=dict)
-    _kept_per_code: Counter[str] = field(default_factory=Counter)
-    _totals: Counter[str] = field(default_factory=Counter)
+class Problems:
+    """What the checks report problems to: a ProblemLog, or one seen through a dataset format
+    (advisor.datasets.formats.RenamedLog). Each says how it keeps a problem (`add`) and how many of a
+    severity it holds (`total`); reporting one is the same everywhere."""
 
     def add(self, problem: Problem) -> None:
-        self.counts[problem.code] += 1
-        self.severities[problem.code] = problem.severity
-        self._totals[problem.severity] += 1
-        self._keep(problem)
+        raise NotImplementedError
 
-    def _keep(self, problem: Problem) -> None:
-        if self._kept_per_code[problem.code] < PROBLEMS_KEPT_PER_CODE:
-            self._kept_per_code[problem.code] += 1
-            self.kept.append(problem)
+    def total(self, severity: Severity) -> int:
+        raise NotImplementedError
 
     def error(
         self,
@@ -118,6 +79,28 @@ class ProblemLog:
         field: str | None = None,
     ) -> None:
         self.add(Problem("warning", code, message, hint, line, example, field))
+
+
+@dataclass
+class ProblemLog(Problems):
+    """Problems in file order, at most PROBLEMS_KEPT_PER_CODE kept per code, all counted."""
+
+    kept: list[Problem] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    severities: dict[str, Severity] = field(default_factory=dict)
+    _kept_per_code: Counter[str] = field(default_factory=Counter)
+    _totals: Counter[str] = field(default_factory=Counter)
+
+    def add(self, problem: Problem) -> None:
+        self.counts[problem.code] += 1
+        self.severities[problem.code] = problem.severity
+        self._totals[problem.severity] += 1
+        self._keep(problem)
+
+    def _keep(self, problem: Problem) -> None:
+        if self._kept_per_code[problem.code] < PROBLEMS_KEPT_PER_CODE:
+            self._kept_per_code[problem.code] += 1
+            self.kept.append(problem)
 
     def merge(self, later: ProblemLog, lines: int, examples: int) -> None:
         """Append a later chunk's problems, shifting its numbering by the lines and examples before it.

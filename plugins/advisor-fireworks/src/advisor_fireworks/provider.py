@@ -394,7 +394,7 @@ class FireworksProvider(SDKProvider):
                 raise ProviderError(
                     f"Fireworks refused {upload.path} as a dataset: {why}",
                     final=True,
-                    hint=f"`{shell_command('advisor', 'dataset', 'check', str(upload.path))} --provider fireworks` "
+                    hint=f"`{shell_command('advisor', 'dataset', 'check', upload.path, '--provider', 'fireworks')}` "
                     "checks it offline",
                     code="invalid_file",
                 )

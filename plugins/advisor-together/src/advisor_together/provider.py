@@ -356,8 +356,9 @@ class TogetherProvider(SDKProvider):
                 raise ProviderError(
                     f"Together's file check refused {upload.path} ({status}): {why}",
                     final=True,
-                    hint=f"fix the file (`{shell_command('advisor', 'dataset', 'check', upload.path)} --model "
-                    "together/...` checks it offline)",
+                    hint="fix the file ("
+                    f"`{shell_command('advisor', 'dataset', 'check', upload.path, '--provider', 'together')}` "
+                    "checks it offline)",
                     code="invalid_file",
                 )
             if time.monotonic() > limit:
