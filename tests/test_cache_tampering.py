@@ -401,3 +401,27 @@ class TestPlainData:
         strange = type(table)(**{**{f: getattr(table, f) for f in table.__dataclass_fields__}, "label": b"bytes"})  # type: ignore[arg-type]
         table_cache.store("text", "strange.toml", strange)
         assert table_cache.load("text", "strange.toml") is None
+
+
+class TestTokenCountsFollowTheCountingCode:
+    def test_any_module_of_the_tokens_package_changes_the_key(self, tmp_path: Path, monkeypatch) -> None:
+        """Not a hand-kept list: a module added to advisor.tokens, or any one edited, counts files again."""
+        import shutil
+
+        import advisor.tokens.cache as token_cache
+
+        package = tmp_path / "tokens"
+        shutil.copytree(Path(token_cache.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+        monkeypatch.setattr(token_cache, "__file__", str(package / "cache.py"))
+
+        def digest() -> str:
+            token_cache._rules_digest.cache_clear()
+            return token_cache._rules_digest()
+
+        first = digest()
+        (package / "workers.py").write_text((package / "workers.py").read_text() + "\n# a change\n")
+        edited = digest()
+        (package / "new_rule.py").write_text("RULE = 1\n")
+        added = digest()
+        token_cache._rules_digest.cache_clear()
+        assert len({first, edited, added}) == 3

@@ -2,8 +2,8 @@
 a tokenizer (about 0.25 s and 95 MB) to count a prompt they counted before.
 
 An entry is keyed by the file's sha256, how it is read (its extension), the encoding and its
-vocabulary's sha256, and the counting code itself (a digest of tokens/count.py, files.py and chat_format.py,
-so a change to the counting rules counts every file again). A changed file has another key and is
+vocabulary's sha256, and the counting code itself (a digest of every module of advisor.tokens, not a
+hand-kept list of them, so a change to any counting rule counts every file again). A changed file has another key and is
 counted again. An entry is plain JSON sealed with that key (cache_folder.py), and believed only when the
 seal matches and its figures are whole numbers that can be a count of that kind of file (a text or a
 chat is one item whose smallest and largest are its total; a JSONL file's smallest <= largest <= total,
@@ -34,9 +34,10 @@ MAX_COUNT = 10**15  # far above any file advisor reads: a figure beyond it is no
 
 @cache
 def _rules_digest() -> str:
+    """A digest of the counting code: every module of this package, by name and content."""
     digest = hashlib.sha256()
-    for module in ("count.py", "files.py", "chat_format.py"):
-        digest.update((Path(__file__).with_name(module)).read_bytes())
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.name.encode() + b"\0" + module.read_bytes())
     return digest.hexdigest()[:16]
 
 
