@@ -326,6 +326,7 @@ PYDANTIC_AT_THE_EDGES = {
     "advisor.pricing.table_validation": "a price table's TOML (bundled, a plugin's, the user's)",
     "advisor.pricing.overlay_validation": "an overlay's TOML",
     "advisor.recommend.scenario": "a scenario file",
+    "advisor.recommend.what_if": "a scenario with values set from the command line or the web view",
     "advisor.cli.interview_cmd": "the interview's answers, saved as a scenario",
     "advisor.recommend.recommendation": "the recommendation, as JSON",
     "advisor.recommend.costing": "StrategyCost, each option's figures in the recommendation's JSON",

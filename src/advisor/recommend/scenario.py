@@ -411,7 +411,7 @@ def _located(exc: ValidationError, text: str, source: str, is_json: bool) -> Use
             where=file_location(source, line),
             hint=f"use one of {', '.join(allowed)}",
         )
-    message = _plain(error)
+    message = plain_error(error)
     return UserError(
         f"{dotted or 'scenario'}: {message}",
         where=file_location(source, line),
@@ -419,7 +419,7 @@ def _located(exc: ValidationError, text: str, source: str, is_json: bool) -> Use
     )
 
 
-def _plain(error: Any) -> str:
+def plain_error(error: Any) -> str:
     """pydantic's message in the scenario's words (bounds as numbers, booleans as true or false)."""
     ctx = error.get("ctx") or {}
     bounds = {

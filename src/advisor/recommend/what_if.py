@@ -1,0 +1,130 @@
+"""What-if: a scenario with some of its values set otherwise (`recommend --set KEY=VALUE`, `--sweep`, the
+web view's controls), without copying the file.
+
+A setting names a key as the file does (`traffic.requests_per_month`, `name`) and a value as TOML writes
+it (`300000`, `"gpt-4.1-mini"`, `true`, `["format", "tone"]`); a bare word is read as text, and a count
+may be written as the CLI writes volumes (`300k`, `1.5M`). The scenario is validated again with the value
+in place, so a setting is refused exactly as the same value in the file would be, and named as the setting
+(`--set traffic.requests_per_month`), not as a line of the file it is not on.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+
+from advisor.errors import UserError
+from advisor.parsing.quantities import parse_count
+from advisor.recommend.scenario import (
+    SECTIONS,
+    LoadedScenario,
+    Scenario,
+    defaults_used,
+    parse_raw,
+    plain_error,
+    without_retired,
+)
+
+_TOP_LEVEL = ("name", "stage")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One value set otherwise: `key` dotted as in the file, `value` as TOML reads it."""
+
+    key: str
+    value: Any
+    text: str  # as the user wrote it, for messages and the report's assumptions
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.text}"
+
+
+def parse_setting(text: str, *, option: str = "--set") -> Setting:
+    """`KEY=VALUE` as a Setting; the key must be one a scenario has."""
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise UserError(f"{text!r} is not KEY=VALUE", where=option, hint="for example traffic.requests_per_month=300k")
+    check_key(key, option)
+    return Setting(key, _value(key, value.strip()), value.strip())
+
+
+def check_key(key: str, option: str = "--set") -> None:
+    """Refuse a key no scenario has, naming the keys it could be."""
+    section, _, name = key.partition(".")
+    if not name:
+        if key in _TOP_LEVEL:
+            return
+        raise UserError(
+            f"{key!r} is not a scenario key",
+            where=option,
+            hint=f"use {', '.join(_TOP_LEVEL)} or SECTION.KEY with SECTION one of {', '.join(SECTIONS)}",
+        )
+    model = SECTIONS.get(section)
+    if model is None:
+        raise UserError(
+            f"{key!r}: there is no [{section}] section", where=option, hint=f"sections: {', '.join(SECTIONS)}"
+        )
+    if name not in model.model_fields:
+        raise UserError(
+            f"{key!r} is not a known key", where=option, hint=f"keys in [{section}]: {', '.join(model.model_fields)}"
+        )
+
+
+def _value(key: str, text: str) -> Any:
+    """The value as TOML reads it; a bare word as text; `300k`/`1.5M` as a count where a number is expected."""
+    try:
+        return tomllib.loads(f"v = {text}", parse_float=Decimal)["v"]
+    except tomllib.TOMLDecodeError:
+        pass
+    try:
+        return parse_count(text, what=key, allow_zero=True)
+    except ValueError:
+        return text
+
+
+def with_settings(loaded: LoadedScenario, settings: Iterable[Setting], *, option: str = "--set") -> LoadedScenario:
+    """The scenario with each setting in place (later settings of the same key win), validated again; its
+    `defaults` no longer list a key that was set. Prompt files are counted again by whoever costs it."""
+    settings = list(settings)
+    if not settings:
+        return loaded
+    text = loaded.text if loaded.text is not None else ""
+    raw = parse_raw(text, loaded.source) if text else loaded.scenario.model_dump(exclude_unset=True)
+    raw, notices = without_retired(raw, text, loaded.source)
+    for setting in settings:
+        _put(raw, setting.key, setting.value)
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise _refused(exc, settings, option) from None
+    return LoadedScenario(
+        scenario=scenario, source=loaded.source, defaults=defaults_used(raw), text=loaded.text, notices=notices
+    )
+
+
+def _put(raw: dict[str, Any], key: str, value: Any) -> None:
+    section, _, name = key.partition(".")
+    if not name:
+        raw[section] = value
+        return
+    table = raw.get(section)
+    raw[section] = {**(table if isinstance(table, Mapping) else {}), name: value}
+
+
+def _refused(exc: ValidationError, settings: list[Setting], option: str) -> UserError:
+    """The first error, named as the setting that caused it (or as the file when no setting did)."""
+    error = exc.errors(include_url=False)[0]
+    dotted = ".".join(str(part) for part in error["loc"] if isinstance(part, str))
+    mine = [setting for setting in settings if dotted == setting.key or dotted.startswith(f"{setting.key}.")]
+    if not mine:  # a rule across keys (prompt_tokens and prompt_file both given): name every setting of the section
+        section = dotted.partition(".")[0]
+        mine = [setting for setting in settings if setting.key.partition(".")[0] == section]
+    where = f"{option} {mine[-1]}" if mine else option
+    return UserError(f"{dotted or 'scenario'}: {plain_error(error)}", where=where, hint="see docs/recommendations.md")
