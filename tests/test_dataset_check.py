@@ -482,6 +482,26 @@ class TestMethodsAndGraders:
             ({"type": "string_check", "input": "{{sample.reply}}"}, "reads nothing a sample has"),
             ({"type": "string_check", "input": "{{row.answer}}"}, "neither item.* nor sample.*"),
             ({"type": "multi", "graders": {"x": {"type": "regex"}}}, "grader x has type 'regex'"),
+            (  # calculate_output reads its graders by name: a name it has no grader for fails at the provider
+                {"type": "multi", "graders": {"exact": {"type": "string_check"}}, "calculate_output": "0.5 * exakt"},
+                r"calculate_output reads exakt, which this multi grader has no grader named; use the names of "
+                r"its graders: exact",
+            ),
+            (  # a function is not a grader; an inner multi grader is checked by its own names
+                {
+                    "type": "multi",
+                    "graders": {
+                        "a": {"type": "string_check"},
+                        "inner": {"type": "multi", "graders": {"b": {"type": "string_check"}}, "calculate_output": "a"},
+                    },
+                    "calculate_output": "max(a, inner)",
+                },
+                "inner.calculate_output reads a, which",
+            ),
+            (
+                {"type": "multi", "graders": {"a": {"type": "string_check"}}, "calculate_output": "a +"},
+                "calculate_output 'a \\+' is not a formula",
+            ),
         ],
     )
     def test_graders_an_rft_job_rejects(self, tmp_path: Path, grader: dict, message: str) -> None:

@@ -5,6 +5,7 @@ problem one line naming the grader file, the field and what to do."""
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -107,6 +108,9 @@ def load_grader(path: str) -> GraderSpec:
                 where=path,
                 hint=f"use one of {', '.join(TOP_LEVEL_TYPES + INSIDE_MULTI_ONLY)}",
             )
+    for inner_path, multi in [("", grader), *_nested_graders(grader)]:
+        if multi.get("type") == "multi":
+            _check_formula(multi, inner_path, path)
     fields: dict[tuple[str, ...], None] = {}
     for text_value in _strings(grader):
         for namespace, dotted in _TEMPLATE.findall(text_value):
@@ -130,6 +134,34 @@ def load_grader(path: str) -> GraderSpec:
         for bracket, getter in _PYTHON_ITEM.findall(source):
             fields[(bracket or getter,)] = None
     return GraderSpec(path, str(grader_type), tuple(fields), grader)
+
+
+def _check_formula(multi: Mapping[str, Any], inner_path: str, path: str) -> None:
+    """A multi grader's `calculate_output` reads its graders by name: a name it has no grader for, or a
+    formula that is not an expression, fails the job at the provider after upload; here it is one line."""
+    formula = multi.get("calculate_output")
+    where = f"{inner_path}.calculate_output" if inner_path else "calculate_output"
+    if not isinstance(formula, str) or not formula.strip():
+        return  # its absence is the plugins' to report, with their SDK's words
+    try:
+        tree = ast.parse(formula.strip(), mode="eval")
+    except SyntaxError:
+        raise UserError(
+            f"{where} {formula!r} is not a formula",
+            where=path,
+            hint="use numbers, the graders' names, + - * / and functions such as min, max",
+        ) from None
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    used = [node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and id(node) not in called]
+    graders = multi.get("graders")
+    names = list(graders) if isinstance(graders, Mapping) else []
+    unknown = [name for name in dict.fromkeys(used) if name not in names]
+    if unknown and names:
+        raise UserError(
+            f"{where} reads {', '.join(unknown)}, which this multi grader has no grader named",
+            where=path,
+            hint=f"use the names of its graders: {', '.join(names)}",
+        )
 
 
 def _nested_graders(grader: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
