@@ -101,6 +101,17 @@ class TestASettingInPlace:
         assert f"--set {text}" in message
         assert "support-replies.toml:" not in message
 
+    def test_settings_chain_one_call_after_another(self) -> None:
+        loaded = load_scenario(SUPPORT)
+        once = with_settings(loaded, [parse_setting("traffic.output_tokens=300")])
+        twice = with_settings(once, [parse_setting("costs.horizon_months=24")])
+        both = with_settings(
+            loaded, [parse_setting("traffic.output_tokens=300"), parse_setting("costs.horizon_months=24")]
+        )
+        assert twice.scenario == both.scenario
+        assert twice.defaults == both.defaults
+        assert (twice.scenario.traffic.output_tokens, twice.scenario.costs.horizon_months) == (300, 24)
+
     def test_no_settings_is_the_scenario_itself(self) -> None:
         loaded = load_scenario(SUPPORT)
         assert with_settings(loaded, []) is loaded

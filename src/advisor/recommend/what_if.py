@@ -25,9 +25,7 @@ from advisor.recommend.scenario import (
     LoadedScenario,
     Scenario,
     defaults_used,
-    parse_raw,
     plain_error,
-    without_retired,
 )
 
 _TOP_LEVEL = ("name", "stage")
@@ -95,9 +93,9 @@ def with_settings(loaded: LoadedScenario, settings: Iterable[Setting], *, option
     settings = list(settings)
     if not settings:
         return loaded
-    text = loaded.text if loaded.text is not None else ""
-    raw = parse_raw(text, loaded.source) if text else loaded.scenario.model_dump(exclude_unset=True)
-    raw, notices = without_retired(raw, text, loaded.source)
+    # the keys as given (the file's, and any settings already in place): so settings chain, and a key the
+    # file left out still counts as a default until it is set
+    raw = loaded.scenario.model_dump(exclude_unset=True)
     for setting in settings:
         _put(raw, setting.key, setting.value)
     try:
@@ -105,7 +103,7 @@ def with_settings(loaded: LoadedScenario, settings: Iterable[Setting], *, option
     except ValidationError as exc:
         raise _refused(exc, settings, option) from None
     return LoadedScenario(
-        scenario=scenario, source=loaded.source, defaults=defaults_used(raw), text=loaded.text, notices=notices
+        scenario=scenario, source=loaded.source, defaults=defaults_used(raw), text=loaded.text, notices=loaded.notices
     )
 
 
