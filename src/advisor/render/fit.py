@@ -4,7 +4,7 @@ rich shrinks a table that is too wide by narrowing its widest columns, even belo
 `$2,452.80` became `$2,452` over `.80`, a model name `gpt-4.1-min` over `i`, and a column of prose one
 character a line. Here each column gets at least its longest token (a whitespace-separated word, number,
 `$` amount or date; a whole cell in a `no_wrap` column, which holds ids that must stay copyable), the
-room left is shared in proportion to what each column would still use, and when even the tokens do not
+widest columns are narrowed first (as rich does, never below that floor), and when even the tokens do not
 fit, the columns a renderer named as droppable go first, said in the table's caption.
 """
 
@@ -105,30 +105,40 @@ def fit_table(table: Table, console: Console) -> None:
         if sum(floors) > room:
             return  # too narrow for any layout: rich does its best
         ceilings[widest] = floors[widest]
-    if sum(ceilings) <= room:
-        return  # fits as it is
+    if sum(ceilings) <= room or _rich_keeps_tokens(table, console, floors):
+        return  # fits as it is, or rich's own layout breaks no token: left as rich lays it out
     widths = share(room, floors, ceilings)
     for column, column_width in zip(table.columns, widths, strict=True):
         column.width = column_width
 
 
 def share(room: int, floors: list[int], ceilings: list[int]) -> list[int]:
-    """Widths from `floors` up to `ceilings` summing to at most `room`: the room left over the floors is
-    shared in proportion to what each column would still take (whole cells, the rest to the first)."""
-    widths = list(floors)
-    spare = room - sum(floors)
-    wants = [max(0, top - low) for low, top in zip(floors, ceilings, strict=True)]
-    total = sum(wants)
-    if spare <= 0 or total == 0:
-        return widths
-    for index, want in enumerate(wants):
-        widths[index] += min(want, spare * want // total)
+    """Widths between `floors` and `ceilings` summing to at most `room`: the widest columns are narrowed
+    first, to one cap (as rich narrows a table, but never below a column's floor), and the columns at
+    the cap share what is left over, first come first."""
+
+    def at(cap: int) -> list[int]:
+        return [max(low, min(top, cap)) for low, top in zip(floors, ceilings, strict=True)]
+
+    low, high = 0, max(ceilings, default=0)
+    while low < high:  # the widest cap that fits
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if sum(at(middle)) <= room else (low, middle - 1)
+    widths = at(low)
     left = room - sum(widths)
-    for index, want in enumerate(wants):
-        give = min(left, floors[index] + want - widths[index])
-        widths[index] += give
-        left -= give
+    for index, width in enumerate(widths):
+        if left > 0 and width < ceilings[index] and width >= low:
+            widths[index] += 1
+            left -= 1
     return widths
+
+
+def _rich_keeps_tokens(table: Table, console: Console, floors: list[int]) -> bool:
+    """Whether rich's own widths give every column at least its floor."""
+    options = console.options.update_width(console.width - table._extra_width)
+    widths = table._calculate_column_widths(console, options)
+    padding = [table._get_padding_width(index) for index in range(len(table.columns))]
+    return all(width - pad >= low for width, pad, low in zip(widths, padding, floors, strict=True))
 
 
 def _room(table: Table, width: int) -> int:
