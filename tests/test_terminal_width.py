@@ -10,12 +10,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 import advisor.render.fit
+from advisor.render.fit import share
 
 from .conftest import EXAMPLES
 from .fake_openai import FakeOpenAI
@@ -182,3 +185,23 @@ class TestProvidersLineUp:
         assert rows
         for line in rows:  # the answer for a model starts on the model's own line
             assert re.search(r"\b(yes|no:?)\b", line), line
+
+
+class TestSharingTheWidth:
+    @given(
+        st.lists(st.tuples(st.integers(1, 40), st.integers(0, 60)), min_size=1, max_size=9),
+        st.integers(0, 200),
+    )
+    def test_every_column_between_its_floor_and_ceiling_and_the_room_kept(
+        self, columns: list[tuple[int, int]], room: int
+    ) -> None:
+        floors = [low for low, _ in columns]
+        ceilings = [low + extra for low, extra in columns]
+        assume(sum(floors) <= room)
+        widths = share(room, floors, ceilings)
+        assert all(low <= width <= top for low, width, top in zip(floors, widths, ceilings, strict=True))
+        assert sum(widths) <= room
+        assert sum(widths) == min(room, sum(ceilings)), "no room is left unused while a column wants it"
+
+    def test_the_widest_column_gives_way_first(self) -> None:
+        assert share(50, [5, 5, 5], [10, 10, 60]) == [10, 10, 30]
