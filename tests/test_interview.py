@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -113,13 +114,53 @@ def test_from_a_file_asks_only_what_it_lacks(advisor, monkeypatch, tmp_path: Pat
     assert "How many preference pairs" in run.out  # tone fails and the file does not say
 
 
-def test_saving_over_a_file_asks_first(advisor, monkeypatch, tmp_path: Path) -> None:
+def at_a_terminal(folder: Path, lines: list[str], *args: str, end: bytes = b"") -> tuple[int, str]:
+    """The interview run as a person at a terminal runs it (a pseudo-terminal: stdin is a tty), the answers
+    typed one a line, then `end` (b"\\x04": Ctrl-D); its status and everything the terminal showed."""
+    import pty
+    import select
+
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen(
+        [ADVISOR, "interview", "--today", "2026-11-22", *args],
+        stdin=secondary, stdout=secondary, stderr=secondary, cwd=folder, start_new_session=True,
+    )  # fmt: skip
+    os.close(secondary)
+    os.write(primary, ("\n".join(lines) + "\n").encode() + end)
+    shown = b""
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([primary], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(primary, 65536)
+                except OSError:  # the terminal closed: the interview ended
+                    break
+                if not chunk:
+                    break
+                shown += chunk
+            elif process.poll() is not None:
+                break
+        status = process.wait(timeout=60)
+    finally:
+        process.kill()
+        os.close(primary)
+    return status, shown.decode(errors="replace").replace("\r\n", "\n")
+
+
+def test_saving_over_a_file_asks_first_at_a_terminal(tmp_path: Path) -> None:
     saved = tmp_path / "s.toml"
     saved.write_text("precious")
-    run = talk(advisor, monkeypatch, [*ANSWERS, "n"], "--save", str(saved))
-    assert run.code == 0 and saved.read_text() == "precious" and "not saved" in run.err
-    run = talk(advisor, monkeypatch, [*ANSWERS, "y"], "--save", str(saved))
-    assert saved.read_text().startswith('name = "Ticket triage"')
+    status, shown = at_a_terminal(tmp_path, [*ANSWERS, "n"], "--save", "s.toml")
+    assert status == 0 and "s.toml exists. Overwrite it?" in shown
+    assert saved.read_text() == "precious" and "not saved" in shown
+    assert files(tmp_path) == ["s.partial.toml", "s.toml"], "the answers are kept when the file is not written"
+    # the next interview at that terminal is asked whether to continue the kept one: yes, and overwrite: yes
+    status, shown = at_a_terminal(tmp_path, ["y", "y"], "--save", "s.toml")
+    assert "s.partial.toml holds another interview's answers. Continue that interview?" in shown
+    assert status == 0 and saved.read_text().startswith('name = "Ticket triage"')
+    assert files(tmp_path) == ["s.toml"]
 
 
 def test_every_question_has_help_and_a_default() -> None:
@@ -151,7 +192,7 @@ class TestTheInterviewKeepsEveryAnswer:
         assert first.code == 1 and "7 answer(s) saved to advisor-interview.partial.toml" in first.err
         kept = (tmp_path / PARTIAL).read_bytes()
         monkeypatch.setattr("sys.stdin", io.StringIO(""))  # stops at once: the end of input, no answer
-        second = advisor("interview", "--today", "2026-11-22")
+        second = advisor("interview", "--today", "2026-11-22", "--force")
         assert second.code == 1
         assert f"note: {PARTIAL} holds another interview's answers" in second.err
         assert "before any answer: nothing to save" in second.err
@@ -162,7 +203,7 @@ class TestTheInterviewKeepsEveryAnswer:
     ) -> None:
         talk(advisor, monkeypatch, UP_TO_VOLATILITY)
         kept = (tmp_path / PARTIAL).read_bytes()
-        second = talk(advisor, monkeypatch, ["Another feature"])
+        second = talk(advisor, monkeypatch, ["Another feature"], "--force")
         assert "1 answer(s) saved to advisor-interview-2.partial.toml" in second.err
         assert files(tmp_path) == ["advisor-interview-2.partial.toml", PARTIAL]
         resumed = talk(advisor, monkeypatch, ["prototype"], "--resume", "advisor-interview-2.partial.toml")
@@ -182,7 +223,7 @@ class TestTheInterviewKeepsEveryAnswer:
 
     def test_a_failure_after_the_last_answer_keeps_every_answer(self, advisor, monkeypatch, tmp_path: Path) -> None:
         (tmp_path / "out.toml").mkdir()  # saving there fails after the recommendation
-        run = talk(advisor, monkeypatch, [*ANSWERS, "y"], "--save", "out.toml")
+        run = talk(advisor, monkeypatch, ANSWERS, "--save", "out.toml", "--force")
         assert run.code == 2 and "Recommendation: Ticket triage" in run.out
         (line,) = error_lines(run.err)
         assert line == "advisor: error: out.toml: cannot write (Is a directory); check the folder"
@@ -196,20 +237,18 @@ class TestTheInterviewKeepsEveryAnswer:
         assert 'name = "Ticket triage"' in (tmp_path / "saved.toml").read_text()
         assert files(tmp_path) == ["out.toml", "saved.toml"]  # the kept answers went once they were saved
 
-    def test_the_end_of_input_at_the_overwrite_question_keeps_every_answer(
-        self, advisor, monkeypatch, tmp_path: Path
-    ) -> None:
+    def test_the_end_of_input_at_the_overwrite_question_keeps_every_answer(self, tmp_path: Path) -> None:
         (tmp_path / "s.toml").write_text("precious")
-        run = talk(advisor, monkeypatch, ANSWERS, "--save", "s.toml")
-        assert run.code == 1 and (tmp_path / "s.toml").read_text() == "precious"
-        assert "note: every answer is saved in s.partial.toml" in run.err
+        status, shown = at_a_terminal(tmp_path, ANSWERS, "--save", "s.toml", end=b"\x04")
+        assert status == 1 and (tmp_path / "s.toml").read_text() == "precious"
+        assert "note: every answer is saved in s.partial.toml" in shown
         assert "requests_per_month = 500000" in (tmp_path / "s.partial.toml").read_text()
 
-    def test_declining_to_overwrite_keeps_the_answers_and_says_where(self, advisor, monkeypatch, tmp_path: Path):
+    def test_declining_to_overwrite_keeps_the_answers_and_says_where(self, tmp_path: Path):
         (tmp_path / "s.toml").write_text("precious")
-        run = talk(advisor, monkeypatch, [*ANSWERS, "n"], "--save", "s.toml")
-        assert run.code == 0 and "not saved: s.toml is unchanged" in run.err
-        assert "note: every answer is saved in s.partial.toml" in run.err
+        status, shown = at_a_terminal(tmp_path, [*ANSWERS, "n"], "--save", "s.toml")
+        assert status == 0 and "not saved: s.toml is unchanged" in shown
+        assert "note: every answer is saved in s.partial.toml" in shown
 
     def test_a_finished_interview_leaves_no_file_of_answers_behind(self, advisor, monkeypatch, tmp_path: Path):
         assert talk(advisor, monkeypatch, ANSWERS).code == 0
@@ -295,3 +334,112 @@ class TestTheBaseToFineTune:
         assert run.code == 0, run.err
         assert "Which model would be fine-tuned?" in run.out and "Error:" not in run.out
         assert "fine_tune_base" not in (tmp_path / "s.toml").read_text()
+
+
+# --- issue 26: `back` keeps the answer given, --resume finishes its file, nothing is overwritten unasked ----
+
+FAILURES_AT = ANSWERS.index("consistency")  # the answer to "What still fails after a good prompt?"
+
+
+class TestBackOffersTheAnswerGiven:
+    def test_enter_after_back_keeps_the_earlier_answer(self, advisor, monkeypatch, tmp_path: Path) -> None:
+        lines = [*ANSWERS[: FAILURES_AT + 1], "back", "", *ANSWERS[FAILURES_AT + 1 :]]
+        run = talk(advisor, monkeypatch, lines, "--save", "s.toml")
+        assert run.code == 0, run.err
+        asked_again = run.out.split("What still fails after a good prompt?")[2]
+        assert asked_again.splitlines()[2].strip().startswith("[consistency]:")
+        assert "Enter keeps your answer" in asked_again.splitlines()[1]
+        assert tomllib.loads((tmp_path / "s.toml").read_text())["task"]["failures"] == ["consistency"]
+
+    def test_the_earlier_answer_is_shown_as_typed(self, advisor, monkeypatch) -> None:
+        requests = ANSWERS.index("500k")
+        lines = [*ANSWERS[: requests + 2], "back", "", *ANSWERS[requests + 2 :]]  # back from the prompt's length
+        run = talk(advisor, monkeypatch, lines)
+        assert run.code == 0, run.err
+        assert "[1500]:" in run.out.split("How long is today's prompt")[2]
+
+    def test_a_new_answer_after_back_replaces_it(self, advisor, monkeypatch, tmp_path: Path) -> None:
+        lines = [*ANSWERS[: FAILURES_AT + 1], "back", "format, consistency", *ANSWERS[FAILURES_AT + 1 :]]
+        run = talk(advisor, monkeypatch, lines, "--save", "s.toml")
+        assert run.code == 0, run.err
+        assert tomllib.loads((tmp_path / "s.toml").read_text())["task"]["failures"] == ["format", "consistency"]
+
+    def test_an_answer_emptied_after_back_is_said(self, advisor, monkeypatch) -> None:
+        lines = [*ANSWERS[: FAILURES_AT + 1], "back", "none"]
+        run = talk(advisor, monkeypatch, lines)
+        assert "note: task.failures was 'consistency'; now nothing" in run.err
+
+
+class TestResumeFinishesTheFileItStarted:
+    def test_the_saved_file_is_written_and_the_kept_answers_removed(self, advisor, monkeypatch, tmp_path: Path) -> None:
+        first = talk(advisor, monkeypatch, UP_TO_VOLATILITY, "--save", "final.toml")
+        assert first.code == 1 and files(tmp_path) == ["final.partial.toml"]
+        assert '# saves to: "final.toml"' in (tmp_path / "final.partial.toml").read_text()
+        resumed = talk(advisor, monkeypatch, ANSWERS[len(UP_TO_VOLATILITY) :], "--resume", "final.partial.toml")
+        assert resumed.code == 0, resumed.err
+        assert "the answers go to final.toml" in resumed.err
+        assert files(tmp_path) == ["final.toml"]
+        assert (tmp_path / "final.toml").read_text().startswith('name = "Ticket triage"')
+
+    def test_from_another_folder_too(self, advisor, monkeypatch, tmp_path: Path) -> None:
+        (tmp_path / "plans").mkdir()
+        talk(advisor, monkeypatch, UP_TO_VOLATILITY, "--save", "plans/final.json")
+        other = tmp_path / "elsewhere"
+        other.mkdir()
+        monkeypatch.chdir(other)
+        resumed = talk(
+            advisor, monkeypatch, ANSWERS[len(UP_TO_VOLATILITY) :], "--resume", "../plans/final.partial.toml"
+        )
+        assert resumed.code == 0, resumed.err
+        assert files(tmp_path / "plans") == ["final.json"] and files(other) == []
+        assert json.loads((tmp_path / "plans" / "final.json").read_text())["name"] == "Ticket triage"
+
+    def test_a_save_given_on_resume_wins(self, advisor, monkeypatch, tmp_path: Path) -> None:
+        talk(advisor, monkeypatch, UP_TO_VOLATILITY, "--save", "final.toml")
+        rest = ANSWERS[len(UP_TO_VOLATILITY) :]
+        resumed = talk(advisor, monkeypatch, rest, "--resume", "final.partial.toml", "--save", "other.toml")
+        assert resumed.code == 0, resumed.err
+        assert files(tmp_path) == ["other.toml"]
+
+
+class TestNothingIsOverwrittenUnasked:
+    def test_a_piped_interview_refuses_another_ones_kept_answers_saying_what_to_do(
+        self, advisor, monkeypatch, tmp_path: Path
+    ) -> None:
+        talk(advisor, monkeypatch, UP_TO_VOLATILITY)
+        kept = (tmp_path / PARTIAL).read_bytes()
+        second = talk(advisor, monkeypatch, ANSWERS)
+        assert second.code == 2 and "?" not in second.out, "refused before the first question"
+        (line,) = error_lines(second.err)
+        assert f"{PARTIAL}: holds another interview's answers" in line
+        assert f"`advisor interview --resume {PARTIAL}`" in line and "--force" in line and "--save another name" in line
+        assert (tmp_path / PARTIAL).read_bytes() == kept and files(tmp_path) == [PARTIAL]
+
+    def test_a_piped_interview_refuses_to_end_over_a_file_before_asking_anything(
+        self, advisor, monkeypatch, tmp_path: Path
+    ) -> None:
+        (tmp_path / "s.toml").write_text("precious")
+        run = talk(advisor, monkeypatch, [*ANSWERS, "y"], "--save", "s.toml")
+        assert run.code == 2 and run.out == ""
+        assert error_lines(run.err) == [
+            "advisor: error: s.toml: exists, and a piped interview cannot be asked whether to overwrite it; "
+            "--force overwrites it, or --save another name"
+        ]
+        assert (tmp_path / "s.toml").read_text() == "precious" and files(tmp_path) == ["s.toml"]
+
+    def test_force_overwrites_without_asking(self, advisor, monkeypatch, tmp_path: Path) -> None:
+        (tmp_path / "s.toml").write_text("precious")
+        run = talk(advisor, monkeypatch, ANSWERS, "--save", "s.toml", "--force")
+        assert run.code == 0, run.err
+        assert "Overwrite it?" not in run.out
+        assert (tmp_path / "s.toml").read_text().startswith('name = "Ticket triage"')
+
+    def test_at_a_terminal_the_kept_answers_are_offered_and_declining_keeps_them_apart(self, tmp_path: Path) -> None:
+        first, _ = at_a_terminal(tmp_path, UP_TO_VOLATILITY, end=b"\x04")
+        assert first == 1 and files(tmp_path) == [PARTIAL]
+        kept = (tmp_path / PARTIAL).read_bytes()
+        status, shown = at_a_terminal(tmp_path, ["n", "Another feature"], end=b"\x04")
+        assert status == 1, "stopped by the end of input after one answer"
+        assert "Continue that interview?" in shown
+        assert "1 answer(s) saved to advisor-interview-2.partial.toml" in shown
+        assert (tmp_path / PARTIAL).read_bytes() == kept

@@ -1,11 +1,14 @@
 """`advisor interview`: the scenario, asked question by question in a planning meeting (or from a
 script on stdin), then the recommendation, and the answers saved as a scenario file.
 
-Nothing typed is lost: a bad answer is asked again, `back` returns to the previous question, and Ctrl-C,
-the end of input or a failure saves the answers so far to a file that `advisor interview --resume FILE`
-continues. That file is written atomically (a temporary file renamed), never over another interview's
-(a taken name gets a number: `advisor-interview-2.partial.toml`), and once every question is answered,
-before the recommendation is computed, so that nothing after the last answer can lose them.
+Nothing typed is lost: a bad answer is asked again, `back` returns to the previous question with the
+answer given there as its default, and Ctrl-C, the end of input or a failure saves the answers so far to
+a file that `advisor interview --resume FILE` continues (and finishes the scenario file it was started
+to write). That file is written atomically (a temporary file renamed), never over another interview's
+(at a terminal the interview offers to continue that one, else a taken name gets a number:
+`advisor-interview-2.partial.toml`; piped, it is refused unless --force), and once every question is
+answered, before the recommendation is computed, so that nothing after the last answer can lose them.
+Nothing is overwritten unasked: a piped interview whose --save file exists is refused before it asks.
 """
 
 from __future__ import annotations
@@ -49,9 +52,20 @@ class _Stopped(Exception):
     metavar="FILE",
     help="Save the answers as a scenario file, .toml or .json (asks before overwriting).",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite --save FILE without asking, and start even when another interview's answers are waiting "
+    "(they stay; this one's are kept beside them). Needed for those when the answers are piped in.",
+)
 @pricing_options
 def interview(
-    start_from: str | None, resume: str | None, save: str | None, pricing_files: tuple[Path, ...], today: date | None
+    start_from: str | None,
+    resume: str | None,
+    save: str | None,
+    pricing_files: tuple[Path, ...],
+    today: date | None,
+    force: bool = False,
 ) -> None:
     """Ask, in plain language, what the recommendation needs to know, with a default for every
     question (Enter takes it; `back` returns to the previous one); show the recommendation; save the
@@ -88,10 +102,20 @@ def interview(
         for notice in parse_scenario(text, start_from).notices:  # refuse a file with errors before asking
             click.echo(f"warning: {notice} (the scenario written leaves it out)", err=True)
         answers = from_raw(without_retired(parse_raw(text, start_from), text, start_from)[0])
-    elif resume:
-        answers, own = _resumed(resume)
-        click.echo(f"continuing the interview saved in {resume}", err=True)
-    keeper = _Keeper(_partial_path(target), own)
+    interactive = _interactive()
+    if not (start_from or resume) and os.path.lexists(taken := _partial_path(target)) and not force:
+        resume = _taken(taken, interactive)  # continue the other interview, or refuse, or (None) keep it apart
+    if resume:
+        folder = Path(resume).resolve().parent
+        answers, own, planned = _resumed(resume)
+        if target is None and planned is not None:
+            target = planned  # the scenario file the interview was started to write: it finishes it
+        click.echo(
+            f"continuing the interview saved in {resume}" + (f"; the answers go to {target}" if target else ""),
+            err=True,
+        )
+    _refuse_unasked_overwrite(target, force, interactive)
+    keeper = _Keeper(_partial_path(target), own, target)
     keeper.say_if_taken()
     progress = _Progress(answers)
     try:
@@ -104,7 +128,7 @@ def interview(
         raise
     keeper.keep(relocated(answers, folder, keeper.folder), None, quiet=True)  # before anything that can fail
     try:
-        saved = _finish(answers, folder, target, catalog, today)
+        saved = _finish(answers, folder, target, catalog, today, force)
     except BaseException:
         keeper.say_kept()
         raise
@@ -120,7 +144,51 @@ class _Progress:
     question: Any = None
 
 
-def _finish(answers: Any, folder: Path, target: Path | None, catalog: Any, today: date | None) -> bool:
+def _interactive() -> bool:
+    """Whether a person answers at a terminal (a piped run cannot be asked whether to overwrite: a line
+    meant for another question would answer it)."""
+    import sys
+
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _taken(partial: Path, interactive: bool) -> str | None:
+    """Another interview's answers wait in `partial`: at a terminal, ask whether to continue it (its path)
+    or start anew beside it (None); piped, refuse, saying what to do."""
+    from advisor.errors import UserError
+
+    resume = shell_command("advisor", "interview", "--resume", partial)
+    if not interactive:
+        raise UserError(
+            "holds another interview's answers, and a piped interview does not write over or beside them unasked",
+            where=str(partial),
+            hint=f"continue it with `{resume}`, start anew with --force (its answers stay; this one's are kept "
+            "beside them), or --save another name",
+        )
+    if click.confirm(f"{partial} holds another interview's answers. Continue that interview?", default=True):
+        return str(partial)
+    return None
+
+
+def _refuse_unasked_overwrite(target: Path | None, force: bool, interactive: bool) -> None:
+    """A piped interview does not end by writing over a file that is there: refused before the first
+    question, unless --force (at a terminal the interview asks when it saves)."""
+    from advisor.errors import UserError
+
+    if target is not None and target.exists() and not force and not interactive:
+        raise UserError(
+            "exists, and a piped interview cannot be asked whether to overwrite it",
+            where=str(target),
+            hint="--force overwrites it, or --save another name",
+        )
+
+
+def _finish(
+    answers: Any, folder: Path, target: Path | None, catalog: Any, today: date | None, force: bool = False
+) -> bool:
     """Show the recommendation and save the answers to `target`; whether they were saved there."""
     from pydantic import ValidationError
 
@@ -147,7 +215,7 @@ def _finish(answers: Any, folder: Path, target: Path | None, catalog: Any, today
         return False
     saved = Scenario.model_validate(to_raw(without_notes(relocated(answers, folder, target.parent))))
     text = scenario_json(saved) if target.suffix.lower() == ".json" else scenario_toml(saved)
-    return _save(target, text)
+    return _save(target, text, force)
 
 
 def _ask_all(progress: _Progress, folder: Path, catalog: Any) -> Any:
@@ -161,14 +229,18 @@ def _ask_all(progress: _Progress, folder: Path, catalog: Any) -> Any:
     answers = progress.answers
     asked: set[str] = set()
     history: list[tuple[Any, set[str]]] = []
+    given: dict[str, str] = {}  # each question's answer as typed (Enter: the default it took)
     while questions := pending(answers, asked):
         question = progress.question = questions[0]
         try:
-            value = _ask(question, answers, catalog, folder, can_go_back=bool(history))
+            earlier = given.get(question.key)  # `back` asks again with the answer given, not the default
+            value = _ask(question, answers, catalog, folder, can_go_back=bool(history), earlier=earlier, given=given)
             if value is _BACK:
                 answers, asked = history.pop()
                 progress.answers = answers
                 continue
+            if earlier is not None and value == [] and question.parse(earlier) != []:
+                click.echo(f"note: {question.key} was {earlier!r}; now nothing", err=True)
             history.append((copy.deepcopy(answers), set(asked)))
             asked.add(question.key)
             record(answers, question, value, folder)
@@ -189,22 +261,39 @@ def _ask_all(progress: _Progress, folder: Path, catalog: Any) -> Any:
 _BACK = object()
 
 
-def _ask(question: Any, answers: Any, catalog: Any, folder: Path, *, can_go_back: bool) -> Any:
-    """One question: its help line, its default (Enter), asked again until the answer parses."""
-    from advisor.errors import UserError
-    from advisor.recommend.interview import checked_prompt_file, prompt_size
-
-    default = question.default(answers)
+def _ask(
+    question: Any, answers: Any, catalog: Any, folder: Path, *, can_go_back: bool, earlier: str | None = None,
+    given: dict[str, str] | None = None,
+) -> Any:  # fmt: skip
+    """One question: its help line, its default (Enter), asked again until the answer parses. Asked again
+    after `back`, the default is the `earlier` answer, so that Enter keeps it; `given` records the answer
+    as typed (or the default Enter took)."""
+    if earlier is not None:
+        default: Any = None
+    else:
+        default = question.default(answers)
     if question.key == "models.fine_tune_base" and default is not None:
         from advisor.recommend.scenario import untunable
 
         if untunable(catalog, default, answers.get("models", {}).get("provider", "openai")) is not None:
             default = None  # today's model cannot be tuned: Enter leaves the base to advisor
     click.echo(click.style(f"\n{question.ask}", bold=True))
-    click.echo(
-        click.style(f"  {question.help}" + ("  (`back`: the previous question)" if can_go_back else ""), dim=True)
+    notes = ("  (Enter keeps your answer)" if earlier is not None else "") + (
+        "  (`back`: the previous question)" if can_go_back else ""
     )
-    shown = _shown(default)
+    click.echo(click.style(f"  {question.help}{notes}", dim=True))
+    shown = earlier if earlier is not None else _shown(default)
+    return _answer(question, answers, catalog, folder, shown, can_go_back, given)
+
+
+def _answer(
+    question: Any, answers: Any, catalog: Any, folder: Path, shown: str, can_go_back: bool,
+    given: dict[str, str] | None,
+) -> Any:  # fmt: skip
+    """Read until the answer parses (Enter: `shown`); the value, or _BACK."""
+    from advisor.errors import UserError
+    from advisor.recommend.interview import checked_prompt_file, prompt_size
+
     while True:
         text = _read(f"  [{shown}]: " if shown else "  : ")
         if text.strip().lower() == "back":
@@ -239,6 +328,8 @@ def _ask(question: Any, answers: Any, catalog: Any, folder: Path, *, can_go_back
         except (ValueError, UserError) as error:
             click.echo(f"Error: {error}")
             continue
+        if given is not None:
+            given[question.key] = text.strip()
         return value
 
 
@@ -295,6 +386,7 @@ class _Keeper:
 
     preferred: Path
     own: Path | None
+    target: Path | None = None  # the scenario file the answers are for (--save), said in the kept file
     written: Path | None = None
     complete: bool = field(default=False)
 
@@ -324,9 +416,9 @@ class _Keeper:
             if self.written is not None or self.own is not None:
                 self.written = self.written or self.own
                 assert self.written is not None
-                _replace(self.written, _partial_text(self.written, raw, question))
+                _replace(self.written, _partial_text(self.written, raw, question, self.target))
             else:
-                self.written = _create_numbered(self.preferred, raw, question)
+                self.written = _create_numbered(self.preferred, raw, question, self.target)
         except OSError as exc:
             if not quiet:
                 where = self.written or self.preferred
@@ -379,8 +471,14 @@ class _Keeper:
             self.say_kept()
 
 
-def _partial_text(path: Path, raw: dict[str, Any], question: Any) -> str:
-    """The answers as TOML that --resume reads, headed by what was not answered and how to continue."""
+SAVES_TO = "# saves to: "  # the line of a kept file naming the scenario file it is for (JSON text)
+
+
+def _partial_text(path: Path, raw: dict[str, Any], question: Any, target: Path | None = None) -> str:
+    """The answers as TOML that --resume reads, headed by what was not answered, how to continue and the
+    scenario file the answers are for (relative to the kept file), which --resume then writes."""
+    import json
+
     import tomli_w
 
     if question is None:
@@ -388,16 +486,19 @@ def _partial_text(path: Path, raw: dict[str, Any], question: Any) -> str:
     else:
         stopped = f"{PARTIAL_MARK}, stopped at: {question.ask} ({question.key.lstrip('.')})\n"
     resume = shell_command("advisor", "interview", "--resume", path)  # one line, whatever the path holds
-    return f"{stopped}# continue it: {resume}\n" + tomli_w.dumps(raw)
+    saves = ""
+    if target is not None:
+        saves = SAVES_TO + json.dumps(os.path.relpath(target.resolve(), path.resolve().parent)) + "\n"
+    return f"{stopped}# continue it: {resume}\n{saves}" + tomli_w.dumps(raw)
 
 
-def _create_numbered(preferred: Path, raw: dict[str, Any], question: Any) -> Path:
+def _create_numbered(preferred: Path, raw: dict[str, Any], question: Any, target: Path | None = None) -> Path:
     """A new file at `preferred`, else at the first free `NAME-2.partial.toml` ... beside it."""
     stem = preferred.name.removesuffix(".partial.toml")
     for number in range(1, MAX_PARTIAL_NUMBER + 1):
         path = preferred if number == 1 else preferred.with_name(f"{stem}-{number}.partial.toml")
         try:
-            _create(path, _partial_text(path, raw, question))
+            _create(path, _partial_text(path, raw, question, target))
         except FileExistsError:
             continue
         return path
@@ -445,9 +546,10 @@ def _replace(path: Path, text: str) -> None:
         raise
 
 
-def _resumed(path: str) -> tuple[Any, Path | None]:
-    """The answers of a stopped interview (only what was answered: no defaults filled in), and the file
-    itself when it is one an interview wrote (its answers are all in this one's: it may be written over)."""
+def _resumed(path: str) -> tuple[Any, Path | None, Path | None]:
+    """The answers of a stopped interview (only what was answered: no defaults filled in), the file
+    itself when it is one an interview wrote (its answers are all in this one's: it may be written over),
+    and the scenario file that interview was to save (None when it named none)."""
     from advisor.errors import UserError
     from advisor.recommend.interview import from_raw
     from advisor.recommend.scenario import SECTIONS, parse_raw, read_text
@@ -458,14 +560,32 @@ def _resumed(path: str) -> tuple[Any, Path | None]:
         if isinstance(values, dict) and section not in SECTIONS:
             raise UserError(f"[{section}] is not a section of a scenario", where=path, hint="is this the saved file?")
     own = Path(path) if text.startswith(PARTIAL_MARK) and Path(path).is_file() else None
-    return from_raw(raw), own
+    return from_raw(raw), own, _planned(text, Path(path)) if own else None
 
 
-def _save(path: Path, text: str) -> bool:
-    """Write the scenario file atomically, asking before it replaces one; whether it was written."""
+def _planned(text: str, path: Path) -> Path | None:
+    """The scenario file named on a kept file's `# saves to:` line, relative to the kept file's folder."""
+    import json
+
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        if line.startswith(SAVES_TO):
+            try:
+                name = json.loads(line.removeprefix(SAVES_TO))
+            except ValueError:
+                return None
+            planned = path.parent / name if isinstance(name, str) and name else None
+            return Path(os.path.normpath(planned)) if planned else None
+    return None
+
+
+def _save(path: Path, text: str, force: bool = False) -> bool:
+    """Write the scenario file atomically, asking before it replaces one (unless `force`); whether it was
+    written."""
     from advisor.errors import UserError
 
-    if path.exists() and not click.confirm(f"{path} exists. Overwrite it?", default=False):
+    if path.exists() and not force and not click.confirm(f"{path} exists. Overwrite it?", default=False):
         click.echo(f"not saved: {path} is unchanged", err=True)
         return False
     try:

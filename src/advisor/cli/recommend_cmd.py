@@ -26,6 +26,17 @@ if TYPE_CHECKING:
 @format_option("table", "json", "markdown")
 @click.option("--output", metavar="FILE", help="Write the report to FILE (Markdown also writes its chart beside it).")
 @click.option("--force", is_flag=True, help="Overwrite --output files that exist.")
+@click.option(
+    "--set", "set_texts", multiple=True, metavar="KEY=VALUE",
+    help="Recommend with a scenario value set otherwise (traffic.requests_per_month=300k); repeatable. "
+    "The report's assumptions say what was set.",
+)  # fmt: skip
+@click.option(
+    "--sweep", "sweep_texts", multiple=True, metavar="KEY=V1,V2,...",
+    help="One row a value of one key (primary, place, monthly cost, payback), then where the answer flips.",
+)  # fmt: skip
+@click.option("--brief", is_flag=True, help="Headline, plan, costs, top three places and the first risk (80x24).")
+@click.option("--all-places", is_flag=True, help="Every place in the where-to-train table, not the top five.")
 @pricing_options
 def recommend(
     files: tuple[str, ...],
@@ -34,6 +45,10 @@ def recommend(
     force: bool,
     pricing_files: tuple[Path, ...],
     today: date | None,
+    set_texts: tuple[str, ...] = (),
+    sweep_texts: tuple[str, ...] = (),
+    brief: bool = False,
+    all_places: bool = False,
 ) -> None:
     """Recommend prompting, RAG, SFT, DPO, RFT or RAG + SFT for the feature described in FILE
     (a scenario in TOML or JSON; see docs/recommendations.md), rule by rule with sources, with the
@@ -42,15 +57,23 @@ def recommend(
     Several files, or a folder (its *.toml and *.json scenarios), are recommended in one run: JSON
     gives a list, Markdown one document with a summary table first. A file with an error is named and
     left out; the others still run, and the exit status is 2."""
+    from advisor.cli.recommend_what_if import run_sweep, with_settings
     from advisor.plugins import catalog_with_plugins
     from advisor.recommend.recommendation import recommend as build
     from advisor.recommend.scenario import load_scenario
 
+    _check_views(output_format, brief, sweep_texts)
+    _VIEW.update(brief=brief, all_places=all_places)
     paths = _scenario_files(files)
+    if sweep_texts:  # each value with the --set values: settings apply to the file once, together
+        catalog = catalog_with_plugins(pricing_files, today_or(today))
+        run_sweep(paths, set_texts, sweep_texts, output_format, catalog, today_or(today), command_place(), build)
+        return
+    build_with = with_settings(build, set_texts)
     if len(paths) == 1 and not Path(files[0]).is_dir():
         loaded = load_scenario(paths[0])
         _warn(loaded.notices)
-        rec = build(loaded, catalog_with_plugins(pricing_files, today_or(today)), today_or(today), command_place())
+        rec = build_with(loaded, catalog_with_plugins(pricing_files, today_or(today)), today_or(today), command_place())
         if output is None:
             _print(rec, output_format)
             return
@@ -61,7 +84,19 @@ def recommend(
         _line(f"wrote {target}" + (f" and {chart}" if chart else ""), err=True)
         return
     catalog = catalog_with_plugins(pricing_files, today_or(today))
-    _recommend_many(paths, output_format, output, force, catalog, today_or(today), build)
+    _recommend_many(paths, output_format, output, force, catalog, today_or(today), build_with)
+
+
+_VIEW = {"brief": False, "all_places": False}  # how the terminal report is shown (--brief, --all-places)
+
+
+def _check_views(output_format: str, brief: bool, sweep_texts: tuple[str, ...]) -> None:
+    from advisor.errors import UserError
+
+    if brief and output_format != "table":
+        raise UserError("is a terminal view", where="--brief", hint="drop --format, or drop --brief for a document")
+    if brief and sweep_texts:
+        raise UserError("and --sweep are two views", where="--brief", hint="use one of them")
 
 
 def command_place(scenario_file: str | None = None) -> CommandPlace:
@@ -213,7 +248,7 @@ def _write_many(outcomes: list[Outcome], output_format: str, target: Path, force
             with target.open("w", encoding="utf-8") as handle:
                 for outcome in outcomes:
                     if outcome.rec is not None:
-                        render.print_report(outcome.rec, file=handle)
+                        render.print_report(outcome.rec, file=handle, all_places=_VIEW["all_places"])
                 portfolio.print_summary(outcomes, file=handle)
     except OSError as exc:
         raise UserError(f"cannot write ({exc.strerror})", where=str(target), hint="check the folder") from None
@@ -239,8 +274,12 @@ def _print(rec: Recommendation, output_format: str) -> None:
         click.echo(render.to_json(rec))
     elif output_format == "markdown":
         click.echo(render.to_markdown(rec), nl=False)
+    elif _VIEW["brief"]:
+        from advisor.render.brief import print_brief
+
+        print_brief(rec)
     else:
-        render.print_report(rec)
+        render.print_report(rec, all_places=_VIEW["all_places"])
 
 
 def write_output(rec: Recommendation, output_format: str, target: Path, chart: Path | None) -> None:
@@ -256,7 +295,7 @@ def write_output(rec: Recommendation, output_format: str, target: Path, chart: P
             target.write_text(render.to_markdown(rec, chart.name), encoding="utf-8")
         else:
             with target.open("w", encoding="utf-8") as handle:
-                render.print_report(rec, file=handle)
+                render.print_report(rec, file=handle, all_places=_VIEW["all_places"])
     except OSError as exc:
         raise UserError(f"cannot write ({exc.strerror})", where=str(target), hint="check the folder") from None
 

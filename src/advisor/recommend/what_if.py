@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from advisor.costs.estimate import Assumption
 from advisor.errors import UserError
 from advisor.parsing.quantities import parse_count
 from advisor.recommend.scenario import (
@@ -126,3 +127,37 @@ def _refused(exc: ValidationError, settings: list[Setting], option: str) -> User
         mine = [setting for setting in settings if setting.key.partition(".")[0] == section]
     where = f"{option} {mine[-1]}" if mine else option
     return UserError(f"{dotted or 'scenario'}: {plain_error(error)}", where=where, hint="see docs/recommendations.md")
+
+
+def shown(value: Any) -> str:
+    """A setting's value as a report writes it: `300,000`, `2500.50`, `'gpt-4.1-mini'`, `true`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    return repr(value)
+
+
+def file_value(loaded: LoadedScenario, key: str) -> Any:
+    """What the scenario (file or defaults) has for `key`, before any setting."""
+    section, _, name = key.partition(".")
+    holder = loaded.scenario if not name else getattr(loaded.scenario, section)
+    value = getattr(holder, name or section)
+    return value.value if hasattr(value, "value") and not isinstance(value, int | str) else value
+
+
+def setting_assumptions(loaded: LoadedScenario, settings: Iterable[Setting], option: str = "--set") -> list[Assumption]:
+    """One assumption a key set (the last setting of it wins), saying what the file had: a pasted report
+    says what was changed, `traffic.requests_per_month = 300,000 (set by --set
+    traffic.requests_per_month=300k; scenario.toml has 3,000,000)`."""
+    last = {setting.key: setting for setting in settings}
+    items = []
+    for key, setting in last.items():
+        defaulted = any(item.split(" = ")[0] == key for item in loaded.defaults)
+        where = loaded.source.rsplit("/", 1)[-1]
+        before = f"not in {where}" if defaulted else f"{where} has {shown(file_value(loaded, key))}"
+        text = f"{key} = {shown(setting.value)} (set by {option} {setting}; {before})"
+        items.append(Assumption(topic="setting", text=text))
+    return items

@@ -1,6 +1,7 @@
 """Printing rich renderables: the terminal's width on a terminal; when piped or written to a file, the
-width `$COLUMNS` asks for, else 80 columns. Nothing is cut short with `…` to fit: a long id, path or URL
-in a table cell folds onto the next line, and a command line is printed whole so that it can be pasted.
+width `$COLUMNS` asks for, else 80 columns. Nothing is cut short with `…` to fit: a table's columns are
+laid out so that no word, number or id breaks across lines (render.fit), and a command line is printed
+whole so that it can be pasted.
 
 Every string is shown as written: the console reads no rich markup and no emoji codes (a scenario named
 `[/]` or a path with `[red]x` prints as it is; styles are given as `styled` text), and every control
@@ -19,7 +20,6 @@ from advisor.safe_text import terminal, visible
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
 PIPED_WIDTH = 80
@@ -95,13 +95,15 @@ def line(text: str = "", *, err: bool = False) -> None:
 
 
 def print_out(*renderables: Any, file: IO[str] | None = None, width: int | None = None) -> None:
-    """Print to stdout (or `file`) at console_for's width, table cells folding rather than cut short."""
+    """Print to stdout (or `file`) at console_for's width, each table fitted to it (render.fit)."""
     from rich.table import Table
+
+    from advisor.render.fit import fit_table
 
     console = console_for(file, width)
     for item in renderables:
         if isinstance(item, Table):
-            _fold_cells(item, console)
+            fit_table(item, console)
         # a whole line (a command) is soft-wrapped: rich 14 folds a Text's own no_wrap at the width, and a
         # command broken by newlines would not run when pasted; the terminal wraps it for the eye only
         whole = isinstance(item, _text_class()) and item.no_wrap is True
@@ -141,22 +143,3 @@ class _Shown:
                 yield segment
             else:
                 yield Segment(terminal(segment.text), segment.style)
-
-
-def _fold_cells(table: Table, console: Console) -> None:
-    """Long cells fold instead of ending in `…`; headers break between words rather than inside one
-    when the table still fits the console that way (rich lets a minimum width overflow it)."""
-    from rich.cells import cell_len
-    from rich.segment import Segment
-
-    for column in table.columns:
-        if column.overflow == "ellipsis":
-            column.overflow = "fold"
-    before = [column.min_width for column in table.columns]
-    for column in table.columns:
-        longest = max(map(cell_len, str(column.header).split()), default=0)
-        column.min_width = max(column.min_width or 0, longest)
-    lines = Segment.split_lines(console.render(table, console.options))
-    if max(map(Segment.get_line_length, lines), default=0) > console.width:
-        for column, width in zip(table.columns, before, strict=True):
-            column.min_width = width

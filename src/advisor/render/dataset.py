@@ -93,24 +93,23 @@ def print_report(report: DatasetReport) -> None:
             caption=visible(report.epochs_rule) if report.epochs_rule else None,  # a rule whenever costs are
             caption_justify="left",
         )
-        for column in ("Model", "Billed tokens", "Price", "Cost", "Price row"):
+        for column in ("Model", "Billed tokens", "Price", "Cost"):
             costs.add_column(column, justify="right" if column in ("Billed tokens", "Price", "Cost") else "left")
+        sources = []  # the price row of each line, under the table: a row id does not fit a column at 80
         for q in report.costs:
             model = f"{q.provider}:{q.model}"
             if q.basis == "hours":
-                cells = (model, "-", f"{format_price(q.price)}/hour", "-", f"{q.row} (as_of {q.as_of})")
+                cells = (model, "-", f"{format_price(q.price)}/hour", "-")
+                sources.append(f"  {q.row} (as_of {q.as_of})")
             elif q.usd is None:
-                cells = (model, "-", "-", "-", q.note or "")
+                cells = (model, "-", "-", "-")
+                sources.append(f"  {model}: {q.note or ''}")
             else:
-                cells = (
-                    model,
-                    f"{q.billed_tokens:,}",
-                    f"{format_price(q.price)}/1M",
-                    format_usd(q.usd),
-                    f"{q.row} (as_of {q.as_of})",
-                )
+                cells = (model, f"{q.billed_tokens:,}", f"{format_price(q.price)}/1M", format_usd(q.usd))
+                sources.append(f"  {q.row} (as_of {q.as_of})")
             costs.add_row(*map(visible, cells))
         renderables.append(costs)
+        renderables += [styled("Price rows", "bold"), *(visible(source) for source in sources)]
         renderables += [styled(visible(note), "dim") for note in dict.fromkeys(q.note for q in report.costs if q.note)]
         renderables += [
             styled(visible(f"{q.provider}:{q.model} tokens are approximate: {q.tokens_note}"), "dim")

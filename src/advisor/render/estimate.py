@@ -211,14 +211,9 @@ def render_places(options: list[PlaceEstimate], output_format: str) -> None:
         lines += ["| " + " | ".join(map(markdown_cell, row)) + " |" for row in rows]
         click.echo("\n".join(lines))
         return
-    from rich.table import Table
+    from advisor.render.places import place_table
 
-    table = Table(title=visible(heading), title_justify="left")
-    for column in PLACE_COLUMNS:
-        table.add_column(column, max_width=60 if column == "Why not" else None)
-    for row in rows:
-        table.add_row(*map(visible, row), style="bold" if row[0].endswith("★") else None)
-    print_out(table)
+    print_out(*place_table(heading, rows))
     warnings = dict.fromkeys(w for o in options[:1] if o.estimate for w in o.estimate.warnings)
     for warning in warnings:
         echo(f"warning: {visible(warning)}", err=True)

@@ -124,11 +124,15 @@ def print_jobs(runs: Sequence[Run], ledger: Path) -> None:
     if not runs:
         line("No jobs in the ledger yet (`advisor launch` records them).")
         return
+    from rich import box
     from rich.table import Table
 
-    table = Table(title=visible(f"Jobs ({ledger})"), title_justify="left")
+    from advisor.render.fit import droppable
+
+    table = Table(title=visible(f"Jobs ({ledger})"), title_justify="left", box=box.SIMPLE_HEAD)
     for column in ("Job", "Run", "Provider", "Method", "Model", "Status", "Fine-tuned model", "Updated"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column in ("Job", "Run", "Fine-tuned model"))  # ids are copied whole
+    droppable(table, "Updated", "Method", "Provider", "Run", "Model", "Status")  # `jobs show JOB` has them all
     for run in runs:
         cells = (
             run.job_id or "(none yet)",

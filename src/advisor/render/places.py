@@ -3,7 +3,7 @@ a place, best first, with the same columns in the terminal and in Markdown."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from advisor.costs.figures import payback_cell
 from advisor.costs.money import format_usd
@@ -39,3 +39,28 @@ def place_rows(places: Sequence[Place], chosen: tuple[str, str] | None) -> list[
             )
         )
     return rows
+
+
+def place_table(title: str, rows: list[tuple[str, ...]], top: int | None = None,
+                say: Callable[[str], str] = str) -> list[object]:  # fmt: skip
+    """The table for the terminal: the `top` rows (all when None) and a line saying how many more there
+    are; each place's why-not follows the table as a line (prose does not fit a column at 80), `say`
+    rewording it. Narrow terminals lose the dates before the money (render.fit)."""
+    from rich import box
+    from rich.table import Table
+
+    from advisor.render.fit import droppable
+    from advisor.safe_text import visible
+
+    shown = rows if top is None else rows[:top]
+    table = Table(box=box.SIMPLE_HEAD, title=visible(title), title_justify="left")
+    for column in PLACE_COLUMNS[:-1]:
+        table.add_column(column, justify="left" if column in ("Where", "Starts today") else "right")
+    for row in shown:
+        table.add_row(*map(visible, row[:-1]), style="bold" if "★" in row[0] else None)
+    droppable(table, "Starts today", "Jobs until", "Serves until", "Kept over the horizon")
+    items: list[object] = [table]
+    items += [visible(f"  {row[0]}: {say(row[-1])}") for row in shown if row[-1] != "-"]
+    if len(rows) > len(shown):
+        items.append(visible(f"  {len(rows) - len(shown)} more places: --all-places"))
+    return items

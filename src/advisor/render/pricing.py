@@ -13,6 +13,7 @@ from advisor.pricing.catalog import ModelMatch, row_status
 from advisor.pricing.tables import FineTuning, ModelRow, PriceTable
 from advisor.render.console import assembled, print_out, styled
 from advisor.render.figures import dumps, exact
+from advisor.render.fit import droppable
 from advisor.safe_text import visible
 
 Row = tuple[str, ModelRow, PriceTable]
@@ -71,7 +72,8 @@ def print_rows(rows: list[Row], today: date, footer: list[str]) -> None:
             title=assembled((visible(source.provider), "bold"), f": USD per 1M tokens, as_of {source.as_of}"),
         )
         for header in ("Model", "In/cached/out", "Fine-tuning", "Tuned in/cached/out", "Shutdown"):
-            table.add_column(header, no_wrap=header != "Fine-tuning")
+            table.add_column(header)  # no word of a cell breaks (render.fit), so a name may wrap between words
+        droppable(table, "Tuned in/cached/out")
         cutoffs = set()
         for name, row, price_table in entries:
             ft = row.fine_tuning

@@ -104,9 +104,11 @@ def providers_json(plugins: Plugins, catalog: Catalog, day: date) -> str:
 
 def print_providers(plugins: Plugins, catalog: Catalog, day: date) -> None:
     """The terminal listing: plugin commands, a table of providers, missing credentials, notices."""
+    from rich import box
     from rich.table import Table
 
     from advisor.render.console import print_out, styled
+    from advisor.render.fit import droppable
     from advisor.safe_text import visible
 
     rows = provider_rows(plugins, catalog, day)
@@ -132,22 +134,29 @@ def print_providers(plugins: Plugins, catalog: Catalog, day: date) -> None:
         lines.append("No provider plugins are installed (pip install ./plugins/advisor-openai; see docs/plugins.md).")
         print_out(*(styled(visible(text)) for text in lines))
         return
-    table = Table(title=f"Provider plugins (new jobs checked for {day})", title_justify="left")
+    table = Table(title=f"Provider plugins (new jobs checked for {day})", title_justify="left", box=box.SIMPLE_HEAD)
     for column in ("Provider", "Distribution", "Can train", "New jobs today"):
         table.add_column(column)
+    droppable(table, "Distribution")
     for row in rows:
-        trains = "\n".join(visible(f"{m['method']} {m['model']}") for m in row["trains"]) or (
-            "-" if row["priced"] else "no price table for this provider"
-        )
-        today_text = "\n".join(
-            ("yes" + (f" (jobs end {m['new_jobs_until']})" if m["new_jobs_until"] else ""))
-            if m["new_jobs_today"]
-            else visible("no: " + "; ".join(m["why_not"]))
-            for m in row["trains"]
-        )
-        table.add_row(
-            visible(row["provider"]), visible(f"{row['distribution']} {row['version']}"), trains, today_text or "-"
-        )
+        # one table row a trainable model, so that its "new jobs today" sits beside it at any width
+        name, distribution = visible(row["provider"]), visible(f"{row['distribution']} {row['version']}")
+        if not row["trains"]:
+            table.add_row(name, distribution, "-" if row["priced"] else "no price table for this provider", "-")
+        for n, m in enumerate(row["trains"]):
+            today_text = (
+                ("yes" + (f" (jobs end {m['new_jobs_until']})" if m["new_jobs_until"] else ""))
+                if m["new_jobs_today"]
+                else "no: " + "; ".join(m["why_not"])
+            )
+            first = n == 0
+            table.add_row(
+                name if first else "",
+                distribution if first else "",
+                visible(f"{m['method']} {m['model']}"),
+                visible(today_text),
+                end_section=n == len(row["trains"]) - 1,
+            )
     notes = []
     for row in rows:
         missing = [c["name"] for c in row["credentials"] if c["required"] and not c["set"]]

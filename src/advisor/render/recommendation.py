@@ -14,7 +14,8 @@ from advisor.recommend.recommendation import Recommendation
 from advisor.recommend.strategies import STRATEGY_NAMES
 from advisor.render.charts import Series, mermaid, svg, text_chart
 from advisor.render.figures import dumps
-from advisor.render.places import MARKDOWN_ALIGN, PLACE_COLUMNS, place_rows
+from advisor.render.fit import droppable
+from advisor.render.places import MARKDOWN_ALIGN, PLACE_COLUMNS, place_rows, place_table
 from advisor.safe_text import markdown, markdown_cell, markdown_code, markdown_fence, markdown_link, visible
 
 
@@ -83,6 +84,31 @@ def cost_rows(rec: Recommendation) -> list[tuple[str, str, str, str, str, str]]:
             )
         )
     return rows
+
+
+def break_even_cell(rec: Recommendation, strategy: str) -> str:
+    """The fewest requests a month at which the option keeps at least its cost over the horizon, up front
+    included (`312,000`); `never` when no volume does; `-` for an option with nothing to earn back."""
+    cost = rec.costs[strategy]
+    if strategy in ("prompt", "switch") and not cost.upfront_usd:
+        return "-"
+    volume = cost.break_even_requests_per_month
+    return "never" if volume is None else f"{volume:,}"
+
+
+def break_even_line(rec: Recommendation) -> str | None:
+    """`Break-even volume ...: SFT ★ 21,450 requests a month; ...` for the options with something to earn
+    back (None when none has): the terminal's cost table has no room for it as a column at 80 columns."""
+    cells = [(name, break_even_cell(rec, name)) for name in rec.costs]
+    parts = [
+        f"{option_name(rec, name)}{' ★' if name == rec.recommendation.primary else ''} "
+        + (cell if cell == "never" else f"from {cell} requests a month")
+        for name, cell in cells
+        if cell != "-"
+    ]
+    if not parts:
+        return None
+    return f"Break-even volume over {rec.horizon_months} months: " + "; ".join(parts)
 
 
 def _later(rec: Recommendation, cost: StrategyCost) -> str:
@@ -169,10 +195,16 @@ def to_markdown(rec: Recommendation, chart_file: str | None = None) -> str:
         "",
         markdown(_today_line(rec)),
         "",
-        "| Option | Per month | Up front | Payback | Total over the horizon | Priced at |",
-        "|---|---:|---:|---:|---:|---|",
+        "| Option | Per month | Up front | Payback | Break-even (requests a month) | Total over the horizon "
+        "| Priced at |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
-    out += ["| " + " | ".join(map(markdown_cell, row)) + " |" for row in cost_rows(rec)]
+    out += [
+        "| " + " | ".join(map(markdown_cell, (*row[:4], break_even_cell(rec, name), *row[4:]))) + " |"
+        for name, row in zip(rec.costs, cost_rows(rec), strict=True)
+    ]
+    out += ["", "Break-even: the fewest requests a month at which an option costs no more than today's setup "
+            f"over the {rec.horizon_months} months, up front included."]  # fmt: skip
     if rec.recommendation.cheaper:
         out += ["", "† Costs less over the horizon than the recommendation, and why it is not chosen:", ""]
         out += [
@@ -233,7 +265,18 @@ def write_chart(rec: Recommendation, path: Path) -> None:
     path.write_text(svg(series(rec), f"Cumulative cost over {rec.horizon_months} months (USD)"), encoding="utf-8")
 
 
-def print_report(rec: Recommendation, file: IO[str] | None = None, width: int | None = None) -> None:
+TOP_PLACES = 5  # the where-to-train table in the terminal, unless --all-places
+
+
+def where_table(rec: Recommendation, top: int | None) -> list[object]:
+    """The where-to-train table for the terminal: the `top` places (all when None), then why not each."""
+    title = f"Where to train ({rec.horizon_months}-month horizon)"
+    return place_table(title, where_rows(rec), top, lambda text: prose(rec, text))
+
+
+def print_report(
+    rec: Recommendation, file: IO[str] | None = None, width: int | None = None, all_places: bool = False
+) -> None:
     """The answer first (headline, where to train, what each option costs, readable at 80 columns without
     scrolling), then why, where to train in full, the chart, risks, next steps, commands and assumptions.
     Each line and cell is shown as written, its control characters as escapes (render.console)."""
@@ -262,6 +305,8 @@ def print_report(rec: Recommendation, file: IO[str] | None = None, width: int | 
         costs.add_column(column, justify="left" if column in ("Option", "Priced at") else "right")
     for row in cost_rows(rec):
         costs.add_row(*map(visible, row), style="bold" if row[0].endswith("★") else None)
+    droppable(costs, "Up front", "Total")
+    break_even = [visible(f"  {line}") for line in [break_even_line(rec)] if line]
     cheaper: list[object] = [
         visible(f"  † {option_name(rec, i.strategy)}: {prose(rec, i.why)}") for i in rec.recommendation.cheaper
     ]
@@ -274,7 +319,7 @@ def print_report(rec: Recommendation, file: IO[str] | None = None, width: int | 
     for reason in rec.reasons:
         source = re.sub(r" \(https?://[^)]*\)", "", reason.source)
         why.add_row(*map(visible, (reason.rule, prose(rec, reason.says), source)))
-    items: list[object] = [headline, costs, *cheaper, why]
+    items: list[object] = [headline, costs, *break_even, *cheaper, why]
     if choice.not_recommended:
         items += [
             bold("Not recommended"),
@@ -284,14 +329,7 @@ def print_report(rec: Recommendation, file: IO[str] | None = None, width: int | 
             ),
         ]
     if rec.where_options:
-        where = Table(
-            box=box.SIMPLE_HEAD, title=f"Where to train ({rec.horizon_months}-month horizon)", title_justify="left"
-        )
-        for column in PLACE_COLUMNS:
-            where.add_column(column, max_width=60 if column == "Why not" else None)
-        for place in where_rows(rec):
-            where.add_row(*map(visible, place), style="bold" if "★" in place[0] else None)
-        items.append(where)
+        items += where_table(rec, None if all_places else TOP_PLACES)
     items += [bold("Cumulative cost"), *(assembled(*line) for line in text_chart(series(rec)))]
     if rec.caveats or rec.warnings:
         items += [bold("Risks"), *(visible(f"  ! {prose(rec, line)}") for line in [*rec.caveats, *rec.warnings])]

@@ -49,6 +49,7 @@ def print_tokens(tallies: Sequence[TokenTally], counting: RowCounting, model: st
     OpenAI's, and the measured error of an approximate count."""
     from rich.table import Table
 
+    from advisor.render.fit import droppable
     from advisor.tokens.chat_format import OPENAI, describe, format_of
 
     name = counting.name if format_of(counting.name) is OPENAI else describe(counting.name)
@@ -65,6 +66,7 @@ def print_tokens(tallies: Sequence[TokenTally], counting: RowCounting, model: st
             f"{t.smallest:,}",
             f"{t.largest:,}",
         )
+    droppable(table, "Read as", "Min", "Max", "Mean")  # a long path is kept whole, for copying
     if len(tallies) > 1:
         total = sum(t.tokens for t in tallies)
         table.add_row("total", "", f"{sum(t.items for t in tallies):,}", f"{total:,}", "", "", "", style="bold")
