@@ -9,12 +9,15 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import click
 
 from advisor.errors import UserError
 from advisor.parsing.quantities import parse_amount, parse_count, parse_epochs
+
+if TYPE_CHECKING:
+    from advisor.methods import Method
 
 T = TypeVar("T")
 Number = int | str | Decimal | float
@@ -76,6 +79,12 @@ def whole_in(keyword: str, value: int, least: int, most: int) -> int:
 def choice(keyword: str, value: str, choices: Sequence[str]) -> str:
     """`--method`, `--as`: click.Choice's check and words."""
     return _clicked(keyword, value, click.Choice(choices))
+
+
+def method(keyword: str, value: str) -> Method:
+    """`--method`: sft, dpo or rft."""
+    checked = choice(keyword, value, ("sft", "dpo", "rft"))
+    return "sft" if checked == "sft" else "dpo" if checked == "dpo" else "rft"
 
 
 def day(keyword: str, value: date | str | None) -> date:

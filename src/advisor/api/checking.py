@@ -1,14 +1,52 @@
-"""`check_dataset`: what `advisor dataset check FILE` does, as a function (the CLI calls it)."""
+"""`check_dataset`: what `advisor dataset check FILE` does, as a function (the CLI calls it), and its result."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 from advisor.api import arguments
-from advisor.api.estimating import choose_method
-from advisor.api.results import DatasetCheck
+from advisor.api.display import as_html
+
+if TYPE_CHECKING:
+    from advisor.datasets.report import DatasetReport
+
+
+@dataclass(frozen=True)
+class DatasetCheck:
+    """`advisor dataset check FILE`: problems (each with line, field and what to do), statistics and the
+    training cost. The CLI exits 1 when `errors` is not zero; here `ok` says it."""
+
+    report: DatasetReport
+
+    @property
+    def errors(self) -> int:
+        return self.report.errors
+
+    @property
+    def warnings(self) -> int:
+        return self.report.warnings
+
+    @property
+    def ok(self) -> bool:
+        """No errors: the provider would accept the file (warnings may remain)."""
+        return self.report.errors == 0
+
+    def to_json(self) -> str:
+        from advisor.render.dataset import to_json
+
+        return to_json(self.report)
+
+    def show(self, file: IO[str] | None = None, width: int | None = None) -> None:
+        from advisor.render.dataset import print_report
+
+        print_report(self.report, file=file, width=width)
+
+    def _repr_html_(self) -> str:
+        return as_html(lambda file, width: self.show(file, width))
 
 
 def check_dataset(
@@ -30,7 +68,7 @@ def check_dataset(
     from advisor.tokens.workers import BlockRunner
 
     file = str(path)
-    checked_method = None if method is None else choose_method(method)
+    checked_method = None if method is None else arguments.method("method", method)
     models = arguments.names(model)
     checked_epochs = arguments.epochs("epochs", epochs)
     checked_jobs = None if jobs is None else arguments.whole_in("jobs", jobs, 1, 256)

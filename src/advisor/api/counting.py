@@ -1,14 +1,46 @@
-"""`count_tokens`: what `advisor tokens` does, as a function (the CLI calls it)."""
+"""`count_tokens`: what `advisor tokens` does, as a function (the CLI calls it), and its result."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 from advisor.api import arguments
-from advisor.api.results import TokenCount
+from advisor.api.display import as_html
+
+if TYPE_CHECKING:
+    from advisor.pricing.row_counting import RowCounting
+    from advisor.tokens.files import TokenTally
 
 KINDS = ("auto", "text", "chat", "jsonl")
+
+
+@dataclass(frozen=True)
+class TokenCount:
+    """`advisor tokens`: each source's count (`tallies`) and how they were counted (`counting`)."""
+
+    tallies: tuple[TokenTally, ...]
+    counting: RowCounting
+    model: str | None
+
+    @property
+    def total_tokens(self) -> int:
+        return sum(tally.tokens for tally in self.tallies)
+
+    def to_json(self) -> str:
+        from advisor.render.tokens import tokens_json
+
+        return tokens_json(self.tallies, self.counting, self.model)
+
+    def show(self, file: IO[str] | None = None, width: int | None = None) -> None:
+        from advisor.render.tokens import print_tokens
+
+        print_tokens(self.tallies, self.counting, self.model, file=file, width=width)
+
+    def _repr_html_(self) -> str:
+        return as_html(lambda file, width: self.show(file, width))
 
 
 def count_tokens(

@@ -1,23 +1,80 @@
 """`estimate`: what `advisor estimate` does, as a function taking its flags as keyword arguments (the CLI
-calls it). Nothing heavy is imported until it runs: an estimate from figures alone loads no tokenizer and
-no pydantic."""
+calls it), and its two results. Nothing heavy is imported until it runs: an estimate from figures alone
+loads no tokenizer and no pydantic."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from advisor.api import arguments
 from advisor.api.arguments import Number
-from advisor.api.results import EstimateResult, PlaceComparison
 
 if TYPE_CHECKING:
+    from advisor.costs.estimate import Estimate
+    from advisor.costs.places import PlaceEstimate
     from advisor.methods import Method
     from advisor.pricing.catalog import Catalog
 
-METHODS = ("sft", "dpo", "rft")
+
+@dataclass(frozen=True)
+class EstimateResult:
+    """`advisor estimate` with one place: monthly costs, training, savings, payback, break-even."""
+
+    estimate: Estimate
+
+    def to_json(self) -> str:
+        from advisor.render.estimate import to_json
+
+        return to_json(self.estimate)
+
+    def to_markdown(self) -> str:
+        from advisor.render.estimate import to_markdown
+
+        return to_markdown(self.estimate)
+
+    def show(self, file: IO[str] | None = None, width: int | None = None) -> None:
+        from advisor.render.estimate import print_table
+
+        print_table(self.estimate, file=file, width=width)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+
+@dataclass(frozen=True)
+class PlaceComparison:
+    """`advisor estimate --provider all` (or several providers): the fine-tune at each place, best first;
+    a place that could not be priced has no estimate and says why (`place.why_not`)."""
+
+    places: tuple[PlaceEstimate, ...]
+
+    @property
+    def best(self) -> PlaceEstimate | None:
+        """The place the comparison chooses (the first, when it is available)."""
+        return self.places[0] if self.places and self.places[0].place.available else None
+
+    def to_json(self) -> str:
+        from advisor.render.estimate import places_json
+
+        return places_json(self.places)
+
+    def to_markdown(self) -> str:
+        from advisor.render.estimate import places_markdown
+
+        return places_markdown(self.places)
+
+    def show(self, file: IO[str] | None = None, width: int | None = None) -> None:
+        """The terminal table; the estimate's warnings go to stderr, as the CLI's do."""
+        from advisor.render.estimate import print_places
+
+        print_places(self.places, file=file, width=width)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
 
 
 def estimate(
@@ -84,7 +141,7 @@ def estimate(
         ft_prompt_file=_path(ft_prompt_file),
         ft_cached_tokens=count("ft_cached_tokens", ft_cached_tokens, allow_zero=True),
         ft_output_tokens=some_count("ft_output_tokens", ft_output_tokens, allow_zero=True),
-        method=choose_method(method),
+        method=arguments.method("method", method),
         training_tokens=some_count("training_tokens", training_tokens),
         examples=some_count("examples", examples),
         training_file=_path(training_file),
@@ -114,12 +171,6 @@ def estimate(
     # each place's files counted as its row counts
     request_for = place_requests(args, catalog, request, _count)
     return PlaceComparison(tuple(estimate_places(request, catalog, compared.places, request_for)))
-
-
-def choose_method(method: str) -> Method:
-    """`--method`: sft, dpo or rft."""
-    checked = arguments.choice("method", method, METHODS)
-    return "sft" if checked == "sft" else "dpo" if checked == "dpo" else "rft"
 
 
 def _path(value: str | Path | None) -> str | None:

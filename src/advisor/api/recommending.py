@@ -1,16 +1,81 @@
-"""`load_scenario` and `recommend`: what `advisor recommend FILE` does, as functions (the CLI calls them)."""
+"""`load_scenario` and `recommend`: what `advisor recommend FILE` does, as functions (the CLI calls them),
+and what they return."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from advisor.api import arguments
-from advisor.api.results import RecommendationResult, Scenario
 
 if TYPE_CHECKING:
-    from advisor.recommend.recommendation import CommandPlace
+    from advisor.recommend.recommendation import CommandPlace, Recommendation
+    from advisor.recommend.scenario import LoadedScenario
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A scenario file as read (`load_scenario`): `loaded.scenario` holds every value, defaults filled in."""
+
+    loaded: LoadedScenario
+
+    @property
+    def name(self) -> str:
+        return self.loaded.scenario.name
+
+    @property
+    def source(self) -> str:
+        return self.loaded.source
+
+    @property
+    def notices(self) -> list[str]:
+        """Keys the file holds that advisor reads and ignores (retired), each with what to do: the CLI's
+        warnings."""
+        return list(self.loaded.notices)
+
+
+@dataclass(frozen=True)
+class RecommendationResult:
+    """`advisor recommend FILE`: the strategy, why, what each option costs and where to train."""
+
+    recommendation: Recommendation
+
+    @property
+    def primary(self) -> str:
+        """The strategy recommended: prompt, rag, sft, dpo, rft, rag+sft..."""
+        return self.recommendation.recommendation.primary
+
+    @property
+    def summary(self) -> str:
+        return self.recommendation.recommendation.summary
+
+    def to_json(self) -> str:
+        from advisor.render.recommendation import to_json
+
+        return to_json(self.recommendation)
+
+    def to_markdown(self, chart_file: str | None = None) -> str:
+        """The proposal section; `chart_file`: an SVG chart (write_chart) to link below the Mermaid one."""
+        from advisor.render.recommendation import to_markdown
+
+        return to_markdown(self.recommendation, chart_file)
+
+    def write_chart(self, path: str | Path) -> None:
+        """The cumulative-cost chart as an SVG file (what `--output report.md` writes beside the report)."""
+        from advisor.render.recommendation import write_chart
+
+        write_chart(self.recommendation, Path(path))
+
+    def show(self, file: IO[str] | None = None, width: int | None = None) -> None:
+        """The terminal report (`--format table`), on stdout or `file`."""
+        from advisor.render.recommendation import print_report
+
+        print_report(self.recommendation, file=file, width=width)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
 
 
 def load_scenario(path: str | Path) -> Scenario:

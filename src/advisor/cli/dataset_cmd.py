@@ -68,7 +68,7 @@ def check(
     badly), each with its line, example, field and what to do; statistics; training cost.
     The rules are the provider's (--provider, or --model's); its SDK's own checker, where it has one,
     is asked too. Exit status 1 when there are errors."""
-    from advisor.api import check_dataset
+    from advisor.api.checking import check_dataset
 
     result = check_dataset(
         file,

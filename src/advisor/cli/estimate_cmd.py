@@ -164,7 +164,7 @@ def estimate(
     """Monthly cost of today's model vs a fine-tuned one, training cost, savings, payback and
     break-even volume. Prices come from the versioned tables (see `advisor pricing list`); several
     --provider (or `all`) compare the places that can train it."""
-    from advisor.api import estimate as run
+    from advisor.api.estimating import estimate as run
 
     result = run(
         model=model,

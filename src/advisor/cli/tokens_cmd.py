@@ -44,7 +44,7 @@ def tokens(
     """Count tokens in text files, chat requests ({"messages": [...]}, tools included) and chat
     JSONL, per file and in total, in the model's chat format (the OpenAI Cookbook's message rules for
     OpenAI's tokenizers, Llama 3's template for llama3). No FILE, or `-`, reads standard input."""
-    from advisor.api import count_tokens
+    from advisor.api.counting import count_tokens
 
     result = count_tokens(*files, model=model, encoding=encoding, as_=kind, pricing=pricing_files, today=today)
     if output_format == "json":
