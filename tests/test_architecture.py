@@ -24,6 +24,7 @@ SOURCE = ROOT / "src" / "advisor"
 
 CLI = ("advisor.cli", "advisor.__main__")  # `python -m advisor` is the command line's entry point
 RENDER = ("advisor.render",)
+API = ("advisor.api",)
 ENGINES = ("advisor.recommend", "advisor.costs", "advisor.datasets", "advisor.providers", "advisor.plugins")
 LOWER = (
     "advisor.pricing",
@@ -122,7 +123,7 @@ def plugin_imports(imports: list[Import] = IMPORTS) -> list[str]:
 def test_the_modules_and_layers_are_all_there() -> None:
     modules = {found.module for found in IMPORTS}
     assert len(modules) > 50, "the source tree was not found"
-    for layer in (*CLI, *RENDER, *ENGINES, *LOWER):
+    for layer in (*CLI, *API, *RENDER, *ENGINES, *LOWER):
         assert any(within(module, (layer,)) for module in modules), f"{layer} is gone: update the contracts"
 
 
@@ -131,7 +132,12 @@ def assert_none(found: list[str]) -> None:
 
 
 def test_the_core_never_imports_the_cli_or_render() -> None:
-    assert_none(violations(None, (*CLI, *RENDER), exempt=(*CLI, *RENDER)))
+    assert_none(violations(None, (*CLI, *RENDER), exempt=(*CLI, *API, *RENDER)))
+
+
+def test_only_the_cli_imports_the_api_and_the_package_hands_it_out() -> None:
+    found = violations(None, API, exempt=(*CLI, *API))
+    assert_none([line for line in found if not line.split(": ", 1)[1].startswith("advisor imports advisor.api")])
 
 
 def test_render_never_imports_the_cli() -> None:
@@ -162,8 +168,19 @@ STACK: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] = (
     (("recommend", ("advisor.recommend",)), ("providers", ("advisor.providers",))),
     (("plugins", ("advisor.plugins", "advisor.hookspecs", "advisor.plugin_api", "advisor.default_plugin")),),
     (("render", RENDER),),
+    (("api", API),),
     (("cli", CLI),),
 )
+# The package's own __init__ hands out advisor.api's names when first asked for (its __getattr__, PEP 562;
+# under TYPE_CHECKING for type checkers): the one import up the stack, run after the package has loaded, so
+# it is no circle at run time (advisor.plugins reads advisor.__version__ from the same package). It also
+# loads the engines' package advisor.recommend itself (a docstring, no module under it), so that the name
+# advisor.recommend stays the API's function (src/advisor/__init__.py says why).
+FACADE = ("advisor", API, "advisor.recommend")
+
+
+def through_the_facade(item: Import) -> bool:
+    return item.module == FACADE[0] and (within(item.target, FACADE[1]) or item.target == FACADE[2])
 
 
 @dataclass(frozen=True)
@@ -190,7 +207,7 @@ def against_the_stack(imports: list[Import] = IMPORTS) -> list[str]:
     found = []
     for item in imports:
         importer, imported = place(item.module), place(item.target)
-        if importer is None or imported is None or imported.group == importer.group:
+        if importer is None or imported is None or imported.group == importer.group or through_the_facade(item):
             continue
         if imported.level > importer.level:
             found.append(f"{item}: {importer.group} may not import {imported.group}, which sits above it")
@@ -229,8 +246,8 @@ def module_graph(root: Path) -> Graph:
 def graph_of(imports: list[Import], modules: set[str]) -> Graph:
     graph: Graph = {name: {} for name in modules}
     for found in imports:
-        if found.names_follow:
-            continue  # the names stand as targets of their own
+        if found.names_follow or through_the_facade(found):
+            continue  # the names stand as targets of their own; the facade imports when asked, not on loading
         parts = found.target.split(".")
         while parts and ".".join(parts) not in modules:
             parts.pop()
@@ -429,6 +446,25 @@ class TestTheOrderAndCirclesCanFail:
         assert place("advisor.newthing.module") == Place(0, "helpers", "advisor")
         assert place("advisor.plugin_api") == Place(6, "plugins", "advisor.plugin_api")
         assert place("advisor.costs.money.Money") == Place(2, "money", "advisor.costs.money")
+
+    def test_only_the_package_itself_imports_the_api_from_below(self) -> None:
+        """The facade is the package's __init__ and nothing else: a helper or an engine importing the API is
+        reported, and so is the circle it closes."""
+        facade = imports_in(
+            "def __getattr__(n):\n    from advisor import api\n", "advisor", SOURCE / "__init__.py", is_package=True
+        )
+        assert against_the_stack(facade) == []
+        engine = self.imports("advisor.plugins", "def f():\n    from advisor import api\n")
+        assert against_the_stack(engine) == [
+            "src/advisor/plugins.py:2: advisor.plugins imports advisor.api: plugins may not import api, which sits "
+            "above it"
+        ]
+        back = self.imports("advisor.api", "from advisor.plugins import load_plugins\n")
+        assert circles(graph_of([*engine, *back], {"advisor.plugins", "advisor.api"})) == [
+            "2 modules reach each other (advisor.api, advisor.plugins):\n"
+            "  src/advisor/api.py:1: advisor.api imports advisor.plugins.load_plugins\n"
+            "  src/advisor/plugins.py:2: advisor.plugins imports advisor.api"
+        ]
 
     def test_a_circle_is_reported_as_its_chain_of_imports(self) -> None:
         imports = [

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 import click
 
-from advisor.cli.options import EPOCHS, format_option, pricing_options, today_or
+from advisor.cli.options import EPOCHS, format_option, pricing_options
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -68,38 +68,24 @@ def check(
     badly), each with its line, example, field and what to do; statistics; training cost.
     The rules are the provider's (--provider, or --model's); its SDK's own checker, where it has one,
     is asked too. Exit status 1 when there are errors."""
-    from advisor.tokens.workers import BlockRunner
+    from advisor.api.checking import check_dataset
 
-    # the leader starts loading the tokenizer now, while this process imports the checks and the
-    # report and loads the price tables
-    with BlockRunner(file, jobs=jobs, preload=("advisor.datasets.scan",)) as runner:
-        from advisor.datasets.check import check_dataset
-        from advisor.plugins import catalog_with_plugins, load_plugins
-        from advisor.render.dataset import print_report, to_json
-        from advisor.render.progress import scan_progress
-
-        catalog = catalog_with_plugins(pricing_files, today_or(today))
-        with scan_progress(file) as progress:
-            report = check_dataset(
-                file,
-                catalog,
-                today_or(today),
-                method=method,
-                models=models,
-                epochs=epochs,
-                grader_path=grader,
-                grader_checks=load_plugins().grader_checks if grader else None,
-                jobs=jobs,
-                progress=progress,
-                formats=load_plugins().dataset_formats,  # (the plugins' tokenizers are registered by then)
-                runner=runner,
-                provider=provider,
-            )
+    result = check_dataset(
+        file,
+        method=method,
+        model=models,
+        epochs=epochs,
+        provider=provider,
+        grader=grader,
+        jobs=jobs,
+        pricing=pricing_files,
+        today=today,
+    )
     if output_format == "json":
-        click.echo(to_json(report))
+        click.echo(result.to_json())
     else:
-        print_report(report)
-    if report.errors:
+        result.show()
+    if not result.ok:
         click.get_current_context().exit(1)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
@@ -17,14 +16,12 @@ from advisor.cli.options import (
     POSITIVE_AMOUNT,
     format_option,
     pricing_options,
-    today_or,
 )
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from advisor.methods import Method
-    from advisor.pricing.catalog import Catalog
 
 
 @click.command(
@@ -167,88 +164,44 @@ def estimate(
     """Monthly cost of today's model vs a fine-tuned one, training cost, savings, payback and
     break-even volume. Prices come from the versioned tables (see `advisor pricing list`); several
     --provider (or `all`) compare the places that can train it."""
-    from advisor.costs.estimate import estimate as run_estimate
-    from advisor.costs.inputs import EstimateArgs, build_request, compared_providers, place_requests
-    from advisor.plugins import catalog_with_plugins
+    from advisor.api.estimating import estimate as run
 
-    def args_at(provider: str) -> EstimateArgs:
-        return EstimateArgs(
-            model=model,
-            ft_model=ft_model,
-            provider=provider,
-            ft_provider=ft_provider,
-            requests=requests,
-            prompt_tokens=prompt_tokens,
-            prompt_file=prompt_file,
-            cached_tokens=cached_tokens,
-            output_tokens=output_tokens,
-            reasoning_tokens=reasoning_tokens,
-            ft_prompt_tokens=ft_prompt_tokens,
-            ft_prompt_file=ft_prompt_file,
-            ft_cached_tokens=ft_cached_tokens,
-            ft_output_tokens=ft_output_tokens,
-            method=method,
-            training_tokens=training_tokens,
-            examples=examples,
-            training_file=training_file,
-            epochs=epochs,
-            rft_hours=rft_hours,
-            training_cost=training_cost,
-            setup_cost=setup_cost,
-            batch=batch,
-            data_sharing=data_sharing,
-            cache_hit_rate=cache_hit_rate,
-            retrain_every=retrain_every,
-            hosting_hours=hosting_hours,
-            horizon=horizon,
-            encoding=encoding,
-            today=today_or(today),
-        )
-
-    catalog = catalog_with_plugins(pricing_files, today_or(today))
-    if ft_model is not None and ft_provider is not None:
-        ft_model = _sized(ft_model, ft_provider, catalog)
-    compared = compared_providers(providers, catalog, model)
-    if compared is None:
-        from advisor.render.estimate import render
-
-        render(run_estimate(build_request(args_at(providers[0]), catalog, _count_examples), catalog), output_format)
-        return
-    from advisor.costs.places import estimate_places
-    from advisor.render.estimate import render_places
-
-    args = args_at(compared.today)
-    request = build_request(args, catalog, _count_examples)
-    # each place's files counted as its row counts
-    request_for = place_requests(args, catalog, request, _count_examples)
-    render_places(estimate_places(request, catalog, compared.places, request_for), output_format)
-
-
-def _sized(ft_model: str, ft_provider: str, catalog: Catalog) -> str:
-    """The row `ft_model` is priced as: its own, or, for a provider that prices models by their size
-    (own GPUs: `SizesModels`) and a model its table does not list, the size bracket, said on stderr."""
-    if catalog.find_optional(ft_model, ft_provider) is not None:
-        return ft_model
-    from advisor.errors import UserError
-    from advisor.plugins import load_plugins
-    from advisor.providers.base import SizesModels
-    from advisor.render.console import line
-
-    found = load_plugins().providers.get(ft_provider)
-    if found is None or not isinstance(found[0], SizesModels):
-        return ft_model  # the estimate says it is unknown, with its hint
-    try:
-        row, why = found[0].size_bracket(ft_model, {})
-    except UserError as exc:
-        # the estimate takes no --set: it names the row itself
-        exc.hint = f"price it as a row of its size: --ft-model ROW (`advisor pricing list` lists {ft_provider}'s)"
-        raise
-    line(f"note: {ft_model} is priced as {ft_provider}:{row} ({why})", err=True)
-    return row
-
-
-def _count_examples(path: str, method: Method, counting: str) -> Sequence[int]:
-    """`--training-file`, counted by the dataset scan (loaded only when a file is given)."""
-    from advisor.datasets.training_file import counted_examples
-
-    return counted_examples(path, method, counting)
+    result = run(
+        model=model,
+        requests=requests,
+        ft_model=ft_model,
+        provider=providers,
+        ft_provider=ft_provider,
+        prompt_tokens=prompt_tokens,
+        prompt_file=prompt_file,
+        cached_tokens=cached_tokens,
+        output_tokens=output_tokens,
+        reasoning_tokens=reasoning_tokens,
+        ft_prompt_tokens=ft_prompt_tokens,
+        ft_prompt_file=ft_prompt_file,
+        ft_cached_tokens=ft_cached_tokens,
+        ft_output_tokens=ft_output_tokens,
+        method=method,
+        training_tokens=training_tokens,
+        examples=examples,
+        training_file=training_file,
+        epochs=epochs,
+        rft_hours=rft_hours,
+        training_cost=training_cost,
+        setup_cost=setup_cost,
+        batch=batch,
+        data_sharing=data_sharing,
+        cache_hit_rate=cache_hit_rate,
+        retrain_every=retrain_every,
+        hosting_hours=hosting_hours,
+        horizon=horizon,
+        encoding=encoding,
+        pricing=pricing_files,
+        today=today,
+    )
+    if output_format == "json":
+        click.echo(result.to_json())
+    elif output_format == "markdown":
+        click.echo(result.to_markdown(), nl=False)
+    else:
+        result.show()

@@ -192,7 +192,7 @@ def _finish(
     """Show the recommendation and save the answers to `target`; whether they were saved there."""
     from pydantic import ValidationError
 
-    from advisor.cli.recommend_cmd import command_place
+    from advisor.api.recommending import command_place
     from advisor.errors import UserError
     from advisor.recommend.interview import relocated, to_raw, without_notes
     from advisor.recommend.recommendation import recommend

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
-from advisor.parsing.quantities import parse_amount, parse_count
+from advisor.parsing.quantities import parse_amount, parse_count, parse_epochs
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -48,12 +48,9 @@ class AmountType(click.ParamType[Decimal]):
         if isinstance(value, Decimal):
             return value
         try:
-            amount = parse_amount(str(value), what="the value")
+            return parse_amount(str(value), what="the value", positive=self.positive)
         except ValueError as error:
             self.fail(str(error), param, ctx)
-        if self.positive and amount == 0:
-            self.fail("the value must be greater than zero", param, ctx)
-        return amount
 
 
 class DateType(click.ParamType[date]):
@@ -103,12 +100,10 @@ class EpochsType(click.ParamType[int | Literal["auto"]]):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int | Literal["auto"]:
         if isinstance(value, int):
             return value
-        if value == "auto":
-            return "auto"
-        text = str(value)
-        if text.isascii() and text.isdigit() and 0 < int(text) <= 50:
-            return int(text)
-        self.fail(f"must be 'auto' or a whole number from 1 to 50, not {text!r}", param, ctx)
+        try:
+            return parse_epochs(str(value))
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
 
 
 EPOCHS = EpochsType()

@@ -57,10 +57,11 @@ def recommend(
     Several files, or a folder (its *.toml and *.json scenarios), are recommended in one run: JSON
     gives a list, Markdown one document with a summary table first. A file with an error is named and
     left out; the others still run, and the exit status is 2."""
+    from advisor import api
+    from advisor.api.recommending import command_place
     from advisor.cli.recommend_what_if import run_sweep, with_settings
     from advisor.plugins import catalog_with_plugins
     from advisor.recommend.recommendation import recommend as build
-    from advisor.recommend.scenario import load_scenario
 
     _check_views(output_format, brief, sweep_texts)
     _VIEW.update(brief=brief, all_places=all_places)
@@ -71,9 +72,9 @@ def recommend(
         return
     build_with = with_settings(build, set_texts)
     if len(paths) == 1 and not Path(files[0]).is_dir():
-        loaded = load_scenario(paths[0])
-        _warn(loaded.notices)
-        rec = build_with(loaded, catalog_with_plugins(pricing_files, today_or(today)), today_or(today), command_place())
+        scenario = api.load_scenario(paths[0])
+        _warn(scenario.notices)
+        rec = api.recommend(scenario, today, pricing=pricing_files, settings=set_texts).recommendation
         if output is None:
             _print(rec, output_format)
             return
@@ -99,28 +100,6 @@ def _check_views(output_format: str, brief: bool, sweep_texts: tuple[str, ...]) 
         raise UserError("and --sweep are two views", where="--brief", hint="use one of them")
 
 
-def command_place(scenario_file: str | None = None) -> CommandPlace:
-    """Where the report's commands will run: this folder, with the provider plugins installed here (and
-    the settings each takes); a provider that is not installed is installed first, from advisor's source
-    folder when this folder holds it (`./plugins/advisor-NAME`), else by its distribution's name."""
-    from advisor.plugins import load_plugins
-    from advisor.providers.base import settings_of
-    from advisor.recommend.recommendation import CommandPlace
-
-    installed = {name: frozenset(settings_of(provider)) for name, (provider, _) in load_plugins().providers.items()}
-    return CommandPlace(Path.cwd(), installed, install_line, scenario_file)
-
-
-def install_line(provider: str) -> str:
-    """The command that installs provider `provider`'s plugin, `advisor-<provider>` by advisor's naming."""
-    from advisor.safe_text import shell_command
-
-    source = Path("plugins") / f"advisor-{provider}"
-    if (source / "pyproject.toml").is_file():
-        return shell_command("pip", "install", f"./{source.as_posix()}")
-    return shell_command("pip", "install", f"advisor-{provider}")
-
-
 def _scenario_files(files: tuple[str, ...]) -> list[str]:
     """The files given, a folder standing for its *.toml and *.json files (sorted)."""
     from advisor.errors import UserError
@@ -142,6 +121,7 @@ def _recommend_many(
     paths: list[str], output_format: str, output: str | None, force: bool, catalog: Catalog, today: date, build: Build
 ) -> None:
     """Every scenario with one catalog; a failing file is reported on stderr and in the output."""
+    from advisor.api.recommending import command_place
     from advisor.recommend.scenario import load_scenario
     from advisor.render import portfolio
 

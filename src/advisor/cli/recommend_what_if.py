@@ -3,14 +3,13 @@ value; the work is recommend.what_if and recommend.sweep, the printing render.sw
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
 import click
 
 if TYPE_CHECKING:
-    from advisor.costs.estimate import Assumption
     from advisor.pricing.catalog import Catalog
     from advisor.recommend.recommendation import CommandPlace, Recommendation
     from advisor.recommend.scenario import LoadedScenario
@@ -19,24 +18,11 @@ if TYPE_CHECKING:
 
 
 def with_settings(build: Build, texts: tuple[str, ...]) -> Build:
-    """`build` for the scenario with each `--set KEY=VALUE` in place, its report's assumptions saying
-    first what was set and what the file had."""
-    if not texts:
-        return build
-    from advisor.recommend.what_if import parse_setting, setting_assumptions
-    from advisor.recommend.what_if import with_settings as set_in
+    """`build` for the scenario with each `--set KEY=VALUE` in place (a bad key is refused before any file
+    is read)."""
+    from advisor.recommend.what_if import building_with, parse_setting
 
-    settings = [parse_setting(text) for text in texts]  # a bad key is refused before anything is read
-
-    def built(loaded: LoadedScenario, catalog: Catalog, today: date, place: CommandPlace) -> Recommendation:
-        rec = build(set_in(loaded, settings), catalog, today, place)
-        return noted(rec, setting_assumptions(loaded, settings))
-
-    return built
-
-
-def noted(rec: Recommendation, assumptions: Sequence[Assumption]) -> Recommendation:
-    return rec.model_copy(update={"assumptions": [*assumptions, *rec.assumptions]})
+    return building_with(build, [parse_setting(text) for text in texts])
 
 
 def run_sweep(
@@ -49,7 +35,7 @@ def run_sweep(
     from advisor.errors import UserError
     from advisor.recommend.scenario import load_scenario
     from advisor.recommend.sweep import flips, parse_sweep, sweep
-    from advisor.recommend.what_if import parse_setting, setting_assumptions
+    from advisor.recommend.what_if import noted, parse_setting, setting_assumptions
     from advisor.render import sweep as render
 
     if len(sweep_texts) > 1:

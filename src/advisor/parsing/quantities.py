@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal
 
 MAX_COUNT = 10**12
 MAX_AMOUNT = Decimal(10**12)
@@ -41,8 +41,9 @@ def parse_count(text: str, *, what: str = "value", allow_zero: bool = False) -> 
     return count
 
 
-def parse_amount(text: str, *, what: str = "amount") -> Decimal:
-    """A non-negative decimal amount (USD, hours, months): `100`, `$1,250.50`, `2.5`."""
+def parse_amount(text: str, *, what: str = "amount", positive: bool = False) -> Decimal:
+    """A non-negative decimal amount (USD, hours, months): `100`, `$1,250.50`, `2.5`; `positive`: not zero
+    either (hours billed, months between retrainings)."""
     cleaned = text.strip().removeprefix("$").replace(",", "").replace("_", "")
     try:
         value = Decimal(cleaned)
@@ -54,7 +55,22 @@ def parse_amount(text: str, *, what: str = "amount") -> Decimal:
         raise ValueError(f"{what} cannot be negative ({_short(text)})")
     if value > MAX_AMOUNT:
         raise ValueError(f"{what} must be at most {MAX_AMOUNT:,} (10^12), not {_short(text)}")
+    if positive and value == 0:
+        raise ValueError(f"{what} must be greater than zero")
     return value
+
+
+MAX_EPOCHS = 50
+
+
+def parse_epochs(text: str) -> int | Literal["auto"]:
+    """`auto` (the cookbook rule, decided once the examples are counted) or a whole number of epochs from 1
+    to MAX_EPOCHS, as `--epochs` and the Python API's `epochs=` take it."""
+    if text == "auto":
+        return "auto"
+    if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_EPOCHS:
+        return int(text)
+    raise ValueError(f"must be 'auto' or a whole number from 1 to {MAX_EPOCHS}, not {text!r}")
 
 
 def _short(text: str) -> str:

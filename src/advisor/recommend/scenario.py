@@ -725,3 +725,22 @@ def _number(value: Any) -> Any:
             return value
         return int(number) if number == number.to_integral_value() else number
     return value
+
+
+def with_horizon(loaded: LoadedScenario, months: int) -> LoadedScenario:
+    """The scenario costed over `months` instead of its `costs.horizon_months` (the Python API's
+    `horizon_months=`), checked as that key is in a file; its counted tokens are kept (they do not depend
+    on the horizon)."""
+    try:
+        costs = Costs.model_validate({**loaded.scenario.costs.model_dump(), "horizon_months": months})
+    except ValidationError as exc:
+        raise UserError(
+            f"horizon_months: {plain_error(exc.errors(include_url=False)[0])}",
+            hint="give a whole number of months from 1 to 120 (a scenario's costs.horizon_months)",
+        ) from None
+    return loaded.model_copy(
+        update={
+            "scenario": loaded.scenario.model_copy(update={"costs": costs}),
+            "defaults": [key for key in loaded.defaults if key != "costs.horizon_months"],
+        }
+    )

@@ -11,10 +11,11 @@ in place, so a setting is refused exactly as the same value in the file would be
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -28,6 +29,12 @@ from advisor.recommend.scenario import (
     defaults_used,
     plain_error,
 )
+
+if TYPE_CHECKING:
+    from advisor.pricing.catalog import Catalog
+    from advisor.recommend.recommendation import CommandPlace, Recommendation
+
+    Build = Callable[[LoadedScenario, Catalog, date, CommandPlace], Recommendation]
 
 _TOP_LEVEL = ("name", "stage")
 
@@ -52,6 +59,15 @@ def parse_setting(text: str, *, option: str = "--set") -> Setting:
         raise UserError(f"{text!r} is not KEY=VALUE", where=option, hint="for example traffic.requests_per_month=300k")
     check_key(key, option)
     return Setting(key, _value(key, value.strip()), value.strip())
+
+
+def setting_of(key: str, value: Any, *, option: str = "settings") -> Setting:
+    """A setting given as a key and a Python value (the Python API's `settings={...}`); text is read as
+    `KEY=VALUE` reads it (`"300k"` is a count)."""
+    check_key(key, option)
+    if isinstance(value, str):
+        return Setting(key, _value(key, value), value)
+    return Setting(key, value, shown(value))
 
 
 def check_key(key: str, option: str = "--set") -> None:
@@ -161,3 +177,21 @@ def setting_assumptions(loaded: LoadedScenario, settings: Iterable[Setting], opt
         text = f"{key} = {shown(setting.value)} (set by {option} {setting}; {before})"
         items.append(Assumption(topic="setting", text=text))
     return items
+
+
+def building_with(build: Build, settings: Sequence[Setting], option: str = "--set") -> Build:
+    """`build` for the scenario with `settings` in place, the report's assumptions saying first what was
+    set and what the file had (`recommend --set`, the Python API's `settings=`, the web view)."""
+    if not settings:
+        return build
+
+    def built(loaded: LoadedScenario, catalog: Catalog, today: date, place: CommandPlace) -> Recommendation:
+        rec = build(with_settings(loaded, settings, option=option), catalog, today, place)
+        return noted(rec, setting_assumptions(loaded, settings, option))
+
+    return built
+
+
+def noted(rec: Recommendation, assumptions: Sequence[Assumption]) -> Recommendation:
+    """The recommendation with `assumptions` listed before its own."""
+    return rec.model_copy(update={"assumptions": [*assumptions, *rec.assumptions]})

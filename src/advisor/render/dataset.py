@@ -3,6 +3,8 @@ it are shown as written, on one line each (safe_text.visible; render.console).""
 
 from __future__ import annotations
 
+from typing import IO
+
 from advisor.costs.money import format_price, format_usd
 from advisor.datasets.report import DatasetReport
 from advisor.render.console import assembled, print_out, styled
@@ -17,7 +19,7 @@ def to_json(report: DatasetReport) -> str:
     return dumps(report)
 
 
-def print_report(report: DatasetReport) -> None:
+def print_report(report: DatasetReport, file: IO[str] | None = None, width: int | None = None) -> None:
     from rich import box
     from rich.table import Table
 
@@ -117,4 +119,4 @@ def print_report(report: DatasetReport) -> None:
             if not q.tokens_exact
         ]
     renderables += [visible(f"note: {note}") for note in report.notes]
-    print_out(*renderables)
+    print_out(*renderables, file=file, width=width)

@@ -4,10 +4,9 @@ and table texts in them are escaped for each (advisor.safe_text)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING
-
-import click
+from typing import IO, TYPE_CHECKING
 
 from advisor.costs.estimate import Estimate, ServingCost
 from advisor.costs.figures import months, tokens
@@ -145,7 +144,7 @@ def to_markdown(estimate: Estimate) -> str:
     return "\n".join(lines) + "\n"
 
 
-def print_table(estimate: Estimate) -> None:
+def print_table(estimate: Estimate, file: IO[str] | None = None, width: int | None = None) -> None:
     from rich import box
     from rich.table import Table
 
@@ -169,51 +168,55 @@ def print_table(estimate: Estimate) -> None:
         styled("Assumptions", "bold"),
         *(visible(f"  • {item.text}") for item in estimate.assumptions),
         *(assembled(("warning:", "yellow"), " " + visible(warning)) for warning in estimate.warnings),
+        file=file,
+        width=width,
     )
 
 
-def render(estimate: Estimate, output_format: str) -> None:
-    if output_format == "json":
-        click.echo(to_json(estimate))
-    elif output_format == "markdown":
-        click.echo(to_markdown(estimate), nl=False)
-    else:
-        print_table(estimate)
-
-
-def render_places(options: list[PlaceEstimate], output_format: str) -> None:
-    """The fine-tune compared at each place (`advisor estimate --provider all`)."""
-    from advisor.render.places import MARKDOWN_ALIGN, PLACE_COLUMNS, place_rows
-
-    first = next((o.estimate for o in options if o.estimate is not None), None)
-    heading = (
+def _places_heading(options: Sequence[PlaceEstimate]) -> str:
+    first = _first(options)
+    return (
         f"{first.baseline.label} today ({format_usd(first.baseline_monthly_usd)} a month) vs the fine-tune at each "
         f"place, {first.requests_per_month:,} requests a month, {first.horizon_months}-month horizon"
         if first
         else "No place could be priced"
     )
-    if output_format == "json":
-        document = {
-            "today": first.baseline if first else None,
-            "options": [{**exact(o.place), "estimate": o.estimate} for o in options],
-        }
-        click.echo(dumps(document))
-        return
+
+
+def _first(options: Sequence[PlaceEstimate]) -> Estimate | None:
+    return next((o.estimate for o in options if o.estimate is not None), None)
+
+
+def _places_rows(options: Sequence[PlaceEstimate]) -> list[tuple[str, ...]]:
+    from advisor.render.places import place_rows
+
     best = options[0].place if options and options[0].place.available else None
-    rows = place_rows([option.place for option in options], (best.provider, best.model) if best else None)
-    if output_format == "markdown":
-        lines = [
-            f"### {markdown(heading)}",
-            "",
-            "| " + " | ".join(PLACE_COLUMNS) + " |",
-            MARKDOWN_ALIGN,
-        ]
-        lines += ["| " + " | ".join(map(markdown_cell, row)) + " |" for row in rows]
-        click.echo("\n".join(lines))
-        return
+    return place_rows([option.place for option in options], (best.provider, best.model) if best else None)
+
+
+def places_json(options: Sequence[PlaceEstimate]) -> str:
+    """The fine-tune compared at each place (`advisor estimate --provider all --format json`)."""
+    first = _first(options)
+    document = {
+        "today": first.baseline if first else None,
+        "options": [{**exact(o.place), "estimate": o.estimate} for o in options],
+    }
+    return dumps(document)
+
+
+def places_markdown(options: Sequence[PlaceEstimate]) -> str:
+    from advisor.render.places import MARKDOWN_ALIGN, PLACE_COLUMNS
+
+    lines = [f"### {markdown(_places_heading(options))}", "", "| " + " | ".join(PLACE_COLUMNS) + " |", MARKDOWN_ALIGN]
+    lines += ["| " + " | ".join(map(markdown_cell, row)) + " |" for row in _places_rows(options)]
+    return "\n".join(lines) + "\n"
+
+
+def print_places(options: Sequence[PlaceEstimate], file: IO[str] | None = None, width: int | None = None) -> None:
+    """The places as a terminal table, then the estimate's warnings on stderr."""
     from advisor.render.places import place_table
 
-    print_out(*place_table(heading, rows))
+    print_out(*place_table(_places_heading(options), _places_rows(options)), file=file, width=width)
     warnings = dict.fromkeys(w for o in options[:1] if o.estimate for w in o.estimate.warnings)
     for warning in warnings:
         echo(f"warning: {visible(warning)}", err=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from advisor.render.console import print_out, styled
 from advisor.safe_text import visible
@@ -44,7 +44,13 @@ def tokens_json(tallies: Sequence[TokenTally], counting: RowCounting, model: str
     )
 
 
-def print_tokens(tallies: Sequence[TokenTally], counting: RowCounting, model: str | None) -> None:
+def print_tokens(
+    tallies: Sequence[TokenTally],
+    counting: RowCounting,
+    model: str | None,
+    file: IO[str] | None = None,
+    width: int | None = None,
+) -> None:
     """One row per file, and a total row when there are several; the chat format when it is not
     OpenAI's, and the measured error of an approximate count."""
     from rich.table import Table
@@ -71,4 +77,4 @@ def print_tokens(tallies: Sequence[TokenTally], counting: RowCounting, model: st
         total = sum(t.tokens for t in tallies)
         table.add_row("total", "", f"{sum(t.items for t in tallies):,}", f"{total:,}", "", "", "", style="bold")
     notes = [] if counting.exact else [styled(visible(f"approximate: {counting.note}"), "dim")]
-    print_out(table, *notes)
+    print_out(table, *notes, file=file, width=width)
