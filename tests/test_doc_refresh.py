@@ -150,6 +150,26 @@ class TestUpdate:
         assert stat.S_IMODE(proposal.stat().st_mode) == 0o640
         assert not [p.name for p in proposal.parent.iterdir() if p.name.endswith(".tmp")]
 
+    def test_rest_and_asciidoc_documents_keep_their_comment_markers(self, advisor, folder: Path) -> None:
+        rest = folder / "proposal.rst"
+        rest.write_text(
+            "Proposal\n========\n\n"
+            ".. <!-- advisor:begin scenario=scenarios/support-replies.toml section=headline -->\n"
+            ".. <!-- advisor:end -->\n\nMore prose.\n"
+        )
+        asciidoc = folder / "proposal.adoc"
+        asciidoc.write_text(
+            "= Proposal\n\n// <!-- advisor:begin scenario=scenarios/support-replies.toml section=headline -->\n"
+            "// <!-- advisor:end -->\n"
+        )
+        run = advisor("doc", "update", str(rest), str(asciidoc), "--today", TODAY)
+        assert run.code == 0, run.err
+        assert ".. <!-- advisor:provenance advisor=" in rest.read_text()
+        assert "// <!-- advisor:provenance advisor=" in asciidoc.read_text()
+        assert prose_of(rest) == ["Proposal\n========\n\n", "\nMore prose.\n"]
+        assert blocks_of(rest) == blocks_of(asciidoc)
+        assert advisor("doc", "check", str(rest), str(asciidoc), "--today", TODAY).code == 0
+
 
 class TestCheck:
     @pytest.fixture
@@ -188,6 +208,19 @@ class TestCheck:
         assert run.code == 1
         assert "chart (scenarios/classifier-distill.toml): stale: figures changed: scenario changed" in run.out
         assert "(scenarios/support-replies.toml): current" in run.out
+
+    def test_a_changed_recommendation_says_from_what_to_what_and_why(self, advisor, updated: Path) -> None:
+        scenario = updated.parent / "scenarios" / "support-replies.toml"
+        scenario.write_text(scenario.read_text().replace("preference_pairs = 4000", "preference_pairs = 0"))
+        run = advisor("doc", "check", str(updated), "--today", TODAY)
+        assert run.code == 1
+        headline = line_of(updated, 0)
+        said = f"{updated}:{headline} headline (scenarios/support-replies.toml): stale: primary SFT then DPO -> SFT: "
+        assert f"{said}scenario changed\n" in run.out
+        dated = advisor("doc", "update", str(updated), "--today", "2026-12-08")
+        assert "updated: primary SFT then DPO -> SFT: gpt-4.1 stops on 2027-01-14; scenario changed; priced on " in (
+            dated.out
+        )
 
     def test_a_frozen_block_stays_as_it_was_and_check_only_informs(self, advisor, folder: Path, tmp_path: Path) -> None:
         path = folder / "frozen.md"
@@ -246,7 +279,10 @@ class TestReproduce:
         run = advisor("doc", "reproduce", str(path), "--pricing", str(overlay))
         assert run.code == 1
         assert f"differs from a rendering on {TODAY}" in run.out and "+Today: $1,900.00 a month" in run.out
-        assert "note: openai price table changed" in run.out and "a figure may legitimately differ" in run.out
+        assert (
+            "note: today's openai table openai.toml + dearer.toml dated 2026-06-30 (#" in run.out
+            and ") was not used then: a figure may legitimately differ" in run.out
+        )
         scenario = folder / "scenarios" / "support-replies.toml"
         scenario.write_text(scenario.read_text() + "\n# a comment changes no figure\n")
         edited = advisor("doc", "reproduce", str(path))

@@ -177,20 +177,37 @@ def table_changes(old: Sequence[TableMark], new: Sequence[TableMark]) -> list[st
     return found
 
 
+def table_notes(recorded: Sequence[TableMark], now: Sequence[TableMark]) -> list[str]:
+    """For a block reproduced on its date: each table it records that is not among today's, and each of today's
+    it does not record (by content), so that a reader knows a figure may legitimately differ."""
+    today = {t.digest for t in now}
+    then = {t.digest for t in recorded}
+    notes = [
+        f"the {t.provider} table dated {t.as_of} (#{t.digest}) it records is not among today's tables"
+        for t in recorded
+        if t.digest not in today
+    ]
+    notes += [
+        f"today's {t.provider} table {t.words()} (#{t.digest}) was not used then" for t in now if t.digest not in then
+    ]
+    return notes
+
+
 def _dates(marks: Sequence[TableMark]) -> str:
     return " + ".join(t.as_of for t in marks)
 
 
 def why_changed(old: Provenance | None, new: Provenance, stops: str | None = None) -> str:
     """One line: the recommendation that changed (`primary SFT -> RAG`) and what changed beneath it; `stops`:
-    today's model's last day within the horizon, in words (`gpt-4.1 stops on 2027-01-14`), said when the
-    recommendation changed."""
+    today's model's last day within the horizon, in words (`gpt-4.1 stops on 2027-01-14`), said first when
+    the recommendation changed with the date it is priced on (the day nearing is then a likely cause)."""
     if old is None:
         return "rendered for the first time (no provenance recorded)"
     found = causes(old, new)
     if old.primary != new.primary:
         head = f"primary {strategy_name(old.primary)} -> {strategy_name(new.primary)}"
-        return f"{head}: {'; '.join([*([stops] if stops else []), *found]) or 'nothing recorded changed'}"
+        dated = [stops] if stops and old.priced != new.priced else []
+        return f"{head}: {'; '.join([*dated, *found]) or 'nothing recorded changed'}"
     if not found:
         return "figures differ from the block with the same inputs and prices (edited by hand, or other plugins)"
     return f"figures changed: {'; '.join(found)}"

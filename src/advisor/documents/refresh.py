@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 
 from advisor import __version__
 from advisor.documents.blocks import Block, BlockSpec, Document, assemble, block_text, original, parse
-from advisor.documents.provenance import Provenance, read_provenance, table_changes, tables_used, why_changed
+from advisor.documents.provenance import Provenance, read_provenance, table_notes, tables_used, why_changed
 from advisor.errors import UserError, file_location
 from advisor.parsing.file_text import decode_utf8, read_bytes
 
@@ -382,8 +382,7 @@ def reproduce_document(path: Path, pricing: Pricing) -> list[Reproduction]:
             continue
         made = renderer.render(path, block, record.priced)
         notes = [
-            f"{change}: a figure may legitimately differ"
-            for change in table_changes(record.tables, made.provenance.tables)
+            f"{note}: a figure may legitimately differ" for note in table_notes(record.tables, made.provenance.tables)
         ]
         if record.inputs != made.provenance.inputs:
             notes.append("the scenario or its prompt files changed since the block was rendered")
