@@ -8,11 +8,16 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from advisor.documents.blocks import outside, parse
+from advisor.documents.refresh import Pricing, Renderer, plan_document, write_document
 
 from .conftest import EXAMPLES
 
@@ -150,6 +155,12 @@ class TestUpdate:
         assert stat.S_IMODE(proposal.stat().st_mode) == 0o640
         assert not [p.name for p in proposal.parent.iterdir() if p.name.endswith(".tmp")]
 
+    def test_a_link_to_the_document_stays_a_link(self, advisor, proposal: Path) -> None:
+        link = proposal.with_name("linked.md")
+        link.symlink_to(proposal.name)
+        assert advisor("doc", "update", str(link), "--today", TODAY).code == 0
+        assert link.is_symlink() and "advisor:provenance" in proposal.read_text()
+
     def test_rest_and_asciidoc_documents_keep_their_comment_markers(self, advisor, folder: Path) -> None:
         rest = folder / "proposal.rst"
         rest.write_text(
@@ -208,6 +219,25 @@ class TestCheck:
         assert run.code == 1
         assert "chart (scenarios/classifier-distill.toml): stale: figures changed: scenario changed" in run.out
         assert "(scenarios/support-replies.toml): current" in run.out
+
+    def test_a_frozen_chart_keeps_its_own_svg_file(self, advisor, folder: Path, tmp_path: Path) -> None:
+        path = folder / "charts.md"
+        path.write_text(
+            "<!-- advisor:begin scenario=scenarios/support-replies.toml section=chart frozen -->\n"
+            "<!-- advisor:end -->\n"
+            "<!-- advisor:begin scenario=scenarios/support-replies.toml section=chart -->\n<!-- advisor:end -->\n"
+        )
+        assert advisor("doc", "update", str(path), "--today", TODAY).code == 0
+        frozen = folder / f"charts.support-replies.{TODAY}.payback.svg"
+        live = folder / "charts.support-replies.payback.svg"
+        approved = frozen.read_bytes()
+        assert approved == live.read_bytes()
+        overlay = tmp_path / "dearer.toml"
+        overlay.write_text(DEARER_GPT_41)
+        run = advisor("doc", "update", str(path), "--today", "2026-12-14", "--pricing", str(overlay))
+        assert run.code == 0 and "wrote 1 of 2 blocks and charts.support-replies.payback.svg" in run.out
+        assert frozen.read_bytes() == approved != live.read_bytes()
+        assert f"](charts.support-replies.{TODAY}.payback.svg)" in blocks_of(path)[0]
 
     def test_a_changed_recommendation_says_from_what_to_what_and_why(self, advisor, updated: Path) -> None:
         scenario = updated.parent / "scenarios" / "support-replies.toml"
@@ -357,3 +387,64 @@ class TestBadDocuments:
     def test_a_missing_document(self, advisor, folder: Path) -> None:
         run = advisor("doc", "check", str(folder / "nowhere.md"))
         assert run.code == 2 and run.err == f"advisor: error: {folder / 'nowhere.md'}: no such file; check the path\n"
+
+
+PROSE_LINE = st.text(st.characters(blacklist_characters="\r\n", blacklist_categories=("Cs",)), max_size=20).filter(
+    lambda line: "advisor:" not in line
+)
+ENDING = st.sampled_from(["\n", "\r\n", "\r"])
+
+
+@pytest.fixture(scope="module")
+def rendering(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Renderer]:
+    """A folder with the example scenarios and one renderer for every generated document (each
+    recommendation is computed once), with advisor's own tables and no plugins."""
+    from advisor.pricing.catalog import load_catalog
+    from advisor.recommend.recommendation import CommandPlace
+
+    folder = tmp_path_factory.mktemp("documents")
+    shutil.copytree(EXAMPLES / "scenarios", folder / "scenarios")
+    pricing = Pricing(
+        load_catalog(include_user=False),
+        date(2026, 12, 7),
+        lambda s: CommandPlace(Path.cwd(), None, None, s),
+    )
+    return folder, Renderer(pricing)
+
+
+class TestAnyProseSurvivesAnUpdate:
+    @given(
+        prose=st.lists(st.lists(st.tuples(PROSE_LINE, ENDING), max_size=3), min_size=3, max_size=3),
+        last=PROSE_LINE,
+        endings=st.lists(ENDING, min_size=2, max_size=2),
+        sections=st.lists(st.sampled_from(["headline", "costs", "where", "risks", "full"]), min_size=2, max_size=2),
+    )
+    @settings(max_examples=25, deadline=None)
+    def test_every_byte_outside_the_blocks_is_kept_and_a_second_update_writes_nothing(
+        self,
+        rendering: tuple[Path, Renderer],
+        prose: list[list[tuple[str, str]]],
+        last: str,
+        endings: list[str],
+        sections: list[str],
+    ) -> None:
+        folder, renderer = rendering
+        parts = ["".join(a + b for a, b in lines) for lines in prose]
+        parts[-1] += last
+        blocks = [
+            f"<!-- advisor:begin scenario=scenarios/support-replies.toml section={section} -->{newline}"
+            f"<!-- advisor:end -->{newline}"
+            for section, newline in zip(sections, endings, strict=True)
+        ]
+        order = [parts[0], blocks[0], parts[1], blocks[1], parts[2]]
+        text = "".join(order)
+        # a CR ending one part and a LF starting the next are one line ending (CRLF): not a document of these parts
+        assume(not any(a.endswith("\r") and b.startswith("\n") for a, b in pairwise([p for p in order if p])))
+        path = folder / "generated.md"
+        path.write_bytes(text.encode())
+        plan = plan_document(path, renderer.pricing, renderer=renderer)
+        assert write_document(plan)
+        assert list(outside(parse(path.read_bytes().decode()))) == parts
+        again = plan_document(path, renderer.pricing, renderer=renderer)
+        assert [o.kind for o in again.outcomes] == ["current", "current"]
+        assert not write_document(again)

@@ -141,7 +141,9 @@ class Renderer:
         spec = block.spec
         folder = document.resolve().parent
         rec, inputs = self.recommendation(document, block, folder, day)
-        chart = Chart(folder / chart_name(document, spec), chart_svg(rec)) if spec.section == "chart" else None
+        chart = None
+        if spec.section == "chart":
+            chart = Chart(folder / chart_name(document, spec, chart_day(block, day)), chart_svg(rec))
         body = section_markdown(rec, spec.section, chart.path.name if chart else None)
         catalog = self.pricing.catalog.on(day)
         genai = catalog.genai.label.rsplit(" ", 1)[-1] if catalog.genai is not None else None
@@ -208,10 +210,20 @@ def load_with_inputs(path: str) -> tuple[LoadedScenario, str]:
     return loaded, inputs_digest(files)
 
 
-def chart_name(document: Path, spec: BlockSpec) -> str:
-    """`proposal.support-replies.payback.svg` beside `proposal.md` (a dated block's chart carries its date)."""
-    dated = f".{spec.today}" if spec.today else ""
+def chart_name(document: Path, spec: BlockSpec, day: date | None = None) -> str:
+    """`proposal.support-replies.payback.svg` beside `proposal.md`; a frozen block's chart carries its day
+    (`proposal.support-replies.2026-11-07.payback.svg`), so that a live block's chart never replaces it."""
+    dated = f".{day}" if day else ""
     return f"{document.stem}.{Path(spec.scenario).stem}{dated}.payback.svg"
+
+
+def chart_day(block: Block, day: date) -> date | None:
+    """The day a frozen block's chart is named by: its `today=`, else the day it was filled (its record's),
+    else the day it is filled now; None for a live block."""
+    if not block.spec.is_frozen:
+        return None
+    record = read_provenance(block.provenance)
+    return block.spec.today or (record.priced if record and record.priced else day)
 
 
 def stops_words(rec: Recommendation) -> str | None:
@@ -293,10 +305,11 @@ def write_document(plan: Plan) -> bool:
     charts = plan.charts
     if new == plan.text and not charts:
         return False
+    target = plan.path.resolve()  # a link to the document: the file it names is written, the link kept
     if new != plan.text:
-        refuse_read_only(plan.path)
+        refuse_read_only(target, plan.path)
         try:
-            now: bytes | None = read_bytes(plan.path, "a document", limit=MAX_DOCUMENT_BYTES)
+            now: bytes | None = read_bytes(target, "a document", limit=MAX_DOCUMENT_BYTES)
         except UserError:
             now = None
         if now != plan.data:
@@ -306,19 +319,20 @@ def write_document(plan: Plan) -> bool:
     for chart in charts:
         write_atomically(chart.path, chart.svg.encode("utf-8"))
     if new != plan.text:
-        write_atomically(plan.path, new.encode("utf-8"))
+        write_atomically(target, new.encode("utf-8"))
     return True
 
 
-def refuse_read_only(path: Path) -> None:
-    """A document without write permission is the author's choice: never replaced (a rename would)."""
+def refuse_read_only(path: Path, shown: object) -> None:
+    """A document without write permission is the author's choice: never replaced (a rename would). The
+    owner's write bit decides, for root too (who may write anything)."""
     try:
         mode = path.stat().st_mode
     except OSError as exc:
-        raise UserError(f"cannot read its permissions ({exc.strerror})", where=str(path)) from None
+        raise UserError(f"cannot read its permissions ({exc.strerror})", where=str(shown)) from None
     if not mode & stat.S_IWUSR or not os.access(path, os.W_OK):
         raise UserError(
-            "is read-only; nothing written", where=str(path), hint="make it writable (chmod u+w) to update it"
+            "is read-only; nothing written", where=str(shown), hint="make it writable (chmod u+w) to update it"
         )
 
 
