@@ -128,6 +128,23 @@ class TestUpdate:
             [body] = blocks_of(path)
             assert body.strip() and body in report.out, section
 
+    def test_documents_in_two_folders_each_get_commands_that_run_from_their_folder(
+        self, advisor, folder: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        (folder / "sub").mkdir()
+        near, far = folder / "near.md", folder / "sub" / "far.md"
+        near.write_text(
+            "<!-- advisor:begin scenario=invoice-extraction/scenario.toml section=appendix -->\n<!-- advisor:end -->\n"
+        )
+        far.write_text(
+            "<!-- advisor:begin scenario=../invoice-extraction/scenario.toml section=appendix -->\n"
+            "<!-- advisor:end -->\n"
+        )
+        assert advisor("doc", "update", str(near), str(far), "--today", TODAY).code == 0
+        [from_near], [from_far] = blocks_of(near), blocks_of(far)
+        assert "advisor dataset check invoice-extraction/train.jsonl" in from_near
+        assert "advisor dataset check ../invoice-extraction/train.jsonl" in from_far
+
     def test_a_second_update_writes_nothing_and_check_passes(self, advisor, proposal: Path) -> None:
         assert advisor("doc", "update", str(proposal), "--today", TODAY).code == 0
         os.utime(proposal, (1_000_000_000, 1_000_000_000))

@@ -14,6 +14,7 @@ from advisor.cli.options import FILE, pricing_options, today_or
 
 if TYPE_CHECKING:
     from advisor.documents.refresh import Outcome, Pricing
+    from advisor.recommend.recommendation import CommandPlace
 
 BAD = 2  # a document that cannot be read or has a malformed block
 STALE = 1  # a block that would change (check), or that does not reproduce
@@ -129,12 +130,21 @@ def reproduce(documents: tuple[Path, ...], pricing_files: tuple[Path, ...], toda
 
 
 def _pricing(pricing_files: tuple[Path, ...], today: date | None) -> Pricing:
-    from advisor.cli.recommend_cmd import command_place
     from advisor.documents.refresh import Pricing
     from advisor.plugins import catalog_with_plugins
 
     day = today_or(today)
-    return Pricing(catalog_with_plugins(pricing_files, day), day, command_place)
+    return Pricing(catalog_with_plugins(pricing_files, day), day, _document_place)
+
+
+def _document_place(scenario_file: str) -> CommandPlace:
+    """Where a block's commands run: the document's folder (the working folder while it renders), paths
+    outside it written relative to it too, so that the document reads the same on every machine."""
+    from dataclasses import replace
+
+    from advisor.cli.recommend_cmd import command_place
+
+    return replace(command_place(scenario_file), relative=True)
 
 
 def _where(path: Path, outcome: Outcome) -> str:

@@ -133,7 +133,9 @@ class Renderer:
 
     def __init__(self, pricing: Pricing) -> None:
         self.pricing = pricing
-        self._made: dict[tuple[Path, date], tuple[Recommendation, str]] = {}
+        # by the document's folder, the scenario as the block names it, and the day: the report's commands
+        # are written relative to the document's folder
+        self._made: dict[tuple[Path, str, date], tuple[Recommendation, str]] = {}
 
     def render(self, document: Path, block: Block, day: date) -> Rendered:
         from advisor.render.recommendation import chart_svg, section_markdown
@@ -164,7 +166,7 @@ class Renderer:
 
         spec, where = block.spec, file_location(document, block.line)
         scenario = folder / spec.scenario
-        key = (scenario, day)
+        key = (folder, spec.scenario, day)
         if key in self._made:
             return self._made[key]
         if not scenario.is_file():
@@ -197,12 +199,13 @@ def missing_scenario(document: Path, block: Block) -> UserError:
 
 
 def load_with_inputs(path: str) -> tuple[LoadedScenario, str]:
-    """A scenario and the digest of its inputs: its text and the prompt files it names (as read now)."""
+    """A scenario and the digest of its inputs: its text and the prompt files it names (as read now). The
+    scenario's own name is left out: the same file moved, or named from another folder, is the same input."""
     from advisor.documents.provenance import inputs_digest
     from advisor.recommend.scenario import load_scenario, prompt_path
 
     loaded = load_scenario(path)
-    files = [(path, Path(path).read_bytes())]
+    files = [("scenario", Path(path).read_bytes())]
     for name in (loaded.scenario.traffic.prompt_file, loaded.scenario.models.ft_prompt_file):
         if name is not None:
             with contextlib.suppress(OSError):  # a missing prompt file is counting's error, named there
