@@ -100,6 +100,34 @@ class TestRefusingBadBlocks:
         assert "\n" not in str(caught.value)
 
 
+MARKERISH = st.lists(
+    st.one_of(
+        st.sampled_from([BEGIN, END, "<!-- advisor:provenance x=1 -->", "<!-- advisor:begin -->", "<!-- advisor: -->"]),
+        st.builds(
+            "<!-- advisor:begin {} -->".format,
+            st.text(st.characters(blacklist_characters="\r\n", blacklist_categories=("Cs",)), max_size=30),
+        ),
+        st.text(st.characters(blacklist_categories=("Cs",)), max_size=20),
+    ),
+    max_size=8,
+).map(lambda lines: "\n".join(lines))
+
+
+@given(MARKERISH)
+@settings(max_examples=500)
+def test_any_text_is_a_document_or_one_error_on_one_of_its_lines(text: str) -> None:
+    """Whatever the markers and attributes, parsing gives the document back or raises a UserError at a line of
+    the file: never another exception, never a line the file does not have."""
+    try:
+        document = parse(text, "any.md")
+    except UserError as error:
+        assert error.where is not None and error.where.startswith("any.md:")
+        assert 1 <= int(error.where.rsplit(":", 1)[1]) <= max(1, len(lines_of(text)))
+        assert "\n" not in error.message
+    else:
+        assert assemble(document) == text
+
+
 # prose lines that are never markers, with any of the three line endings (the last maybe without one)
 PROSE = st.text(st.characters(blacklist_characters="\r\n", blacklist_categories=("Cs",)), max_size=30).filter(
     lambda line: "advisor:" not in line
