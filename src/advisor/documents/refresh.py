@@ -116,10 +116,6 @@ class Plan:
         """SVG files an update writes: those of blocks it renders, when they differ from the file."""
         return [o.chart for o in self.outcomes if o.changes and o.chart is not None and o.chart.stale()]
 
-    @property
-    def stale(self) -> bool:
-        return any(o.changes for o in self.outcomes)
-
 
 def read_document(path: Path) -> tuple[bytes, str]:
     """The document's bytes and text (a UTF-8 byte-order mark kept, so that it is written back)."""
@@ -160,7 +156,8 @@ class Renderer:
         return Rendered(body, provenance, chart, stops_words(rec))
 
     def recommendation(self, document: Path, block: Block, folder: Path, day: date) -> tuple[Recommendation, str]:
-        """The scenario's recommendation on `day`, read and built in the document's folder, and the digest of
+        """The scenario's recommendation on `day`, read and built in the document's folder (the process's
+        working folder is that folder meanwhile: the CLI renders one block at a time), and the digest of
         its inputs."""
         from advisor.recommend.recommendation import recommend
 
@@ -256,12 +253,18 @@ def plan_document(
         for index, block in enumerate(document.blocks)
     ]
     plan = Plan(path, data, text, document, outcomes)
-    if len(parse(plan.new_text, path).blocks) != len(document.blocks):
+    try:
+        again = len(parse(plan.new_text, path).blocks)
+    except UserError:
+        again = -1
+    if again != len(document.blocks):  # a quoted text that reads as a marker: never written (it cannot be)
         raise UserError("a rendered block would hold an advisor marker; nothing written", where=str(path))
     return plan
 
 
 def decide(path: Path, block: Block, index: int, renderer: Renderer, today: date, compare_frozen: bool) -> Outcome:
+    """A live block is rendered on `today` and rewritten only when its text differs (a new day alone
+    changes nothing); a frozen one is filled once, on its own day, then kept."""
     spec = block.spec
     old = read_provenance(block.provenance)
     if spec.is_frozen and not block.empty:
