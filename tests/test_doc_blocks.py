@@ -22,7 +22,7 @@ from advisor.documents.blocks import (
     outside,
     parse,
 )
-from advisor.documents.provenance import Provenance, TableMark, read_provenance, why_changed
+from advisor.documents.provenance import Provenance, RowMark, TableMark, read_provenance, why_changed
 from advisor.errors import UserError
 from advisor.render.recommendation import SECTION_NAMES
 
@@ -202,6 +202,7 @@ class TestProvenance:
         inputs="abc123abc123",
         tables=(TableMark("openai", "2026-06-30", "1a2b3c4d"), TableMark("fireworks", "2026-12-01", "5e6f7a8b")),
         genai_prices="0.2.5",
+        rows=(RowMark("openai", "gpt-4.1", "0a0b0c0d"), RowMark("fireworks", "llama-v3p1-8b-instruct", "1a1b1c1d")),
     )
 
     def test_a_record_reads_back_as_written(self) -> None:
@@ -230,6 +231,28 @@ class TestProvenance:
         assert why_changed(self.RECORD, now) == (
             "figures changed: openai price table changed: openai.toml dated 2026-12-01 in force instead of the "
             "table dated 2026-06-30"
+        )
+
+    def test_a_changed_row_is_named_instead_of_its_table(self) -> None:
+        dearer = RowMark("openai", "gpt-4.1", "99999999", "openai.toml + dearer.toml, since 2026-12-01")
+        overlaid = TableMark("openai", "2026-06-30", "99990000", "openai.toml + dearer.toml")
+        now = Provenance(
+            **{
+                **self.RECORD.__dict__,
+                "rows": (dearer, self.RECORD.rows[1]),
+                "tables": (self.RECORD.tables[0], overlaid, self.RECORD.tables[1]),
+            }
+        )
+        assert why_changed(self.RECORD, now) == (
+            "figures changed: openai price row gpt-4.1 changed (openai.toml + dearer.toml, since 2026-12-01)"
+        )
+
+    def test_a_row_now_used_or_no_longer_used(self) -> None:
+        luna = RowMark("openai", "gpt-6-luna", "22222222", "genai-prices 0.2.5 (openai), as_of 2026-11-19")
+        now = Provenance(**{**self.RECORD.__dict__, "rows": (self.RECORD.rows[0], luna)})
+        assert why_changed(self.RECORD, now) == (
+            "figures changed: openai price row gpt-6-luna now used (genai-prices 0.2.5 (openai), as_of 2026-11-19); "
+            "fireworks price row llama-v3p1-8b-instruct no longer used"
         )
 
     def test_a_changed_scenario_and_a_block_with_no_record(self) -> None:

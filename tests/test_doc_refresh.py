@@ -216,10 +216,8 @@ class TestCheck:
         assert updated.read_bytes() == before  # check changes nothing
         costs = line_of(updated, 1)
         assert f"{updated}:{costs} costs (scenarios/support-replies.toml): stale: " in run.out
-        assert (
-            "figures changed: openai price table changed: openai.toml + dearer.toml dated 2026-06-30 in force"
-            in run.out
-        )
+        said = f"stale: figures changed: openai price row gpt-4.1 changed ((bundled) openai.toml + {overlay}, since "
+        assert f"{said}2026-12-01)\n" in run.out  # the row the costs rest on, and where its new price comes from
         assert "-Today: $950.00 a month" in run.out and "+Today: $1,900.00 a month" in run.out
         assert f"--- {updated}:{costs}" in run.out and "+++ advisor" in run.out
         update = advisor("doc", "update", str(updated), "--today", TODAY, "--pricing", str(overlay))
@@ -326,10 +324,13 @@ class TestReproduce:
         run = advisor("doc", "reproduce", str(path), "--pricing", str(overlay))
         assert run.code == 1
         assert f"differs from a rendering on {TODAY}" in run.out and "+Today: $1,900.00 a month" in run.out
-        assert (
-            "note: today's openai table openai.toml + dearer.toml dated 2026-06-30 (#" in run.out
-            and ") was not used then: a figure may legitimately differ" in run.out
+        notes = [line for line in run.out.splitlines() if line.startswith("  note: ")]
+        assert notes[0] == (
+            f"  note: openai price row gpt-4.1 changed ((bundled) openai.toml + {overlay}, since 2026-12-01) as priced"
+            f" on {TODAY}: a figure may legitimately differ"
         )
+        assert notes[1].startswith("  note: today's openai table openai.toml + dearer.toml dated 2026-06-30 (#")
+        assert notes[1].endswith(") was not used then: a figure may legitimately differ")
         scenario = folder / "scenarios" / "support-replies.toml"
         scenario.write_text(scenario.read_text() + "\n# a comment changes no figure\n")
         edited = advisor("doc", "reproduce", str(path))

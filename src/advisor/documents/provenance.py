@@ -49,6 +49,20 @@ class TableMark:
 
 
 @dataclass(frozen=True)
+class RowMark:
+    """A price row the report's costs rest on, as it stands on the day priced (genai-prices' prices in
+    force that day included)."""
+
+    provider: str
+    model: str
+    digest: str
+    source: str = field(default="", compare=False)  # where its input price comes from (today's rows; not recorded)
+
+    def __str__(self) -> str:
+        return f"{self.provider}/{self.model}#{self.digest}"
+
+
+@dataclass(frozen=True)
 class Provenance:
     advisor: str | None = None
     priced: date | None = None
@@ -56,6 +70,7 @@ class Provenance:
     inputs: str | None = None
     tables: tuple[TableMark, ...] = ()
     genai_prices: str | None = None
+    rows: tuple[RowMark, ...] = ()
 
     def words(self) -> str:
         """The comment's words (blocks.block_text puts them between the comment marks)."""
@@ -68,6 +83,8 @@ class Provenance:
         ]
         if self.genai_prices:
             parts.append(f"genai-prices={self.genai_prices}")
+        if self.rows:
+            parts.append(f"rows={','.join(map(str, self.rows))}")
         return " ".join(parts)
 
 
@@ -87,7 +104,13 @@ def read_provenance(line: str | None) -> Provenance | None:
         provider, _, rest = item.partition("@")
         as_of, _, digest = rest.partition("#")
         tables.append(TableMark(provider, as_of, digest))
+    rows = []
+    for item in filter(None, values.get("rows", "").split(",")):
+        place, _, digest = item.rpartition("#")
+        provider, _, model = place.partition("/")
+        rows.append(RowMark(provider, model, digest))
     return Provenance(
+        rows=tuple(rows),
         advisor=values.get("advisor"),
         priced=priced,
         primary=values.get("primary"),
@@ -111,8 +134,24 @@ def table_digest(table: PriceTable) -> str:
     path it was read from, which differs from one machine to another."""
     content = dataclasses.asdict(table)
     content.pop("path", None)
+    return content_digest(content)
+
+
+def content_digest(content: Any) -> str:
     text = json.dumps(content, sort_keys=True, default=_plain, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:TABLE_DIGEST_CHARS]
+
+
+def rows_used(catalog: Catalog, places: Iterable[tuple[str, str]]) -> tuple[RowMark, ...]:
+    """Each (provider, model) the costs name, as its row stands in `catalog` (on the catalog's day); a
+    model no row prices is left out."""
+    found: dict[tuple[str, str], RowMark] = {}
+    for provider, model in places:
+        match = catalog.find_optional(model, provider)
+        if match is not None and (provider, match.name) not in found:
+            row = content_digest(dataclasses.asdict(match.row))
+            found[(provider, match.name)] = RowMark(provider, match.name, row, match.source_of("input").words())
+    return tuple(found.values())
 
 
 def _plain(value: Any) -> Any:
@@ -146,13 +185,32 @@ def causes(old: Provenance, new: Provenance) -> list[str]:
     found = []
     if old.inputs != new.inputs:
         found.append("scenario changed" if old.inputs else "no inputs digest recorded")
-    found += table_changes(old.tables, new.tables)
+    rows = row_changes(old.rows, new.rows) if old.rows else []
+    explained = {provider for provider, _ in rows}
+    found += [words for _, words in rows]
+    found += [words for words in table_changes(old.tables, new.tables) if words.split(" ", 1)[0] not in explained]
     if old.genai_prices != new.genai_prices:
         found.append(f"genai-prices {old.genai_prices or 'not recorded'} -> {new.genai_prices}")
     if old.priced != new.priced:
         found.append(f"priced on {new.priced} instead of {old.priced or 'an unrecorded date'}")
     if old.advisor != new.advisor:
         found.append(f"advisor {old.advisor or 'version not recorded'} -> {new.advisor}")
+    return found
+
+
+def row_changes(old: Sequence[RowMark], new: Sequence[RowMark]) -> list[tuple[str, str]]:
+    """(provider, words) for each row the costs rest on that changed, or that they now rest on or no longer do."""
+    before = {(r.provider, r.model): r for r in old}
+    after = {(r.provider, r.model): r for r in new}
+    found = []
+    for key, row in after.items():
+        if key not in before:
+            found.append((row.provider, f"{row.provider} price row {row.model} now used ({row.source})"))
+        elif before[key].digest != row.digest:
+            found.append((row.provider, f"{row.provider} price row {row.model} changed ({row.source})"))
+    found += [
+        (r.provider, f"{r.provider} price row {r.model} no longer used") for k, r in before.items() if k not in after
+    ]
     return found
 
 
@@ -191,6 +249,11 @@ def table_notes(recorded: Sequence[TableMark], now: Sequence[TableMark]) -> list
         f"today's {t.provider} table {t.words()} (#{t.digest}) was not used then" for t in now if t.digest not in then
     ]
     return notes
+
+
+def row_notes(recorded: Sequence[RowMark], now: Sequence[RowMark], day: date) -> list[str]:
+    """For a block reproduced on its date: each row the costs rest on that reads otherwise on that day now."""
+    return [f"{words} as priced on {day}" for _, words in row_changes(recorded, now)] if recorded else []
 
 
 def _dates(marks: Sequence[TableMark]) -> str:

@@ -22,7 +22,15 @@ from typing import TYPE_CHECKING, Literal
 
 from advisor import __version__
 from advisor.documents.blocks import Block, BlockSpec, Document, assemble, block_text, original, parse
-from advisor.documents.provenance import Provenance, read_provenance, table_notes, tables_used, why_changed
+from advisor.documents.provenance import (
+    Provenance,
+    read_provenance,
+    row_notes,
+    rows_used,
+    table_notes,
+    tables_used,
+    why_changed,
+)
 from advisor.errors import UserError, file_location
 from advisor.parsing.file_text import decode_utf8, read_bytes
 
@@ -152,6 +160,7 @@ class Renderer:
             inputs=inputs,
             tables=tables_used(catalog, rec.providers),
             genai_prices=genai,
+            rows=rows_used(catalog, cost_places(rec)),
         )
         return Rendered(body, provenance, chart, stops_words(rec))
 
@@ -224,6 +233,15 @@ def chart_day(block: Block, day: date) -> date | None:
         return None
     record = read_provenance(block.provenance)
     return block.spec.today or (record.priced if record and record.priced else day)
+
+
+def cost_places(rec: Recommendation) -> list[tuple[str, str]]:
+    """(provider, model) of each costed option, today's model first, and of the model today's setup moves to."""
+    places = [(cost.provider, cost.model) for cost in rec.costs.values()]
+    if rec.today_ends.successor and ":" in rec.today_ends.successor:
+        provider, model = rec.today_ends.successor.split(":", 1)
+        places.append((provider, model))
+    return places
 
 
 def stops_words(rec: Recommendation) -> str | None:
@@ -401,9 +419,11 @@ def reproduce_document(path: Path, pricing: Pricing) -> list[Reproduction]:
             found.append(Reproduction(block, "not-rendered"))
             continue
         made = renderer.render(path, block, record.priced)
-        notes = [
-            f"{note}: a figure may legitimately differ" for note in table_notes(record.tables, made.provenance.tables)
+        changed = [
+            *row_notes(record.rows, made.provenance.rows, record.priced),
+            *table_notes(record.tables, made.provenance.tables),
         ]
+        notes = [f"{note}: a figure may legitimately differ" for note in changed]
         if record.inputs != made.provenance.inputs:
             notes.append("the scenario or its prompt files changed since the block was rendered")
         if record.genai_prices != made.provenance.genai_prices:
