@@ -41,6 +41,10 @@ COMMANDS = {
         "Build a scenario by answering questions, then see the recommendation.",
     ),
     "pricing": ("advisor.cli.pricing_cmd:pricing", "List, show and refresh the price tables in force."),
+    "doc": (
+        "advisor.cli.doc_cmd:doc",
+        "Fill, check and reproduce advisor blocks in proposal documents (Markdown, HTML, reST, AsciiDoc).",
+    ),
     "tokens": ("advisor.cli.tokens_cmd:tokens", "Count tokens in prompts, chat requests and JSONL files."),
 }
 

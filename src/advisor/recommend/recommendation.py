@@ -417,24 +417,27 @@ class CommandPlace:
     (paths are made relative to it, or absolute outside it), the provider plugins installed (name -> the
     settings each takes; None: not known, every provider printed as installed), the line that installs a
     provider that is not, and the scenario file `advisor recommend` reads again (None: the source, when it
-    is a file)."""
+    is a file). `relative`: a path outside `cwd` is written relative to it too (`../data/train.jsonl`), as
+    a document kept in a repository needs (an absolute path differs from one machine to the next)."""
 
     cwd: Path
     installed: Mapping[str, frozenset[str]] | None = None
     install: Callable[[str], str] | None = None
     scenario_file: str | None = None
+    relative: bool = False
 
 
-def runnable_path(name: str, folder: Path, cwd: Path) -> str:
+def runnable_path(name: str, folder: Path, cwd: Path, relative: bool = False) -> str:
     """`name` (relative to a scenario's `folder`) as the folder `cwd` reaches it: relative when under
-    `cwd`, else absolute, so that a command naming it runs from `cwd` as printed."""
+    `cwd`, else absolute (or, `relative`, relative with `..`), so that a command naming it runs from `cwd`
+    as printed."""
     path = Path(name).expanduser()
     full = Path(os.path.normpath(os.path.abspath(path if path.is_absolute() else folder / path)))
     base = Path(os.path.normpath(os.path.abspath(cwd)))
     try:
         return full.relative_to(base).as_posix()
     except ValueError:
-        return str(full)
+        return Path(os.path.relpath(full, base)).as_posix() if relative else str(full)
 
 
 def _filled(*words: str, comment: str | None = None) -> str:
@@ -464,7 +467,7 @@ def _next_steps(
     commands: list[str] = []
     data = facts.scenario.data
     given = data.training_file
-    training = runnable_path(given, loaded.folder, place.cwd) if given is not None else "TRAIN.jsonl"
+    training = runnable_path(given, loaded.folder, place.cwd, place.relative) if given is not None else "TRAIN.jsonl"
     trains = cost is not None and d.primary in TRAINING
     split_train, split_valid = (str(path) for path in output_paths(Path(training)))
     if trains:
@@ -515,7 +518,7 @@ def _next_steps(
         )
     scenario_file = place.scenario_file or (loaded.source if Path(loaded.source).is_file() else None)
     if scenario_file is not None and (commands or d.primary != "prompt"):
-        report = runnable_path(scenario_file, Path.cwd(), place.cwd)
+        report = runnable_path(scenario_file, Path.cwd(), place.cwd, place.relative)
         commands.append(shell_command("advisor", "recommend", report, "--format", "markdown", comment="this report"))
     return steps, commands
 

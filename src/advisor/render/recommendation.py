@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -160,37 +161,84 @@ def to_markdown(rec: Recommendation, chart_file: str | None = None) -> str:
     """A self-contained section to paste into a proposal: it reads without the CLI (no flags, rule ids or
     file placeholders in the body; the appendix holds them), with providers named as they write their names.
     Every text it quotes (the scenario's name, model ids, paths, the tables' words) is escaped
-    (safe_text.markdown): it shows as written and adds no heading, table cell, link, HTML or code."""
+    (safe_text.markdown): it shows as written and adds no heading, table cell, link, HTML or code.
+
+    It is its named sections (SECTIONS) in order, each after a blank line, under the title: a document's
+    blocks (advisor.documents) show the same sections, word for word."""
+    out = [f"## Recommendation: {markdown(rec.name)}"]
+    for name in REPORT_ORDER:
+        lines = SECTIONS[name](rec, chart_file)
+        if lines:
+            out += ["", *lines]
+    return "\n".join(out) + "\n"
+
+
+def section_markdown(rec: Recommendation, name: str, chart_file: str | None = None) -> str:
+    """One named section as Markdown lines ending in a newline (`full`: the whole report); empty when the
+    report has nothing to say there (no risks, no place to train)."""
+    if name == "full":
+        return to_markdown(rec, chart_file)
+    lines = SECTIONS[name](rec, chart_file)
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _say(rec: Recommendation, text: str) -> str:
+    # a proposal names no flags: the price-table override is the appendix's business
+    return prose(rec, text.replace("with --pricing", "with a price table of your own"))
+
+
+Lines = list[str]
+
+
+def headline_lines(rec: Recommendation, chart_file: str | None = None) -> Lines:
+    """The answer in one bold sentence, the plan, the alternatives and where to train."""
     choice = rec.recommendation
-
-    def say(text: str) -> str:
-        # a proposal names no flags: the price-table override is the appendix's business
-        return prose(rec, text.replace("with --pricing", "with a price table of your own"))
-
-    out = [f"## Recommendation: {markdown(rec.name)}", "", f"**{markdown(say(choice.summary))}**", ""]
+    out = [f"**{markdown(_say(rec, choice.summary))}**", ""]
     out.append(
         f"Plan: {markdown(_plan(rec))}."
         + (f" Also reasonable: {markdown(_alternatives(rec))}." if choice.alternatives else "")
     )
     if (where := _where_line(rec)) is not None:
         out += ["", markdown(where) + "."]
-    out += ["", "### Why", ""]
+    return out
+
+
+def reasons_lines(rec: Recommendation, chart_file: str | None = None) -> Lines:
+    """Why, reason by reason, each with its source."""
+    out = ["### Why", ""]
     out += [
-        f"{n}. {markdown(_sentence(say(reason.says)))} _Source: {markdown(reason.source)}._"
+        f"{n}. {markdown(_sentence(_say(rec, reason.says)))} _Source: {markdown(reason.source)}._"
         for n, reason in enumerate(rec.reasons, start=1)
     ]
-    if rec.where_options:
-        out += ["", f"### Where to train ({rec.horizon_months}-month horizon)", ""]
-        out += ["| " + " | ".join(PLACE_COLUMNS) + " |", MARKDOWN_ALIGN]
-        out += ["| " + " | ".join(markdown_cell(say(cell)) for cell in row) + " |" for row in where_rows(rec)]
-    if choice.not_recommended:
-        out += ["", "Not recommended:", ""]
-        out += [
-            f"- **{markdown(STRATEGY_NAMES.get(item.strategy, item.strategy))}**: {markdown(_sentence(say(item.why)))}"
-            for item in choice.not_recommended
-        ]
+    return out
+
+
+def where_lines(rec: Recommendation, chart_file: str | None = None) -> Lines:
+    """Every place the recommended training could run (nothing for a plan that trains nothing)."""
+    if not rec.where_options:
+        return []
+    out = [f"### Where to train ({rec.horizon_months}-month horizon)", ""]
+    out += ["| " + " | ".join(PLACE_COLUMNS) + " |", MARKDOWN_ALIGN]
+    out += ["| " + " | ".join(markdown_cell(_say(rec, cell)) for cell in row) + " |" for row in where_rows(rec)]
+    return out
+
+
+def not_recommended_lines(rec: Recommendation, chart_file: str | None = None) -> Lines:
+    """The strategies ruled out, and why."""
+    if not rec.recommendation.not_recommended:
+        return []
+    out = ["Not recommended:", ""]
     out += [
-        "",
+        f"- **{markdown(STRATEGY_NAMES.get(item.strategy, item.strategy))}**: "
+        f"{markdown(_sentence(_say(rec, item.why)))}"
+        for item in rec.recommendation.not_recommended
+    ]
+    return out
+
+
+def costs_lines(rec: Recommendation, chart_file: str | None = None) -> Lines:
+    """Today's cost, the table of every option, the cheaper ones not chosen and each option's notes."""
+    out = [
         f"### Cost of each option ({rec.horizon_months} months, prices as of the tables' dates)",
         "",
         markdown(_today_line(rec)),
@@ -208,35 +256,79 @@ def to_markdown(rec: Recommendation, chart_file: str | None = None) -> str:
     if rec.recommendation.cheaper:
         out += ["", "† Costs less over the horizon than the recommendation, and why it is not chosen:", ""]
         out += [
-            f"- **{markdown(option_name(rec, item.strategy))}**: {markdown(_sentence(say(item.why)))}"
+            f"- **{markdown(option_name(rec, item.strategy))}**: {markdown(_sentence(_say(rec, item.why)))}"
             for item in rec.recommendation.cheaper
         ]
     for name, cost in rec.costs.items():
         if cost.notes:
-            out.append(f"\n_{markdown(option_name(rec, name))}: {markdown(say('; '.join(cost.notes)))}._")
-    out += [
-        "",
-        "### Cumulative cost",
-        "",
-        mermaid(series(rec), f"Cumulative cost over {rec.horizon_months} months (USD)"),
-    ]
+            out.append(f"\n_{markdown(option_name(rec, name))}: {markdown(_say(rec, '; '.join(cost.notes)))}._")
+    return out
+
+
+def chart_lines(rec: Recommendation, chart_file: str | None = None) -> Lines:
+    """The cumulative cost as a Mermaid chart, and the SVG `chart_file` (beside the document) linked."""
+    out = ["### Cumulative cost", "", mermaid(series(rec), f"Cumulative cost over {rec.horizon_months} months (USD)")]
     if chart_file:
         out += ["", f"![Cumulative cost over {rec.horizon_months} months]({markdown_link(chart_file)})"]
-    if rec.caveats or rec.warnings:
-        out += ["", "### Risks", ""]
-        out += [f"- {markdown(_sentence(say(caveat)))}" for caveat in [*rec.caveats, *rec.warnings]]
-    out += ["", "### Next steps", ""]
-    out += [f"{n}. {markdown(_sentence(say(step)))}" for n, step in enumerate(rec.next_steps, start=1)]
-    out += ["", "### Assumptions", ""]
-    out += [f"- {markdown(item.text)}" for item in rec.assumptions]
-    out += ["", "### Appendix: rules and commands", ""]
+    return out
+
+
+def risks_lines(rec: Recommendation, chart_file: str | None = None) -> Lines:
+    """Caveats and warnings (nothing when there are none)."""
+    if not (rec.caveats or rec.warnings):
+        return []
+    return [
+        "### Risks",
+        "",
+        *(f"- {markdown(_sentence(_say(rec, caveat)))}" for caveat in [*rec.caveats, *rec.warnings]),
+    ]
+
+
+def next_steps_lines(rec: Recommendation, chart_file: str | None = None) -> Lines:
+    """The next steps in words (their commands are the appendix's)."""
+    return [
+        "### Next steps",
+        "",
+        *(f"{n}. {markdown(_sentence(_say(rec, s)))}" for n, s in enumerate(rec.next_steps, start=1)),
+    ]
+
+
+def assumptions_lines(rec: Recommendation, chart_file: str | None = None) -> Lines:
+    """Every default taken, token count and price row the figures rest on."""
+    return ["### Assumptions", "", *(f"- {markdown(item.text)}" for item in rec.assumptions)]
+
+
+def appendix_lines(rec: Recommendation, chart_file: str | None = None) -> Lines:
+    """The rule behind each reason and the commands behind the next steps."""
+    out = ["### Appendix: rules and commands", ""]
     out += ["The rules behind each reason above, as advisor names them:", ""]
     out += [f"{n}. {markdown_code(reason.rule)}" for n, reason in enumerate(rec.reasons, start=1)]
     if rec.commands:
         out += ["", "The commands behind the next steps (`--dry-run` sends nothing):", ""]
         out += markdown_fence(rec.commands, "sh")
-    out += ["", f"_Generated by advisor on {rec.as_of} from {markdown(Path(rec.source).name)}._"]
-    return "\n".join(out) + "\n"
+    return out
+
+
+def footer_lines(rec: Recommendation, chart_file: str | None = None) -> Lines:
+    return [f"_Generated by advisor on {rec.as_of} from {markdown(Path(rec.source).name)}._"]
+
+
+# every section by the name a document's block gives it (advisor.documents), in the report's order
+SECTIONS: dict[str, Callable[[Recommendation, str | None], Lines]] = {
+    "headline": headline_lines,
+    "reasons": reasons_lines,
+    "where": where_lines,
+    "not-recommended": not_recommended_lines,
+    "costs": costs_lines,
+    "chart": chart_lines,
+    "risks": risks_lines,
+    "next-steps": next_steps_lines,
+    "assumptions": assumptions_lines,
+    "appendix": appendix_lines,
+    "footer": footer_lines,
+}
+REPORT_ORDER = tuple(SECTIONS)
+SECTION_NAMES = (*(name for name in SECTIONS if name != "footer"), "full")  # what a block may name
 
 
 def _today_line(rec: Recommendation) -> str:
@@ -261,8 +353,13 @@ def _today_line(rec: Recommendation) -> str:
     return f"Today: {now} a month until {prose(rec, ends.model)} stops on {ends.ends}, {then}."
 
 
+def chart_svg(rec: Recommendation) -> str:
+    """The cumulative cost chart as an SVG file's text."""
+    return svg(series(rec), f"Cumulative cost over {rec.horizon_months} months (USD)")
+
+
 def write_chart(rec: Recommendation, path: Path) -> None:
-    path.write_text(svg(series(rec), f"Cumulative cost over {rec.horizon_months} months (USD)"), encoding="utf-8")
+    path.write_text(chart_svg(rec), encoding="utf-8")
 
 
 TOP_PLACES = 5  # the where-to-train table in the terminal, unless --all-places

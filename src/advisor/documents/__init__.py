@@ -1,0 +1,2 @@
+"""Proposal documents that keep themselves current: advisor blocks inside Markdown, HTML,
+reStructuredText or AsciiDoc, filled from scenario files (docs/proposals.md)."""
