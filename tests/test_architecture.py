@@ -24,6 +24,7 @@ SOURCE = ROOT / "src" / "advisor"
 
 CLI = ("advisor.cli", "advisor.__main__")  # `python -m advisor` is the command line's entry point
 RENDER = ("advisor.render",)
+WEB = ("advisor.web",)
 ENGINES = ("advisor.recommend", "advisor.costs", "advisor.datasets", "advisor.providers", "advisor.plugins")
 LOWER = (
     "advisor.pricing",
@@ -131,11 +132,18 @@ def assert_none(found: list[str]) -> None:
 
 
 def test_the_core_never_imports_the_cli_or_render() -> None:
-    assert_none(violations(None, (*CLI, *RENDER), exempt=(*CLI, *RENDER)))
+    assert_none(violations(None, (*CLI, *RENDER, *WEB), exempt=(*CLI, *RENDER, *WEB)))
 
 
 def test_render_never_imports_the_cli() -> None:
     assert_none(violations(RENDER, CLI))
+
+
+def test_only_advisor_serve_imports_the_web_layer_and_its_server() -> None:
+    """Starlette and uvicorn (the optional `web` extra) stay inside advisor.web, which only `advisor serve`
+    imports: every other command runs without them installed."""
+    assert_none(violations(None, ("starlette", "uvicorn"), exempt=WEB))
+    assert_none(violations(None, WEB, exempt=(*WEB, "advisor.cli.serve_cmd")))
 
 
 def test_nothing_imports_a_plugin() -> None:
@@ -162,6 +170,7 @@ STACK: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] = (
     (("recommend", ("advisor.recommend",)), ("providers", ("advisor.providers",))),
     (("plugins", ("advisor.plugins", "advisor.hookspecs", "advisor.plugin_api", "advisor.default_plugin")),),
     (("render", RENDER),),
+    (("web", WEB),),  # `advisor serve`: engines and render behind HTTP; only the CLI imports it
     (("cli", CLI),),
 )
 

@@ -40,6 +40,7 @@ COMMANDS = {
         "advisor.cli.interview_cmd:interview",
         "Build a scenario by answering questions, then see the recommendation.",
     ),
+    "serve": ("advisor.cli.serve_cmd:serve", "Show recommendations in a browser: what-if, side by side, exports."),
     "pricing": ("advisor.cli.pricing_cmd:pricing", "List, show and refresh the price tables in force."),
     "tokens": ("advisor.cli.tokens_cmd:tokens", "Count tokens in prompts, chat requests and JSONL files."),
 }
