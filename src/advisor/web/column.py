@@ -137,7 +137,7 @@ def places(rec: Recommendation, index: int, wanted: str) -> str:
     )
     said = f"{len(shown)} of {len(rows)} places" + (f" match “{e(wanted)}”" if words else "")
     hidden = f"; {more} more: filter to see them" if more > 0 else ""
-    return f'<p class="count">{said}{hidden}</p><table class="places"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return f'<p class="count">{said}{hidden}</p><table class="places-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def risks(rec: Recommendation) -> str:
