@@ -22,15 +22,15 @@ import pytest
 pytest.importorskip("starlette", reason="the web extra (pip install 'advisor[web]') is not installed")
 pytest.importorskip("httpx", reason="Starlette's TestClient needs httpx (the test extra)")
 
-from starlette.testclient import TestClient  # noqa: E402
+from starlette.testclient import TestClient
 
-from advisor.cli.recommend_cmd import command_place  # noqa: E402
-from advisor.recommend.scenario import scenario_toml  # noqa: E402
-from advisor.web.app import create_app  # noqa: E402
-from advisor.web.security import MAX_BODY, allowed_hosts  # noqa: E402
-from advisor.web.session import Session  # noqa: E402
+from advisor.cli.recommend_cmd import command_place
+from advisor.recommend.scenario import scenario_toml
+from advisor.web.app import create_app
+from advisor.web.security import MAX_BODY, allowed_hosts
+from advisor.web.session import Session
 
-from .conftest import ROOT  # noqa: E402
+from .conftest import ROOT
 
 TODAY = "2026-12-07"
 CLASSIFIER = "examples/scenarios/classifier-distill.toml"  # 3M requests: SFT at Together; 300k: prompting
@@ -117,7 +117,7 @@ class TestTheView:
         assert data_field(after, "today-monthly") == ["$494.40"]
 
     def test_the_controls_are_what_if_settings_and_the_date_is_the_views(self, client: TestClient) -> None:
-        page = client.get(f"/?today=2027-02-01&c=0&h0=24&o0=50").text
+        page = client.get("/?today=2027-02-01&c=0&h0=24&o0=50").text
         assert "Cost of each option (24 months)" in page
         assert 'value="2027-02-01"' in page
         assert "stopped serving on 2027-01-14" in page or "gpt-6-luna" in page
@@ -125,7 +125,10 @@ class TestTheView:
     def test_a_second_column_says_how_it_differs_from_the_first(self, client: TestClient) -> None:
         page = client.get(f"/?today={TODAY}&c=0&c=0&r1=300k").text
         differences = page.split("Against column 1", 1)[1].split("</div>", 1)[0]
-        assert "recommends Prompting instead of Fine-tuned llama-3.1-8b-instruct" in differences or "instead of" in differences
+        assert (
+            "recommends Prompting instead of Fine-tuned llama-3.1-8b-instruct" in differences
+            or "instead of" in differences
+        )
         assert "trains at no training instead of Together AI llama-3.1-8b-instruct" in differences
 
     def test_columns_are_added_as_a_copy_of_the_first_and_removed(self, client: TestClient) -> None:
@@ -134,7 +137,7 @@ class TestTheView:
         assert added.headers["location"] == f"/?today={TODAY}&c=1&r0=300k&c=1&r1=300k"
         dropped = client.get(f"/?today={TODAY}&c=1&c=0&r1=5k&drop=0")
         assert dropped.headers["location"] == f"/?today={TODAY}&c=0&r0=5k"
-        full = client.get(f"/?c=0&c=0&c=0&c=0&add=1")
+        full = client.get("/?c=0&c=0&c=0&c=0&add=1")
         assert full.headers["location"].count("c=0") == 4
 
     def test_the_view_is_its_url(self, client: TestClient) -> None:
@@ -160,7 +163,9 @@ class TestTheView:
         notes = plain.split("Notes", 1)[1]
         assert "rule cost.distill: the prompted baseline (94%) meets the target" in notes
         assert "Source: OpenAI, Model optimization guide" in notes
-        assert re.search(r"together:llama-3.1-8b-instruct fine-tuned standard input: \$0.18 per 1M, as of 2026-\d\d-\d\d", notes)
+        assert re.search(
+            r"together:llama-3.1-8b-instruct fine-tuned standard input: \$0.18 per 1M, as of 2026-\d\d-\d\d", notes
+        )
         assert "openai:gpt-4.1 standard input: $2 per 1M, as of 2026-11-19 (genai-prices" in notes
         assert "default: costs.horizon_months = 12" in notes and "payback: " in notes
 
@@ -332,7 +337,8 @@ class TestTheInterviewForm:
 
     def test_the_answers_become_a_column_of_the_view(self, client: TestClient) -> None:
         answered = client.get(
-            "/new?go=1&view=" + "today%3D2026-12-07%26c%3D0"
+            "/new?go=1&view="
+            + "today%3D2026-12-07%26c%3D0"
             + "&q.name=Refund+triage&q.traffic.requests_per_month=300k&q.task.failures=consistency"
             + "&q.data.demonstrations=4000"
         )

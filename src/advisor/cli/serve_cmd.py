@@ -14,9 +14,15 @@ EXTRA = "pip install 'advisor[web]'"
 
 @click.command()
 @click.argument("files", nargs=-1, metavar="[SCENARIO]...")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; any but loopback needs a token.")
-@click.option("--port", default=0, show_default=True, type=click.IntRange(0, 65535), help="Port; 0 lets the system choose.")
-@click.option("--token", default=None, help="The token a non-loopback server requires [default: generated and printed].")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on; any but loopback needs a token."
+)
+@click.option(
+    "--port", default=0, show_default=True, type=click.IntRange(0, 65535), help="Port; 0 lets the system choose."
+)
+@click.option(
+    "--token", default=None, help="The token a non-loopback server requires [default: generated and printed]."
+)
 @pricing_options
 def serve(
     files: tuple[str, ...], host: str, port: int, token: str | None, pricing_files: tuple[Path, ...], today: date | None
@@ -31,7 +37,9 @@ def serve(
     try:
         from advisor.web.server import serve as run
     except ImportError as error:
-        if error.name not in ("starlette", "uvicorn") and not str(error.name or "").startswith(("starlette.", "uvicorn.")):
+        if error.name not in ("starlette", "uvicorn") and not str(error.name or "").startswith(
+            ("starlette.", "uvicorn.")
+        ):
             raise
         raise UserError("advisor serve needs the web extra (Starlette and uvicorn)", hint=EXTRA) from None
     from advisor.cli.recommend_cmd import command_place

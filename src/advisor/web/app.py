@@ -20,7 +20,7 @@ from advisor.render.recommendation import to_json, to_markdown
 from advisor.web import form, pages
 from advisor.web.security import MAX_BODY, Guard, TooLarge
 from advisor.web.session import Refused, Session
-from advisor.web.state import View, parse_view, query_of, with_column, with_new, without_column
+from advisor.web.state import Problems, View, parse_view, query_of, with_column, with_new, without_column
 
 STATIC = Path(__file__).parent / "static"
 
@@ -29,7 +29,7 @@ def create_app(session: Session, hosts: set[str] | None, token: str | None) -> G
     """The application for `session`, answering to `hosts` (None: any, with a token) and, when `token` is
     set, only to requests that carry it."""
 
-    def view_of(request: Request) -> tuple[View, pages.Problems]:
+    def view_of(request: Request) -> tuple[View, Problems]:
         return parse_view(parse_qsl(request.url.query, keep_blank_values=True), session.today, len(session.scenarios))
 
     async def index(request: Request) -> Response:

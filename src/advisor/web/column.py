@@ -72,7 +72,8 @@ def headline(rec: Recommendation, index: int, notes: Notes) -> str:
     out.append(f'<p class="plan">Plan: <span data-field="plan">{e(plan)}</span></p>')
     if rec.where is not None:
         out.append(
-            f'<p class="where">Where to train: <span data-field="place">{e(place(rec, rec.where.provider, rec.where.model))}'
+            '<p class="where">Where to train: <span data-field="place">'
+            f"{e(place(rec, rec.where.provider, rec.where.model))}"
             "</span></p>"
         )
     else:
@@ -101,7 +102,9 @@ def costs_table(rec: Recommendation, index: int, notes: Notes) -> str:
         cited = notes.cite(index, _listed([*price_rows(rec, cost.provider, cost.model), *filter(None, rule)]))
         mark = ' class="primary"' if strategy == rec.recommendation.primary else ""
         cells = "".join(f'<td class="num">{e(cell)}</td>' for cell in row[1:5])
-        out.append(f'<tr{mark} data-strategy="{e(strategy)}"><td>{e(row[0])}{cited}</td>{cells}<td>{e(row[5])}</td></tr>')
+        out.append(
+            f'<tr{mark} data-strategy="{e(strategy)}"><td>{e(row[0])}{cited}</td>{cells}<td>{e(row[5])}</td></tr>'
+        )
     out.append("</tbody></table>")
     return "".join(out)
 
@@ -118,7 +121,9 @@ def payback(rec: Recommendation) -> str:
 
 def chart(rec: Recommendation) -> str:
     """The Markdown report's SVG chart (render.charts.svg of render.recommendation.series), inline."""
-    return f'<figure class="chart">{svg(series(rec), f"Cumulative cost over {rec.horizon_months} months (USD)")}</figure>'
+    return (
+        f'<figure class="chart">{svg(series(rec), f"Cumulative cost over {rec.horizon_months} months (USD)")}</figure>'
+    )
 
 
 def places(rec: Recommendation, index: int, wanted: str) -> str:
@@ -132,12 +137,13 @@ def places(rec: Recommendation, index: int, wanted: str) -> str:
     shown = shown if words else shown[:TOP_PLACES]
     head = "".join(f"<th>{e(column)}</th>" for column in PLACE_COLUMNS)
     body = "".join(
-        f'<tr{" class=primary" if "★" in row[0] else ""}>' + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>"
+        f"<tr{' class=primary' if '★' in row[0] else ''}>" + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>"
         for row in shown
     )
     said = f"{len(shown)} of {len(rows)} places" + (f" match “{e(wanted)}”" if words else "")
     hidden = f"; {more} more: filter to see them" if more > 0 else ""
-    return f'<p class="count">{said}{hidden}</p><table class="places-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    table = f'<table class="places-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return f'<p class="count">{said}{hidden}</p>{table}'
 
 
 def risks(rec: Recommendation) -> str:
@@ -176,7 +182,9 @@ def differences(rec: Recommendation, first: Recommendation) -> str:
         ):
             if a != b:
                 sign = "+" if a > b else "−"
-                out.append(f"{e(what)}: {sign}{e(format_usd(abs(a - b)))} ({e(format_usd(a))} against {e(format_usd(b))})")
+                out.append(
+                    f"{e(what)}: {sign}{e(format_usd(abs(a - b)))} ({e(format_usd(a))} against {e(format_usd(b))})"
+                )
     if rec.payback_months != first.payback_months:
         out.append(f"payback {e(payback_cell(rec.payback_months))} against {e(payback_cell(first.payback_months))}")
     if not out:

@@ -108,9 +108,10 @@ def form(filled: Filled, view_query: str) -> str:
             f'<small id="{ident}-help" class="help">{e(question.help)}</small>'
             f'<span id="{ident}-error" class="error" role="alert">{e(error)}</span></div>'
         )
+    errors = ",".join("#q-" + key_of(question).replace(".", "-") + "-error" for question in QUESTIONS)
     return (
         '<form class="interview" action="/new" method="get"'
-        ' hx-get="/new" hx-trigger="change" hx-select="form.interview" hx-target="this" hx-swap="outerHTML">'
+        f' hx-get="/new" hx-trigger="change" hx-swap="none" hx-select-oob="{errors}">'
         f'<input type="hidden" name="view" value="{e(view_query)}">'
         + "".join(rows)
         + '<button type="submit" name="go" value="1">Add this scenario as a column</button></form>'

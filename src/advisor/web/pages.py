@@ -40,7 +40,7 @@ def view_page(session: Session, view: View, outcomes: Sequence[Outcome], problem
     header = (
         '<header class="top"><h1>advisor</h1>'
         f'<p class="share">Link to this view: <a id="share" href="/?{e(query)}">/?{e(query[:80])}'
-        f'{"…" if len(query) > 80 else ""}</a></p>'
+        f"{'…' if len(query) > 80 else ''}</a></p>"
         '<p class="no-print"><a href="/new?view=' + e(_quoted(query)) + '">New scenario from the interview…</a></p>'
         "</header>"
     )
@@ -56,9 +56,7 @@ def view_page(session: Session, view: View, outcomes: Sequence[Outcome], problem
         if len(view.columns) < MAX_COLUMNS
         else ""
     )
-    columns = "".join(
-        column_html(session, view, index, outcome, outcomes[0]) for index, outcome in enumerate(outcomes)
-    )
+    columns = "".join(column_html(session, view, index, outcome, outcomes[0]) for index, outcome in enumerate(outcomes))
     body = (
         f'{header}<form id="view" action="/" method="get" hx-get="/" '
         'hx-trigger="input delay:250ms, change" hx-swap="none" '
@@ -97,7 +95,7 @@ def column_html(session: Session, view: View, index: int, outcome: Outcome, firs
         f"{hidden}{settings}{controls(index, outcome, loaded.scenario.traffic.prompt_file)}"
         f'<div class="result" id="result-{index}">{result(index, outcome, first, notes)}</div>'
         f'<h3>Where to train</h3><div class="filter no-print"><label for="w{index}">Filter places</label>'
-        f'<input id="w{index}" name="w{index}" value="{e(col.places)}" placeholder="together, open weights, yes…"></div>'
+        f'<input id="w{index}" name="w{index}" value="{e(col.places)}" placeholder="together, open weights…"></div>'
         f'<div class="places" id="places-{index}">{places(outcome)}</div>'
         f'<div id="notes-{index}" class="notes-block">{notes_html(index, outcome, notes)}</div>'
         f'<nav class="exports no-print" id="exports-{index}">{exports(view, index)}</nav></section>'
@@ -129,7 +127,7 @@ def controls(index: int, outcome: Outcome, prompt_file: str | None) -> str:
         error = outcome.errors.get(name, "")
         rows.append(
             f'<div class="control"><label for="{ident}">{e(label)}</label>'
-            f'<input id="{ident}" name="{ident}" value="{e(value)}" placeholder="{e(current[name])}" inputmode="decimal"'
+            f'<input id="{ident}" name="{ident}" value="{e(value)}" placeholder="{e(current[name])}"'
             f'{" aria-invalid=true" if error else ""} aria-describedby="err-{ident}">'
             f"<small class=help>{e(example)}; blank: as the scenario says ({e(current[name])}); "
             f"<code>{e(key)}</code></small>"

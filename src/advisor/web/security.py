@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable, MutableMapping
-from http.cookies import SimpleCookie
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -69,7 +69,7 @@ class Guard:
         cookie = SimpleCookie()
         try:
             cookie.load(headers.get("cookie", ""))
-        except Exception:  # a malformed Cookie header is a request without the cookie  # noqa: BLE001
+        except CookieError:  # a malformed Cookie header is a request without the cookie
             cookie = SimpleCookie()
         bearer = headers.get("authorization", "").removeprefix("Bearer ").strip()
         offered = [query.get("token", ""), cookie[COOKIE].value if COOKIE in cookie else "", bearer]

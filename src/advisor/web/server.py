@@ -22,7 +22,9 @@ def serve(session: Session, host: str, port: int, token: str | None) -> None:
     if not loopback and token is None:
         token = secrets.token_urlsafe(24)
     family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named: asyncio sets TCP_NODELAY only on sockets whose protocol says TCP, and without it a
+    # kept-alive browser connection waits ~40 ms for a delayed ACK on every response (benchmarks/web_whatif.py)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host.strip("[]"), port))

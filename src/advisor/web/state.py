@@ -78,8 +78,10 @@ def parse_view(query: Sequence[tuple[str, str]], default_today: date, files: int
         problems.by_field["c"] = f"at most {MAX_COLUMNS} columns; the first {MAX_COLUMNS} are shown"
     for index, base in enumerate(bases[:MAX_COLUMNS]):
         if base != NEW and not (base.isdigit() and int(base) < files):
-            problems.by_field[f"c{index}"] = f"no scenario {base!r}: there are {files} files" if files else (
-                "no scenario files were given to advisor serve"
+            problems.by_field[f"c{index}"] = (
+                f"no scenario {base!r}: there are {files} files"
+                if files
+                else ("no scenario files were given to advisor serve")
             )
             base = "0" if files else NEW
         controls = {}
