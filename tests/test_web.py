@@ -415,6 +415,52 @@ class TestTheCommand:
         assert "bad.toml:2: traffic.requests_per_month: must be more than 0" in result.stderr
 
 
+class TestTheCountsKept:
+    """Session.counted keeps the prompt files' token counts between what-if requests: the figures must be
+    exactly those of a recommendation counted afresh, and a prompt file edited on disk is counted again."""
+
+    def fresh(self, path: str, settings: list[str]) -> str:
+        from advisor.plugins import catalog_with_plugins
+        from advisor.recommend.recommendation import recommend
+        from advisor.recommend.scenario import load_scenario
+        from advisor.recommend.what_if import parse_setting, with_settings
+        from advisor.render.recommendation import to_json
+
+        today = date.fromisoformat(TODAY)
+        loaded = with_settings(
+            load_scenario(path), [parse_setting(s, option="setting") for s in settings], option="setting"
+        )
+        return to_json(recommend(loaded, catalog_with_plugins((), today), today, command_place()))
+
+    def test_moving_requests_and_output_gives_the_figures_counted_afresh(self) -> None:
+        from advisor.render.recommendation import to_json
+        from advisor.web.state import Column
+
+        session = Session([INVOICE], [], command_place(), date.fromisoformat(TODAY))
+        for controls in ({"r": "300k"}, {"r": "2M", "o": "50"}, {"r": "300k", "h": "24"}, {}):
+            outcome = session.outcome(Column("0", controls), date.fromisoformat(TODAY))
+            assert outcome.rec is not None
+            settings = Column("0", controls).setting_texts()
+            assert to_json(outcome.rec) == self.fresh(INVOICE, settings)
+
+    def test_an_edited_prompt_file_is_counted_again(self, tmp_path: Path) -> None:
+        from advisor.render.recommendation import to_json
+        from advisor.web.state import Column
+
+        folder = tmp_path / "feature"
+        folder.mkdir()
+        (folder / "prompt.txt").write_text("Extract the fields. " * 50, encoding="utf-8")
+        scenario = folder / "scenario.toml"
+        scenario.write_text('[traffic]\nrequests_per_month = 100000\nprompt_file = "prompt.txt"\n', encoding="utf-8")
+        session = Session([str(scenario)], [], command_place(), date.fromisoformat(TODAY))
+        before = session.outcome(Column("0", {"r": "200k"}), date.fromisoformat(TODAY))
+        (folder / "prompt.txt").write_text("Extract the fields, all of them, carefully. " * 400, encoding="utf-8")
+        after = session.outcome(Column("0", {"r": "200k"}), date.fromisoformat(TODAY))
+        assert before.rec is not None and after.rec is not None
+        assert after.rec.today_monthly_usd > before.rec.today_monthly_usd
+        assert to_json(after.rec) == self.fresh(str(scenario), ["traffic.requests_per_month=200k"])
+
+
 def test_the_json_of_a_column_is_the_api_answer(client: TestClient) -> None:
     body = (ROOT / CLASSIFIER).read_text(encoding="utf-8")
     posted = client.post(f"/api/recommend?today={TODAY}&file={CLASSIFIER}", content=body).json()

@@ -9,17 +9,26 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from advisor.errors import UserError
 from advisor.pricing.catalog import Catalog
 from advisor.recommend.interview import FILE_KEYS, get
 from advisor.recommend.recommendation import CommandPlace, Recommendation, recommend
-from advisor.recommend.scenario import LoadedScenario, parse_scenario, prompt_path, read_text
+from advisor.recommend.scenario import (
+    LoadedScenario,
+    Tokens,
+    count_tokens,
+    parse_scenario,
+    prompt_path,
+    read_text,
+)
 from advisor.recommend.what_if import Setting, parse_setting, with_settings
 from advisor.web.state import CONTROLS, NEW, Column
 
 MAX_DATES = 16  # catalogs kept (one per date asked for): each is a few MB
+MAX_COUNTS = 256  # token figures kept (Session.counted), each a few numbers
 
 
 class Refused(Exception):
@@ -62,6 +71,7 @@ class Session:
         self.today = today
         self._load_catalog = load_catalog
         self._catalogs: dict[date, Catalog] = {}
+        self._tokens: dict[tuple[object, ...], Tokens] = {}
         self._lock = threading.Lock()
         for loaded in self.scenarios:
             try:
@@ -131,11 +141,40 @@ class Session:
             return None, {"s": str(refused)}
         return loaded, {}
 
+    def counted(self, loaded: LoadedScenario, today: date) -> LoadedScenario:
+        """The scenario with its token figures, as recommend() would count them, counted once for what the
+        count depends on: moving requests, output or reasoning tokens (which count_tokens copies into the
+        figures unchanged) reuses the prompt files' counts; a file that changed on disk is counted again."""
+        scenario, catalog = loaded.scenario, self.catalog(today)
+        traffic = scenario.traffic
+        files = (traffic.prompt_file, scenario.models.ft_prompt_file, scenario.data.training_file)
+        try:
+            stats = tuple(_stat(prompt_path(loaded.folder, name)) if name else None for name in files)
+        except (UserError, OSError):
+            return count_tokens(loaded, catalog)  # count_tokens says what is wrong with the file
+        kept = traffic.model_dump_json(exclude={"requests_per_month", "output_tokens", "reasoning_tokens"})
+        key = (today, str(loaded.folder), kept, scenario.models.model_dump_json(), stats)
+        with self._lock:
+            tokens = self._tokens.get(key)
+        if tokens is None:
+            counted = count_tokens(loaded, catalog).tokens
+            assert counted is not None
+            tokens = counted
+            with self._lock:
+                if len(self._tokens) >= MAX_COUNTS:
+                    self._tokens.pop(next(iter(self._tokens)))
+                self._tokens[key] = tokens
+        reasoning = None if traffic.reasoning_tokens is None else Decimal(traffic.reasoning_tokens)
+        update = {"requests": traffic.requests_per_month, "output": Decimal(traffic.output_tokens)}
+        update["reasoning"] = reasoning
+        return loaded.model_copy(update={"tokens": tokens.model_copy(update=update)})
+
     def outcome(self, column: Column, today: date) -> Outcome:
         loaded, errors = self.scenario(column)
         if loaded is None:
             return Outcome(column, errors=errors)
         try:
+            loaded = self.counted(loaded, today)
             rec = recommend(loaded, self.catalog(today), today, self.place)
         except UserError as error:
             return Outcome(column, loaded, errors={_field_of(error, column): _said(error)})
@@ -157,6 +196,12 @@ class Session:
         if not any(path.is_relative_to(folder) for folder in self.folders):
             raise Refused(f"{name!r} is outside the folders of the scenarios given to advisor serve")
         return name
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    """What tells a file that changed: its modification time and size."""
+    found = path.stat()
+    return found.st_mtime_ns, found.st_size
 
 
 def _said(error: UserError) -> str:
