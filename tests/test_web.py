@@ -175,6 +175,14 @@ class TestTheView:
         assert "counted from prompt.json" in page
 
 
+    def test_without_files_a_column_of_the_interviews_defaults(self) -> None:
+        with client_for() as empty:
+            page = empty.get(f"/?today={TODAY}").text
+            assert page.count('class="column"') == 1
+            assert "Unnamed feature" in page and "the interview’s defaults" in page
+            assert data_field(page, "plan")  # a recommendation, from defaults alone
+
+
 class TestBadInputOnThePage:
     @pytest.mark.parametrize(
         ("query", "ident", "said"),
@@ -404,6 +412,28 @@ class TestTheCommand:
         assert result.stderr.strip() == (
             "advisor: error: advisor serve needs the web extra (Starlette and uvicorn); pip install 'advisor[web]'"
         )
+
+    def test_help_and_every_other_command_need_no_starlette(self) -> None:
+        for args in (["--help"], ["serve", "--help"]):
+            result = subprocess.run(
+                [sys.executable, "-X", "importtime", "-m", "advisor", *args], capture_output=True, text=True, check=True
+            )
+            modules = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "import time:" in line}
+            assert not {name.split(".")[0] for name in modules} & {"starlette", "uvicorn", "httpx"}, args
+            assert not any(name.startswith("advisor.web") for name in modules), args
+
+    def test_a_port_in_use_is_said(self) -> None:
+        import socket
+
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = str(taken.getsockname()[1])
+            result = subprocess.run(
+                [sys.executable, "-m", "advisor", "serve", "--port", port], capture_output=True, text=True, timeout=60
+            )
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "choose another --port" in result.stderr
 
     def test_a_scenario_with_an_error_stops_it_before_it_serves(self, tmp_path: Path) -> None:
         bad = tmp_path / "bad.toml"
