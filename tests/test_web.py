@@ -168,6 +168,9 @@ class TestTheView:
         )
         assert "openai:gpt-4.1 standard input: $2 per 1M, as of 2026-11-19 (genai-prices" in notes
         assert "default: costs.horizon_months = 12" in notes and "payback: " in notes
+        places = re.findall(r"<tr[^>]*>(.*?)</tr>", page.split('id="places-0"', 1)[1].split("</table>", 1)[0])[1:]
+        assert len(places) == 5 and all('class="ref"' in row for row in places)
+        assert re.search(r"openai:gpt-4.1-mini: its row's prices from .*; its fine-tuning prices from .*as_of 20\d\d-\d\d-\d\d", notes)
 
     def test_a_prompt_counted_from_a_file_is_not_a_control(self, client: TestClient) -> None:
         page = client.get(f"/?today={TODAY}&c=1").text

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from advisor.costs.figures import payback_cell
 from advisor.costs.money import format_usd
+from advisor.pricing.catalog import Catalog
 from advisor.recommend.recommendation import Recommendation
 from advisor.render.charts import svg
 from advisor.render.places import PLACE_COLUMNS
@@ -126,24 +127,42 @@ def chart(rec: Recommendation) -> str:
     )
 
 
-def places(rec: Recommendation, index: int, wanted: str) -> str:
-    """The where-to-train table: the top places, or every place whose row holds the filter's words."""
-    rows = where_rows(rec)
+def places(rec: Recommendation, index: int, wanted: str, notes: Notes, catalog: Catalog) -> str:
+    """The where-to-train table: the top places, or every place whose row holds the filter's words; each
+    place cited to the price row it was costed from (its source and date, for serving and for training)."""
+    rows = list(zip(rec.where_options, where_rows(rec), strict=True))
     if not rows:
         return "<p>No training in this plan: nowhere to train.</p>"
     words = wanted.lower().split()
-    shown = [row for row in rows if all(any(w in cell.lower() for cell in row) for w in words)] if words else rows
+    shown = [(p, row) for p, row in rows if all(any(w in cell.lower() for cell in row) for w in words)]
     more = len(shown) - TOP_PLACES if not words else 0
     shown = shown if words else shown[:TOP_PLACES]
     head = "".join(f"<th>{e(column)}</th>" for column in PLACE_COLUMNS)
-    body = "".join(
-        f"<tr{' class=primary' if '★' in row[0] else ''}>" + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>"
-        for row in shown
-    )
+    body = []
+    for found, row in shown:
+        cited = notes.cite(index, _place_note(rec, found.provider, found.model, catalog))
+        cells = "".join(f"<td>{e(cell)}</td>" for cell in row[1:])
+        mark = " class=primary" if "★" in row[0] else ""
+        body.append(f"<tr{mark}><td>{e(row[0])}{cited}</td>{cells}</tr>")
     said = f"{len(shown)} of {len(rows)} places" + (f" match “{e(wanted)}”" if words else "")
     hidden = f"; {more} more: filter to see them" if more > 0 else ""
-    table = f'<table class="places-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    table = f'<table class="places-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
     return f'<p class="count">{said}{hidden}</p>{table}'
+
+
+def _place_note(rec: Recommendation, provider: str, model: str, catalog: Catalog) -> str:
+    """Where a place's figures come from: the price rows the report cites for it, else its row's sources."""
+    cited = price_rows(rec, provider, model)
+    if cited:
+        return _listed(cited)
+    match = catalog.find_optional(model, provider)
+    if match is None:
+        return f"<code>{e(provider)}:{e(model)}</code>: priced from the tables in force on {e(str(rec.as_of))}"
+    serving, training = match.source_of("input"), match.source_of("fine_tuning.training_prices")
+    return (
+        f"<code>{e(provider)}:{e(match.name)}</code>: its row's prices from {e(serving.words())} ({e(serving.url)}); "
+        f"its fine-tuning prices from {e(training.words())} ({e(training.url)})"
+    )
 
 
 def risks(rec: Recommendation) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from advisor.pricing.catalog import Catalog
 from advisor.safe_text import html as e
 from advisor.web import column as parts
 from advisor.web.session import Outcome, Session
@@ -96,7 +97,7 @@ def column_html(session: Session, view: View, index: int, outcome: Outcome, firs
         f'<div class="result" id="result-{index}">{result(index, outcome, first, notes)}</div>'
         f'<h3>Where to train</h3><div class="filter no-print"><label for="w{index}">Filter places</label>'
         f'<input id="w{index}" name="w{index}" value="{e(col.places)}" placeholder="together, open weights…"></div>'
-        f'<div class="places" id="places-{index}">{places(outcome)}</div>'
+        f'<div class="places" id="places-{index}">{places(index, outcome, notes, session.catalog(view.today))}</div>'
         f'<div id="notes-{index}" class="notes-block">{notes_html(index, outcome, notes)}</div>'
         f'<nav class="exports no-print" id="exports-{index}">{exports(view, index)}</nav></section>'
     )
@@ -152,8 +153,8 @@ def result(index: int, outcome: Outcome, first: Outcome, notes: parts.Notes) -> 
     return "".join(out)
 
 
-def places(outcome: Outcome) -> str:
-    return parts.places(outcome.rec, 0, outcome.column.places) if outcome.rec else ""
+def places(index: int, outcome: Outcome, notes: parts.Notes, catalog: Catalog) -> str:
+    return parts.places(outcome.rec, index, outcome.column.places, notes, catalog) if outcome.rec else ""
 
 
 def notes_html(index: int, outcome: Outcome, notes: parts.Notes) -> str:
