@@ -170,13 +170,15 @@ class TestTheView:
         assert "default: costs.horizon_months = 12" in notes and "payback: " in notes
         places = re.findall(r"<tr[^>]*>(.*?)</tr>", page.split('id="places-0"', 1)[1].split("</table>", 1)[0])[1:]
         assert len(places) == 5 and all('class="ref"' in row for row in places)
-        assert re.search(r"openai:gpt-4.1-mini: its row's prices from .*; its fine-tuning prices from .*as_of 20\d\d-\d\d-\d\d", notes)
+        assert re.search(
+            r"openai:gpt-4.1-mini: its row's prices from .*; its fine-tuning prices from .*as_of 20\d\d-\d\d-\d\d",
+            notes,
+        )
 
     def test_a_prompt_counted_from_a_file_is_not_a_control(self, client: TestClient) -> None:
         page = client.get(f"/?today={TODAY}&c=1").text
         assert re.search(r'<input id="p0" disabled', page)
         assert "counted from prompt.json" in page
-
 
     def test_without_files_a_column_of_the_interviews_defaults(self) -> None:
         with client_for() as empty:
@@ -304,6 +306,14 @@ class TestSecurity:
     def test_a_post_from_the_same_origin_is_answered(self, client: TestClient) -> None:
         same = {"Origin": BASE, "Sec-Fetch-Site": "same-origin"}
         assert client.post(f"/api/recommend?today={TODAY}", content="", headers=same).status_code == 200
+
+    def test_every_answer_allows_only_this_servers_scripts_and_no_framing(self, client: TestClient) -> None:
+        for answer in (client.get("/"), client.get("/nowhere"), client.get("/", headers={"Host": "x:1"})):
+            policy = answer.headers["content-security-policy"]
+            assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+            assert "script-src" not in policy and "unsafe-eval" not in policy  # scripts: 'self' only
+            assert answer.headers["x-content-type-options"] == "nosniff"
+            assert answer.headers["referrer-policy"] == "no-referrer"
 
     def test_another_host_name_is_refused_dns_rebinding(self, client: TestClient) -> None:
         answer = client.get("/", headers={"Host": "attacker.example:8000"})

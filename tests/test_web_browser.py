@@ -64,9 +64,15 @@ def page(browser: Any, server: str) -> Iterator[Page]:
     opened = context.new_page()
     outside: list[str] = []
     opened.on("request", lambda request: None if request.url.startswith(server) else outside.append(request.url))
+    broken: list[str] = []  # script errors, and anything the content security policy refused
+    opened.on("pageerror", lambda error: broken.append(str(error)))
+    opened.on(
+        "console", lambda message: broken.append(message.text) if "Content Security Policy" in message.text else None
+    )
     yield opened
     context.close()
     assert not outside, f"the page asked another host: {outside}"
+    assert not broken, f"the page broke: {broken}"
 
 
 def shot(page: Page, name: str) -> None:

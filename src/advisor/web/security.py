@@ -7,6 +7,8 @@
 - A POST from a browser must come from the same origin (`Origin`, else `Sec-Fetch-Site`); a client that
   is no browser sends neither, and may post (it could send any header anyway).
 - Request bodies are at most MAX_BODY bytes: 413 beyond.
+- Every response says what a page may load and do (HEADERS): only this server's scripts, styles and
+  images, no framing by another site, no referrer sent on.
 """
 
 from __future__ import annotations
@@ -25,6 +27,16 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_BODY = 2**20  # a scenario file's own cap (recommend.scenario.MAX_SCENARIO_BYTES)
 COOKIE = "advisor_token"
+# htmx adds a <style> of its own (its request indicator): inline styles are allowed, inline scripts are not
+HEADERS = (
+    (
+        b"content-security-policy",
+        b"default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; "
+        b"form-action 'self'; base-uri 'none'; object-src 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+)
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
@@ -55,7 +67,7 @@ class Guard:
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
             await _refuse(send, 413, f"the body is larger than {MAX_BODY:,} bytes")
             return
-        await self.app(scope, _limited(receive), _with_cookie(send, self._given(scope)))
+        await self.app(scope, _limited(receive), _with_headers(send, self._given(scope)))
 
     def _given(self, scope: Scope) -> str | None:
         """The token when it came in the query string (then kept in a cookie for the page's requests)."""
@@ -104,14 +116,15 @@ def _limited(receive: Receive) -> Receive:
     return limited
 
 
-def _with_cookie(send: Send, token: str | None) -> Send:
-    if token is None:
-        return send
+def _with_headers(send: Send, token: str | None) -> Send:
+    """HEADERS on every response, and the token's cookie when the token came in the query string."""
 
     async def sending(message: Message) -> None:
         if message["type"] == "http.response.start":
-            cookie = f"{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
-            message["headers"] = [*message.get("headers", []), (b"set-cookie", cookie.encode("latin-1"))]
+            message["headers"] = [*message.get("headers", []), *HEADERS]
+            if token is not None:
+                cookie = f"{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
+                message["headers"].append((b"set-cookie", cookie.encode("latin-1")))
         await send(message)
 
     return sending
@@ -121,13 +134,9 @@ async def _refuse(send: Send, status: int, message: str) -> None:
     import json
 
     body = json.dumps({"error": message}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-        }
-    )
+    length = str(len(body)).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", length), *HEADERS]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
