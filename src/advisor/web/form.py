@@ -100,15 +100,17 @@ def form(filled: Filled, view_query: str) -> str:
         ident = "q-" + key.replace(".", "-")
         error = filled.errors.get(key, "")
         skipped = key in filled.skipped
-        note = ' <span class="skipped">(not asked for these answers, as in the interview)</span>' if skipped else ""
+        said = "(not asked for these answers, as in the interview: left out of the scenario)" if skipped else ""
+        note = f' <span class="skipped" id="{ident}-skip">{said}</span>'
         rows.append(
-            f'<div class="question{" skipped" if skipped else ""}"><label for="{ident}">{e(question.ask)}</label>{note}'
+            f'<div class="question"><label for="{ident}">{e(question.ask)}</label>{note}'
             f'<input id="{ident}" name="{e(PREFIX + key)}" value="{e(filled.texts.get(key, ""))}"'
             f' aria-describedby="{ident}-help {ident}-error"{" aria-invalid=true" if error else ""}>'
             f'<small id="{ident}-help" class="help">{e(question.help)}</small>'
             f'<span id="{ident}-error" class="error" role="alert">{e(error)}</span></div>'
         )
-    errors = ",".join("#q-" + key_of(question).replace(".", "-") + "-error" for question in QUESTIONS)
+    idents = ["#q-" + key_of(question).replace(".", "-") for question in QUESTIONS]
+    errors = ",".join(f"{ident}-error,{ident}-skip" for ident in idents)
     return (
         '<form class="interview" action="/new" method="get"'
         f' hx-get="/new" hx-trigger="change" hx-swap="none" hx-select-oob="{errors}">'
