@@ -164,4 +164,5 @@ def test_the_interview_form_checks_an_answer_as_the_field_is_left(page: Page, se
     page.click("button[name=go]")
     expect(page.locator("section.column")).to_have_count(2)
     expect(page.locator("#column-1 h2")).to_have_text("Refund triage")
+    assert "c=new" in page.url and "s1=name" in page.url  # the new column is in the URL, to share
     shot(page, "8-interview-column")
