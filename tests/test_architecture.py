@@ -26,6 +26,7 @@ CLI = ("advisor.cli", "advisor.__main__")  # `python -m advisor` is the command 
 RENDER = ("advisor.render",)
 API = ("advisor.api",)
 DOCUMENTS = ("advisor.documents",)  # between render and cli: it renders blocks for `advisor doc`
+WEB = ("advisor.web",)
 ENGINES = ("advisor.recommend", "advisor.costs", "advisor.datasets", "advisor.providers", "advisor.plugins")
 LOWER = (
     "advisor.pricing",
@@ -124,7 +125,7 @@ def plugin_imports(imports: list[Import] = IMPORTS) -> list[str]:
 def test_the_modules_and_layers_are_all_there() -> None:
     modules = {found.module for found in IMPORTS}
     assert len(modules) > 50, "the source tree was not found"
-    for layer in (*CLI, *API, *RENDER, *DOCUMENTS, *ENGINES, *LOWER):
+    for layer in (*CLI, *WEB, *API, *RENDER, *DOCUMENTS, *ENGINES, *LOWER):
         assert any(within(module, (layer,)) for module in modules), f"{layer} is gone: update the contracts"
 
 
@@ -133,7 +134,7 @@ def assert_none(found: list[str]) -> None:
 
 
 def test_the_core_never_imports_the_cli_or_render() -> None:
-    assert_none(violations(None, (*CLI, *RENDER), exempt=(*CLI, *API, *RENDER, *DOCUMENTS)))
+    assert_none(violations(None, (*CLI, *RENDER, *WEB), exempt=(*CLI, *API, *RENDER, *DOCUMENTS, *WEB)))
 
 
 def test_only_the_cli_imports_the_api_and_the_package_hands_it_out() -> None:
@@ -143,6 +144,13 @@ def test_only_the_cli_imports_the_api_and_the_package_hands_it_out() -> None:
 
 def test_render_never_imports_the_cli() -> None:
     assert_none(violations(RENDER, CLI))
+
+
+def test_only_advisor_serve_imports_the_web_layer_and_its_server() -> None:
+    """Starlette and uvicorn (the optional `web` extra) stay inside advisor.web, which only `advisor serve`
+    imports: every other command runs without them installed."""
+    assert_none(violations(None, ("starlette", "uvicorn"), exempt=WEB))
+    assert_none(violations(None, WEB, exempt=(*WEB, "advisor.cli.serve_cmd")))
 
 
 def test_nothing_imports_a_plugin() -> None:
@@ -171,6 +179,7 @@ STACK: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] = (
     (("render", RENDER),),
     (("documents", DOCUMENTS),),  # a document's blocks, rendered (advisor doc)
     (("api", API),),
+    (("web", WEB),),  # `advisor serve`: engines and render behind HTTP; only the CLI imports it
     (("cli", CLI),),
 )
 # The package's own __init__ hands out advisor.api's names when first asked for (its __getattr__, PEP 562;

@@ -40,6 +40,7 @@ COMMANDS = {
         "advisor.cli.interview_cmd:interview",
         "Build a scenario by answering questions, then see the recommendation.",
     ),
+    "serve": ("advisor.cli.serve_cmd:serve", "Show recommendations in a browser: what-if, side by side, exports."),
     "pricing": ("advisor.cli.pricing_cmd:pricing", "List, show and refresh the price tables in force."),
     "doc": (
         "advisor.cli.doc_cmd:doc",
