@@ -112,6 +112,19 @@ class TestASettingInPlace:
         assert twice.defaults == both.defaults
         assert (twice.scenario.traffic.output_tokens, twice.scenario.costs.horizon_months) == (300, 24)
 
+    def test_a_prompts_length_replaces_the_file_it_was_counted_from_and_says_so(self) -> None:
+        from advisor.recommend.what_if import setting_assumptions
+
+        invoice = load_scenario(str(EXAMPLES / "invoice-extraction" / "scenario.toml"))
+        assert invoice.scenario.traffic.prompt_file is not None
+        settings = [parse_setting("traffic.prompt_tokens=1200")]
+        changed = with_settings(invoice, settings)
+        assert (changed.scenario.traffic.prompt_tokens, changed.scenario.traffic.prompt_file) == (1200, None)
+        (said,) = setting_assumptions(invoice, settings)
+        assert f"instead of scenario.toml's traffic.prompt_file = '{invoice.scenario.traffic.prompt_file}'" in said.text
+        back = with_settings(changed, [parse_setting('traffic.prompt_file="prompt.json"')])
+        assert (back.scenario.traffic.prompt_tokens, back.scenario.traffic.prompt_file) == (None, "prompt.json")
+
     def test_no_settings_is_the_scenario_itself(self) -> None:
         loaded = load_scenario(SUPPORT)
         assert with_settings(loaded, []) is loaded

@@ -124,13 +124,26 @@ def with_settings(loaded: LoadedScenario, settings: Iterable[Setting], *, option
     )
 
 
+# a prompt's length is given as a count or as a file to count, never both: setting one replaces the other
+# (`--set traffic.prompt_tokens=1200` on a scenario that counts prompt.json prices 1,200 tokens instead)
+REPLACES = {
+    "traffic.prompt_tokens": "traffic.prompt_file",
+    "traffic.prompt_file": "traffic.prompt_tokens",
+    "models.ft_prompt_tokens": "models.ft_prompt_file",
+    "models.ft_prompt_file": "models.ft_prompt_tokens",
+}
+
+
 def _put(raw: dict[str, Any], key: str, value: Any) -> None:
     section, _, name = key.partition(".")
     if not name:
         raw[section] = value
         return
     table = raw.get(section)
-    raw[section] = {**(table if isinstance(table, Mapping) else {}), name: value}
+    kept = {**(table if isinstance(table, Mapping) else {}), name: value}
+    if key in REPLACES:
+        kept.pop(REPLACES[key].partition(".")[2], None)
+    raw[section] = kept
 
 
 def _refused(exc: ValidationError, settings: list[Setting], option: str) -> UserError:
@@ -173,7 +186,11 @@ def setting_assumptions(loaded: LoadedScenario, settings: Iterable[Setting], opt
     for key, setting in last.items():
         defaulted = any(item.split(" = ")[0] == key for item in loaded.defaults)
         where = loaded.source.rsplit("/", 1)[-1]
-        before = f"not in {where}" if defaulted else f"{where} has {shown(file_value(loaded, key))}"
+        other = REPLACES.get(key)
+        if other is not None and file_value(loaded, other) is not None:  # the file's other prompt source
+            before = f"instead of {where}'s {other} = {shown(file_value(loaded, other))}"
+        else:
+            before = f"not in {where}" if defaulted else f"{where} has {shown(file_value(loaded, key))}"
         text = f"{key} = {shown(setting.value)} (set by {option} {setting}; {before})"
         items.append(Assumption(topic="setting", text=text))
     return items

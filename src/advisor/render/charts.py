@@ -4,6 +4,7 @@ each (safe_text): they name models and places a price table or a scenario wrote.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -26,6 +27,14 @@ MARKERS = ("●", "■", "▲", "◆", "✚", "★")
 class Series:
     label: str
     values: list[Decimal]  # cumulative cost at month 0, 1, ... horizon
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A moment drawn across the chart: a break-even or a shutdown, at a month (fractions allowed)."""
+
+    month: Decimal
+    label: str
 
 
 def _dollars(value: Decimal) -> int:
@@ -56,8 +65,10 @@ def _nice(value: int) -> int:
     return -(-value // magnitude) * magnitude
 
 
-def svg(series: list[Series], title: str, width: int = 720, height: int = 400) -> str:
-    left, right, top_pad, bottom = 80, 200, 40, 50
+def svg(series: list[Series], title: str, markers: Sequence[Marker] = (), width: int = 720, height: int = 400) -> str:
+    """The chart as SVG; each marker inside the horizon a dashed vertical line labelled at its foot, so a
+    reader sees when an option pays back and when a model stops, not only the lines."""
+    left, right, top_pad, bottom = 80, 200, 40, 50 + 16 * len(markers)
     months = len(series[0].values) - 1
     top = _nice(max(_dollars(v) for s in series for v in s.values) or 1)
     plot_w, plot_h = width - left - right, height - top_pad - bottom
@@ -80,7 +91,7 @@ def svg(series: list[Series], title: str, width: int = 720, height: int = 400) -
         parts.append(f'<text x="{left - 8}" y="{y(value) + 4:.1f}" text-anchor="end">${_dollars(value):,}</text>')
     for month in range(months + 1):
         parts.append(f'<text x="{x(month):.1f}" y="{top_pad + plot_h + 18}" text-anchor="middle">{month}</text>')
-    parts.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 10}" text-anchor="middle">month</text>')
+    parts.append(f'<text x="{left - 8}" y="{top_pad + plot_h + 18}" text-anchor="end">month</text>')
     for index, (s, (_, colour)) in enumerate(zip(series, PALETTE, strict=False)):
         points = " ".join(f"{x(m):.1f},{y(v):.1f}" for m, v in enumerate(s.values))
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2.5" points="{points}"/>')
@@ -90,6 +101,15 @@ def svg(series: list[Series], title: str, width: int = 720, height: int = 400) -
             f'stroke="{colour}" stroke-width="3"/>'
         )
         parts.append(f'<text x="{width - right + 50}" y="{legend_y + 4}">{html(s.label)}</text>')
+    for index, marker in enumerate(m for m in markers if 0 <= m.month <= months):
+        at = left + plot_w * float(marker.month) / max(months, 1)
+        parts.append(
+            f'<line x1="{at:.1f}" x2="{at:.1f}" y1="{top_pad}" y2="{top_pad + plot_h}" stroke="#555" '
+            'stroke-dasharray="4 3"/>'
+        )
+        label_y = top_pad + plot_h + 34 + 16 * index
+        anchor = "start" if at < left + plot_w / 2 else "end"  # the label runs into the plot, never off it
+        parts.append(f'<text x="{at:.1f}" y="{label_y}" text-anchor="{anchor}" fill="#333">{html(marker.label)}</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 

@@ -13,7 +13,7 @@ from advisor.costs.schedule import Schedule
 from advisor.recommend.costing import StrategyCost
 from advisor.recommend.recommendation import Recommendation
 from advisor.recommend.strategies import STRATEGY_NAMES
-from advisor.render.charts import Series, mermaid, svg, text_chart
+from advisor.render.charts import Marker, Series, mermaid, svg, text_chart
 from advisor.render.figures import dumps
 from advisor.render.fit import droppable
 from advisor.render.places import MARKDOWN_ALIGN, PLACE_COLUMNS, place_rows, place_table
@@ -353,9 +353,24 @@ def _today_line(rec: Recommendation) -> str:
     return f"Today: {now} a month until {prose(rec, ends.model)} stops on {ends.ends}, {then}."
 
 
+def markers(rec: Recommendation) -> list[Marker]:
+    """What the chart marks: when the recommendation pays back, when today's model stops, and when the
+    recommended option's model stops serving inside the horizon."""
+    found = []
+    primary = rec.costs.get(rec.recommendation.primary)
+    if primary is not None and primary.payback_months is not None and primary.upfront_usd > 0:
+        found.append(Marker(primary.payback_months, f"{option_name(rec, primary.strategy)} pays back"))
+    ends = rec.today_ends
+    if ends.stops and ends.months > 0:
+        found.append(Marker(ends.months, f"{prose(rec, ends.model)} stops {ends.ends}"))
+    if primary is not None and primary.horizon_months < rec.horizon_months:
+        found.append(Marker(primary.horizon_months, f"{option_name(rec, primary.strategy)} stops serving"))
+    return found
+
+
 def chart_svg(rec: Recommendation) -> str:
-    """The cumulative cost chart as an SVG file's text."""
-    return svg(series(rec), f"Cumulative cost over {rec.horizon_months} months (USD)")
+    """The cumulative cost chart as an SVG file's text, with its markers."""
+    return svg(series(rec), f"Cumulative cost over {rec.horizon_months} months (USD)", markers(rec))
 
 
 def write_chart(rec: Recommendation, path: Path) -> None:

@@ -13,9 +13,8 @@ from advisor.costs.figures import payback_cell
 from advisor.costs.money import format_usd
 from advisor.pricing.catalog import Catalog
 from advisor.recommend.recommendation import Recommendation
-from advisor.render.charts import svg
 from advisor.render.places import PLACE_COLUMNS
-from advisor.render.recommendation import cost_rows, option_name, place, prose, series, where_rows
+from advisor.render.recommendation import chart_svg, cost_rows, option_name, place, prose, where_rows
 from advisor.safe_text import html as e
 
 TOP_PLACES = 5  # where-to-train rows shown unless filtered
@@ -121,9 +120,10 @@ def payback(rec: Recommendation) -> str:
 
 
 def chart(rec: Recommendation) -> str:
-    """The Markdown report's SVG chart (render.charts.svg of render.recommendation.series), inline."""
+    """The Markdown report's SVG chart (render.recommendation.chart_svg: the lines, the break-even and each
+    shutdown), inline."""
     return (
-        f'<figure class="chart">{svg(series(rec), f"Cumulative cost over {rec.horizon_months} months (USD)")}</figure>'
+        f'<figure class="chart">{chart_svg(rec)}</figure>'
     )
 
 
