@@ -349,6 +349,11 @@ def check_settings(provider: Provider, settings: dict[str, Any]) -> None:
     node or nodes than advisor's caps."""
     accepted = settings_of(provider)
     unknown = sorted(set(settings) - set(accepted))
+    if "scheduler" in unknown:
+        raise UserError(
+            f"--scheduler {_shown(settings['scheduler'])}: {provider.name} runs its jobs itself and takes no scheduler",
+            hint="a scheduler (Slurm, SkyPilot) runs jobs on your own GPUs: --provider local",
+        )
     if unknown:
         raise UserError(
             f"{provider.name} does not take the setting(s) {', '.join(unknown)}; "

@@ -1,0 +1,341 @@
+"""Own GPUs beyond one machine: `advisor launch --provider local --scheduler slurm|skypilot` and `advisor jobs`.
+
+The scheduler's programs are stand-ins (tests/scheduler_standins.py) put first on PATH: they record their
+arguments and answer as `sbatch --parsable`, `squeue`, `sacct`, `scancel` and `sky jobs launch/queue/cancel`
+do, with faults chosen by $SCHED_FAULT. Everything of advisor is real: the work folder and its files, the
+ledger, the submit and its recovery by name, reading states, cancelling. The sbatch script is checked with
+`bash -n` and the task YAML with PyYAML.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from advisor.providers.ledger import Ledger
+
+from .conftest import EXAMPLES
+
+TRAIN = EXAMPLES / "invoice-extraction" / "train.jsonl"
+STANDINS = Path(__file__).with_name("scheduler_standins.py")
+PROGRAMS = ("sbatch", "squeue", "sacct", "scancel", "sky")
+TODAY = "2026-12-05"
+
+
+@pytest.fixture(autouse=True)
+def cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The stand-in programs first on PATH, a shared folder for Slurm, and local run folders in tmp_path."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for program in PROGRAMS:
+        path = bin_dir / program
+        path.write_text(f'#!/bin/sh\nexec {sys.executable} {STANDINS} {program} "$@"\n')
+        path.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("SCHED_STATE", str(tmp_path / "scheduler.json"))
+    monkeypatch.setenv("SCHED_CALLS", str(tmp_path / "calls.jsonl"))
+    monkeypatch.setenv("ADVISOR_LOCAL_RUNS", str(tmp_path / "runs"))
+    for name in ("SCHED_FAULT", "SCHED_HOLD"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "shared").mkdir()
+    return tmp_path
+
+
+def calls(cluster: Path, program: str | None = None) -> list[list[str]]:
+    path = cluster / "calls.jsonl"
+    found = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    return [call for call in found if program is None or call[0] == program]
+
+
+def slurm(cluster: Path, *extra: str) -> list[str]:
+    return [
+        "launch", "--provider", "local", "--method", "sft", "--model", "meta-llama/Llama-3.1-8B-Instruct",
+        "--training-file", str(TRAIN), "--today", TODAY, "--yes", "--scheduler", "slurm",
+        "--gpus", "8", "--nodes", "2", "--set", f"run_dir={cluster / 'shared'}", *extra,
+    ]  # fmt: skip
+
+
+def skypilot(*extra: str) -> list[str]:
+    return [
+        "launch", "--provider", "local", "--method", "sft", "--model", "meta-llama/Llama-3.1-8B-Instruct",
+        "--training-file", str(TRAIN), "--today", TODAY, "--yes", "--scheduler", "skypilot",
+        "--gpus", "8", "--nodes", "2", "--set", "bucket=s3://team-bucket/advisor", *extra,
+    ]  # fmt: skip
+
+
+def runs() -> list:
+    ledger = Ledger()
+    try:
+        return ledger.runs()
+    finally:
+        ledger.close()
+
+
+def shown(advisor, job_id: str) -> dict:
+    result = advisor("jobs", "show", job_id, "--format", "json")
+    assert result.code == 0, result.err
+    return json.loads(result.out)
+
+
+def block(out: str, name: str) -> str:
+    """The file `name` as the dry run prints it (from its `--- path` line to the next blank line)."""
+    start = next(i for i, line in enumerate(out.splitlines()) if line.startswith("--- ") and line.endswith(name))
+    lines = out.splitlines()[start + 1 :]
+    return "\n".join(lines[: lines.index("")]) + "\n"
+
+
+def bash_n(text: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    script = tmp_path / "checked.sbatch"
+    script.write_text(text)
+    return subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
+
+
+def one_line(err: str) -> str:
+    lines = [line for line in err.strip().splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+class TestDryRun:
+    def test_slurm_two_nodes_of_eight_gpus(self, advisor, cluster, monkeypatch) -> None:
+        monkeypatch.setenv("PATH", "/usr/bin:/bin")  # no sbatch: a dry run needs none
+        result = advisor(*slurm(cluster, "--set", "partition=gpu", "--set", "account=ml", "--set",
+                                "time_limit=24:00:00", "--set", "cpus=32", "--dry-run"))  # fmt: skip
+        assert result.code == 0, result.err
+        script = block(result.out, "job.sbatch")
+        for directive in ("--nodes=2", "--ntasks-per-node=1", "--gpus-per-node=8", "--partition=gpu", "--account=ml",
+                          "--time=24:00:00", "--cpus-per-task=32", "--job-name="):  # fmt: skip
+            assert f"#SBATCH {directive}" in script
+        assert "--num_processes 16" in script and "--num_machines 2" in script
+        assert '--machine_rank "$SLURM_NODEID"' in script and '--main_process_ip "$HEAD_NODE"' in script
+        assert 'scontrol show hostnames "$SLURM_JOB_NODELIST" | head -n1' in script
+        assert "-m trl.scripts.sft --config" in script
+        assert bash_n(script, cluster).returncode == 0
+        assert "sbatch --parsable" in result.out and f"{cluster / 'shared'}/" in result.out
+        accelerate = block(result.out, "accelerate.yaml")
+        assert "num_processes: 16" in accelerate and "main_process_ip" not in accelerate  # from Slurm, per node
+        assert calls(cluster) == [] and runs() == []
+
+    def test_skypilot_two_nodes_of_eight_h100s_on_spot(self, advisor, cluster, monkeypatch) -> None:
+        monkeypatch.setenv("PATH", "/usr/bin:/bin")  # no sky
+        result = advisor(*skypilot("--set", "spot=true", "--dry-run"))
+        assert result.code == 0, result.err
+        assert "num_nodes: 2" in result.out and "H100:8" in result.out
+        task = yaml.safe_load(block(result.out, "task.yaml"))
+        assert task["num_nodes"] == 2 and task["resources"] == {"accelerators": "H100:8", "use_spot": True}
+        assert task["file_mounts"]["/advisor-output"] == {"source": "s3://team-bucket/advisor", "mode": "MOUNT"}
+        assert "/advisor-run" in task["file_mounts"]
+        assert 'pip install "advisor-local[train]"' in task["setup"]
+        assert '--machine_rank "$SKYPILOT_NODE_RANK"' in task["run"] and "$SKYPILOT_NODE_IPS" in task["run"]
+        assert "--num_processes 16" in task["run"]
+        assert bash_n(task["run"], cluster).returncode == 0
+        train = yaml.safe_load(block(result.out, "train.yaml"))
+        assert train["dataset_name"] == "/advisor-run/data" and train["output_dir"].startswith("/advisor-output/")
+        assert "sky jobs launch --yes --detach-run --name" in result.out and "pre-emptible" in result.out
+        assert calls(cluster) == []
+
+    def test_another_gpu_is_asked_for_by_name(self, advisor) -> None:
+        result = advisor(*skypilot("--set", "accelerator=A100-80GB", "--dry-run"))
+        assert result.code == 0, result.err
+        assert 'accelerators: "A100-80GB:8"' in result.out
+
+    @pytest.mark.parametrize(
+        ("extra", "message"),
+        [
+            (["--set", "run_dir=/no/such/folder"], "--set run_dir=/no/such/folder: no such folder"),
+            (["--set", "time_limit=a day"], "--set time_limit=a day: Slurm's format"),
+            (["--set", "partition=gpu;rm"], "--set partition=gpu;rm: letters, digits"),
+            (["--set", "bucket=s3://b"], "bucket: settings of --scheduler skypilot, not of --scheduler slurm"),
+            (["--set", "main_process_ip=10.0.0.1"], "gives node 0's address itself: drop main_process_ip"),
+        ],
+    )
+    def test_slurm_settings_that_cannot_work_are_refused(self, advisor, cluster, extra, message) -> None:
+        result = advisor(*slurm(cluster, *extra, "--dry-run"))
+        assert result.code == 1 and message in result.err
+
+    def test_slurm_needs_the_shared_folder(self, advisor) -> None:
+        result = advisor("launch", "--provider", "local", "--method", "sft", "--model", "llama-3.1-8b-instruct",
+                         "--training-file", str(TRAIN), "--today", TODAY, "--scheduler", "slurm", "--dry-run")  # fmt: skip
+        assert result.code == 1 and "--scheduler slurm needs the shared folder every node sees" in result.err
+
+    def test_skypilot_needs_a_bucket_for_the_output(self, advisor) -> None:
+        result = advisor(*skypilot("--dry-run")[:-3], "--dry-run")
+        assert result.code == 1 and "--scheduler skypilot needs a bucket for the output" in result.err
+
+    def test_an_unknown_scheduler_and_a_provider_without_one(self, advisor, cluster) -> None:
+        result = advisor(*[arg if arg != "slurm" else "kubernetes" for arg in slurm(cluster, "--dry-run")])
+        assert result.code == 1 and "scheduler 'kubernetes': use one of slurm, skypilot" in result.err
+        other = advisor("launch", "--provider", "openai", "--method", "sft", "--model", "gpt-4.1-mini",
+                        "--training-file", str(TRAIN), "--today", TODAY, "--scheduler", "slurm", "--dry-run")  # fmt: skip
+        assert other.code != 0
+        assert "--scheduler slurm: openai runs its jobs itself and takes no scheduler" in one_line(other.err)
+
+    def test_spot_is_a_clouds_not_a_machine_of_ones_own(self, advisor) -> None:
+        result = advisor("launch", "--provider", "local", "--method", "sft", "--model", "llama-3.1-8b-instruct",
+                         "--training-file", str(TRAIN), "--today", TODAY, "--set", "spot=true", "--dry-run")  # fmt: skip
+        assert result.code == 1 and "spot: settings of --scheduler skypilot" in result.err
+
+
+class TestSlurm:
+    def test_launch_watch_to_completion(self, advisor, cluster) -> None:
+        result = advisor(*slurm(cluster))
+        assert result.code == 0, result.out + result.err
+        (run,) = runs()
+        assert run.job_id and run.details["slurm_job_id"] == "4100" and run.details["scheduler"] == "slurm"
+        work = cluster / "shared" / run.run_id
+        (submitted,) = calls(cluster, "sbatch")[1:]  # after `sbatch --version`
+        assert submitted == ["sbatch", "--parsable", str(work / "job.sbatch")]
+        script = (work / "job.sbatch").read_text()
+        assert f"#SBATCH --job-name={run.run_id}" in script and bash_n(script, cluster).returncode == 0
+        assert (work / "data" / "train.jsonl").is_file() and (work / "train.yaml").is_file()
+        assert f'output_dir: "{work / "output"}"' in (work / "train.yaml").read_text()
+        (work / "output").mkdir()
+        (work / "output" / "adapter_config.json").write_text("{}")  # what the trainer leaves
+        watched = advisor("jobs", "watch", run.job_id, "--every", "0.01")
+        assert watched.code == 0, watched.err
+        job = shown(advisor, run.job_id)
+        assert job["job"]["provider_status"] == "succeeded" and job["job"]["fine_tuned_model"] == str(work / "output")
+        assert job["cost"]["gpu_hours"] == 16  # sacct's 3,600 s x 8 GPUs x 2 nodes
+        assert ["squeue", "--noheader", "--jobs=4100", "--format=%T"] in calls(cluster, "squeue")
+        assert any(call[:2] == ["sacct", "--noheader"] and "--jobs=4100" in call for call in calls(cluster))
+        assert len(calls(cluster, "sbatch")) == 2 and len(runs()) == 1
+
+    def test_cancel_and_cancel_again(self, advisor, cluster, monkeypatch) -> None:
+        monkeypatch.setenv("SCHED_HOLD", "1")
+        assert advisor(*slurm(cluster)).code == 0
+        (run,) = runs()
+        result = advisor("jobs", "cancel", run.job_id, "--yes")
+        assert result.code == 0, result.err
+        assert calls(cluster, "scancel") == [["scancel", "4100"]]
+        assert shown(advisor, run.job_id)["job"]["provider_status"] == "cancelled"
+        again = advisor("jobs", "cancel", run.job_id, "--yes")
+        assert again.code != 0
+        assert f"{run.job_id} already ended (cancelled): Slurm job 4100 has nothing to cancel" in again.err
+        assert len(calls(cluster, "scancel")) == 1
+
+    def test_a_job_that_ended_while_scancel_was_sent(self, advisor, cluster) -> None:
+        assert advisor(*slurm(cluster)).code == 0
+        (run,) = runs()
+        state = json.loads((cluster / "scheduler.json").read_text())
+        state["jobs"]["4100"]["polls"] = 1  # running at the first read, gone by scancel's
+        (cluster / "scheduler.json").write_text(json.dumps(state))
+        result = advisor("jobs", "cancel", run.job_id, "--yes")
+        assert result.code != 0 and "already ended (failed)" in one_line(result.err.split("hint")[0])
+
+    def test_sbatch_missing(self, advisor, cluster, monkeypatch) -> None:
+        monkeypatch.setenv("PATH", "/usr/bin:/bin")
+        result = advisor(*slurm(cluster))
+        assert result.code != 0
+        assert "sbatch is not installed where advisor runs (no `sbatch` on PATH)" in result.err
+        (run,) = runs()
+        assert run.job_id is None and run.state == "failed" and list((cluster / "shared").iterdir()) == []
+
+    def test_a_submit_that_fails_shows_slurms_reason_in_one_line(self, advisor, cluster, monkeypatch) -> None:
+        monkeypatch.setenv("SCHED_FAULT", "submit-fails")
+        result = advisor(*slurm(cluster))
+        assert result.code != 0
+        assert "failed (exit 1): sbatch: error: Batch job submission failed: Invalid account" in result.err
+        (run,) = runs()
+        assert run.job_id is None and run.state == "failed"
+
+    def test_an_id_that_cannot_be_read_is_found_by_the_job_name(self, advisor, cluster, monkeypatch) -> None:
+        monkeypatch.setenv("SCHED_FAULT", "garbled-id")
+        result = advisor(*slurm(cluster))
+        assert result.code == 0, result.err
+        assert "sbatch --parsable printed no job id ('Submitted batch job 4100')" in result.err
+        (run,) = runs()
+        assert run.details["slurm_job_id"] == "4100" and len(calls(cluster, "sbatch")) == 2  # submitted once
+        assert ["squeue", "--noheader", f"--name={run.run_id}", "--format=%i"] in calls(cluster, "squeue")
+        again = advisor(*slurm(cluster))  # the same launch: found in the ledger, not submitted again
+        assert again.code != 0 and "this launch was already made" in again.err
+        assert len(calls(cluster, "sbatch")) == 2 and len(runs()) == 1
+
+    def test_an_id_with_its_cluster(self, advisor, cluster, monkeypatch) -> None:
+        monkeypatch.setenv("SCHED_FAULT", "cluster-id")
+        assert advisor(*slurm(cluster)).code == 0
+        assert runs()[0].details["slurm_job_id"] == "4100"
+
+    def test_a_job_that_disappears(self, advisor, cluster, monkeypatch) -> None:
+        assert advisor(*slurm(cluster)).code == 0
+        (run,) = runs()
+        monkeypatch.setenv("SCHED_FAULT", "vanish")
+        watched = advisor("jobs", "watch", run.job_id, "--every", "0.01")
+        job = shown(advisor, run.job_id)["job"]
+        assert job["provider_status"] == "vanished" and job["status"] == "failed"
+        assert "Slurm job 4100 is in neither the queue (squeue) nor the past week's accounting (sacct)" in (
+            job["error"]
+        )
+        assert watched.code != 0 or "vanished" in watched.out + watched.err
+        assert len(runs()) == 1 and runs()[0].job_id == run.job_id  # recorded, not lost
+
+    def test_a_job_that_fails(self, advisor, cluster, monkeypatch) -> None:
+        monkeypatch.setenv("SCHED_FAULT", "job-fails")
+        assert advisor(*slurm(cluster)).code == 0
+        (run,) = runs()
+        advisor("jobs", "watch", run.job_id, "--every", "0.01")
+        job = shown(advisor, run.job_id)["job"]
+        assert job["provider_status"] == "failed" and "Slurm job 4100 ended FAILED" in job["error"]
+
+
+class TestSkyPilot:
+    def test_launch_watch_to_completion(self, advisor, cluster) -> None:
+        result = advisor(*skypilot())
+        assert result.code == 0, result.out + result.err
+        (run,) = runs()
+        assert run.details["skypilot_job_id"] == "1"
+        local = cluster / "runs" / run.run_id
+        (launched,) = [call for call in calls(cluster, "sky") if call[1:3] == ["jobs", "launch"]]
+        assert launched == ["sky", "jobs", "launch", "--yes", "--detach-run", "--name", run.run_id,
+                            str(local / "task.yaml")]  # fmt: skip
+        task = yaml.safe_load((local / "task.yaml").read_text())
+        assert task["num_nodes"] == 2 and task["resources"]["accelerators"] == "H100:8"
+        assert task["file_mounts"]["/advisor-run"] == str(local) and (local / "data" / "train.jsonl").is_file()
+        watched = advisor("jobs", "watch", run.job_id, "--every", "0.01")
+        assert watched.code == 0, watched.err
+        job = shown(advisor, run.job_id)["job"]
+        assert job["provider_status"] == "succeeded"
+        assert job["fine_tuned_model"] == f"s3://team-bucket/advisor/{run.run_id}"
+        assert ["sky", "jobs", "queue", "--all"] in calls(cluster, "sky")
+
+    def test_cancel_and_cancel_again(self, advisor, cluster, monkeypatch) -> None:
+        monkeypatch.setenv("SCHED_HOLD", "1")
+        assert advisor(*skypilot()).code == 0
+        (run,) = runs()
+        assert advisor("jobs", "cancel", run.job_id, "--yes").code == 0
+        assert ["sky", "jobs", "cancel", "--yes", "1"] in calls(cluster, "sky")
+        assert shown(advisor, run.job_id)["job"]["provider_status"] == "cancelled"
+        again = advisor("jobs", "cancel", run.job_id, "--yes")
+        assert again.code != 0 and "already ended (cancelled): SkyPilot job 1 has nothing to cancel" in again.err
+
+    def test_sky_missing(self, advisor, monkeypatch) -> None:
+        monkeypatch.setenv("PATH", "/usr/bin:/bin")
+        result = advisor(*skypilot())
+        assert result.code != 0 and "sky is not installed where advisor runs" in result.err
+        assert 'advisor-local[skypilot]' in result.err
+
+    def test_a_launch_that_fails(self, advisor, cluster, monkeypatch) -> None:
+        monkeypatch.setenv("SCHED_FAULT", "submit-fails")
+        result = advisor(*skypilot())
+        assert result.code != 0 and "ResourcesUnavailableError: Failed to acquire resources" in result.err
+        assert runs()[0].state == "failed"
+
+    def test_an_answer_without_the_id_is_found_by_name(self, advisor, cluster, monkeypatch) -> None:
+        monkeypatch.setenv("SCHED_FAULT", "garbled-id")
+        assert advisor(*skypilot()).code == 0
+        (run,) = runs()
+        assert run.details["skypilot_job_id"] == "1"
+        assert len([call for call in calls(cluster, "sky") if call[1:3] == ["jobs", "launch"]]) == 1
+
+    def test_a_job_that_disappears(self, advisor, cluster, monkeypatch) -> None:
+        assert advisor(*skypilot()).code == 0
+        (run,) = runs()
+        monkeypatch.setenv("SCHED_FAULT", "vanish")
+        advisor("jobs", "watch", run.job_id, "--every", "0.01")
+        job = shown(advisor, run.job_id)["job"]
+        assert job["provider_status"] == "vanished" and "SkyPilot job 1 is in neither sky jobs queue" in job["error"]
