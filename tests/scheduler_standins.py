@@ -155,7 +155,8 @@ def sky(args: list[str]) -> None:
         print(f"Managed job {name!r} will be launched on (estimated):")
         print("Launching managed job from jobs controller...")
         if FAULT != "garbled-id":
-            print(f"\nManaged Job ID: {job_id}\n\U0001f4cb Useful Commands\n├── To cancel the job:\t\tsky jobs cancel {job_id}")
+            print(f"\nManaged Job ID: {job_id}\n\U0001f4cb Useful Commands")
+            print(f"├── To cancel the job:\t\tsky jobs cancel {job_id}")
         return
     if args[:2] == ["jobs", "queue"]:
         print("Fetching managed job statuses...\nManaged jobs\nIn progress tasks: 1 RUNNING")

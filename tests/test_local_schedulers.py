@@ -13,10 +13,13 @@ import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from advisor.providers.ledger import Ledger
 
@@ -53,11 +56,11 @@ def calls(cluster: Path, program: str | None = None) -> list[list[str]]:
     return [call for call in found if program is None or call[0] == program]
 
 
-def slurm(cluster: Path, *extra: str) -> list[str]:
+def slurm(cluster: Path, *extra: str, nodes: int = 2) -> list[str]:
     return [
         "launch", "--provider", "local", "--method", "sft", "--model", "meta-llama/Llama-3.1-8B-Instruct",
         "--training-file", str(TRAIN), "--today", TODAY, "--yes", "--scheduler", "slurm",
-        "--gpus", "8", "--nodes", "2", "--set", f"run_dir={cluster / 'shared'}", *extra,
+        "--gpus", "8", "--nodes", str(nodes), "--set", f"run_dir={cluster / 'shared'}", *extra,
     ]  # fmt: skip
 
 
@@ -161,7 +164,8 @@ class TestDryRun:
 
     def test_slurm_needs_the_shared_folder(self, advisor) -> None:
         result = advisor("launch", "--provider", "local", "--method", "sft", "--model", "llama-3.1-8b-instruct",
-                         "--training-file", str(TRAIN), "--today", TODAY, "--scheduler", "slurm", "--dry-run")  # fmt: skip
+                         "--training-file", str(TRAIN), "--today", TODAY,
+                         "--scheduler", "slurm", "--dry-run")  # fmt: skip
         assert result.code == 1 and "--scheduler slurm needs the shared folder every node sees" in result.err
 
     def test_skypilot_needs_a_bucket_for_the_output(self, advisor) -> None:
@@ -172,13 +176,15 @@ class TestDryRun:
         result = advisor(*[arg if arg != "slurm" else "kubernetes" for arg in slurm(cluster, "--dry-run")])
         assert result.code == 1 and "scheduler 'kubernetes': use one of slurm, skypilot" in result.err
         other = advisor("launch", "--provider", "openai", "--method", "sft", "--model", "gpt-4.1-mini",
-                        "--training-file", str(TRAIN), "--today", TODAY, "--scheduler", "slurm", "--dry-run")  # fmt: skip
+                        "--training-file", str(TRAIN), "--today", TODAY,
+                        "--scheduler", "slurm", "--dry-run")  # fmt: skip
         assert other.code != 0
         assert "--scheduler slurm: openai runs its jobs itself and takes no scheduler" in one_line(other.err)
 
     def test_spot_is_a_clouds_not_a_machine_of_ones_own(self, advisor) -> None:
         result = advisor("launch", "--provider", "local", "--method", "sft", "--model", "llama-3.1-8b-instruct",
-                         "--training-file", str(TRAIN), "--today", TODAY, "--set", "spot=true", "--dry-run")  # fmt: skip
+                         "--training-file", str(TRAIN), "--today", TODAY,
+                         "--set", "spot=true", "--dry-run")  # fmt: skip
         assert result.code == 1 and "spot: settings of --scheduler skypilot" in result.err
 
 
@@ -268,8 +274,8 @@ class TestSlurm:
         watched = advisor("jobs", "watch", run.job_id, "--every", "0.01")
         job = shown(advisor, run.job_id)["job"]
         assert job["provider_status"] == "vanished" and job["status"] == "failed"
-        assert "Slurm job 4100 is in neither the queue (squeue) nor the past week's accounting (sacct)" in (
-            job["error"]
+        assert (
+            "Slurm job 4100 is in neither the queue (squeue) nor the past week's accounting (sacct)" in (job["error"])
         )
         assert watched.code != 0 or "vanished" in watched.out + watched.err
         assert len(runs()) == 1 and runs()[0].job_id == run.job_id  # recorded, not lost
@@ -317,7 +323,7 @@ class TestSkyPilot:
         monkeypatch.setenv("PATH", "/usr/bin:/bin")
         result = advisor(*skypilot())
         assert result.code != 0 and "sky is not installed where advisor runs" in result.err
-        assert 'advisor-local[skypilot]' in result.err
+        assert "advisor-local[skypilot]" in result.err
 
     def test_a_launch_that_fails(self, advisor, cluster, monkeypatch) -> None:
         monkeypatch.setenv("SCHED_FAULT", "submit-fails")
@@ -339,3 +345,156 @@ class TestSkyPilot:
         advisor("jobs", "watch", run.job_id, "--every", "0.01")
         job = shown(advisor, run.job_id)["job"]
         assert job["provider_status"] == "vanished" and "SkyPilot job 1 is in neither sky jobs queue" in job["error"]
+
+
+RFT_ROWS = [
+    {
+        "messages": [{"role": "user", "content": f"What is {i} + {i}? Answer with the number only."}],
+        "answer": str(2 * i),
+    }
+    for i in range(15)
+]
+EXACT = {"type": "string_check", "name": "exact", "operation": "eq", "input": "{{ sample.output_text }}",
+         "reference": "{{ item.answer }}"}  # fmt: skip
+
+
+def rft(tmp_path: Path, scheduler: list[str], *extra: str) -> list[str]:
+    for name, rows in (("train", RFT_ROWS[:12]), ("valid", RFT_ROWS[12:])):
+        (tmp_path / f"{name}.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    (tmp_path / "grader.json").write_text(json.dumps(EXACT))
+    return [
+        "launch", "--provider", "local", "--method", "rft", "--model", "meta-llama/Llama-3.1-8B-Instruct",
+        "--training-file", str(tmp_path / "train.jsonl"), "--validation-file", str(tmp_path / "valid.jsonl"),
+        "--grader", str(tmp_path / "grader.json"), "--today", TODAY, "--gpus", "8", "--nodes", "2",
+        "--set", "max_completion_length=256", *scheduler, *extra, "--dry-run",
+    ]  # fmt: skip
+
+
+def estimate_line(out: str) -> str:
+    return next(line for line in out.splitlines() if line.strip().startswith("estimated cost"))
+
+
+class TestGenerationOnANodeOfItsOwn:
+    """RFT (GRPO) in TRL's server mode: `trl vllm-serve` on one more node, the others training and asking it."""
+
+    def test_slurm_runs_the_server_on_the_last_node(self, advisor, cluster) -> None:
+        result = advisor(*rft(cluster, ["--scheduler", "slurm", "--set", f"run_dir={cluster / 'shared'}"],
+                              "--set", "vllm=server", "--set", "generation_nodes=1"))  # fmt: skip
+        assert result.code == 0, result.err
+        script = block(result.out, "job.sbatch")
+        assert "#SBATCH --nodes=3" in script and "#SBATCH --gpus-per-node=8" in script
+        assert 'VLLM_NODE=$(scontrol show hostnames "$SLURM_JOB_NODELIST" | tail -n1)' in script
+        assert "trl vllm-serve --model meta-llama/Llama-3.1-8B-Instruct --tensor_parallel_size 8 &" in script
+        assert '--exclude="$VLLM_NODE"' in script and '--vllm_server_host "$VLLM_NODE"' in script
+        assert "--num_machines 2 --num_processes 16" in script and "-m trl.scripts.grpo" in script
+        assert bash_n(script, cluster).returncode == 0
+        train = yaml.safe_load(block(result.out, "train.yaml"))
+        assert train["use_vllm"] is True and train["vllm_mode"] == "server"
+
+    def test_skypilot_asks_for_one_node_more(self, advisor, cluster) -> None:
+        result = advisor(*rft(cluster, ["--scheduler", "skypilot", "--set", "bucket=s3://b/advisor"],
+                              "--set", "vllm=server", "--set", "generation_nodes=1"))  # fmt: skip
+        assert result.code == 0, result.err
+        task = yaml.safe_load(block(result.out, "task.yaml"))
+        assert task["num_nodes"] == 3 and task["resources"]["accelerators"] == "H100:8"
+        assert 'if [ "$SKYPILOT_NODE_RANK" -eq 2 ]; then' in task["run"] and "vllm" in task["setup"]
+        assert "training-ended" in task["run"] and bash_n(task["run"], cluster).returncode == 0
+
+    def test_the_estimate_holds_both_groups_for_the_whole_run(self, advisor, cluster) -> None:
+        slurm_args = ["--scheduler", "slurm", "--set", f"run_dir={cluster / 'shared'}", "--set", "vllm=server"]
+        apart = advisor(*rft(cluster, slurm_args, "--set", "generation_nodes=1"))
+        together = advisor(*rft(cluster, slurm_args))
+        assert apart.code == 0 and together.code == 0, apart.err + together.err
+        line = estimate_line(apart.out)
+        assert "generation on 8 GPUs of its own (trl vllm-serve, a node of the job: H100 at $3.99" in line
+        assert "and training on 16 take turns" in line and "of them idle" in line
+        assert "on 16 GPUs:" in estimate_line(together.out)
+        dollars = [Decimal(estimate_line(out).split("$")[1].split(":")[0]) for out in (apart.out, together.out)]
+        assert dollars[0] > dollars[1]  # the idle GPUs are paid for
+
+    def test_generation_nodes_go_with_the_server_mode_and_a_scheduler(self, advisor, cluster) -> None:
+        result = advisor(*rft(cluster, ["--scheduler", "slurm", "--set", f"run_dir={cluster / 'shared'}"],
+                              "--set", "generation_nodes=1"))  # fmt: skip
+        assert result.code == 1 and "generation_nodes: a node of its own for `trl vllm-serve` goes with" in result.err
+        two = advisor(*rft(cluster, ["--scheduler", "slurm", "--set", f"run_dir={cluster / 'shared'}"],
+                           "--set", "vllm=server", "--set", "generation_nodes=2"))  # fmt: skip
+        assert two.code == 1 and "--set generation_nodes=2: must be at most 1" in two.err
+
+
+class TestCost:
+    def test_several_nodes_cost_the_same_gpu_hours_and_say_the_wall_clock(self, advisor, cluster) -> None:
+        one = advisor(*slurm(cluster, "--dry-run", nodes=1))
+        two = advisor(*slurm(cluster, "--dry-run"))
+        assert one.code == 0 and two.code == 0, one.err + two.err
+        assert estimate_line(one.out).split(":")[0] == estimate_line(two.out).split(":")[0]  # the same $
+        assert "on 8 GPUs: " in estimate_line(one.out)
+        assert "on 16 GPUs: " in estimate_line(two.out) and "minutes wall-clock" in estimate_line(two.out)
+
+    def test_spot_is_priced_at_the_spot_row_and_marked_pre_emptible(self, advisor) -> None:
+        on_demand = advisor(*skypilot("--dry-run"))
+        spot = advisor(*skypilot("--set", "spot=true", "--dry-run"))
+        assert "at $3.99 (H100)" in estimate_line(on_demand.out)
+        line = estimate_line(spot.out)
+        assert "at $3.44 (H100-spot)" in line and "spot capacity: pre-emptible" in line
+        assert "local gpus.H100-spot" in line
+
+    def test_a_finished_slurm_job_is_priced_at_every_gpu_it_held(self, advisor, cluster) -> None:
+        assert advisor(*slurm(cluster)).code == 0
+        (run,) = runs()
+        work = cluster / "shared" / run.run_id
+        (work / "output").mkdir()
+        (work / "output" / "adapter_config.json").write_text("{}")
+        advisor("jobs", "watch", run.job_id, "--every", "0.01")
+        cost = shown(advisor, run.job_id)["cost"]
+        assert cost["gpu_hours"] == 16 and cost["actual_usd"] == pytest.approx(16 * 3.99)  # 1 h x 8 GPUs x 2 nodes
+
+
+class TestParsers:
+    @given(st.integers(min_value=1, max_value=10**9), st.sampled_from(["", ";gpu-cluster", ";c1"]),
+           st.sampled_from(["", "sbatch: warning: something\n"]))  # fmt: skip
+    def test_sbatch_parsable_gives_the_id(self, job_id: int, cluster_name: str, warning: str) -> None:
+        from advisor_local import slurm as slurm_module
+
+        assert slurm_module.parse_job_id(f"{warning}{job_id}{cluster_name}\n") == str(job_id)
+
+    @given(st.text())
+    def test_anything_else_is_no_id_or_digits(self, text: str) -> None:
+        from advisor_local import slurm as slurm_module
+
+        found = slurm_module.parse_job_id(text)
+        assert found is None or (found.isascii() and found.isdigit())
+
+    @given(st.integers(min_value=1, max_value=10**6), st.text(alphabet=" \n\x1b[0m-", max_size=20))
+    def test_sky_managed_job_id(self, job_id: int, noise: str) -> None:
+        from advisor_local import skypilot as sky_module
+
+        assert sky_module.parse_job_id(f"{noise}\nManaged Job ID: {job_id}\n{noise}") == str(job_id)
+        assert sky_module.parse_job_id(noise) is None
+
+
+class TestCostArithmetic:
+    @given(
+        st.integers(min_value=1, max_value=10**9),
+        st.integers(min_value=1, max_value=10**9),
+        st.integers(min_value=1, max_value=64),
+        st.integers(min_value=1, max_value=16),
+    )
+    def test_taking_turns_bills_every_gpu_for_the_wall_clock(
+        self, trained: int, generated: int, training_gpus: int, generation_gpus: int
+    ) -> None:
+        from advisor.costs.training import Cluster, GpuWork, _taking_turns
+
+        training = GpuWork(work="training", tokens=trained, per_second=Decimal(9600), gpu="H100",
+                           per_hour=Decimal("3.99"))  # fmt: skip
+        generation = GpuWork(work="generation", tokens=generated, per_second=Decimal("4132.37"), gpu="A100-80GB",
+                             per_hour=Decimal("1.79"))  # fmt: skip
+        cluster_ = Cluster(training_gpus=training_gpus, generation_gpus=generation_gpus)
+        (held_training, held_generation), _ = _taking_turns(training, generation, cluster_)
+        wall = training.hours / training_gpus + generation.hours / generation_gpus
+        assert held_training.billed_hours == wall * training_gpus
+        assert held_generation.billed_hours == wall * generation_gpus
+        assert held_training.billed_hours >= training.hours and held_generation.billed_hours >= generation.hours
+        assert held_generation.per_hour == Decimal("3.99")  # a node of the job: the training GPU's price
+        total = held_training.usd + held_generation.usd
+        expected = wall * (training_gpus + generation_gpus) * Decimal("3.99")
+        assert abs(total - expected) <= expected * Decimal("1e-25")  # Decimal's 28 digits, summed in two parts

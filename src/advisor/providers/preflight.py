@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from advisor.costs.money import format_price, format_usd
-from advisor.costs.training import MissingFigure, Rollouts, TrainingWork, billing_of, price_training
+from advisor.costs.training import Cluster, MissingFigure, Rollouts, TrainingWork, billing_of, price_training
 from advisor.datasets.check import check_dataset
 from advisor.datasets.formats import DatasetFormat
 from advisor.datasets.grader import GraderCheck, grader_problems, load_grader, problem_line, unchecked_note
@@ -326,6 +326,21 @@ def _rollouts(
         return None
 
 
+def cluster_of(settings: dict[str, Any]) -> Cluster:
+    """The GPUs an own-GPU run holds, from its launch settings: `gpus` x `nodes` train; with `vllm=server` and
+    `generation_nodes`, that many more nodes of `gpus` generate apart (GRPO); `spot=true`: spot capacity.
+    A value that is not a number counts as 1 (the provider's own check names it)."""
+
+    def whole(name: str, default: int) -> int:
+        text = str(settings.get(name, default)).strip()
+        return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else default
+
+    gpus, nodes = whole("gpus", 1), whole("nodes", 1)
+    apart = whole("generation_nodes", 0) if str(settings.get("vllm", "")).strip() == "server" else 0
+    spot = str(settings.get("spot", "")).strip().lower() in ("true", "yes", "1", "on")
+    return Cluster(training_gpus=max(1, gpus * nodes), generation_gpus=gpus * apart, spot=spot)
+
+
 def _dataset_problems(
     path: str, report: DatasetReport, validation: bool = False, model: str | None = None
 ) -> list[str]:
@@ -403,6 +418,7 @@ def _estimate(
         training_type=None if kind is None else str(kind),
         tier=None if tier is None else str(tier),
         rollouts=_rollouts(fine_tuning, method, settings, report.valid_examples),
+        cluster=cluster_of(settings) if billing_of(fine_tuning, method) == "gpu_hours" else None,
     )
     try:
         cost = price_training(work, fine_tuning, match.table.gpus)

@@ -50,9 +50,17 @@ NUMERIC: dict[str, type] = {
     "max_completion_length": int,
     "max_steps": int,
     "cpus": int,
+    "generation_nodes": int,
 }
 # the largest value each may take: a run folder gets one accelerate file and one command per node
-MOST: dict[str, int] = {"gpus": MAX_GPUS_PER_NODE, "nodes": MAX_NODES, "main_process_port": 65535, "cpus": 4096}
+# generation_nodes: GRPO's trainer talks to one vLLM server (GRPOConfig's vllm_server_host), on one node
+MOST: dict[str, int] = {
+    "gpus": MAX_GPUS_PER_NODE,
+    "nodes": MAX_NODES,
+    "main_process_port": 65535,
+    "cpus": 4096,
+    "generation_nodes": 1,
+}
 YES, NO = ("true", "yes", "1", "on"), ("false", "no", "0", "off")
 SLURM_ONLY = ("run_dir", "partition", "account", "time_limit", "cpus")  # sbatch's
 SKYPILOT_ONLY = ("bucket", "accelerator", "spot")  # a cloud's
@@ -88,6 +96,7 @@ class RunSettings:
     bucket: str | None = None  # SkyPilot: where the output goes
     accelerator: str = "H100"  # SkyPilot: the GPU asked for (`resources.accelerators: H100:8`)
     spot: str | None = None  # SkyPilot: spot capacity (pre-emptible), true or false
+    generation_nodes: int | None = None  # RFT, vllm=server: a node of its own runs `trl vllm-serve`
 
     @property
     def on_spot(self) -> bool:
@@ -178,6 +187,11 @@ def _scheduler_problems(run: RunSettings) -> list[str]:
             found.append(f"{', '.join(given)}: settings of --scheduler {wanted}, not of {_where(run.scheduler)}")
     if run.scheduler and run.device == "cpu":
         found.append(f"--scheduler {run.scheduler} runs on GPUs: drop device=cpu")
+    if run.generation_nodes and not (run.scheduler and run.vllm == "server"):
+        found.append(
+            "generation_nodes: a node of its own for `trl vllm-serve` goes with --set vllm=server and a --scheduler "
+            "(on one machine, start `trl vllm-serve` yourself)"
+        )
     if run.scheduler and run.main_process_ip:
         found.append(f"--scheduler {run.scheduler} gives node 0's address itself: drop main_process_ip")
     return found

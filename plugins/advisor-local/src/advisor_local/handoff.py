@@ -65,15 +65,22 @@ def files(request: JobRequest, run: configs.RunSettings, work: Path, config: dic
     launch = configs.scheduled_launch(request.method, seen, run)
     what = f"{request.method.upper()} of {config['model_name_or_path']} on {run.nodes} node(s) x {run.gpus} GPU(s)"
     name = request.run_id
+    generation = None
+    if run.generation_nodes:  # GRPO's server mode on a node of its own: TRL's `trl vllm-serve`
+        model = str(config["model_name_or_path"])
+        generation = ["trl", "vllm-serve", "--model", model, "--tensor_parallel_size", str(run.gpus)]
+        what += f", generation on 1 node x {run.gpus} GPU(s) (trl vllm-serve)"
     if run.scheduler == slurm.NAME:
         text = slurm.script(
             name=name, work=work, nodes=run.nodes, gpus=run.gpus, cpus=run.cpus, time_limit=run.time_limit,
             partition=run.partition, account=run.account, launch=launch, rendezvous=run.nodes > 1, what=what,
+            generation=generation,
         )  # fmt: skip
     else:
         text = skypilot.task_yaml(
             name=name, local_run=work, nodes=run.nodes, gpus=run.gpus, accelerator=run.accelerator,
             spot=run.on_spot, bucket=str(run.bucket), launch=launch, rendezvous=run.nodes > 1, what=what,
+            generation=generation,
         )  # fmt: skip
     written[job_file(run, work)] = text
     return written

@@ -95,6 +95,8 @@ SETTINGS: dict[str, str] = {
     "cpus": "Slurm: CPUs of each node's task (#SBATCH --cpus-per-task)",
     "bucket": "SkyPilot: the bucket the output goes to, e.g. s3://my-bucket/advisor (required)",
     "accelerator": "SkyPilot: the GPU asked for (default H100): resources.accelerators GPU:N",
+    "generation_nodes": "RFT with vllm=server and a --scheduler: 1 node more, of --gpus GPUs, runs `trl vllm-serve` "
+    "for GRPO's generation (priced as held the whole run: it waits while the others train)",
     "spot": "SkyPilot: true to run on spot capacity (pre-emptible; the managed job restarts), priced at the "
     "table's -spot GPU rows",
 }
@@ -671,6 +673,7 @@ class LocalProvider:
             "submitted_at": None,
             "gpus": run.gpus,
             "nodes": run.nodes,
+            "generation_nodes": run.generation_nodes or 0,
             "spot": run.on_spot,
             "output_dir": output,
             "log": str(work / "train.log") if scheduler == "slurm" else None,
@@ -743,7 +746,8 @@ class LocalProvider:
             "spot": data.get("spot"),
         }
         if elapsed is not None:
-            gpus = int(data.get("gpus") or 1) * int(data.get("nodes") or 1)
+            nodes = int(data.get("nodes") or 1) + int(data.get("generation_nodes") or 0)  # all held the whole time
+            gpus = int(data.get("gpus") or 1) * nodes
             details["gpu_hours"] = str((Decimal(elapsed) * gpus / 3600).quantize(Decimal("0.000001")))
         line = progress.read_progress(Path(output), log).line() if scheduler == "slurm" and log else None
         submitted = data.get("submitted_at")

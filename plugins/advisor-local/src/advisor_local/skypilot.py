@@ -66,9 +66,11 @@ def task_yaml(
     launch: tuple[list[str], list[str]],
     rendezvous: bool,
     what: str,
+    generation: list[str] | None = None,
 ) -> str:
     """The task YAML. Scalars are written as JSON (YAML reads them as the same values); setup and run as
-    literal blocks."""
+    literal blocks. `generation`: the `trl vllm-serve` command the last node runs (GRPO's server) until the
+    training ends (node 0 leaves a mark in the bucket every node mounts)."""
     command = shell_command(*launch[0])
     if rendezvous:
         command += ' --machine_rank "$SKYPILOT_NODE_RANK" --main_process_ip "$HEAD_NODE"'
@@ -79,12 +81,26 @@ def task_yaml(
         'echo "advisor: node $SKYPILOT_NODE_RANK of $SKYPILOT_NUM_NODES, $SKYPILOT_NUM_GPUS_PER_NODE GPUs, main '
         'process on $HEAD_NODE"',
         f"cd {REMOTE_RUN}",
-        command,
     ]
+    if generation:
+        ended = REMOTE_OUTPUT / name / "training-ended"
+        command += ' --vllm_server_host "$VLLM_NODE"'
+        run += [
+            'VLLM_NODE=$(echo "$SKYPILOT_NODE_IPS" | tail -n1)',
+            f'if [ "$SKYPILOT_NODE_RANK" -eq {nodes} ]; then',
+            f"  {shell_command(*generation)} &",
+            "  VLLM_PID=$!",
+            f"  until [ -e {ended} ]; do sleep 30; done",
+            '  kill "$VLLM_PID" || true',
+            "  exit 0",
+            "fi",
+            f"""[ "$SKYPILOT_NODE_RANK" -ne 0 ] || trap 'mkdir -p {ended.parent} && touch {ended}' EXIT""",
+        ]
+    run.append(command)
     lines = [
         f"# advisor run {name}: {what}; written by advisor-local, launched with sky jobs launch",
         f"name: {json.dumps(name)}",
-        f"num_nodes: {nodes}",
+        f"num_nodes: {nodes + (1 if generation else 0)}",
         "resources:",
         f"  accelerators: {json.dumps(f'{accelerator}:{gpus}')}",
         f"  use_spot: {json.dumps(spot)}",
@@ -94,7 +110,7 @@ def task_yaml(
         f"    source: {json.dumps(bucket)}",
         '    mode: "MOUNT"',
         "setup: |",
-        '  pip install "advisor-local[train]"',
+        '  pip install "advisor-local[train]"' + (" vllm" if generation else ""),
         "run: |",
         *(f"  {line}" for line in run),
     ]

@@ -83,12 +83,15 @@ def script(
     launch: tuple[list[str], list[str]],
     rendezvous: bool,
     what: str,
+    generation: list[str] | None = None,
 ) -> str:
-    """The sbatch script. `launch` is `accelerate launch` with its options and the training script with its
+    """The sbatch script (`generation`: the `trl vllm-serve` command the job's last node runs, GRPO's
+    server). `launch` is `accelerate launch` with its options and the training script with its
     arguments; between them each task adds its rank and node 0's address from Slurm's environment (when
     `rendezvous`: several nodes)."""
     lines = ["#!/bin/bash", f"# advisor run {name}: {what}; written by advisor-local, submitted with sbatch --parsable"]
-    lines += [f"#SBATCH --job-name={name}", f"#SBATCH --nodes={nodes}", "#SBATCH --ntasks-per-node=1"]
+    total = nodes + (1 if generation else 0)
+    lines += [f"#SBATCH --job-name={name}", f"#SBATCH --nodes={total}", "#SBATCH --ntasks-per-node=1"]
     lines.append(f"#SBATCH --gpus-per-node={gpus}")
     if cpus is not None:
         lines.append(f"#SBATCH --cpus-per-task={cpus}")
@@ -100,16 +103,30 @@ def script(
         lines.append(f"#SBATCH --account={account}")
     lines += [f"#SBATCH --chdir={work}", f"#SBATCH --output={work / 'train.log'}", "set -euo pipefail"]
     task = shell_command(*launch[0])
-    if rendezvous:
+    if rendezvous or generation:
         lines += [
             "# node 0 of the allocation is the main process; each task is one node, its rank SLURM_NODEID",
             'HEAD_NODE=$(scontrol show hostnames "$SLURM_JOB_NODELIST" | head -n1)',
             "export HEAD_NODE",
             'echo "advisor: $SLURM_JOB_NUM_NODES nodes, main process on $HEAD_NODE"',
         ]
+    if rendezvous:
         task += ' --machine_rank "$SLURM_NODEID" --main_process_ip "$HEAD_NODE"'
     task += " " + shell_command(*launch[1])
-    lines.append(f"srun --nodes={nodes} --ntasks-per-node=1 bash -c {shell_word(task)}")
+    train = f"srun --nodes={nodes} --ntasks-per-node=1"
+    if generation:
+        task += ' --vllm_server_host "$VLLM_NODE"'
+        lines += [
+            "# the last node generates for GRPO (trl vllm-serve); the others train and ask it",
+            'VLLM_NODE=$(scontrol show hostnames "$SLURM_JOB_NODELIST" | tail -n1)',
+            "export VLLM_NODE",
+            f'srun --nodes=1 --ntasks=1 --nodelist="$VLLM_NODE" {shell_command(*generation)} &',
+            "VLLM_PID=$!",
+        ]
+        train += ' --exclude="$VLLM_NODE"'
+    lines.append(f"{train} bash -c {shell_word(task)}")
+    if generation:
+        lines.append('kill "$VLLM_PID" 2>/dev/null || true  # training is over: the server too')
     return "\n".join(lines) + "\n"
 
 
