@@ -498,3 +498,14 @@ class TestCostArithmetic:
         total = held_training.usd + held_generation.usd
         expected = wall * (training_gpus + generation_gpus) * Decimal("3.99")
         assert abs(total - expected) <= expected * Decimal("1e-25")  # Decimal's 28 digits, summed in two parts
+
+
+class TestTheGpuAskedFor:
+    def test_skypilot_asks_for_the_gpu_the_estimate_is_priced_on(self, advisor) -> None:
+        args = skypilot("--dry-run")
+        seventy = advisor(*[a if a != "meta-llama/Llama-3.1-8B-Instruct" else "meta-llama/Llama-3.3-70B-Instruct"
+                            for a in args])  # fmt: skip
+        assert seventy.code == 0, seventy.err
+        assert 'accelerators: "A100-80GB:8"' in seventy.out and "(A100-80GB)" in estimate_line(seventy.out)
+        eight = advisor(*args)
+        assert 'accelerators: "H100:8"' in eight.out and "(H100)" in estimate_line(eight.out)

@@ -94,7 +94,7 @@ class RunSettings:
     time_limit: str | None = None
     cpus: int | None = None  # CPUs of each node's task
     bucket: str | None = None  # SkyPilot: where the output goes
-    accelerator: str = "H100"  # SkyPilot: the GPU asked for (`resources.accelerators: H100:8`)
+    accelerator: str | None = None  # SkyPilot: the GPU asked for (default: the one the price row's speed is of)
     spot: str | None = None  # SkyPilot: spot capacity (pre-emptible), true or false
     generation_nodes: int | None = None  # RFT, vllm=server: a node of its own runs `trl vllm-serve`
 
@@ -182,7 +182,7 @@ def _scheduler_problems(run: RunSettings) -> list[str]:
     """Settings of one scheduler given to another, or to none; a scheduler runs GPU jobs."""
     found = []
     for names, wanted in ((SLURM_ONLY, "slurm"), (SKYPILOT_ONLY, "skypilot")):
-        given = [name for name in names if getattr(run, name) not in (None, RunSettings.accelerator)]
+        given = [name for name in names if getattr(run, name) is not None]
         if given and run.scheduler != wanted:
             found.append(f"{', '.join(given)}: settings of --scheduler {wanted}, not of {_where(run.scheduler)}")
     if run.scheduler and run.device == "cpu":

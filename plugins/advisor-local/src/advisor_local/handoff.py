@@ -52,9 +52,12 @@ def job_file(run: configs.RunSettings, work: Path) -> Path:
     return work / (slurm.SCRIPT if run.scheduler == slurm.NAME else skypilot.TASK)
 
 
-def files(request: JobRequest, run: configs.RunSettings, work: Path, config: dict[str, Any]) -> dict[Path, str]:
+def files(
+    request: JobRequest, run: configs.RunSettings, work: Path, config: dict[str, Any], priced_on: str | None = None
+) -> dict[Path, str]:
     """Every file of the work folder, by path: TRL's config, one accelerate config (each node's rank comes from
-    the scheduler), the grader, and the sbatch script or the task YAML."""
+    the scheduler), the grader, and the sbatch script or the task YAML. `priced_on`: the GPU the estimate's
+    speed was measured on, which SkyPilot is asked for unless `accelerator` names another."""
     seen = job_dir(run, work)
     written = {
         work / "train.yaml": configs.yaml_text(config),
@@ -78,7 +81,8 @@ def files(request: JobRequest, run: configs.RunSettings, work: Path, config: dic
         )  # fmt: skip
     else:
         text = skypilot.task_yaml(
-            name=name, local_run=work, nodes=run.nodes, gpus=run.gpus, accelerator=run.accelerator,
+            name=name, local_run=work, nodes=run.nodes, gpus=run.gpus,
+            accelerator=run.accelerator or skypilot.accelerator_name(priced_on),
             spot=run.on_spot, bucket=str(run.bucket), launch=launch, rendezvous=run.nodes > 1, what=what,
             generation=generation,
         )  # fmt: skip

@@ -94,7 +94,8 @@ SETTINGS: dict[str, str] = {
     "time_limit": "Slurm: the job's time limit, e.g. 24:00:00 (#SBATCH --time)",
     "cpus": "Slurm: CPUs of each node's task (#SBATCH --cpus-per-task)",
     "bucket": "SkyPilot: the bucket the output goes to, e.g. s3://my-bucket/advisor (required)",
-    "accelerator": "SkyPilot: the GPU asked for (default H100): resources.accelerators GPU:N",
+    "accelerator": "SkyPilot: the GPU asked for, resources.accelerators GPU:N (default: the GPU the price row's "
+    "speed was measured on, e.g. H100 for Llama-3.1-8B, A100-80GB for 70B)",
     "generation_nodes": "RFT with vllm=server and a --scheduler: 1 node more, of --gpus GPUs, runs `trl vllm-serve` "
     "for GRPO's generation (priced as held the whole run: it waits while the others train)",
     "spot": "SkyPilot: true to run on spot capacity (pre-emptible; the managed job restarts), priced at the "
@@ -266,7 +267,19 @@ class LocalProvider:
             run, _ = self._plan(request, local_dir, examples)  # raises with the problems
         work = handoff.work_dir(run, local_dir)
         run, config = self._plan(request, handoff.job_dir(run, work), examples)
-        return run, work, handoff.files(request, run, work, handoff.adjusted(config, run, request.run_id))
+        config = handoff.adjusted(config, run, request.run_id)
+        return run, work, handoff.files(request, run, work, config, self._priced_on(request, run))
+
+    def _priced_on(self, request: JobRequest, run: configs.RunSettings) -> str | None:
+        """The [gpus] row the estimate's training speed was measured on: the model's row (or `price_as`)."""
+        table = tomllib.loads((files(__package__) / "local.toml").read_text(encoding="utf-8"))
+        wanted = str(request.settings.get("price_as") or request.model)
+        for name, row in table.get("models", {}).items():
+            if wanted == name or wanted in row.get("aliases", []):
+                tuning = row.get("fine_tuning", {})
+                gpu = tuning.get("throughput_gpus", {}).get(run.training_type, tuning.get("gpu"))
+                return str(gpu) if gpu else None
+        return None
 
     def _scheduled_preview(self, uploads: list[Upload], request: JobRequest, examples: int) -> list[str]:
         run, work, written = self._scheduled_plan(request, examples)

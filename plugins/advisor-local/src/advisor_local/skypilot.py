@@ -38,6 +38,17 @@ _JOB_ID = re.compile(r"managed job id:\s*(\d+)", re.IGNORECASE)
 BUCKET = re.compile(r"^(s3|gs|r2|cos|oci)://[A-Za-z0-9._/-]+$")
 
 
+# advisor-local's [gpus] rows -> SkyPilot's accelerator names (`sky show-gpus`: H100, A100-80GB, RTX4090)
+ACCELERATORS = {"H100": "H100", "A100-80GB": "A100-80GB", "RTX-4090": "RTX4090"}
+
+
+def accelerator_name(gpu_row: str | None) -> str:
+    """SkyPilot's name for the GPU of a price row (its -aws and -spot variants are the same GPU); H100 when the
+    row is not known."""
+    base = (gpu_row or "H100").removesuffix("-spot").removesuffix("-aws")
+    return ACCELERATORS.get(base, "H100")
+
+
 @dataclass(frozen=True)
 class State:
     state: str | None  # the STATUS column; None: not in the queue
