@@ -195,7 +195,7 @@ class TestSlurm:
         (run,) = runs()
         assert run.job_id and run.details["slurm_job_id"] == "4100" and run.details["scheduler"] == "slurm"
         work = cluster / "shared" / run.run_id
-        (submitted,) = calls(cluster, "sbatch")[1:]  # after `sbatch --version`
+        (submitted,) = calls(cluster, "sbatch")
         assert submitted == ["sbatch", "--parsable", str(work / "job.sbatch")]
         script = (work / "job.sbatch").read_text()
         assert f"#SBATCH --job-name={run.run_id}" in script and bash_n(script, cluster).returncode == 0
@@ -210,7 +210,10 @@ class TestSlurm:
         assert job["cost"]["gpu_hours"] == 16  # sacct's 3,600 s x 8 GPUs x 2 nodes
         assert ["squeue", "--noheader", "--jobs=4100", "--format=%T"] in calls(cluster, "squeue")
         assert any(call[:2] == ["sacct", "--noheader"] and "--jobs=4100" in call for call in calls(cluster))
-        assert len(calls(cluster, "sbatch")) == 2 and len(runs()) == 1
+        assert len(calls(cluster, "sbatch")) == 1 and len(runs()) == 1
+        text = advisor("jobs", "show", run.job_id).out
+        assert "Slurm job       4100" in text and "its state       COMPLETED" in text
+        assert f"submitted with  sbatch --parsable {work / 'job.sbatch'}" in text
 
     def test_cancel_and_cancel_again(self, advisor, cluster, monkeypatch) -> None:
         monkeypatch.setenv("SCHED_HOLD", "1")
@@ -256,11 +259,11 @@ class TestSlurm:
         assert result.code == 0, result.err
         assert "sbatch --parsable printed no job id ('Submitted batch job 4100')" in result.err
         (run,) = runs()
-        assert run.details["slurm_job_id"] == "4100" and len(calls(cluster, "sbatch")) == 2  # submitted once
+        assert run.details["slurm_job_id"] == "4100" and len(calls(cluster, "sbatch")) == 1  # submitted once
         assert ["squeue", "--noheader", f"--name={run.run_id}", "--format=%i"] in calls(cluster, "squeue")
         again = advisor(*slurm(cluster))  # the same launch: found in the ledger, not submitted again
         assert again.code != 0 and "this launch was already made" in again.err
-        assert len(calls(cluster, "sbatch")) == 2 and len(runs()) == 1
+        assert len(calls(cluster, "sbatch")) == 1 and len(runs()) == 1
 
     def test_an_id_with_its_cluster(self, advisor, cluster, monkeypatch) -> None:
         monkeypatch.setenv("SCHED_FAULT", "cluster-id")
@@ -509,3 +512,45 @@ class TestTheGpuAskedFor:
         assert 'accelerators: "A100-80GB:8"' in seventy.out and "(A100-80GB)" in estimate_line(seventy.out)
         eight = advisor(*args)
         assert 'accelerators: "H100:8"' in eight.out and "(H100)" in estimate_line(eight.out)
+
+
+DOC = Path(__file__).parents[1] / "docs" / "providers" / "local.md"
+
+
+def documented(fence: str, starts: str) -> str:
+    """The block of docs/providers/local.md in a ```fence whose text starts with `starts`."""
+    text = DOC.read_text()
+    for part in text.split(f"```{fence}\n")[1:]:
+        body = part.split("```", 1)[0]
+        if body.startswith(starts):
+            return body
+    raise AssertionError(f"no ```{fence} block starting {starts!r} in {DOC}")
+
+
+class TestTheDocsShowWhatIsWritten:
+    """docs/providers/local.md shows the script and the task a launch writes, as written (its run id and folders
+    put in)."""
+
+    def test_the_slurm_script(self, advisor, cluster) -> None:
+        args = slurm(cluster, "--set", "distributed=zero3", "--set", "partition=gpu", "--set", "account=ml-team",
+                     "--set", "time_limit=24:00:00", "--set", "cpus=64")  # fmt: skip
+        args[args.index("meta-llama/Llama-3.1-8B-Instruct")] = "meta-llama/Llama-3.3-70B-Instruct"
+        assert advisor(*args).code == 0
+        (run,) = runs()
+        written = (cluster / "shared" / run.run_id / "job.sbatch").read_text()
+        shown = documented("bash", "#!/bin/bash\n# advisor run")
+        shown = shown.replace("/shared/advisor-runs", str(cluster / "shared")).replace(
+            "adv-3da4afce61064e40", run.run_id
+        )
+        assert written == shown
+
+    def test_the_skypilot_task(self, advisor, cluster) -> None:
+        assert advisor(*skypilot("--set", "spot=true")).code == 0
+        (run,) = runs()
+        written = (cluster / "runs" / run.run_id / "task.yaml").read_text()
+        shown = documented("yaml", "# advisor run")
+        shown = shown.replace("/home/me/.local/share/advisor/local-runs", str(cluster / "runs"))
+        shown = shown.replace("s3://ml-team/advisor", "s3://team-bucket/advisor").replace(
+            "adv-b1ee7b7d1adf4939", run.run_id
+        )
+        assert written == shown

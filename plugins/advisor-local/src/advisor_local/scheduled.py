@@ -46,18 +46,23 @@ def plain(text: str) -> str:
     return _ANSI.sub("", text)
 
 
-def run(scheduler: str, command: list[str], *, submits: bool = False) -> Ran:
-    """Run one client program; raise a one-line ProviderError when it is missing or hangs (a non-zero exit is
-    returned: what it means depends on the command). A submit that hangs may have reached the scheduler
-    (`submits`): JobCreateUnknown, so the launch looks the job up by its name instead of submitting again."""
-    if shutil.which(command[0]) is None:
+def require(scheduler: str, program: str) -> None:
+    """The program is on PATH, or one line saying it is not (asked before anything is written)."""
+    if shutil.which(program) is None:
         raise ProviderError(
-            f"{command[0]} is not installed where advisor runs (no `{command[0]}` on PATH): the {scheduler} "
+            f"{program} is not installed where advisor runs (no `{program}` on PATH): the {scheduler} "
             "scheduler cannot be asked",
             final=True,
             hint=f"{INSTALL[scheduler]}; --dry-run prints the files and the command without it",
             code="scheduler_missing",
         )
+
+
+def run(scheduler: str, command: list[str], *, submits: bool = False) -> Ran:
+    """Run one client program; raise a one-line ProviderError when it is missing or hangs (a non-zero exit is
+    returned: what it means depends on the command). A submit that hangs may have reached the scheduler
+    (`submits`): JobCreateUnknown, so the launch looks the job up by its name instead of submitting again."""
+    require(scheduler, command[0])
     wait = seconds_from_env("ADVISOR_SCHEDULER_WAIT", SCHEDULER_TIMEOUT, most=3600.0)
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=wait, stdin=subprocess.DEVNULL)

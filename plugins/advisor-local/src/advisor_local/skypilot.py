@@ -133,7 +133,7 @@ def launch_command(task: Path, name: str) -> list[str]:
 
 
 def require() -> None:
-    scheduled.run(NAME, ["sky", "--version"])
+    scheduled.require(NAME, "sky")
 
 
 def parse_job_id(out: str) -> str | None:

@@ -143,7 +143,7 @@ def parse_job_id(out: str) -> str | None:
 
 def require() -> None:
     """sbatch must be on PATH before anything is written (one line when it is not)."""
-    scheduled.run(NAME, ["sbatch", "--version"])
+    scheduled.require(NAME, "sbatch")
 
 
 def submit(script_path: Path) -> str:
