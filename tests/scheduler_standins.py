@@ -13,6 +13,7 @@ $SCHED_HOLD=1 keeps it RUNNING. $SCHED_FAULT picks a fault:
   cluster-id    sbatch --parsable answers "id;cluster" (a federation: still an id)
   vanish        the job is in neither squeue nor sacct (nor sky jobs queue)
   job-fails     the job ends FAILED (sacct exit code 1:0)
+$SCHED_NAME_HIDDEN=N: the first N look-ups by name find nothing (a job not yet visible after a lost answer).
 """
 
 from __future__ import annotations
@@ -73,8 +74,17 @@ def sbatch(args: list[str]) -> None:
     print({"garbled-id": f"Submitted batch job {job_id}", "cluster-id": f"{job_id};gpu-cluster"}.get(FAULT, job_id))
 
 
+def hidden(state: dict) -> bool:
+    """Whether this look-up by name is one of the first $SCHED_NAME_HIDDEN, which find nothing."""
+    state["name_lookups"] = state.get("name_lookups", 0) + 1
+    save(state)
+    return state["name_lookups"] <= int(os.environ.get("SCHED_NAME_HIDDEN", "0"))
+
+
 def squeue(args: list[str]) -> None:
     state = load()
+    if option(args, "name") is not None and hidden(state):
+        return
     if option(args, "name") is not None:
         for job_id, job in state["jobs"].items():
             if job["name"] == option(args, "name") and not job.get("cancelled") and job["polls"] < 2:
@@ -93,6 +103,8 @@ def sacct(args: list[str]) -> None:
     if FAULT == "vanish":
         return  # accounting knows nothing of it
     name = option(args, "name")
+    if name is not None and hidden(state):
+        return
     for job_id, job in state["jobs"].items():
         if name is not None and job["name"] == name:
             print(job_id)

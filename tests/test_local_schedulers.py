@@ -265,6 +265,24 @@ class TestSlurm:
         assert again.code != 0 and "this launch was already made" in again.err
         assert len(calls(cluster, "sbatch")) == 1 and len(runs()) == 1
 
+    def test_a_job_found_only_later_is_recorded_once(self, advisor, cluster, monkeypatch) -> None:
+        """The answer is lost and the job is not visible by its name during the launch's look-ups: the run stays
+        unresolved, and `advisor jobs list` finds it later; nothing is submitted twice."""
+        monkeypatch.setenv("SCHED_FAULT", "garbled-id")
+        monkeypatch.setenv("SCHED_NAME_HIDDEN", "6")  # squeue and sacct, at each of the launch's 3 look-ups
+        monkeypatch.setattr("advisor.providers.launch.LOOKUP_DELAYS", (0.0, 0.0, 0.0))  # no waiting between them
+        result = advisor(*slurm(cluster))
+        assert result.code != 0 and "may or may not have been created" in result.err
+        (run,) = runs()
+        assert run.state == "create-unknown" and run.job_id is None
+        listed = advisor("jobs", "list")
+        assert listed.code == 0, listed.err
+        (run,) = runs()
+        assert run.job_id and run.details["slurm_job_id"] == "4100"
+        again = advisor(*slurm(cluster))
+        assert again.code != 0 and "this launch was already made" in again.err
+        assert len(calls(cluster, "sbatch")) == 1 and len(runs()) == 1
+
     def test_an_id_with_its_cluster(self, advisor, cluster, monkeypatch) -> None:
         monkeypatch.setenv("SCHED_FAULT", "cluster-id")
         assert advisor(*slurm(cluster)).code == 0
