@@ -449,7 +449,7 @@ class TestCost:
         assert one.code == 0 and two.code == 0, one.err + two.err
         assert estimate_line(one.out).split(":")[0] == estimate_line(two.out).split(":")[0]  # the same $
         assert "on 8 GPUs: " in estimate_line(one.out)
-        assert "on 16 GPUs: " in estimate_line(two.out) and "minutes wall-clock" in estimate_line(two.out)
+        assert "on 16 GPUs: 3 seconds wall-clock" in estimate_line(two.out)  # 0.0129 GPU-hours / 16
 
     def test_spot_is_priced_at_the_spot_row_and_marked_pre_emptible(self, advisor) -> None:
         on_demand = advisor(*skypilot("--dry-run"))
@@ -572,3 +572,58 @@ class TestTheDocsShowWhatIsWritten:
             "adv-b1ee7b7d1adf4939", run.run_id
         )
         assert written == shown
+
+
+HEADER = (
+    "InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,GpuInfo,Price,SpotPrice,Region,AvailabilityZone\n"
+)
+CATALOG = {  # figures made up for the test, in SkyPilot's columns (sky/catalog/common.py)
+    "aws": "p5.48xlarge,H100,8.0,192.0,2048.0,,55.04,22.10,us-east-1,us-east-1a\n"
+    "p5.48xlarge,H100,8.0,192.0,2048.0,,63.30,25.00,eu-west-1,eu-west-1a\n"
+    "p4de.24xlarge,A100-80GB,8.0,96.0,1152.0,,27.44705,,us-east-1,us-east-1a\n",
+    "gcp": "a3-highgpu-8g,H100,8,208,1872,,88.25,20.00,us-central1,us-central1-a\n"
+    "a3-highgpu-4g,H100,4,104,936,,44.00,10.00,us-central1,us-central1-a\n",
+}
+
+
+@pytest.fixture
+def sky_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """SkyPilot's catalog in a HOME of the test's: an older schema (v7, ignored) and the newest (v8)."""
+    home = tmp_path / "home"
+    for cloud, rows in CATALOG.items():
+        folder = home / ".sky" / "catalogs" / "v8" / cloud
+        folder.mkdir(parents=True)
+        (folder / "vms.csv").write_text(HEADER + rows)
+    old = home / ".sky" / "catalogs" / "v7" / "aws"
+    old.mkdir(parents=True)
+    (old / "vms.csv").write_text(HEADER + "p5.48xlarge,H100,8,192,2048,,1.00,0.50,us-east-1,us-east-1a\n")
+    monkeypatch.setenv("HOME", str(home))
+    return home
+
+
+class TestSkyPilotsCatalog:
+    def test_the_gpus_are_priced_from_the_catalog_at_the_dearest_clouds_cheapest_offer(
+        self, advisor, sky_catalog
+    ) -> None:
+        line = estimate_line(advisor(*skypilot("--dry-run")).out)
+        # aws's cheapest H100:8 is $55.04 (us-east-1), gcp's $88.25: the dearest of the two, / 8 GPUs
+        assert "0.01 GPU-hours at $11.03125 (H100)" in line
+        assert f"gpus.H100 at $11.03125 from SkyPilot's catalog {sky_catalog}/.sky/catalogs/v8/gcp/vms.csv" in line
+        assert "gcp a3-highgpu-8g in us-central1, $88.25 an hour on-demand / 8 GPUs" in line
+        assert "of the 2 cloud(s) it lists" in line and "(instead of the table's $3.99)" in line
+
+    def test_spot_from_its_spot_price(self, advisor, sky_catalog) -> None:
+        line = estimate_line(advisor(*skypilot("--set", "spot=true", "--dry-run")).out)
+        assert "at $2.7625 (H100-spot)" in line and "$22.10 an hour spot / 8 GPUs" in line  # aws 22.10 > gcp 20.00
+        assert "spot capacity: pre-emptible" in line and "(instead of the table's $3.44)" in line
+
+    def test_a_count_or_gpu_the_catalog_does_not_offer_keeps_the_table(self, advisor, sky_catalog) -> None:
+        six = [arg if arg != "8" else "6" for arg in skypilot("--dry-run")]  # no H100:6 offer
+        assert "from SkyPilot's catalog" not in estimate_line(advisor(*six).out)
+        other = estimate_line(advisor(*skypilot("--set", "accelerator=A100-80GB", "--dry-run")).out)
+        assert "at $3.99 (H100)" in other and "catalog" not in other  # the row's speed is an H100's
+
+    def test_slurm_and_no_catalog_keep_the_table(self, advisor, cluster, sky_catalog, monkeypatch) -> None:
+        assert "catalog" not in estimate_line(advisor(*slurm(cluster, "--dry-run")).out)
+        monkeypatch.setenv("HOME", str(cluster / "nowhere"))
+        assert "at $3.99 (H100)" in estimate_line(advisor(*skypilot("--dry-run")).out)

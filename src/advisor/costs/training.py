@@ -416,10 +416,12 @@ def _taking_turns(training: GpuWork, generation: GpuWork, cluster: Cluster) -> t
 
 
 def _clock(hours: Decimal) -> str:
-    """Wall-clock time for reading: minutes under an hour."""
-    return (
-        f"{(hours * 60).quantize(Decimal('0.1'))} minutes" if hours < 1 else f"{hours.quantize(Decimal('0.01'))} hours"
-    )
+    """Wall-clock time for reading: seconds under a minute, minutes under an hour."""
+    if hours * 60 < 1:
+        return f"{(hours * 3600).quantize(Decimal('1'))} seconds"
+    if hours < 1:
+        return f"{(hours * 60).quantize(Decimal('0.1'))} minutes"
+    return f"{hours.quantize(Decimal('0.01'))} hours"
 
 
 def _spot(gpu: str | None, spot: bool) -> str | None:

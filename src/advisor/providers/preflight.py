@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from advisor.costs.money import format_price, format_usd
-from advisor.costs.training import Cluster, MissingFigure, Rollouts, TrainingWork, billing_of, price_training
+from advisor.costs.training import SPOT, Cluster, MissingFigure, Rollouts, TrainingWork, billing_of, price_training
 from advisor.datasets.check import check_dataset
 from advisor.datasets.formats import DatasetFormat
 from advisor.datasets.grader import GraderCheck, grader_problems, load_grader, problem_line, unchecked_note
@@ -33,7 +33,7 @@ from advisor.errors import UserError
 from advisor.methods import Method
 from advisor.pricing.catalog import Catalog, ModelMatch, stale_warning, training_blockers
 from advisor.pricing.model_ids import has_snapshot, parse_model_id
-from advisor.pricing.tables import FineTuning
+from advisor.pricing.tables import FineTuning, Gpu
 from advisor.providers.base import (
     MAX_GPUS_PER_NODE,
     MAX_NODES,
@@ -42,6 +42,7 @@ from advisor.providers.base import (
     ScoresRftItself,
     SizesModels,
     Upload,
+    gpu_pricer_of,
     settings_of,
 )
 from advisor.providers.checked_copy import CheckedCopies, CheckedFile
@@ -216,7 +217,7 @@ def plan_launch(
                 formats=formats,
             )
             problems += _dataset_problems(validation, validation_report, validation=True, model=model_id)
-    estimate_usd, estimate_text = _estimate(training_report, match, method, settings)
+    estimate_usd, estimate_text = _estimate(training_report, match, method, settings, provider)
     plan = LaunchPlan(
         provider.name,
         method,
@@ -399,11 +400,38 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 40 else f"{text[:20]}...({len(text):,} characters)"
 
 
+def _gpus(
+    match: ModelMatch, provider: Provider | None, settings: dict[str, Any]
+) -> tuple[dict[str, Gpu], dict[str, str]]:
+    """The table's [gpus] rows, with those the provider reads where the job will run (`PricesGpus`) in their
+    place, and for each replaced row a note: its source, and the table's figure beside it."""
+    gpus, fine_tuning = dict(match.table.gpus), match.row.fine_tuning
+    gpu_prices = gpu_pricer_of(provider) if provider is not None else None
+    if gpu_prices is None or fine_tuning is None:
+        return gpus, {}
+    rows = [name for gpu in fine_tuning.gpus_used() for name in (gpu, f"{gpu}{SPOT}")]
+    notes = {}
+    for price in gpu_prices(rows, settings):
+        if price.gpu not in rows:
+            continue
+        table = gpus.get(price.gpu)
+        instead = f"the table's {format_price(table.per_hour)}" if table else "no table row"
+        gpus[price.gpu] = Gpu(per_hour=price.per_hour, source=price.source, as_of=price.as_of)
+        shown = format_price(price.per_hour)
+        notes[price.gpu] = f"gpus.{price.gpu} at {shown} from {price.source} (instead of {instead})"
+    return gpus, notes
+
+
 def _estimate(
-    report: DatasetReport, match: ModelMatch, method: Method, settings: dict[str, Any] | None = None
+    report: DatasetReport,
+    match: ModelMatch,
+    method: Method,
+    settings: dict[str, Any] | None = None,
+    provider: Provider | None = None,
 ) -> tuple[Decimal | None, str]:
     """The job's training cost from the checked file's tokens, with the launch's training type, tier and
-    rollouts (None, and why, where it cannot be priced before the run)."""
+    rollouts (None, and why, where it cannot be priced before the run), at the provider's own GPU prices
+    where it reads them (`PricesGpus`)."""
     quote = next((q for q in report.costs if q.provider == match.provider and q.model == match.name), None)
     if quote is None:
         return None, "no estimate (the file has no valid examples)"
@@ -420,8 +448,9 @@ def _estimate(
         rollouts=_rollouts(fine_tuning, method, settings, report.valid_examples),
         cluster=cluster_of(settings) if billing_of(fine_tuning, method) == "gpu_hours" else None,
     )
+    gpus, read = _gpus(match, provider, settings)
     try:
-        cost = price_training(work, fine_tuning, match.table.gpus)
+        cost = price_training(work, fine_tuning, gpus)
     except MissingFigure as missing:
         if missing.needs != "hours":
             return None, f"no estimate ({missing})"
@@ -433,4 +462,6 @@ def _estimate(
         return None, f"no estimate ({exc})"
     assert cost.rate is not None
     row, as_of = cost.rate.row(match.provider, match.name), cost.rate.as_of or quote.as_of
-    return cost.usd, f"{format_usd(cost.usd)}: {cost.explanation} ({row}, as_of {as_of})"
+    used = [read[work.gpu] for work in cost.gpu_work if work.gpu in read]  # the rows this estimate priced with
+    notes = "".join(f"; {note}" for note in dict.fromkeys(used))
+    return cost.usd, f"{format_usd(cost.usd)}: {cost.explanation} ({row}, as_of {as_of}){notes}"

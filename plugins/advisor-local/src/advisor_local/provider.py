@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from importlib.resources import files
 from pathlib import Path
@@ -30,6 +30,7 @@ from typing import Any
 from advisor.plugin_api import (
     FINISHED,
     Credential,
+    GpuPrice,
     Job,
     JobEvent,
     JobRequest,
@@ -41,7 +42,18 @@ from advisor.plugin_api import (
     ledger_path,
     shell_command,
 )
-from advisor_local import batches, configs, convert, handoff, progress, scheduled, sizes, skypilot, slurm
+from advisor_local import (
+    batches,
+    configs,
+    convert,
+    handoff,
+    progress,
+    scheduled,
+    sizes,
+    sky_catalog,
+    skypilot,
+    slurm,
+)
 from advisor_local.reward import unsupported
 
 STATUSES: dict[str, Status] = {
@@ -99,7 +111,7 @@ SETTINGS: dict[str, str] = {
     "generation_nodes": "RFT with vllm=server and a --scheduler: 1 node more, of --gpus GPUs, runs `trl vllm-serve` "
     "for GRPO's generation (priced as held the whole run: it waits while the others train)",
     "spot": "SkyPilot: true to run on spot capacity (pre-emptible; the managed job restarts), priced at the "
-    "table's -spot GPU rows",
+    "table's -spot GPU rows (or SkyPilot's catalog's spot price, where it is installed)",
 }
 
 
@@ -308,6 +320,39 @@ class LocalProvider:
                 "resume_from_checkpoint with the checkpoints in the bucket is yours to set)"
             )
         return lines
+
+    def gpu_prices(self, gpus: Sequence[str], settings: Mapping[str, Any]) -> list[GpuPrice]:
+        """With --scheduler skypilot and SkyPilot's catalog on this machine: the rows of the GPU the task asks for,
+        at the catalog's price (advisor_local.sky_catalog: of each cloud's cheapest offer, the dearest), on
+        spot capacity for a `-spot` row. A row of another GPU than the one asked for keeps the table's price."""
+        if str(settings.get("scheduler")) != skypilot.NAME:
+            return []
+        count = str(settings.get("gpus") or 1)
+        if not count.isdigit():
+            return []
+        asked, found = settings.get("accelerator"), []
+        for row in gpus:
+            spot = row.endswith("-spot")
+            name = skypilot.ACCELERATORS.get(row.removesuffix("-spot").removesuffix("-aws"))
+            if name is None or (asked is not None and str(asked) != name):
+                continue
+            best = sky_catalog.dearest_cheapest(name, int(count), spot=spot)
+            if best is None:
+                continue
+            offer, clouds = best
+            kind = "spot" if spot else "on-demand"
+            found.append(
+                GpuPrice(
+                    gpu=row,
+                    per_hour=offer.per_gpu_hour,
+                    source=f"SkyPilot's catalog {offer.path} (fetched {offer.fetched}): {offer.cloud} "
+                    f"{offer.instance} in {offer.region}, ${offer.per_hour:f} an hour {kind} / "
+                    f"{offer.gpus} GPUs, the dearest of the cheapest {name}:{offer.gpus} offers of the {clouds} "
+                    "cloud(s) it lists (SkyPilot picks among the clouds you enabled)",
+                    as_of=offer.fetched,
+                )
+            )
+        return found
 
     def request_preview(self, uploads: list[Upload], request: JobRequest) -> list[str]:
         run_dir = self._run_dir(request.run_id)
