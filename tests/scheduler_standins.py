@@ -12,6 +12,7 @@ $SCHED_HOLD=1 keeps it RUNNING. $SCHED_FAULT picks a fault:
   garbled-id    the job is queued but the answer carries no id advisor can read
   cluster-id    sbatch --parsable answers "id;cluster" (a federation: still an id)
   vanish        the job is in neither squeue nor sacct (nor sky jobs queue)
+  no-accounting sacct exits 1: "Slurm accounting storage is disabled" (a cluster that keeps no records)
   job-fails     the job ends FAILED (sacct exit code 1:0)
 $SCHED_NAME_HIDDEN=N: the first N look-ups by name find nothing (a job not yet visible after a lost answer).
 """
@@ -100,6 +101,8 @@ def squeue(args: list[str]) -> None:
 
 def sacct(args: list[str]) -> None:
     state = load()
+    if FAULT == "no-accounting":
+        fail("sacct: error: Slurm accounting storage is disabled")
     if FAULT == "vanish":
         return  # accounting knows nothing of it
     name = option(args, "name")

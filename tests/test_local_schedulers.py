@@ -301,6 +301,16 @@ class TestSlurm:
         assert watched.code != 0 or "vanished" in watched.out + watched.err
         assert len(runs()) == 1 and runs()[0].job_id == run.job_id  # recorded, not lost
 
+    def test_a_cluster_without_accounting(self, advisor, cluster, monkeypatch) -> None:
+        """squeue is all there is: a job that left the queue is vanished, with sacct's reason, in one line."""
+        monkeypatch.setenv("SCHED_FAULT", "no-accounting")
+        assert advisor(*slurm(cluster)).code == 0
+        (run,) = runs()
+        advisor("jobs", "watch", run.job_id, "--every", "0.01")
+        job = shown(advisor, run.job_id)["job"]
+        assert job["provider_status"] == "vanished"
+        assert "(sacct: error: Slurm accounting storage is disabled)" in job["error"].splitlines()[0]
+
     def test_a_job_that_fails(self, advisor, cluster, monkeypatch) -> None:
         monkeypatch.setenv("SCHED_FAULT", "job-fails")
         assert advisor(*slurm(cluster)).code == 0
@@ -491,6 +501,22 @@ class TestParsers:
 
         assert sky_module.parse_job_id(f"{noise}\nManaged Job ID: {job_id}\n{noise}") == str(job_id)
         assert sky_module.parse_job_id(noise) is None
+
+
+class TestCatalogReader:
+    @given(st.text(max_size=400))
+    def test_any_file_is_read_without_an_error(self, text: str) -> None:
+        """A catalog file SkyPilot or a user left half-written prices nothing rather than stopping the launch."""
+        import tempfile
+
+        from advisor_local import sky_catalog
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "v8" / "aws" / "vms.csv"
+            path.parent.mkdir(parents=True)
+            path.write_text(HEADER + text)
+            for offer in sky_catalog.offers("H100", 8, spot=False, root=Path(folder)):
+                assert offer.per_gpu_hour > 0 and offer.gpus == 8
 
 
 class TestCostArithmetic:

@@ -756,14 +756,14 @@ class LocalProvider:
         """The job as the scheduler reports it (`ask`: read its state now; else just submitted, queued)."""
         scheduler, their_id = str(data["scheduler"]), data.get("scheduler_job_id")
         label = "Slurm" if scheduler == "slurm" else "SkyPilot"
-        state, elapsed, error = None, None, None
+        state, elapsed, error, note = None, None, None, None
         if not their_id:
             status = "submitting"
             error = f"the submit's answer was lost and no {label} job named {data['job_name']} was found yet"
         elif ask:
             if scheduler == "slurm":
                 found = slurm.state(str(their_id))
-                state, elapsed = found.state, found.elapsed
+                state, elapsed, note = found.state, found.elapsed, found.note
             else:
                 state = skypilot.state(str(their_id)).state
             status = handoff.status_of(scheduler, state)
@@ -786,7 +786,7 @@ class LocalProvider:
             )
             error = (
                 f"{label} job {their_id} is in neither {where}: it was removed, or the records are not kept; the job "
-                "is counted as failed"
+                "is counted as failed" + (f" ({note})" if note else "")
             )
         if error and log is not None and status in ("failed", "vanished"):
             error = self._with_log(error, log)

@@ -46,6 +46,7 @@ class State:
     state: str | None
     elapsed: int | None = None
     exit_code: str | None = None
+    note: str | None = None  # why sacct could not say (accounting not kept on this cluster ...)
 
 
 def problems(run_dir: str | None, partition: str | None, account: str | None, time_limit: str | None) -> list[str]:
@@ -184,8 +185,9 @@ def state(job_id: str) -> State:
     command = ["sacct", "--noheader", "--parsable2", "--allocations", f"--jobs={job_id}",
                "--format=JobID,State,ExitCode,ElapsedRaw"]  # fmt: skip
     ran = scheduled.run(NAME, command)
-    if ran.code != 0:
-        raise ProviderError(f"sacct could not be read: {ran.last_error()}")
+    if ran.code != 0:  # no accounting on this cluster, or slurmdbd down: squeue's last word, and why
+        said = ran.last_error()
+        return State(queued, note=said if said.startswith("sacct") else f"sacct: {said}")
     for line in ran.out.splitlines():
         fields = line.strip().split("|")
         if len(fields) >= 4 and fields[0] == job_id and fields[1].strip():
