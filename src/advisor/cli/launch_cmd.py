@@ -37,6 +37,12 @@ if TYPE_CHECKING:
 )
 @click.option("--nodes", type=click.IntRange(1, MAX_NODES), help=f"Nodes (own GPUs), at most {MAX_NODES:,}.")
 @click.option(
+    "--scheduler",
+    metavar="NAME",
+    help="Hand the job to a scheduler, where the provider takes one (own GPUs: slurm, skypilot); "
+    "the same as --set scheduler=NAME.",
+)
+@click.option(
     "--set",
     "extra",
     multiple=True,
@@ -61,6 +67,7 @@ def launch(
     tier: str | None,
     gpus: int | None,
     nodes: int | None,
+    scheduler: str | None,
     extra: tuple[str, ...],
     yes: bool,
     dry_run: bool,
@@ -91,7 +98,14 @@ def launch(
             suffix=suffix,
             epochs=epochs,
             seed=seed,
-            settings={"training_type": training_type, "tier": tier, "gpus": gpus, "nodes": nodes, **_pairs(extra)},
+            settings={
+                "training_type": training_type,
+                "tier": tier,
+                "gpus": gpus,
+                "nodes": nodes,
+                "scheduler": scheduler,
+                **_pairs(extra),
+            },
             formats=load_plugins().dataset_formats,
             grader_checks=load_plugins().grader_checks if grader else (),
         )

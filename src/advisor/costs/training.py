@@ -9,7 +9,7 @@ cookbook's default-epochs rule and the per-example token cap."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Literal
@@ -75,6 +75,21 @@ class Rollouts:
         return int(self.prompts * epochs * self.generations * self.completion_tokens)
 
 
+SPOT = "-spot"  # a [gpus] row's name + this: the same GPU on spot (pre-emptible) capacity
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cluster:
+    """Own GPUs: what a run holds while it runs. Training on `training_gpus` (GPUs per node x nodes); GRPO's
+    generation on `generation_gpus` of their own (TRL's server mode, `trl vllm-serve` on another node: the two
+    groups take turns, and each is held, and paid for, the whole time), or 0: on the training GPUs. `spot`:
+    pre-emptible capacity, priced at the table's `-spot` rows (`gpus.H100-spot`)."""
+
+    training_gpus: int = 1
+    generation_gpus: int = 0
+    spot: bool = False
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GpuWork:
     """One kind of work on one kind of GPU: tokens at a published speed, as GPU-hours at the GPU's price."""
@@ -85,14 +100,20 @@ class GpuWork:
     gpu: str  # the table's [gpus] row
     per_hour: Decimal
     training_type: str | None = None  # training: the type whose throughput applies (lora, qlora, full)
+    held_hours: Decimal | None = None  # GPU-hours held, busy or idle (GPUs of its own that wait their turn)
 
     @property
     def hours(self) -> Decimal:
+        """GPU-hours of work at the published speed."""
         return Decimal(self.tokens) / (self.per_second * 3600)
 
     @property
+    def billed_hours(self) -> Decimal:
+        return self.hours if self.held_hours is None else self.held_hours
+
+    @property
     def usd(self) -> Decimal:
-        return self.hours * self.per_hour
+        return self.billed_hours * self.per_hour
 
     def text(self, what: str) -> str:
         return (
@@ -137,6 +158,7 @@ class TrainingWork:
     training_type: str | None = None  # lora, qlora, full: where the table prices them apart
     tier: str | None = None  # the training tier, where the table has tiers
     measured: bool = False  # the figures are the provider's, after the run
+    cluster: Cluster | None = None  # own GPUs: the GPUs the run holds (nodes, generation apart, spot)
 
 
 class MissingFigure(ValueError):
@@ -178,12 +200,14 @@ def training_rate(
     *,
     training_type: str | None = None,
     tier: str | None = None,
+    spot: bool = False,
 ) -> Rate:
-    """The price of one billed unit of `method` on this row (ValueError when the row has none)."""
+    """The price of one billed unit of `method` on this row (ValueError when the row has none); `spot`: own
+    GPUs on spot capacity, the table's `-spot` GPU row."""
     basis = billing_of(prices, method)
     if basis == "gpu_hours":
         kind = _training_type(prices, training_type)
-        gpu = prices.gpu_for(kind)
+        gpu = _spot(prices.gpu_for(kind), spot)
         found = _gpu(gpu, gpus)
         return Rate(basis=basis, price=found.per_hour, field=f"gpus.{gpu}", unit="a GPU-hour", as_of=found.as_of)
     multiplier, tier_name = training_tier(prices, tier)
@@ -209,7 +233,8 @@ def training_rate(
 def price_training(work: TrainingWork, prices: FineTuning, gpus: Mapping[str, Gpu]) -> TrainingCost:
     """What `work` costs on this row, in the unit the row bills (ValueError for a training type, tier or
     GPU the row does not price; MissingFigure when the work lacks a figure the unit needs)."""
-    rate = training_rate(prices, gpus, work.method, training_type=work.training_type, tier=work.tier)
+    spot = work.cluster is not None and work.cluster.spot
+    rate = training_rate(prices, gpus, work.method, training_type=work.training_type, tier=work.tier, spot=spot)
     if rate.basis == "hours":
         if work.hours is None:
             raise MissingFigure("hours", "RFT is billed per training hour: the billable hours are needed", rate)
@@ -286,7 +311,8 @@ def _measured_gpu_hours(work: TrainingWork, rate: Rate) -> TrainingCost:
         method=work.method,
         rate=rate,
         hours=work.hours,
-        explanation=f"{work.hours:.2f} GPU-hours (wall-clock x GPUs) x {format_price(rate.price)} ({rate.field})",
+        explanation=f"{work.hours:.2f} GPU-hours (wall-clock x GPUs) x {format_price(rate.price)} ({rate.field})"
+        + (" (spot: pre-emptible)" if work.cluster is not None and work.cluster.spot else ""),
     )
 
 
@@ -330,13 +356,31 @@ def _by_gpu_hours(work: TrainingWork, prices: FineTuning, gpus: Mapping[str, Gpu
             f"{tokens_per_epoch:,} prompt tokens x {epochs} epochs x {rollouts.generations.normalize():f} "
             f"generations + {generated:,} completion tokens"
         )
-        gpu = prices.generation_gpu or prices.gpu
+        cluster = work.cluster or Cluster()
+        gpu = _spot(prices.generation_gpu or prices.gpu, cluster.spot)
         generation = _work("generation", generated, prices.generation_throughput, gpu, gpus)
-    training = _work("training", trained, prices.throughput[kind], prices.gpu_for(kind), gpus, kind)
+    cluster = work.cluster or Cluster()
+    training = _work(
+        "training", trained, prices.throughput[kind], _spot(prices.gpu_for(kind), cluster.spot), gpus, kind
+    )
+    work_done: tuple[GpuWork, ...] = (training,) if generation is None else (training, generation)
+    held = None
+    if generation is not None and cluster.generation_gpus:
+        (training, generation), held = _taking_turns(training, generation, cluster)
+        work_done = (training, generation)
     explanation = f"training: {training.text(f'{trained:,} tokens ({what}, {kind})')}"
     if generation is not None:
         explanation += f"; generation: {generation.text(f'{generation.tokens:,} completion tokens')}"
-    work_done = (training,) if generation is None else (training, generation)
+    if held is not None:
+        explanation += f"; {held}"
+    elif cluster.training_gpus > 1:
+        wall = training.hours / cluster.training_gpus + (generation.hours / cluster.training_gpus if generation else 0)
+        explanation += (
+            f"; on {cluster.training_gpus} GPUs: {_clock(wall)} wall-clock (the speed per GPU taken to hold across "
+            "GPUs and nodes)"
+        )
+    if cluster.spot:
+        explanation += "; spot capacity: pre-emptible, at the -spot GPU prices"
     return TrainingCost(
         usd=sum((w.usd for w in work_done), Decimal(0)),
         basis="gpu_hours",
@@ -344,13 +388,50 @@ def _by_gpu_hours(work: TrainingWork, prices: FineTuning, gpus: Mapping[str, Gpu
         rate=Rate(basis="gpu_hours", price=training.per_hour, field=f"gpus.{training.gpu}", unit="a GPU-hour"),
         epochs=epochs,
         billed_tokens=trained,
-        hours=sum((w.hours for w in work_done), Decimal(0)),
+        hours=sum((w.billed_hours for w in work_done), Decimal(0)),
         gpu_work=work_done,
         explanation=explanation,
     )
 
 
+def _taking_turns(training: GpuWork, generation: GpuWork, cluster: Cluster) -> tuple[tuple[GpuWork, GpuWork], str]:
+    """TRL's server mode: the training GPUs wait while `trl vllm-serve` generates on GPUs of its own, and those
+    wait while the training GPUs train; both groups are held the whole wall-clock time."""
+    wall = training.hours / cluster.training_gpus + generation.hours / cluster.generation_gpus
+    measured_on = generation.gpu
+    held = (
+        replace(training, held_hours=wall * cluster.training_gpus),
+        # the generating node is one of the job's own: the same GPUs as the training nodes, at their price
+        replace(generation, held_hours=wall * cluster.generation_gpus, gpu=training.gpu, per_hour=training.per_hour),
+    )
+    idle = sum((w.billed_hours - w.hours for w in held), Decimal(0))
+    text = (
+        f"generation on {cluster.generation_gpus} GPUs of its own (trl vllm-serve, a node of the job: {training.gpu} "
+        f"at {format_price(training.per_hour)}, at the speed measured on {measured_on}) and training on "
+        f"{cluster.training_gpus} take turns: {_clock(wall)} wall-clock, each group held throughout = "
+        f"{sum((w.billed_hours for w in held), Decimal(0)).quantize(Decimal('0.01'))} GPU-hours billed, "
+        f"{idle.quantize(Decimal('0.01'))} of them idle"
+    )
+    return held, text
+
+
+def _clock(hours: Decimal) -> str:
+    """Wall-clock time for reading: seconds under a minute, minutes under an hour."""
+    if hours * 60 < 1:
+        return f"{(hours * 3600).quantize(Decimal('1'))} seconds"
+    if hours < 1:
+        return f"{(hours * 60).quantize(Decimal('0.1'))} minutes"
+    return f"{hours.quantize(Decimal('0.01'))} hours"
+
+
+def _spot(gpu: str | None, spot: bool) -> str | None:
+    """The [gpus] row of `gpu` on spot capacity (`H100-spot`), when `spot`."""
+    return f"{gpu}{SPOT}" if spot and gpu else gpu
+
+
 def _gpu(gpu: str | None, gpus: Mapping[str, Gpu]) -> Gpu:
+    if gpu is not None and gpu.endswith(SPOT) and gpu not in gpus:
+        raise ValueError(f"no spot price for gpu {gpu.removesuffix(SPOT)!r}: the table's [gpus] has no {gpu!r} row")
     if gpu is None or gpu not in gpus:
         raise ValueError(f"no price for gpu {gpu!r}: the table's [gpus] must list it")
     return gpus[gpu]

@@ -7,8 +7,9 @@ ledger that never loses or duplicates a job, retries of reads, and never retryin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -20,10 +21,12 @@ __all__ = [
     "FINISHED",
     "Credential",
     "DeclaresCredentials",
+    "GpuPrice",
     "Job",
     "JobCreateUnknown",
     "JobEvent",
     "JobRequest",
+    "PricesGpus",
     "Provider",
     "ProviderError",
     "Quote",
@@ -201,6 +204,28 @@ class SizesModels(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class GpuPrice:
+    """A GPU-hour price read where the job will run (a scheduler's own catalog), for one launch's estimate: it
+    stands for the price table's [gpus] row `gpu`, and says where it was read and when."""
+
+    gpu: str  # the [gpus] row it stands for, e.g. "H100" or "H100-spot"
+    per_hour: Decimal
+    source: str  # where it was read: the file or page, and what in it
+    as_of: date  # when that source was written or fetched
+
+
+@runtime_checkable
+class PricesGpus(Protocol):
+    """A provider that can read the GPU prices of where a job will run (own GPUs through SkyPilot: its catalog):
+    the launch's estimate prices those rows with them, through the same cost path, and says so."""
+
+    def gpu_prices(self, gpus: Sequence[str], settings: Mapping[str, Any]) -> list[GpuPrice]:
+        """Prices for any of the [gpus] rows `gpus` the estimate uses (none: the table's stand), for a launch
+        with these settings. Never raises for a price it cannot read: it returns fewer."""
+        ...
+
+
 @runtime_checkable
 class Quotes(Protocol):
     """A provider that prices a job itself: its files are uploaded before the confirmation, which then shows
@@ -229,6 +254,11 @@ def quoter_of(provider: Provider) -> Callable[[JobRequest], Quote] | None:
     """The provider's `quote_job`, or None for a provider that cannot estimate a job's price itself (a class
     that sets `quote_job = None` opts out of a base class's)."""
     return provider.quote_job if isinstance(provider, Quotes) else None
+
+
+def gpu_pricer_of(provider: Provider) -> Callable[[Sequence[str], Mapping[str, Any]], list[GpuPrice]] | None:
+    """The provider's `gpu_prices`, or None for one that reads no GPU prices of its own."""
+    return provider.gpu_prices if isinstance(provider, PricesGpus) else None
 
 
 def credentials_of(provider: Provider) -> tuple[Credential, ...]:

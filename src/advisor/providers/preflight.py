@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from advisor.costs.money import format_price, format_usd
-from advisor.costs.training import MissingFigure, Rollouts, TrainingWork, billing_of, price_training
+from advisor.costs.training import SPOT, Cluster, MissingFigure, Rollouts, TrainingWork, billing_of, price_training
 from advisor.datasets.check import check_dataset
 from advisor.datasets.formats import DatasetFormat
 from advisor.datasets.grader import GraderCheck, grader_problems, load_grader, problem_line, unchecked_note
@@ -33,7 +33,7 @@ from advisor.errors import UserError
 from advisor.methods import Method
 from advisor.pricing.catalog import Catalog, ModelMatch, stale_warning, training_blockers
 from advisor.pricing.model_ids import has_snapshot, parse_model_id
-from advisor.pricing.tables import FineTuning
+from advisor.pricing.tables import FineTuning, Gpu
 from advisor.providers.base import (
     MAX_GPUS_PER_NODE,
     MAX_NODES,
@@ -42,6 +42,7 @@ from advisor.providers.base import (
     ScoresRftItself,
     SizesModels,
     Upload,
+    gpu_pricer_of,
     settings_of,
 )
 from advisor.providers.checked_copy import CheckedCopies, CheckedFile
@@ -216,7 +217,7 @@ def plan_launch(
                 formats=formats,
             )
             problems += _dataset_problems(validation, validation_report, validation=True, model=model_id)
-    estimate_usd, estimate_text = _estimate(training_report, match, method, settings)
+    estimate_usd, estimate_text = _estimate(training_report, match, method, settings, provider)
     plan = LaunchPlan(
         provider.name,
         method,
@@ -326,6 +327,21 @@ def _rollouts(
         return None
 
 
+def cluster_of(settings: dict[str, Any]) -> Cluster:
+    """The GPUs an own-GPU run holds, from its launch settings: `gpus` x `nodes` train; with `vllm=server` and
+    `generation_nodes`, that many more nodes of `gpus` generate apart (GRPO); `spot=true`: spot capacity.
+    A value that is not a number counts as 1 (the provider's own check names it)."""
+
+    def whole(name: str, default: int) -> int:
+        text = str(settings.get(name, default)).strip()
+        return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else default
+
+    gpus, nodes = whole("gpus", 1), whole("nodes", 1)
+    apart = whole("generation_nodes", 0) if str(settings.get("vllm", "")).strip() == "server" else 0
+    spot = str(settings.get("spot", "")).strip().lower() in ("true", "yes", "1", "on")
+    return Cluster(training_gpus=max(1, gpus * nodes), generation_gpus=gpus * apart, spot=spot)
+
+
 def _dataset_problems(
     path: str, report: DatasetReport, validation: bool = False, model: str | None = None
 ) -> list[str]:
@@ -349,6 +365,11 @@ def check_settings(provider: Provider, settings: dict[str, Any]) -> None:
     node or nodes than advisor's caps."""
     accepted = settings_of(provider)
     unknown = sorted(set(settings) - set(accepted))
+    if "scheduler" in unknown:
+        raise UserError(
+            f"--scheduler {_shown(settings['scheduler'])}: {provider.name} runs its jobs itself and takes no scheduler",
+            hint="a scheduler (Slurm, SkyPilot) runs jobs on your own GPUs: --provider local",
+        )
     if unknown:
         raise UserError(
             f"{provider.name} does not take the setting(s) {', '.join(unknown)}; "
@@ -379,11 +400,38 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 40 else f"{text[:20]}...({len(text):,} characters)"
 
 
+def _gpus(
+    match: ModelMatch, provider: Provider | None, settings: dict[str, Any]
+) -> tuple[dict[str, Gpu], dict[str, str]]:
+    """The table's [gpus] rows, with those the provider reads where the job will run (`PricesGpus`) in their
+    place, and for each replaced row a note: its source, and the table's figure beside it."""
+    gpus, fine_tuning = dict(match.table.gpus), match.row.fine_tuning
+    gpu_prices = gpu_pricer_of(provider) if provider is not None else None
+    if gpu_prices is None or fine_tuning is None:
+        return gpus, {}
+    rows = [name for gpu in fine_tuning.gpus_used() for name in (gpu, f"{gpu}{SPOT}")]
+    notes = {}
+    for price in gpu_prices(rows, settings):
+        if price.gpu not in rows:
+            continue
+        table = gpus.get(price.gpu)
+        instead = f"the table's {format_price(table.per_hour)}" if table else "no table row"
+        gpus[price.gpu] = Gpu(per_hour=price.per_hour, source=price.source, as_of=price.as_of)
+        shown = format_price(price.per_hour)
+        notes[price.gpu] = f"gpus.{price.gpu} at {shown} from {price.source} (instead of {instead})"
+    return gpus, notes
+
+
 def _estimate(
-    report: DatasetReport, match: ModelMatch, method: Method, settings: dict[str, Any] | None = None
+    report: DatasetReport,
+    match: ModelMatch,
+    method: Method,
+    settings: dict[str, Any] | None = None,
+    provider: Provider | None = None,
 ) -> tuple[Decimal | None, str]:
     """The job's training cost from the checked file's tokens, with the launch's training type, tier and
-    rollouts (None, and why, where it cannot be priced before the run)."""
+    rollouts (None, and why, where it cannot be priced before the run), at the provider's own GPU prices
+    where it reads them (`PricesGpus`)."""
     quote = next((q for q in report.costs if q.provider == match.provider and q.model == match.name), None)
     if quote is None:
         return None, "no estimate (the file has no valid examples)"
@@ -398,9 +446,11 @@ def _estimate(
         training_type=None if kind is None else str(kind),
         tier=None if tier is None else str(tier),
         rollouts=_rollouts(fine_tuning, method, settings, report.valid_examples),
+        cluster=cluster_of(settings) if billing_of(fine_tuning, method) == "gpu_hours" else None,
     )
+    gpus, read = _gpus(match, provider, settings)
     try:
-        cost = price_training(work, fine_tuning, match.table.gpus)
+        cost = price_training(work, fine_tuning, gpus)
     except MissingFigure as missing:
         if missing.needs != "hours":
             return None, f"no estimate ({missing})"
@@ -412,4 +462,6 @@ def _estimate(
         return None, f"no estimate ({exc})"
     assert cost.rate is not None
     row, as_of = cost.rate.row(match.provider, match.name), cost.rate.as_of or quote.as_of
-    return cost.usd, f"{format_usd(cost.usd)}: {cost.explanation} ({row}, as_of {as_of})"
+    used = [read[work.gpu] for work in cost.gpu_work if work.gpu in read]  # the rows this estimate priced with
+    notes = "".join(f"; {note}" for note in dict.fromkeys(used))
+    return cost.usd, f"{format_usd(cost.usd)}: {cost.explanation} ({row}, as_of {as_of}){notes}"

@@ -27,6 +27,7 @@ from advisor.methods import method_named
 from advisor.pricing.catalog import Catalog, ModelMatch
 from advisor.providers.base import FINISHED, Job, Provider, ProviderError
 from advisor.providers.ledger import Ledger, Run
+from advisor.providers.preflight import cluster_of
 
 DETAILS_KEY = "advisor_details"
 PROGRESS_KEY = "advisor_progress"
@@ -166,6 +167,7 @@ def training_cost(run: Run, job: Job, catalog: Catalog) -> ActualCost:
         training_type=None if kind is None else str(kind),
         tier=None if tier is None else str(tier),
         measured=True,
+        cluster=cluster_of(settings),
     )
     try:
         cost = price_training(work, match.row.fine_tuning, match.table.gpus)

@@ -103,6 +103,12 @@ def _progress(job: Job) -> str | None:
 _DETAILS = (
     ("host", "host"),
     ("pid", "pid"),
+    ("scheduler", "scheduler"),  # a run handed to a scheduler (own GPUs): its job there, and its state
+    ("slurm_job_id", "Slurm job"),
+    ("skypilot_job_id", "SkyPilot job"),
+    ("scheduler_state", "its state"),
+    ("job_file", "job file"),
+    ("submit_command", "submitted with"),
     ("output_dir", "output"),
     ("log", "log"),
     ("command", "command"),

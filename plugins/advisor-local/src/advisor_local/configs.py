@@ -17,6 +17,7 @@ from typing import Any
 
 from advisor.plugin_api import MAX_GPUS_PER_NODE, MAX_NODES, Method, shell_command, shell_word
 from advisor_local import batches
+from advisor_local.scheduled import SCHEDULERS
 
 TRL_COMMANDS: dict[str, str] = {"sft": "sft", "dpo": "dpo", "rft": "grpo"}
 TRAINING_TYPES = ("lora", "qlora", "full")
@@ -48,9 +49,21 @@ NUMERIC: dict[str, type] = {
     "num_generations": int,
     "max_completion_length": int,
     "max_steps": int,
+    "cpus": int,
+    "generation_nodes": int,
 }
 # the largest value each may take: a run folder gets one accelerate file and one command per node
-MOST: dict[str, int] = {"gpus": MAX_GPUS_PER_NODE, "nodes": MAX_NODES, "main_process_port": 65535}
+# generation_nodes: GRPO's trainer talks to one vLLM server (GRPOConfig's vllm_server_host), on one node
+MOST: dict[str, int] = {
+    "gpus": MAX_GPUS_PER_NODE,
+    "nodes": MAX_NODES,
+    "main_process_port": 65535,
+    "cpus": 4096,
+    "generation_nodes": 1,
+}
+YES, NO = ("true", "yes", "1", "on"), ("false", "no", "0", "off")
+SLURM_ONLY = ("run_dir", "partition", "account", "time_limit", "cpus")  # sbatch's
+SKYPILOT_ONLY = ("bucket", "accelerator", "spot")  # a cloud's
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,20 @@ class RunSettings:
     max_completion_length: int | None = None
     max_steps: int | None = None
     vllm: str | None = None  # RFT: generate with vLLM (TRL's use_vllm) in this vllm_mode
+    scheduler: str | None = None  # slurm or skypilot: the job is handed to it (advisor_local.slurm, .skypilot)
+    run_dir: str | None = None  # Slurm: the shared folder the run's folder is made in
+    partition: str | None = None
+    account: str | None = None
+    time_limit: str | None = None
+    cpus: int | None = None  # CPUs of each node's task
+    bucket: str | None = None  # SkyPilot: where the output goes
+    accelerator: str | None = None  # SkyPilot: the GPU asked for (default: the one the price row's speed is of)
+    spot: str | None = None  # SkyPilot: spot capacity (pre-emptible), true or false
+    generation_nodes: int | None = None  # RFT, vllm=server: a node of its own runs `trl vllm-serve`
+
+    @property
+    def on_spot(self) -> bool:
+        return (self.spot or "").lower() in YES
 
     @property
     def processes(self) -> int:
@@ -110,14 +137,22 @@ def check_settings(
             problems.append(f"--set {name}={value}: must be at most {MOST[name]:,}")
             continue
         values[name] = number
-    choices = {"training_type": TRAINING_TYPES, "distributed": DISTRIBUTED, "device": DEVICES, "vllm": VLLM_MODES}
+    choices = {
+        "training_type": TRAINING_TYPES,
+        "distributed": DISTRIBUTED,
+        "device": DEVICES,
+        "vllm": VLLM_MODES,
+        "scheduler": SCHEDULERS,
+        "spot": YES + NO,
+    }
     for name, allowed in choices.items():
         if name in values and values[name] not in allowed:
             problems.append(f"{name} {values[name]!r}: use one of {', '.join(allowed)}")
     if problems:
         return None, problems
     run = RunSettings(**values)
-    if run.nodes > 1 and not run.main_process_ip:
+    problems += _scheduler_problems(run)
+    if run.nodes > 1 and not run.main_process_ip and not run.scheduler:
         problems.append(
             f"{run.nodes} nodes need the address of node 0: --set main_process_ip=ADDRESS "
             f"(and --set main_process_port=PORT, default {DEFAULT_PORT})"
@@ -141,6 +176,29 @@ def check_settings(
     elif run.num_generations or run.max_completion_length or run.vllm:
         problems.append("num_generations, max_completion_length and vllm are RFT (GRPO) settings: drop them")
     return (None if problems else run), problems
+
+
+def _scheduler_problems(run: RunSettings) -> list[str]:
+    """Settings of one scheduler given to another, or to none; a scheduler runs GPU jobs."""
+    found = []
+    for names, wanted in ((SLURM_ONLY, "slurm"), (SKYPILOT_ONLY, "skypilot")):
+        given = [name for name in names if getattr(run, name) is not None]
+        if given and run.scheduler != wanted:
+            found.append(f"{', '.join(given)}: settings of --scheduler {wanted}, not of {_where(run.scheduler)}")
+    if run.scheduler and run.device == "cpu":
+        found.append(f"--scheduler {run.scheduler} runs on GPUs: drop device=cpu")
+    if run.generation_nodes and not (run.scheduler and run.vllm == "server"):
+        found.append(
+            "generation_nodes: a node of its own for `trl vllm-serve` goes with --set vllm=server and a --scheduler "
+            "(on one machine, start `trl vllm-serve` yourself)"
+        )
+    if run.scheduler and run.main_process_ip:
+        found.append(f"--scheduler {run.scheduler} gives node 0's address itself: drop main_process_ip")
+    return found
+
+
+def _where(scheduler: str | None) -> str:
+    return f"--scheduler {scheduler}" if scheduler else "a run on this machine (no --scheduler)"
 
 
 def grpo_batches(run: RunSettings, *, validation: bool) -> batches.Batches:
@@ -254,10 +312,30 @@ def accelerate_config(run: RunSettings, machine_rank: int) -> dict[str, Any]:
     else:
         config["distributed_type"] = "MULTI_GPU"
         config["gpu_ids"] = "all"
-    if run.nodes > 1:
+    if run.nodes > 1 and not run.scheduler:  # a scheduler's task gives node 0's address on the command line
         config["main_process_ip"] = run.main_process_ip
         config["main_process_port"] = run.main_process_port
     return dict(sorted(config.items()))
+
+
+def scheduled_launch(method: Method, run_dir: Path, run: RunSettings) -> tuple[list[str], list[str]]:
+    """The command a scheduler's task runs on each node, in two parts: `accelerate launch` with its options
+    (each task adds `--machine_rank` and `--main_process_ip` from the scheduler's environment after them) and
+    the training script with its config. `trl sft` is this: TRL's CLI hands `trl/scripts/sft.py` to
+    accelerate's launch_command (trl/cli.py); with `-m` accelerate runs it as the module."""
+    options = [
+        "accelerate",
+        "launch",
+        "--config_file",
+        str(run_dir / "accelerate.yaml"),
+        "--num_machines",
+        str(run.nodes),
+        "--num_processes",
+        str(run.processes),
+    ]
+    if run.nodes > 1:
+        options += ["--main_process_port", str(run.main_process_port)]
+    return options, ["-m", f"trl.scripts.{TRL_COMMANDS[method]}", "--config", str(run_dir / "train.yaml")]
 
 
 def accelerate_file(run_dir: Path, run: RunSettings, machine_rank: int) -> Path:

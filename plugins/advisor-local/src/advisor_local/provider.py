@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from importlib.resources import files
 from pathlib import Path
@@ -30,6 +30,7 @@ from typing import Any
 from advisor.plugin_api import (
     FINISHED,
     Credential,
+    GpuPrice,
     Job,
     JobEvent,
     JobRequest,
@@ -41,7 +42,18 @@ from advisor.plugin_api import (
     ledger_path,
     shell_command,
 )
-from advisor_local import batches, configs, convert, progress, sizes
+from advisor_local import (
+    batches,
+    configs,
+    convert,
+    handoff,
+    progress,
+    scheduled,
+    sizes,
+    sky_catalog,
+    skypilot,
+    slurm,
+)
 from advisor_local.reward import unsupported
 
 STATUSES: dict[str, Status] = {
@@ -53,6 +65,12 @@ STATUSES: dict[str, Status] = {
     "died": "failed",
     "cancelled": "cancelled",
     "elsewhere": "unknown",
+    # a run handed to a scheduler (advisor_local.handoff)
+    "queued": "queued",
+    "running": "running",
+    "recovering": "running",
+    "vanished": "failed",
+    "submitting": "unknown",
 }
 CANCEL_GRACE_SECONDS = 10.0  # after SIGTERM, before SIGKILL: the trainer may be writing a checkpoint
 LOG_LINES = 12
@@ -81,6 +99,19 @@ SETTINGS: dict[str, str] = {
     "vllm": "RFT (GRPO): generate with vLLM, `colocate` (on the training GPUs) or `server` (a `trl vllm-serve` "
     "you start on other GPUs); off by default (TRL's default, transformers' generate(): slower than the "
     "vLLM speed the estimate assumes)",
+    "scheduler": "hand the job to a scheduler: slurm (sbatch) or skypilot (sky jobs launch); --scheduler NAME",
+    "run_dir": "Slurm: the shared folder every node sees, where the run's folder is made (required, must exist)",
+    "partition": "Slurm: the partition (#SBATCH --partition)",
+    "account": "Slurm: the account charged (#SBATCH --account)",
+    "time_limit": "Slurm: the job's time limit, e.g. 24:00:00 (#SBATCH --time)",
+    "cpus": "Slurm: CPUs of each node's task (#SBATCH --cpus-per-task)",
+    "bucket": "SkyPilot: the bucket the output goes to, e.g. s3://my-bucket/advisor (required)",
+    "accelerator": "SkyPilot: the GPU asked for, resources.accelerators GPU:N (default: the GPU the price row's "
+    "speed was measured on, e.g. H100 for Llama-3.1-8B, A100-80GB for 70B)",
+    "generation_nodes": "RFT with vllm=server and a --scheduler: 1 node more, of --gpus GPUs, runs `trl vllm-serve` "
+    "for GRPO's generation (priced as held the whole run: it waits while the others train)",
+    "spot": "SkyPilot: true to run on spot capacity (pre-emptible; the managed job restarts), priced at the "
+    "table's -spot GPU rows (or SkyPilot's catalog's spot price, where it is installed)",
 }
 
 
@@ -238,9 +269,96 @@ class LocalProvider:
         size bracket at or above it, and why (advisor_local.sizes)."""
         return sizes.size_bracket(model, settings)
 
+    def _scheduled_plan(self, request: JobRequest, examples: int) -> tuple[configs.RunSettings, Path, dict[Path, str]]:
+        """A run for a scheduler: its settings, its work folder and every file written there."""
+        local_dir = self._run_dir(request.run_id)
+        run, _ = configs.check_settings(
+            request.settings, request.method, validation=request.validation_file is not None
+        )
+        if run is None:
+            run, _ = self._plan(request, local_dir, examples)  # raises with the problems
+        work = handoff.work_dir(run, local_dir)
+        run, config = self._plan(request, handoff.job_dir(run, work), examples)
+        config = handoff.adjusted(config, run, request.run_id)
+        return run, work, handoff.files(request, run, work, config, self._priced_on(request, run))
+
+    def _priced_on(self, request: JobRequest, run: configs.RunSettings) -> str | None:
+        """The [gpus] row the estimate's training speed was measured on: the model's row (or `price_as`)."""
+        table = tomllib.loads((files(__package__) / "local.toml").read_text(encoding="utf-8"))
+        wanted = str(request.settings.get("price_as") or request.model)
+        for name, row in table.get("models", {}).items():
+            if wanted == name or wanted in row.get("aliases", []):
+                tuning = row.get("fine_tuning", {})
+                gpu = tuning.get("throughput_gpus", {}).get(run.training_type, tuning.get("gpu"))
+                return str(gpu) if gpu else None
+        return None
+
+    def _scheduled_preview(self, uploads: list[Upload], request: JobRequest, examples: int) -> list[str]:
+        run, work, written = self._scheduled_plan(request, examples)
+        where = (
+            "inside run_dir, seen by every node"
+            if run.scheduler == "slurm"
+            else f"copied to every node at {handoff.job_dir(run, work)}"
+        )
+        lines = [f"run folder: {work}/ ({where})"]
+        for upload in uploads:
+            lines.append(
+                f"{upload.role} data: {upload.path} ({upload.size:,} bytes) -> {work}/data/, converted to TRL's "
+                "conversational format"
+            )
+        for path, text in written.items():
+            lines += ["", f"--- {path}", text.rstrip("\n")]
+        command = handoff.submit_command(run, work, request.run_id)
+        lines += [
+            "",
+            f"command (advisor runs it here; {run.nodes} node(s) x {run.gpus} GPU(s) = {run.processes} processes):",
+            f"  {shell_command(*command)}",
+        ]
+        if run.on_spot:
+            lines.append(
+                "spot capacity: pre-emptible; SkyPilot's managed job restarts on new nodes (TRL starts again; "
+                "resume_from_checkpoint with the checkpoints in the bucket is yours to set)"
+            )
+        return lines
+
+    def gpu_prices(self, gpus: Sequence[str], settings: Mapping[str, Any]) -> list[GpuPrice]:
+        """With --scheduler skypilot and SkyPilot's catalog on this machine: the rows of the GPU the task asks for,
+        at the catalog's price (advisor_local.sky_catalog: of each cloud's cheapest offer, the dearest), on
+        spot capacity for a `-spot` row. A row of another GPU than the one asked for keeps the table's price."""
+        if str(settings.get("scheduler")) != skypilot.NAME:
+            return []
+        count = str(settings.get("gpus") or 1)
+        if not count.isdigit():
+            return []
+        asked, found = settings.get("accelerator"), []
+        for row in gpus:
+            spot = row.endswith("-spot")
+            name = skypilot.ACCELERATORS.get(row.removesuffix("-spot").removesuffix("-aws"))
+            if name is None or (asked is not None and str(asked) != name):
+                continue
+            best = sky_catalog.dearest_cheapest(name, int(count), spot=spot)
+            if best is None:
+                continue
+            offer, clouds = best
+            kind = "spot" if spot else "on-demand"
+            found.append(
+                GpuPrice(
+                    gpu=row,
+                    per_hour=offer.per_gpu_hour,
+                    source=f"SkyPilot's catalog {offer.path} (fetched {offer.fetched}): {offer.cloud} "
+                    f"{offer.instance} in {offer.region}, ${offer.per_hour:f} an hour {kind} / "
+                    f"{offer.gpus} GPUs, the dearest of the cheapest {name}:{offer.gpus} offers of the {clouds} "
+                    "cloud(s) it lists (SkyPilot picks among the clouds you enabled)",
+                    as_of=offer.fetched,
+                )
+            )
+        return found
+
     def request_preview(self, uploads: list[Upload], request: JobRequest) -> list[str]:
         run_dir = self._run_dir(request.run_id)
         examples = sum(1 for _ in convert.rows(uploads[0].path)) if uploads else 0
+        if request.settings.get("scheduler"):
+            return self._scheduled_preview(uploads, request, examples)
         run, config = self._plan(request, run_dir, examples)
         target = {"training": "train.jsonl", "validation": "test.jsonl"}
         lines = [f"run folder: {run_dir}/ (ADVISOR_LOCAL_RUNS sets where)"]
@@ -288,6 +406,8 @@ class LocalProvider:
         run, problems = configs.check_settings(request.settings, request.method, validation=validation)
         if run is not None and request.method == "rft":  # TRL's own config, where TRL is installed beside advisor
             problems += batches.trl_refuses(configs.grpo_batches(run, validation=validation))
+        if run is not None:
+            problems += handoff.problems(run)
         model = request.model
         if _looks_like_path(model) or model.startswith(("/", ".", "~")):
             folder = Path(model).expanduser()
@@ -334,6 +454,8 @@ class LocalProvider:
     def create_job(self, request: JobRequest) -> Job:
         run_dir = self._run_dir(request.run_id)
         started = _read_json(run_dir / "job.json")
+        if request.settings.get("scheduler"):
+            return self._submit(request, run_dir, started)
         if started is not None:  # this run was started already: never start it twice
             return self._job(run_dir, started)
         trainer = self._trainer()
@@ -413,6 +535,8 @@ class LocalProvider:
         return run_dir, job
 
     def _job(self, run_dir: Path, data: dict[str, Any]) -> Job:
+        if data.get("scheduler"):
+            return self._scheduled_job(run_dir, data)
         log, output_dir = Path(data["log"]), Path(data["output_dir"])
         ended = _read_json(run_dir / "exit.json")
         cancelled = _read_json(run_dir / "cancelled.json")
@@ -495,6 +619,10 @@ class LocalProvider:
     def find_job(self, run_id: str) -> Job | None:
         run_dir = self._run_dir(run_id)
         data = _read_json(run_dir / "job.json")
+        if data and data.get("scheduler") and not data.get("scheduler_job_id"):
+            data = self._recovered(run_dir, data)  # submitted, its answer lost: by its name at the scheduler
+            if data is None:
+                return None
         return self._job(run_dir, data) if data else None
 
     def get_job(self, job_id: str) -> Job:
@@ -518,6 +646,8 @@ class LocalProvider:
 
     def cancel_job(self, job_id: str) -> Job:
         run_dir, data = self._find(job_id)
+        if data.get("scheduler"):
+            return self._cancel_scheduled(job_id, run_dir, data)
         job = self._job(run_dir, data)
         if job.status in FINISHED:
             return job
@@ -547,6 +677,180 @@ class LocalProvider:
             pass
         except PermissionError:
             raise ProviderError(f"not allowed to stop process group {pgid}", final=True) from None
+
+    # --- a run handed to a scheduler (advisor_local.handoff) -------------------------------------------
+
+    def _submit(self, request: JobRequest, run_dir: Path, started: dict[str, Any] | None) -> Job:
+        """Write the work folder and submit it, once: a run whose submit was answered is returned as it is,
+        one whose answer was lost is looked up by its name (the run id) before anything is submitted again."""
+        scheduler = str(request.settings["scheduler"])
+        if started is not None:
+            if started.get("scheduler_job_id"):
+                return self._scheduled_job(run_dir, started, ask=False)
+            found = self._recovered(run_dir, started)
+            if found is not None:
+                return self._scheduled_job(run_dir, found, ask=False)
+        handoff.require(scheduler)  # the program is there before anything is written
+        first, problems = configs.check_settings(
+            request.settings, request.method, validation=request.validation_file is not None
+        )
+        if first is None:
+            raise ProviderError("; ".join(problems), final=True)
+        work = handoff.work_dir(first, run_dir)
+        try:
+            (work / "data").mkdir(parents=True, exist_ok=True)
+            examples = convert.convert_file(
+                Path(request.training_file), work / "data" / "train.jsonl", request.method, request.training_file
+            )
+            if request.validation_file:
+                convert.convert_file(
+                    Path(request.validation_file), work / "data" / "test.jsonl", request.method, request.validation_file
+                )
+        except (convert.ConversionError, OSError, ValueError) as exc:
+            raise ProviderError(f"could not write the run's data into {work}: {exc}", final=True) from None
+        run, work, written = self._scheduled_plan(request, examples)
+        for path, text in written.items():
+            path.write_text(text, encoding="utf-8")
+        if request.method == "rft":
+            shutil.copyfile(Path(__file__).with_name("reward.py"), work / "advisor_reward.py")
+        job_file = handoff.job_file(run, work)
+        output = (
+            f"{str(run.bucket).rstrip('/')}/{request.run_id}" if run.scheduler == "skypilot" else str(work / "output")
+        )
+        job: dict[str, Any] = {
+            "id": job_id_of(request.run_id),
+            "run_id": request.run_id,
+            "method": request.method,
+            "model": request.model,
+            "scheduler": scheduler,
+            "scheduler_job_id": None,  # written before the submit: a submit whose answer is lost is looked up
+            "job_name": request.run_id,
+            "work_dir": str(work),
+            "job_file": str(job_file),
+            "submit_command": shell_command(*handoff.submit_command(run, work, request.run_id)),
+            "submitted_at": None,
+            "gpus": run.gpus,
+            "nodes": run.nodes,
+            "generation_nodes": run.generation_nodes or 0,
+            "spot": run.on_spot,
+            "output_dir": output,
+            "log": str(work / "train.log") if scheduler == "slurm" else None,
+        }
+        run_dir.mkdir(parents=True, exist_ok=True)
+        _write_json(run_dir / "job.json", job)
+        job["scheduler_job_id"] = handoff.submit(scheduler, job_file, request.run_id)
+        job["submitted_at"] = time.time()
+        _write_json(run_dir / "job.json", job)
+        return self._scheduled_job(run_dir, job, ask=False)
+
+    def _recovered(self, run_dir: Path, data: dict[str, Any]) -> dict[str, Any] | None:
+        """The run's job found at the scheduler by its name, recorded in job.json; None when it has none."""
+        found = handoff.find_by_name(str(data["scheduler"]), str(data["job_name"]))
+        if found is None:
+            return None
+        data = {**data, "scheduler_job_id": found, "submitted_at": data.get("submitted_at") or time.time()}
+        _write_json(run_dir / "job.json", data)
+        return data
+
+    def _scheduled_job(self, run_dir: Path, data: dict[str, Any], *, ask: bool = True) -> Job:
+        """The job as the scheduler reports it (`ask`: read its state now; else just submitted, queued)."""
+        scheduler, their_id = str(data["scheduler"]), data.get("scheduler_job_id")
+        label = "Slurm" if scheduler == "slurm" else "SkyPilot"
+        state, elapsed, error, note = None, None, None, None
+        if not their_id:
+            status = "submitting"
+            error = f"the submit's answer was lost and no {label} job named {data['job_name']} was found yet"
+        elif ask:
+            if scheduler == "slurm":
+                found = slurm.state(str(their_id))
+                state, elapsed, note = found.state, found.elapsed, found.note
+            else:
+                state = skypilot.state(str(their_id)).state
+            status = handoff.status_of(scheduler, state)
+        else:
+            status = "queued"
+        output = str(data["output_dir"])
+        log = Path(data["log"]) if data.get("log") else None
+        if _read_json(run_dir / "cancelled.json") is not None and status in ("queued", "running", "recovering"):
+            status = "cancelling"
+        if status == "succeeded" and scheduler == "slurm" and not _model_in(Path(output)):
+            status = "failed"
+            error = f"Slurm job {their_id} COMPLETED without writing a model to {output}"
+        elif status == "failed":
+            error = f"{label} job {their_id} ended {state}"
+        elif status == "vanished":
+            where = (
+                "the queue (squeue) nor the past week's accounting (sacct)"
+                if scheduler == "slurm"
+                else "sky jobs queue"
+            )
+            error = (
+                f"{label} job {their_id} is in neither {where}: it was removed, or the records are not kept; the job "
+                "is counted as failed" + (f" ({note})" if note else "")
+            )
+        if error and log is not None and status in ("failed", "vanished"):
+            error = self._with_log(error, log)
+        details: dict[str, Any] = {
+            "scheduler": scheduler,
+            f"{scheduler}_job_id": their_id,
+            "scheduler_state": state,
+            "work_dir": data.get("work_dir"),
+            "job_file": data.get("job_file"),
+            "submit_command": data.get("submit_command"),
+            "output_dir": output,
+            "log": data.get("log"),
+            "gpus": data.get("gpus"),
+            "nodes": data.get("nodes"),
+            "spot": data.get("spot"),
+        }
+        if elapsed is not None:
+            nodes = int(data.get("nodes") or 1) + int(data.get("generation_nodes") or 0)  # all held the whole time
+            gpus = int(data.get("gpus") or 1) * nodes
+            details["gpu_hours"] = str((Decimal(elapsed) * gpus / 3600).quantize(Decimal("0.000001")))
+        line = progress.read_progress(Path(output), log).line() if scheduler == "slurm" and log else None
+        submitted = data.get("submitted_at")
+        return Job(
+            id=data["id"],
+            status=self.map_status(status),
+            provider_status=status,
+            model=data["model"],
+            run_id=data.get("run_id"),
+            fine_tuned_model=output if status == "succeeded" else None,
+            created_at=int(submitted) if submitted else None,
+            error=error,
+            raw={"advisor_details": details, "advisor_progress": line, "job": data},
+        )
+
+    def _cancel_scheduled(self, job_id: str, run_dir: Path, data: dict[str, Any]) -> Job:
+        """Cancel at the scheduler; a job that already ended is said to be so, in one line."""
+        scheduler = str(data["scheduler"])
+        label = "Slurm" if scheduler == "slurm" else "SkyPilot"
+        if not data.get("scheduler_job_id"):
+            found = self._recovered(run_dir, data)
+            if found is None:
+                raise ProviderError(
+                    f"{job_id} has no {label} job: its submit was not answered and no job named {data['job_name']} "
+                    "is known to the scheduler",
+                    final=True,
+                )
+            data = found
+        their_id = str(data["scheduler_job_id"])
+        job = self._scheduled_job(run_dir, data)
+        if job.status not in FINISHED:
+            ran = slurm.cancel(their_id) if scheduler == "slurm" else skypilot.cancel(their_id)
+            if ran.code == 0:
+                _write_json(run_dir / "cancelled.json", {"at": time.time()})
+                return self._scheduled_job(run_dir, data)
+            job = self._scheduled_job(run_dir, data)
+            if job.status not in FINISHED:
+                command = ["scancel"] if scheduler == "slurm" else ["sky", "jobs", "cancel", "--yes"]
+                raise scheduled.refused(ran, [*command, their_id])
+        raise ProviderError(
+            f"{job_id} already ended ({job.provider_status}): {label} job {their_id} has nothing to cancel",
+            final=True,
+            hint=f"see `{shell_command('advisor', 'jobs', 'show', job_id)}`",
+            code="already_ended",
+        )
 
     def map_status(self, provider_status: str) -> Status:
         return STATUSES.get(provider_status, "unknown")
