@@ -76,6 +76,10 @@ class TestSettingAValue:
         assert "costs.horizon_months = 24 (set by --set costs.horizon_months=24; not in scenario.toml)" in assumptions
         assert "costs.horizon_months = 12" not in assumptions, "a key set is no longer listed as a default"
         assert "### Cost of each option (24 months" in run.out
+        this_report = next(line for line in run.out.splitlines() if line.endswith("# this report"))
+        assert (
+            "--set traffic.requests_per_month=300k --set costs.horizon_months=24 --format markdown" in this_report
+        ), "the report's own command makes the same report"
 
     def test_the_terminal_report_lists_the_setting_too(self, advisor) -> None:
         run = advisor("recommend", INVOICE, *TODAY, "--set", "traffic.output_tokens=50")

@@ -175,10 +175,14 @@ class TestTheView:
             notes,
         )
 
-    def test_a_prompt_counted_from_a_file_is_not_a_control(self, client: TestClient) -> None:
+    def test_a_prompt_counted_from_a_file_can_be_given_as_a_count_instead(self, client: TestClient) -> None:
         page = client.get(f"/?today={TODAY}&c=1").text
-        assert re.search(r'<input id="p0" disabled', page)
-        assert "counted from prompt.json" in page
+        assert re.search(r'<input id="p0" name="p0" value="" placeholder="counted from prompt.json"', page)
+        longer = client.get(f"/?today={TODAY}&c=1&p0=2500").text
+        assert re.search(r'<span class="error" id="err-p0" role="alert"></span>', longer), "no refusal"
+        monthly = re.compile(r"Today:\s+(\$[\d,.]+)\s+a month")
+        before, after = (monthly.search(re.sub(r"<[^>]+>", " ", text)) for text in (page, longer))
+        assert before and after and before.group(1) != after.group(1)
 
     def test_without_files_a_column_of_the_interviews_defaults(self) -> None:
         with client_for() as empty:

@@ -425,6 +425,8 @@ class CommandPlace:
     install: Callable[[str], str] | None = None
     scenario_file: str | None = None
     relative: bool = False
+    # `KEY=VALUE` set on the scenario (recommend --set): the report's own command repeats them
+    settings: tuple[str, ...] = ()
 
 
 def runnable_path(name: str, folder: Path, cwd: Path, relative: bool = False) -> str:
@@ -519,7 +521,10 @@ def _next_steps(
     scenario_file = place.scenario_file or (loaded.source if Path(loaded.source).is_file() else None)
     if scenario_file is not None and (commands or d.primary != "prompt"):
         report = runnable_path(scenario_file, Path.cwd(), place.cwd, place.relative)
-        commands.append(shell_command("advisor", "recommend", report, "--format", "markdown", comment="this report"))
+        settings = [part for setting in place.settings for part in ("--set", setting)]
+        commands.append(
+            shell_command("advisor", "recommend", report, *settings, "--format", "markdown", comment="this report")
+        )
     return steps, commands
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -203,7 +203,10 @@ def building_with(build: Build, settings: Sequence[Setting], option: str = "--se
         return build
 
     def built(loaded: LoadedScenario, catalog: Catalog, today: date, place: CommandPlace) -> Recommendation:
-        rec = build(with_settings(loaded, settings, option=option), catalog, today, place)
+        settings_given = (*place.settings, *(str(setting) for setting in settings))
+        rec = build(
+            with_settings(loaded, settings, option=option), catalog, today, replace(place, settings=settings_given)
+        )
         return noted(rec, setting_assumptions(loaded, settings, option))
 
     return built

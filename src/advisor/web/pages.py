@@ -109,7 +109,11 @@ def controls(index: int, outcome: Outcome, prompt_file: str | None) -> str:
     horizon = outcome.loaded.scenario.costs.horizon_months if outcome.loaded else None
     current = {
         "r": f"{traffic.requests_per_month:,}" if traffic else "",
-        "p": f"{traffic.prompt_tokens:,}" if traffic and traffic.prompt_tokens is not None else "1,000 (default)",
+        "p": f"counted from {prompt_file}"  # a count given here replaces the file (what_if.REPLACES)
+        if prompt_file
+        else f"{traffic.prompt_tokens:,}"
+        if traffic and traffic.prompt_tokens is not None
+        else "1,000 (default)",
         "o": f"{traffic.output_tokens:,}" if traffic else "",
         "h": str(horizon or ""),
     }
@@ -117,14 +121,6 @@ def controls(index: int, outcome: Outcome, prompt_file: str | None) -> str:
     for name, (key, label, example) in CONTROLS.items():
         ident = f"{name}{index}"
         value = outcome.column.controls.get(name, "")
-        if name == "p" and prompt_file:
-            rows.append(
-                f'<div class="control"><label for="{ident}">{e(label)}</label>'
-                f'<input id="{ident}" disabled value="" placeholder="counted from {e(prompt_file)}">'
-                f"<small class=help>counted from the scenario’s prompt file ({e(key.split('.')[0])}.prompt_file); "
-                f'edit the file to change it</small><span class="error" id="err-{ident}"></span></div>'
-            )
-            continue
         error = outcome.errors.get(name, "")
         rows.append(
             f'<div class="control"><label for="{ident}">{e(label)}</label>'
