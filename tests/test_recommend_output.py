@@ -172,3 +172,15 @@ def test_every_example_trains_where_a_job_can_start_today_and_serves_until_payba
     elif where["serving_until"] is not None:
         paid_back = date.fromisoformat(TODAY) + timedelta(days=where["payback_months"] * 730 / 24)
         assert date.fromisoformat(where["serving_until"]) >= paid_back
+
+
+def test_a_folders_summary_names_each_place_as_its_provider_writes_it(advisor) -> None:
+    """The summary of several features reads like the reports under it: `OpenAI gpt-4.1-mini` (where a RAG or
+    prompting plan runs), never the id `openai:gpt-4.1-mini`."""
+    result = advisor("recommend", str(EXAMPLES / "scenarios"), "--today", TODAY, "--format", "markdown")
+    assert result.code == 0, result.err
+    summary = result.out.split("## Summary", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split(" | ") for line in summary.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    places = [row[2] for row in rows]
+    assert places and not [place for place in places if ":" in place], places
+    assert "OpenAI gpt-4.1-mini" in places

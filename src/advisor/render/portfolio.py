@@ -15,7 +15,7 @@ from advisor.costs.money import format_usd
 from advisor.recommend.recommendation import Recommendation
 from advisor.recommend.strategies import STRATEGY_NAMES
 from advisor.render.figures import jsonable
-from advisor.render.recommendation import to_markdown
+from advisor.render.recommendation import place, to_markdown
 from advisor.safe_text import markdown, markdown_cell, markdown_code, visible
 
 SUMMARY_COLUMNS = ("Feature", "Strategy", "Where", "Monthly today", "Monthly after", "Payback")
@@ -38,7 +38,9 @@ def summary_row(outcome: Outcome) -> tuple[str, ...]:
         return (outcome.source, "failed", "-", "-", "-", "-")
     primary = rec.recommendation.primary
     cost = rec.costs.get(primary)
-    where = f"{rec.where.label} {rec.where.model}" if rec.where else (f"{cost.provider}:{cost.model}" if cost else "-")
+    where = (  # where it trains, else where it runs (RAG, prompting), named as the provider writes its name
+        f"{rec.where.label} {rec.where.model}" if rec.where else place(rec, cost.provider, cost.model) if cost else "-"
+    )
     after = format_usd(cost.monthly_usd) if cost else "-"
     payback = "-" if primary == "prompt" else months(rec.payback_months)
     return (rec.name, STRATEGY_NAMES.get(primary, primary), where, format_usd(rec.today_monthly_usd), after, payback)
