@@ -355,7 +355,8 @@ class TestResults:
         assert shown.startswith("<pre>") and shown.endswith("</pre>")
         assert "&lt;b&gt;prompt&amp;.txt" in shown and "<b>" not in shown  # the name as written, escaped
         check = api.check_dataset(ROOT / TRAINING, model="gpt-4.1-mini", today=TODAY)._repr_html_()
-        assert "no errors" in check and "Training cost" in check
+        words = " ".join(check.split())  # the table folds long paths: where it folds depends on the folder
+        assert "no errors" in words and "Training cost" in words
 
 
 PAGE = (ROOT / "docs" / "python-api.md").read_text()
