@@ -64,7 +64,7 @@ def recommend(
     from advisor.recommend.recommendation import recommend as build
 
     _check_views(output_format, brief, sweep_texts)
-    _VIEW.update(brief=brief, all_places=all_places)
+    view = View(output_format, brief=brief, all_places=all_places)
     paths = _scenario_files(files)
     if sweep_texts:  # each value with the --set values: settings apply to the file once, together
         catalog = catalog_with_plugins(pricing_files, today_or(today))
@@ -76,19 +76,25 @@ def recommend(
         _warn(scenario.notices)
         rec = api.recommend(scenario, today, pricing=pricing_files, settings=set_texts).recommendation
         if output is None:
-            _print(rec, output_format)
+            _print(rec, view)
             return
         target = Path(output)
         chart = target.with_name(f"{target.stem}.payback.svg") if output_format == "markdown" else None
         _refuse_overwrite([path for path in (target, chart) if path is not None], force)
-        write_output(rec, output_format, target, chart)
+        write_output(rec, view, target, chart)
         _line(f"wrote {target}" + (f" and {chart}" if chart else ""), err=True)
         return
     catalog = catalog_with_plugins(pricing_files, today_or(today))
-    _recommend_many(paths, output_format, output, force, catalog, today_or(today), build_with)
+    _recommend_many(paths, view, output, force, catalog, today_or(today), build_with)
 
 
-_VIEW = {"brief": False, "all_places": False}  # how the terminal report is shown (--brief, --all-places)
+@dataclass(frozen=True)
+class View:
+    """How the report is shown: its format, and in the terminal --brief and --all-places."""
+
+    format: str
+    brief: bool = False
+    all_places: bool = False
 
 
 def _check_views(output_format: str, brief: bool, sweep_texts: tuple[str, ...]) -> None:
@@ -118,7 +124,7 @@ def _scenario_files(files: tuple[str, ...]) -> list[str]:
 
 
 def _recommend_many(
-    paths: list[str], output_format: str, output: str | None, force: bool, catalog: Catalog, today: date, build: Build
+    paths: list[str], view: View, output: str | None, force: bool, catalog: Catalog, today: date, build: Build
 ) -> None:
     """Every scenario with one catalog; a failing file is reported on stderr and in the output."""
     from advisor.api.recommending import command_place
@@ -134,17 +140,17 @@ def _recommend_many(
             _line(f"advisor: error: {outcome.error}", err=True)
     failed = sum(o.rec is None for o in outcomes)
     if output is None:
-        if output_format == "json":
+        if view.format == "json":
             click.echo(portfolio.portfolio_json(outcomes))
-        elif output_format == "markdown":
+        elif view.format == "markdown":
             click.echo(portfolio.portfolio_markdown(outcomes), nl=False)
         else:
             for outcome in outcomes:
                 if outcome.rec is not None:
-                    _print(outcome.rec, "table")
+                    _print(outcome.rec, view)
             portfolio.print_summary(outcomes)
     else:
-        _write_many(outcomes, output_format, Path(output), force)
+        _write_many(outcomes, view, Path(output), force)
     if failed:
         click.echo(f"advisor: {failed} of {len(outcomes)} scenario files failed (named above)", err=True)
         click.get_current_context().exit(2)
@@ -197,13 +203,13 @@ def _across_cores(paths: list[str]) -> list[Outcome]:
         return list(pool.map(_one, paths, chunksize=max(1, len(paths) // (jobs * 4))))
 
 
-def _write_many(outcomes: list[Outcome], output_format: str, target: Path, force: bool) -> None:
+def _write_many(outcomes: list[Outcome], view: View, target: Path, force: bool) -> None:
     from advisor.errors import UserError
     from advisor.render import portfolio
     from advisor.render import recommendation as render
 
     charts: list[Path] = []
-    if output_format == "markdown":
+    if view.format == "markdown":
         used: set[str] = set()
         for outcome in outcomes:
             if outcome.rec is None:
@@ -217,9 +223,9 @@ def _write_many(outcomes: list[Outcome], output_format: str, target: Path, force
             charts.append(target.with_name(f"{target.stem}.{name}.payback.svg"))
     _refuse_overwrite([target, *charts], force)
     try:
-        if output_format == "json":
+        if view.format == "json":
             target.write_text(portfolio.portfolio_json(outcomes) + "\n", encoding="utf-8")
-        elif output_format == "markdown":
+        elif view.format == "markdown":
             done = [o.rec for o in outcomes if o.rec is not None]
             for rec, chart in zip(done, charts, strict=True):
                 render.write_chart(rec, chart)
@@ -228,7 +234,7 @@ def _write_many(outcomes: list[Outcome], output_format: str, target: Path, force
             with target.open("w", encoding="utf-8") as handle:
                 for outcome in outcomes:
                     if outcome.rec is not None:
-                        render.print_report(outcome.rec, file=handle, all_places=_VIEW["all_places"])
+                        render.print_report(outcome.rec, file=handle, all_places=view.all_places)
                 portfolio.print_summary(outcomes, file=handle)
     except OSError as exc:
         raise UserError(f"cannot write ({exc.strerror})", where=str(target), hint="check the folder") from None
@@ -247,35 +253,35 @@ def _line(text: str, err: bool = False) -> None:
     line(text, err=err)
 
 
-def _print(rec: Recommendation, output_format: str) -> None:
+def _print(rec: Recommendation, view: View) -> None:
     from advisor.render import recommendation as render
 
-    if output_format == "json":
+    if view.format == "json":
         click.echo(render.to_json(rec))
-    elif output_format == "markdown":
+    elif view.format == "markdown":
         click.echo(render.to_markdown(rec), nl=False)
-    elif _VIEW["brief"]:
+    elif view.brief:
         from advisor.render.brief import print_brief
 
         print_brief(rec)
     else:
-        render.print_report(rec, all_places=_VIEW["all_places"])
+        render.print_report(rec, all_places=view.all_places)
 
 
-def write_output(rec: Recommendation, output_format: str, target: Path, chart: Path | None) -> None:
+def write_output(rec: Recommendation, view: View, target: Path, chart: Path | None) -> None:
     from advisor.errors import UserError
     from advisor.render import recommendation as render
 
     try:
-        if output_format == "json":
+        if view.format == "json":
             target.write_text(render.to_json(rec) + "\n", encoding="utf-8")
-        elif output_format == "markdown":
+        elif view.format == "markdown":
             assert chart is not None
             render.write_chart(rec, chart)
             target.write_text(render.to_markdown(rec, chart.name), encoding="utf-8")
         else:
             with target.open("w", encoding="utf-8") as handle:
-                render.print_report(rec, file=handle, all_places=_VIEW["all_places"])
+                render.print_report(rec, file=handle, all_places=view.all_places)
     except OSError as exc:
         raise UserError(f"cannot write ({exc.strerror})", where=str(target), hint="check the folder") from None
 
