@@ -168,6 +168,13 @@ def test_the_lower_layers_never_import_the_engines() -> None:
 # by its prefixes; a module belongs to the group of its longest matching prefix (advisor.costs.money is
 # money, advisor.costs.estimate costs), `advisor` alone (the package, its __version__) to the helpers.
 HELPERS = ("advisor.parsing", "advisor.methods", "advisor.errors", "advisor.cache_folder", "advisor.safe_text")
+PLUGIN_MACHINERY = (
+    "advisor.plugins",
+    "advisor.hookspecs",
+    "advisor.plugin_api",
+    "advisor.default_plugin",
+    "advisor.installed_plugins",
+)
 STACK: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] = (
     (("helpers", ("advisor", *HELPERS)),),
     (("tokens", ("advisor.tokens",)),),
@@ -175,7 +182,7 @@ STACK: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] = (
     (("costs", ("advisor.costs",)),),
     (("datasets", ("advisor.datasets",)),),
     (("recommend", ("advisor.recommend",)), ("providers", ("advisor.providers",))),
-    (("plugins", ("advisor.plugins", "advisor.hookspecs", "advisor.plugin_api", "advisor.default_plugin")),),
+    (("plugins", PLUGIN_MACHINERY),),
     (("render", RENDER),),
     (("documents", DOCUMENTS),),  # a document's blocks, rendered (advisor doc)
     (("api", API),),

@@ -247,9 +247,8 @@ def _read_plugin_table(source: Traversable | Path, info: PluginInfo) -> tuple[Pr
 @cache
 def load_plugins() -> Plugins:
     """Every installed plugin that loads (once per process)."""
-    from importlib.metadata import entry_points
-
     from advisor import __version__
+    from advisor.installed_plugins import entry_points
     from advisor.pricing.model_ids import set_model_id_formats
     from advisor.tokens.tokenizer import set_plugin_tokenizers
 
@@ -261,8 +260,7 @@ def load_plugins() -> Plugins:
     wanted = _wanted()
     loaded: list[PluginInfo] = []
     for entry in entry_points(group=ENTRY_POINT_GROUP):
-        dist = entry.dist
-        info = PluginInfo(entry.name, dist.name if dist else "?", dist.version if dist else "?")
+        info = PluginInfo(entry.name, entry.distribution, entry.version)
         if wanted is not None and info.name not in wanted and info.distribution not in wanted:
             continue
         try:  # a broken plugin must not take the command line down with it
